@@ -1,0 +1,176 @@
+//! The library's error type.
+//!
+//! Every message names what is wrong (file, column, rows, flag, value) and what to do about it.
+//! [`Error::is_bad_input`] separates problems with the user's input or options (exit code 2 in
+//! the command-line tool) from failures of the computation itself (exit code 1).
+
+use std::fmt::Write as _;
+
+/// How many offending rows an error message lists before summarising the rest.
+pub const ROWS_SHOWN: usize = 5;
+
+/// Errors from loading data, validating it, fitting and saving results.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done ("cannot read", "cannot write").
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// The operating-system error.
+        source: std::io::Error,
+    },
+    /// The table could not be parsed in its format.
+    #[error("cannot parse {path} as {format}: {message}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// csv, parquet or ndjson.
+        format: &'static str,
+        /// What the reader reported.
+        message: String,
+    },
+    /// A column needed for a role was not found.
+    #[error(
+        "no {role} column in {path}; found: {found} (name it with {flag}{extra})",
+        found = .found.join(", "),
+        extra = .hint.as_deref().map(|h| format!(", or {h}")).unwrap_or_default()
+    )]
+    MissingColumn {
+        /// The file.
+        path: String,
+        /// The role, e.g. "tokens (D)".
+        role: &'static str,
+        /// Columns that exist.
+        found: Vec<String>,
+        /// The flag that names the column.
+        flag: &'static str,
+        /// Another way out, if there is one.
+        hint: Option<String>,
+    },
+    /// A column named by the user does not exist.
+    #[error("column '{column}' given with {flag} is not in {path}; found: {found}", found = .found.join(", "))]
+    UnknownColumn {
+        /// The file.
+        path: String,
+        /// The requested column.
+        column: String,
+        /// The flag that named it.
+        flag: &'static str,
+        /// Columns that exist.
+        found: Vec<String>,
+    },
+    /// More than one column matches a role.
+    #[error(
+        "several columns in {path} could be the {role} column: {candidates}; choose one with {flag}",
+        candidates = .candidates.join(", ")
+    )]
+    AmbiguousColumn {
+        /// The file.
+        path: String,
+        /// The role.
+        role: &'static str,
+        /// Matching columns.
+        candidates: Vec<String>,
+        /// The flag that names the column.
+        flag: &'static str,
+    },
+    /// Values in a column are unusable.
+    #[error("column '{column}' in {path} {problem} at {rows}; {advice}", rows = format_rows(.rows, *.total))]
+    BadValues {
+        /// The file.
+        path: String,
+        /// The column.
+        column: String,
+        /// e.g. "has non-numeric text", "has values <= 0".
+        problem: String,
+        /// The first offending rows (1-based data rows, header excluded) with their values.
+        rows: Vec<(usize, String)>,
+        /// How many rows are affected in all.
+        total: usize,
+        /// What to do.
+        advice: String,
+    },
+    /// The data cannot determine the law.
+    #[error("{path}: {message}")]
+    NotIdentifiable {
+        /// The file.
+        path: String,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// A command-line option or library configuration value is invalid.
+    #[error("invalid {flag}: {message}")]
+    InvalidOption {
+        /// The flag or configuration field.
+        flag: String,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+    /// A saved fit file is unreadable or of the wrong kind.
+    #[error("cannot use fit file {path}: {message}")]
+    FitFile {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No start of the optimiser converged.
+    #[error("the fit did not converge: {message}")]
+    NoConvergence {
+        /// Termination summary and advice.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidOption`].
+    pub fn invalid_option(flag: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            flag: flag.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Io`] for reading `path`.
+    pub fn read(path: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            action: "cannot read",
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// An [`Error::Io`] for writing `path`.
+    pub fn write(path: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            action: "cannot write",
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// True when the error lies in the user's input or options rather than in the computation.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, Error::NoConvergence { .. })
+    }
+}
+
+/// "rows 3 (value 'abc'), 7 (value '')" plus "and 12 more" when truncated.
+fn format_rows(rows: &[(usize, String)], total: usize) -> String {
+    let mut out = String::from(if total == 1 { "row " } else { "rows " });
+    for (k, (row, value)) in rows.iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{row} ({value})");
+    }
+    if total > rows.len() {
+        let _ = write!(out, " and {} more", total - rows.len());
+    }
+    out.push_str(" (rows count from 1 after the header)");
+    out
+}

@@ -1,0 +1,335 @@
+//! Checks on the outcome of a multi-start fit, reported as typed warnings.
+//!
+//! A fit that "converged" can still be untrustworthy: the best value may have been found by one
+//! start only, the optimum may sit at or beyond the edge of the start grid, a parameter may run
+//! off to a degenerate value (E -> 0, a coefficient -> infinity, an exponent -> 0), or several
+//! starts may reach the same objective with different parameters (the data do not identify
+//! them). Each case is a [`FitWarning`] variant.
+
+use serde::{Deserialize, Serialize};
+
+use super::solver::{LocalRun, Termination};
+use super::{FitConfig, REACHED_BEST_RTOL, Starts};
+use crate::law::ChinchillaLaw;
+use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, IDX_E, PARAM_NAMES, natural_name};
+
+/// Exponents outside this range are reported as implausible for language-model sweeps.
+pub const PLAUSIBLE_EXPONENT: (f64, f64) = (0.05, 1.5);
+/// Fewer starts than this reaching the best value (when at least 10 ran) is reported.
+pub const MIN_STARTS_AT_BEST: usize = 3;
+/// Relative spread of a natural parameter across starts that reach the best value above which
+/// it is reported as not identified.
+pub const IDENTIFIED_RSPREAD: f64 = 1e-2;
+/// `e = log E` below this means E has collapsed to zero.
+pub const DEGENERATE_LOG_E: f64 = -10.0;
+/// `a` or `b` above this means a coefficient has run off to infinity (A > 5e21).
+pub const DEGENERATE_LOG_COEF: f64 = 50.0;
+
+/// Something about a fit the user should know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FitWarning {
+    /// A run that did not meet the convergence criteria ended lower than the best converged run.
+    UnconvergedRunBelowBest {
+        /// Its objective value.
+        objective: f64,
+        /// Why it stopped.
+        termination: Termination,
+    },
+    /// Few starts reached the best value: another start might find a lower one.
+    FewStartsReachedBest {
+        /// Starts within the tolerance of the best value.
+        reached: usize,
+        /// Starts run.
+        run: usize,
+    },
+    /// Every start that reached the best value began at the edge of the grid on this axis.
+    BestStartOnGridEdge {
+        /// Log-space parameter name.
+        parameter: String,
+        /// The edge value.
+        value: f64,
+    },
+    /// The optimum lies outside the range the grid covers on this axis.
+    OptimumOutsideGrid {
+        /// Log-space parameter name.
+        parameter: String,
+        /// The optimum's value.
+        value: f64,
+        /// Grid range.
+        low: f64,
+        /// Grid range.
+        high: f64,
+    },
+    /// An exponent outside [`PLAUSIBLE_EXPONENT`].
+    ImplausibleExponent {
+        /// `alpha` or `beta`.
+        parameter: String,
+        /// Its value.
+        value: f64,
+    },
+    /// A parameter ran off to a degenerate value.
+    Degenerate {
+        /// Natural parameter name.
+        parameter: String,
+        /// Its value.
+        value: f64,
+        /// What it means.
+        meaning: String,
+    },
+    /// Starts reaching the same best value disagree on this parameter.
+    NotIdentified {
+        /// Natural parameter name.
+        parameter: String,
+        /// Smallest value among those starts.
+        low: f64,
+        /// Largest value among those starts.
+        high: f64,
+    },
+}
+
+impl FitWarning {
+    /// One-line explanation for reports.
+    pub fn message(&self) -> String {
+        match self {
+            FitWarning::UnconvergedRunBelowBest {
+                objective,
+                termination,
+            } => format!(
+                "a run that did not converge ({}) ended lower, at {objective:.6e}; raise --max-iters",
+                termination.describe()
+            ),
+            FitWarning::FewStartsReachedBest { reached, run } => format!(
+                "only {reached} of {run} starts reached the best value; a wider search (--starts all, --grid) may find a lower one"
+            ),
+            FitWarning::BestStartOnGridEdge { parameter, value } => format!(
+                "every start that reached the best began at the grid edge {parameter} = {value}; extend the grid on that axis"
+            ),
+            FitWarning::OptimumOutsideGrid {
+                parameter,
+                value,
+                low,
+                high,
+            } => format!(
+                "the optimum {parameter} = {value:.4} lies outside the grid range [{low}, {high}]"
+            ),
+            FitWarning::ImplausibleExponent { parameter, value } => format!(
+                "{parameter} = {value:.4} is outside the usual range [{}, {}] for language models",
+                PLAUSIBLE_EXPONENT.0, PLAUSIBLE_EXPONENT.1
+            ),
+            FitWarning::Degenerate {
+                parameter,
+                value,
+                meaning,
+            } => {
+                format!("{parameter} = {value:.4e}: {meaning}")
+            }
+            FitWarning::NotIdentified {
+                parameter,
+                low,
+                high,
+            } => format!(
+                "{parameter} is not identified by the data: starts reaching the same objective give {low:.4} to {high:.4}"
+            ),
+        }
+    }
+}
+
+/// Iteration counts over all runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IterationStats {
+    /// Fewest iterations of any run.
+    pub min: u64,
+    /// Median.
+    pub median: u64,
+    /// Most.
+    pub max: u64,
+}
+
+/// How the multi-start fit went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitDiagnostics {
+    /// Distinct starting points available (grid size after fixing/tying parameters).
+    pub starts_available: usize,
+    /// L-BFGS runs made.
+    pub starts_run: usize,
+    /// Runs meeting the convergence criteria.
+    pub converged: usize,
+    /// Converged runs within [`REACHED_BEST_RTOL`] of the best value.
+    pub reached_best: usize,
+    /// The start of the best run (log space).
+    pub best_start: [f64; 5],
+    /// Iterations of the best run.
+    pub best_iterations: u64,
+    /// Why the best run stopped.
+    pub best_termination: Termination,
+    /// Iterations over all runs.
+    pub iterations: IterationStats,
+    /// How many runs stopped for each reason.
+    pub terminations: Vec<(Termination, usize)>,
+    /// Warnings, most serious first.
+    pub warnings: Vec<FitWarning>,
+}
+
+/// Count of runs per termination reason, in a fixed order.
+pub fn termination_counts(runs: &[LocalRun]) -> Vec<(Termination, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for r in runs {
+        *counts.entry(r.termination).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+impl FitDiagnostics {
+    /// Diagnostics for `runs` whose best is `runs[best]`.
+    pub fn assess(
+        runs: &[LocalRun],
+        best: usize,
+        starts_available: usize,
+        config: &FitConfig,
+    ) -> Self {
+        let best_value = runs[best].objective;
+        let tol = REACHED_BEST_RTOL * best_value.abs();
+        let at_best: Vec<&LocalRun> = runs
+            .iter()
+            .filter(|r| r.converged && r.objective <= best_value + tol)
+            .collect();
+        let mut iters: Vec<u64> = runs.iter().map(|r| r.iterations).collect();
+        iters.sort_unstable();
+        let mut warnings = Vec::new();
+        if let Some(lower) = runs
+            .iter()
+            .filter(|r| !r.converged && r.objective < best_value - tol)
+            .min_by(|a, b| a.objective.total_cmp(&b.objective))
+        {
+            warnings.push(FitWarning::UnconvergedRunBelowBest {
+                objective: lower.objective,
+                termination: lower.termination,
+            });
+        }
+        if runs.len() >= 10 && at_best.len() < MIN_STARTS_AT_BEST {
+            warnings.push(FitWarning::FewStartsReachedBest {
+                reached: at_best.len(),
+                run: runs.len(),
+            });
+        }
+        let law = ChinchillaLaw::from_theta(&runs[best].theta);
+        if let Starts::Grid(grid) = &config.starts {
+            warnings.extend(grid_warnings(
+                grid.bounds(),
+                &at_best,
+                &runs[best].theta,
+                config,
+            ));
+        }
+        warnings.extend(value_warnings(&law, &runs[best].theta));
+        warnings.extend(identification_warnings(&at_best));
+        FitDiagnostics {
+            starts_available,
+            starts_run: runs.len(),
+            converged: runs.iter().filter(|r| r.converged).count(),
+            reached_best: at_best.len(),
+            best_start: runs[best].start,
+            best_iterations: runs[best].iterations,
+            best_termination: runs[best].termination,
+            iterations: IterationStats {
+                min: iters[0],
+                median: iters[iters.len() / 2],
+                max: iters[iters.len() - 1],
+            },
+            terminations: termination_counts(runs),
+            warnings,
+        }
+    }
+}
+
+fn free_axes(config: &FitConfig) -> Vec<usize> {
+    let mut axes = config.params.free_indices();
+    if config.params.exponents_tied() && axes.contains(&IDX_ALPHA) {
+        axes.push(IDX_BETA);
+    }
+    axes
+}
+
+fn grid_warnings(
+    bounds: [(f64, f64); 5],
+    at_best: &[&LocalRun],
+    theta: &[f64; 5],
+    config: &FitConfig,
+) -> Vec<FitWarning> {
+    let mut out = Vec::new();
+    for i in free_axes(config) {
+        let (lo, hi) = bounds[i];
+        if theta[i] < lo || theta[i] > hi {
+            out.push(FitWarning::OptimumOutsideGrid {
+                parameter: PARAM_NAMES[i].to_string(),
+                value: theta[i],
+                low: lo,
+                high: hi,
+            });
+        }
+        if lo < hi {
+            for edge in [lo, hi] {
+                if !at_best.is_empty() && at_best.iter().all(|r| r.start[i] == edge) {
+                    out.push(FitWarning::BestStartOnGridEdge {
+                        parameter: PARAM_NAMES[i].to_string(),
+                        value: edge,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn value_warnings(law: &ChinchillaLaw, theta: &[f64; 5]) -> Vec<FitWarning> {
+    let mut out = Vec::new();
+    for (name, value) in [("alpha", law.alpha), ("beta", law.beta)] {
+        if !(PLAUSIBLE_EXPONENT.0..=PLAUSIBLE_EXPONENT.1).contains(&value) {
+            out.push(FitWarning::ImplausibleExponent {
+                parameter: name.to_string(),
+                value,
+            });
+        }
+    }
+    if theta[IDX_E] < DEGENERATE_LOG_E {
+        out.push(FitWarning::Degenerate {
+            parameter: "E".into(),
+            value: law.irreducible,
+            meaning: "the irreducible loss collapsed to zero; the data do not bound it from below"
+                .into(),
+        });
+    }
+    for i in [0, 1] {
+        if theta[i] > DEGENERATE_LOG_COEF {
+            out.push(FitWarning::Degenerate {
+                parameter: natural_name(i).into(),
+                value: theta[i].exp(),
+                meaning: "the coefficient ran off to infinity; its exponent is probably too large to identify".into(),
+            });
+        }
+    }
+    out
+}
+
+fn identification_warnings(at_best: &[&LocalRun]) -> Vec<FitWarning> {
+    if at_best.len() < 2 {
+        return Vec::new();
+    }
+    (0..5)
+        .filter_map(|i| {
+            let values: Vec<f64> = at_best
+                .iter()
+                .map(|r| ChinchillaLaw::from_theta(&r.theta).natural_value(i))
+                .collect();
+            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let scale = lo.abs().max(hi.abs());
+            ((hi - lo) > IDENTIFIED_RSPREAD * scale).then(|| FitWarning::NotIdentified {
+                parameter: natural_name(i).to_string(),
+                low: lo,
+                high: hi,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,241 @@
+//! Fitting the Chinchilla law to observed runs: multi-start L-BFGS on a robust objective.
+//!
+//! ```text
+//! theta* = argmin_theta  sum_i Huber_delta(log L_i - log L^(N_i, D_i; theta))
+//! ```
+//!
+//! This is Approach 3 of Hoffmann et al. 2022 (section 3.3 and appendix D.2) as re-run by
+//! Besiroglu et al. 2024 ("Chinchilla Scaling: A replication attempt", arXiv:2404.10102):
+//! L-BFGS from every point of a grid of starts (or from the best-scoring points of the grid,
+//! see [`StartSelection`]), keeping the lowest objective. Runs go in parallel (rayon); each run
+//! is deterministic and the best is chosen by (objective, start index), so the answer does not
+//! depend on the number of threads.
+//!
+//! The parts live apart: the functional form in [`crate::law`], the objective in [`objective`],
+//! fixed and tied parameters in [`params`], the starts in [`starts`], one local run in
+//! [`solver`], and the checks on the outcome in [`diagnostics`].
+
+pub mod diagnostics;
+pub mod objective;
+pub mod params;
+pub mod solver;
+pub mod starts;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::law::{ChinchillaLaw, Theta};
+pub use diagnostics::{FitDiagnostics, FitWarning};
+pub use objective::{Objective, Observations, ResidualLoss};
+pub use params::ParamSpec;
+pub use solver::{LocalRun, SolverOptions, Termination};
+pub use starts::{StartGrid, Starts};
+
+/// Relative distance from the best objective within which a run "reaches the best".
+pub const REACHED_BEST_RTOL: f64 = 1e-6;
+
+/// Which starting points get a full L-BFGS run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "count", rename_all = "snake_case")]
+pub enum StartSelection {
+    /// Every start.
+    All,
+    /// The `k` starts with the lowest objective value (ties by grid order).
+    Best(usize),
+}
+
+impl Default for StartSelection {
+    fn default() -> Self {
+        StartSelection::All
+    }
+}
+
+/// Everything that determines a fit, validated on construction of its parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FitConfig {
+    /// Penalty on log-loss residuals.
+    pub loss: ResidualLoss,
+    /// Fixed and tied parameters.
+    pub params: ParamSpec,
+    /// Starting points.
+    pub starts: Starts,
+    /// Which starts are run.
+    pub selection: StartSelection,
+    /// Stopping rule of each run.
+    pub solver: SolverOptions,
+}
+
+/// A fitted law with what it was fitted to: the object later analyses build on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedLaw {
+    /// The law in natural parameters.
+    pub law: ChinchillaLaw,
+    /// The same in log space `(a, b, e, alpha, beta)`.
+    pub theta: Theta,
+    /// Objective value at the optimum.
+    pub objective: f64,
+    /// Number of runs fitted.
+    pub n_runs: usize,
+    /// Standard deviation of the log-loss residuals at the optimum.
+    pub residual_sd: f64,
+    /// `a = beta / (alpha + beta)`: `N* ∝ C^a`.
+    pub params_exponent: f64,
+    /// `b = alpha / (alpha + beta)`: `D* ∝ C^b`.
+    pub tokens_exponent: f64,
+    /// The configuration of the fit.
+    pub config: FitConfig,
+}
+
+/// A fit and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    /// The fitted law.
+    pub fitted: FittedLaw,
+    /// Convergence diagnostics and warnings.
+    pub diagnostics: FitDiagnostics,
+}
+
+/// Fit the law to `obs`. `on_run_done` is called once per finished L-BFGS run (from worker
+/// threads), for progress display.
+///
+/// # Errors
+///
+/// - [`Error::InvalidOption`] when there are fewer runs than free parameters, no starting
+///   points, or an invalid loss threshold.
+/// - [`Error::NoConvergence`] when no run meets the convergence criteria.
+///
+/// # Examples
+///
+/// ```
+/// use scaling_laws::fit::{fit, FitConfig, Observations, StartSelection};
+/// use scaling_laws::law::ChinchillaLaw;
+///
+/// let truth = ChinchillaLaw::HOFFMANN_2022;
+/// let (mut n, mut d, mut l) = (vec![], vec![], vec![]);
+/// for &np in &[1e8, 3e8, 1e9, 3e9, 1e10] {
+///     for &nt in &[1e9, 1e10, 1e11, 1e12] {
+///         n.push(np); d.push(nt); l.push(truth.loss(np, nt));
+///     }
+/// }
+/// let obs = Observations::new(&n, &d, &l);
+/// let config = FitConfig { selection: StartSelection::Best(50), ..FitConfig::default() };
+/// let report = fit(&obs, &config, &|| {}).unwrap();
+/// assert!((report.fitted.law.alpha - 0.34).abs() < 1e-3);
+/// ```
+pub fn fit(
+    obs: &Observations,
+    config: &FitConfig,
+    on_run_done: &(dyn Fn() + Sync),
+) -> Result<FitReport, Error> {
+    validate_config(obs, config)?;
+    let objective = Objective::new(obs, config.loss);
+    let grid = config.starts.points(&config.params);
+    let chosen = select_starts(&objective, &grid, config.selection);
+    let runs: Vec<LocalRun> = chosen
+        .par_iter()
+        .map(|start| {
+            let run = solver::run_lbfgs(&objective, &config.params, start, &config.solver);
+            on_run_done();
+            run
+        })
+        .collect();
+    let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
+    let theta = runs[best].theta;
+    let residuals = objective.residuals(&theta);
+    let law = ChinchillaLaw::from_theta(&theta);
+    let fitted = FittedLaw {
+        law,
+        theta,
+        objective: runs[best].objective,
+        n_runs: obs.len(),
+        residual_sd: std_dev(&residuals),
+        params_exponent: law.params_exponent(),
+        tokens_exponent: law.tokens_exponent(),
+        config: config.clone(),
+    };
+    let diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), config);
+    Ok(FitReport {
+        fitted,
+        diagnostics,
+    })
+}
+
+fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> {
+    if let ResidualLoss::Huber { delta } = config.loss
+        && !(delta.is_finite() && delta > 0.0)
+    {
+        return Err(Error::invalid_option(
+            "--delta",
+            format!("the Huber threshold must be a positive number, got {delta}"),
+        ));
+    }
+    let n_free = config.params.n_free();
+    if obs.len() <= n_free {
+        return Err(Error::invalid_option(
+            "data",
+            format!(
+                "{} usable runs for {n_free} free parameters; the fit needs more runs than \
+                 parameters (add runs, or fix parameters with --fix)",
+                obs.len()
+            ),
+        ));
+    }
+    if let StartSelection::Best(0) = config.selection {
+        return Err(Error::invalid_option(
+            "--starts",
+            "at least one start must be run",
+        ));
+    }
+    Ok(())
+}
+
+/// The starts to run: all, or the `k` with the lowest objective (stable in grid order).
+pub fn select_starts(
+    objective: &Objective,
+    grid: &[Theta],
+    selection: StartSelection,
+) -> Vec<Theta> {
+    match selection {
+        StartSelection::Best(k) if k < grid.len() => {
+            let scores: Vec<f64> = grid.par_iter().map(|t| objective.value(t)).collect();
+            let mut order: Vec<usize> = (0..grid.len()).collect();
+            order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]).then(i.cmp(&j)));
+            order.truncate(k);
+            order.sort_unstable();
+            order.into_iter().map(|i| grid[i]).collect()
+        }
+        _ => grid.to_vec(),
+    }
+}
+
+/// Index of the run with the lowest finite objective among converged runs; ties to the earliest.
+/// Falls back to unconverged runs only when none converged (the caller reports it as a failure).
+fn best_run(runs: &[LocalRun]) -> Option<usize> {
+    runs.iter()
+        .enumerate()
+        .filter(|(_, r)| r.converged && r.objective.is_finite())
+        .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))
+        .map(|(i, _)| i)
+}
+
+fn no_convergence(runs: &[LocalRun]) -> Error {
+    let summary = diagnostics::termination_counts(runs)
+        .iter()
+        .map(|(t, n)| format!("{n} × {}", t.describe()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Error::NoConvergence {
+        message: format!(
+            "none of {} starts met the convergence criteria ({summary}); try more starts \
+             (--starts all), a wider --grid, or a higher --max-iters",
+            runs.len()
+        ),
+    }
+}
+
+fn std_dev(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt()
+}

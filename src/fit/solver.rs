@@ -1,0 +1,281 @@
+//! One local optimisation: argmin's L-BFGS with a stopping rule that does not depend on the
+//! objective's scale.
+//!
+//! argmin's L-BFGS stops when `‖g‖₂ < tol_grad` or `|f_k - f_{k-1}| < tol_cost`: both absolute,
+//! so multiplying the objective by a constant (a mean instead of a sum, another loss unit) moves
+//! the stopping point. That is how an early stop can pass for an optimum. Here both built-in
+//! tests are switched off and replaced by relative ones:
+//!
+//! ```text
+//! converged (gradient)  when  max_i |g_i| <= grad_rtol · |f|
+//! converged (stalled)   when  |f_{k-1} - f_k| <= cost_rtol · max(|f_{k-1}|, |f_k|)
+//!                             for `stall_iters` consecutive iterations
+//! ```
+//!
+//! Both are invariant under `f -> c·f`. A line search that finds no lower value ends the run;
+//! the run counts as converged when its relative gradient is within `loose_grad_rtol`.
+
+use argmin::core::{
+    CostFunction, Executor, Gradient, IterState, KV, Problem, Solver, State, TerminationReason,
+    TerminationStatus,
+};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use serde::{Deserialize, Serialize};
+
+use super::objective::Objective;
+use super::params::ParamSpec;
+use crate::law::Theta;
+
+type Vector = Vec<f64>;
+type LbfgsState = IterState<Vector, Vector, (), (), (), f64>;
+type Lbfgs = LBFGS<MoreThuenteLineSearch<Vector, Vector, f64>, Vector, Vector, f64>;
+
+/// Stopping rule and limits for one L-BFGS run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SolverOptions {
+    /// Converged when the largest gradient component is at most this times `|objective|`.
+    pub grad_rtol: f64,
+    /// Stalled when the relative decrease of the objective is at most this ...
+    pub cost_rtol: f64,
+    /// ... for this many consecutive iterations.
+    pub stall_iters: u32,
+    /// A run stopped by its line search counts as converged within this relative gradient.
+    pub loose_grad_rtol: f64,
+    /// Iteration limit per start.
+    pub max_iters: u64,
+    /// L-BFGS history length.
+    pub memory: usize,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        SolverOptions {
+            grad_rtol: 1e-10,
+            cost_rtol: 1e-14,
+            stall_iters: 3,
+            loose_grad_rtol: 1e-4,
+            max_iters: 1000,
+            memory: 10,
+        }
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Termination {
+    /// The relative gradient test passed.
+    Gradient,
+    /// The objective stopped decreasing (relative test).
+    Stalled,
+    /// The line search found no lower value.
+    LineSearch,
+    /// The iteration limit was reached.
+    MaxIters,
+    /// The objective or gradient became non-finite.
+    NonFinite,
+}
+
+impl Termination {
+    /// Short description used in reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Termination::Gradient => "relative gradient below tolerance",
+            Termination::Stalled => "objective stopped decreasing",
+            Termination::LineSearch => "line search found no decrease",
+            Termination::MaxIters => "iteration limit reached",
+            Termination::NonFinite => "objective not finite",
+        }
+    }
+}
+
+/// Result of one L-BFGS run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalRun {
+    /// Starting point (full theta).
+    pub start: Theta,
+    /// Best point found (full theta).
+    pub theta: Theta,
+    /// Objective at `theta`.
+    pub objective: f64,
+    /// Iterations taken.
+    pub iterations: u64,
+    /// Why the run stopped.
+    pub termination: Termination,
+    /// Largest gradient component relative to `|objective|` at the end.
+    pub rel_gradient: f64,
+    /// Whether the run meets the convergence criteria.
+    pub converged: bool,
+}
+
+/// The objective seen through the free parameters, as argmin needs it.
+struct FreeProblem<'a> {
+    objective: &'a Objective<'a>,
+    spec: &'a ParamSpec,
+}
+
+impl CostFunction for FreeProblem<'_> {
+    type Param = Vector;
+    type Output = f64;
+
+    fn cost(&self, z: &Vector) -> Result<f64, argmin::core::Error> {
+        let v = self.objective.value(&self.spec.expand(z));
+        finite_or_error(v, z)
+    }
+}
+
+impl Gradient for FreeProblem<'_> {
+    type Param = Vector;
+    type Gradient = Vector;
+
+    fn gradient(&self, z: &Vector) -> Result<Vector, argmin::core::Error> {
+        let (v, g) = self.objective.value_and_gradient(&self.spec.expand(z));
+        finite_or_error(v, z)?;
+        let g = self.spec.reduce_gradient(&g);
+        if g.iter().all(|x| x.is_finite()) {
+            Ok(g)
+        } else {
+            Err(argmin::core::Error::msg("non-finite gradient"))
+        }
+    }
+}
+
+/// Non-finite values must end the line search: argmin's More-Thuente search loops forever on
+/// NaN (seen from starts with zero exponents, where an L-BFGS step overflows).
+fn finite_or_error(value: f64, z: &[f64]) -> Result<f64, argmin::core::Error> {
+    if value.is_finite() && z.iter().all(|x| x.is_finite()) {
+        Ok(value)
+    } else {
+        Err(argmin::core::Error::msg(
+            "objective not finite at the trial point",
+        ))
+    }
+}
+
+/// L-BFGS with the relative stopping rule of the module docs.
+struct RelativeStopLbfgs {
+    inner: Lbfgs,
+    opts: SolverOptions,
+    prev_cost: f64,
+    stalled_for: u32,
+    stopped_by: Option<Termination>,
+}
+
+impl<'a> Solver<FreeProblem<'a>, LbfgsState> for RelativeStopLbfgs {
+    fn name(&self) -> &str {
+        "L-BFGS with relative stopping rule"
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut Problem<FreeProblem<'a>>,
+        state: LbfgsState,
+    ) -> Result<(LbfgsState, Option<KV>), argmin::core::Error> {
+        self.inner.init(problem, state)
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut Problem<FreeProblem<'a>>,
+        state: LbfgsState,
+    ) -> Result<(LbfgsState, Option<KV>), argmin::core::Error> {
+        self.inner.next_iter(problem, state)
+    }
+
+    fn terminate(&mut self, state: &LbfgsState) -> TerminationStatus {
+        let cost = state.get_cost();
+        let grad = state.get_gradient().map_or(f64::NAN, |g| max_abs(g));
+        let stop = if !cost.is_finite() || !grad.is_finite() {
+            Some(Termination::NonFinite)
+        } else if grad <= self.opts.grad_rtol * cost.abs() {
+            Some(Termination::Gradient)
+        } else {
+            let change = (self.prev_cost - cost).abs();
+            let scale = self.prev_cost.abs().max(cost.abs());
+            if change <= self.opts.cost_rtol * scale {
+                self.stalled_for += 1;
+            } else {
+                self.stalled_for = 0;
+            }
+            (self.stalled_for >= self.opts.stall_iters).then_some(Termination::Stalled)
+        };
+        self.prev_cost = cost;
+        match stop {
+            Some(reason) => {
+                self.stopped_by = Some(reason);
+                TerminationStatus::Terminated(TerminationReason::SolverConverged)
+            }
+            None => TerminationStatus::NotTerminated,
+        }
+    }
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+}
+
+/// Run L-BFGS once from `start` (a full theta; fixed components are taken from `spec`).
+pub fn run_lbfgs(
+    objective: &Objective,
+    spec: &ParamSpec,
+    start: &Theta,
+    opts: &SolverOptions,
+) -> LocalRun {
+    let z0 = spec.reduce(start);
+    let start_theta = spec.expand(&z0);
+    let inner = LBFGS::new(MoreThuenteLineSearch::new(), opts.memory)
+        .with_tolerance_grad(0.0)
+        .and_then(|s| s.with_tolerance_cost(0.0))
+        .expect("zero tolerances are valid");
+    let solver = RelativeStopLbfgs {
+        inner,
+        opts: *opts,
+        prev_cost: f64::INFINITY,
+        stalled_for: 0,
+        stopped_by: None,
+    };
+    let problem = FreeProblem { objective, spec };
+    let result = Executor::new(problem, solver)
+        .configure(|s| s.param(z0.clone()).max_iters(opts.max_iters))
+        .timer(false)
+        .run();
+    let (z_best, iterations, reason, stopped_by) = match &result {
+        Ok(res) => {
+            let st = res.state();
+            let z = st.get_best_param().cloned().unwrap_or_else(|| z0.clone());
+            let reason = st.get_termination_reason().cloned();
+            (z, st.get_iter(), reason, res.solver.stopped_by)
+        }
+        Err(_) => (z0.clone(), 0, None, None),
+    };
+    let theta = spec.expand(&z_best);
+    let (value, grad) = objective.value_and_gradient(&theta);
+    let grad_norm = max_abs(&spec.reduce_gradient(&grad));
+    let rel_gradient = if grad_norm == 0.0 {
+        0.0
+    } else {
+        grad_norm / value.abs()
+    };
+    let termination = match (stopped_by, reason) {
+        (Some(t), _) => t,
+        (None, Some(TerminationReason::MaxItersReached)) => Termination::MaxIters,
+        (None, _) if !value.is_finite() => Termination::NonFinite,
+        (None, _) => Termination::LineSearch,
+    };
+    let converged = value.is_finite()
+        && match termination {
+            Termination::Gradient | Termination::Stalled => true,
+            Termination::LineSearch => rel_gradient <= opts.loose_grad_rtol || value == 0.0,
+            Termination::MaxIters | Termination::NonFinite => false,
+        };
+    LocalRun {
+        start: start_theta,
+        theta,
+        objective: value,
+        iterations,
+        termination,
+        rel_gradient,
+        converged,
+    }
+}

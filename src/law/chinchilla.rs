@@ -1,0 +1,188 @@
+//! The Chinchilla parametric loss (Hoffmann et al. 2022, "Training Compute-Optimal Large
+//! Language Models", arXiv:2203.15556, eq. 2 and Approach 3, section 3.3).
+//!
+//! ```text
+//! L(N, D) = E + A / N^alpha + B / D^beta
+//! ```
+//!
+//! The fitter uses log-space parameters `theta = (a, b, e, alpha, beta)` with `A = exp(a)`,
+//! `B = exp(b)`, `E = exp(e)`, so that the three terms are positive by construction and
+//!
+//! ```text
+//! log L = LSE(a - alpha·log N,  b - beta·log D,  e)
+//! ```
+//!
+//! where `LSE(t1, t2, t3) = m + log(sum_i exp(t_i - m))`, `m = max_i t_i`, is computed without
+//! overflow. Its gradient is the softmax weights `w_i = exp(t_i - LSE)` times the gradient of each
+//! `t_i`: `d/da = w1`, `d/dalpha = -w1·log N`, `d/db = w2`, `d/dbeta = -w2·log D`, `d/de = w3`.
+
+use serde::{Deserialize, Serialize};
+
+/// Log-space parameter vector `(a, b, e, alpha, beta)`.
+pub type Theta = [f64; 5];
+
+/// Names of the components of [`Theta`], in order.
+pub const PARAM_NAMES: [&str; 5] = ["a", "b", "e", "alpha", "beta"];
+
+/// Index of `a = log A` in [`Theta`].
+pub const IDX_A: usize = 0;
+/// Index of `b = log B` in [`Theta`].
+pub const IDX_B: usize = 1;
+/// Index of `e = log E` in [`Theta`].
+pub const IDX_E: usize = 2;
+/// Index of `alpha` in [`Theta`].
+pub const IDX_ALPHA: usize = 3;
+/// Index of `beta` in [`Theta`].
+pub const IDX_BETA: usize = 4;
+
+/// The Chinchilla law `L(N, D) = E + A / N^alpha + B / D^beta` in its natural parameters.
+///
+/// # Examples
+///
+/// ```
+/// use scaling_laws::law::ChinchillaLaw;
+/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// // Chinchilla itself: 70B parameters, 1.4T tokens.
+/// let loss = law.loss(70e9, 1.4e12);
+/// assert!((loss - 1.9367).abs() < 1e-3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChinchillaLaw {
+    /// `E`: the irreducible loss, reached only with infinite parameters and data.
+    #[serde(rename = "E")]
+    pub irreducible: f64,
+    /// `A`: coefficient of the parameter term `A / N^alpha`.
+    #[serde(rename = "A")]
+    pub param_coef: f64,
+    /// `B`: coefficient of the data term `B / D^beta`.
+    #[serde(rename = "B")]
+    pub data_coef: f64,
+    /// `alpha`: exponent of model size.
+    pub alpha: f64,
+    /// `beta`: exponent of training tokens.
+    pub beta: f64,
+}
+
+impl ChinchillaLaw {
+    /// The law published by Hoffmann et al. 2022 (section D.2): E 1.69, A 406.4, B 410.7,
+    /// alpha 0.34, beta 0.28.
+    pub const HOFFMANN_2022: ChinchillaLaw = ChinchillaLaw {
+        irreducible: 1.69,
+        param_coef: 406.4,
+        data_coef: 410.7,
+        alpha: 0.34,
+        beta: 0.28,
+    };
+
+    /// The law from log-space parameters `(a, b, e, alpha, beta)`.
+    pub fn from_theta(theta: &Theta) -> Self {
+        ChinchillaLaw {
+            irreducible: theta[IDX_E].exp(),
+            param_coef: theta[IDX_A].exp(),
+            data_coef: theta[IDX_B].exp(),
+            alpha: theta[IDX_ALPHA],
+            beta: theta[IDX_BETA],
+        }
+    }
+
+    /// Log-space parameters `(a, b, e, alpha, beta)`. Coefficients must be positive.
+    pub fn theta(&self) -> Theta {
+        [
+            self.param_coef.ln(),
+            self.data_coef.ln(),
+            self.irreducible.ln(),
+            self.alpha,
+            self.beta,
+        ]
+    }
+
+    /// Predicted loss for `n_params` parameters trained on `n_tokens` tokens.
+    pub fn loss(&self, n_params: f64, n_tokens: f64) -> f64 {
+        self.irreducible
+            + self.param_coef / n_params.powf(self.alpha)
+            + self.data_coef / n_tokens.powf(self.beta)
+    }
+
+    /// Compute-allocation exponent for parameters, `a = beta / (alpha + beta)`: `N* ∝ C^a`.
+    pub fn params_exponent(&self) -> f64 {
+        self.beta / (self.alpha + self.beta)
+    }
+
+    /// Compute-allocation exponent for tokens, `b = alpha / (alpha + beta)`: `D* ∝ C^b`.
+    pub fn tokens_exponent(&self) -> f64 {
+        self.alpha / (self.alpha + self.beta)
+    }
+
+    /// Natural value of the parameter with log-space name `name` (`a` -> `A`, ...).
+    pub fn natural_value(&self, theta_index: usize) -> f64 {
+        match theta_index {
+            IDX_A => self.param_coef,
+            IDX_B => self.data_coef,
+            IDX_E => self.irreducible,
+            IDX_ALPHA => self.alpha,
+            _ => self.beta,
+        }
+    }
+}
+
+/// Name of the natural parameter that a [`Theta`] component stands for (`a` -> `A`).
+pub fn natural_name(theta_index: usize) -> &'static str {
+    ["A", "B", "E", "alpha", "beta"][theta_index]
+}
+
+/// `log L(N, D)` at log-space parameters `theta`, given `log N` and `log D`.
+#[inline]
+pub fn log_prediction(theta: &Theta, log_n: f64, log_d: f64) -> f64 {
+    let t1 = theta[IDX_A] - theta[IDX_ALPHA] * log_n;
+    let t2 = theta[IDX_B] - theta[IDX_BETA] * log_d;
+    let t3 = theta[IDX_E];
+    let m = t1.max(t2).max(t3);
+    m + ((t1 - m).exp() + (t2 - m).exp() + (t3 - m).exp()).ln()
+}
+
+/// `log L(N, D)` and its softmax weights `(w1, w2, w3)` (see the module docs): the gradient with
+/// respect to theta is `(w1, w2, w3, -w1·log N, -w2·log D)`.
+#[inline]
+pub fn log_prediction_with_weights(theta: &Theta, log_n: f64, log_d: f64) -> (f64, [f64; 3]) {
+    let t1 = theta[IDX_A] - theta[IDX_ALPHA] * log_n;
+    let t2 = theta[IDX_B] - theta[IDX_BETA] * log_d;
+    let t3 = theta[IDX_E];
+    let m = t1.max(t2).max(t3);
+    let (x1, x2, x3) = ((t1 - m).exp(), (t2 - m).exp(), (t3 - m).exp());
+    let s = x1 + x2 + x3;
+    let inv = 1.0 / s;
+    (m + s.ln(), [x1 * inv, x2 * inv, x3 * inv])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_prediction_matches_direct_formula() {
+        let law = ChinchillaLaw::HOFFMANN_2022;
+        let theta = law.theta();
+        for &(n, d) in &[(1e8, 2e9), (7e10, 1.4e12), (1e6, 1e15)] {
+            let direct = law.loss(n, d).ln();
+            let lse = log_prediction(&theta, f64::ln(n), f64::ln(d));
+            assert!((direct - lse).abs() < 1e-13, "{direct} vs {lse}");
+        }
+    }
+
+    #[test]
+    fn log_prediction_is_stable_for_extreme_terms() {
+        // exp(800) overflows; the LSE form must not.
+        let theta = [800.0, 0.0, 0.0, 0.0, 0.0];
+        let v = log_prediction(&theta, 1.0, 1.0);
+        assert!((v - 800.0).abs() < 1e-12);
+        let (v2, w) = log_prediction_with_weights(&theta, 1.0, 1.0);
+        assert!((v2 - 800.0).abs() < 1e-12 && (w[0] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn allocation_exponents_sum_to_one() {
+        let law = ChinchillaLaw::HOFFMANN_2022;
+        assert!((law.params_exponent() + law.tokens_exponent() - 1.0).abs() < 1e-15);
+        assert!((law.params_exponent() - 0.28 / 0.62).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,28 @@
+//! # scaling-laws
+//!
+//! Fit neural scaling laws to sweeps of training runs and answer the questions that follow:
+//! how large a model, trained on how many tokens, for a compute budget.
+//!
+//! ```text
+//! L(N, D) = E + A / N^alpha + B / D^beta        (Hoffmann et al. 2022, Approach 3)
+//! ```
+//!
+//! Data flows one way: [`data`] loads and validates a table of runs into a [`data::Dataset`];
+//! [`fit`] fits the law and returns a [`fit::FitReport`] whose [`fit::FittedLaw`] later analyses
+//! build on; [`report`] renders results; [`saved`] stores a fit with its provenance.
+//!
+//! The library never prints and never exits; long loops report progress through callbacks.
+
+#![deny(missing_docs)]
+#![deny(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::exit,
+    clippy::dbg_macro
+)]
+
+pub mod error;
+pub mod fit;
+pub mod law;
+
+pub use error::Error;
