@@ -245,11 +245,13 @@ mod tests {
             let theta = [a, b, e, alpha, beta];
             let (v, g) = obj.value_and_gradient(&theta);
             prop_assert!((v - obj.value(&theta)).abs() <= 1e-12 * v.abs().max(1e-300));
+            // Compare against the gradient's overall size: a small component next to large
+            // ones carries the finite-difference error of the whole objective.
+            let scale = g.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-12);
             for k in 0..5 {
                 let fd = central_difference(&obj, &theta, k);
-                let scale = g[k].abs().max(fd.abs()).max(1e-8 * v.abs().max(1e-12));
-                prop_assert!((g[k] - fd).abs() <= GRAD_RTOL * scale + 1e-9,
-                    "component {k}: analytic {} vs fd {fd}", g[k]);
+                prop_assert!((g[k] - fd).abs() <= GRAD_RTOL * scale,
+                    "component {k}: analytic {} vs fd {fd} (scale {scale})", g[k]);
             }
         }
     }
