@@ -79,21 +79,8 @@ pub enum Error {
         flag: &'static str,
     },
     /// Values in a column are unusable.
-    #[error("column '{column}' in {path} {problem} at {rows}; {advice}", rows = format_rows(.rows, *.total))]
-    BadValues {
-        /// The file.
-        path: String,
-        /// The column.
-        column: String,
-        /// e.g. "has non-numeric text", "has values <= 0".
-        problem: String,
-        /// The first offending rows (1-based data rows, header excluded) with their values.
-        rows: Vec<(usize, String)>,
-        /// How many rows are affected in all.
-        total: usize,
-        /// What to do.
-        advice: String,
-    },
+    #[error("{0}")]
+    BadValues(Box<BadValues>),
     /// The data cannot determine the law.
     #[error("{path}: {message}")]
     NotIdentifiable {
@@ -124,6 +111,24 @@ pub enum Error {
         /// Termination summary and advice.
         message: String,
     },
+}
+
+/// Details of [`Error::BadValues`].
+#[derive(Debug, thiserror::Error)]
+#[error("column '{column}' in {path} {problem} at {rows}; {advice}", rows = format_rows(.rows, *.total))]
+pub struct BadValues {
+    /// The file.
+    pub path: String,
+    /// The column.
+    pub column: String,
+    /// e.g. "has non-numeric text", "has values <= 0".
+    pub problem: String,
+    /// The first offending rows (1-based data rows, header excluded) with their values.
+    pub rows: Vec<(usize, String)>,
+    /// How many rows are affected in all.
+    pub total: usize,
+    /// What to do.
+    pub advice: String,
 }
 
 impl Error {

@@ -21,8 +21,13 @@
     clippy::dbg_macro
 )]
 
+pub mod data;
 pub mod error;
 pub mod fit;
 pub mod law;
+pub mod output;
+pub mod report;
+pub mod saved;
+pub mod simulate;
 
 pub use error::Error;

@@ -35,19 +35,23 @@ pub use starts::{StartGrid, Starts};
 /// Relative distance from the best objective within which a run "reaches the best".
 pub const REACHED_BEST_RTOL: f64 = 1e-6;
 
+/// Grid starts given a full L-BFGS run by default, after screening the whole grid by objective
+/// value. On the Chinchilla data the best 10 of the 4500 already reach the exhaustive optimum.
+pub const DEFAULT_STARTS_RUN: usize = 100;
+
 /// Which starting points get a full L-BFGS run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "count", rename_all = "snake_case")]
 pub enum StartSelection {
     /// Every start.
     All,
-    /// The `k` starts with the lowest objective value (ties by grid order).
+    /// The `k` starts with the lowest objective value at the start (ties by grid order).
     Best(usize),
 }
 
 impl Default for StartSelection {
     fn default() -> Self {
-        StartSelection::All
+        StartSelection::Best(DEFAULT_STARTS_RUN)
     }
 }
 
@@ -64,6 +68,17 @@ pub struct FitConfig {
     pub selection: StartSelection,
     /// Stopping rule of each run.
     pub solver: SolverOptions,
+}
+
+impl FitConfig {
+    /// Number of L-BFGS runs a fit with this configuration makes.
+    pub fn runs_planned(&self) -> usize {
+        let available = self.starts.points(&self.params).len();
+        match self.selection {
+            StartSelection::All => available,
+            StartSelection::Best(k) => k.min(available),
+        }
+    }
 }
 
 /// A fitted law with what it was fitted to: the object later analyses build on.

@@ -1,0 +1,99 @@
+//! Options shared by subcommands that read a table of runs.
+
+use clap::{Args, ValueEnum};
+use scaling_laws::data::{ColumnNames, Condition, LoadOptions, RowFilter, Subject};
+use scaling_laws::data::{DEFAULT_FLOPS_PER_PARAM_TOKEN, Role};
+
+/// Where the runs come from and which of them to use.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Table of runs: .csv, .parquet, .ndjson/.jsonl, or - for CSV on standard input.
+    #[arg(value_name = "FILE")]
+    pub input: String,
+    /// Column with model parameters N (default: detected, e.g. N, params, n_params, "Model Size").
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub params_col: Option<String>,
+    /// Column with training tokens D (default: detected, e.g. D, tokens, n_tokens).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub tokens_col: Option<String>,
+    /// Column with training compute C in FLOPs (default: detected, e.g. C, flops, "Training FLOP").
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub flops_col: Option<String>,
+    /// Column with the final loss L (default: detected, e.g. loss, final_loss, val_loss).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub loss_col: Option<String>,
+    /// k in C = k·N·D, used to derive D from C when the table has no tokens column.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_FLOPS_PER_PARAM_TOKEN, help_heading = "Columns")]
+    pub flops_per_param_token: f64,
+    /// Keep only rows where COLUMN OP VALUE holds (OP: < <= > >= = !=); repeatable. COLUMN is a
+    /// column of the file, or N, D, C, L for the values used in the fit. Example: --where 'decay = chinchilla'
+    #[arg(long = "where", value_name = "EXPR", help_heading = "Rows")]
+    pub conditions: Vec<String>,
+    /// Keep only runs with loss <= X (same as --where 'L <= X').
+    #[arg(long, value_name = "X", help_heading = "Rows")]
+    pub max_loss: Option<f64>,
+    /// Drop the K runs with the highest loss, after the other filters (the Epoch AI replication of
+    /// Chinchilla uses 5).
+    #[arg(long, value_name = "K", default_value_t = 0, help_heading = "Rows")]
+    pub drop_highest_loss: usize,
+}
+
+impl DataArgs {
+    /// The library's load options.
+    pub fn load_options(&self) -> Result<LoadOptions, scaling_laws::Error> {
+        let mut conditions = self
+            .conditions
+            .iter()
+            .map(|c| Condition::parse(c, "--where"))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(x) = self.max_loss {
+            conditions.push(Condition {
+                subject: Subject::Role(Role::Loss),
+                op: scaling_laws::data::filter::Op::Le,
+                value: x.to_string(),
+            });
+        }
+        Ok(LoadOptions {
+            columns: ColumnNames {
+                params: self.params_col.clone(),
+                tokens: self.tokens_col.clone(),
+                flops: self.flops_col.clone(),
+                loss: self.loss_col.clone(),
+            },
+            flops_per_param_token: self.flops_per_param_token,
+            filter: RowFilter {
+                conditions,
+                drop_highest_loss: self.drop_highest_loss,
+            },
+        })
+    }
+}
+
+/// Output format of results on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    Text,
+    /// JSON for programs.
+    Json,
+}
+
+/// The command line as one string, for provenance.
+pub fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+/// A progress bar on stderr, or a hidden one when stderr is not a terminal or `quiet` is set.
+pub fn progress_bar(len: usize, quiet: bool, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{what} {{bar:40}} {{pos}}/{{len}} ({{elapsed}})"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,197 @@
+//! `scaling-laws fit`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use scaling_laws::Error;
+use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
+use scaling_laws::fit::starts::parse_start;
+use scaling_laws::fit::{
+    self, FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartGrid, StartSelection, Starts,
+};
+use scaling_laws::saved::{Provenance, SavedFit};
+
+use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
+
+/// Options of `scaling-laws fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Penalty on residuals of log loss.
+    #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
+    loss: LossKind,
+    /// Huber threshold on log-loss residuals (with --loss huber).
+    #[arg(long, value_name = "DELTA", help_heading = "Objective")]
+    delta: Option<f64>,
+    /// Hold a parameter fixed, in natural units: A, B, E, alpha or beta; repeatable.
+    #[arg(long, value_name = "NAME=VALUE", help_heading = "Objective")]
+    fix: Vec<String>,
+    /// Fit one exponent for both terms (alpha = beta).
+    #[arg(long, help_heading = "Objective")]
+    tie_exponents: bool,
+    /// How many grid starts get a full L-BFGS run: the N with the lowest objective at the
+    /// start, or `all` [default: 100].
+    #[arg(long, value_name = "N|all", help_heading = "Search")]
+    starts: Option<String>,
+    /// Replace axes of the Chinchilla start grid (log-space a, b, e; alpha, beta), e.g.
+    /// 'alpha=0,0.5,1;e=-1,0,1'. Default: a,b in {0,5,...,25}, e in {-1,-0.5,...,1}, alpha,beta in {0,0.5,...,2}.
+    #[arg(long, value_name = "SPEC", help_heading = "Search")]
+    grid: Option<String>,
+    /// Start from this point instead of the grid, e.g. 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28'; repeatable.
+    #[arg(long = "start", value_name = "POINT", help_heading = "Search")]
+    start_points: Vec<String>,
+    /// Iteration limit of each L-BFGS run.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Search"
+    )]
+    max_iters: u64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+    /// Save the fit with its provenance as JSON, for later commands.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LossKind {
+    /// Huber loss (Hoffmann et al. 2022).
+    Huber,
+    /// Least squares.
+    Mse,
+}
+
+impl FitArgs {
+    fn config(&self) -> Result<FitConfig, Error> {
+        let loss = match (self.loss, self.delta) {
+            (LossKind::Huber, delta) => ResidualLoss::Huber {
+                delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
+            },
+            (LossKind::Mse, None) => ResidualLoss::Squared,
+            (LossKind::Mse, Some(_)) => {
+                return Err(Error::invalid_option(
+                    "--delta",
+                    "applies to --loss huber only",
+                ));
+            }
+        };
+        let mut params = ParamSpec::free();
+        for item in &self.fix {
+            let (name, value) = item.split_once('=').ok_or_else(|| {
+                Error::invalid_option(
+                    "--fix",
+                    format!("'{item}' is not of the form NAME=VALUE, e.g. alpha=0.34"),
+                )
+            })?;
+            let value: f64 = value.trim().parse().map_err(|_| {
+                Error::invalid_option(
+                    "--fix",
+                    format!("'{}' in '{item}' is not a number", value.trim()),
+                )
+            })?;
+            params = params.fix(name.trim(), value)?;
+        }
+        params = params.tie_exponents(self.tie_exponents)?;
+        let starts = if self.start_points.is_empty() {
+            let grid = match &self.grid {
+                Some(spec) => StartGrid::chinchilla().with_spec(spec)?,
+                None => StartGrid::chinchilla(),
+            };
+            Starts::Grid(grid)
+        } else {
+            if self.grid.is_some() {
+                return Err(Error::invalid_option(
+                    "--start",
+                    "give either --start or --grid, not both",
+                ));
+            }
+            Starts::Points(
+                self.start_points
+                    .iter()
+                    .map(|s| parse_start(s))
+                    .collect::<Result<_, _>>()?,
+            )
+        };
+        let selection = match self.starts.as_deref().map(str::trim) {
+            None => StartSelection::default(),
+            Some("all") => StartSelection::All,
+            Some(n) => match n.parse::<usize>() {
+                Ok(k) if k > 0 => StartSelection::Best(k),
+                _ => {
+                    return Err(Error::invalid_option(
+                        "--starts",
+                        format!("expected a positive number or 'all', got '{n}'"),
+                    ));
+                }
+            },
+        };
+        if self.max_iters == 0 {
+            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
+        }
+        Ok(FitConfig {
+            loss,
+            params,
+            starts,
+            selection,
+            solver: SolverOptions {
+                max_iters: self.max_iters,
+                ..SolverOptions::default()
+            },
+        })
+    }
+}
+
+/// Run `scaling-laws fit`.
+pub fn run(args: FitArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
+    if let Some(out) = &args.out
+        && args.data.input != "-"
+        && same_file(out, &args.data.input)
+    {
+        return Err(Error::invalid_option(
+            "--out",
+            format!("{} is the input file; choose another name", out.display()),
+        )
+        .into());
+    }
+    let options = args.data.load_options()?;
+    let data = scaling_laws::data::load(&args.data.input, &options)?;
+    data.check_identifiable(config.params.n_free())?;
+    let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
+    let report = fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
+    if let Some(out) = &args.out {
+        saved.save(out)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
+        OutputFormat::Json => {
+            for w in &saved.report.diagnostics.warnings {
+                eprintln!("warning: {}", w.message());
+            }
+            scaling_laws::report::fit_json(&saved, &mut stdout)
+        }
+    }
+    .context("cannot write the report to standard output")?;
+    if let Some(out) = &args.out {
+        eprintln!("saved the fit to {}", out.display());
+    }
+    Ok(())
+}
+
+fn same_file(a: &std::path::Path, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

@@ -1,0 +1,64 @@
+//! Command-line interface: one file per subcommand.
+
+mod common;
+mod fit;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+
+/// Fit neural scaling laws to sweeps of training runs.
+#[derive(Debug, Parser)]
+#[command(name = "scaling-laws", version, about, long_about = None)]
+pub struct Cli {
+    /// Worker threads for parallel work (default: one per core). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
+    Fit(Box<fit::FitArgs>),
+    /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
+    Simulate(simulate::SimulateArgs),
+}
+
+/// Run the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            return Err(
+                scaling_laws::Error::invalid_option("--threads", "must be at least 1").into(),
+            );
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+    match cli.command {
+        Command::Fit(args) => fit::run(*args),
+        Command::Simulate(args) => simulate::run(args),
+    }
+}
+
+/// Exit status for an error: 2 for bad input or usage, 1 for failures of the computation.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match err
+        .chain()
+        .find_map(|e| e.downcast_ref::<scaling_laws::Error>())
+    {
+        Some(e) if e.is_bad_input() => 2,
+        _ => 1,
+    }
+}
+
+/// A closed pipe on stdout (e.g. `| head`) is not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

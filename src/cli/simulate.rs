@@ -1,0 +1,103 @@
+//! `scaling-laws simulate`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use scaling_laws::Error;
+use scaling_laws::data::Format;
+use scaling_laws::fit::starts::parse_start;
+use scaling_laws::simulate::{CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate};
+
+/// Options of `scaling-laws simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Write here (.csv, .parquet, .ndjson); default: CSV on standard output.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Seed of the noise.
+    #[arg(long, default_value_t = SimulationDesign::default().seed)]
+    seed: u64,
+    /// Standard deviation of the log-loss noise (0.01 = about 1% multiplicative).
+    #[arg(long, value_name = "SD", default_value_t = 0.01)]
+    noise: f64,
+    /// The true law (default: Hoffmann et al. 2022, E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28).
+    #[arg(long, value_name = "POINT")]
+    law: Option<String>,
+    /// Compute budgets in FLOPs, comma-separated (default: the nine of Chinchilla's Figure 3).
+    #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
+    budgets: Vec<f64>,
+    /// Model sizes per budget.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    sizes_per_budget: usize,
+    /// Sizes span N*/SPAN to N*·SPAN around each budget's optimum.
+    #[arg(long, value_name = "SPAN", default_value_t = 10.0)]
+    span: f64,
+    /// k in C = k·N·D.
+    #[arg(long, value_name = "K", default_value_t = 6.0)]
+    flops_per_param_token: f64,
+}
+
+/// Run `scaling-laws simulate`.
+pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
+    let law = match &args.law {
+        Some(text) => parse_start(text).map_err(|_| {
+            Error::invalid_option("--law", format!("'{text}' must give A, B, E (positive), alpha and beta, e.g. E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"))
+        })?,
+        None => SimulationDesign::default().law,
+    };
+    let design = SimulationDesign {
+        law,
+        budgets: if args.budgets.is_empty() {
+            CHINCHILLA_ISOFLOP_BUDGETS.to_vec()
+        } else {
+            args.budgets.clone()
+        },
+        sizes_per_budget: args.sizes_per_budget,
+        span: args.span,
+        noise_sd: args.noise,
+        flops_per_param_token: args.flops_per_param_token,
+        seed: args.seed,
+    };
+    let runs = simulate(&design)?;
+    let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
+        runs.iter().map(f).collect::<Vec<f64>>()
+    };
+    let (budget, n, d, c, l) = (
+        col(|r| r.flops_budget),
+        col(|r| r.n_params),
+        col(|r| r.n_tokens),
+        col(|r| r.flops),
+        col(|r| r.loss),
+    );
+    let columns: [(&str, &[f64]); 5] = [
+        ("flops_budget", &budget),
+        ("n_params", &n),
+        ("n_tokens", &d),
+        ("flops", &c),
+        ("loss", &l),
+    ];
+    match &args.out {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let format = Format::from_path(&shown)?;
+            let bytes = scaling_laws::data::table::write_table(&columns, format, &shown)?;
+            scaling_laws::output::write_atomically(path, |w| w.write_all(&bytes))?;
+            eprintln!(
+                "wrote {} runs to {shown} (seed {})",
+                runs.len(),
+                design.seed
+            );
+        }
+        None => {
+            let bytes =
+                scaling_laws::data::table::write_table(&columns, Format::Csv, "standard output")?;
+            use std::io::Write;
+            std::io::stdout()
+                .lock()
+                .write_all(&bytes)
+                .context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,470 @@
+//! Loading a sweep of training runs into a validated [`Dataset`].
+//!
+//! ```text
+//! file (CSV | Parquet | NDJSON | CSV on stdin)
+//!   -> table (polars, confined to `table.rs`)
+//!   -> roles: N, D, C, L columns (detected by name or given)
+//!   -> filter conditions on file columns
+//!   -> numbers, validated: present, numeric, finite, > 0
+//!   -> D = C / (k·N) when the file has no tokens column (k = 6 by default: C ≈ 6·N·D,
+//!      Kaplan et al. 2020, section 2.1), C = k·N·D when it has no compute column
+//!   -> filter conditions on N, D, C, L; drop the highest losses
+//!   -> Dataset (columns of f64 plus the source rows they came from)
+//! ```
+//!
+//! Every error names the file, the column, the first offending rows (counted from 1 after the
+//! header) and what to do.
+
+pub mod filter;
+pub mod roles;
+pub mod table;
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ROWS_SHOWN};
+use crate::fit::Observations;
+pub use filter::{Condition, RowFilter, Subject};
+pub use roles::{ColumnNames, Role};
+pub use table::{Format, Table, Values};
+
+/// Default FLOPs per parameter per token: `C = 6·N·D` (forward 2, backward 4).
+pub const DEFAULT_FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
+
+/// How to read a table of runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// Column names given by the user.
+    pub columns: ColumnNames,
+    /// `k` in `C = k·N·D`.
+    pub flops_per_param_token: f64,
+    /// Which rows to keep.
+    pub filter: RowFilter,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            columns: ColumnNames::default(),
+            flops_per_param_token: DEFAULT_FLOPS_PER_PARAM_TOKEN,
+            filter: RowFilter::default(),
+        }
+    }
+}
+
+/// Where the data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The path as given (`-` for standard input).
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// SHA-256 of the bytes read, in hex.
+    pub sha256: String,
+    /// Data rows in the file.
+    pub rows_in_file: usize,
+}
+
+/// Columns of the file that were used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedColumns {
+    /// Parameters N.
+    pub params: String,
+    /// Tokens D, if the file has them.
+    pub tokens: Option<String>,
+    /// Compute C, if the file has it.
+    pub flops: Option<String>,
+    /// Loss L.
+    pub loss: String,
+}
+
+/// A validated table of runs: every value positive and finite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// Where it came from.
+    pub source: SourceInfo,
+    /// Which columns were used.
+    pub columns: UsedColumns,
+    /// `k` in `C = k·N·D`.
+    pub flops_per_param_token: f64,
+    /// The filter that was applied.
+    pub filter: RowFilter,
+    /// Model parameters N of each run.
+    pub n_params: Vec<f64>,
+    /// Training tokens D of each run.
+    pub n_tokens: Vec<f64>,
+    /// Training compute C of each run, FLOPs.
+    pub compute: Vec<f64>,
+    /// Final loss L of each run.
+    pub loss: Vec<f64>,
+    /// Source row of each run (1-based, header excluded).
+    pub rows: Vec<usize>,
+    /// Notes on how values were derived and rows excluded.
+    pub notes: Vec<String>,
+}
+
+impl Dataset {
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.loss.len()
+    }
+
+    /// True when no run survived.
+    pub fn is_empty(&self) -> bool {
+        self.loss.is_empty()
+    }
+
+    /// The runs as the fitter consumes them.
+    pub fn observations(&self) -> Observations {
+        Observations::new(&self.n_params, &self.n_tokens, &self.loss)
+    }
+
+    /// Check that the runs can determine a law with `n_free` free parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotIdentifiable`] when there are too few runs, or all runs share one N or one D.
+    pub fn check_identifiable(&self, n_free: usize) -> Result<(), Error> {
+        let fail = |message: String| Error::NotIdentifiable {
+            path: self.source.path.clone(),
+            message,
+        };
+        if self.len() <= n_free {
+            return Err(fail(format!(
+                "{} usable runs for {n_free} free parameters; the fit needs more runs than \
+                 parameters (add runs, loosen the filter, or fix parameters with --fix)",
+                self.len()
+            )));
+        }
+        for (values, what, params) in [
+            (&self.n_params, "model size N", "A and alpha"),
+            (&self.n_tokens, "token count D", "B and beta"),
+        ] {
+            if distinct_count(values) < 2 {
+                return Err(fail(format!(
+                    "all {} runs have the same {what} ({:.4e}), so {params} cannot be told apart \
+                     from E; add runs at other values or fix {params} with --fix",
+                    self.len(),
+                    values[0]
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Number of distinct values, treating values within 1e-9 relative as equal.
+fn distinct_count(values: &[f64]) -> usize {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    1 + v
+        .windows(2)
+        .filter(|w| w[1] - w[0] > 1e-9 * w[1].abs())
+        .count()
+}
+
+/// Load and validate the runs in `path` (`-` reads CSV from standard input).
+///
+/// # Errors
+///
+/// Every [`Error`] variant about data: unreadable file, unknown format, missing, unknown or
+/// ambiguous columns, bad values (naming rows), or no rows left after filtering.
+pub fn load(path: &str, options: &LoadOptions) -> Result<Dataset, Error> {
+    let (bytes, format) = if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::read("standard input", e))?;
+        (buf, Format::Csv)
+    } else {
+        let format = Format::from_path(path)?;
+        (
+            std::fs::read(path).map_err(|e| Error::read(path, e))?,
+            format,
+        )
+    };
+    load_bytes(bytes, format, path, options)
+}
+
+/// Load and validate runs from the contents of a file; `label` names it in messages.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_bytes(
+    bytes: Vec<u8>,
+    format: Format,
+    label: &str,
+    options: &LoadOptions,
+) -> Result<Dataset, Error> {
+    let k = options.flops_per_param_token;
+    if !(k.is_finite() && k > 0.0) {
+        return Err(Error::invalid_option(
+            "--flops-per-param-token",
+            format!("must be a positive number, got {k}"),
+        ));
+    }
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let table = table::read_table(bytes, format, label)?;
+    let roles = roles::resolve(&table, &options.columns, label)?;
+    let mut keep = vec![true; table.n_rows];
+    let mut notes = Vec::new();
+    apply_column_conditions(&table, &options.filter, label, &mut keep, &mut notes)?;
+    let kept: Vec<usize> = (0..table.n_rows).filter(|&r| keep[r]).collect();
+    let numbers = |idx: usize| numeric_column(&table, idx, &kept, label);
+    let n_params = numbers(roles.params)?;
+    let loss = numbers(roles.loss)?;
+    let tokens = roles.tokens.map(numbers).transpose()?;
+    let flops = roles.flops.map(numbers).transpose()?;
+    let name = |i: usize| table.columns[i].name.clone();
+    let (n_tokens, compute) = match (tokens, flops) {
+        (Some(d), Some(c)) => (d, c),
+        (Some(d), None) => {
+            let c = n_params.iter().zip(&d).map(|(n, d)| k * n * d).collect();
+            (d, c)
+        }
+        (None, Some(c)) => {
+            notes.push(format!(
+                "tokens derived as D = C / ({k}·N) from column '{}'",
+                name(roles.flops.expect("flops column present"))
+            ));
+            let d = c.iter().zip(&n_params).map(|(c, n)| c / (k * n)).collect();
+            (d, c)
+        }
+        (None, None) => unreachable!("roles::resolve requires tokens or compute"),
+    };
+    let mut dataset = Dataset {
+        source: SourceInfo {
+            path: label.to_string(),
+            format,
+            sha256,
+            rows_in_file: table.n_rows,
+        },
+        columns: UsedColumns {
+            params: name(roles.params),
+            tokens: roles.tokens.map(name),
+            flops: roles.flops.map(name),
+            loss: name(roles.loss),
+        },
+        flops_per_param_token: k,
+        filter: options.filter.clone(),
+        n_params,
+        n_tokens,
+        compute,
+        loss,
+        rows: kept.iter().map(|r| r + 1).collect(),
+        notes,
+    };
+    apply_role_conditions(&mut dataset, &options.filter);
+    drop_highest_losses(&mut dataset, options.filter.drop_highest_loss);
+    if dataset.is_empty() {
+        return Err(Error::NotIdentifiable {
+            path: label.to_string(),
+            message: format!(
+                "no runs left after filtering ({}); loosen the filter",
+                options.filter.describe()
+            ),
+        });
+    }
+    Ok(dataset)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn apply_column_conditions(
+    table: &Table,
+    filter: &RowFilter,
+    label: &str,
+    keep: &mut [bool],
+    notes: &mut Vec<String>,
+) -> Result<(), Error> {
+    for cond in &filter.conditions {
+        let Subject::Column(name) = &cond.subject else {
+            continue;
+        };
+        let idx = roles::find_column(table, name).ok_or_else(|| Error::UnknownColumn {
+            path: label.to_string(),
+            column: name.clone(),
+            flag: "--where",
+            found: table.names(),
+        })?;
+        let before = keep.iter().filter(|&&k| k).count();
+        for (row, k) in keep.iter_mut().enumerate() {
+            *k = *k && cond.holds_cell(&table.columns[idx].values, row);
+        }
+        let after = keep.iter().filter(|&&k| k).count();
+        notes.push(format!("filter '{cond}' kept {after} of {before} rows"));
+    }
+    Ok(())
+}
+
+fn apply_role_conditions(ds: &mut Dataset, filter: &RowFilter) {
+    for cond in &filter.conditions {
+        let Subject::Role(role) = cond.subject else {
+            continue;
+        };
+        let values = match role {
+            Role::Params => &ds.n_params,
+            Role::Tokens => &ds.n_tokens,
+            Role::Flops => &ds.compute,
+            Role::Loss => &ds.loss,
+        };
+        let keep: Vec<bool> = values.iter().map(|&x| cond.holds_number(x)).collect();
+        let before = ds.len();
+        retain_runs(ds, &keep);
+        ds.notes.push(format!(
+            "filter '{cond}' kept {} of {before} runs",
+            ds.len()
+        ));
+    }
+}
+
+fn drop_highest_losses(ds: &mut Dataset, count: usize) {
+    if count == 0 {
+        return;
+    }
+    let mut order: Vec<usize> = (0..ds.len()).collect();
+    // Highest loss first; ties broken by source row so the choice is reproducible.
+    order.sort_by(|&i, &j| {
+        ds.loss[j]
+            .total_cmp(&ds.loss[i])
+            .then(ds.rows[i].cmp(&ds.rows[j]))
+    });
+    let mut keep = vec![true; ds.len()];
+    let dropped: Vec<usize> = order.iter().take(count).map(|&i| ds.rows[i]).collect();
+    for &i in order.iter().take(count) {
+        keep[i] = false;
+    }
+    retain_runs(ds, &keep);
+    ds.notes.push(format!(
+        "dropped the {} highest-loss runs (rows {})",
+        dropped.len(),
+        dropped
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+}
+
+fn retain_runs(ds: &mut Dataset, keep: &[bool]) {
+    fn retain<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+        let mut i = 0;
+        v.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    retain(&mut ds.n_params, keep);
+    retain(&mut ds.n_tokens, keep);
+    retain(&mut ds.compute, keep);
+    retain(&mut ds.loss, keep);
+    retain(&mut ds.rows, keep);
+}
+
+/// Problems a cell can have, in the order they are reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CellProblem {
+    Empty,
+    NotNumber,
+    NotFinite,
+    NotPositive,
+}
+
+impl CellProblem {
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            CellProblem::Empty => (
+                "has empty cells",
+                "fill them in, or exclude those rows with --where",
+            ),
+            CellProblem::NotNumber => (
+                "has text that is not a number",
+                "fix those cells (numbers like 1.5e9; no units or thousands separators), or exclude the rows with --where",
+            ),
+            CellProblem::NotFinite => (
+                "has NaN or infinite values",
+                "fix or exclude those rows (e.g. --where 'L < 100')",
+            ),
+            CellProblem::NotPositive => (
+                "has values <= 0",
+                "parameters, tokens, compute and loss must be positive; fix or exclude those rows with --where",
+            ),
+        }
+    }
+}
+
+/// The numbers in column `idx` at `rows`, or an error naming the first bad rows.
+fn numeric_column(
+    table: &Table,
+    idx: usize,
+    rows: &[usize],
+    label: &str,
+) -> Result<Vec<f64>, Error> {
+    let column = &table.columns[idx];
+    let mut out = Vec::with_capacity(rows.len());
+    let mut problems: Vec<(CellProblem, usize, String)> = Vec::new();
+    for &row in rows {
+        let (value, shown) = match &column.values {
+            Values::Float(v) => (
+                v[row].ok_or(CellProblem::Empty),
+                v[row].map(|x| x.to_string()),
+            ),
+            Values::Text(v) => match v[row].as_deref().map(str::trim) {
+                None | Some("") => (Err(CellProblem::Empty), None),
+                Some(s) => (
+                    s.parse::<f64>().map_err(|_| CellProblem::NotNumber),
+                    Some(s.to_string()),
+                ),
+            },
+        };
+        let checked = value.and_then(|x| {
+            if !x.is_finite() {
+                Err(CellProblem::NotFinite)
+            } else if x <= 0.0 {
+                Err(CellProblem::NotPositive)
+            } else {
+                Ok(x)
+            }
+        });
+        match checked {
+            Ok(x) => out.push(x),
+            Err(p) => problems.push((
+                p,
+                row + 1,
+                shown.map_or("empty".into(), |s| format!("'{s}'")),
+            )),
+        }
+    }
+    let first_kind = [
+        CellProblem::Empty,
+        CellProblem::NotNumber,
+        CellProblem::NotFinite,
+        CellProblem::NotPositive,
+    ]
+    .into_iter()
+    .find(|k| problems.iter().any(|(p, _, _)| p == k));
+    match first_kind {
+        None => Ok(out),
+        Some(kind) => {
+            let of_kind: Vec<(usize, String)> = problems
+                .into_iter()
+                .filter(|(p, _, _)| *p == kind)
+                .map(|(_, r, v)| (r, v))
+                .collect();
+            let (problem, advice) = kind.describe();
+            Err(Error::BadValues(Box::new(crate::error::BadValues {
+                path: label.to_string(),
+                column: column.name.clone(),
+                problem: problem.to_string(),
+                total: of_kind.len(),
+                rows: of_kind.into_iter().take(ROWS_SHOWN).collect(),
+                advice: advice.to_string(),
+            })))
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Which columns hold parameters N, tokens D, compute C and loss L.
+//!
+//! Names are compared after lower-casing and dropping everything but letters and digits, so
+//! `Model Size`, `model_size` and `modelsize` are the same name. A name given by the user with
+//! `--params-col` and friends wins; otherwise the first known name present is used, and two
+//! different known names for one role are an error (the user must choose).
+
+use serde::{Deserialize, Serialize};
+
+use super::table::{Table, Values};
+use crate::error::Error;
+
+/// A column's meaning for the fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Model parameters N.
+    Params,
+    /// Training tokens D.
+    Tokens,
+    /// Training compute C in FLOPs.
+    Flops,
+    /// Final loss L.
+    Loss,
+}
+
+impl Role {
+    /// Description used in messages, e.g. "parameters (N)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Params => "parameters (N)",
+            Role::Tokens => "tokens (D)",
+            Role::Flops => "compute (C, FLOPs)",
+            Role::Loss => "loss (L)",
+        }
+    }
+
+    /// The command-line flag that names this role's column.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Role::Params => "--params-col",
+            Role::Tokens => "--tokens-col",
+            Role::Flops => "--flops-col",
+            Role::Loss => "--loss-col",
+        }
+    }
+
+    /// Known column names for this role, normalised (see the module docs), in priority order.
+    pub fn known_names(self) -> &'static [&'static str] {
+        match self {
+            Role::Params => &[
+                "n",
+                "params",
+                "nparams",
+                "numparams",
+                "parameters",
+                "nparameters",
+                "numparameters",
+                "modelsize",
+                "paramcount",
+                "parametercount",
+            ],
+            Role::Tokens => &[
+                "d",
+                "tokens",
+                "ntokens",
+                "numtokens",
+                "trainingtokens",
+                "datasize",
+                "tokenstrained",
+            ],
+            Role::Flops => &[
+                "c",
+                "flops",
+                "compute",
+                "trainingflop",
+                "trainingflops",
+                "totalflops",
+                "trainingcompute",
+            ],
+            Role::Loss => &[
+                "l",
+                "loss",
+                "finalloss",
+                "valloss",
+                "validationloss",
+                "evalloss",
+                "testloss",
+                "trainloss",
+            ],
+        }
+    }
+}
+
+/// Column names given by the user, one per role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnNames {
+    /// Parameters column.
+    pub params: Option<String>,
+    /// Tokens column.
+    pub tokens: Option<String>,
+    /// Compute column.
+    pub flops: Option<String>,
+    /// Loss column.
+    pub loss: Option<String>,
+}
+
+impl ColumnNames {
+    fn get(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Params => self.params.as_deref(),
+            Role::Tokens => self.tokens.as_deref(),
+            Role::Flops => self.flops.as_deref(),
+            Role::Loss => self.loss.as_deref(),
+        }
+    }
+}
+
+/// Columns chosen for each role (indices into the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedRoles {
+    /// Parameters column.
+    pub params: usize,
+    /// Tokens column, if any.
+    pub tokens: Option<usize>,
+    /// Compute column, if any.
+    pub flops: Option<usize>,
+    /// Loss column.
+    pub loss: usize,
+}
+
+/// Lower-case letters and digits only.
+pub fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn looks_numeric(values: &Values) -> bool {
+    match values {
+        Values::Float(_) => true,
+        Values::Text(cells) => cells
+            .iter()
+            .flatten()
+            .find(|c| !c.trim().is_empty())
+            .is_some_and(|c| c.trim().parse::<f64>().is_ok()),
+    }
+}
+
+/// Index of the column called `name` (exact first, then normalised).
+pub fn find_column(table: &Table, name: &str) -> Option<usize> {
+    table
+        .columns
+        .iter()
+        .position(|c| c.name == name)
+        .or_else(|| {
+            let want = normalise(name);
+            table
+                .columns
+                .iter()
+                .position(|c| normalise(&c.name) == want)
+        })
+}
+
+fn detect(
+    table: &Table,
+    role: Role,
+    given: &ColumnNames,
+    path: &str,
+) -> Result<Option<usize>, Error> {
+    if let Some(name) = given.get(role) {
+        return find_column(table, name)
+            .map(Some)
+            .ok_or_else(|| Error::UnknownColumn {
+                path: path.to_string(),
+                column: name.to_string(),
+                flag: role.flag(),
+                found: table.names(),
+            });
+    }
+    let matches: Vec<usize> = role
+        .known_names()
+        .iter()
+        .filter_map(|known| {
+            table
+                .columns
+                .iter()
+                .position(|c| normalise(&c.name) == *known)
+        })
+        .collect();
+    // A known name on a column of words (e.g. `param_count = standard`) is a label, not data.
+    let numeric: Vec<usize> = matches
+        .iter()
+        .copied()
+        .filter(|&i| looks_numeric(&table.columns[i].values))
+        .collect();
+    let matches = if numeric.is_empty() { matches } else { numeric };
+    match matches.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        many => Err(Error::AmbiguousColumn {
+            path: path.to_string(),
+            role: role.label(),
+            candidates: many
+                .iter()
+                .map(|&i| table.columns[i].name.clone())
+                .collect(),
+            flag: role.flag(),
+        }),
+    }
+}
+
+/// Choose the column of each role.
+///
+/// # Errors
+///
+/// [`Error::UnknownColumn`] for a given name not in the table, [`Error::AmbiguousColumn`] when
+/// several known names match one role, [`Error::MissingColumn`] when N or L is absent, or when
+/// both D and C are absent.
+pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<ResolvedRoles, Error> {
+    let missing = |role: Role, hint: Option<String>| Error::MissingColumn {
+        path: path.to_string(),
+        role: role.label(),
+        found: table.names(),
+        flag: role.flag(),
+        hint,
+    };
+    let params =
+        detect(table, Role::Params, given, path)?.ok_or_else(|| missing(Role::Params, None))?;
+    let loss = detect(table, Role::Loss, given, path)?.ok_or_else(|| missing(Role::Loss, None))?;
+    let tokens = detect(table, Role::Tokens, given, path)?;
+    let flops = detect(table, Role::Flops, given, path)?;
+    if tokens.is_none() && flops.is_none() {
+        return Err(missing(
+            Role::Tokens,
+            Some("give --flops-col to derive tokens as D = C/(6N)".to_string()),
+        ));
+    }
+    let chosen = [Some(params), tokens, flops, Some(loss)];
+    let flat: Vec<usize> = chosen.iter().flatten().copied().collect();
+    for (k, &i) in flat.iter().enumerate() {
+        if flat[..k].contains(&i) {
+            return Err(Error::invalid_option(
+                "--params-col/--tokens-col/--flops-col/--loss-col",
+                format!(
+                    "column '{}' of {path} was chosen for two roles",
+                    table.columns[i].name
+                ),
+            ));
+        }
+    }
+    Ok(ResolvedRoles {
+        params,
+        tokens,
+        flops,
+        loss,
+    })
+}

@@ -1,0 +1,185 @@
+//! Reading a table from CSV, Parquet or NDJSON with polars. This is the only file that uses
+//! polars: everything downstream sees a plain [`Table`].
+//!
+//! CSV is read with every column as text (no type inference) and parsed by this crate: FLOP
+//! counts written as integers overflow polars' inferred `i64`, and parsing here lets errors name
+//! the exact row and value.
+
+use std::io::Cursor;
+
+use polars::prelude::*;
+
+use crate::error::Error;
+
+/// File formats the loader understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Newline-delimited JSON, one object per run.
+    Ndjson,
+}
+
+impl Format {
+    /// Format from a file name: `.parquet`/`.pq`, `.ndjson`/`.jsonl`/`.json`, otherwise `.csv`/`.tsv`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for an unknown extension.
+    pub fn from_path(path: &str) -> Result<Format, Error> {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") | Some("txt") => Ok(Format::Csv),
+            Some("parquet") | Some("pq") => Ok(Format::Parquet),
+            Some("ndjson") | Some("jsonl") | Some("json") => Ok(Format::Ndjson),
+            _ => Err(Error::invalid_option(
+                "input",
+                format!(
+                    "cannot tell the format of {path} from its extension; use .csv, .parquet or .ndjson/.jsonl (or - for CSV on stdin)"
+                ),
+            )),
+        }
+    }
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::Ndjson => "ndjson",
+        }
+    }
+}
+
+/// Values of one column, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Text cells (all CSV columns; string columns of other formats).
+    Text(Vec<Option<String>>),
+    /// Numeric cells (numeric columns of Parquet and NDJSON).
+    Float(Vec<Option<f64>>),
+}
+
+/// A column of a [`Table`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Name as in the file.
+    pub name: String,
+    /// Cells, one per data row.
+    pub values: Values,
+}
+
+/// A table as read from a file, before any interpretation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Columns in file order.
+    pub columns: Vec<Column>,
+    /// Number of data rows.
+    pub n_rows: usize,
+}
+
+impl Table {
+    /// Column names in file order.
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+}
+
+/// Parse `bytes` (the contents of `label`) as a table in `format`.
+///
+/// # Errors
+///
+/// [`Error::Parse`] when the reader rejects the contents.
+pub fn read_table(bytes: Vec<u8>, format: Format, label: &str) -> Result<Table, Error> {
+    let parse_err = |e: PolarsError| Error::Parse {
+        path: label.to_string(),
+        format: format.name(),
+        message: e.to_string(),
+    };
+    // A `.json` file may hold one array of objects rather than one object per line.
+    let json_format = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => JsonFormat::Json,
+        _ => JsonFormat::JsonLines,
+    };
+    let cursor = Cursor::new(bytes);
+    let df = match format {
+        Format::Csv => CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .into_reader_with_file_handle(cursor)
+            .finish(),
+        Format::Parquet => ParquetReader::new(cursor).finish(),
+        Format::Ndjson => JsonReader::new(cursor)
+            .with_json_format(json_format)
+            .finish(),
+    }
+    .map_err(parse_err)?;
+    let columns = df
+        .columns()
+        .iter()
+        .map(|c| convert_column(c).map_err(parse_err))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Table {
+        columns,
+        n_rows: df.height(),
+    })
+}
+
+fn convert_column(col: &polars::prelude::Column) -> PolarsResult<Column> {
+    let dtype = col.dtype();
+    let values = if dtype.is_primitive_numeric() {
+        let cast = col.cast(&DataType::Float64)?;
+        Values::Float(cast.f64()?.iter().collect())
+    } else {
+        let cast = if matches!(dtype, DataType::String) {
+            col.clone()
+        } else {
+            col.cast(&DataType::String)?
+        };
+        Values::Text(cast.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    Ok(Column {
+        name: col.name().to_string(),
+        values,
+    })
+}
+
+/// Write numeric columns (equal lengths) as a table in `format`.
+///
+/// # Errors
+///
+/// [`Error::Parse`]-style error from the writer, labelled with `label`.
+pub fn write_table(
+    columns: &[(&str, &[f64])],
+    format: Format,
+    label: &str,
+) -> Result<Vec<u8>, Error> {
+    let err = |e: PolarsError| Error::Parse {
+        path: label.to_string(),
+        format: format.name(),
+        message: format!("cannot encode: {e}"),
+    };
+    let cols: Vec<polars::prelude::Column> = columns
+        .iter()
+        .map(|(name, values)| polars::prelude::Column::new((*name).into(), *values))
+        .collect();
+    let mut df = DataFrame::new_infer_height(cols).map_err(err)?;
+    let mut buf = Vec::new();
+    match format {
+        Format::Csv => CsvWriter::new(&mut buf)
+            .include_header(true)
+            .finish(&mut df),
+        Format::Parquet => ParquetWriter::new(&mut buf).finish(&mut df).map(|_| ()),
+        Format::Ndjson => JsonWriter::new(&mut buf)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(&mut df),
+    }
+    .map_err(err)?;
+    Ok(buf)
+}

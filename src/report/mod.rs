@@ -1,0 +1,127 @@
+//! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
+
+use std::io::{self, Write};
+
+use crate::fit::{ResidualLoss, StartSelection, Starts};
+use crate::saved::SavedFit;
+
+/// Write a saved fit as pretty JSON followed by a newline.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn fit_json(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, saved)?;
+    writeln!(w)
+}
+
+/// Describe the residual loss, e.g. `Huber (delta = 0.001) on log loss, summed over runs`.
+pub fn describe_loss(loss: &ResidualLoss) -> String {
+    match loss {
+        ResidualLoss::Huber { delta } => {
+            format!("Huber (delta = {delta}) on log loss, summed over runs")
+        }
+        ResidualLoss::Squared => "squared error (r²/2) on log loss, summed over runs".to_string(),
+    }
+}
+
+/// Write a saved fit as a text report for people.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
+    let p = &saved.provenance;
+    let f = &saved.report.fitted;
+    let d = &saved.report.diagnostics;
+    let law = &f.law;
+    writeln!(
+        w,
+        "Chinchilla law fit (Approach 3): L(N, D) = E + A / N^alpha + B / D^beta"
+    )?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "  data        {} ({}, sha256 {})",
+        p.source.path,
+        p.source.format.name(),
+        &p.source.sha256[..16]
+    )?;
+    writeln!(
+        w,
+        "  runs        {} used of {} rows",
+        p.rows_used, p.source.rows_in_file
+    )?;
+    let tokens = p.columns.tokens.as_deref().unwrap_or("(derived)");
+    let flops = p.columns.flops.as_deref().unwrap_or("(derived)");
+    writeln!(
+        w,
+        "  columns     N = '{}', D = '{tokens}', C = '{flops}', L = '{}'",
+        p.columns.params, p.columns.loss
+    )?;
+    for note in &p.notes {
+        writeln!(w, "              {note}")?;
+    }
+    writeln!(w, "  objective   {}", describe_loss(&f.config.loss))?;
+    for c in f.config.params.describe() {
+        writeln!(w, "  constraint  {c}")?;
+    }
+    writeln!(w)?;
+    writeln!(w, "  E      {:>12.5}   irreducible loss", law.irreducible)?;
+    writeln!(
+        w,
+        "  A      {:>12.5}   parameter term A / N^alpha",
+        law.param_coef
+    )?;
+    writeln!(w, "  B      {:>12.5}   data term B / D^beta", law.data_coef)?;
+    writeln!(w, "  alpha  {:>12.5}", law.alpha)?;
+    writeln!(w, "  beta   {:>12.5}", law.beta)?;
+    writeln!(
+        w,
+        "  a      {:>12.5}   = beta/(alpha+beta):  N* ∝ C^a",
+        f.params_exponent
+    )?;
+    writeln!(
+        w,
+        "  b      {:>12.5}   = alpha/(alpha+beta): D* ∝ C^b",
+        f.tokens_exponent
+    )?;
+    writeln!(w)?;
+    writeln!(w, "  objective value   {:.10e}", f.objective)?;
+    writeln!(w, "  residual sd       {:.5} (log loss)", f.residual_sd)?;
+    let selection = match (&f.config.starts, f.config.selection) {
+        (Starts::Points(_), _) => "given with --start".to_string(),
+        (_, StartSelection::All) => "all run".to_string(),
+        (_, StartSelection::Best(_)) => "lowest objective run".to_string(),
+    };
+    writeln!(
+        w,
+        "  starts            {} available, {} run ({selection}), {} converged, {} reached the best (within 1e-6)",
+        d.starts_available, d.starts_run, d.converged, d.reached_best
+    )?;
+    writeln!(
+        w,
+        "  best run          {} iterations, stopped: {}",
+        d.best_iterations,
+        d.best_termination.describe()
+    )?;
+    writeln!(
+        w,
+        "  iterations        min {}, median {}, max {}",
+        d.iterations.min, d.iterations.median, d.iterations.max
+    )?;
+    let terms: Vec<String> = d
+        .terminations
+        .iter()
+        .map(|(t, n)| format!("{n} {}", t.describe()))
+        .collect();
+    writeln!(w, "  terminations      {}", terms.join("; "))?;
+    if d.warnings.is_empty() {
+        writeln!(w, "  warnings          none")?;
+    } else {
+        for warning in &d.warnings {
+            writeln!(w, "  warning           {}", warning.message())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! A fit saved to disk with its provenance, so later commands reuse it without refitting.
+//!
+//! The file is JSON: `{"format": "scaling-laws-fit", "format_version": 1, "tool_version", ...,
+//! "provenance": {...}, "report": {...}}`. The provenance records the input path and its
+//! SHA-256, the columns used, how tokens were derived, the filter, the rows used and the
+//! command line; the report holds the fitted law, the options and the diagnostics.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Dataset, RowFilter, SourceInfo, UsedColumns};
+use crate::error::Error;
+use crate::fit::FitReport;
+
+/// Value of the `format` field.
+pub const FORMAT_NAME: &str = "scaling-laws-fit";
+/// Current file layout version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a fit was made from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The input file.
+    pub source: SourceInfo,
+    /// Columns used.
+    pub columns: UsedColumns,
+    /// `k` in `C = k·N·D`.
+    pub flops_per_param_token: f64,
+    /// Filter applied to the rows.
+    pub filter: RowFilter,
+    /// Runs used in the fit.
+    pub rows_used: usize,
+    /// Source rows used (1-based, header excluded).
+    pub rows: Vec<usize>,
+    /// How values were derived and rows excluded.
+    pub notes: Vec<String>,
+    /// The command line, when run from the CLI.
+    pub command: Option<String>,
+}
+
+impl Provenance {
+    /// Provenance of a fit to `data`.
+    pub fn of(data: &Dataset, command: Option<String>) -> Self {
+        Provenance {
+            source: data.source.clone(),
+            columns: data.columns.clone(),
+            flops_per_param_token: data.flops_per_param_token,
+            filter: data.filter.clone(),
+            rows_used: data.len(),
+            rows: data.rows.clone(),
+            notes: data.notes.clone(),
+            command,
+        }
+    }
+}
+
+/// A fit with its provenance, as saved by `scaling-laws fit --out`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedFit {
+    /// Always [`FORMAT_NAME`].
+    pub format: String,
+    /// File layout version.
+    pub format_version: u32,
+    /// Version of the tool that wrote the file.
+    pub tool_version: String,
+    /// Where the data came from.
+    pub provenance: Provenance,
+    /// The fit.
+    pub report: FitReport,
+}
+
+impl SavedFit {
+    /// Bundle a report with its provenance.
+    pub fn new(report: FitReport, provenance: Provenance) -> Self {
+        SavedFit {
+            format: FORMAT_NAME.to_string(),
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            provenance,
+            report,
+        }
+    }
+
+    /// Write as pretty JSON, atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file cannot be written.
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        crate::output::write_atomically(path, |w| {
+            serde_json::to_writer_pretty(&mut *w, self)?;
+            writeln!(w)
+        })
+    }
+
+    /// Read a saved fit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when unreadable, [`Error::FitFile`] when it is not a fit file of a
+    /// supported version.
+    pub fn load(path: &Path) -> Result<SavedFit, Error> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(&shown, e))?;
+        let bad = |message: String| Error::FitFile {
+            path: shown.clone(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(bad(
+                "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),
+            ));
+        }
+        let version = value.get("format_version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            return Err(bad(format!(
+                "format version {version:?} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
+            )));
+        }
+        serde_json::from_value(value).map_err(|e| bad(format!("malformed ({e})")))
+    }
+}
