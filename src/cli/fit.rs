@@ -16,6 +16,7 @@ use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
 
 /// Options of `scaling-laws fit`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct FitArgs {
     #[command(flatten)]
     data: DataArgs,

@@ -190,9 +190,14 @@ impl FitDiagnostics {
     ) -> Self {
         let best_value = runs[best].objective;
         let tol = REACHED_BEST_RTOL * best_value.abs();
+        // With noise-free data every exact fit is "the best", however many orders of magnitude
+        // of rounding separate their objectives.
+        let exact = runs[best].is_exact_fit();
         let at_best: Vec<&LocalRun> = runs
             .iter()
-            .filter(|r| r.converged && r.objective <= best_value + tol)
+            .filter(|r| {
+                r.converged && (r.objective <= best_value + tol || (exact && r.is_exact_fit()))
+            })
             .collect();
         let mut iters: Vec<u64> = runs.iter().map(|r| r.iterations).collect();
         iters.sort_unstable();

@@ -13,7 +13,9 @@
 //! ```
 //!
 //! Both are invariant under `f -> c·f`. A line search that finds no lower value ends the run;
-//! the run counts as converged when its relative gradient is within `loose_grad_rtol`.
+//! the run counts as converged when its relative gradient is within `loose_grad_rtol`, or when
+//! the objective has fallen by [`EXACT_FIT_RTOL`] from its start (noise-free data fitted
+//! exactly, where a gradient relative to an objective near 0 means nothing).
 
 use argmin::core::{
     CostFunction, Executor, Gradient, IterState, KV, Problem, Solver, State, TerminationReason,
@@ -30,6 +32,10 @@ use crate::law::Theta;
 type Vector = Vec<f64>;
 type LbfgsState = IterState<Vector, Vector, (), (), (), f64>;
 type Lbfgs = LBFGS<MoreThuenteLineSearch<Vector, Vector, f64>, Vector, Vector, f64>;
+
+/// A run whose objective fell below this fraction of its starting value has fitted the data
+/// exactly (up to rounding); the relative gradient test cannot apply as the objective nears 0.
+pub const EXACT_FIT_RTOL: f64 = 1e-20;
 
 /// Stopping rule and limits for one L-BFGS run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -99,6 +105,8 @@ pub struct LocalRun {
     pub theta: Theta,
     /// Objective at `theta`.
     pub objective: f64,
+    /// Objective at the start.
+    pub start_objective: f64,
     /// Iterations taken.
     pub iterations: u64,
     /// Why the run stopped.
@@ -107,6 +115,13 @@ pub struct LocalRun {
     pub rel_gradient: f64,
     /// Whether the run meets the convergence criteria.
     pub converged: bool,
+}
+
+impl LocalRun {
+    /// True when the run fitted the data exactly: its objective fell by [`EXACT_FIT_RTOL`].
+    pub fn is_exact_fit(&self) -> bool {
+        self.objective <= EXACT_FIT_RTOL * self.start_objective
+    }
 }
 
 /// The objective seen through the free parameters, as argmin needs it.
@@ -224,6 +239,7 @@ pub fn run_lbfgs(
 ) -> LocalRun {
     let z0 = spec.reduce(start);
     let start_theta = spec.expand(&z0);
+    let start_value = objective.value(&start_theta);
     let inner = LBFGS::new(MoreThuenteLineSearch::new(), opts.memory)
         .with_tolerance_grad(0.0)
         .and_then(|s| s.with_tolerance_cost(0.0))
@@ -266,13 +282,16 @@ pub fn run_lbfgs(
     let converged = value.is_finite()
         && match termination {
             Termination::Gradient | Termination::Stalled => true,
-            Termination::LineSearch => rel_gradient <= opts.loose_grad_rtol || value == 0.0,
+            Termination::LineSearch => {
+                rel_gradient <= opts.loose_grad_rtol || value <= EXACT_FIT_RTOL * start_value
+            }
             Termination::MaxIters | Termination::NonFinite => false,
         };
     LocalRun {
         start: start_theta,
         theta,
         objective: value,
+        start_objective: start_value,
         iterations,
         termination,
         rel_gradient,

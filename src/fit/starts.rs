@@ -132,7 +132,7 @@ impl StartGrid {
 
 /// Where the optimiser starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "values", rename_all = "snake_case")]
 pub enum Starts {
     /// A Cartesian grid (the default is [`StartGrid::chinchilla`]).
     Grid(StartGrid),

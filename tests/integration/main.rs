@@ -1,1 +1,9 @@
+//! The single integration-test binary (one binary keeps linking cheap): library-level checks
+//! against golden values, recovery on synthetic data, and the command line end to end.
 
+mod common;
+mod fit_chinchilla;
+mod fit_options;
+mod input_errors;
+mod loader;
+mod recovery;

@@ -1,0 +1,155 @@
+//! Fitting options end to end: fixed and tied parameters, the squared loss, explicit starts,
+//! saving a fit with its provenance.
+
+use scaling_laws::saved::SavedFit;
+
+use crate::common::{run, stderr, stdout, temp_dir};
+
+/// Simulated sweep (default design, 108 runs) written to a temporary folder.
+fn simulated_csv(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("runs.csv");
+    let out = run(&["simulate", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    path.to_string_lossy().into_owned()
+}
+
+fn fit_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["fit"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json", "--quiet"]);
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "fit {args:?} failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_str(&stdout(&out)).expect("JSON on stdout")
+}
+
+fn law_field(v: &serde_json::Value, name: &str) -> f64 {
+    v["report"]["fitted"]["law"][name].as_f64().unwrap()
+}
+
+#[test]
+fn fixed_parameters_stay_fixed_and_the_rest_adapt() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let v = fit_json(&[&csv, "--fix", "alpha=0.34", "--fix", "E=1.69"]);
+    assert_eq!(law_field(&v, "alpha"), 0.34);
+    assert!((law_field(&v, "E") - 1.69).abs() < 1e-12);
+    assert!((law_field(&v, "beta") - 0.28).abs() < 0.02);
+    assert_eq!(v["report"]["diagnostics"]["starts_available"], 180);
+}
+
+#[test]
+fn tied_exponents_are_equal() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let v = fit_json(&[&csv, "--tie-exponents"]);
+    assert_eq!(law_field(&v, "alpha"), law_field(&v, "beta"));
+    assert!((v["report"]["fitted"]["params_exponent"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+}
+
+#[test]
+fn squared_loss_and_explicit_start_fit_the_simulated_law() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let v = fit_json(&[
+        &csv,
+        "--loss",
+        "mse",
+        "--start",
+        "E=1,A=100,B=100,alpha=0.5,beta=0.5",
+    ]);
+    assert_eq!(v["report"]["diagnostics"]["starts_run"], 1);
+    assert!((law_field(&v, "alpha") - 0.34).abs() < 0.02);
+    assert_eq!(v["report"]["fitted"]["config"]["loss"]["kind"], "squared");
+}
+
+#[test]
+fn saved_fit_records_provenance_and_reloads() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let out_path = dir.path().join("fit.json");
+    let out = run(&[
+        "fit",
+        &csv,
+        "--out",
+        out_path.to_str().unwrap(),
+        "--quiet",
+        "--where",
+        "N > 2e7",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("alpha"));
+    let saved = SavedFit::load(&out_path).unwrap();
+    let bytes = std::fs::read(&csv).unwrap();
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(saved.provenance.source.sha256, digest);
+    assert_eq!(saved.provenance.source.path, csv);
+    assert!(saved.provenance.rows_used < 108 && saved.provenance.rows_used > 90);
+    assert_eq!(saved.provenance.filter.describe(), "N > 2e7");
+    assert!(
+        saved
+            .provenance
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("--where")
+    );
+    assert_eq!(saved.tool_version, env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn refuses_to_overwrite_the_input_and_leaves_no_partial_output() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let before = std::fs::read(&csv).unwrap();
+    let out = run(&["fit", &csv, "--out", &csv, "--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is the input file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+
+    let missing_dir = dir.path().join("no-such-folder").join("fit.json");
+    let out = run(&[
+        "fit",
+        &csv,
+        "--out",
+        missing_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "only the input remains");
+}
+
+#[test]
+fn text_report_names_the_data_and_derivation() {
+    let dir = temp_dir();
+    let csv = crate::common::write_file(&dir, "compute_only.csv", &{
+        let runs = scaling_laws::simulate::simulate(&Default::default()).unwrap();
+        let mut s = String::from("params,compute,final_loss\n");
+        for r in runs {
+            s.push_str(&format!("{},{},{}\n", r.n_params, r.flops, r.loss));
+        }
+        s
+    });
+    let out = run(&["fit", &csv, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("tokens derived as D = C / (6·N) from column 'compute'"),
+        "{text}"
+    );
+    assert!(text.contains("108 used of 108 rows"), "{text}");
+    assert!(text.contains("warnings          none"), "{text}");
+}
