@@ -91,8 +91,8 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "  residual sd       {:.5} (log loss)", f.residual_sd)?;
     let selection = match (&f.config.starts, f.config.selection) {
         (Starts::Points(_), _) => "given with --start".to_string(),
-        (_, StartSelection::All) => "all run".to_string(),
-        (_, StartSelection::Best(_)) => "lowest objective run".to_string(),
+        (_, StartSelection::All) => "every start".to_string(),
+        (_, StartSelection::Best(_)) => "those with the lowest objective".to_string(),
     };
     writeln!(
         w,

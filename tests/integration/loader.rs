@@ -142,3 +142,11 @@ fn dropping_the_five_highest_losses_leaves_240_chinchilla_runs() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["provenance"]["rows_used"], 240);
 }
+
+#[test]
+fn shipped_example_data_is_reproduced_by_simulate() {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    let out = run(&["simulate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, std::fs::read(shipped).unwrap(), "data/README.md's command no longer reproduces the file");
+}
