@@ -21,6 +21,7 @@
     clippy::dbg_macro
 )]
 
+pub mod allocation;
 pub mod data;
 pub mod error;
 pub mod fit;

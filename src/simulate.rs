@@ -17,6 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
+use crate::allocation::Allocator;
 use crate::error::Error;
 use crate::law::ChinchillaLaw;
 
@@ -102,9 +103,10 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
         .map_err(|e| Error::invalid_option("--noise", e.to_string()))?;
     let mut rng = ChaCha8Rng::seed_from_u64(design.seed);
     let m = design.sizes_per_budget;
+    let allocator = Allocator::new(design.law, k)?;
     let mut runs = Vec::with_capacity(design.budgets.len() * m);
     for &budget in &design.budgets {
-        let centre = optimal_params(&design.law, budget, k);
+        let centre = allocator.optimal_for_compute(budget).n_params;
         for j in 0..m {
             let t = if m == 1 {
                 0.0
@@ -208,7 +210,10 @@ mod tests {
             ..Default::default()
         };
         let runs = simulate(&d).unwrap();
-        let centre = optimal_params(&d.law, 6e18, 6.0);
+        let centre = Allocator::new(d.law, 6.0)
+            .unwrap()
+            .optimal_for_compute(6e18)
+            .n_params;
         assert!((runs[1].n_params / centre - 1.0).abs() < 1e-6);
         assert!((runs[0].n_params * 10.0 / centre - 1.0).abs() < 1e-6);
     }

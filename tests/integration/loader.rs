@@ -148,5 +148,9 @@ fn shipped_example_data_is_reproduced_by_simulate() {
     let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
     let out = run(&["simulate"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(out.stdout, std::fs::read(shipped).unwrap(), "data/README.md's command no longer reproduces the file");
+    assert_eq!(
+        out.stdout,
+        std::fs::read(shipped).unwrap(),
+        "data/README.md's command no longer reproduces the file"
+    );
 }
