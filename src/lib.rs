@@ -30,5 +30,6 @@ pub mod output;
 pub mod report;
 pub mod saved;
 pub mod simulate;
+pub mod uncertainty;
 
 pub use error::Error;

@@ -17,6 +17,8 @@
 //! the objective has fallen by [`EXACT_FIT_RTOL`] from its start (noise-free data fitted
 //! exactly, where a gradient relative to an objective near 0 means nothing).
 
+use std::cell::RefCell;
+
 use argmin::core::{
     CostFunction, Executor, Gradient, IterState, KV, Problem, Solver, State, TerminationReason,
     TerminationStatus,
@@ -125,9 +127,32 @@ impl LocalRun {
 }
 
 /// The objective seen through the free parameters, as argmin needs it.
+///
+/// The line search asks for the cost and then the gradient at the same point, and L-BFGS asks
+/// again for the gradient where the line search stopped; one pass over the runs computes both,
+/// and the last point's results are kept for the next request.
 struct FreeProblem<'a> {
     objective: &'a Objective<'a>,
     spec: &'a ParamSpec,
+    last: RefCell<Option<(Vector, f64, Vector)>>,
+}
+
+impl FreeProblem<'_> {
+    fn evaluate(&self, z: &Vector) -> Result<(f64, Vector), argmin::core::Error> {
+        if let Some((at, value, grad)) = self.last.borrow().as_ref()
+            && at == z
+        {
+            return Ok((*value, grad.clone()));
+        }
+        let (value, g) = self.objective.value_and_gradient(&self.spec.expand(z));
+        finite_or_error(value, z)?;
+        let grad = self.spec.reduce_gradient(&g);
+        if !grad.iter().all(|x| x.is_finite()) {
+            return Err(argmin::core::Error::msg("non-finite gradient"));
+        }
+        *self.last.borrow_mut() = Some((z.clone(), value, grad.clone()));
+        Ok((value, grad))
+    }
 }
 
 impl CostFunction for FreeProblem<'_> {
@@ -135,8 +160,7 @@ impl CostFunction for FreeProblem<'_> {
     type Output = f64;
 
     fn cost(&self, z: &Vector) -> Result<f64, argmin::core::Error> {
-        let v = self.objective.value(&self.spec.expand(z));
-        finite_or_error(v, z)
+        self.evaluate(z).map(|(value, _)| value)
     }
 }
 
@@ -145,14 +169,7 @@ impl Gradient for FreeProblem<'_> {
     type Gradient = Vector;
 
     fn gradient(&self, z: &Vector) -> Result<Vector, argmin::core::Error> {
-        let (v, g) = self.objective.value_and_gradient(&self.spec.expand(z));
-        finite_or_error(v, z)?;
-        let g = self.spec.reduce_gradient(&g);
-        if g.iter().all(|x| x.is_finite()) {
-            Ok(g)
-        } else {
-            Err(argmin::core::Error::msg("non-finite gradient"))
-        }
+        self.evaluate(z).map(|(_, grad)| grad)
     }
 }
 
@@ -251,7 +268,11 @@ pub fn run_lbfgs(
         stalled_for: 0,
         stopped_by: None,
     };
-    let problem = FreeProblem { objective, spec };
+    let problem = FreeProblem {
+        objective,
+        spec,
+        last: RefCell::new(None),
+    };
     let result = Executor::new(problem, solver)
         .configure(|s| s.param(z0.clone()).max_iters(opts.max_iters))
         .timer(false)

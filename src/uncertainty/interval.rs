@@ -1,0 +1,73 @@
+//! Point estimates with bootstrap standard errors and percentile intervals.
+//!
+//! ```text
+//! se    = sample standard deviation of the draws
+//! lower = Q((1 - level)/2),  upper = Q((1 + level)/2)
+//! ```
+//!
+//! Quantiles `Q` are statrs' estimator: Hyndman and Fan's type 8 (approximately median-unbiased,
+//! R's `quantile(type = 8)`). The point is the full-data estimate, not the mean of the draws.
+
+use serde::{Deserialize, Serialize};
+use statrs::statistics::{Data, OrderStatistics, Statistics};
+
+/// A value with, when bootstrap draws exist, its standard error and interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Full-data estimate.
+    pub value: f64,
+    /// Bootstrap standard error.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub std_error: Option<f64>,
+    /// Lower end of the percentile interval.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub lower: Option<f64>,
+    /// Upper end of the percentile interval.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub upper: Option<f64>,
+}
+
+impl Estimate {
+    /// A point without uncertainty.
+    pub fn point(value: f64) -> Self {
+        Estimate {
+            value,
+            std_error: None,
+            lower: None,
+            upper: None,
+        }
+    }
+}
+
+/// Estimate `value` with the spread of `draws` at confidence `level` (e.g. 0.95). With no draws
+/// the result is a bare point.
+pub fn estimate(value: f64, draws: &[f64], level: f64) -> Estimate {
+    let finite: Vec<f64> = draws.iter().copied().filter(|x| x.is_finite()).collect();
+    if finite.len() < 2 {
+        return Estimate::point(value);
+    }
+    let std_error = finite.as_slice().std_dev();
+    let mut data = Data::new(finite);
+    Estimate {
+        value,
+        std_error: Some(std_error),
+        lower: Some(data.quantile((1.0 - level) / 2.0)),
+        upper: Some(data.quantile((1.0 + level) / 2.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_interval_of_a_uniform_grid() {
+        let draws: Vec<f64> = (0..=1000).map(|i| i as f64 / 1000.0).collect();
+        let e = estimate(0.5, &draws, 0.95);
+        assert!((e.lower.unwrap() - 0.025).abs() < 1e-3);
+        assert!((e.upper.unwrap() - 0.975).abs() < 1e-3);
+        // sd of U(0,1) is 1/sqrt(12)
+        assert!((e.std_error.unwrap() - 0.2888).abs() < 1e-3);
+        assert_eq!(estimate(1.0, &[], 0.95), Estimate::point(1.0));
+    }
+}
