@@ -31,7 +31,22 @@ pub fn write_atomically(
             .and_then(|_| w.flush())
             .map_err(|e| Error::write(&shown, e))?;
     }
+    set_permissions(tmp.as_file(), path).map_err(|e| Error::write(&shown, e))?;
     tmp.persist(path)
         .map_err(|e| Error::write(&shown, e.error))?;
+    Ok(())
+}
+
+/// Temporary files are private (0600); give the output the permissions of the file it replaces,
+/// or the usual 0644 for a new one.
+#[cfg(unix)]
+fn set_permissions(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_permissions(_file: &std::fs::File, _path: &Path) -> std::io::Result<()> {
     Ok(())
 }

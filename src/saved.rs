@@ -9,9 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, RowFilter, SourceInfo, UsedColumns};
+use crate::data::{ColumnNames, Dataset, LoadOptions, RowFilter, SourceInfo, UsedColumns};
 use crate::error::Error;
 use crate::fit::FitReport;
+use crate::uncertainty::BootstrapDraws;
 
 /// Value of the `format` field.
 pub const FORMAT_NAME: &str = "scaling-laws-fit";
@@ -40,6 +41,20 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    /// Options that load the same rows from the same file again.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            columns: ColumnNames {
+                params: Some(self.columns.params.clone()),
+                tokens: self.columns.tokens.clone(),
+                flops: self.columns.flops.clone(),
+                loss: Some(self.columns.loss.clone()),
+            },
+            flops_per_param_token: self.flops_per_param_token,
+            filter: self.filter.clone(),
+        }
+    }
+
     /// Provenance of a fit to `data`.
     pub fn of(data: &Dataset, command: Option<String>) -> Self {
         Provenance {
@@ -68,6 +83,9 @@ pub struct SavedFit {
     pub provenance: Provenance,
     /// The fit.
     pub report: FitReport,
+    /// Bootstrap draws of the parameters, when a bootstrap was run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bootstrap: Option<BootstrapDraws>,
 }
 
 impl SavedFit {
@@ -79,6 +97,7 @@ impl SavedFit {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             provenance,
             report,
+            bootstrap: None,
         }
     }
 
@@ -92,6 +111,37 @@ impl SavedFit {
             serde_json::to_writer_pretty(&mut *w, self)?;
             writeln!(w)
         })
+    }
+
+    /// Load the runs the fit was made from, checking that the file is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] when the data came from standard input, or the file is unreadable or
+    /// has changed since the fit (its SHA-256 differs); errors of [`crate::data::load`].
+    pub fn reload_data(&self, fit_path: &Path) -> Result<Dataset, Error> {
+        let source = &self.provenance.source;
+        let bad = |message: String| Error::FitFile {
+            path: fit_path.display().to_string(),
+            message,
+        };
+        if source.path == "-" {
+            return Err(bad("its data came from standard input and cannot be read again; pass the data file instead of --fit".into()));
+        }
+        let data =
+            crate::data::load(&source.path, &self.provenance.load_options()).map_err(|e| {
+                bad(format!(
+                    "cannot reload its data file {}: {e}; pass the data file instead of --fit",
+                    source.path
+                ))
+            })?;
+        if data.source.sha256 != source.sha256 {
+            return Err(bad(format!(
+                "its data file {} has changed since the fit (sha256 {} now, {} then); refit it",
+                source.path, data.source.sha256, source.sha256
+            )));
+        }
+        Ok(data)
     }
 
     /// Read a saved fit.

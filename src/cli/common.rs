@@ -9,7 +9,7 @@ use scaling_laws::data::{DEFAULT_FLOPS_PER_PARAM_TOKEN, Role};
 pub struct DataArgs {
     /// Table of runs: .csv, .parquet, .ndjson/.jsonl, or - for CSV on standard input.
     #[arg(value_name = "FILE")]
-    pub input: String,
+    pub input: Option<String>,
     /// Column with model parameters N (default: detected, e.g. N, params, n_params, "Model Size").
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub params_col: Option<String>,
@@ -39,6 +39,13 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
+    /// The input file, which this command needs.
+    pub fn required_input(&self) -> Result<&str, scaling_laws::Error> {
+        self.input.as_deref().ok_or_else(|| {
+            scaling_laws::Error::invalid_option("FILE", "give the table of runs to read (a .csv, .parquet or .ndjson file, or - for CSV on stdin)")
+        })
+    }
+
     /// The library's load options.
     pub fn load_options(&self) -> Result<LoadOptions, scaling_laws::Error> {
         let mut conditions = self
@@ -76,6 +83,8 @@ pub enum OutputFormat {
     Text,
     /// JSON for programs.
     Json,
+    /// CSV, one row per quantity (where the command offers it).
+    Csv,
 }
 
 /// The command line as one string, for provenance.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
+use scaling_laws::data::Dataset;
 use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
 use scaling_laws::fit::starts::parse_start;
 use scaling_laws::fit::{
@@ -20,6 +21,22 @@ use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
 pub struct FitArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    options: FitOptionsArgs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+    /// Save the fit with its provenance as JSON, for later commands.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+/// How to fit: objective, constraints and search. Shared by the commands that fit.
+#[derive(Debug, Args)]
+pub struct FitOptionsArgs {
     /// Penalty on residuals of log loss.
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
@@ -51,15 +68,6 @@ pub struct FitArgs {
         help_heading = "Search"
     )]
     max_iters: u64,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
-    format: OutputFormat,
-    /// Save the fit with its provenance as JSON, for later commands.
-    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
-    out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short, help_heading = "Output")]
-    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,8 +78,9 @@ enum LossKind {
     Mse,
 }
 
-impl FitArgs {
-    fn config(&self) -> Result<FitConfig, Error> {
+impl FitOptionsArgs {
+    /// The library's fit configuration.
+    pub fn config(&self) -> Result<FitConfig, Error> {
         let loss = match (self.loss, self.delta) {
             (LossKind::Huber, delta) => ResidualLoss::Huber {
                 delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
@@ -152,24 +161,14 @@ impl FitArgs {
 
 /// Run `scaling-laws fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
-    let config = args.config()?;
-    if let Some(out) = &args.out
-        && args.data.input != "-"
-        && same_file(out, &args.data.input)
-    {
-        return Err(Error::invalid_option(
-            "--out",
-            format!("{} is the input file; choose another name", out.display()),
-        )
-        .into());
-    }
-    let options = args.data.load_options()?;
-    let data = scaling_laws::data::load(&args.data.input, &options)?;
-    data.check_identifiable(config.params.n_free())?;
-    let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
-    let report = fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    let saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
+    let input = args.data.required_input()?;
+    let (saved, _) = fit_data(
+        input,
+        &args.data,
+        &args.options,
+        args.out.as_deref(),
+        args.quiet,
+    )?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
@@ -177,10 +176,11 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     match args.format {
         OutputFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
         OutputFormat::Json => {
-            for w in &saved.report.diagnostics.warnings {
-                eprintln!("warning: {}", w.message());
-            }
+            warn(&saved);
             scaling_laws::report::fit_json(&saved, &mut stdout)
+        }
+        OutputFormat::Csv => {
+            return Err(Error::invalid_option("--format", "fit reports are text or json").into());
         }
     }
     .context("cannot write the report to standard output")?;
@@ -188,6 +188,43 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         eprintln!("saved the fit to {}", out.display());
     }
     Ok(())
+}
+
+/// Print a fit's warnings on stderr.
+pub fn warn(saved: &SavedFit) {
+    for w in &saved.report.diagnostics.warnings {
+        eprintln!("warning: {}", w.message());
+    }
+}
+
+/// Load `input`, fit it, and return the fit with its provenance and the data.
+pub fn fit_data(
+    input: &str,
+    data_args: &DataArgs,
+    options: &FitOptionsArgs,
+    out: Option<&std::path::Path>,
+    quiet: bool,
+) -> anyhow::Result<(SavedFit, Dataset)> {
+    let config = options.config()?;
+    if let Some(out) = out
+        && input != "-"
+        && same_file(out, input)
+    {
+        return Err(Error::invalid_option(
+            "--out",
+            format!("{} is the input file; choose another name", out.display()),
+        )
+        .into());
+    }
+    let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
+    data.check_identifiable(config.params.n_free())?;
+    let bar = progress_bar(config.runs_planned(), quiet, "fitting");
+    let report = fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok((
+        SavedFit::new(report, Provenance::of(&data, Some(command_line()))),
+        data,
+    ))
 }
 
 fn same_file(a: &std::path::Path, b: &str) -> bool {

@@ -2,6 +2,7 @@
 
 mod common;
 mod fit;
+mod optimal;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,9 @@ pub struct Cli {
 enum Command {
     /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
     Fit(Box<fit::FitArgs>),
+    /// Compute-optimal model size and tokens for compute budgets, and the inverse questions,
+    /// with bootstrap intervals.
+    Optimal(Box<optimal::OptimalArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),
 }
@@ -40,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Fit(args) => fit::run(*args),
+        Command::Optimal(args) => optimal::run(*args),
         Command::Simulate(args) => simulate::run(args),
     }
 }

@@ -94,6 +94,8 @@ pub struct FittedLaw {
     pub n_runs: usize,
     /// Standard deviation of the log-loss residuals at the optimum.
     pub residual_sd: f64,
+    /// Log-loss residuals `log L_i - log L^_i` of the runs, in data order.
+    pub residuals: Vec<f64>,
     /// `a = beta / (alpha + beta)`: `N* ∝ C^a`.
     pub params_exponent: f64,
     /// `b = alpha / (alpha + beta)`: `D* ∝ C^b`.
@@ -165,6 +167,7 @@ pub fn fit(
         objective: runs[best].objective,
         n_runs: obs.len(),
         residual_sd: std_dev(&residuals),
+        residuals,
         params_exponent: law.params_exponent(),
         tokens_exponent: law.tokens_exponent(),
         config: config.clone(),

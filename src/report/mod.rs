@@ -1,5 +1,7 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
+pub mod optimal;
+
 use std::io::{self, Write};
 
 use crate::fit::{ResidualLoss, StartSelection, Starts};

@@ -25,6 +25,14 @@ pub struct Estimate {
     /// Upper end of the percentile interval.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub upper: Option<f64>,
+    /// Draws left out because the quantity was undefined or infinite for them (e.g. a target
+    /// loss at or below a draw's E).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub excluded: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Estimate {
@@ -35,16 +43,21 @@ impl Estimate {
             std_error: None,
             lower: None,
             upper: None,
+            excluded: 0,
         }
     }
 }
 
-/// Estimate `value` with the spread of `draws` at confidence `level` (e.g. 0.95). With no draws
-/// the result is a bare point.
+/// Estimate `value` with the spread of `draws` at confidence `level` (e.g. 0.95). Non-finite
+/// draws are left out and counted; with fewer than two left the result is a bare point.
 pub fn estimate(value: f64, draws: &[f64], level: f64) -> Estimate {
     let finite: Vec<f64> = draws.iter().copied().filter(|x| x.is_finite()).collect();
+    let excluded = draws.len() - finite.len();
     if finite.len() < 2 {
-        return Estimate::point(value);
+        return Estimate {
+            excluded,
+            ..Estimate::point(value)
+        };
     }
     let std_error = finite.as_slice().std_dev();
     let mut data = Data::new(finite);
@@ -53,6 +66,7 @@ pub fn estimate(value: f64, draws: &[f64], level: f64) -> Estimate {
         std_error: Some(std_error),
         lower: Some(data.quantile((1.0 - level) / 2.0)),
         upper: Some(data.quantile((1.0 + level) / 2.0)),
+        excluded,
     }
 }
 

@@ -6,4 +6,5 @@ mod fit_chinchilla;
 mod fit_options;
 mod input_errors;
 mod loader;
+mod optimal;
 mod recovery;

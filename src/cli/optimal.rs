@@ -1,0 +1,231 @@
+//! `scaling-laws optimal`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use scaling_laws::Error;
+use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer};
+use scaling_laws::saved::SavedFit;
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
+use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+
+use super::common::{DataArgs, OutputFormat, progress_bar};
+use super::fit::{FitOptionsArgs, fit_data, warn};
+
+/// Options of `scaling-laws optimal`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct OptimalArgs {
+    /// A fit saved by `scaling-laws fit --out` (instead of a data file).
+    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
+    fit: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    options: FitOptionsArgs,
+    /// A compute budget in FLOPs; repeatable.
+    #[arg(long, value_name = "FLOPS", help_heading = "Questions")]
+    budget: Vec<f64>,
+    /// A range of budgets, LOW:HIGH in FLOPs (e.g. 1e18:1e26), stepped by --per-decade.
+    #[arg(long, value_name = "LOW:HIGH", help_heading = "Questions")]
+    budgets: Option<String>,
+    /// Budgets per decade in --budgets.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        help_heading = "Questions"
+    )]
+    per_decade: u32,
+    /// A model size: the budget at which it is compute-optimal; repeatable.
+    #[arg(long, value_name = "N", help_heading = "Questions")]
+    params: Vec<f64>,
+    /// A target loss: the least compute that reaches it; repeatable.
+    #[arg(long, value_name = "LOSS", help_heading = "Questions")]
+    target_loss: Vec<f64>,
+    /// A given model N,D (e.g. 175e9,300e9): its predicted loss and the optimal alternatives; repeatable.
+    #[arg(long, value_name = "N,D", help_heading = "Questions")]
+    assess: Vec<String>,
+    /// Bootstrap resamples for intervals (refits each resample; 4000 is a good number).
+    /// Without it, draws saved in the --fit file are used if present.
+    #[arg(long, value_name = "N", help_heading = "Uncertainty")]
+    bootstrap: Option<usize>,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Confidence level of intervals (e.g. 0.95 or 0.8).
+    #[arg(long, default_value_t = DEFAULT_LEVEL, help_heading = "Uncertainty")]
+    level: f64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+    /// Save the fit (with its bootstrap draws) for later queries.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+/// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
+fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
+    let bad = |m: &str| {
+        Error::invalid_option(
+            "--budgets",
+            format!("'{spec}': {m}; write LOW:HIGH, e.g. 1e18:1e26"),
+        )
+    };
+    let (lo, hi) = spec.split_once(':').ok_or_else(|| bad("no ':'"))?;
+    let lo: f64 = lo.trim().parse().map_err(|_| bad("LOW is not a number"))?;
+    let hi: f64 = hi.trim().parse().map_err(|_| bad("HIGH is not a number"))?;
+    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
+        return Err(bad("need 0 < LOW <= HIGH"));
+    }
+    if per_decade == 0 {
+        return Err(Error::invalid_option("--per-decade", "must be at least 1"));
+    }
+    let steps = ((hi / lo).log10() * f64::from(per_decade) + 1e-9).floor() as u32;
+    if steps > 10_000 {
+        return Err(bad("more than 10000 budgets"));
+    }
+    Ok((0..=steps)
+        .map(|i| lo * 10f64.powf(f64::from(i) / f64::from(per_decade)))
+        .collect())
+}
+
+fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
+    let bad = || {
+        Error::invalid_option(
+            "--assess",
+            format!("'{text}' is not N,D (e.g. 175e9,300e9)"),
+        )
+    };
+    let (n, d) = text.split_once(',').ok_or_else(bad)?;
+    Ok((
+        n.trim().parse().map_err(|_| bad())?,
+        d.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+impl OptimalArgs {
+    fn questions(&self, k: f64) -> Result<Questions, Error> {
+        let mut budgets = self.budget.clone();
+        if let Some(spec) = &self.budgets {
+            budgets.extend(budget_range(spec, self.per_decade)?);
+        }
+        let assess = self
+            .assess
+            .iter()
+            .map(|a| parse_pair(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        if budgets.is_empty()
+            && self.params.is_empty()
+            && self.target_loss.is_empty()
+            && assess.is_empty()
+        {
+            budgets = budget_range("1e18:1e26", 1)?;
+        }
+        Ok(Questions {
+            budgets,
+            params: self.params.clone(),
+            target_losses: self.target_loss.clone(),
+            assess,
+            level: self.level,
+            flops_per_param_token: k,
+        })
+    }
+}
+
+/// Run `scaling-laws optimal`.
+pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
+    let (mut saved, data) = match (&args.fit, args.data.input.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_option(
+                "--fit",
+                "give either a data file or --fit, not both",
+            )
+            .into());
+        }
+        (None, None) => {
+            return Err(Error::invalid_option(
+                "FILE",
+                "give a table of runs to fit, or --fit with a saved fit",
+            )
+            .into());
+        }
+        (Some(path), None) => (SavedFit::load(path)?, None),
+        (None, Some(input)) => {
+            let (saved, data) = fit_data(
+                input,
+                &args.data,
+                &args.options,
+                args.out.as_deref(),
+                args.quiet,
+            )?;
+            (saved, Some(data))
+        }
+    };
+    warn(&saved);
+    let questions = args.questions(saved.provenance.flops_per_param_token)?;
+    if let Some(n) = args.bootstrap {
+        let data = match data {
+            Some(d) => d,
+            None => saved.reload_data(args.fit.as_deref().expect("--fit given"))?,
+        };
+        let config = BootstrapConfig {
+            n_resamples: n,
+            seed: args.seed,
+            ..BootstrapConfig::default()
+        };
+        let bar = progress_bar(n, args.quiet, "bootstrap");
+        let draws = bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {
+            bar.inc(1)
+        })?;
+        bar.finish_and_clear();
+        if draws.failed() > 0 {
+            eprintln!(
+                "warning: {} of {n} resamples did not converge and are left out of the intervals",
+                draws.failed()
+            );
+        }
+        saved.bootstrap = Some(draws);
+    }
+    let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    if let Some(out) = &args.out {
+        saved.save(out)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::optimal::text(&saved, &answers, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::optimal::json(&saved, &answers, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::optimal::csv(&answers, &mut stdout),
+    }
+    .context("cannot write to standard output")?;
+    if let Some(out) = &args.out {
+        eprintln!(
+            "saved the fit{} to {}",
+            if saved.bootstrap.is_some() {
+                " and its bootstrap draws"
+            } else {
+                ""
+            },
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_ranges_include_both_ends() {
+        let b = budget_range("1e18:1e20", 2).unwrap();
+        assert_eq!(b.len(), 5);
+        assert!((b[4] / 1e20 - 1.0).abs() < 1e-12);
+        assert!(budget_range("1e20:1e18", 1).is_err());
+        assert!(budget_range("x:1e18", 1).is_err());
+    }
+}

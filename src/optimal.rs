@@ -1,0 +1,312 @@
+//! Answers to the allocation questions, with bootstrap intervals when draws are available.
+//!
+//! Every quantity is computed once with the full-data law (the point) and once per bootstrap
+//! draw (the spread): N*, D*, D*/N* and L* at each budget; the budget and D* at which a model
+//! size is optimal; the least compute reaching a target loss; a given model's predicted loss
+//! and how its split compares with the optimal ones. See [`crate::allocation`] for formulas and
+//! [`crate::uncertainty`] for the intervals.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::allocation::{Allocator, ComputeOptimal};
+use crate::error::Error;
+use crate::fit::FittedLaw;
+use crate::law::ChinchillaLaw;
+use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
+
+/// Default confidence level of intervals.
+pub const DEFAULT_LEVEL: f64 = 0.95;
+
+/// The questions to answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Questions {
+    /// Compute budgets (FLOPs): N*, D*, D*/N*, L* for each.
+    pub budgets: Vec<f64>,
+    /// Model sizes: the budget at which each is compute-optimal.
+    pub params: Vec<f64>,
+    /// Target losses: the least compute that reaches each.
+    pub target_losses: Vec<f64>,
+    /// Given models (N, D) to assess.
+    pub assess: Vec<(f64, f64)>,
+    /// Confidence level of intervals, in (0, 1).
+    pub level: f64,
+    /// `k` in `C = k·N·D`.
+    pub flops_per_param_token: f64,
+}
+
+/// A compute-optimal configuration with uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptimalEstimate {
+    /// Compute C, FLOPs.
+    pub compute: Estimate,
+    /// N*.
+    pub n_params: Estimate,
+    /// D*.
+    pub n_tokens: Estimate,
+    /// D*/N*.
+    pub tokens_per_param: Estimate,
+    /// L*.
+    pub loss: Estimate,
+}
+
+/// A given model compared with the optimal ones, with uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentEstimate {
+    /// N of the model.
+    pub n_params: f64,
+    /// D of the model.
+    pub n_tokens: f64,
+    /// `k·N·D`.
+    pub compute: f64,
+    /// Predicted loss (confidence interval from the draws).
+    pub loss: Estimate,
+    /// Prediction interval for an observed loss: the law's uncertainty plus the residual spread.
+    pub prediction_interval: (f64, f64),
+    /// The optimal split of the same compute.
+    pub optimal_same_compute: OptimalEstimate,
+    /// The least compute reaching the same loss, and its split.
+    pub optimal_same_loss: OptimalEstimate,
+    /// Compute used / compute an optimal split needs for the same loss.
+    pub compute_ratio: Estimate,
+}
+
+/// Summary of the bootstrap behind the intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapSummary {
+    /// Resamples drawn.
+    pub n_resamples: usize,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Resamples whose refit did not converge (left out of the intervals).
+    pub failed: usize,
+    /// Resamples whose optimum came from a grid start rather than the warm start.
+    pub improved_by_grid: usize,
+}
+
+/// A named estimate, e.g. `alpha`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedEstimate {
+    /// Parameter name.
+    pub name: String,
+    /// Its estimate.
+    pub estimate: Estimate,
+}
+
+/// All answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answers {
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// `k` in `C = k·N·D`.
+    pub flops_per_param_token: f64,
+    /// The bootstrap behind the intervals, if any.
+    pub bootstrap: Option<BootstrapSummary>,
+    /// A, B, E, alpha, beta, a, b.
+    pub parameters: Vec<NamedEstimate>,
+    /// One per budget.
+    pub budgets: Vec<OptimalEstimate>,
+    /// One per model size.
+    pub params: Vec<OptimalEstimate>,
+    /// One per target loss.
+    pub target_losses: Vec<OptimalEstimate>,
+    /// One per assessed model.
+    pub assessments: Vec<AssessmentEstimate>,
+}
+
+/// Answer `questions` with the law of `fitted` and, when given, its bootstrap `draws`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for a level outside (0, 1), non-positive budgets, sizes or token
+/// counts, or a target loss at or below the fitted E.
+pub fn answer(
+    fitted: &FittedLaw,
+    draws: Option<&BootstrapDraws>,
+    q: &Questions,
+) -> Result<Answers, Error> {
+    validate(q)?;
+    let k = q.flops_per_param_token;
+    let point = Allocator::new(fitted.law, k)?;
+    let laws: Vec<ChinchillaLaw> = draws.map(|d| d.laws()).unwrap_or_default();
+    let allocators: Vec<Option<Allocator>> =
+        laws.iter().map(|l| Allocator::new(*l, k).ok()).collect();
+    let level = q.level;
+    let est = |value: f64, f: &dyn Fn(&ChinchillaLaw) -> f64| {
+        estimate(value, &laws.iter().map(f).collect::<Vec<_>>(), level)
+    };
+    let l = fitted.law;
+    let parameters = vec![
+        named("A", est(l.param_coef, &|m| m.param_coef)),
+        named("B", est(l.data_coef, &|m| m.data_coef)),
+        named("E", est(l.irreducible, &|m| m.irreducible)),
+        named("alpha", est(l.alpha, &|m| m.alpha)),
+        named("beta", est(l.beta, &|m| m.beta)),
+        named("a", est(l.params_exponent(), &|m| m.params_exponent())),
+        named("b", est(l.tokens_exponent(), &|m| m.tokens_exponent())),
+    ];
+    let optimal = |p: ComputeOptimal, per_draw: &dyn Fn(&Allocator) -> Option<ComputeOptimal>| {
+        let drawn: Vec<Option<ComputeOptimal>> = allocators
+            .iter()
+            .map(|a| a.as_ref().and_then(per_draw))
+            .collect();
+        let field = |v: f64, f: fn(&ComputeOptimal) -> f64| {
+            let values: Vec<f64> = drawn
+                .iter()
+                .map(|d| d.as_ref().map_or(f64::NAN, f))
+                .collect();
+            estimate(v, &values, level)
+        };
+        OptimalEstimate {
+            compute: field(p.compute, |o| o.compute),
+            n_params: field(p.n_params, |o| o.n_params),
+            n_tokens: field(p.n_tokens, |o| o.n_tokens),
+            tokens_per_param: field(p.tokens_per_param, |o| o.tokens_per_param),
+            loss: field(p.loss, |o| o.loss),
+        }
+    };
+    let budgets = q
+        .budgets
+        .iter()
+        .map(|&c| {
+            optimal(point.optimal_for_compute(c), &|a| {
+                Some(a.optimal_for_compute(c))
+            })
+        })
+        .collect();
+    let params = q
+        .params
+        .iter()
+        .map(|&n| {
+            optimal(point.optimal_for_params(n), &|a| {
+                Some(a.optimal_for_params(n))
+            })
+        })
+        .collect();
+    let target_losses = q
+        .target_losses
+        .iter()
+        .map(|&t| {
+            Ok(optimal(point.optimal_for_loss(t)?, &|a| {
+                a.optimal_for_loss(t).ok()
+            }))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let assessments = q
+        .assess
+        .iter()
+        .enumerate()
+        .map(|(i, &(n, d))| {
+            let given = point.assess(n, d);
+            let loss_draws: Vec<f64> = laws.iter().map(|m| m.loss(n, d)).collect();
+            let ratio_draws: Vec<f64> = allocators
+                .iter()
+                .map(|a| {
+                    a.as_ref()
+                        .map_or(f64::NAN, |a| a.assess(n, d).compute_ratio)
+                })
+                .collect();
+            AssessmentEstimate {
+                n_params: n,
+                n_tokens: d,
+                compute: given.compute,
+                loss: estimate(given.loss, &loss_draws, level),
+                prediction_interval: prediction_interval(
+                    given.loss,
+                    &loss_draws,
+                    &fitted.residuals,
+                    level,
+                    draws.map_or(0, |d| d.config.seed),
+                    i,
+                ),
+                optimal_same_compute: optimal(given.optimal_same_compute, &|a| {
+                    Some(a.optimal_for_compute(given.compute))
+                }),
+                optimal_same_loss: optimal(given.optimal_same_loss, &|a| {
+                    a.optimal_for_loss(given.loss).ok()
+                }),
+                compute_ratio: estimate(given.compute_ratio, &ratio_draws, level),
+            }
+        })
+        .collect();
+    Ok(Answers {
+        level,
+        flops_per_param_token: k,
+        bootstrap: draws.map(|d| BootstrapSummary {
+            n_resamples: d.config.n_resamples,
+            seed: d.config.seed,
+            failed: d.failed(),
+            improved_by_grid: d.improved_by_grid,
+        }),
+        parameters,
+        budgets,
+        params,
+        target_losses,
+        assessments,
+    })
+}
+
+fn named(name: &str, estimate: Estimate) -> NamedEstimate {
+    NamedEstimate {
+        name: name.to_string(),
+        estimate,
+    }
+}
+
+/// Prediction interval for an observed loss at a new (N, D):
+///
+/// ```text
+/// L_obs = L^ · exp(r),   r drawn from the fit's log residuals
+/// ```
+///
+/// With bootstrap draws, each draw's prediction is paired with one residual picked at random
+/// (stream `2^32 + query` of the bootstrap seed), so the interval carries both the law's
+/// uncertainty and the scatter of runs around it. Without draws it is the point prediction
+/// scaled by the residual quantiles.
+fn prediction_interval(
+    point: f64,
+    loss_draws: &[f64],
+    residuals: &[f64],
+    level: f64,
+    seed: u64,
+    query: usize,
+) -> (f64, f64) {
+    let values: Vec<f64> = if loss_draws.len() >= 2 && !residuals.is_empty() {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream((1u64 << 32) + query as u64);
+        loss_draws
+            .iter()
+            .map(|l| l * residuals[rng.random_range(0..residuals.len())].exp())
+            .collect()
+    } else {
+        residuals.iter().map(|r| point * r.exp()).collect()
+    };
+    let e = estimate(point, &values, level);
+    (e.lower.unwrap_or(point), e.upper.unwrap_or(point))
+}
+
+fn validate(q: &Questions) -> Result<(), Error> {
+    if !(q.level > 0.0 && q.level < 1.0) {
+        return Err(Error::invalid_option(
+            "--level",
+            format!("must lie strictly between 0 and 1, got {}", q.level),
+        ));
+    }
+    let positive = |flag: &str, values: &mut dyn Iterator<Item = f64>| {
+        for v in values {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::invalid_option(
+                    flag,
+                    format!("must be a positive number, got {v}"),
+                ));
+            }
+        }
+        Ok(())
+    };
+    positive("--budget", &mut q.budgets.iter().copied())?;
+    positive("--params", &mut q.params.iter().copied())?;
+    positive("--target-loss", &mut q.target_losses.iter().copied())?;
+    positive("--assess", &mut q.assess.iter().flat_map(|&(n, d)| [n, d]))?;
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! Renderers for [`Answers`]: a text report, JSON, and long-format CSV.
+
+use std::io::{self, Write};
+
+use crate::optimal::{Answers, OptimalEstimate};
+use crate::saved::SavedFit;
+use crate::uncertainty::Estimate;
+
+/// `1.23e11`-style for large and small magnitudes, plain decimals otherwise.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let a = x.abs();
+    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+        format!("{x:.3e}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// `value [lower, upper]`, or just the value without an interval.
+pub fn with_interval(e: &Estimate) -> String {
+    match (e.lower, e.upper) {
+        // A quantity fixed by the question (e.g. the budget itself) has no spread to show.
+        (Some(lo), Some(hi)) if lo == hi => num(e.value),
+        (Some(lo), Some(hi)) => format!("{} [{}, {}]", num(e.value), num(lo), num(hi)),
+        _ => num(e.value),
+    }
+}
+
+fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+    let p = &saved.provenance;
+    writeln!(
+        w,
+        "Compute-optimal allocation, C = {}·N·D, from the fit to {} ({} runs)",
+        answers.flops_per_param_token, p.source.path, p.rows_used
+    )?;
+    match &answers.bootstrap {
+        Some(b) => {
+            writeln!(
+                w,
+                "intervals: {:.0}% bootstrap percentile intervals, {} resamples, seed {}, {} failed to converge",
+                answers.level * 100.0,
+                b.n_resamples,
+                b.seed,
+                b.failed
+            )?;
+            if b.improved_by_grid > 0 {
+                writeln!(
+                    w,
+                    "           {} resamples found a lower optimum from a grid start than from the full-data optimum",
+                    b.improved_by_grid
+                )?;
+            }
+        }
+        None => writeln!(
+            w,
+            "intervals: none (add --bootstrap 4000 for confidence intervals)"
+        )?,
+    }
+    Ok(())
+}
+
+fn optimal_row(
+    label: String,
+    o: &OptimalEstimate,
+    indent: usize,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let pad = " ".repeat(indent);
+    writeln!(w, "{pad}{label}")?;
+    let rows = [
+        ("compute C", &o.compute),
+        ("N*", &o.n_params),
+        ("D*", &o.n_tokens),
+        ("D*/N*", &o.tokens_per_param),
+        ("L*", &o.loss),
+    ];
+    for (name, e) in rows {
+        writeln!(w, "{pad}    {name:<11} {}", with_interval(e))?;
+    }
+    for (name, e) in rows {
+        if e.excluded > 0 {
+            writeln!(
+                w,
+                "{pad}    ({} draws have no finite {name} and are left out)",
+                e.excluded
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Text report.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+    header(saved, answers, w)?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "  {:<8} {:>12} {:>12}   interval",
+        "param", "value", "std error"
+    )?;
+    for p in &answers.parameters {
+        let e = &p.estimate;
+        let se = e.std_error.map_or("-".to_string(), num);
+        let iv = match (e.lower, e.upper) {
+            (Some(lo), Some(hi)) => format!("[{}, {}]", num(lo), num(hi)),
+            _ => "-".to_string(),
+        };
+        writeln!(w, "  {:<8} {:>12} {:>12}   {iv}", p.name, num(e.value), se)?;
+    }
+    if !answers.budgets.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "  budget C (FLOPs)   N* (parameters)                     D* (tokens)                         D*/N*                 L*"
+        )?;
+        for o in &answers.budgets {
+            writeln!(
+                w,
+                "  {:<18} {:<35} {:<35} {:<21} {}",
+                num(o.compute.value),
+                with_interval(&o.n_params),
+                with_interval(&o.n_tokens),
+                with_interval(&o.tokens_per_param),
+                with_interval(&o.loss)
+            )?;
+        }
+    }
+    for o in &answers.params {
+        writeln!(w)?;
+        optimal_row(
+            format!(
+                "a model of {} parameters is compute-optimal at",
+                num(o.n_params.value)
+            ),
+            o,
+            2,
+            w,
+        )?;
+    }
+    for o in &answers.target_losses {
+        writeln!(w)?;
+        optimal_row(
+            format!("the least compute that reaches loss {}", num(o.loss.value)),
+            o,
+            2,
+            w,
+        )?;
+    }
+    for a in &answers.assessments {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "  a model of N = {}, D = {} ({} FLOPs, D/N = {})",
+            num(a.n_params),
+            num(a.n_tokens),
+            num(a.compute),
+            num(a.n_tokens / a.n_params)
+        )?;
+        writeln!(
+            w,
+            "      predicted loss          {}",
+            with_interval(&a.loss)
+        )?;
+        writeln!(
+            w,
+            "      prediction interval     [{}, {}] for an observed run",
+            num(a.prediction_interval.0),
+            num(a.prediction_interval.1)
+        )?;
+        writeln!(
+            w,
+            "      compute / optimal       {} (compute this split uses over what an optimal one needs for the same loss)",
+            with_interval(&a.compute_ratio)
+        )?;
+        optimal_row(
+            "the optimal split of the same compute".into(),
+            &a.optimal_same_compute,
+            6,
+            w,
+        )?;
+        optimal_row(
+            "the optimal split that reaches the same loss".into(),
+            &a.optimal_same_loss,
+            6,
+            w,
+        )?;
+    }
+    Ok(())
+}
+
+/// JSON: the law, the data it was fitted to, and the answers.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn json(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+    let value = serde_json::json!({
+        "law": saved.report.fitted.law,
+        "source": saved.provenance.source,
+        "rows_used": saved.provenance.rows_used,
+        "answers": answers,
+    });
+    serde_json::to_writer_pretty(&mut *w, &value)?;
+    writeln!(w)
+}
+
+/// Which field of an answer is the question's input (the budget, the size, the target loss).
+type InputOf = fn(&OptimalEstimate) -> f64;
+
+/// A float for CSV: exact (shortest round-trip digits), in exponent form when large or small.
+fn csv_num(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// Long-format CSV: `question,input,quantity,value,std_error,lower,upper,level`.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "question,input,quantity,value,std_error,lower,upper,level"
+    )?;
+    let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
+    let row = |w: &mut dyn Write, question: &str, input: String, quantity: &str, e: &Estimate| {
+        writeln!(
+            w,
+            "{question},{input},{quantity},{},{},{},{},{}",
+            csv_num(e.value),
+            opt(e.std_error),
+            opt(e.lower),
+            opt(e.upper),
+            answers.level
+        )
+    };
+    for p in &answers.parameters {
+        row(w, "parameter", String::new(), &p.name, &p.estimate)?;
+    }
+    let groups: [(&str, &Vec<OptimalEstimate>, InputOf); 3] = [
+        ("budget", &answers.budgets, |o| o.compute.value),
+        ("params", &answers.params, |o| o.n_params.value),
+        ("target_loss", &answers.target_losses, |o| o.loss.value),
+    ];
+    for (question, items, input) in groups {
+        for o in items {
+            for (quantity, e) in optimal_fields(o) {
+                row(w, question, csv_num(input(o)), quantity, e)?;
+            }
+        }
+    }
+    for a in &answers.assessments {
+        let input = format!("{};{}", csv_num(a.n_params), csv_num(a.n_tokens));
+        row(w, "assess", input.clone(), "loss", &a.loss)?;
+        row(
+            w,
+            "assess",
+            input.clone(),
+            "compute_ratio",
+            &a.compute_ratio,
+        )?;
+        for (quantity, e) in optimal_fields(&a.optimal_same_compute) {
+            row(
+                w,
+                "assess",
+                input.clone(),
+                &format!("same_compute_{quantity}"),
+                e,
+            )?;
+        }
+        for (quantity, e) in optimal_fields(&a.optimal_same_loss) {
+            row(
+                w,
+                "assess",
+                input.clone(),
+                &format!("same_loss_{quantity}"),
+                e,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn optimal_fields(o: &OptimalEstimate) -> [(&'static str, &Estimate); 5] {
+    [
+        ("compute", &o.compute),
+        ("n_params", &o.n_params),
+        ("n_tokens", &o.n_tokens),
+        ("tokens_per_param", &o.tokens_per_param),
+        ("loss", &o.loss),
+    ]
+}
