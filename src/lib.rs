@@ -25,6 +25,7 @@ pub mod allocation;
 pub mod data;
 pub mod error;
 pub mod fit;
+pub mod holdout;
 pub mod law;
 pub mod optimal;
 pub mod output;

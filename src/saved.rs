@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{ColumnNames, Dataset, LoadOptions, RowFilter, SourceInfo, UsedColumns};
 use crate::error::Error;
 use crate::fit::FitReport;
+use crate::holdout::HoldoutReport;
 use crate::uncertainty::BootstrapDraws;
 
 /// Value of the `format` field.
@@ -86,6 +87,9 @@ pub struct SavedFit {
     /// Bootstrap draws of the parameters, when a bootstrap was run.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bootstrap: Option<BootstrapDraws>,
+    /// Held-out check, when the fit left runs out to test its predictions.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub holdout: Option<HoldoutReport>,
 }
 
 impl SavedFit {
@@ -98,6 +102,7 @@ impl SavedFit {
             provenance,
             report,
             bootstrap: None,
+            holdout: None,
         }
     }
 

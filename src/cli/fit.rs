@@ -11,6 +11,7 @@ use scaling_laws::fit::starts::parse_start;
 use scaling_laws::fit::{
     self, FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartGrid, StartSelection, Starts,
 };
+use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::saved::{Provenance, SavedFit};
 
 use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
@@ -23,6 +24,13 @@ pub struct FitArgs {
     data: DataArgs,
     #[command(flatten)]
     options: FitOptionsArgs,
+    /// Fit without some runs and report how well the law predicts them: `largest-compute K`
+    /// holds out the K runs with the most compute.
+    #[arg(long, num_args = 2, value_names = ["RULE", "K"], help_heading = "Checks")]
+    holdout: Vec<String>,
+    /// Confidence level of the holdout prediction intervals.
+    #[arg(long, default_value_t = 0.95, help_heading = "Checks")]
+    level: f64,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -162,13 +170,33 @@ impl FitOptionsArgs {
 /// Run `scaling-laws fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
-    let (saved, _) = fit_data(
-        input,
-        &args.data,
-        &args.options,
-        args.out.as_deref(),
-        args.quiet,
-    )?;
+    let saved = match holdout_rule(&args.holdout)? {
+        None => {
+            fit_data(
+                input,
+                &args.data,
+                &args.options,
+                args.out.as_deref(),
+                args.quiet,
+            )?
+            .0
+        }
+        Some(rule) => {
+            if !(args.level > 0.0 && args.level < 1.0) {
+                return Err(Error::invalid_option(
+                    "--level",
+                    format!("must lie strictly between 0 and 1, got {}", args.level),
+                )
+                .into());
+            }
+            let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
+            let (report, train, check) =
+                scaling_laws::holdout::holdout(&data, &args.options.config()?, rule, args.level)?;
+            let mut saved = SavedFit::new(report, Provenance::of(&train, Some(command_line())));
+            saved.holdout = Some(check);
+            saved
+        }
+    };
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
@@ -188,6 +216,28 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         eprintln!("saved the fit to {}", out.display());
     }
     Ok(())
+}
+
+fn holdout_rule(values: &[String]) -> Result<Option<HoldoutRule>, Error> {
+    match values {
+        [] => Ok(None),
+        [rule, k] if rule == "largest-compute" => k
+            .parse::<usize>()
+            .map(|k| Some(HoldoutRule::LargestCompute(k)))
+            .map_err(|_| {
+                Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
+            }),
+        [rule, _] => Err(Error::invalid_option(
+            "--holdout",
+            format!(
+                "unknown rule '{rule}'; the rule is largest-compute (e.g. --holdout largest-compute 5)"
+            ),
+        )),
+        _ => Err(Error::invalid_option(
+            "--holdout",
+            "expected RULE K, e.g. --holdout largest-compute 5",
+        )),
+    }
 }
 
 /// Print a fit's warnings on stderr.

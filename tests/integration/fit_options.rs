@@ -153,3 +153,59 @@ fn text_report_names_the_data_and_derivation() {
     assert!(text.contains("108 used of 108 rows"), "{text}");
     assert!(text.contains("warnings          none"), "{text}");
 }
+
+#[test]
+fn holdout_predicts_noise_free_runs_exactly_and_reports_noisy_errors() {
+    let dir = temp_dir();
+    let path = dir.path().join("exact.csv");
+    let p = path.to_str().unwrap();
+    assert!(
+        run(&["simulate", "--noise", "0", "--out", p])
+            .status
+            .success()
+    );
+    let v = fit_json(&[p, "--holdout", "largest-compute", "12"]);
+    let h = &v["report"]["fitted"];
+    assert_eq!(h["n_runs"], 96);
+    let check = &v["holdout"];
+    assert_eq!(check["runs"].as_array().unwrap().len(), 12);
+    // The 12 held-out runs are the 3e21 budget: the largest compute of the rest is 1e21.
+    assert!((check["train_max_compute"].as_f64().unwrap() / 1e21 - 1.0).abs() < 1e-6);
+    assert!(
+        check["mean_abs_log_error"].as_f64().unwrap() < 1e-6,
+        "{check}"
+    );
+    assert_eq!(v["provenance"]["rows_used"], 96);
+
+    let noisy = simulated_csv(&dir);
+    let v = fit_json(&[&noisy, "--holdout", "largest-compute", "12"]);
+    let err = v["holdout"]["rms_log_error"].as_f64().unwrap();
+    // 1% noise: errors of about 0.01, not 0 and not 0.1.
+    assert!((0.003..0.03).contains(&err), "rms log error {err}");
+}
+
+#[test]
+fn holdout_arguments_are_checked() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    for (args, needle) in [
+        (
+            vec!["--holdout", "smallest", "3"],
+            "unknown rule 'smallest'",
+        ),
+        (
+            vec!["--holdout", "largest-compute", "x"],
+            "K must be a whole number",
+        ),
+        (
+            vec!["--holdout", "largest-compute", "108"],
+            "cannot hold out 108 of 108 runs",
+        ),
+    ] {
+        let mut all = vec!["fit", csv.as_str(), "--quiet"];
+        all.extend_from_slice(&args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+}
