@@ -1,0 +1,60 @@
+//! Micro-benchmarks of fitting on the 240-run Chinchilla set.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use scaling_laws::fit::{
+    self, FitConfig, Objective, ResidualLoss, SolverOptions, StartSelection, Starts,
+};
+use scaling_laws::law::ChinchillaLaw;
+use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+use scaling_laws_bench::chinchilla_240;
+
+fn benches(c: &mut Criterion) {
+    let data = chinchilla_240();
+    let obs = data.observations();
+    let objective = Objective::new(&obs, ResidualLoss::default());
+    let theta = ChinchillaLaw::HOFFMANN_2022.theta();
+    c.bench_function("objective_and_gradient_240_rows", |b| {
+        b.iter(|| objective.value_and_gradient(std::hint::black_box(&theta)))
+    });
+    c.bench_function("lbfgs_from_hoffmann_start", |b| {
+        b.iter(|| {
+            fit::solver::run_lbfgs(
+                &objective,
+                &fit::ParamSpec::free(),
+                &theta,
+                &SolverOptions::default(),
+            )
+        })
+    });
+    let grid = fit::StartGrid::chinchilla().points(&fit::ParamSpec::free());
+    c.bench_function("screen_4500_grid_starts", |b| {
+        b.iter(|| fit::select_starts(&objective, &grid, StartSelection::Best(100)))
+    });
+    c.bench_function("default_fit", |b| {
+        b.iter(|| fit::fit(&obs, &FitConfig::default(), &|| {}).unwrap())
+    });
+    c.bench_function("fit_from_hoffmann_start", |b| {
+        let single = FitConfig {
+            starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022]),
+            ..FitConfig::default()
+        };
+        b.iter(|| fit::fit(&obs, &single, &|| {}).unwrap())
+    });
+    // The bootstrap's screened pool comes from the fit's start grid: use the default fit.
+    let fitted = fit::fit(&obs, &FitConfig::default(), &|| {})
+        .unwrap()
+        .fitted;
+    let config = BootstrapConfig {
+        n_resamples: 100,
+        ..BootstrapConfig::default()
+    };
+    let mut group = c.benchmark_group("bootstrap");
+    group.sample_size(10);
+    group.bench_function("100_resamples", |b| {
+        b.iter(|| bootstrap(&obs, &fitted, &config, &|| {}).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(fitting, benches);
+criterion_main!(fitting);
