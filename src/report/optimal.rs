@@ -6,18 +6,20 @@ use crate::optimal::{Answers, OptimalEstimate};
 use crate::saved::SavedFit;
 use crate::uncertainty::Estimate;
 
-/// `1.23e11`-style for large and small magnitudes, plain decimals otherwise.
+/// Four significant digits: `1.234e11`-style for large and small magnitudes, plain decimals
+/// otherwise.
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return x.to_string();
     }
     let a = x.abs();
-    if a != 0.0 && !(1e-3..1e5).contains(&a) {
+    if a == 0.0 {
+        "0".to_string()
+    } else if !(1e-3..1e5).contains(&a) {
         format!("{x:.3e}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
     } else {
-        format!("{x:.4}")
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
     }
 }
 
@@ -120,12 +122,13 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
         writeln!(w)?;
         writeln!(
             w,
-            "  budget C (FLOPs)   N* (parameters)                     D* (tokens)                         D*/N*                 L*"
+            "  {:<11} {:<33} {:<33} {:<24} L*",
+            "C (FLOPs)", "N* (parameters)", "D* (tokens)", "D*/N*"
         )?;
         for o in &answers.budgets {
             writeln!(
                 w,
-                "  {:<18} {:<35} {:<35} {:<21} {}",
+                "  {:<11} {:<33} {:<33} {:<24} {}",
                 num(o.compute.value),
                 with_interval(&o.n_params),
                 with_interval(&o.n_tokens),
@@ -303,4 +306,18 @@ fn optimal_fields(o: &OptimalEstimate) -> [(&'static str, &Estimate); 5] {
         ("tokens_per_param", &o.tokens_per_param),
         ("loss", &o.loss),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_four_significant_digits() {
+        assert_eq!(num(0.34464), "0.3446");
+        assert_eq!(num(53.1331), "53.13");
+        assert_eq!(num(2143.4174), "2143");
+        assert_eq!(num(7.397e10), "7.397e10");
+        assert_eq!(num(0.0), "0");
+    }
 }
