@@ -29,6 +29,7 @@ pub mod holdout;
 pub mod law;
 pub mod optimal;
 pub mod output;
+pub mod plan;
 pub mod report;
 pub mod saved;
 pub mod simulate;

@@ -28,8 +28,11 @@ pub struct Questions {
     pub params: Vec<f64>,
     /// Target losses: the least compute that reaches each.
     pub target_losses: Vec<f64>,
-    /// Given models (N, D) to assess.
+    /// Given models (N, D) to assess, with an optional name each.
     pub assess: Vec<(f64, f64)>,
+    /// Names of the assessed models (same order as `assess`; may be shorter).
+    #[serde(default)]
+    pub assess_names: Vec<String>,
     /// Confidence level of intervals, in (0, 1).
     pub level: f64,
     /// `k` in `C = k·N·D`.
@@ -54,6 +57,9 @@ pub struct OptimalEstimate {
 /// A given model compared with the optimal ones, with uncertainty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentEstimate {
+    /// The model's name, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
     /// N of the model.
     pub n_params: f64,
     /// D of the model.
@@ -208,6 +214,7 @@ pub fn answer(
                 })
                 .collect();
             AssessmentEstimate {
+                name: q.assess_names.get(i).cloned(),
                 n_params: n,
                 n_tokens: d,
                 compute: given.compute,

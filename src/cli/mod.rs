@@ -3,6 +3,7 @@
 mod common;
 mod fit;
 mod optimal;
+mod plan;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,9 @@ enum Command {
     /// Compute-optimal model size and tokens for compute budgets, and the inverse questions,
     /// with bootstrap intervals.
     Optimal(Box<optimal::OptimalArgs>),
+    /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
+    /// ZeRO/FSDP, and time on given hardware.
+    Plan(Box<plan::PlanArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),
 }
@@ -45,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Fit(args) => fit::run(*args),
         Command::Optimal(args) => optimal::run(*args),
+        Command::Plan(args) => plan::run(*args),
         Command::Simulate(args) => simulate::run(args),
     }
 }

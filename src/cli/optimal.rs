@@ -47,6 +47,10 @@ pub struct OptimalArgs {
     /// A given model N,D (e.g. 175e9,300e9): its predicted loss and the optimal alternatives; repeatable.
     #[arg(long, value_name = "N,D", help_heading = "Questions")]
     assess: Vec<String>,
+    /// A well-known model from the built-in catalogue to assess (e.g. gpt-3, chinchilla): was it
+    /// trained compute-optimally under this fit? Repeatable.
+    #[arg(long, value_name = "NAME", help_heading = "Questions")]
+    assess_model: Vec<String>,
     /// Bootstrap resamples for intervals (refits each resample; 4000 is a good number).
     /// Without it, draws saved in the --fit file are used if present.
     #[arg(long, value_name = "N", help_heading = "Uncertainty")]
@@ -114,11 +118,25 @@ impl OptimalArgs {
         if let Some(spec) = &self.budgets {
             budgets.extend(budget_range(spec, self.per_decade)?);
         }
-        let assess = self
-            .assess
-            .iter()
-            .map(|a| parse_pair(a))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut assess = Vec::new();
+        let mut assess_names = Vec::new();
+        for name in &self.assess_model {
+            let model = scaling_laws::plan::find_model(name)?;
+            let tokens = model.tokens.ok_or_else(|| {
+                Error::invalid_option(
+                    "--assess-model",
+                    format!(
+                        "the catalogue has no training-token count for {}; use --assess N,D",
+                        model.name
+                    ),
+                )
+            })?;
+            assess.push((model.params, tokens));
+            assess_names.push(model.name);
+        }
+        for a in &self.assess {
+            assess.push(parse_pair(a)?);
+        }
         if budgets.is_empty()
             && self.params.is_empty()
             && self.target_loss.is_empty()
@@ -131,6 +149,7 @@ impl OptimalArgs {
             params: self.params.clone(),
             target_losses: self.target_loss.clone(),
             assess,
+            assess_names,
             level: self.level,
             flops_per_param_token: k,
         })

@@ -11,6 +11,7 @@ use scaling_laws::simulate::{CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simul
 
 /// Options of `scaling-laws simulate`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct SimulateArgs {
     /// Write here (.csv, .parquet, .ndjson); default: CSV on standard output.
     #[arg(long, short, value_name = "FILE")]

@@ -1,6 +1,7 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
 pub mod optimal;
+pub mod plan;
 
 use std::io::{self, Write};
 

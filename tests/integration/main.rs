@@ -7,4 +7,5 @@ mod fit_options;
 mod input_errors;
 mod loader;
 mod optimal;
+mod plan;
 mod recovery;

@@ -52,6 +52,7 @@ fn bootstrap_of_chinchilla_matches_the_replication() {
         params: vec![],
         target_losses: vec![],
         assess: vec![],
+        assess_names: vec![],
         level: 0.95,
         flops_per_param_token: 6.0,
     };
