@@ -50,6 +50,7 @@ impl Provenance {
                 tokens: self.columns.tokens.clone(),
                 flops: self.columns.flops.clone(),
                 loss: Some(self.columns.loss.clone()),
+                budget: self.columns.budget.clone(),
             },
             flops_per_param_token: self.flops_per_param_token,
             filter: self.filter.clone(),

@@ -22,6 +22,9 @@ pub struct DataArgs {
     /// Column with the final loss L (default: detected, e.g. loss, final_loss, val_loss).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub loss_col: Option<String>,
+    /// Column with each run's nominal IsoFLOP budget (default: detected, e.g. flops_budget, budget).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub budget_col: Option<String>,
     /// k in C = k·N·D, used to derive D from C when the table has no tokens column.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_FLOPS_PER_PARAM_TOKEN, help_heading = "Columns")]
     pub flops_per_param_token: f64,
@@ -66,6 +69,7 @@ impl DataArgs {
                 tokens: self.tokens_col.clone(),
                 flops: self.flops_col.clone(),
                 loss: self.loss_col.clone(),
+                budget: self.budget_col.clone(),
             },
             flops_per_param_token: self.flops_per_param_token,
             filter: RowFilter {

@@ -96,6 +96,7 @@ fn role_letter(role: Role) -> &'static str {
         Role::Tokens => "D",
         Role::Flops => "C",
         Role::Loss => "L",
+        Role::Budget => "budget",
     }
 }
 

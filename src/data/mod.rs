@@ -78,6 +78,9 @@ pub struct UsedColumns {
     pub flops: Option<String>,
     /// Loss L.
     pub loss: String,
+    /// IsoFLOP budget, if the file has it.
+    #[serde(default)]
+    pub budget: Option<String>,
 }
 
 /// A validated table of runs: every value positive and finite.
@@ -99,6 +102,9 @@ pub struct Dataset {
     pub compute: Vec<f64>,
     /// Final loss L of each run.
     pub loss: Vec<f64>,
+    /// Nominal IsoFLOP budget of each run, when the file has a budget column.
+    #[serde(default)]
+    pub budget: Option<Vec<f64>>,
     /// Source row of each run (1-based, header excluded).
     pub rows: Vec<usize>,
     /// Notes on how values were derived and rows excluded.
@@ -262,6 +268,7 @@ pub fn load_bytes(
     let loss = numbers(roles.loss)?;
     let tokens = roles.tokens.map(numbers).transpose()?;
     let flops = roles.flops.map(numbers).transpose()?;
+    let budget = roles.budget.map(numbers).transpose()?;
     let name = |i: usize| table.columns[i].name.clone();
     let (n_tokens, compute) = match (tokens, flops) {
         (Some(d), Some(c)) => (d, c),
@@ -291,6 +298,7 @@ pub fn load_bytes(
             tokens: roles.tokens.map(name),
             flops: roles.flops.map(name),
             loss: name(roles.loss),
+            budget: roles.budget.map(name),
         },
         flops_per_param_token: k,
         filter: options.filter.clone(),
@@ -298,6 +306,7 @@ pub fn load_bytes(
         n_tokens,
         compute,
         loss,
+        budget,
         rows: kept.iter().map(|r| r + 1).collect(),
         notes,
     };
@@ -356,6 +365,7 @@ fn apply_role_conditions(ds: &mut Dataset, filter: &RowFilter) {
             Role::Tokens => &ds.n_tokens,
             Role::Flops => &ds.compute,
             Role::Loss => &ds.loss,
+            Role::Budget => continue,
         };
         let keep: Vec<bool> = values.iter().map(|&x| cond.holds_number(x)).collect();
         let before = ds.len();
@@ -408,6 +418,9 @@ fn retain_runs(ds: &mut Dataset, keep: &[bool]) {
     retain(&mut ds.compute, keep);
     retain(&mut ds.loss, keep);
     retain(&mut ds.rows, keep);
+    if let Some(b) = ds.budget.as_mut() {
+        retain(b, keep);
+    }
 }
 
 /// Problems a cell can have, in the order they are reported.

@@ -22,6 +22,8 @@ pub enum Role {
     Flops,
     /// Final loss L.
     Loss,
+    /// The nominal compute budget of an IsoFLOP group (optional; used by Approach 2).
+    Budget,
 }
 
 impl Role {
@@ -32,6 +34,7 @@ impl Role {
             Role::Tokens => "tokens (D)",
             Role::Flops => "compute (C, FLOPs)",
             Role::Loss => "loss (L)",
+            Role::Budget => "IsoFLOP budget",
         }
     }
 
@@ -42,6 +45,7 @@ impl Role {
             Role::Tokens => "--tokens-col",
             Role::Flops => "--flops-col",
             Role::Loss => "--loss-col",
+            Role::Budget => "--budget-col",
         }
     }
 
@@ -88,6 +92,7 @@ impl Role {
                 "testloss",
                 "trainloss",
             ],
+            Role::Budget => &["flopsbudget", "budget", "computebudget", "isoflopbudget"],
         }
     }
 }
@@ -103,6 +108,9 @@ pub struct ColumnNames {
     pub flops: Option<String>,
     /// Loss column.
     pub loss: Option<String>,
+    /// IsoFLOP budget column.
+    #[serde(default)]
+    pub budget: Option<String>,
 }
 
 impl ColumnNames {
@@ -112,6 +120,7 @@ impl ColumnNames {
             Role::Tokens => self.tokens.as_deref(),
             Role::Flops => self.flops.as_deref(),
             Role::Loss => self.loss.as_deref(),
+            Role::Budget => self.budget.as_deref(),
         }
     }
 }
@@ -127,6 +136,8 @@ pub struct ResolvedRoles {
     pub flops: Option<usize>,
     /// Loss column.
     pub loss: usize,
+    /// IsoFLOP budget column, if any.
+    pub budget: Option<usize>,
 }
 
 /// Lower-case letters and digits only.
@@ -231,13 +242,14 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
     let loss = detect(table, Role::Loss, given, path)?.ok_or_else(|| missing(Role::Loss, None))?;
     let tokens = detect(table, Role::Tokens, given, path)?;
     let flops = detect(table, Role::Flops, given, path)?;
+    let budget = detect(table, Role::Budget, given, path)?;
     if tokens.is_none() && flops.is_none() {
         return Err(missing(
             Role::Tokens,
             Some("give --flops-col to derive tokens as D = C/(6N)".to_string()),
         ));
     }
-    let chosen = [Some(params), tokens, flops, Some(loss)];
+    let chosen = [Some(params), tokens, flops, Some(loss), budget];
     let flat: Vec<usize> = chosen.iter().flatten().copied().collect();
     for (k, &i) in flat.iter().enumerate() {
         if flat[..k].contains(&i) {
@@ -255,5 +267,6 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
         tokens,
         flops,
         loss,
+        budget,
     })
 }
