@@ -26,6 +26,7 @@ pub mod data;
 pub mod error;
 pub mod fit;
 pub mod holdout;
+pub mod isoflop;
 pub mod law;
 pub mod optimal;
 pub mod output;

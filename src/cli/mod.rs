@@ -2,6 +2,7 @@
 
 mod common;
 mod fit;
+mod isoflop;
 mod optimal;
 mod plan;
 mod simulate;
@@ -24,6 +25,8 @@ pub struct Cli {
 enum Command {
     /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
     Fit(Box<fit::FitArgs>),
+    /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
+    Isoflop(Box<isoflop::IsoflopArgs>),
     /// Compute-optimal model size and tokens for compute budgets, and the inverse questions,
     /// with bootstrap intervals.
     Optimal(Box<optimal::OptimalArgs>),
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Fit(args) => fit::run(*args),
+        Command::Isoflop(args) => isoflop::run(*args),
         Command::Optimal(args) => optimal::run(*args),
         Command::Plan(args) => plan::run(*args),
         Command::Simulate(args) => simulate::run(args),

@@ -246,16 +246,29 @@ mod tests {
     fn catalogues_parse_completely() {
         let gpus = gpus();
         assert!(gpus.len() >= 12);
-        assert!(gpus.iter().all(|g| g.memory_bytes > 0.0 && !g.source.is_empty()));
+        assert!(
+            gpus.iter()
+                .all(|g| g.memory_bytes > 0.0 && !g.source.is_empty())
+        );
         let a100 = find_gpu("A100").unwrap();
         assert_eq!(a100.peak_flops(ComputePrecision::Bf16).unwrap(), 312e12);
         assert_eq!(find_gpu("H100 SXM").unwrap().name, "h100-sxm");
         let models = models();
-        assert!(models.iter().all(|m| m.params > 0.0 && !m.source.is_empty()));
+        assert!(
+            models
+                .iter()
+                .all(|m| m.params > 0.0 && !m.source.is_empty())
+        );
         let chinchilla = find_model("Chinchilla").unwrap();
         assert_eq!(chinchilla.tokens, Some(1.4e12));
         assert_eq!(chinchilla.architecture.unwrap().ffw, 32768);
-        assert!(find_model("llama-3-405b").unwrap().architecture.unwrap().gated_ffw);
+        assert!(
+            find_model("llama-3-405b")
+                .unwrap()
+                .architecture
+                .unwrap()
+                .gated_ffw
+        );
     }
 
     #[test]

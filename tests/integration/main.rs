@@ -5,6 +5,7 @@ mod common;
 mod fit_chinchilla;
 mod fit_options;
 mod input_errors;
+mod isoflop;
 mod loader;
 mod optimal;
 mod plan;

@@ -1,0 +1,77 @@
+//! `scaling-laws isoflop`.
+
+use anyhow::Context;
+use clap::Args;
+use scaling_laws::isoflop::{IsoflopConfig, isoflop};
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
+
+use super::common::{DataArgs, OutputFormat};
+
+/// Options of `scaling-laws isoflop`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct IsoflopArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Budgets to group runs around, FLOPs, comma-separated (default: the budget column, or
+    /// clusters of log10 C).
+    #[arg(
+        long,
+        value_name = "C1,C2,...",
+        value_delimiter = ',',
+        help_heading = "Groups"
+    )]
+    budgets: Vec<f64>,
+    /// A run belongs to a budget when |log10 C - log10 budget| <= this.
+    #[arg(
+        long,
+        value_name = "DEX",
+        default_value_t = 0.03,
+        help_heading = "Groups"
+    )]
+    tolerance_dex: f64,
+    /// Fewest runs in a group (groups also need 3 distinct sizes).
+    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "Groups")]
+    min_runs: usize,
+    /// Bootstrap resamples (within each group) for intervals.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Uncertainty"
+    )]
+    bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Confidence level of intervals.
+    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
+    level: f64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+}
+
+/// Run `scaling-laws isoflop`.
+pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
+    let input = args.data.required_input()?;
+    let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
+    let config = IsoflopConfig {
+        budgets: args.budgets.clone(),
+        tolerance_dex: args.tolerance_dex,
+        min_runs: args.min_runs,
+        flops_per_param_token: data.flops_per_param_token,
+        n_resamples: args.bootstrap,
+        seed: args.seed,
+        level: args.level,
+    };
+    let analysis = isoflop(&data, &config)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::isoflop::text(&data, &analysis, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::isoflop::json(&analysis, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::isoflop::csv(&analysis, &mut stdout),
+    }
+    .context("cannot write to standard output")?;
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! Renderers for [`IsoflopAnalysis`].
+
+use std::io::{self, Write};
+
+use super::optimal::{num, with_interval};
+use crate::data::Dataset;
+use crate::isoflop::{IsoflopAnalysis, ProfileIssue};
+
+/// Text report.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "IsoFLOP profiles (Approach 2) of {} ({} runs)",
+        data.source.path,
+        data.len()
+    )?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "  {:<11} {:>5}  {:<11} {:<11} {:<8} note",
+        "budget C", "runs", "N*", "D*", "L*"
+    )?;
+    for p in &a.profiles {
+        let note = match p.issue {
+            None => "",
+            Some(ProfileIssue::NoMinimum) => {
+                "no minimum (parabola flat or opening downwards): not used"
+            }
+            Some(ProfileIssue::OutsideSampledSizes) => {
+                "minimum outside the sampled sizes: not used"
+            }
+        };
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), num);
+        writeln!(
+            w,
+            "  {:<11} {:>5}  {:<11} {:<11} {:<8} {note}",
+            num(p.budget),
+            p.runs.len(),
+            opt(p.n_params),
+            opt(p.n_tokens),
+            opt(p.loss)
+        )?;
+    }
+    writeln!(w)?;
+    let level = a.config.level * 100.0;
+    writeln!(
+        w,
+        "  N* = {} · C^a,  a = {}",
+        num(a.params.coefficient),
+        with_interval(&a.params.exponent)
+    )?;
+    writeln!(
+        w,
+        "  D* = {} · C^b,  b = {}",
+        num(a.tokens.coefficient),
+        with_interval(&a.tokens.exponent)
+    )?;
+    if a.config.n_resamples > 0 {
+        writeln!(
+            w,
+            "  intervals: {level:.0}% percentile, {} resamples within budgets (seed {}), {} without two usable profiles",
+            a.config.n_resamples, a.config.seed, a.failed_resamples
+        )?;
+    }
+    Ok(())
+}
+
+/// JSON.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn json(a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, a)?;
+    writeln!(w)
+}
+
+/// CSV: one row per profile.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn csv(a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "budget,runs,n_params,n_tokens,loss,issue")?;
+    let opt = |v: Option<f64>| v.map_or(String::new(), |x| x.to_string());
+    for p in &a.profiles {
+        let issue = p.issue.map_or(String::new(), |i| format!("{i:?}"));
+        writeln!(
+            w,
+            "{},{},{},{},{},{issue}",
+            p.budget,
+            p.runs.len(),
+            opt(p.n_params),
+            opt(p.n_tokens),
+            opt(p.loss)
+        )?;
+    }
+    Ok(())
+}
