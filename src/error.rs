@@ -105,6 +105,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A download failed or delivered the wrong bytes.
+    #[error("download from {url} failed: {message}")]
+    Download {
+        /// The address.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// No start of the optimiser converged.
     #[error("the fit did not converge: {message}")]
     NoConvergence {
@@ -160,7 +168,7 @@ impl Error {
 
     /// True when the error lies in the user's input or options rather than in the computation.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, Error::NoConvergence { .. })
+        !matches!(self, Error::NoConvergence { .. } | Error::Download { .. })
     }
 }
 

@@ -238,7 +238,8 @@ fn profile(data: &Dataset, budget: f64, runs: Vec<usize>, k: f64) -> Profile {
         });
     let spread = y.iter().fold(0.0f64, |m, &v| m.max((v - y[0]).abs()));
     // "Too flat": the curvature moves the loss by less than 1e-9 of its range over the sizes.
-    let flat = c2.is_nan() || c2 <= 0.0 || c2 * (hi - lo).powi(2) <= 1e-9 * spread.max(f64::MIN_POSITIVE);
+    let flat =
+        c2.is_nan() || c2 <= 0.0 || c2 * (hi - lo).powi(2) <= 1e-9 * spread.max(f64::MIN_POSITIVE);
     let (n_params, issue) = if flat {
         (None, Some(ProfileIssue::NoMinimum))
     } else {

@@ -24,6 +24,7 @@
 pub mod allocation;
 pub mod data;
 pub mod error;
+pub mod fetch;
 pub mod fit;
 pub mod holdout;
 pub mod isoflop;

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand.
 
 mod common;
+mod data;
 mod fit;
 mod isoflop;
 mod optimal;
@@ -23,6 +24,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
+    Data(data::DataCommand),
     /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
     Fit(Box<fit::FitArgs>),
     /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .build_global()?;
     }
     match cli.command {
+        Command::Data(args) => data::run(args),
         Command::Fit(args) => fit::run(*args),
         Command::Isoflop(args) => isoflop::run(*args),
         Command::Optimal(args) => optimal::run(*args),
