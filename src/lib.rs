@@ -23,6 +23,7 @@
 
 pub mod allocation;
 pub mod data;
+pub mod envelope;
 pub mod error;
 pub mod fetch;
 pub mod fit;

@@ -2,6 +2,7 @@
 
 mod common;
 mod data;
+mod envelope;
 mod fit;
 mod isoflop;
 mod optimal;
@@ -26,6 +27,8 @@ pub struct Cli {
 enum Command {
     /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
     Data(data::DataCommand),
+    /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
+    Envelope(Box<envelope::EnvelopeArgs>),
     /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
     Fit(Box<fit::FitArgs>),
     /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Data(args) => data::run(args),
+        Command::Envelope(args) => envelope::run(*args),
         Command::Fit(args) => fit::run(*args),
         Command::Isoflop(args) => isoflop::run(*args),
         Command::Optimal(args) => optimal::run(*args),

@@ -15,6 +15,7 @@
 //! Every error names the file, the column, the first offending rows (counted from 1 after the
 //! header) and what to do.
 
+pub mod curves;
 pub mod filter;
 pub mod roles;
 pub mod table;

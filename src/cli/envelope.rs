@@ -1,0 +1,136 @@
+//! `scaling-laws envelope`.
+
+use anyhow::Context;
+use clap::Args;
+use scaling_laws::Error;
+use scaling_laws::data::curves::{CurveOptions, load_curves};
+use scaling_laws::envelope::{EnvelopeConfig, analyse};
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
+
+use super::common::OutputFormat;
+
+/// Options of `scaling-laws envelope`.
+#[derive(Debug, Args)]
+pub struct EnvelopeArgs {
+    /// Training-curve files: one per run (named after the file), or long tables with --run-col.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<String>,
+    /// Column of tokens seen so far.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "tokens",
+        help_heading = "Columns"
+    )]
+    tokens_col: String,
+    /// Column of the loss.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "loss",
+        help_heading = "Columns"
+    )]
+    loss_col: String,
+    /// Column of the run's parameter count N.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    params_col: Option<String>,
+    /// Column naming the run (a long table with several runs).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    run_col: Option<String>,
+    /// N for runs whose name starts with PREFIX, e.g. 190M=190354176; repeatable (longest prefix wins).
+    #[arg(long, value_name = "PREFIX=N", help_heading = "Columns")]
+    run_params: Vec<String>,
+    /// k in C = k·N·D.
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 6.0,
+        help_heading = "Columns"
+    )]
+    flops_per_param_token: f64,
+    /// Use only each run's final (fully decayed) point.
+    #[arg(long, help_heading = "Envelope")]
+    final_only: bool,
+    /// Read a budget only where runs of at least this many sizes cover it.
+    #[arg(long, value_name = "K", default_value_t = 2, help_heading = "Envelope")]
+    min_sizes: usize,
+    /// Budgets per decade at which the envelope is read.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        help_heading = "Envelope"
+    )]
+    per_decade: usize,
+    /// Bootstrap resamples of whole runs.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Uncertainty"
+    )]
+    bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Confidence level.
+    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
+    level: f64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+}
+
+fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
+    items
+        .iter()
+        .map(|item| {
+            let (prefix, n) = item.split_once('=').ok_or_else(|| {
+                Error::invalid_option("--run-params", format!("'{item}' is not PREFIX=N"))
+            })?;
+            let n: f64 = n.trim().parse().map_err(|_| {
+                Error::invalid_option("--run-params", format!("'{n}' in '{item}' is not a number"))
+            })?;
+            if !(n.is_finite() && n > 0.0) {
+                return Err(Error::invalid_option(
+                    "--run-params",
+                    format!("N must be positive in '{item}'"),
+                ));
+            }
+            Ok((prefix.trim().to_string(), n))
+        })
+        .collect()
+}
+
+/// Run `scaling-laws envelope`.
+pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
+    let options = CurveOptions {
+        tokens_col: args.tokens_col.clone(),
+        loss_col: args.loss_col.clone(),
+        params_col: args.params_col.clone(),
+        run_col: args.run_col.clone(),
+        run_params: parse_run_params(&args.run_params)?,
+    };
+    let mut curves = Vec::new();
+    for f in &args.files {
+        curves.extend(load_curves(f, &options)?);
+    }
+    let config = EnvelopeConfig {
+        flops_per_param_token: args.flops_per_param_token,
+        per_decade: args.per_decade,
+        final_only: args.final_only,
+        min_sizes: args.min_sizes,
+        n_resamples: args.bootstrap,
+        seed: args.seed,
+        level: args.level,
+    };
+    let analysis = analyse(&curves, &config)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::envelope::text(&analysis, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::envelope::json(&analysis, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::envelope::csv(&analysis, &mut stdout),
+    }
+    .context("cannot write to standard output")?;
+    Ok(())
+}
