@@ -25,8 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::curves::Curve;
 use crate::error::Error;
-use crate::isoflop::PowerLaw;
-use crate::uncertainty::estimate;
+use crate::isoflop::{FitPair, PowerLaw};
 
 /// How to build the envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -238,7 +237,7 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
         path: "training curves".into(),
         message: format!("the envelope of {} runs visits fewer than two model sizes; Approach 1 needs runs of several sizes", all.len()),
     })?;
-    let draws: Vec<Option<(f64, f64)>> = (0..config.n_resamples)
+    let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -246,10 +245,10 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
             let pick: Vec<&Curve> = (0..all.len())
                 .map(|_| all[rng.random_range(0..all.len())])
                 .collect();
-            fit_exponents(&envelope(&pick, config)).map(|((_, a), (_, b))| (a, b))
+            fit_exponents(&envelope(&pick, config))
         })
         .collect();
-    let ok: Vec<(f64, f64)> = draws.iter().flatten().copied().collect();
+    let ok: Vec<_> = draws.iter().flatten().copied().collect();
     let mut sizes: Vec<f64> = all.iter().map(|c| c.n_params).collect();
     sizes.sort_by(f64::total_cmp);
     sizes.dedup();
@@ -257,14 +256,8 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
         config: config.clone(),
         runs: all.len(),
         sizes: sizes.len(),
-        params: PowerLaw {
-            exponent: estimate(a, &ok.iter().map(|d| d.0).collect::<Vec<_>>(), config.level),
-            coefficient: 10f64.powf(cn),
-        },
-        tokens: PowerLaw {
-            exponent: estimate(b, &ok.iter().map(|d| d.1).collect::<Vec<_>>(), config.level),
-            coefficient: 10f64.powf(cd),
-        },
+        params: PowerLaw::from_fit((cn, a), ok.iter().map(|d| d.0).collect(), config.level),
+        tokens: PowerLaw::from_fit((cd, b), ok.iter().map(|d| d.1).collect(), config.level),
         failed_resamples: draws.len() - ok.len(),
         points,
     })

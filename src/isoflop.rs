@@ -89,12 +89,41 @@ pub struct Profile {
 }
 
 /// A power law `y = coefficient · C^exponent` fitted in log-log space.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PowerLaw {
     /// Exponent.
     pub exponent: Estimate,
     /// Coefficient.
     pub coefficient: f64,
+    /// Bootstrap draws of (log10 coefficient, exponent), for intervals of derived values.
+    #[serde(skip)]
+    pub draws: Vec<(f64, f64)>,
+}
+
+impl PowerLaw {
+    /// A power law from its point fit (log10 coefficient, exponent) and bootstrap draws.
+    pub fn from_fit(point: (f64, f64), draws: Vec<(f64, f64)>, level: f64) -> Self {
+        let exponents: Vec<f64> = draws.iter().map(|d| d.1).collect();
+        PowerLaw {
+            exponent: estimate(point.1, &exponents, level),
+            coefficient: 10f64.powf(point.0),
+            draws,
+        }
+    }
+
+    /// The law's value at `c`, with an interval from the draws.
+    pub fn at(&self, c: f64, level: f64) -> Estimate {
+        let values: Vec<f64> = self
+            .draws
+            .iter()
+            .map(|(lc, e)| 10f64.powf(lc + e * c.log10()))
+            .collect();
+        estimate(
+            self.coefficient * c.powf(self.exponent.value),
+            &values,
+            level,
+        )
+    }
 }
 
 /// Result of Approach 2.
@@ -111,6 +140,9 @@ pub struct IsoflopAnalysis {
     /// Bootstrap resamples in which fewer than two profiles had a usable minimum.
     pub failed_resamples: usize,
 }
+
+/// Fitted (log10 coefficient, exponent) of N* and of D*.
+pub type FitPair = ((f64, f64), (f64, f64));
 
 /// Least-squares parabola through (x, y): coefficients (c0, c1, c2).
 fn parabola(x: &[f64], y: &[f64]) -> Option<[f64; 3]> {
@@ -310,7 +342,7 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
             profiles.iter().filter(|p| p.issue.is_none()).count()
         ),
     })?;
-    let draws: Vec<Option<(f64, f64)>> = (0..config.n_resamples)
+    let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -324,22 +356,14 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
                     profile(data, *budget, pick, k)
                 })
                 .collect();
-            power_laws(&resampled).map(|((_, a), (_, b))| (a, b))
+            power_laws(&resampled)
         })
         .collect();
-    let ok: Vec<(f64, f64)> = draws.iter().flatten().copied().collect();
-    let a_draws: Vec<f64> = ok.iter().map(|d| d.0).collect();
-    let b_draws: Vec<f64> = ok.iter().map(|d| d.1).collect();
+    let ok: Vec<_> = draws.iter().flatten().copied().collect();
     Ok(IsoflopAnalysis {
         config: config.clone(),
-        params: PowerLaw {
-            exponent: estimate(a, &a_draws, config.level),
-            coefficient: 10f64.powf(cn),
-        },
-        tokens: PowerLaw {
-            exponent: estimate(b, &b_draws, config.level),
-            coefficient: 10f64.powf(cd),
-        },
+        params: PowerLaw::from_fit((cn, a), ok.iter().map(|d| d.0).collect(), config.level),
+        tokens: PowerLaw::from_fit((cd, b), ok.iter().map(|d| d.1).collect(), config.level),
         failed_resamples: draws.len() - ok.len(),
         profiles,
     })

@@ -22,6 +22,7 @@
 )]
 
 pub mod allocation;
+pub mod compare;
 pub mod data;
 pub mod envelope;
 pub mod error;

@@ -81,7 +81,8 @@ pub struct EnvelopeArgs {
     format: OutputFormat,
 }
 
-fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
+/// Parse `PREFIX=N` items.
+pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
     items
         .iter()
         .map(|item| {

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand.
 
 mod common;
+mod compare;
 mod data;
 mod envelope;
 mod fit;
@@ -25,6 +26,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
+    Compare(Box<compare::CompareArgs>),
     /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
     Data(data::DataCommand),
     /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .build_global()?;
     }
     match cli.command {
+        Command::Compare(args) => compare::run(*args),
         Command::Data(args) => data::run(args),
         Command::Envelope(args) => envelope::run(*args),
         Command::Fit(args) => fit::run(*args),

@@ -1,5 +1,6 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
+pub mod compare;
 pub mod envelope;
 pub mod isoflop;
 pub mod optimal;

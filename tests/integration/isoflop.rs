@@ -137,3 +137,38 @@ fn profiles_without_an_interior_minimum_are_flagged_and_left_out() {
         "{err}"
     );
 }
+
+#[test]
+fn compare_reports_approaches_2_and_3_with_a_verdict() {
+    let out = run(&[
+        "compare",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv"),
+        "--bootstrap",
+        "100",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = v["approaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["approach"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Approach 2 (IsoFLOP)", "Approach 3 (parametric fit)"]
+    );
+    for a in v["approaches"].as_array().unwrap() {
+        let value = a["a"]["value"].as_f64().unwrap();
+        assert!((value - 0.4516).abs() < 0.03, "{a}");
+        assert_eq!(a["n_params"].as_array().unwrap().len(), 3);
+    }
+    assert!(
+        v["verdict"].as_str().unwrap().contains("agree"),
+        "{}",
+        v["verdict"]
+    );
+}
