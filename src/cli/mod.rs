@@ -8,6 +8,7 @@ mod fit;
 mod isoflop;
 mod optimal;
 mod plan;
+mod plot;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Fit the published Chinchilla data as the Epoch AI replication did and write every figure
+    /// and a summary into a folder.
+    Chinchilla(Box<plot::ChinchillaArgs>),
     /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
     Compare(Box<compare::CompareArgs>),
     /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
@@ -42,6 +46,8 @@ enum Command {
     /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
     /// ZeRO/FSDP, and time on given hardware.
     Plan(Box<plan::PlanArgs>),
+    /// Draw a figure of a fit (PNG or SVG): contours, isoflop, optimal, residuals, bootstrap, all.
+    Plot(Box<plot::PlotArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),
 }
@@ -59,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .build_global()?;
     }
     match cli.command {
+        Command::Chinchilla(args) => plot::run_chinchilla(*args),
         Command::Compare(args) => compare::run(*args),
         Command::Data(args) => data::run(args),
         Command::Envelope(args) => envelope::run(*args),
@@ -66,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Isoflop(args) => isoflop::run(*args),
         Command::Optimal(args) => optimal::run(*args),
         Command::Plan(args) => plan::run(*args),
+        Command::Plot(args) => plot::run(*args),
         Command::Simulate(args) => simulate::run(args),
     }
 }

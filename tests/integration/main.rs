@@ -11,4 +11,5 @@ mod isoflop;
 mod loader;
 mod optimal;
 mod plan;
+mod plots;
 mod recovery;

@@ -1,0 +1,371 @@
+//! `scaling-laws plot` and `scaling-laws chinchilla`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use scaling_laws::Error;
+use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
+use scaling_laws::figures::{Figure, FigureInputs, draw, draw_all};
+use scaling_laws::plan::{KnownModel, find_model};
+use scaling_laws::plot::PlotOptions;
+use scaling_laws::saved::{Provenance, SavedFit};
+use scaling_laws::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
+use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+
+use super::common::{DataArgs, command_line, progress_bar};
+use super::fit::{FitOptionsArgs, fit_data, warn};
+
+/// Models drawn as labelled points by default.
+const DEFAULT_MODELS: [&str; 7] = [
+    "gpt-3",
+    "gopher",
+    "chinchilla",
+    "palm",
+    "llama-65b",
+    "llama-2-70b",
+    "llama-3-70b",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Kind {
+    /// Isoloss contours with the efficient frontier (Chinchilla Figure 4, left).
+    Contours,
+    /// IsoFLOP slices (Figure 4 right, Figure 3 left).
+    Isoflop,
+    /// N* and D* against compute with bootstrap bands and reference lines (Figure 1).
+    Optimal,
+    /// Residuals and predicted against observed.
+    Residuals,
+    /// Bootstrap distributions of the parameters.
+    Bootstrap,
+    /// Every figure, PNG and SVG, into the folder given with --out.
+    All,
+}
+
+/// Options shared by the figure commands.
+#[derive(Debug, Args)]
+pub struct FigureArgs {
+    /// Budgets of the IsoFLOP slices, comma-separated (default: the budget column, or Chinchilla's nine).
+    #[arg(
+        long,
+        value_name = "C1,C2,...",
+        value_delimiter = ',',
+        help_heading = "Figures"
+    )]
+    budgets: Vec<f64>,
+    /// Half-width of an IsoFLOP slice in log10 C.
+    #[arg(
+        long,
+        value_name = "DEX",
+        default_value_t = 0.03,
+        help_heading = "Figures"
+    )]
+    tolerance_dex: f64,
+    /// Compute range of the allocation figure, LOW:HIGH.
+    #[arg(
+        long,
+        value_name = "LOW:HIGH",
+        default_value = "1e18:1e26",
+        help_heading = "Figures"
+    )]
+    compute_range: String,
+    /// Confidence level of bands.
+    #[arg(long, default_value_t = 0.95, help_heading = "Figures")]
+    level: f64,
+    /// Models to mark (catalogue names, comma-separated).
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        help_heading = "Figures"
+    )]
+    models: Vec<String>,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 1000, help_heading = "Figures")]
+    width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 750, help_heading = "Figures")]
+    height: u32,
+}
+
+impl FigureArgs {
+    fn range(&self) -> Result<(f64, f64), Error> {
+        let bad = || {
+            Error::invalid_option(
+                "--compute-range",
+                format!(
+                    "'{}' is not LOW:HIGH with 0 < LOW < HIGH",
+                    self.compute_range
+                ),
+            )
+        };
+        let (lo, hi) = self.compute_range.split_once(':').ok_or_else(bad)?;
+        let (lo, hi): (f64, f64) = (
+            lo.trim().parse().map_err(|_| bad())?,
+            hi.trim().parse().map_err(|_| bad())?,
+        );
+        if lo > 0.0 && hi > lo && hi.is_finite() {
+            Ok((lo, hi))
+        } else {
+            Err(bad())
+        }
+    }
+
+    fn models(&self) -> Result<Vec<KnownModel>, Error> {
+        if self.models.is_empty() {
+            return Ok(DEFAULT_MODELS
+                .iter()
+                .filter_map(|m| find_model(m).ok())
+                .collect());
+        }
+        self.models.iter().map(|m| find_model(m)).collect()
+    }
+
+    fn budgets(&self, data: &Dataset) -> Vec<f64> {
+        if !self.budgets.is_empty() {
+            return self.budgets.clone();
+        }
+        match &data.budget {
+            Some(b) => {
+                let mut v = b.clone();
+                v.sort_by(f64::total_cmp);
+                v.dedup_by(|x, y| (*x / *y - 1.0).abs() < 1e-9);
+                v
+            }
+            None => CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
+        }
+    }
+
+    fn draw_into(
+        &self,
+        target: &Path,
+        kind: Option<Figure>,
+        saved: &SavedFit,
+        data: &Dataset,
+    ) -> anyhow::Result<Vec<PathBuf>> {
+        let budgets = self.budgets(data);
+        let models = self.models()?;
+        let inputs = FigureInputs {
+            law: &saved.report.fitted.law,
+            data,
+            draws: saved.bootstrap.as_ref(),
+            budgets: &budgets,
+            tolerance_dex: self.tolerance_dex,
+            level: self.level,
+            compute_range: self.range()?,
+            models: &models,
+        };
+        let opts = PlotOptions {
+            width: self.width,
+            height: self.height,
+            title: None,
+        };
+        match kind {
+            Some(figure) => {
+                draw(figure, target, &inputs, &opts)?;
+                Ok(vec![target.to_path_buf()])
+            }
+            None => Ok(draw_all(target, &inputs, &opts)?),
+        }
+    }
+}
+
+/// Options of `scaling-laws plot`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct PlotArgs {
+    /// Which figure.
+    #[arg(value_enum)]
+    kind: Kind,
+    /// A fit saved by `fit --out` or `optimal --out` (its data file is reloaded and checked).
+    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
+    fit: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    options: FitOptionsArgs,
+    #[command(flatten)]
+    figure: FigureArgs,
+    /// Bootstrap resamples for bands and distributions (when the fit has no draws).
+    #[arg(long, value_name = "N", help_heading = "Uncertainty")]
+    bootstrap: Option<usize>,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Output image (.png or .svg); a folder for `all`.
+    #[arg(long, short, value_name = "PATH")]
+    out: PathBuf,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn add_bootstrap(
+    saved: &mut SavedFit,
+    data: &Dataset,
+    n: usize,
+    seed: u64,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let config = BootstrapConfig {
+        n_resamples: n,
+        seed,
+        ..BootstrapConfig::default()
+    };
+    let bar = progress_bar(n, quiet, "bootstrap");
+    let draws = bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {
+        bar.inc(1)
+    })?;
+    bar.finish_and_clear();
+    saved.bootstrap = Some(draws);
+    Ok(())
+}
+
+/// Run `scaling-laws plot`.
+pub fn run(args: PlotArgs) -> anyhow::Result<()> {
+    let (mut saved, data) = match (&args.fit, args.data.input.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_option(
+                "--fit",
+                "give either a data file or --fit, not both",
+            )
+            .into());
+        }
+        (None, None) => {
+            return Err(Error::invalid_option(
+                "FILE",
+                "give a table of runs to fit, or --fit with a saved fit",
+            )
+            .into());
+        }
+        (Some(path), None) => {
+            let saved = SavedFit::load(path)?;
+            let data = saved.reload_data(path)?;
+            (saved, data)
+        }
+        (None, Some(input)) => fit_data(input, &args.data, &args.options, None, args.quiet)?,
+    };
+    warn(&saved);
+    if let Some(n) = args.bootstrap {
+        add_bootstrap(&mut saved, &data, n, args.seed, args.quiet)?;
+    }
+    let kind = match args.kind {
+        Kind::Contours => Some(Figure::Contours),
+        Kind::Isoflop => Some(Figure::Isoflop),
+        Kind::Optimal => Some(Figure::Optimal),
+        Kind::Residuals => Some(Figure::Residuals),
+        Kind::Bootstrap => Some(Figure::Bootstrap),
+        Kind::All => None,
+    };
+    for path in args.figure.draw_into(&args.out, kind, &saved, &data)? {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// Options of `scaling-laws chinchilla`.
+#[derive(Debug, Args)]
+pub struct ChinchillaArgs {
+    /// Folder for the figures, the summary and the fit.
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+    /// Use (and verify) a local copy of Epoch AI's svg_extracted_data.csv instead of the cache.
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
+    /// Bootstrap resamples (the replication used 4000).
+    #[arg(long, value_name = "N", default_value_t = 4000)]
+    bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    #[command(flatten)]
+    figure: FigureArgs,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Run `scaling-laws chinchilla`: fit the Chinchilla data as the Epoch AI replication did and
+/// draw every figure.
+pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
+    let known = scaling_laws::fetch::find_dataset("chinchilla")?;
+    let path = match &args.data {
+        Some(p) => scaling_laws::fetch::verify_local(&known, p)?,
+        None => {
+            let cache = scaling_laws::fetch::cache_dir()?;
+            scaling_laws::fetch::fetch(&known, None, &cache)
+                .context("the Chinchilla data is not in the cache; run `scaling-laws data fetch chinchilla`, or give a local copy with --data")?
+                .path
+        }
+    };
+    // The replication: D = C/(6N), the 5 highest losses dropped, Huber delta 1e-3.
+    let options = LoadOptions {
+        filter: RowFilter {
+            drop_highest_loss: 5,
+            ..RowFilter::default()
+        },
+        ..LoadOptions::default()
+    };
+    let data = data::load(&path.display().to_string(), &options)?;
+    let config = scaling_laws::fit::FitConfig::default();
+    let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
+    let report = scaling_laws::fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let mut saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
+    if args.bootstrap >= 2 {
+        add_bootstrap(&mut saved, &data, args.bootstrap, args.seed, args.quiet)?;
+    }
+    let files = args.figure.draw_into(&args.out, None, &saved, &data)?;
+    write_summary(&args.out, &saved, &data, &args.figure)?;
+    for f in files {
+        println!("{}", f.display());
+    }
+    for name in ["summary.txt", "summary.json", "fit.json"] {
+        println!("{}", args.out.join(name).display());
+    }
+    Ok(())
+}
+
+fn write_summary(
+    dir: &Path,
+    saved: &SavedFit,
+    data: &Dataset,
+    figure: &FigureArgs,
+) -> anyhow::Result<()> {
+    use scaling_laws::optimal::{Questions, answer};
+    let questions = Questions {
+        budgets: vec![5.76e23, 5.88e23, 1e24, 1e25],
+        params: vec![],
+        target_losses: vec![],
+        assess: vec![],
+        assess_names: vec![],
+        level: figure.level,
+        flops_per_param_token: data.flops_per_param_token,
+    };
+    let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    let iso = scaling_laws::isoflop::isoflop(
+        data,
+        &scaling_laws::isoflop::IsoflopConfig {
+            budgets: CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
+            n_resamples: 1000,
+            ..Default::default()
+        },
+    );
+    scaling_laws::output::write_atomically(&dir.join("summary.txt"), |w| {
+        scaling_laws::report::fit_text(saved, w)?;
+        writeln!(w)?;
+        scaling_laws::report::optimal::text(saved, &answers, w)?;
+        writeln!(w)?;
+        match &iso {
+            Ok(a) => scaling_laws::report::isoflop::text(data, a, w),
+            Err(e) => writeln!(w, "Approach 2 could not run: {e}"),
+        }
+    })?;
+    scaling_laws::output::write_atomically(&dir.join("summary.json"), |w| {
+        scaling_laws::report::optimal::json(saved, &answers, w)
+    })?;
+    saved.save(&dir.join("fit.json"))?;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! Every figure of a fit in one folder: the one-command reproduction of the Chinchilla paper's
+//! plots (`scaling-laws chinchilla`) and `scaling-laws plot all` use it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::error::Error;
+use crate::law::ChinchillaLaw;
+use crate::plan::KnownModel;
+use crate::plot::{self, PlotOptions};
+use crate::uncertainty::BootstrapDraws;
+
+/// The figures a fit can draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Figure {
+    /// Isoloss contours and the efficient frontier (Chinchilla Figure 4, left).
+    Contours,
+    /// IsoFLOP slices (Figure 4 right, Figure 3 left).
+    Isoflop,
+    /// N* and D* against compute with bands and reference lines (Figure 1).
+    Optimal,
+    /// Residuals and predicted against observed.
+    Residuals,
+    /// Bootstrap distributions of the parameters.
+    Bootstrap,
+}
+
+impl Figure {
+    /// Every figure.
+    pub const ALL: [Figure; 5] = [
+        Figure::Contours,
+        Figure::Isoflop,
+        Figure::Optimal,
+        Figure::Residuals,
+        Figure::Bootstrap,
+    ];
+
+    /// File stem used in a folder of figures.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Figure::Contours => "isoloss_contours",
+            Figure::Isoflop => "isoflop_slices",
+            Figure::Optimal => "optimal_vs_compute",
+            Figure::Residuals => "residuals",
+            Figure::Bootstrap => "bootstrap_distributions",
+        }
+    }
+}
+
+/// What the figures are drawn from.
+#[derive(Debug, Clone, Copy)]
+pub struct FigureInputs<'a> {
+    /// The fitted law.
+    pub law: &'a ChinchillaLaw,
+    /// The runs it was fitted to.
+    pub data: &'a Dataset,
+    /// Bootstrap draws, if any.
+    pub draws: Option<&'a BootstrapDraws>,
+    /// Budgets of the IsoFLOP slices.
+    pub budgets: &'a [f64],
+    /// Half-width of a slice in log10 C.
+    pub tolerance_dex: f64,
+    /// Confidence level of bands.
+    pub level: f64,
+    /// Compute range of the allocation figure.
+    pub compute_range: (f64, f64),
+    /// Models shown as labelled points.
+    pub models: &'a [KnownModel],
+}
+
+/// Draw one figure to `path` (`.png` or `.svg`).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for an unknown extension, invalid ranges, or a bootstrap figure
+/// without draws; [`Error::Io`] when the file cannot be written.
+pub fn draw(
+    figure: Figure,
+    path: &Path,
+    inputs: &FigureInputs,
+    opts: &PlotOptions,
+) -> Result<(), Error> {
+    let k = inputs.data.flops_per_param_token;
+    match figure {
+        Figure::Contours => plot::isoloss_contours(path, inputs.law, k, inputs.data, opts),
+        Figure::Isoflop => plot::isoflop_slices(
+            path,
+            inputs.law,
+            k,
+            inputs.data,
+            inputs.budgets,
+            inputs.tolerance_dex,
+            opts,
+        ),
+        Figure::Optimal => plot::optimal_vs_compute(
+            path,
+            inputs.law,
+            k,
+            inputs.draws,
+            inputs.level,
+            inputs.compute_range,
+            inputs.models,
+            opts,
+        ),
+        Figure::Residuals => plot::residuals(path, inputs.law, inputs.data, opts),
+        Figure::Bootstrap => match inputs.draws {
+            Some(d) => plot::bootstrap_distributions(path, inputs.law, d, opts),
+            None => Err(Error::invalid_option(
+                "--bootstrap",
+                "the bootstrap figure needs bootstrap draws; run with --bootstrap N or use a fit saved with draws",
+            )),
+        },
+    }
+}
+
+/// Draw every figure (the bootstrap one only with draws) into `dir` as PNG and SVG; returns the
+/// files written.
+///
+/// # Errors
+///
+/// As [`draw`], and [`Error::Io`] when `dir` cannot be created.
+pub fn draw_all(
+    dir: &Path,
+    inputs: &FigureInputs,
+    opts: &PlotOptions,
+) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir.display().to_string(), e))?;
+    let mut written = Vec::new();
+    for figure in Figure::ALL {
+        if figure == Figure::Bootstrap && inputs.draws.is_none() {
+            continue;
+        }
+        for ext in ["png", "svg"] {
+            let path = dir.join(format!("{}.{ext}", figure.stem()));
+            draw(figure, &path, inputs, opts)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}

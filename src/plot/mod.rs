@@ -1,0 +1,192 @@
+//! Figures of a fit: PNG or SVG files drawn with plotters.
+//!
+//! | function | figure |
+//! |---|---|
+//! | [`isoloss_contours`] | isoloss contours of `L(N, C/(k·N))` over compute and parameters, the efficient frontier `N*(C)`, the runs coloured by loss (Hoffmann et al. 2022, Figure 4 left) |
+//! | [`isoflop_slices`] | loss against parameters at fixed compute budgets: runs, the law's curve and its optimum (Figure 3 centre) |
+//! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
+//! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss |
+//! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
+//!
+//! ```text
+//! L(N, D) = E + A / N^alpha + B / D^beta,      C = k·N·D
+//! isoloss contour at level L0:   D(N) = (B / (L0 - E - A/N^alpha))^(1/beta),   C(N) = k·N·D(N)
+//! residual:                      r = ln L - ln L^(N, D)
+//! ```
+//!
+//! The contours are drawn from this closed form rather than traced on a grid, so they are exact.
+//!
+//! Text is DejaVu Sans, compiled in and registered with plotters' `ab_glyph` text renderer on
+//! first use: no system fonts are needed. SVG files name the family `sans-serif` and embed no
+//! glyphs. Log axes always span at least one decade and carry their own tick marks (powers of
+//! ten, or 1-2-5 within a single decade) labelled like `1e20`.
+//!
+//! Files are written atomically: the image is rendered to a temporary file in the destination
+//! folder and renamed into place, so a failure never leaves a partial file.
+//!
+//! References: J. Hoffmann et al., "Training Compute-Optimal Large Language Models", 2022,
+//! arXiv:2203.15556 (figures 1, 3 and 4); J. Kaplan et al., "Scaling Laws for Neural Language
+//! Models", 2020, arXiv:2001.08361 (a = 0.73).
+
+mod axes;
+mod bootstrap;
+mod chart;
+mod clip;
+mod colour_bar;
+mod contours;
+mod isoflop;
+mod labels;
+mod legend;
+mod optimal;
+mod render;
+mod residuals;
+mod style;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use bootstrap::bootstrap_distributions;
+pub use contours::isoloss_contours;
+pub use isoflop::isoflop_slices;
+pub use optimal::optimal_vs_compute;
+pub use residuals::residuals;
+
+use crate::data::Dataset;
+use crate::error::Error;
+
+/// Smallest accepted image side, pixels: below it the text no longer fits.
+pub const MIN_SIDE: u32 = 300;
+/// Largest accepted image side, pixels.
+pub const MAX_SIDE: u32 = 10_000;
+
+/// Image file format, chosen by the output file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// Portable Network Graphics (raster).
+    Png,
+    /// Scalable Vector Graphics (text is left to the viewer's `sans-serif` font).
+    Svg,
+}
+
+impl ImageFormat {
+    /// The format of `path` from its extension, `.png` or `.svg` (any case).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--out` and the path when the extension is neither.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use scaling_laws::plot::ImageFormat;
+    /// use std::path::Path;
+    /// assert_eq!(ImageFormat::from_path(Path::new("fit.SVG")).unwrap(), ImageFormat::Svg);
+    /// assert!(ImageFormat::from_path(Path::new("fit.pdf")).is_err());
+    /// ```
+    pub fn from_path(path: &Path) -> Result<ImageFormat, Error> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("png") => Ok(ImageFormat::Png),
+            Some("svg") => Ok(ImageFormat::Svg),
+            _ => Err(Error::invalid_option(
+                "--out",
+                format!(
+                    "cannot tell the image format of {}; name the file .png or .svg",
+                    path.display()
+                ),
+            )),
+        }
+    }
+}
+
+/// Size and title of a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlotOptions {
+    /// Width in pixels (SVG: user units), at least [`MIN_SIDE`].
+    pub width: u32,
+    /// Height in pixels, at least [`MIN_SIDE`].
+    pub height: u32,
+    /// Title above the figure; `None` gives each figure its own descriptive title.
+    pub title: Option<String>,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            width: 1000,
+            height: 750,
+            title: None,
+        }
+    }
+}
+
+impl PlotOptions {
+    /// Check the size.
+    fn validate(&self) -> Result<(), Error> {
+        for (flag, side) in [("--width", self.width), ("--height", self.height)] {
+            if !(MIN_SIDE..=MAX_SIDE).contains(&side) {
+                return Err(Error::invalid_option(
+                    flag,
+                    format!("must be between {MIN_SIDE} and {MAX_SIDE} pixels, got {side}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The title given, or `default`.
+    fn title_or(&self, default: String) -> String {
+        self.title.clone().unwrap_or(default)
+    }
+}
+
+/// One training run, as plotted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Run {
+    n_params: f64,
+    n_tokens: f64,
+    compute: f64,
+    loss: f64,
+}
+
+/// The runs of `data` whose four values are positive and finite (a validated [`Dataset`] has
+/// only such runs; the fields are public, so check anyway rather than panic later).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming the data when no run is left.
+fn usable_runs(data: &Dataset) -> Result<Vec<Run>, Error> {
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    let runs: Vec<Run> = (0..data.len())
+        .filter_map(|i| {
+            let run = Run {
+                n_params: *data.n_params.get(i)?,
+                n_tokens: *data.n_tokens.get(i)?,
+                compute: *data.compute.get(i)?,
+                loss: *data.loss.get(i)?,
+            };
+            [run.n_params, run.n_tokens, run.compute, run.loss]
+                .into_iter()
+                .all(ok)
+                .then_some(run)
+        })
+        .collect();
+    if runs.is_empty() {
+        return Err(Error::invalid_option(
+            "data",
+            format!(
+                "no runs to plot in {} (every value must be positive and finite); \
+                 check the file and loosen --where or --max-loss",
+                data.source.path
+            ),
+        ));
+    }
+    Ok(runs)
+}

@@ -1,0 +1,193 @@
+//! What a panel of [`super::optimal_vs_compute`] shows, computed before drawing.
+
+use crate::allocation::{Allocator, ComputeOptimal};
+use crate::plan::KnownModel;
+use crate::plot::axes::LogAxis;
+use crate::plot::labels::PointLabel;
+use crate::plot::style::format_number;
+use crate::uncertainty::estimate;
+
+/// Compute values at which the lines and bands are evaluated.
+const SAMPLES: usize = 80;
+
+/// Published exponents a of `N* ∝ C^a`.
+const REFERENCES: [(&str, f64); 4] = [
+    ("Kaplan et al. 2020", 0.73),
+    ("Hoffmann et al. Approach 1", 0.50),
+    ("Hoffmann et al. Approach 2", 0.49),
+    ("Hoffmann et al. Approach 3", 0.46),
+];
+
+/// Which side of the allocation a panel shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Quantity {
+    Params,
+    Tokens,
+}
+
+impl Quantity {
+    fn of(self, optimum: &ComputeOptimal) -> f64 {
+        match self {
+            Quantity::Params => optimum.n_params,
+            Quantity::Tokens => optimum.n_tokens,
+        }
+    }
+
+    fn of_model(self, model: &KnownModel) -> Option<f64> {
+        match self {
+            Quantity::Params => Some(model.params),
+            Quantity::Tokens => model.tokens,
+        }
+    }
+
+    /// The exponent of this quantity given the parameters' exponent `a`, and its symbol.
+    fn exponent(self, a: f64) -> (f64, &'static str) {
+        match self {
+            Quantity::Params => (a, "a"),
+            Quantity::Tokens => (1.0 - a, "b"),
+        }
+    }
+
+    pub(super) fn caption(self) -> &'static str {
+        match self {
+            Quantity::Params => "Optimal model size N*(C)",
+            Quantity::Tokens => "Optimal training tokens D*(C)",
+        }
+    }
+
+    pub(super) fn y_desc(self) -> &'static str {
+        match self {
+            Quantity::Params => "Parameters N",
+            Quantity::Tokens => "Tokens D",
+        }
+    }
+}
+
+/// What both panels are computed from.
+pub(super) struct PanelInputs<'a> {
+    pub allocator: &'a Allocator,
+    pub resampled: Option<&'a [Allocator]>,
+    pub level: f64,
+    pub compute_axis: &'a LogAxis,
+    pub models: &'a [KnownModel],
+}
+
+/// A band as (compute, lower, upper) at each compute value.
+pub(super) type Band = Vec<(f64, f64, f64)>;
+
+/// One panel's lines, band and points, with their legend labels.
+pub(super) struct Panel {
+    pub quantity: Quantity,
+    pub fit: (String, Vec<(f64, f64)>),
+    pub band: Option<(String, Band)>,
+    pub references: Vec<(String, Vec<(f64, f64)>)>,
+    pub models: Vec<PointLabel>,
+    pub y_axis: LogAxis,
+}
+
+impl Panel {
+    pub(super) fn new(quantity: Quantity, inputs: &PanelInputs) -> Panel {
+        let grid = inputs.compute_axis.samples(SAMPLES);
+        let value = |c: f64| quantity.of(&inputs.allocator.optimal_for_compute(c));
+        let fit_line: Vec<(f64, f64)> = grid.iter().map(|&c| (c, value(c))).collect();
+        let law = inputs.allocator.law();
+        let (exponent, symbol) = quantity.exponent(law.params_exponent());
+        let fit = (
+            format!("this fit ({symbol} = {})", format_number(exponent)),
+            fit_line,
+        );
+        let band = inputs.resampled.map(|allocators| {
+            let label = format!(
+                "{}% bootstrap interval ({} resamples)",
+                format_number(100.0 * inputs.level),
+                allocators.len()
+            );
+            (label, band(quantity, inputs, allocators, &grid))
+        });
+        let anchor_c = (inputs.compute_axis.lo * inputs.compute_axis.hi).sqrt();
+        let anchor_v = value(anchor_c);
+        let references = REFERENCES
+            .iter()
+            .map(|&(who, a)| {
+                let (e, symbol) = quantity.exponent(a);
+                let line = grid.iter().map(|&c| (c, anchor_v * (c / anchor_c).powf(e)));
+                (format!("{who} ({symbol} = {e:.2})"), line.collect())
+            })
+            .collect();
+        let models = model_points(quantity, inputs);
+        let mut panel = Panel {
+            quantity,
+            fit,
+            band,
+            references,
+            models,
+            y_axis: LogAxis::between(1.0, 10.0),
+        };
+        panel.y_axis = panel.covering_axis();
+        panel
+    }
+
+    /// A log axis covering everything the panel draws.
+    fn covering_axis(&self) -> LogAxis {
+        let lines = std::iter::once(&self.fit.1).chain(self.references.iter().map(|r| &r.1));
+        let mut values: Vec<f64> = lines.flat_map(|l| l.iter().map(|p| p.1)).collect();
+        if let Some((_, band)) = &self.band {
+            values.extend(band.iter().flat_map(|b| [b.1, b.2]));
+        }
+        values.extend(self.models.iter().map(|m| m.at.1));
+        LogAxis::covering(values, 0.1).unwrap_or_else(|| LogAxis::between(1.0, 10.0))
+    }
+}
+
+/// The percentile interval of the quantity over the draws at each compute value in `grid`.
+fn band(
+    quantity: Quantity,
+    inputs: &PanelInputs,
+    allocators: &[Allocator],
+    grid: &[f64],
+) -> Vec<(f64, f64, f64)> {
+    grid.iter()
+        .filter_map(|&c| {
+            let point = quantity.of(&inputs.allocator.optimal_for_compute(c));
+            let draws: Vec<f64> = (allocators.iter())
+                .map(|a| quantity.of(&a.optimal_for_compute(c)))
+                .collect();
+            let e = estimate(point, &draws, inputs.level);
+            Some((c, e.lower?, e.upper?)).filter(|b| b.1 > 0.0 && b.2 > 0.0)
+        })
+        .collect()
+}
+
+/// Models with a token count whose compute `k·N·D` lies on the axis.
+fn model_points(quantity: Quantity, inputs: &PanelInputs) -> Vec<PointLabel> {
+    let k = inputs.allocator.flops_per_param_token();
+    let axis = inputs.compute_axis;
+    let positive = |v: f64| v.is_finite() && v > 0.0;
+    (inputs.models.iter())
+        .filter_map(|m| {
+            let tokens = m.tokens.filter(|t| positive(*t))?;
+            let compute = k * m.params * tokens;
+            let value = quantity.of_model(m)?;
+            (positive(compute) && positive(value) && (axis.lo..=axis.hi).contains(&compute)).then(
+                || PointLabel {
+                    at: (compute, value),
+                    text: m.name.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Legend text of the known models.
+pub(super) const MODELS_LABEL: &str = "known models (C = k·N·D)";
+
+impl Panel {
+    /// The legend's lines, in drawing order.
+    pub(super) fn legend_labels(&self) -> Vec<String> {
+        let band = self.band.iter().map(|b| b.0.clone());
+        let fit = std::iter::once(self.fit.0.clone());
+        let references = self.references.iter().map(|r| r.0.clone());
+        let models = (!self.models.is_empty()).then(|| MODELS_LABEL.to_string());
+        band.chain(fit).chain(references).chain(models).collect()
+    }
+}

@@ -1,0 +1,193 @@
+//! Residuals of a fit: where the law misses the runs.
+//!
+//! ```text
+//! r_i = ln L_i - ln L^(N_i, D_i)       (the quantity the fit's Huber loss penalises)
+//! ```
+//!
+//! Three panels plot `r` against N, D and C (log x); a trend in any of them means the
+//! functional form misses a dependence. The fourth plots predicted against observed loss with
+//! the line `y = x`.
+
+use std::path::Path;
+
+use plotters::element::{Circle, PathElement};
+use plotters::prelude::{BLACK, DrawingBackend};
+use plotters::style::{Color, RGBColor};
+
+use super::axes::{LogAxis, linear_range};
+use super::chart::{Axes, build, draw_mesh};
+use super::clip::Scale;
+use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::style::{QUALITATIVE, Theme, format_number};
+use super::{PlotOptions, Run, usable_runs};
+use crate::data::Dataset;
+use crate::error::Error;
+use crate::law::ChinchillaLaw;
+
+/// Description of the residual axis.
+const RESIDUAL_DESC: &str = "Residual ln L - ln L_fit";
+
+/// Draw the residuals of `law` on the runs of `data` in a 2 x 2 grid: against parameters N,
+/// tokens D and compute C, and predicted against observed loss.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for no usable runs, a law that predicts no positive loss for any
+/// of them, an unknown file extension (`--out`) or a bad image size; [`Error::Io`] naming
+/// `path` when the image cannot be drawn or written.
+///
+/// # Examples
+///
+/// ```
+/// # use scaling_laws::{data, law::ChinchillaLaw, plot};
+/// # let mut csv = String::from("n_params,n_tokens,loss\n");
+/// # for n in [1e8, 1e9, 1e10] {
+/// #     for d in [1e10, 1e11, 1e12] {
+/// #         csv += &format!("{n},{d},{}\n", ChinchillaLaw::HOFFMANN_2022.loss(n, d));
+/// #     }
+/// # }
+/// # let options = data::LoadOptions::default();
+/// # let data = data::load_bytes(csv.into_bytes(), data::Format::Csv, "runs.csv", &options)?;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("residuals.svg");
+/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// plot::residuals(&path, &law, &data, &plot::PlotOptions::default())?;
+/// assert!(std::fs::read_to_string(&path).unwrap().contains("Tokens D"));
+/// # Ok::<(), scaling_laws::Error>(())
+/// ```
+pub fn residuals(
+    path: &Path,
+    law: &ChinchillaLaw,
+    data: &Dataset,
+    opts: &PlotOptions,
+) -> Result<(), Error> {
+    check_output(path, opts)?;
+    let points: Vec<Point> = usable_runs(data)?
+        .into_iter()
+        .map(|run| {
+            let predicted = law.loss(run.n_params, run.n_tokens);
+            Point {
+                run,
+                predicted,
+                residual: run.loss.ln() - predicted.ln(),
+            }
+        })
+        .filter(|p| p.residual.is_finite())
+        .collect();
+    if points.is_empty() {
+        return Err(Error::invalid_option(
+            "law",
+            format!("{law:?} predicts no positive, finite loss for any run; check the fit"),
+        ));
+    }
+    let n = points.len() as f64;
+    let sd = (points.iter().map(|p| p.residual.powi(2)).sum::<f64>() / n).sqrt();
+    let title = opts.title_or(format!(
+        "Residuals of the fit ({} runs, root mean square {})",
+        points.len(),
+        format_number(sd)
+    ));
+    render(path, opts, &title, &Residuals { points })
+}
+
+/// A run with the law's prediction for it.
+struct Point {
+    run: Run,
+    predicted: f64,
+    residual: f64,
+}
+
+struct Residuals {
+    points: Vec<Point>,
+}
+
+/// A quantity of a run.
+type RunValue = fn(&Run) -> f64;
+
+/// Colour of the points.
+const POINT_COLOUR: RGBColor = QUALITATIVE[0];
+
+impl Figure for Residuals {
+    fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
+        let panels = area.split_evenly((2, 2));
+        let against: [(&str, &str, RunValue); 3] = [
+            ("against parameters", "Parameters N", |r| r.n_params),
+            ("against tokens", "Tokens D", |r| r.n_tokens),
+            ("against compute", "Training compute C (FLOPs)", |r| {
+                r.compute
+            }),
+        ];
+        for ((caption, x_desc, x_of), panel) in against.into_iter().zip(&panels) {
+            self.draw_residual_panel(panel, theme, caption, x_desc, x_of)?;
+        }
+        self.draw_predicted_panel(&panels[3], theme)
+    }
+}
+
+impl Residuals {
+    fn draw_residual_panel<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+        caption: &str,
+        x_desc: &str,
+        x_of: RunValue,
+    ) -> DrawResult {
+        let x_axis = LogAxis::covering(self.points.iter().map(|p| x_of(&p.run)), 0.1)
+            .unwrap_or_else(|| LogAxis::between(1.0, 10.0));
+        let largest = self
+            .points
+            .iter()
+            .map(|p| p.residual.abs())
+            .fold(0.0, f64::max);
+        let half = (1.15 * largest).max(1e-3);
+        let mut chart = build(area, theme, Some(caption), x_axis.coord(), -half..half)?;
+        let axes = Axes {
+            x_desc,
+            y_desc: RESIDUAL_DESC,
+            x_scale: Scale::Log,
+            y_scale: Scale::Linear,
+        };
+        draw_mesh(&mut chart, theme, &axes)?;
+        let zero = vec![(x_axis.lo, 0.0), (x_axis.hi, 0.0)];
+        chart.draw_series(std::iter::once(PathElement::new(
+            zero,
+            BLACK.stroke_width(1),
+        )))?;
+        let size = theme.px(3.5);
+        let fill = POINT_COLOUR.mix(0.6).filled();
+        chart.draw_series(
+            (self.points.iter()).map(|p| Circle::new((x_of(&p.run), p.residual), size, fill)),
+        )?;
+        Ok(())
+    }
+
+    fn draw_predicted_panel<DB: DrawingBackend>(
+        &self,
+        area: &Area<DB>,
+        theme: &Theme,
+    ) -> DrawResult {
+        let values = self.points.iter().flat_map(|p| [p.run.loss, p.predicted]);
+        let range = linear_range(values, 0.05).unwrap_or(0.0..1.0);
+        let caption = Some("predicted against observed");
+        let mut chart = build(area, theme, caption, range.clone(), range.clone())?;
+        let axes = Axes {
+            x_desc: "Observed final loss L (nats/token)",
+            y_desc: "Predicted loss L_fit (nats/token)",
+            x_scale: Scale::Linear,
+            y_scale: Scale::Linear,
+        };
+        draw_mesh(&mut chart, theme, &axes)?;
+        let diagonal = vec![(range.start, range.start), (range.end, range.end)];
+        chart.draw_series(std::iter::once(PathElement::new(
+            diagonal,
+            BLACK.stroke_width(1),
+        )))?;
+        let size = theme.px(3.5);
+        let fill = POINT_COLOUR.mix(0.6).filled();
+        chart.draw_series(
+            (self.points.iter()).map(|p| Circle::new((p.run.loss, p.predicted), size, fill)),
+        )?;
+        Ok(())
+    }
+}

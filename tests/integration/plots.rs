@@ -1,0 +1,162 @@
+//! Issue 4: figures from the shipped example data and from the published Chinchilla data.
+
+use std::path::Path;
+
+use crate::common::{run, shared_data, stderr, stdout, temp_dir};
+
+/// Width and height from a PNG's IHDR chunk, after checking the signature.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+fn check_folder(dir: &Path, with_bootstrap: bool) {
+    let stems = [
+        "isoloss_contours",
+        "isoflop_slices",
+        "optimal_vs_compute",
+        "residuals",
+        "bootstrap_distributions",
+    ];
+    for stem in stems {
+        if stem == "bootstrap_distributions" && !with_bootstrap {
+            continue;
+        }
+        assert_eq!(
+            png_size(&dir.join(format!("{stem}.png"))),
+            (1000, 750),
+            "{stem}"
+        );
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") || svg.contains("<svg"),
+            "{stem}.svg is not SVG"
+        );
+        assert!(svg.contains("<text"), "{stem}.svg has no text");
+    }
+    let svg = |stem: &str| std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+    assert!(svg("isoloss_contours").contains("Training compute C (FLOPs)"));
+    assert!(svg("isoloss_contours").contains("Parameters N"));
+    assert!(svg("isoflop_slices").contains("Final loss L (nats/token)"));
+    assert!(svg("optimal_vs_compute").contains("Kaplan"));
+    assert!(svg("residuals").contains("Tokens D"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn every_plot_kind_renders_from_the_shipped_example_data() {
+    let dir = temp_dir();
+    let out_dir = dir.path().join("figures");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let out = run(&[
+        "plot",
+        "all",
+        data,
+        "--bootstrap",
+        "40",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 10);
+    check_folder(&out_dir, true);
+
+    // One figure to one file, kind chosen by name, format by extension.
+    let single = dir.path().join("contours.svg");
+    let out = run(&[
+        "plot",
+        "contours",
+        data,
+        "--out",
+        single.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&single)
+            .unwrap()
+            .contains("Parameters N")
+    );
+    let out = run(&[
+        "plot",
+        "contours",
+        data,
+        "--out",
+        dir.path().join("x.pdf").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(".png or .svg"), "{}", stderr(&out));
+    let out = run(&[
+        "plot",
+        "bootstrap",
+        data,
+        "--out",
+        dir.path().join("b.png").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("needs bootstrap draws"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn chinchilla_command_regenerates_the_figures_from_published_data() {
+    let Some(path) = shared_data("chinchilla_epoch_svg_extracted.csv") else {
+        return;
+    };
+    let dir = temp_dir();
+    let out_dir = dir.path().join("chinchilla");
+    let out = run(&[
+        "chinchilla",
+        "--data",
+        path.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--bootstrap",
+        "100",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    check_folder(&out_dir, true);
+    let summary = std::fs::read_to_string(out_dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("240 used of 245 rows"), "{summary}");
+    assert!(summary.contains("0.5139"), "{summary}");
+    assert!(summary.contains("IsoFLOP profiles"), "{summary}");
+    let fit = scaling_laws::saved::SavedFit::load(&out_dir.join("fit.json")).unwrap();
+    assert_eq!(fit.bootstrap.unwrap().theta.len(), 100);
+
+    // A wrong local copy is refused.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "x\n").unwrap();
+    let out = run(&[
+        "chinchilla",
+        "--data",
+        bad.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not the expected chinchilla file"),
+        "{}",
+        stderr(&out)
+    );
+}
