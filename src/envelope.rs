@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::curves::Curve;
 use crate::error::Error;
-use crate::isoflop::{FitPair, PowerLaw};
+use crate::isoflop::{FitPair, PowerLaw, line};
 
 /// How to build the envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,17 +202,9 @@ fn fit_exponents(points: &[EnvelopePoint]) -> Option<((f64, f64), (f64, f64))> {
         return None;
     }
     let x: Vec<f64> = points.iter().map(|p| p.compute.log10()).collect();
-    let line = |y: Vec<f64>| {
-        let n = x.len() as f64;
-        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-        let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();
-        let sxy: f64 = x.iter().zip(&y).map(|(a, b)| (a - mx) * (b - my)).sum();
-        (my - sxy / sxx * mx, sxy / sxx)
-    };
-    Some((
-        line(points.iter().map(|p| p.n_params.log10()).collect()),
-        line(points.iter().map(|p| p.n_tokens.log10()).collect()),
-    ))
+    let n: Vec<f64> = points.iter().map(|p| p.n_params.log10()).collect();
+    let d: Vec<f64> = points.iter().map(|p| p.n_tokens.log10()).collect();
+    Some((line(&x, &n)?, line(&x, &d)?))
 }
 
 /// Run Approach 1 on `curves`.

@@ -190,8 +190,8 @@ fn solve3(m: [[f64; 3]; 3], t: [f64; 3]) -> Option<[f64; 3]> {
     Some([col(0), col(1), col(2)])
 }
 
-/// Least-squares line `y = c + s·x`: (c, s).
-fn line(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+/// Least-squares line `y = c + s·x`: (c, s); `None` when all x are equal.
+pub(crate) fn line(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     let n = x.len() as f64;
     let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
     let sxx: f64 = x.iter().map(|v| (v - mx).powi(2)).sum();

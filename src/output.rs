@@ -40,13 +40,13 @@ pub fn write_atomically(
 /// Temporary files are private (0600); give the output the permissions of the file it replaces,
 /// or the usual 0644 for a new one.
 #[cfg(unix)]
-fn set_permissions(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
+pub(crate) fn set_permissions(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
     file.set_permissions(std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_permissions(_file: &std::fs::File, _path: &Path) -> std::io::Result<()> {
+pub(crate) fn set_permissions(_file: &std::fs::File, _path: &Path) -> std::io::Result<()> {
     Ok(())
 }

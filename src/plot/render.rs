@@ -111,23 +111,9 @@ fn write_png(
         draw(&root).map_err(failed)?;
         root.present().map_err(|e| failed(e.into()))?;
     }
-    set_permissions(tmp.as_file(), path).map_err(|e| Error::write(&shown, e))?;
+    crate::output::set_permissions(tmp.as_file(), path).map_err(|e| Error::write(&shown, e))?;
     tmp.persist(path)
         .map_err(|e| Error::write(&shown, e.error))?;
-    Ok(())
-}
-
-/// Temporary files are private (0600); give the image the permissions of the file it replaces,
-/// or the usual 0644 for a new one (as [`crate::output::write_atomically`] does).
-#[cfg(unix)]
-fn set_permissions(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode());
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_permissions(_file: &std::fs::File, _path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
