@@ -35,15 +35,15 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
             }
         };
         let opt = |v: Option<f64>| v.map_or("-".to_string(), num);
-        writeln!(
-            w,
+        let row = format!(
             "  {:<11} {:>5}  {:<11} {:<11} {:<8} {note}",
             num(p.budget),
             p.runs.len(),
             opt(p.n_params),
             opt(p.n_tokens),
             opt(p.loss)
-        )?;
+        );
+        writeln!(w, "{}", row.trim_end())?;
     }
     writeln!(w)?;
     let level = a.config.level * 100.0;
