@@ -240,6 +240,33 @@ fn holdout_rule(values: &[String]) -> Result<Option<HoldoutRule>, Error> {
     }
 }
 
+/// Where a command's fit comes from: a saved fit, or a data file to fit now.
+pub enum FitSource<'a> {
+    /// `--fit FILE`.
+    Saved(&'a std::path::Path),
+    /// A table of runs.
+    Data(&'a str),
+}
+
+/// The fit source of a command that takes either `--fit` or a data file, not both.
+pub fn fit_source<'a>(
+    fit: Option<&'a std::path::Path>,
+    data: &'a DataArgs,
+) -> Result<FitSource<'a>, Error> {
+    match (fit, data.input.as_deref()) {
+        (Some(_), Some(_)) => Err(Error::invalid_option(
+            "--fit",
+            "give either a data file or --fit, not both",
+        )),
+        (None, None) => Err(Error::invalid_option(
+            "FILE",
+            "give a table of runs to fit, or --fit with a saved fit",
+        )),
+        (Some(path), None) => Ok(FitSource::Saved(path)),
+        (None, Some(input)) => Ok(FitSource::Data(input)),
+    }
+}
+
 /// Print a fit's warnings on stderr.
 pub fn warn(saved: &SavedFit) {
     for w in &saved.report.diagnostics.warnings {

@@ -11,7 +11,7 @@ use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, progress_bar};
-use super::fit::{FitOptionsArgs, fit_data, warn};
+use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
 /// Options of `scaling-laws optimal`.
 #[derive(Debug, Args)]
@@ -158,23 +158,9 @@ impl OptimalArgs {
 
 /// Run `scaling-laws optimal`.
 pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
-    let (mut saved, data) = match (&args.fit, args.data.input.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid_option(
-                "--fit",
-                "give either a data file or --fit, not both",
-            )
-            .into());
-        }
-        (None, None) => {
-            return Err(Error::invalid_option(
-                "FILE",
-                "give a table of runs to fit, or --fit with a saved fit",
-            )
-            .into());
-        }
-        (Some(path), None) => (SavedFit::load(path)?, None),
-        (None, Some(input)) => {
+    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
+        FitSource::Saved(path) => (SavedFit::load(path)?, None),
+        FitSource::Data(input) => {
             let (saved, data) = fit_data(
                 input,
                 &args.data,

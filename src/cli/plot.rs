@@ -15,7 +15,7 @@ use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
 use super::common::{DataArgs, command_line, progress_bar};
-use super::fit::{FitOptionsArgs, fit_data, warn};
+use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
 /// Models drawn as labelled points by default.
 const DEFAULT_MODELS: [&str; 7] = [
@@ -225,27 +225,13 @@ fn add_bootstrap(
 
 /// Run `scaling-laws plot`.
 pub fn run(args: PlotArgs) -> anyhow::Result<()> {
-    let (mut saved, data) = match (&args.fit, args.data.input.as_deref()) {
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid_option(
-                "--fit",
-                "give either a data file or --fit, not both",
-            )
-            .into());
-        }
-        (None, None) => {
-            return Err(Error::invalid_option(
-                "FILE",
-                "give a table of runs to fit, or --fit with a saved fit",
-            )
-            .into());
-        }
-        (Some(path), None) => {
+    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
+        FitSource::Saved(path) => {
             let saved = SavedFit::load(path)?;
             let data = saved.reload_data(path)?;
             (saved, data)
         }
-        (None, Some(input)) => fit_data(input, &args.data, &args.options, None, args.quiet)?,
+        FitSource::Data(input) => fit_data(input, &args.data, &args.options, None, args.quiet)?,
     };
     warn(&saved);
     if let Some(n) = args.bootstrap {
