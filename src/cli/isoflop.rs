@@ -1,8 +1,12 @@
 //! `scaling-laws isoflop`.
 
+use std::path::PathBuf;
+
 use anyhow::Context;
 use clap::Args;
+use scaling_laws::Error;
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
+use scaling_laws::plot::{ImageFormat, PlotOptions};
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
 use super::common::{DataArgs, OutputFormat};
@@ -50,11 +54,21 @@ pub struct IsoflopArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
+    /// Also draw the IsoFLOP profiles and N* against compute to this image (.png or .svg).
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    plot: Option<PathBuf>,
 }
 
 /// Run `scaling-laws isoflop`.
 pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
+    if let Some(path) = &args.plot {
+        // Before the analysis and its bootstrap, so that a typo costs nothing.
+        ImageFormat::from_path(path).map_err(|e| match e {
+            Error::InvalidOption { message, .. } => Error::invalid_option("--plot", message),
+            other => other,
+        })?;
+    }
     let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
     let config = IsoflopConfig {
         budgets: args.budgets.clone(),
@@ -73,5 +87,9 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => scaling_laws::report::isoflop::csv(&analysis, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    if let Some(path) = &args.plot {
+        scaling_laws::plot::isoflop_profiles(path, &analysis, &data, &PlotOptions::default())?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }

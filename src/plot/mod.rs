@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`isoloss_contours`] | isoloss contours of `L(N, C/(k·N))` over compute and parameters, the efficient frontier `N*(C)`, the runs coloured by loss (Hoffmann et al. 2022, Figure 4 left) |
 //! | [`isoflop_slices`] | loss against parameters at fixed compute budgets: runs, the law's curve and its optimum (Figure 3 centre) |
+//! | [`isoflop_profiles`] | Approach 2: each budget's runs with the fitted parabola and its minimum, and `N*` against compute with the fitted power law (Figure 3 left and centre) |
 //! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
 //! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
@@ -38,6 +39,7 @@ mod isoflop;
 mod labels;
 mod legend;
 mod optimal;
+mod profiles;
 mod render;
 mod residuals;
 mod style;
@@ -52,6 +54,7 @@ pub use bootstrap::bootstrap_distributions;
 pub use contours::isoloss_contours;
 pub use isoflop::isoflop_slices;
 pub use optimal::optimal_vs_compute;
+pub use profiles::isoflop_profiles;
 pub use residuals::residuals;
 
 use crate::data::Dataset;

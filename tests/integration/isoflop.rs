@@ -172,3 +172,31 @@ fn compare_reports_approaches_2_and_3_with_a_verdict() {
         v["verdict"]
     );
 }
+
+#[test]
+fn plot_option_draws_the_profiles_as_png() {
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let dir = temp_dir();
+    let png = dir.path().join("profiles.png");
+    let png_arg = png.to_str().unwrap();
+    let out = run(&["isoflop", csv, "--bootstrap", "50", "--plot", png_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("wrote {png_arg}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stdout(&out).contains("wrote"),
+        "stdout keeps only the report"
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+
+    // A bad extension is refused before the analysis, naming the option.
+    let pdf = dir.path().join("profiles.pdf");
+    let out = run(&["isoflop", csv, "--plot", pdf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid --plot"), "{}", stderr(&out));
+    assert!(!pdf.exists());
+}

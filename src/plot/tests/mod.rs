@@ -13,6 +13,7 @@ use crate::simulate::{SimulationDesign, simulate};
 use crate::uncertainty::{BootstrapConfig, BootstrapDraws, bootstrap};
 
 mod errors;
+mod profiles;
 
 /// Resamples in the test bootstrap: enough for a histogram, quick to run.
 const TEST_RESAMPLES: usize = 20;
