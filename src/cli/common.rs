@@ -80,6 +80,25 @@ impl DataArgs {
     }
 }
 
+/// Resampling options of the commands that bootstrap by default (Approaches 1 and 2, compare).
+#[derive(Debug, Args)]
+pub struct ResampleArgs {
+    /// Bootstrap resamples for intervals.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Uncertainty"
+    )]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = scaling_laws::uncertainty::bootstrap::DEFAULT_SEED, help_heading = "Uncertainty")]
+    pub seed: u64,
+    /// Confidence level of intervals.
+    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
+    pub level: f64,
+}
+
 /// Output format of results on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

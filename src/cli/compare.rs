@@ -7,10 +7,9 @@ use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::isoflop::{IsoflopConfig, PowerLaw, isoflop};
 use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
-use super::common::{DataArgs, OutputFormat, progress_bar};
+use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
 use super::fit::{FitOptionsArgs, fit_data};
 
 /// Options of `scaling-laws compare`.
@@ -68,20 +67,8 @@ pub struct CompareArgs {
     /// N for curve runs whose name starts with PREFIX (PREFIX=N); repeatable.
     #[arg(long, value_name = "PREFIX=N", help_heading = "Approach 1")]
     curve_run_params: Vec<String>,
-    /// Bootstrap resamples for every approach's intervals.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1000,
-        help_heading = "Uncertainty"
-    )]
-    bootstrap: usize,
-    /// Seed.
-    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
-    seed: u64,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
-    level: f64,
+    #[command(flatten)]
+    resample: ResampleArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -122,9 +109,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             curves.extend(load_curves(f, &options)?);
         }
         let config = EnvelopeConfig {
-            n_resamples: args.bootstrap,
-            seed: args.seed,
-            level: args.level,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
             ..EnvelopeConfig::default()
         };
         let e = analyse(&curves, &config)?;
@@ -133,7 +120,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             &e.params,
             &e.tokens,
             &args.at,
-            args.level,
+            args.resample.level,
         ));
     }
     let (saved, data) = fit_data(input, &args.data, &args.options, None, args.quiet)?;
@@ -141,9 +128,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         budgets: args.isoflop_budgets.clone(),
         tolerance_dex: args.tolerance_dex,
         flops_per_param_token: data.flops_per_param_token,
-        n_resamples: args.bootstrap,
-        seed: args.seed,
-        level: args.level,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
         ..IsoflopConfig::default()
     };
     match isoflop(&data, &iso_config) {
@@ -152,16 +139,16 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             &iso.params,
             &iso.tokens,
             &args.at,
-            args.level,
+            args.resample.level,
         )),
         Err(e) => eprintln!("warning: Approach 2 skipped: {e}"),
     }
-    let bar = progress_bar(args.bootstrap, args.quiet, "bootstrap");
-    let draws = (args.bootstrap >= 2)
+    let bar = progress_bar(args.resample.bootstrap, args.quiet, "bootstrap");
+    let draws = (args.resample.bootstrap >= 2)
         .then(|| {
             let config = BootstrapConfig {
-                n_resamples: args.bootstrap,
-                seed: args.seed,
+                n_resamples: args.resample.bootstrap,
+                seed: args.resample.seed,
                 ..BootstrapConfig::default()
             };
             bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {
@@ -176,7 +163,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         target_losses: vec![],
         assess: vec![],
         assess_names: vec![],
-        level: args.level,
+        level: args.resample.level,
         flops_per_param_token: data.flops_per_param_token,
     };
     let answers = answer(&saved.report.fitted, draws.as_ref(), &questions)?;
@@ -194,7 +181,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         b: param("b"),
         n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
     });
-    let comparison = compare(approaches, args.at.clone(), args.level);
+    let comparison = compare(approaches, args.at.clone(), args.resample.level);
     let mut stdout = std::io::stdout().lock();
     match args.format {
         OutputFormat::Text | OutputFormat::Csv => {

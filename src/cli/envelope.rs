@@ -5,9 +5,8 @@ use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
-use super::common::OutputFormat;
+use super::common::{OutputFormat, ResampleArgs};
 
 /// Options of `scaling-laws envelope`.
 #[derive(Debug, Args)]
@@ -62,20 +61,8 @@ pub struct EnvelopeArgs {
         help_heading = "Envelope"
     )]
     per_decade: usize,
-    /// Bootstrap resamples of whole runs.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1000,
-        help_heading = "Uncertainty"
-    )]
-    bootstrap: usize,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
-    seed: u64,
-    /// Confidence level.
-    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
-    level: f64,
+    #[command(flatten)]
+    resample: ResampleArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -121,9 +108,9 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         per_decade: args.per_decade,
         final_only: args.final_only,
         min_sizes: args.min_sizes,
-        n_resamples: args.bootstrap,
-        seed: args.seed,
-        level: args.level,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
     };
     let analysis = analyse(&curves, &config)?;
     let mut stdout = std::io::stdout().lock();

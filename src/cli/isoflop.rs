@@ -7,9 +7,8 @@ use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::plot::{ImageFormat, PlotOptions};
-use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
-use super::common::{DataArgs, OutputFormat};
+use super::common::{DataArgs, OutputFormat, ResampleArgs};
 
 /// Options of `scaling-laws isoflop`.
 #[derive(Debug, Args)]
@@ -37,20 +36,8 @@ pub struct IsoflopArgs {
     /// Fewest runs in a group (groups also need 3 distinct sizes).
     #[arg(long, value_name = "N", default_value_t = 5, help_heading = "Groups")]
     min_runs: usize,
-    /// Bootstrap resamples (within each group) for intervals.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1000,
-        help_heading = "Uncertainty"
-    )]
-    bootstrap: usize,
-    /// Seed of the bootstrap.
-    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
-    seed: u64,
-    /// Confidence level of intervals.
-    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
-    level: f64,
+    #[command(flatten)]
+    resample: ResampleArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -75,9 +62,9 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         tolerance_dex: args.tolerance_dex,
         min_runs: args.min_runs,
         flops_per_param_token: data.flops_per_param_token,
-        n_resamples: args.bootstrap,
-        seed: args.seed,
-        level: args.level,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
     };
     let analysis = isoflop(&data, &config)?;
     let mut stdout = std::io::stdout().lock();
