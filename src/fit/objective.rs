@@ -234,6 +234,12 @@ mod tests {
     }
 
     proptest! {
+        // Seeded, so that CI runs the same cases every time.
+        #![proptest_config(ProptestConfig {
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20240418),
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn gradient_matches_finite_differences(
             a in 0.0f64..10.0, b in 0.0f64..10.0, e in -1.0f64..1.0,
@@ -246,11 +252,14 @@ mod tests {
             let (v, g) = obj.value_and_gradient(&theta);
             prop_assert!((v - obj.value(&theta)).abs() <= 1e-12 * v.abs().max(1e-300));
             // Compare against the gradient's overall size: a small component next to large
-            // ones carries the finite-difference error of the whole objective.
+            // ones carries the finite-difference error of the whole objective. Rounding adds
+            // about eps·|f|/h to a central difference, which matters when the gradient is tiny.
             let scale = g.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(1e-12);
             for (k, &gk) in g.iter().enumerate() {
                 let fd = central_difference(&obj, &theta, k);
-                prop_assert!((gk - fd).abs() <= GRAD_RTOL * scale,
+                let h = 1e-6 * (1.0 + theta[k].abs());
+                let rounding = 10.0 * f64::EPSILON * v.abs() / h;
+                prop_assert!((gk - fd).abs() <= GRAD_RTOL * scale + rounding,
                     "component {k}: analytic {gk} vs fd {fd} (scale {scale})");
             }
         }
