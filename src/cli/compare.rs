@@ -187,12 +187,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         OutputFormat::Text | OutputFormat::Csv => {
             scaling_laws::report::compare::text(&comparison, &mut stdout)
         }
-        OutputFormat::Json => serde_json::to_writer_pretty(&mut stdout, &comparison)
-            .map_err(std::io::Error::from)
-            .and_then(|_| {
-                use std::io::Write;
-                writeln!(stdout)
-            }),
+        OutputFormat::Json => scaling_laws::report::json(&comparison, &mut stdout),
     }
     .context("cannot write to standard output")?;
     Ok(())

@@ -79,8 +79,7 @@ pub fn text(a: &EnvelopeAnalysis, w: &mut dyn Write) -> io::Result<()> {
 ///
 /// Any error of the writer.
 pub fn json(a: &EnvelopeAnalysis, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, a)?;
-    writeln!(w)
+    super::json(a, w)
 }
 
 /// CSV: one row per budget.

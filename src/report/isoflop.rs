@@ -75,8 +75,7 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
 ///
 /// Any error of the writer.
 pub fn json(a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, a)?;
-    writeln!(w)
+    super::json(a, w)
 }
 
 /// CSV: one row per profile.

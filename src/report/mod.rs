@@ -12,14 +12,23 @@ use crate::fit::{ResidualLoss, StartSelection, Starts};
 use crate::holdout::HoldoutReport;
 use crate::saved::SavedFit;
 
-/// Write a saved fit as pretty JSON followed by a newline.
+/// Write any result as pretty JSON followed by a newline: the one JSON renderer.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T, w: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    writeln!(w)
+}
+
+/// Write a saved fit as pretty JSON.
 ///
 /// # Errors
 ///
 /// Any error of the writer.
 pub fn fit_json(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, saved)?;
-    writeln!(w)
+    json(saved, w)
 }
 
 /// Describe the residual loss, e.g. `Huber (delta = 0.001) on log loss, summed over runs`.

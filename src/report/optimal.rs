@@ -212,8 +212,7 @@ pub fn json(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
         "rows_used": saved.provenance.rows_used,
         "answers": answers,
     });
-    serde_json::to_writer_pretty(&mut *w, &value)?;
-    writeln!(w)
+    super::json(&value, w)
 }
 
 /// Which field of an answer is the question's input (the budget, the size, the target loss).

@@ -185,8 +185,7 @@ pub fn json(
     w: &mut dyn Write,
 ) -> io::Result<()> {
     let value = serde_json::json!({ "plan": plan, "allocation": allocation });
-    serde_json::to_writer_pretty(&mut *w, &value)?;
-    writeln!(w)
+    super::json(&value, w)
 }
 
 /// CSV: `quantity,strategy,value,unit`, one row per figure.
