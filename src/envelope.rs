@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::curves::Curve;
 use crate::error::Error;
-use crate::isoflop::{FitPair, PowerLaw, line};
+use crate::isoflop::{FitPair, PowerLaw, line, power_laws_with_draws};
 
 /// How to build the envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -240,7 +240,8 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
             fit_exponents(&envelope(&pick, config))
         })
         .collect();
-    let ok: Vec<_> = draws.iter().flatten().copied().collect();
+    let (params, tokens, failed_resamples) =
+        power_laws_with_draws(((cn, a), (cd, b)), &draws, config.level);
     let mut sizes: Vec<f64> = all.iter().map(|c| c.n_params).collect();
     sizes.sort_by(f64::total_cmp);
     sizes.dedup();
@@ -248,9 +249,9 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
         config: config.clone(),
         runs: all.len(),
         sizes: sizes.len(),
-        params: PowerLaw::from_fit((cn, a), ok.iter().map(|d| d.0).collect(), config.level),
-        tokens: PowerLaw::from_fit((cd, b), ok.iter().map(|d| d.1).collect(), config.level),
-        failed_resamples: draws.len() - ok.len(),
+        params,
+        tokens,
+        failed_resamples,
         points,
     })
 }

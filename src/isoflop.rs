@@ -359,14 +359,31 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
             power_laws(&resampled)
         })
         .collect();
-    let ok: Vec<_> = draws.iter().flatten().copied().collect();
+    let (params, tokens, failed_resamples) =
+        power_laws_with_draws(((cn, a), (cd, b)), &draws, config.level);
     Ok(IsoflopAnalysis {
         config: config.clone(),
-        params: PowerLaw::from_fit((cn, a), ok.iter().map(|d| d.0).collect(), config.level),
-        tokens: PowerLaw::from_fit((cd, b), ok.iter().map(|d| d.1).collect(), config.level),
-        failed_resamples: draws.len() - ok.len(),
+        params,
+        tokens,
+        failed_resamples,
         profiles,
     })
+}
+
+/// Power laws for N* and D* from the full-data fit and each resample's fit (`None`: the
+/// resample could not be fitted), with the number of resamples that could not.
+pub(crate) fn power_laws_with_draws(
+    point: FitPair,
+    draws: &[Option<FitPair>],
+    level: f64,
+) -> (PowerLaw, PowerLaw, usize) {
+    let ok: Vec<FitPair> = draws.iter().flatten().copied().collect();
+    let (params, tokens) = point;
+    (
+        PowerLaw::from_fit(params, ok.iter().map(|d| d.0).collect(), level),
+        PowerLaw::from_fit(tokens, ok.iter().map(|d| d.1).collect(), level),
+        draws.len() - ok.len(),
+    )
 }
 
 #[cfg(test)]
