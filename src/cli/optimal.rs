@@ -10,7 +10,7 @@ use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
-use super::common::{DataArgs, OutputFormat, progress_bar};
+use super::common::{DataArgs, OutputFormat, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
 /// Options of `scaling-laws optimal`.
@@ -74,24 +74,16 @@ pub struct OptimalArgs {
 
 /// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
 fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
-    let bad = |m: &str| {
-        Error::invalid_option(
-            "--budgets",
-            format!("'{spec}': {m}; write LOW:HIGH, e.g. 1e18:1e26"),
-        )
-    };
-    let (lo, hi) = spec.split_once(':').ok_or_else(|| bad("no ':'"))?;
-    let lo: f64 = lo.trim().parse().map_err(|_| bad("LOW is not a number"))?;
-    let hi: f64 = hi.trim().parse().map_err(|_| bad("HIGH is not a number"))?;
-    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
-        return Err(bad("need 0 < LOW <= HIGH"));
-    }
+    let (lo, hi) = parse_range(spec, "--budgets")?;
     if per_decade == 0 {
         return Err(Error::invalid_option("--per-decade", "must be at least 1"));
     }
     let steps = ((hi / lo).log10() * f64::from(per_decade) + 1e-9).floor() as u32;
     if steps > 10_000 {
-        return Err(bad("more than 10000 budgets"));
+        return Err(Error::invalid_option(
+            "--budgets",
+            format!("'{spec}' gives more than 10000 budgets"),
+        ));
     }
     Ok((0..=steps)
         .map(|i| lo * 10f64.powf(f64::from(i) / f64::from(per_decade)))

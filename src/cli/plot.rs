@@ -14,7 +14,7 @@ use scaling_laws::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
-use super::common::{DataArgs, command_line, progress_bar};
+use super::common::{DataArgs, command_line, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
 /// Models drawn as labelled points by default.
@@ -92,24 +92,14 @@ pub struct FigureArgs {
 
 impl FigureArgs {
     fn range(&self) -> Result<(f64, f64), Error> {
-        let bad = || {
-            Error::invalid_option(
-                "--compute-range",
-                format!(
-                    "'{}' is not LOW:HIGH with 0 < LOW < HIGH",
-                    self.compute_range
-                ),
-            )
-        };
-        let (lo, hi) = self.compute_range.split_once(':').ok_or_else(bad)?;
-        let (lo, hi): (f64, f64) = (
-            lo.trim().parse().map_err(|_| bad())?,
-            hi.trim().parse().map_err(|_| bad())?,
-        );
-        if lo > 0.0 && hi > lo && hi.is_finite() {
+        let (lo, hi) = parse_range(&self.compute_range, "--compute-range")?;
+        if hi > lo {
             Ok((lo, hi))
         } else {
-            Err(bad())
+            Err(Error::invalid_option(
+                "--compute-range",
+                format!("'{}' needs LOW < HIGH", self.compute_range),
+            ))
         }
     }
 
