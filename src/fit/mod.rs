@@ -16,6 +16,7 @@
 //! [`solver`], and the checks on the outcome in [`diagnostics`].
 
 pub mod diagnostics;
+mod fastmath;
 pub mod objective;
 pub mod params;
 pub mod solver;

@@ -14,6 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fastmath;
+
 use crate::law::chinchilla::{IDX_A, IDX_ALPHA, IDX_B, IDX_BETA, IDX_E, Theta};
 use crate::law::chinchilla::{log_prediction, log_prediction_with_weights};
 
@@ -74,7 +76,18 @@ pub struct Observations {
     log_n: Vec<f64>,
     log_d: Vec<f64>,
     log_loss: Vec<f64>,
-    weight: Option<Vec<f64>>,
+    /// Per-run weights; all 1 unless given.
+    weight: Vec<f64>,
+    /// `(min, max)` of `log_n` and of `log_d`: bounds on the exponents the objective takes.
+    log_n_range: (f64, f64),
+    log_d_range: (f64, f64),
+}
+
+fn range(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
 }
 
 impl Observations {
@@ -82,30 +95,62 @@ impl Observations {
     /// module validates this before fitting).
     pub fn new(n_params: &[f64], n_tokens: &[f64], loss: &[f64]) -> Self {
         debug_assert!(n_params.len() == n_tokens.len() && n_tokens.len() == loss.len());
+        Self::from_logs(
+            n_params.iter().map(|v| v.ln()).collect(),
+            n_tokens.iter().map(|v| v.ln()).collect(),
+            loss.iter().map(|v| v.ln()).collect(),
+            vec![1.0; loss.len()],
+        )
+    }
+
+    fn from_logs(log_n: Vec<f64>, log_d: Vec<f64>, log_loss: Vec<f64>, weight: Vec<f64>) -> Self {
         Observations {
-            log_n: n_params.iter().map(|v| v.ln()).collect(),
-            log_d: n_tokens.iter().map(|v| v.ln()).collect(),
-            log_loss: loss.iter().map(|v| v.ln()).collect(),
-            weight: None,
+            log_n_range: range(&log_n),
+            log_d_range: range(&log_d),
+            log_n,
+            log_d,
+            log_loss,
+            weight,
         }
     }
 
     /// Attach per-run weights (positive; same length as the runs).
     pub fn with_weights(mut self, weights: Vec<f64>) -> Self {
         debug_assert_eq!(weights.len(), self.log_n.len());
-        self.weight = Some(weights);
+        self.weight = weights;
         self
     }
 
     /// A resample: the runs at `rows` (with repetition), keeping weights.
     pub fn select(&self, rows: &[usize]) -> Self {
         let pick = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        Observations {
-            log_n: pick(&self.log_n),
-            log_d: pick(&self.log_d),
-            log_loss: pick(&self.log_loss),
-            weight: self.weight.as_deref().map(pick),
+        Self::from_logs(
+            pick(&self.log_n),
+            pick(&self.log_d),
+            pick(&self.log_loss),
+            pick(&self.weight),
+        )
+    }
+
+    /// The same resample as [`Observations::select`], stored compactly: each distinct run
+    /// once, in data order, its weight multiplied by the number of times `rows` draws it. The
+    /// objective is the same sum (up to rounding); a bootstrap resample has about 63% of the
+    /// runs distinct, so it costs that much less to evaluate.
+    pub fn select_counted(&self, rows: &[usize]) -> Self {
+        let mut count = vec![0u32; self.len()];
+        for &i in rows {
+            count[i] += 1;
         }
+        let kept: Vec<usize> = (0..self.len()).filter(|&i| count[i] > 0).collect();
+        let pick = |v: &[f64]| kept.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        Self::from_logs(
+            pick(&self.log_n),
+            pick(&self.log_d),
+            pick(&self.log_loss),
+            kept.iter()
+                .map(|&i| self.weight[i] * f64::from(count[i]))
+                .collect(),
+        )
     }
 
     /// Number of runs.
@@ -133,9 +178,123 @@ impl Observations {
         &self.log_loss
     }
 
-    #[inline]
-    fn weight(&self, i: usize) -> f64 {
-        self.weight.as_ref().map_or(1.0, |w| w[i])
+    /// Weight of every run.
+    pub fn weights(&self) -> &[f64] {
+        &self.weight
+    }
+}
+
+/// Rows per block when one evaluation is split across threads. Blocks are fixed by the row
+/// count alone and their sums are added in block order, so the result does not depend on the
+/// number of threads.
+const PARALLEL_BLOCK_ROWS: usize = 16_384;
+
+/// Rows evaluated side by side in the row loop: the accumulators are arrays of this length,
+/// which the compiler keeps in vector registers. The order of the additions is fixed by it.
+const LANES: usize = 8;
+
+/// Above this exponent the two power-law terms are summed in the overflow-safe way (see
+/// [`Objective::value_and_gradient`]); `e^700` is still far from overflow.
+const FAST_PATH_MAX_EXPONENT: f64 = 700.0;
+
+/// Sums over rows: the objective and the five gradient components, one accumulator per lane.
+#[derive(Clone, Copy)]
+struct Sums {
+    value: [f64; LANES],
+    /// Sums of `s·w1`, `s·w2`, `s·w3`, `s·w1·log N`, `s·w2·log D` with `s = -weight·rho'(r)`.
+    grad: [[f64; LANES]; 5],
+}
+
+impl Sums {
+    const ZERO: Sums = Sums {
+        value: [0.0; LANES],
+        grad: [[0.0; LANES]; 5],
+    };
+
+    fn total(&self) -> (f64, [f64; 5]) {
+        let add = |v: &[f64; LANES]| v.iter().fold(0.0, |acc, x| acc + x);
+        let mut g = [0.0; 5];
+        for (k, lanes) in self.grad.iter().enumerate() {
+            g[k] = add(lanes);
+        }
+        (add(&self.value), g)
+    }
+}
+
+/// Theta rewritten for the fast row loop.
+#[derive(Clone, Copy)]
+struct Prepared {
+    a_minus_e: f64,
+    b_minus_e: f64,
+    e: f64,
+    alpha: f64,
+    beta: f64,
+}
+
+/// The residual penalty as the fast row loop needs it: value and derivative, inlined.
+trait Rho {
+    fn eval(&self, r: f64) -> (f64, f64);
+}
+
+struct Huber(f64);
+
+impl Rho for Huber {
+    #[inline(always)]
+    fn eval(&self, r: f64) -> (f64, f64) {
+        let delta = self.0;
+        let abs = r.abs();
+        let value = if abs <= delta {
+            0.5 * r * r
+        } else {
+            delta * (abs - 0.5 * delta)
+        };
+        (value, r.clamp(-delta, delta))
+    }
+}
+
+struct Squared;
+
+impl Rho for Squared {
+    #[inline(always)]
+    fn eval(&self, r: f64) -> (f64, f64) {
+        (0.5 * r * r, r)
+    }
+}
+
+/// Add `LANES` rows (`[log N, log D, log L, weight]`, one array each) to `sums`, one lane per
+/// row. Each step is written over whole lane arrays so that it compiles to vector instructions.
+#[inline(always)]
+fn add_lanes<const GRAD: bool, R: Rho>(
+    p: &Prepared,
+    [x, y, l, w]: [[f64; LANES]; 4],
+    rho: &R,
+    sums: &mut Sums,
+) {
+    let mut x1 = [0.0; LANES];
+    let mut x2 = [0.0; LANES];
+    let mut total = [0.0; LANES];
+    let mut slope = [0.0; LANES];
+    for j in 0..LANES {
+        x1[j] = fastmath::exp(p.a_minus_e - p.alpha * x[j]);
+        x2[j] = fastmath::exp(p.b_minus_e - p.beta * y[j]);
+        total[j] = 1.0 + x1[j] + x2[j];
+    }
+    for j in 0..LANES {
+        let r = l[j] - (p.e + fastmath::ln(total[j]));
+        let (value, d) = rho.eval(r);
+        sums.value[j] += w[j] * value;
+        slope[j] = d;
+    }
+    if GRAD {
+        for j in 0..LANES {
+            let s = -w[j] * slope[j] / total[j];
+            let (s1, s2) = (s * x1[j], s * x2[j]);
+            sums.grad[0][j] += s1;
+            sums.grad[1][j] += s2;
+            sums.grad[2][j] += s;
+            sums.grad[3][j] += s1 * x[j];
+            sums.grad[4][j] += s2 * y[j];
+        }
     }
 }
 
@@ -159,25 +318,152 @@ impl<'a> Objective<'a> {
 
     /// Objective value at `theta`.
     pub fn value(&self, theta: &Theta) -> f64 {
-        let o = self.obs;
-        let mut sum = 0.0;
-        for i in 0..o.len() {
-            let r = o.log_loss[i] - log_prediction(theta, o.log_n[i], o.log_d[i]);
-            sum += o.weight(i) * self.loss.value(r);
-        }
-        sum
+        self.evaluate::<false>(theta).0
     }
 
     /// Objective value and its gradient with respect to `theta`.
+    ///
+    /// With `u1 = a - e - alpha·log N` and `u2 = b - e - beta·log D`,
+    ///
+    /// ```text
+    /// log L^ = e + ln(1 + exp(u1) + exp(u2))
+    /// ```
+    ///
+    /// two exponentials and one logarithm per run, by the branch-free functions of
+    /// [`super::fastmath`] in a loop the compiler vectorises. When either power-law term could
+    /// exceed `e^700` times `E` at some run (found from the ranges of log N and log D, before
+    /// the loop) or theta is not finite, the stable log-sum-exp form is used instead.
     pub fn value_and_gradient(&self, theta: &Theta) -> (f64, Theta) {
+        self.evaluate::<true>(theta)
+    }
+
+    fn evaluate<const GRAD: bool>(&self, theta: &Theta) -> (f64, Theta) {
+        let o = self.obs;
+        let p = Prepared {
+            a_minus_e: theta[IDX_A] - theta[IDX_E],
+            b_minus_e: theta[IDX_B] - theta[IDX_E],
+            e: theta[IDX_E],
+            alpha: theta[IDX_ALPHA],
+            beta: theta[IDX_BETA],
+        };
+        let top = |coef: f64, slope: f64, (lo, hi): (f64, f64)| {
+            coef - slope * if slope >= 0.0 { lo } else { hi }
+        };
+        let fast = theta.iter().all(|t| t.is_finite())
+            && top(p.a_minus_e, p.alpha, o.log_n_range) <= FAST_PATH_MAX_EXPONENT
+            && top(p.b_minus_e, p.beta, o.log_d_range) <= FAST_PATH_MAX_EXPONENT;
+        if !fast {
+            return self.evaluate_stable::<GRAD>(theta);
+        }
+        let n = o.len();
+        let sums = if n <= PARALLEL_BLOCK_ROWS {
+            self.block::<GRAD>(&p, 0, n)
+        } else {
+            use rayon::prelude::*;
+            let blocks: Vec<Sums> = (0..n.div_ceil(PARALLEL_BLOCK_ROWS))
+                .into_par_iter()
+                .map(|b| {
+                    let start = b * PARALLEL_BLOCK_ROWS;
+                    self.block::<GRAD>(&p, start, (start + PARALLEL_BLOCK_ROWS).min(n))
+                })
+                .collect();
+            let mut all = Sums::ZERO;
+            for b in &blocks {
+                for l in 0..LANES {
+                    all.value[l] += b.value[l];
+                    for k in 0..5 {
+                        all.grad[k][l] += b.grad[k][l];
+                    }
+                }
+            }
+            all
+        };
+        let (value, s) = sums.total();
+        let mut g = [0.0; 5];
+        if GRAD {
+            g[IDX_A] = s[0];
+            g[IDX_B] = s[1];
+            g[IDX_E] = s[2];
+            g[IDX_ALPHA] = -s[3];
+            g[IDX_BETA] = -s[4];
+        }
+        (value, g)
+    }
+
+    /// Sums over rows `start..end` on the fast path.
+    ///
+    /// On x86-64 processors with AVX2 the same code is compiled a second time for 4-wide
+    /// vectors and chosen at run time. It performs the same operations in the same order
+    /// (AVX2 without FMA, which would round differently), so the result is bit for bit the
+    /// same on every x86-64 processor.
+    fn block<const GRAD: bool>(&self, p: &Prepared, start: usize, end: usize) -> Sums {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (checked just above).
+            return unsafe { self.block_avx2::<GRAD>(p, start, end) };
+        }
+        self.block_any::<GRAD>(p, start, end)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn block_avx2<const GRAD: bool>(&self, p: &Prepared, start: usize, end: usize) -> Sums {
+        self.block_any::<GRAD>(p, start, end)
+    }
+
+    #[inline(always)]
+    fn block_any<const GRAD: bool>(&self, p: &Prepared, start: usize, end: usize) -> Sums {
+        match self.loss {
+            ResidualLoss::Huber { delta } => self.rows::<GRAD, _>(p, start, end, &Huber(delta)),
+            ResidualLoss::Squared => self.rows::<GRAD, _>(p, start, end, &Squared),
+        }
+    }
+
+    #[inline(always)]
+    fn rows<const GRAD: bool, R: Rho>(
+        &self,
+        p: &Prepared,
+        start: usize,
+        end: usize,
+        rho: &R,
+    ) -> Sums {
+        let o = self.obs;
+        let (x, y) = (&o.log_n[start..end], &o.log_d[start..end]);
+        let (l, w) = (&o.log_loss[start..end], &o.weight[start..end]);
+        let mut sums = Sums::ZERO;
+        let lanes = |v: &[f64]| -> [f64; LANES] { v.try_into().expect("LANES values") };
+        let full = x.len() / LANES * LANES;
+        for i in (0..full).step_by(LANES) {
+            let r = i..i + LANES;
+            let rows = [&x[r.clone()], &y[r.clone()], &l[r.clone()], &w[r]].map(lanes);
+            add_lanes::<GRAD, R>(p, rows, rho, &mut sums);
+        }
+        if full < x.len() {
+            // The last rows, padded with weight-0 rows that add exactly 0.
+            let mut rows = [[0.0; LANES]; 4];
+            for (k, v) in [x, y, l, w].into_iter().enumerate() {
+                rows[k][..x.len() - full].copy_from_slice(&v[full..]);
+            }
+            add_lanes::<GRAD, R>(p, rows, rho, &mut sums);
+        }
+        sums
+    }
+
+    /// The overflow-safe form, for thetas the fast path cannot take.
+    fn evaluate_stable<const GRAD: bool>(&self, theta: &Theta) -> (f64, Theta) {
         let o = self.obs;
         let mut sum = 0.0;
         let mut g = [0.0; 5];
         for i in 0..o.len() {
             let (x, y) = (o.log_n[i], o.log_d[i]);
+            let wt = o.weight[i];
+            if !GRAD {
+                let r = o.log_loss[i] - log_prediction(theta, x, y);
+                sum += wt * self.loss.value(r);
+                continue;
+            }
             let (pred, w) = log_prediction_with_weights(theta, x, y);
             let r = o.log_loss[i] - pred;
-            let wt = o.weight(i);
             sum += wt * self.loss.value(r);
             // d rho(r) / d theta = -rho'(r) · d pred / d theta
             let s = -wt * self.loss.derivative(r);
@@ -283,5 +569,95 @@ mod tests {
         let obs = Observations::new(&n, &d, &l);
         let v = Objective::new(&obs, ResidualLoss::default()).value(&law.theta());
         assert!(v < 1e-28, "{v}");
+    }
+    /// Runs from `sample_obs` repeated to `rows` rows, with varied weights.
+    fn many_rows(rows: usize) -> Observations {
+        let base = sample_obs();
+        let pick: Vec<usize> = (0..rows).map(|i| (i * 7) % base.len()).collect();
+        let weights = (0..rows).map(|i| 0.5 + (i % 3) as f64).collect();
+        base.select(&pick).with_weights(weights)
+    }
+
+    #[test]
+    fn fast_and_stable_forms_agree() {
+        // Row counts around the lane width, so that the padded last lanes are exercised.
+        for rows in [1, 3, 4, 7, 8, 9, 17, 240] {
+            let obs = many_rows(rows);
+            for loss in [ResidualLoss::default(), ResidualLoss::Squared] {
+                let obj = Objective::new(&obs, loss);
+                for theta in [
+                    ChinchillaLaw::HOFFMANN_2022.theta(),
+                    [3.0, 9.0, -0.5, 0.2, 0.6],
+                    [20.0, 1.0, 1.0, 1.5, 0.05],
+                ] {
+                    // The two forms differ by a few ulp in log L^ (about 1e-16 absolute), which is
+                    // a larger part of a small residual r, and of r's share in the gradient.
+                    let (fast, g) = obj.value_and_gradient(&theta);
+                    let (stable, gs) = obj.evaluate_stable::<true>(&theta);
+                    assert!(
+                        (fast - stable).abs() <= 1e-11 * stable.abs(),
+                        "{fast} vs {stable}"
+                    );
+                    assert_eq!(
+                        obj.value(&theta),
+                        fast,
+                        "value and value_and_gradient differ"
+                    );
+                    let scale = gs.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                    for k in 0..5 {
+                        assert!((g[k] - gs[k]).abs() <= 1e-9 * scale, "{k}: {g:?} vs {gs:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thetas_that_could_overflow_take_the_stable_form() {
+        let obs = sample_obs();
+        let obj = Objective::new(&obs, ResidualLoss::default());
+        // a - e - alpha·log N reaches 800 at the smallest N: e^800 overflows.
+        let theta = [820.0, 5.0, 0.5, 0.1, 0.3];
+        let (v, g) = obj.value_and_gradient(&theta);
+        assert!(v.is_finite() && g.iter().all(|x| x.is_finite()));
+        assert_eq!((v, g), obj.evaluate_stable::<true>(&theta));
+    }
+
+    #[test]
+    fn split_evaluation_is_the_same_at_any_thread_count() {
+        let obs = many_rows(3 * PARALLEL_BLOCK_ROWS + 5);
+        let obj = Objective::new(&obs, ResidualLoss::default());
+        let theta = [3.0, 9.0, -0.5, 0.2, 0.6];
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| obj.value_and_gradient(&theta))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
+        let (stable, _) = obj.evaluate_stable::<false>(&theta);
+        assert!((one.0 - stable).abs() <= 1e-12 * stable);
+    }
+
+    #[test]
+    fn counted_resample_is_the_same_objective() {
+        let obs = many_rows(50);
+        let rows: Vec<usize> = (0..50).map(|i| (i * i + 3) % 50).collect();
+        let theta = [3.0, 9.0, -0.5, 0.2, 0.6];
+        let plain = obs.select(&rows);
+        let counted = obs.select_counted(&rows);
+        assert!(counted.len() < plain.len());
+        let (a, ga) = Objective::new(&plain, ResidualLoss::default()).value_and_gradient(&theta);
+        let (b, gb) = Objective::new(&counted, ResidualLoss::default()).value_and_gradient(&theta);
+        assert!((a - b).abs() <= 1e-13 * a, "{a} vs {b}");
+        for k in 0..5 {
+            assert!(
+                (ga[k] - gb[k]).abs() <= 1e-12 * ga[k].abs().max(1e-300),
+                "{k}"
+            );
+        }
     }
 }

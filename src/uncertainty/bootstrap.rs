@@ -121,7 +121,7 @@ pub fn bootstrap(
         .into_par_iter()
         .map(|i| {
             let rows = resample_rows(config.seed, i, obs.len());
-            let sub = obs.select(&rows);
+            let sub = obs.select_counted(&rows);
             let objective = Objective::new(&sub, fit_config.loss);
             let mut starts = vec![warm];
             starts.extend(select_starts(
