@@ -76,6 +76,15 @@ pub struct FitOptionsArgs {
         help_heading = "Search"
     )]
     max_iters: u64,
+    /// With more than twice N runs, search the starts on a random N of them, then refine the
+    /// distinct optima found on all runs; 0 always searches on all runs.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = scaling_laws::fit::subsample::DEFAULT_SUBSAMPLE_ROWS,
+        help_heading = "Search"
+    )]
+    subsample_rows: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -163,6 +172,7 @@ impl FitOptionsArgs {
                 max_iters: self.max_iters,
                 ..SolverOptions::default()
             },
+            subsample_rows: self.subsample_rows,
         })
     }
 }

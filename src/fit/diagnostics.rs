@@ -169,6 +169,9 @@ pub struct FitDiagnostics {
     pub terminations: Vec<(Termination, usize)>,
     /// Warnings, most serious first.
     pub warnings: Vec<FitWarning>,
+    /// The subsample the starts were searched on, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsample: Option<super::subsample::SubsampleStage>,
 }
 
 /// Count of runs per termination reason, in a fixed order.
@@ -244,6 +247,7 @@ impl FitDiagnostics {
             },
             terminations: termination_counts(runs),
             warnings,
+            subsample: None,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod objective;
 pub mod params;
 pub mod solver;
 pub mod starts;
+pub mod subsample;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,7 @@ impl Default for StartSelection {
 }
 
 /// Everything that determines a fit, validated on construction of its parts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitConfig {
     /// Penalty on log-loss residuals.
     pub loss: ResidualLoss,
@@ -69,6 +70,27 @@ pub struct FitConfig {
     pub selection: StartSelection,
     /// Stopping rule of each run.
     pub solver: SolverOptions,
+    /// With more than twice this many runs, the starts are searched on a random subsample of
+    /// this many and refined on all runs ([`subsample`]); 0 turns the subsample off.
+    #[serde(default = "default_subsample_rows")]
+    pub subsample_rows: usize,
+}
+
+fn default_subsample_rows() -> usize {
+    subsample::DEFAULT_SUBSAMPLE_ROWS
+}
+
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            loss: ResidualLoss::default(),
+            params: ParamSpec::default(),
+            starts: Starts::default(),
+            selection: StartSelection::default(),
+            solver: SolverOptions::default(),
+            subsample_rows: subsample::DEFAULT_SUBSAMPLE_ROWS,
+        }
+    }
 }
 
 impl FitConfig {
@@ -149,15 +171,21 @@ pub fn fit(
     validate_config(obs, config)?;
     let objective = Objective::new(obs, config.loss);
     let grid = config.starts.points(&config.params);
-    let chosen = select_starts(&objective, &grid, config.selection);
-    let runs: Vec<LocalRun> = chosen
-        .par_iter()
-        .map(|start| {
-            let run = solver::run_lbfgs(&objective, &config.params, start, &config.solver);
-            on_run_done();
-            run
-        })
-        .collect();
+    let (runs, stage) = if subsample::applies(obs, config) {
+        let (runs, stage) = subsample::search(obs, config, &grid, on_run_done);
+        (runs, Some(stage))
+    } else {
+        let chosen = select_starts(&objective, &grid, config.selection);
+        let runs: Vec<LocalRun> = chosen
+            .par_iter()
+            .map(|start| {
+                let run = solver::run_lbfgs(&objective, &config.params, start, &config.solver);
+                on_run_done();
+                run
+            })
+            .collect();
+        (runs, None)
+    };
     let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
     let theta = runs[best].theta;
     let residuals = objective.residuals(&theta);
@@ -173,7 +201,8 @@ pub fn fit(
         tokens_exponent: law.tokens_exponent(),
         config: config.clone(),
     };
-    let diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), config);
+    let mut diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), config);
+    diagnostics.subsample = stage;
     Ok(FitReport {
         fitted,
         diagnostics,

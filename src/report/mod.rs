@@ -115,6 +115,13 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         "  starts            {} available, {} run ({selection}), {} converged, {} reached the best (within 1e-6)",
         d.starts_available, d.starts_run, d.converged, d.reached_best
     )?;
+    if let Some(stage) = &d.subsample {
+        writeln!(
+            w,
+            "  search            on {} of the {} runs (random, seed {:#x}); {} distinct end points refined on all runs",
+            stage.rows, stage.of_rows, stage.seed, stage.refined
+        )?;
+    }
     writeln!(
         w,
         "  best run          {} iterations, stopped: {}",
