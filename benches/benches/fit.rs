@@ -6,7 +6,7 @@ use scaling_laws::fit::{
 };
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
-use scaling_laws_bench::chinchilla_240;
+use scaling_laws_bench::{chinchilla_240, simulated};
 
 fn benches(c: &mut Criterion) {
     let data = chinchilla_240();
@@ -56,5 +56,27 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(fitting, benches);
+/// Cost against the number of runs: one objective-and-gradient evaluation, and the default
+/// fit (which searches on a 4096-run subsample above 8192 runs).
+fn row_scaling(c: &mut Criterion) {
+    let theta = ChinchillaLaw::HOFFMANN_2022.theta();
+    let mut group = c.benchmark_group("rows");
+    for rows in [1_000, 10_000, 100_000, 1_000_000] {
+        let obs = simulated(rows);
+        let objective = Objective::new(&obs, ResidualLoss::default());
+        group.throughput(criterion::Throughput::Elements(rows as u64));
+        group.bench_function(format!("objective_and_gradient_{rows}"), |b| {
+            b.iter(|| objective.value_and_gradient(std::hint::black_box(&theta)))
+        });
+    }
+    group.sample_size(10);
+    let obs = simulated(100_000);
+    group.throughput(criterion::Throughput::Elements(100_000));
+    group.bench_function("default_fit_100000", |b| {
+        b.iter(|| fit::fit(&obs, &FitConfig::default(), &|| {}).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(fitting, benches, row_scaling);
 criterion_main!(fitting);

@@ -22,3 +22,31 @@ pub fn chinchilla_240() -> Dataset {
     };
     data::load(path, &options).unwrap_or_else(|e| panic!("benchmarks need {path}: {e}"))
 }
+
+/// A simulated sweep of `rows` runs (ten budgets 1e18 to 3e22, `rows / 10` sizes each, 1%
+/// noise): the data of `benches/compare.sh`'s row-scaling series, built in memory.
+///
+/// # Panics
+///
+/// When `rows` is not a positive multiple of 10.
+pub fn simulated(rows: usize) -> scaling_laws::fit::Observations {
+    use scaling_laws::simulate::{SimulationDesign, simulate};
+    assert!(
+        rows > 0 && rows.is_multiple_of(10),
+        "rows must be a multiple of 10"
+    );
+    let design = SimulationDesign {
+        budgets: vec![1e18, 3e18, 1e19, 3e19, 1e20, 3e20, 1e21, 3e21, 1e22, 3e22],
+        sizes_per_budget: rows / 10,
+        ..SimulationDesign::default()
+    };
+    let runs = simulate(&design).expect("a valid design");
+    let column = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
+        runs.iter().map(f).collect::<Vec<_>>()
+    };
+    scaling_laws::fit::Observations::new(
+        &column(|r| r.n_params),
+        &column(|r| r.n_tokens),
+        &column(|r| r.loss),
+    )
+}

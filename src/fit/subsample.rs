@@ -226,4 +226,24 @@ mod tests {
         }
         assert_eq!(a.diagnostics.starts_run, 20);
     }
+    #[test]
+    fn subsampled_fit_is_the_same_at_any_thread_count() {
+        // More runs than one evaluation block, so the full-data refinement splits its sums.
+        let obs = sweep(40_000);
+        let config = FitConfig {
+            selection: StartSelection::Best(10),
+            subsample_rows: 2000,
+            ..FitConfig::default()
+        };
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| fit(&obs, &config, &|| {}).unwrap())
+        };
+        let one = on(1);
+        assert!(one.diagnostics.subsample.is_some());
+        assert_eq!(one, on(2));
+    }
 }
