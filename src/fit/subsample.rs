@@ -9,13 +9,21 @@
 //!    ([`SUBSAMPLE_SEED`]), and keep them in data order;
 //! 2. screen the starts and run L-BFGS from the chosen ones on the subsample, exactly as an
 //!    ordinary fit does;
-//! 3. group the runs that ended at the same point ([`same_optimum`]), and run L-BFGS on all
-//!    runs once per group, from the group's lowest point.
+//! 3. group the runs that ended at the same point ([`same_optimum`]), and evaluate the
+//!    objective on all runs at each group's lowest point;
+//! 4. run L-BFGS on all runs from the group whose point is lowest there, then from every group
+//!    whose point is within a margin of the best refined objective, in rounds until no group is
+//!    left within the margin. The margin is the larger of [`PRUNE_MIN_RTOL`] and
+//!    [`PRUNE_GAIN_FACTOR`] times the largest relative improvement a refinement has made: a
+//!    group further above the best than any refinement has ever moved an objective is a worse
+//!    local optimum, not a better one seen through the subsample.
 //!
-//! Every start's result is its group's refined run on all the data: its objective, parameters,
-//! termination and convergence are those of the full-data run, and its iterations are the sum of
-//! both stages. The convergence criteria and diagnostics are therefore those of an ordinary
-//! fit, on the full data. The cost is the subsample search (fixed) plus a few full-data runs
+//! A start in a refined group gets that group's full-data run: its objective, parameters,
+//! termination and convergence are those of the full-data run, and its iterations are the sum
+//! of both stages. A start in a group left out keeps its subsample run, with the objective on
+//! all runs at its end point. The convergence criteria and diagnostics are therefore those of
+//! an ordinary fit, on the full data, and the report says how many groups were refined. The
+//! cost is the subsample search (fixed) plus one evaluation per group and a few full-data runs
 //! starting near their optimum (linear in the runs).
 
 use rand::SeedableRng;
@@ -40,6 +48,12 @@ const SAME_OBJECTIVE_RTOL: f64 = 1e-9;
 /// ... and every log-space parameter to this one (relative to `1 + |value|`).
 const SAME_THETA_RTOL: f64 = 1e-4;
 
+/// A group is refined when its point, on all runs, is at most this fraction above the best
+/// refined objective ...
+pub const PRUNE_MIN_RTOL: f64 = 1e-2;
+/// ... or within this many times the largest relative improvement a refinement has made.
+pub const PRUNE_GAIN_FACTOR: f64 = 10.0;
+
 /// How the subsample stage went, for reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubsampleStage {
@@ -49,8 +63,12 @@ pub struct SubsampleStage {
     pub of_rows: usize,
     /// Seed of the draw.
     pub seed: u64,
-    /// Distinct end points of the subsample search, each refined on all runs.
+    /// Distinct end points of the subsample search.
+    pub distinct: usize,
+    /// Those refined on all runs.
     pub refined: usize,
+    /// The others end further than this fraction above the best objective on all runs.
+    pub margin: f64,
 }
 
 /// Whether `config` searches on a subsample of `obs`.
@@ -86,29 +104,82 @@ pub fn search(
         .collect();
     let (group_of, leaders) = group_by_optimum(&first);
     let full = Objective::new(obs, config.loss);
-    let refined: Vec<LocalRun> = leaders
+    let at_end: Vec<f64> = leaders
         .par_iter()
-        .map(|&k| run_lbfgs(&full, &config.params, &first[k].theta, &config.solver))
+        .map(|&k| full.value(&first[k].theta))
         .collect();
+    let (refined, margin) = refine_within_margin(&leaders, &at_end, |k| {
+        run_lbfgs(&full, &config.params, &first[k].theta, &config.solver)
+    });
     let runs = first
         .iter()
         .zip(&group_of)
-        .map(|(run, &g)| {
-            let r = &refined[g];
-            LocalRun {
+        .map(|(run, &g)| match &refined[g] {
+            Some(r) => LocalRun {
                 start: run.start,
                 iterations: run.iterations + r.iterations,
                 ..r.clone()
-            }
+            },
+            // Left at its subsample end point; the objective there on all runs (also as its
+            // starting value, which keeps `is_exact_fit` on one scale).
+            None => LocalRun {
+                objective: at_end[g],
+                start_objective: at_end[g],
+                ..run.clone()
+            },
         })
         .collect();
     let stage = SubsampleStage {
         rows: sub.len(),
         of_rows: obs.len(),
         seed: SUBSAMPLE_SEED,
-        refined: leaders.len(),
+        distinct: leaders.len(),
+        refined: refined.iter().filter(|r| r.is_some()).count(),
+        margin,
     };
     (runs, stage)
+}
+
+/// Step 4 of the module docs. `at_end[g]` is the full-data objective at group `g`'s point;
+/// `refine(leader)` runs L-BFGS on all runs from it. Each round's groups are fixed by the
+/// previous rounds' results, so the outcome does not depend on the thread count. Returns each
+/// group's refined run, if any, and the final margin.
+fn refine_within_margin(
+    leaders: &[usize],
+    at_end: &[f64],
+    refine: impl Fn(usize) -> LocalRun + Sync,
+) -> (Vec<Option<LocalRun>>, f64) {
+    let mut refined: Vec<Option<LocalRun>> = vec![None; leaders.len()];
+    let lowest =
+        (0..leaders.len()).min_by(|&i, &j| at_end[i].total_cmp(&at_end[j]).then(i.cmp(&j)));
+    let mut round: Vec<usize> = lowest.into_iter().collect();
+    let mut margin = PRUNE_MIN_RTOL;
+    while !round.is_empty() {
+        let results: Vec<LocalRun> = round.par_iter().map(|&g| refine(leaders[g])).collect();
+        for (g, r) in round.iter().zip(results) {
+            refined[*g] = Some(r);
+        }
+        let done = || {
+            refined
+                .iter()
+                .zip(at_end)
+                .filter_map(|(r, &f)| r.as_ref().map(|r| (r, f)))
+        };
+        let best = done()
+            .filter(|(r, _)| r.converged && r.objective.is_finite())
+            .map(|(r, _)| r.objective)
+            .fold(f64::INFINITY, f64::min);
+        let gain = done()
+            .filter(|(r, f)| r.objective.is_finite() && f.is_finite())
+            .map(|(r, f)| (f - r.objective) / r.objective.abs().max(f64::MIN_POSITIVE))
+            .fold(0.0, f64::max);
+        margin = PRUNE_MIN_RTOL.max(PRUNE_GAIN_FACTOR * gain);
+        round = (0..leaders.len())
+            .filter(|&g| refined[g].is_none())
+            .filter(|&g| !best.is_finite() || at_end[g] <= best + margin * best.abs())
+            .collect();
+    }
+    (refined, margin)
 }
 
 /// Group runs by end point. Returns each run's group and each group's leader (its run with the
@@ -216,7 +287,7 @@ mod tests {
             .as_ref()
             .expect("subsample stage reported");
         assert_eq!((stage.rows, stage.of_rows), (1000, 6000));
-        assert!(stage.refined >= 1 && stage.refined <= 20);
+        assert!(stage.refined >= 1 && stage.refined <= stage.distinct && stage.distinct <= 20);
         assert!(b.diagnostics.subsample.is_none());
         let (fa, fb) = (a.fitted.objective, b.fitted.objective);
         assert!((fa - fb).abs() <= 1e-9 * fb, "{fa} vs {fb}");
@@ -245,5 +316,39 @@ mod tests {
         let one = on(1);
         assert!(one.diagnostics.subsample.is_some());
         assert_eq!(one, on(2));
+    }
+    fn run_at(objective: f64) -> LocalRun {
+        LocalRun {
+            start: [0.0; 5],
+            theta: [0.0; 5],
+            objective,
+            start_objective: 1.0,
+            iterations: 1,
+            termination: crate::fit::Termination::Gradient,
+            rel_gradient: 0.0,
+            converged: true,
+        }
+    }
+
+    #[test]
+    fn groups_far_above_the_best_are_not_refined() {
+        let at_end = [1.10, 1.00, 1.005, 1.5];
+        // Each refinement improves its group's objective by 0.001 (0.1%).
+        let (refined, margin) =
+            refine_within_margin(&[0, 1, 2, 3], &at_end, |k| run_at(at_end[k] - 0.001));
+        let which: Vec<bool> = refined.iter().map(Option::is_some).collect();
+        assert_eq!(which, [false, true, true, false]);
+        assert!((margin - PRUNE_MIN_RTOL).abs() < 1e-3, "{margin}");
+    }
+
+    #[test]
+    fn a_large_refinement_gain_widens_the_margin() {
+        let at_end = [1.10, 1.00, 1.005, 1.5];
+        // The lowest group's refinement halves its objective: nothing can be ruled out.
+        let (refined, margin) = refine_within_margin(&[0, 1, 2, 3], &at_end, |k| {
+            run_at(if k == 1 { 0.5 } else { at_end[k] - 0.001 })
+        });
+        assert!(refined.iter().all(Option::is_some));
+        assert!(margin >= PRUNE_GAIN_FACTOR * 0.99, "{margin}");
     }
 }

@@ -118,8 +118,13 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
     if let Some(stage) = &d.subsample {
         writeln!(
             w,
-            "  search            on {} of the {} runs (random, seed {:#x}); {} distinct end points refined on all runs",
-            stage.rows, stage.of_rows, stage.seed, stage.refined
+            "  search            on {} of the {} runs (random, seed {:#x}): {} distinct end points, {} refined on all runs; the others end more than {:.1}% above the best there",
+            stage.rows,
+            stage.of_rows,
+            stage.seed,
+            stage.distinct,
+            stage.refined,
+            100.0 * stage.margin
         )?;
     }
     writeln!(

@@ -209,3 +209,37 @@ fn holdout_arguments_are_checked() {
         assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn large_sweeps_are_searched_on_a_subsample_and_refined_on_all_runs() {
+    let dir = temp_dir();
+    let path = dir.path().join("big.csv");
+    let p = path.to_str().unwrap();
+    let out = run(&["simulate", "--sizes-per-budget", "1000", "--out", p]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 9000 runs: above twice the default subsample of 4096.
+    let sampled = fit_json(&[p, "--starts", "20"]);
+    let stage = &sampled["report"]["diagnostics"]["subsample"];
+    assert_eq!(stage["rows"], 4096);
+    assert_eq!(stage["of_rows"], 9000);
+    let (distinct, refined) = (
+        stage["distinct"].as_u64().unwrap(),
+        stage["refined"].as_u64().unwrap(),
+    );
+    assert!(refined >= 1 && refined <= distinct, "{stage}");
+    // Searching on every run reaches the same optimum.
+    let whole = fit_json(&[p, "--starts", "20", "--subsample-rows", "0"]);
+    assert!(whole["report"]["diagnostics"].get("subsample").is_none());
+    let objective = |v: &serde_json::Value| v["report"]["fitted"]["objective"].as_f64().unwrap();
+    let (a, b) = (objective(&sampled), objective(&whole));
+    assert!((a - b).abs() <= 1e-9 * b, "{a} vs {b}");
+    for name in ["E", "alpha", "beta"] {
+        let (x, y) = (law_field(&sampled, name), law_field(&whole, name));
+        assert!((x - y).abs() <= 1e-5 * y, "{name}: {x} vs {y}");
+    }
+    let text = stdout(&run(&["fit", p, "--starts", "20", "--quiet"]));
+    assert!(
+        text.contains("search            on 4096 of the 9000 runs"),
+        "{text}"
+    );
+}
