@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side by side, in one run on one machine: the Rust tool (release build) and the SciPy reference
-# (benches/reference). Prints each case's wall time and peak memory for both, the ratio, and the
-# objectives each reached.
+# (benches/reference). Prints each case's wall time (whole command: start-up, reading the data,
+# fitting, output) and peak memory for both, the ratio, and the objectives each reached. The
+# Rust fits are timed RUST_REPEATS times (default 5) and the median is shown; the reference,
+# which takes seconds to minutes, once.
 #
 #   benches/compare.sh                 # every case
 #   SKIP_BOOTSTRAP=1 SKIP_ROWS=1 benches/compare.sh
@@ -28,26 +30,45 @@ bin=target/release/scaling-laws
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# measure CMD... : run CMD with stdout to $out/last.json; sets $secs (wall) and $mb (peak RSS)
+# measure CMD... : run CMD with stdout to $out/last.json; sets $secs (wall, from the clock in
+# nanoseconds) and $mb (peak resident memory, from GNU time).
 measure() {
-  /usr/bin/time -f '%e %M' -o "$out/time" "$@" > "$out/last.json"
-  read -r secs kb < "$out/time"
+  local start end kb
+  start=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out/time" "$@" > "$out/last.json"
+  end=$(date +%s%N)
+  kb=$(tail -n 1 "$out/time")
+  secs=$(echo "scale=4; ($end - $start) / 1000000000" | bc)
   mb=$(echo "$kb / 1024" | bc)
 }
+# median_of K CMD... : measure CMD K times (RUST_REPEATS, default 5); $secs is the median wall
+# time and $mb the largest peak memory. For the Rust commands, which take well under a second.
+median_of() {
+  local k=$1 times=() peak=0
+  shift
+  for _ in $(seq "$k"); do
+    measure "$@"
+    times+=("$secs")
+    [ "$mb" -gt "$peak" ] && peak=$mb
+  done
+  secs=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (k + 1) / 2 ))p")
+  mb=$peak
+}
+repeats=${RUST_REPEATS:-5}
 objective() { "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.12e" % d.get("objective", d.get("report", {}).get("fitted", {}).get("objective", float("nan"))))' "$out/last.json"; }
-row() { printf '%-36s %9.3f %7s %9.3f %7s %8.1fx   %s | %s\n' "$1" "$2" "$3" "$4" "$5" "$(echo "$4 / $2" | bc -l)" "$6" "$7"; }
+row() { printf '%-36s %9.4f %7s %9.3f %7s %8.1fx   %s | %s\n' "$1" "$2" "$3" "$4" "$5" "$(echo "$4 / $2" | bc -l)" "$6" "$7"; }
 heading() { printf '%-36s %9s %7s %9s %7s %9s   %s\n' "case" "rust (s)" "MB" "scipy (s)" "MB" "ratio" "objective rust | scipy"; }
 
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%MZ)   rust: $($bin --version)   python: $("$py" -c 'import scipy, numpy; print("scipy", scipy.__version__, "numpy", numpy.__version__)')"
 heading
 
-measure "$bin" fit "$data" --drop-highest-loss 5 --format json --quiet
+median_of "$repeats" "$bin" fit "$data" --drop-highest-loss 5 --format json --quiet
 t_rust=$secs; m_rust=$mb; o_rust=$(objective)
 measure "$py" "$ref" fit "$data" --drop-highest-loss 5
 t_ref=$secs; m_ref=$mb; o_ref=$(objective)
 row "default fit (rust: 100 of 4500)" "$t_rust" "$m_rust" "$t_ref" "$m_ref" "$o_rust" "$o_ref"
 
-measure "$bin" fit "$data" --drop-highest-loss 5 --starts all --format json --quiet
+median_of "$repeats" "$bin" fit "$data" --drop-highest-loss 5 --starts all --format json --quiet
 row "exhaustive fit (all 4500 starts)" "$secs" "$mb" "$t_ref" "$m_ref" "$(objective)" "$o_ref"
 
 if [ -z "${SKIP_BOOTSTRAP:-}" ]; then
@@ -65,7 +86,7 @@ if [ -z "${SKIP_ROWS:-}" ]; then
   for rows in ${ROWS:-240 10000 100000 1000000}; do
     csv="$out/rows$rows.csv"
     "$bin" simulate --budgets "$budgets" --sizes-per-budget $((rows / 10)) --out "$csv" 2> /dev/null
-    measure "$bin" fit "$csv" --format json --quiet
+    median_of "$repeats" "$bin" fit "$csv" --format json --quiet
     t_rust=$secs; m_rust=$mb; o_rust=$(objective)
     measure "$py" "$ref" single "$csv" --columns n_params,n_tokens,loss --tight
     row "$rows rows" "$t_rust" "$m_rust" "$secs" "$mb" "$o_rust" "$(objective)"
