@@ -176,15 +176,7 @@ pub fn fit(
         (runs, Some(stage))
     } else {
         let chosen = select_starts(&objective, &grid, config.selection);
-        let runs: Vec<LocalRun> = chosen
-            .par_iter()
-            .map(|start| {
-                let run = solver::run_lbfgs(&objective, &config.params, start, &config.solver);
-                on_run_done();
-                run
-            })
-            .collect();
-        (runs, None)
+        (run_starts(&objective, config, &chosen, on_run_done), None)
     };
     let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
     let theta = runs[best].theta;
@@ -236,6 +228,23 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
         ));
     }
     Ok(())
+}
+
+/// One L-BFGS run from each of `starts`, in parallel, in the order of `starts`.
+fn run_starts(
+    objective: &Objective,
+    config: &FitConfig,
+    starts: &[Theta],
+    on_run_done: &(dyn Fn() + Sync),
+) -> Vec<LocalRun> {
+    starts
+        .par_iter()
+        .map(|start| {
+            let run = solver::run_lbfgs(objective, &config.params, start, &config.solver);
+            on_run_done();
+            run
+        })
+        .collect()
 }
 
 /// The starts to run: all, or the `k` with the lowest objective (stable in grid order).

@@ -332,8 +332,8 @@ impl<'a> Objective<'a> {
     /// log L^ = e + ln(1 + exp(u1) + exp(u2))
     /// ```
     ///
-    /// two exponentials and one logarithm per run, by the branch-free functions of
-    /// [`super::fastmath`] in a loop the compiler vectorises. When either power-law term could
+    /// two exponentials and one logarithm per run, by the branch-free functions of the crate's
+    /// `fastmath` module in a loop the compiler vectorises. When either power-law term could
     /// exceed `e^700` times `E` at some run (found from the ranges of log N and log D, before
     /// the loop) or theta is not finite, the stable log-sum-exp form is used instead.
     pub fn value_and_gradient(&self, theta: &Theta) -> (f64, Theta) {

@@ -9,8 +9,8 @@
 //!    ([`SUBSAMPLE_SEED`]), and keep them in data order;
 //! 2. screen the starts and run L-BFGS from the chosen ones on the subsample, exactly as an
 //!    ordinary fit does;
-//! 3. group the runs that ended at the same point ([`same_optimum`]), and evaluate the
-//!    objective on all runs at each group's lowest point;
+//! 3. group the runs that ended at the same point (objectives within 1e-9 and parameters within
+//!    1e-4, relative), and evaluate the objective on all runs at each group's lowest point;
 //! 4. run L-BFGS on all runs from the group whose point is lowest there, then from every group
 //!    whose point is within a margin of the best refined objective, in rounds until no group is
 //!    left within the margin. The margin is the larger of [`PRUNE_MIN_RTOL`] and
@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::solver::{LocalRun, run_lbfgs};
-use super::{FitConfig, Objective, Observations, select_starts};
+use super::{FitConfig, Objective, Observations, run_starts, select_starts};
 use crate::law::Theta;
 
 /// Runs in the subsample by default. A fit uses a subsample only when it has more than twice
@@ -94,14 +94,7 @@ pub fn search(
     let sub = draw(obs, config.subsample_rows);
     let sub_objective = Objective::new(&sub, config.loss);
     let chosen = select_starts(&sub_objective, grid, config.selection);
-    let first: Vec<LocalRun> = chosen
-        .par_iter()
-        .map(|start| {
-            let run = run_lbfgs(&sub_objective, &config.params, start, &config.solver);
-            on_run_done();
-            run
-        })
-        .collect();
+    let first = run_starts(&sub_objective, config, &chosen, on_run_done);
     let (group_of, leaders) = group_by_optimum(&first);
     let full = Objective::new(obs, config.loss);
     let at_end: Vec<f64> = leaders
