@@ -234,6 +234,18 @@ struct Prepared {
     beta: f64,
 }
 
+impl Prepared {
+    fn new(theta: &Theta) -> Self {
+        Prepared {
+            a_minus_e: theta[IDX_A] - theta[IDX_E],
+            b_minus_e: theta[IDX_B] - theta[IDX_E],
+            e: theta[IDX_E],
+            alpha: theta[IDX_ALPHA],
+            beta: theta[IDX_BETA],
+        }
+    }
+}
+
 /// The residual penalty as the fast row loop needs it: value and derivative, inlined.
 trait Rho {
     fn eval(&self, r: f64) -> (f64, f64);
@@ -342,13 +354,7 @@ impl<'a> Objective<'a> {
 
     fn evaluate<const GRAD: bool>(&self, theta: &Theta) -> (f64, Theta) {
         let o = self.obs;
-        let p = Prepared {
-            a_minus_e: theta[IDX_A] - theta[IDX_E],
-            b_minus_e: theta[IDX_B] - theta[IDX_E],
-            e: theta[IDX_E],
-            alpha: theta[IDX_ALPHA],
-            beta: theta[IDX_BETA],
-        };
+        let p = Prepared::new(theta);
         let top = |coef: f64, slope: f64, (lo, hi): (f64, f64)| {
             coef - slope * if slope >= 0.0 { lo } else { hi }
         };
@@ -661,6 +667,36 @@ mod tests {
                 (ga[k] - gb[k]).abs() <= 1e-12 * ga[k].abs().max(1e-300),
                 "{k}"
             );
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_and_baseline_code_give_the_same_bits() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("this processor has no AVX2: only the baseline code runs here");
+            return;
+        }
+        let obs = many_rows(1000 + 7);
+        for loss in [ResidualLoss::default(), ResidualLoss::Squared] {
+            let obj = Objective::new(&obs, loss);
+            for theta in [
+                ChinchillaLaw::HOFFMANN_2022.theta(),
+                [3.0, 9.0, -0.5, 0.2, 0.6],
+            ] {
+                let p = Prepared::new(&theta);
+                let n = obs.len();
+                let baseline = obj.block_any::<true>(&p, 0, n).total();
+                // SAFETY: AVX2 is present (checked above).
+                let avx2 = unsafe { obj.block_avx2::<true>(&p, 0, n) }.total();
+                assert_eq!(baseline.0.to_bits(), avx2.0.to_bits());
+                for k in 0..5 {
+                    assert_eq!(
+                        baseline.1[k].to_bits(),
+                        avx2.1[k].to_bits(),
+                        "component {k}"
+                    );
+                }
+            }
         }
     }
 }
