@@ -671,6 +671,7 @@ mod tests {
     }
     #[cfg(target_arch = "x86_64")]
     #[test]
+    #[allow(clippy::print_stderr)] // says why the comparison was skipped
     fn avx2_and_baseline_code_give_the_same_bits() {
         if !std::arch::is_x86_feature_detected!("avx2") {
             eprintln!("this processor has no AVX2: only the baseline code runs here");
