@@ -221,6 +221,16 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
             ),
         ));
     }
+    if config.subsample_rows != 0 && config.subsample_rows < subsample::MIN_SUBSAMPLE_ROWS {
+        return Err(Error::invalid_option(
+            "--subsample-rows",
+            format!(
+                "must be 0 (search on all runs) or at least {}, got {}",
+                subsample::MIN_SUBSAMPLE_ROWS,
+                config.subsample_rows
+            ),
+        ));
+    }
     if let StartSelection::Best(0) = config.selection {
         return Err(Error::invalid_option(
             "--starts",

@@ -39,6 +39,9 @@ use crate::law::Theta;
 /// as many runs.
 pub const DEFAULT_SUBSAMPLE_ROWS: usize = 4096;
 
+/// The smallest subsample allowed: fewer runs than this say little about where a start ends.
+pub const MIN_SUBSAMPLE_ROWS: usize = 100;
+
 /// Seed of the subsample draw: the same data always give the same subsample.
 pub const SUBSAMPLE_SEED: u64 = 0x5ca1_ab1e;
 

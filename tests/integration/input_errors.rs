@@ -252,6 +252,11 @@ fn bad_flags_are_named() {
         &["invalid --flops-per-param-token"],
     );
     assert_bad_input(&ok, &["--start", "E=1"], &["invalid --start"]);
+    assert_bad_input(
+        &ok,
+        &["--subsample-rows", "10"],
+        &["invalid --subsample-rows", "at least 100"],
+    );
     assert_bad_input(&ok, &["--no-such-flag"], &["--no-such-flag"]);
 }
 
