@@ -47,25 +47,20 @@ impl ResidualLoss {
     /// `rho(r)`.
     #[inline]
     pub fn value(&self, r: f64) -> f64 {
-        match *self {
-            ResidualLoss::Huber { delta } => {
-                let abs = r.abs();
-                if abs <= delta {
-                    0.5 * r * r
-                } else {
-                    delta * (abs - 0.5 * delta)
-                }
-            }
-            ResidualLoss::Squared => 0.5 * r * r,
-        }
+        self.value_and_derivative(r).0
     }
 
     /// `rho'(r)`.
     #[inline]
     pub fn derivative(&self, r: f64) -> f64 {
+        self.value_and_derivative(r).1
+    }
+
+    #[inline]
+    fn value_and_derivative(&self, r: f64) -> (f64, f64) {
         match *self {
-            ResidualLoss::Huber { delta } => r.clamp(-delta, delta),
-            ResidualLoss::Squared => r,
+            ResidualLoss::Huber { delta } => Huber(delta).eval(r),
+            ResidualLoss::Squared => Squared.eval(r),
         }
     }
 }
@@ -472,10 +467,10 @@ impl<'a> Objective<'a> {
                 continue;
             }
             let (pred, w) = log_prediction_with_weights(theta, x, y);
-            let r = o.log_loss[i] - pred;
-            sum += wt * self.loss.value(r);
+            let (value, slope) = self.loss.value_and_derivative(o.log_loss[i] - pred);
+            sum += wt * value;
             // d rho(r) / d theta = -rho'(r) · d pred / d theta
-            let s = -wt * self.loss.derivative(r);
+            let s = -wt * slope;
             g[IDX_A] += s * w[0];
             g[IDX_B] += s * w[1];
             g[IDX_E] += s * w[2];
