@@ -72,7 +72,7 @@ fn cell(values: &Values, row: usize, path: &str, col: &str) -> Result<Option<f64
     };
     let v = match values {
         Values::Float(v) => v[row],
-        Values::Text(v) => match v[row].as_deref().map(str::trim) {
+        Values::Text(v) => match v.get(row).map(str::trim) {
             None | Some("") => None,
             Some(s) => Some(s.parse::<f64>().map_err(|_| bad(format!("'{s}'")))?),
         },
@@ -119,7 +119,7 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
             let values = column(&table, c, "--run-col", path)?;
             (0..table.n_rows)
                 .map(|r| match values {
-                    Values::Text(v) => v[r].clone().unwrap_or_default(),
+                    Values::Text(v) => v.get(r).unwrap_or_default().to_string(),
                     Values::Float(v) => v[r].map_or(String::new(), |x| x.to_string()),
                 })
                 .collect()

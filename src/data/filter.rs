@@ -178,8 +178,8 @@ impl Condition {
     pub fn holds_cell(&self, values: &Values, row: usize) -> bool {
         match values {
             Values::Float(v) => v[row].is_some_and(|x| self.holds_number(x)),
-            Values::Text(v) => v[row]
-                .as_deref()
+            Values::Text(v) => v
+                .get(row)
                 .is_some_and(|c| !c.trim().is_empty() && self.holds_text(c)),
         }
     }
@@ -238,12 +238,11 @@ mod tests {
     #[test]
     fn compares_numbers_numerically_and_skips_empty_cells() {
         let c = Condition::parse("x >= 10", "--where").unwrap();
-        let cells = Values::Text(vec![
-            Some("9".into()),
-            Some("1e1".into()),
-            None,
-            Some(" ".into()),
-        ]);
+        let cells = Values::Text(
+            [Some("9"), Some("1e1"), None, Some(" ")]
+                .into_iter()
+                .collect(),
+        );
         let kept: Vec<bool> = (0..4).map(|r| c.holds_cell(&cells, r)).collect();
         assert_eq!(kept, vec![false, true, false, false]);
     }

@@ -29,7 +29,7 @@ use crate::error::{Error, ROWS_SHOWN};
 use crate::fit::Observations;
 pub use filter::{Condition, RowFilter, Subject};
 pub use roles::{ColumnNames, Role};
-pub use table::{Format, Table, Values};
+pub use table::{Format, Table, TextCells, Values};
 
 /// Default FLOPs per parameter per token: `C = 6·N·D` (forward 2, backward 4).
 pub const DEFAULT_FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
@@ -472,7 +472,7 @@ fn numeric_column(
                 v[row].ok_or(CellProblem::Empty),
                 v[row].map(|x| x.to_string()),
             ),
-            Values::Text(v) => match v[row].as_deref().map(str::trim) {
+            Values::Text(v) => match v.get(row).map(str::trim) {
                 None | Some("") => (Err(CellProblem::Empty), None),
                 Some(s) => (
                     s.parse::<f64>().map_err(|_| CellProblem::NotNumber),
