@@ -56,7 +56,12 @@ median_of() {
 }
 repeats=${RUST_REPEATS:-5}
 objective() { "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.12e" % d.get("objective", d.get("report", {}).get("fitted", {}).get("objective", float("nan"))))' "$out/last.json"; }
-row() { printf '%-36s %9.4f %7s %9.3f %7s %8.1fx   %s | %s\n' "$1" "$2" "$3" "$4" "$5" "$(echo "$4 / $2" | bc -l)" "$6" "$7"; }
+# relative difference of two objectives, or "-" when there are none
+rel_diff() {
+  [ "$1" = "-" ] && { echo "-"; return; }
+  "$py" -c 'import sys; a, b = map(float, sys.argv[1:]); print("%.1e" % (abs(a - b) / abs(b)))' "$1" "$2"
+}
+row() { printf '%-36s %9.4f %7s %9.3f %7s %8.1fx   %s | %s (rel. diff %s)\n' "$1" "$2" "$3" "$4" "$5" "$(echo "$4 / $2" | bc -l)" "$6" "$7" "$(rel_diff "$6" "$7")"; }
 heading() { printf '%-36s %9s %7s %9s %7s %9s   %s\n' "case" "rust (s)" "MB" "scipy (s)" "MB" "ratio" "objective rust | scipy"; }
 
 echo "cores: $(nproc)   $(date -u +%Y-%m-%dT%H:%MZ)   rust: $($bin --version)   python: $("$py" -c 'import scipy, numpy; print("scipy", scipy.__version__, "numpy", numpy.__version__)')"
