@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::optimal::{num, with_interval};
+use super::optimal::num;
 use crate::envelope::EnvelopeAnalysis;
 
 /// Text report: the exponents and, per decade of compute, which run is best.
@@ -48,18 +48,7 @@ pub fn text(a: &EnvelopeAnalysis, w: &mut dyn Write) -> io::Result<()> {
         a.points.len()
     )?;
     writeln!(w)?;
-    writeln!(
-        w,
-        "  N* = {} · C^a,  a = {}",
-        num(a.params.coefficient),
-        with_interval(&a.params.exponent)
-    )?;
-    writeln!(
-        w,
-        "  D* = {} · C^b,  b = {}",
-        num(a.tokens.coefficient),
-        with_interval(&a.tokens.exponent)
-    )?;
+    super::isoflop::power_laws(w, &a.params, &a.tokens)?;
     if a.config.n_resamples > 0 {
         writeln!(
             w,

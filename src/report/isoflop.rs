@@ -47,18 +47,7 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
     }
     writeln!(w)?;
     let level = a.config.level * 100.0;
-    writeln!(
-        w,
-        "  N* = {} · C^a,  a = {}",
-        num(a.params.coefficient),
-        with_interval(&a.params.exponent)
-    )?;
-    writeln!(
-        w,
-        "  D* = {} · C^b,  b = {}",
-        num(a.tokens.coefficient),
-        with_interval(&a.tokens.exponent)
-    )?;
+    power_laws(w, &a.params, &a.tokens)?;
     if a.config.n_resamples > 0 {
         writeln!(
             w,
@@ -99,4 +88,24 @@ pub fn csv(a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The two fitted power laws of Approaches 1 and 2, `N* = k·C^a` and `D* = k·C^b`.
+pub(super) fn power_laws(
+    w: &mut dyn Write,
+    params: &crate::isoflop::PowerLaw,
+    tokens: &crate::isoflop::PowerLaw,
+) -> io::Result<()> {
+    writeln!(
+        w,
+        "  N* = {} · C^a,  a = {}",
+        num(params.coefficient),
+        with_interval(&params.exponent)
+    )?;
+    writeln!(
+        w,
+        "  D* = {} · C^b,  b = {}",
+        num(tokens.coefficient),
+        with_interval(&tokens.exponent)
+    )
 }
