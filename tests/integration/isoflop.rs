@@ -200,3 +200,21 @@ fn plot_option_draws_the_profiles_as_png() {
     assert!(stderr(&out).contains("invalid --plot"), "{}", stderr(&out));
     assert!(!pdf.exists());
 }
+
+#[test]
+fn text_report_gives_both_power_laws() {
+    // The shipped sweep (true a = 0.28/0.62 = 0.4516); no resamples, so no intervals.
+    let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let out = run(&["isoflop", csv, "--bootstrap", "0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("  N* = 0.6702 · C^a,  a = 0.4503\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  D* = 0.2487 · C^b,  b = 0.5497\n"),
+        "{text}"
+    );
+    assert!(!text.contains("intervals:"), "{text}");
+}
