@@ -3,7 +3,7 @@
 //! Screening 4500 grid points and running L-BFGS from the best 100 costs about 15,000
 //! evaluations of the objective, each a pass over all runs: minutes for a million runs. Most
 //! of that work only decides which basin each start falls into, and a few thousand runs decide
-//! that as well as all of them. So, above `2 × subsample_rows` runs:
+//! that as well as all of them. So, above `2 × subsample_rows` runs and [`MIN_STARTS`] starts:
 //!
 //! 1. draw `subsample_rows` runs at random, without replacement, from a fixed seed
 //!    ([`SUBSAMPLE_SEED`]), and keep them in data order;
@@ -74,9 +74,16 @@ pub struct SubsampleStage {
     pub margin: f64,
 }
 
-/// Whether `config` searches on a subsample of `obs`.
+/// A search of at most this many starts runs on all runs: with no screening to save, a search on
+/// the subsample would only add a second run per start.
+pub const MIN_STARTS: usize = 8;
+
+/// Whether `config` searches on a subsample of `obs`: with more than twice `subsample_rows`
+/// runs and more than [`MIN_STARTS`] starts to run.
 pub fn applies(obs: &Observations, config: &FitConfig) -> bool {
-    config.subsample_rows > 0 && obs.len() > 2 * config.subsample_rows
+    config.subsample_rows > 0
+        && obs.len() > 2 * config.subsample_rows
+        && config.runs_planned() > MIN_STARTS
 }
 
 /// The subsample of `rows` runs, drawn with [`SUBSAMPLE_SEED`] and kept in data order.

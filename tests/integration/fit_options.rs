@@ -242,4 +242,9 @@ fn large_sweeps_are_searched_on_a_subsample_and_refined_on_all_runs() {
         text.contains("search            on 4096 of the 9000 runs"),
         "{text}"
     );
+    // A few given starts have no screening to save: they run on all runs.
+    let given = fit_json(&[p, "--start", "E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"]);
+    assert!(given["report"]["diagnostics"].get("subsample").is_none());
+    let c = objective(&given);
+    assert!((c - b).abs() <= 1e-9 * b, "{c} vs {b}");
 }
