@@ -148,6 +148,19 @@ impl Error {
         }
     }
 
+    /// `Ok(())` when `value` is a finite positive number, else an [`Error::InvalidOption`] naming
+    /// `flag`.
+    pub fn require_positive(flag: &str, value: f64) -> Result<(), Error> {
+        if value.is_finite() && value > 0.0 {
+            Ok(())
+        } else {
+            Err(Error::invalid_option(
+                flag,
+                format!("must be a positive number, got {value}"),
+            ))
+        }
+    }
+
     /// An [`Error::Io`] for reading `path`.
     pub fn read(path: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {

@@ -302,12 +302,7 @@ fn validate(q: &Questions) -> Result<(), Error> {
     }
     let positive = |flag: &str, values: &mut dyn Iterator<Item = f64>| {
         for v in values {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::invalid_option(
-                    flag,
-                    format!("must be a positive number, got {v}"),
-                ));
-            }
+            Error::require_positive(flag, v)?;
         }
         Ok(())
     };

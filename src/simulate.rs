@@ -131,16 +131,7 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
 }
 
 fn validate(design: &SimulationDesign) -> Result<(), Error> {
-    let positive = |flag: &str, v: f64| {
-        if v.is_finite() && v > 0.0 {
-            Ok(())
-        } else {
-            Err(Error::invalid_option(
-                flag,
-                format!("must be a positive number, got {v}"),
-            ))
-        }
-    };
+    let positive = Error::require_positive;
     for &b in &design.budgets {
         positive("--budgets", b)?;
     }

@@ -251,12 +251,7 @@ pub fn load_bytes(
     options: &LoadOptions,
 ) -> Result<Dataset, Error> {
     let k = options.flops_per_param_token;
-    if !(k.is_finite() && k > 0.0) {
-        return Err(Error::invalid_option(
-            "--flops-per-param-token",
-            format!("must be a positive number, got {k}"),
-        ));
-    }
+    Error::require_positive("--flops-per-param-token", k)?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let table = table::read_table(bytes, format, label)?;
     let roles = roles::resolve(&table, &options.columns, label)?;

@@ -241,16 +241,7 @@ fn time_estimate(h: &Hardware, f: &FlopsCount) -> TimeEstimate {
 }
 
 fn validate(model: &ModelSpec, hardware: &Option<Hardware>) -> Result<(), Error> {
-    let positive = |flag: &str, v: f64| {
-        if v.is_finite() && v > 0.0 {
-            Ok(())
-        } else {
-            Err(Error::invalid_option(
-                flag,
-                format!("must be a positive number, got {v}"),
-            ))
-        }
-    };
+    let positive = Error::require_positive;
     positive("--params", model.n_params)?;
     if let Some(d) = model.n_tokens {
         positive("--tokens", d)?;
