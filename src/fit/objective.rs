@@ -137,15 +137,11 @@ impl Observations {
             count[i] += 1;
         }
         let kept: Vec<usize> = (0..self.len()).filter(|&i| count[i] > 0).collect();
-        let pick = |v: &[f64]| kept.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        Self::from_logs(
-            pick(&self.log_n),
-            pick(&self.log_d),
-            pick(&self.log_loss),
-            kept.iter()
-                .map(|&i| self.weight[i] * f64::from(count[i]))
-                .collect(),
-        )
+        let mut out = self.select(&kept);
+        for (w, &i) in out.weight.iter_mut().zip(&kept) {
+            *w *= f64::from(count[i]);
+        }
+        out
     }
 
     /// Number of runs.
