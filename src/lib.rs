@@ -40,5 +40,6 @@ pub mod report;
 pub mod saved;
 pub mod simulate;
 pub mod uncertainty;
+pub mod warnings;
 
 pub use error::Error;
