@@ -10,6 +10,9 @@ mod optimal;
 mod plan;
 mod plot;
 mod simulate;
+pub mod stdout;
+
+pub(crate) use stdout::note;
 
 use clap::{Parser, Subcommand};
 
@@ -91,8 +94,5 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 
 /// A closed pipe on stdout (e.g. `| head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    stdout::is_closed(err)
 }

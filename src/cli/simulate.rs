@@ -60,6 +60,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         flops_per_param_token: args.flops_per_param_token,
         seed: args.seed,
     };
+    if let Some(path) = &args.out {
+        let none = scaling_laws::output::Inputs::new();
+        scaling_laws::output::check_output("--out", path, &none)?;
+    }
     let runs = simulate(&design)?;
     let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
         runs.iter().map(f).collect::<Vec<f64>>()
@@ -84,7 +88,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let format = Format::from_path(&shown)?;
             let bytes = scaling_laws::data::table::write_table(&columns, format, &shown)?;
             scaling_laws::output::write_atomically(path, |w| w.write_all(&bytes))?;
-            eprintln!(
+            super::note!(
                 "wrote {} runs to {shown} (seed {})",
                 runs.len(),
                 design.seed
