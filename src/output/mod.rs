@@ -198,11 +198,23 @@ fn resolve_file(path: &Path) -> Result<Result<Target, String>, std::io::Error> {
 pub fn check_output(flag: &str, path: &Path, inputs: &Inputs) -> Result<(), Error> {
     let shown = path.display().to_string();
     if let Some((input, what)) = inputs.find(path) {
+        let also = if input == path {
+            String::new()
+        } else {
+            format!(" ({})", input.display())
+        };
+        return Err(Error::invalid_option(
+            flag,
+            format!("{shown} is {what}{also}; writing it would replace the input; choose another name"),
+        ));
+    }
+    let dir = folder_of(path);
+    if !dir.is_dir() {
         return Err(Error::invalid_option(
             flag,
             format!(
-                "{shown} is {what} ({}); writing it would replace the input; choose another name",
-                input.display()
+                "cannot write {shown}: the folder {} does not exist; create it first",
+                dir.display()
             ),
         ));
     }
@@ -233,13 +245,11 @@ pub fn write_atomically(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
-    replace(path, "", |tmp, file| {
+    replace(path, "", |_, file| {
         let mut w = std::io::BufWriter::new(file);
         fill(&mut w)
             .and_then(|_| w.flush())
-            .map_err(|e| Error::write(&shown, e))?;
-        let _ = tmp;
-        Ok(())
+            .map_err(|e| Error::write(&shown, e))
     })
 }
 
