@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::data::Format;
@@ -98,10 +97,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let bytes =
                 scaling_laws::data::table::write_table(&columns, Format::Csv, "standard output")?;
             use std::io::Write;
-            std::io::stdout()
-                .lock()
-                .write_all(&bytes)
-                .context("cannot write to standard output")?;
+            let mut out = super::stdout::lock();
+            out.write_all(&bytes).map_err(super::stdout::failed)?;
+            out.finish()?;
         }
     }
     Ok(())
