@@ -55,7 +55,8 @@ pub fn run(args: DataCommand) -> anyhow::Result<()> {
                     if fetched.downloaded {
                         super::note!(
                             "downloaded and verified {} (sha256 {})",
-                            known.name, known.sha256
+                            known.name,
+                            known.sha256
                         );
                     } else {
                         super::note!("{} is already in the cache and verified", known.name);

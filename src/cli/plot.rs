@@ -163,13 +163,7 @@ impl FigureArgs {
                 draw(figure, target, &inputs, &opts)?;
                 Ok(vec![target.to_path_buf()])
             }
-            None => Ok(draw_all_with(
-                target,
-                &inputs,
-                &opts,
-                extra_names,
-                extra,
-            )?),
+            None => Ok(draw_all_with(target, &inputs, &opts, extra_names, extra)?),
         }
     }
 }

@@ -53,7 +53,9 @@ fn check(
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if std::fs::symlink_metadata(dir).is_ok() {
-                return Ok(Err("it is a symbolic link to nothing; remove it or give another folder".into()));
+                return Ok(Err(
+                    "it is a symbolic link to nothing; remove it or give another folder".into(),
+                ));
             }
             return Ok(Ok(dir.to_path_buf()));
         }

@@ -84,9 +84,9 @@ impl Inputs {
     /// The first input at or below folder `dir`.
     fn inside(&self, dir: &Path) -> Option<&(PathBuf, String)> {
         let dir = std::fs::canonicalize(dir).ok()?;
-        self.files.iter().find(|(input, _)| {
-            std::fs::canonicalize(input).is_ok_and(|p| p.starts_with(&dir))
-        })
+        self.files
+            .iter()
+            .find(|(input, _)| std::fs::canonicalize(input).is_ok_and(|p| p.starts_with(&dir)))
     }
 }
 
@@ -205,7 +205,9 @@ pub fn check_output(flag: &str, path: &Path, inputs: &Inputs) -> Result<(), Erro
         };
         return Err(Error::invalid_option(
             flag,
-            format!("{shown} is {what}{also}; writing it would replace the input; choose another name"),
+            format!(
+                "{shown} is {what}{also}; writing it would replace the input; choose another name"
+            ),
         ));
     }
     let dir = folder_of(path);

@@ -33,7 +33,10 @@ fn a_failed_fill_leaves_the_old_file_and_no_temporary_file() {
     assert!(!err.is_bad_input());
     let text = err.to_string();
     assert!(text.contains("fit.json"), "{text}");
-    assert!(!text.contains(TEMP_PREFIX) && !text.contains("os error"), "{text}");
+    assert!(
+        !text.contains(TEMP_PREFIX) && !text.contains("os error"),
+        "{text}"
+    );
 }
 
 #[cfg(unix)]
@@ -53,7 +56,12 @@ fn special_files_and_folders_are_never_replaced() {
         let err = check_output("--out", path, &Inputs::new()).unwrap_err();
         assert!(err.to_string().contains("--out"), "{err}");
     }
-    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
     assert!(sub.is_dir());
     assert_eq!(names(dir.path()), ["sub"]);
 }
@@ -70,7 +78,12 @@ fn a_fifo_is_refused_without_blocking() {
     assert!(made.is_ok_and(|s| s.success()), "mkfifo makes a FIFO");
     let err = write_text(&fifo, "x").unwrap_err();
     assert!(err.to_string().contains("FIFO"), "{err}");
-    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
 }
 
 #[cfg(unix)]
@@ -83,7 +96,12 @@ fn a_symlink_is_written_through_and_kept() {
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
     std::os::unix::fs::symlink("real.json", &link).unwrap();
     write_text(&link, "new").unwrap();
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
     let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "the replaced file keeps its mode");
@@ -170,7 +188,10 @@ fn a_folder_is_replaced_whole_and_keeps_nothing_stale() {
     std::fs::write(dir.join("notes.txt"), "mine").unwrap();
     let err = write_folder(&dir, &allowed, |d| write_text(&d.join("a.txt"), "4")).unwrap_err();
     assert!(err.to_string().contains("notes.txt"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]

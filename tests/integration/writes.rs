@@ -118,8 +118,17 @@ fn issue11_out_never_replaces_a_special_file() {
     assert!(kind.is_fifo(), "the FIFO is still there");
     let out = run(&["fit", SWEEP, "--out", "/dev/null", "--quiet"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("character device"), "{}", stderr(&out));
-    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert!(
+        stderr(&out).contains("character device"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
     // A folder given where a file is expected.
     let out = run(&["simulate", "--out", s(dir.path())]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -155,7 +164,10 @@ fn issue11_plot_all_never_sweeps_away_other_files() {
     let out = run(&["plot", "all", SWEEP, "--out", s(&figures), "--quiet"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("notes.txt"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(figures.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(figures.join("notes.txt")).unwrap(),
+        "mine"
+    );
 }
 
 /// Commands that write results to standard output, quick enough to run here.
@@ -193,7 +205,10 @@ fn issue11_full_stdout_is_an_error_with_exit_1_in_every_command() {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains("standard output"), "{args:?}: {err}");
-        assert!(!err.contains("panicked") && !err.contains("os error"), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("os error"),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -212,7 +227,10 @@ fn issue11_closed_stdout_ends_quietly_with_exit_0_in_every_command() {
             .unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
-        assert!(!err.contains("error") && !err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            !err.contains("error") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
     }
 }
 
@@ -231,7 +249,11 @@ impl Moments {
     /// output is written.
     fn moment(&mut self, full: Duration) -> Duration {
         let u = self.next_fraction();
-        let f = if self.next_fraction() < 0.5 { 1.1 * u } else { 0.75 + 0.35 * u };
+        let f = if self.next_fraction() < 0.5 {
+            1.1 * u
+        } else {
+            0.75 + 0.35 * u
+        };
         full.mul_f64(f)
     }
 }
@@ -265,7 +287,7 @@ fn complete(cwd: &Path, args: &[String]) -> Duration {
 /// `old`; after each kill `target` must be exactly the old or the new output, and after the next
 /// complete run no temporary entry may remain.
 fn kill_while_writing(name: &str, old: &[&str], new: &[&str], target: &str, cases: usize) {
-    let seed = 0x5ca1_1e5 ^ name.len() as u64;
+    let seed = 0x05ca_11e5 ^ name.len() as u64;
     let mut moments = Moments(seed);
     let dir = temp_dir();
     sweep_in(dir.path());
@@ -276,7 +298,10 @@ fn kill_while_writing(name: &str, old: &[&str], new: &[&str], target: &str, case
     let new_files = snapshot(&path);
     let full = complete(dir.path(), &old);
     let old_files = snapshot(&path);
-    assert!(old_files != new_files, "{name}: old and new outputs must differ");
+    assert!(
+        old_files != new_files,
+        "{name}: old and new outputs must differ"
+    );
     let (mut saw_old, mut saw_new) = (0, 0);
     for case in 0..cases {
         let wait = moments.moment(full);
@@ -311,7 +336,9 @@ fn kill_while_writing(name: &str, old: &[&str], new: &[&str], target: &str, case
         "{name}: temporary files left after the next run: {:?}",
         temp_entries(parent)
     );
-    eprintln!("{name}: {cases} kills (seed {seed:#x}): {saw_old} left the old output, {saw_new} the new");
+    eprintln!(
+        "{name}: {cases} kills (seed {seed:#x}): {saw_old} left the old output, {saw_new} the new"
+    );
 }
 
 /// Kill cases per command: 2 by default, more with SCALING_LAWS_KILL_CASES.
@@ -326,7 +353,9 @@ fn kill_cases() -> usize {
 fn issue11_fit_out_killed_while_writing_leaves_old_or_new() {
     kill_while_writing(
         "fit --out",
-        &["fit", "runs.csv", "--loss", "mse", "--out", "fit.json", "-q"],
+        &[
+            "fit", "runs.csv", "--loss", "mse", "--out", "fit.json", "-q",
+        ],
         &["fit", "runs.csv", "--out", "fit.json", "-q"],
         "fit.json",
         kill_cases(),
@@ -353,7 +382,15 @@ fn issue11_plot_all_killed_while_writing_leaves_old_or_new_set() {
 #[test]
 fn issue11_simulate_out_killed_while_writing_leaves_old_or_new() {
     let args = |seed: &'static str| {
-        vec!["simulate", "--sizes-per-budget", "5000", "--seed", seed, "--out", "big.csv"]
+        vec![
+            "simulate",
+            "--sizes-per-budget",
+            "5000",
+            "--seed",
+            seed,
+            "--out",
+            "big.csv",
+        ]
     };
     kill_while_writing(
         "simulate --out",
