@@ -263,7 +263,7 @@ pub fn describe_io(error: &std::io::Error) -> String {
         }
     }
     match error.kind() {
-        K::NotFound => "no such file or folder".into(),
+        K::NotFound => "no such file or directory".into(),
         K::PermissionDenied => "permission denied".into(),
         K::StorageFull => "no space left on the device".into(),
         K::BrokenPipe => "the reader closed the pipe".into(),

@@ -91,8 +91,18 @@ fn check(
 }
 
 /// Replace folder `dir` by one that `fill` writes (it gets the new folder's path and returns
-/// what it wrote), following the protocol of the [module documentation](self). `names` are the
-/// files `fill` may write.
+/// what it wrote); `names` are the files `fill` may write.
+///
+/// ```text
+/// 1. check DIR: absent, or a folder holding only `names` and our temporary entries
+/// 2. fill a fresh sibling folder PARENT/.scaling-laws-tmp-<pid>-<random>/
+/// 3. DIR absent:  rename the new folder to DIR
+///    DIR present: exchange the two in one step (renameat2 RENAME_EXCHANGE on Linux; two
+///                 renames elsewhere), then delete the old one, now at the temporary name
+/// ```
+///
+/// A reader sees the old set of files or the new one, never a mix; figures of an earlier run
+/// that this one does not draw do not linger.
 ///
 /// # Errors
 ///

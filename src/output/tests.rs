@@ -207,3 +207,35 @@ fn a_folder_holding_an_input_is_refused() {
     assert!(err.to_string().contains("the fit file"), "{err}");
     assert!(check_output_folder("--out", &dir, &names, &Inputs::new()).is_ok());
 }
+
+#[test]
+fn io_messages_name_the_users_path_once_and_never_a_temporary_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // tempfile reports its own temporary path inside the error; the message must not.
+    let missing = dir.path().join("gone");
+    let err = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(&missing)
+        .unwrap_err();
+    let err = Error::write("fit.json", err);
+    assert_eq!(
+        err.to_string(),
+        "cannot write fit.json: no such file or directory"
+    );
+    // A missing output folder is a usage problem, a full disk a failure of the run; a missing
+    // input is bad input.
+    assert!(err.is_bad_input());
+    let full = std::io::Error::from_raw_os_error(28);
+    assert!(!Error::write("fit.json", full).is_bad_input());
+    let read = Error::read(
+        "runs.csv",
+        std::io::Error::from(std::io::ErrorKind::NotFound),
+    );
+    assert!(read.is_bad_input());
+    assert_eq!(
+        read.to_string(),
+        "cannot read runs.csv: no such file or directory"
+    );
+    let eio = std::io::Error::from_raw_os_error(5);
+    assert!(!Error::read("runs.csv", eio).is_bad_input());
+}

@@ -294,9 +294,9 @@ fn kill_while_writing(name: &str, old: &[&str], new: &[&str], target: &str, case
     let owned = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let (old, new) = (owned(old), owned(new));
     let path = dir.path().join(target);
-    complete(dir.path(), &new);
+    let full_new = complete(dir.path(), &new);
     let new_files = snapshot(&path);
-    let full = complete(dir.path(), &old);
+    let full = complete(dir.path(), &old).max(full_new);
     let old_files = snapshot(&path);
     assert!(
         old_files != new_files,
