@@ -174,6 +174,9 @@ fn issue11_plot_all_never_sweeps_away_other_files() {
 fn stdout_commands(dir: &Path) -> Vec<Vec<String>> {
     let png = s(&dir.join("c.png")).to_string();
     let runs = [
+        vec!["--help"],
+        vec!["fit", "--help"],
+        vec!["--version"],
         vec!["data", "list"],
         vec!["plan", "--params", "7e9", "--tokens", "1.4e11"],
         vec!["simulate"],
