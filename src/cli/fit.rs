@@ -208,6 +208,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
             saved
         }
     };
+    scaling_laws::finite::check_finite(&saved, "the fit")?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }

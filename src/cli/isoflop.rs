@@ -67,6 +67,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = isoflop(&data, &config)?;
+    scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;
     let mut stdout = std::io::stdout().lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::isoflop::text(&data, &analysis, &mut stdout),

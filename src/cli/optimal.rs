@@ -189,6 +189,8 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         saved.bootstrap = Some(draws);
     }
     let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    scaling_laws::finite::check_finite(&saved, "the fit")?;
+    scaling_laws::finite::check_finite(&answers, "the answers")?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
