@@ -228,10 +228,7 @@ impl ComputeOptimal {
             ("D*/N*", self.tokens_per_param),
             ("L*", self.loss),
         ];
-        match figures
-            .iter()
-            .find(|(_, v)| !(v.is_finite() && *v > 0.0))
-        {
+        match figures.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
             None => Ok(self),
             Some((name, v)) => Err(Error::invalid_option(
                 flag,
@@ -387,7 +384,10 @@ mod degenerate_tests {
             assert!(err.contains("--assess"), "{err}");
         }
         let err = alloc.assess(1e60, 1e80).unwrap_err().to_string();
-        assert!(err.contains("not defined") && err.contains("equals E"), "{err}");
+        assert!(
+            err.contains("not defined") && err.contains("equals E"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -397,7 +397,10 @@ mod degenerate_tests {
             ..ChinchillaLaw::HOFFMANN_2022
         };
         let err = Allocator::new(flat, 6.0).unwrap_err().to_string();
-        assert!(err.contains("does not fall as the model size N grows"), "{err}");
+        assert!(
+            err.contains("does not fall as the model size N grows"),
+            "{err}"
+        );
         assert!(!err.contains("ChinchillaLaw {"), "{err}");
         let rising = ChinchillaLaw {
             data_coef: -3.0,
@@ -416,6 +419,11 @@ mod degenerate_tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("--params") && err.contains("1e308"), "{err}");
-        assert!(alloc.optimal_for_params(7e10).finite("--params", 7e10).is_ok());
+        assert!(
+            alloc
+                .optimal_for_params(7e10)
+                .finite("--params", 7e10)
+                .is_ok()
+        );
     }
 }

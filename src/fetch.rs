@@ -285,8 +285,8 @@ fn download(url: &str) -> Result<Vec<u8>, Error> {
         }
         current = next;
     }
-    let mut response = response
-        .ok_or_else(|| fail(format!("more than {MAX_REDIRECTS} redirects")))?;
+    let mut response =
+        response.ok_or_else(|| fail(format!("more than {MAX_REDIRECTS} redirects")))?;
     response
         .body_mut()
         .with_config()

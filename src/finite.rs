@@ -367,6 +367,7 @@ fn key_text<T: Serialize + ?Sized>(key: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
     use std::collections::BTreeMap;
 
     #[derive(Serialize)]
@@ -425,10 +426,16 @@ mod tests {
     fn the_first_non_finite_number_is_named_by_its_path() {
         let mut o = outer();
         o.budgets[1].interval = Some((1.0, f64::INFINITY));
-        assert_eq!(path_of(check_finite(&o, "t").unwrap_err()), "budgets[1].interval[1]");
+        assert_eq!(
+            path_of(check_finite(&o, "t").unwrap_err()),
+            "budgets[1].interval[1]"
+        );
         let mut o = outer();
         o.budgets[0].value = f64::NAN;
-        assert_eq!(path_of(check_finite(&o, "t").unwrap_err()), "budgets[0].value");
+        assert_eq!(
+            path_of(check_finite(&o, "t").unwrap_err()),
+            "budgets[0].value"
+        );
         let mut o = outer();
         o.extra.insert("z".into(), f64::NEG_INFINITY);
         assert_eq!(path_of(check_finite(&o, "t").unwrap_err()), "extra.z");

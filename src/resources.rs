@@ -26,9 +26,7 @@ pub fn available_memory() -> u64 {
 
 /// `MemAvailable: 123456 kB` in bytes.
 fn mem_available(meminfo: &str) -> Option<u64> {
-    let line = meminfo
-        .lines()
-        .find(|l| l.starts_with("MemAvailable:"))?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     kb.checked_mul(1024)
 }
@@ -108,11 +106,13 @@ mod tests {
     #[test]
     fn a_request_beyond_memory_names_the_flag_and_the_estimate() {
         assert!(require_memory_within("--bootstrap", 1000.0, 200.0, "the draws", 1 << 30).is_ok());
-        let err =
-            require_memory_within("--bootstrap", 1e11, 200.0, "the draws", 8_000_000_000)
-                .unwrap_err()
-                .to_string();
-        assert!(err.contains("--bootstrap 100000000000 needs about 20.0 TB"), "{err}");
+        let err = require_memory_within("--bootstrap", 1e11, 200.0, "the draws", 8_000_000_000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--bootstrap 100000000000 needs about 20.0 TB"),
+            "{err}"
+        );
         assert!(err.contains("at most 4.0e7 fit in the 8.0 GB"), "{err}");
     }
 }

@@ -193,7 +193,13 @@ fn validate(design: &SimulationDesign) -> Result<(), Error> {
 
 /// A run whose figures overflowed or underflowed (budgets far beyond any real sweep).
 fn check_run(run: &SimulatedRun) -> Result<(), Error> {
-    let figures = [run.n_params, run.n_tokens, run.flops, run.true_loss, run.loss];
+    let figures = [
+        run.n_params,
+        run.n_tokens,
+        run.flops,
+        run.true_loss,
+        run.loss,
+    ];
     if figures.iter().all(|v| v.is_finite() && *v > 0.0) {
         return Ok(());
     }
@@ -277,11 +283,20 @@ mod limits_tests {
     #[test]
     fn issue11_absurd_designs_are_refused_naming_the_flag() {
         let d = SimulationDesign::default;
-        assert_eq!(flag_of(SimulationDesign { noise_sd: 1e308, ..d() }), "--noise");
+        assert_eq!(
+            flag_of(SimulationDesign {
+                noise_sd: 1e308,
+                ..d()
+            }),
+            "--noise"
+        );
         assert_eq!(flag_of(SimulationDesign { span: 1e308, ..d() }), "--span");
         assert_eq!(flag_of(SimulationDesign { span: 0.5, ..d() }), "--span");
         assert_eq!(
-            flag_of(SimulationDesign { sizes_per_budget: 100_000_000_000, ..d() }),
+            flag_of(SimulationDesign {
+                sizes_per_budget: 100_000_000_000,
+                ..d()
+            }),
             "--sizes-per-budget"
         );
         let steep = ChinchillaLaw {

@@ -76,9 +76,9 @@ pub struct FitOptionsArgs {
         help_heading = "Search"
     )]
     max_iters: u64,
-    /// With more than twice N runs and more than 8 starts to run, search the starts on a random
-    /// N of the runs, then refine on all runs the distinct optima found within a margin of the
-    /// best; 0 always searches on all runs.
+    /// With more than twice N runs (unless only 8 or fewer given starts are run), screen and
+    /// search the starts on a random N of the runs, then refine on all runs the distinct optima
+    /// found within a margin of the best; 0 always searches on all runs.
     #[arg(
         long,
         value_name = "N",

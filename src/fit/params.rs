@@ -310,7 +310,12 @@ mod tests {
         assert!(ParamSpec::free().fix("gamma", 1.0).is_err());
         assert!(ParamSpec::free().fix("A", -1.0).is_err());
         // issue 11: outside the domain of the law
-        for (name, v) in [("alpha", -1.0), ("alpha", 0.0), ("beta", 1e308), ("A", 1e308)] {
+        for (name, v) in [
+            ("alpha", -1.0),
+            ("alpha", 0.0),
+            ("beta", 1e308),
+            ("A", 1e308),
+        ] {
             let err = ParamSpec::free().fix(name, v).unwrap_err().to_string();
             assert!(err.starts_with("invalid --fix"), "{err}");
         }

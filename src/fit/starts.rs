@@ -194,10 +194,9 @@ impl Starts {
     pub fn validate(&self) -> Result<(), Error> {
         match self {
             Starts::Grid(g) => g.validate(),
-            Starts::Points(laws) if laws.is_empty() => Err(Error::invalid_option(
-                "--start",
-                "no starting point given",
-            )),
+            Starts::Points(laws) if laws.is_empty() => {
+                Err(Error::invalid_option("--start", "no starting point given"))
+            }
             Starts::Points(laws) => {
                 for law in laws {
                     let natural = [
@@ -303,7 +302,10 @@ mod tests {
         assert!(StartGrid::chinchilla().with_spec("alpha=x").is_err());
         // issue 11: outside the domain, empty, repeated
         for spec in ["alpha=-1", "a=1e308", "beta=0,20", ";", " ; ", "e=0;e=1"] {
-            let err = StartGrid::chinchilla().with_spec(spec).unwrap_err().to_string();
+            let err = StartGrid::chinchilla()
+                .with_spec(spec)
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("invalid --grid"), "{spec}: {err}");
         }
     }

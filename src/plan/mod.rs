@@ -229,8 +229,7 @@ pub fn plan(
 
 /// A figure of the plan that overflowed, as an error naming the input behind it.
 fn check_overflow(plan: &TrainingPlan) -> Result<(), Error> {
-    let Err(Error::NotFinite { path, value, .. }) =
-        crate::finite::check_finite(plan, "the plan")
+    let Err(Error::NotFinite { path, value, .. }) = crate::finite::check_finite(plan, "the plan")
     else {
         return Ok(());
     };
@@ -301,7 +300,10 @@ fn validate(
         if let Some(g) = setup.gpus.filter(|&g| g != h.gpus) {
             return Err(Error::invalid_option(
                 "--gpus",
-                format!("the set-up says {g} GPUs and the hardware {}; give one count", h.gpus),
+                format!(
+                    "the set-up says {g} GPUs and the hardware {}; give one count",
+                    h.gpus
+                ),
             ));
         }
         positive("--gpu-memory-gb", h.memory_bytes)?;

@@ -189,7 +189,10 @@ fn issue11_malformed_or_unsupported_urls_are_bad_usage() {
         let out = fetch_url(url);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{url}: {err}");
-        assert!(err.contains("invalid --url") && err.contains(says), "{url}: {err}");
+        assert!(
+            err.contains("invalid --url") && err.contains(says),
+            "{url}: {err}"
+        );
         assert!(!err.contains("http: invalid format"), "{err}");
     }
 }
@@ -199,7 +202,10 @@ fn issue11_credentials_in_a_url_are_never_echoed() {
     let out = fetch_url("http://someone:hunter2@127.0.0.1:9/data.csv");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(!err.contains("hunter2") && !err.contains("someone"), "{err}");
+    assert!(
+        !err.contains("hunter2") && !err.contains("someone"),
+        "{err}"
+    );
     assert!(err.contains("http://***@127.0.0.1:9/data.csv"), "{err}");
     let out = fetch_url("gopher://someone:hunter2@example.org/");
     assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));

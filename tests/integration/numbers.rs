@@ -31,8 +31,15 @@ fn issue11_assessing_a_model_beyond_double_precision_is_not_a_panic() {
     for pair in ["1e60,1e80", "1e100,1e100", "1e308,1e308"] {
         refused(&["optimal", SWEEP, "-q", "--assess", pair], 2, "--assess");
     }
-    let err = refused(&["optimal", SWEEP, "-q", "--assess", "1e60,1e80"], 2, "--assess");
-    assert!(err.contains("not defined") && err.contains("equals E"), "{err}");
+    let err = refused(
+        &["optimal", SWEEP, "-q", "--assess", "1e60,1e80"],
+        2,
+        "--assess",
+    );
+    assert!(
+        err.contains("not defined") && err.contains("equals E"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -44,8 +51,14 @@ fn issue11_no_exit_zero_with_a_non_finite_number() {
         (&["optimal", SWEEP, "-q", "--params", "1e308"], "--params"),
         (&["simulate", "--noise", "1e308"], "--noise"),
         (&["simulate", "--span", "1e308"], "--span"),
-        (&["plan", "--params", "1e308", "--tokens", "1e308"], "--params"),
-        (&["plan", "--model", "llama-65b", "--tokens", "1e308"], "--tokens"),
+        (
+            &["plan", "--params", "1e308", "--tokens", "1e308"],
+            "--params",
+        ),
+        (
+            &["plan", "--model", "llama-65b", "--tokens", "1e308"],
+            "--tokens",
+        ),
         (
             &[
                 "plan",
@@ -85,7 +98,8 @@ fn issue11_isoflop_on_tiny_sizes_never_prints_nan() {
     let dir = temp_dir();
     let path = write_file(&dir, "tiny.csv", &(scaled.join("\n") + "\n"));
     for format in ["text", "json", "csv"] {
-        let (code, out, err) = outcome(&["isoflop", &path, "--format", format, "--bootstrap", "20"]);
+        let (code, out, err) =
+            outcome(&["isoflop", &path, "--format", format, "--bootstrap", "20"]);
         assert!(!err.contains("panicked"), "{err}");
         assert!(code == 0 || code == 1 || code == 2, "{err}");
         assert!(!has_non_finite(&out), "{format}: {out}");
@@ -105,7 +119,10 @@ fn issue11_requests_beyond_memory_are_refused_before_allocating() {
         2,
         "--sizes-per-budget",
     );
-    assert!(err.contains("needs about") && err.contains("at most"), "{err}");
+    assert!(
+        err.contains("needs about") && err.contains("at most"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -122,7 +139,11 @@ fn issue11_degenerate_fits_are_explained_in_words() {
     }
     for (name, text) in [("constant.csv", constant), ("rising.csv", rising)] {
         let path = write_file(&dir, name, &text);
-        let err = refused(&["optimal", &path, "-q"], 2, "no compute-optimal allocation");
+        let err = refused(
+            &["optimal", &path, "-q"],
+            2,
+            "no compute-optimal allocation",
+        );
         assert!(!err.contains("ChinchillaLaw {"), "{err}");
         assert!(err.contains("does not fall as"), "{err}");
     }
@@ -151,8 +172,16 @@ fn issue11_starts_and_fixed_values_outside_the_domain_are_refused() {
 
 #[test]
 fn issue11_flags_that_would_be_ignored_are_refused_or_noted() {
-    refused(&["optimal", SWEEP, "-q", "--per-decade", "0"], 2, "--per-decade");
-    refused(&["optimal", SWEEP, "-q", "--per-decade", "3"], 2, "--budgets");
+    refused(
+        &["optimal", SWEEP, "-q", "--per-decade", "0"],
+        2,
+        "--per-decade",
+    );
+    refused(
+        &["optimal", SWEEP, "-q", "--per-decade", "3"],
+        2,
+        "--budgets",
+    );
     refused(&["fit", SWEEP, "-q", "--level", "1.5"], 2, "--level");
     refused(&["fit", SWEEP, "-q", "--level", "0.9"], 2, "--holdout");
     for (flag, value) in [
@@ -175,7 +204,13 @@ fn issue11_memory_is_shown_on_the_gpus_asked_for() {
     let (code, out, err) = outcome(&["plan", "--params", "7.5e9", "--gpus", "64"]);
     assert_eq!(code, 0, "{err}");
     // ZeRO paper, Table 1: 7.5B parameters on 64 GPUs: 120, 31.4, 16.6 and 1.9 GB.
-    for figure in ["per GPU on 64", "120.0 GB", "31.41 GB", "16.64 GB", "1.875 GB"] {
+    for figure in [
+        "per GPU on 64",
+        "120.0 GB",
+        "31.41 GB",
+        "16.64 GB",
+        "1.875 GB",
+    ] {
         assert!(out.contains(figure), "{figure} missing: {out}");
     }
     assert!(!out.contains("/ G per GPU"), "{out}");
@@ -189,7 +224,11 @@ fn issue11_absurd_thread_counts_are_capped() {
     assert!(err.contains("--threads 100000 is more than"), "{err}");
     // Not a speed claim: 100000 threads would not start at all on most machines.
     assert!(started.elapsed().as_secs() < 120);
-    refused(&["--threads", "0", "plan", "--params", "1e9"], 2, "--threads");
+    refused(
+        &["--threads", "0", "plan", "--params", "1e9"],
+        2,
+        "--threads",
+    );
 }
 
 #[test]
