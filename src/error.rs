@@ -123,6 +123,20 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A result holds a NaN or an infinity (see [`crate::finite`]).
+    #[error(
+        "{what} has a value that is not a finite number at {path} ({value}); some input lies \
+         beyond the range of double-precision numbers or the fit is degenerate: check the values \
+         given, and report it if they are ordinary"
+    )]
+    NotFinite {
+        /// Which result.
+        what: String,
+        /// Where in it, e.g. `budgets[0].n_tokens.value`.
+        path: String,
+        /// The value (NaN or ±inf).
+        value: f64,
+    },
     /// No start of the optimiser converged.
     #[error("the fit did not converge: {message}")]
     NoConvergence {
@@ -171,6 +185,19 @@ impl Error {
         }
     }
 
+    /// `Ok(())` when `value` is a fraction in (0, 1], else an [`Error::InvalidOption`] naming
+    /// `flag`.
+    pub fn require_fraction(flag: &str, value: f64) -> Result<(), Error> {
+        if value > 0.0 && value <= 1.0 {
+            Ok(())
+        } else {
+            Err(Error::invalid_option(
+                flag,
+                format!("must lie in (0, 1], got {value}"),
+            ))
+        }
+    }
+
     /// An [`Error::Io`] for reading `path`.
     pub fn read(path: impl Into<String>, error: std::io::Error) -> Self {
         Error::Io {
@@ -197,7 +224,7 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         use std::io::ErrorKind as K;
         match self {
-            Error::NoConvergence { .. } | Error::Download { .. } => false,
+            Error::NoConvergence { .. } | Error::Download { .. } | Error::NotFinite { .. } => false,
             Error::Io { action, error, .. } => match action {
                 IoAction::Read => matches!(
                     error.kind(),

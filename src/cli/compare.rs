@@ -182,6 +182,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
     });
     let comparison = compare(approaches, args.at.clone(), args.resample.level);
+    scaling_laws::finite::check_finite(&comparison, "the comparison")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text | OutputFormat::Csv => {

@@ -113,6 +113,7 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = analyse(&curves, &config)?;
+    scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::envelope::text(&analysis, &mut stdout),

@@ -9,6 +9,7 @@ mod fit_options;
 mod input_errors;
 mod isoflop;
 mod loader;
+mod numbers;
 mod optimal;
 mod plan;
 mod plots;
