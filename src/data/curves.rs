@@ -71,6 +71,13 @@ fn cell(values: &Values, row: usize, path: &str, col: &str) -> Result<Option<f64
         }))
     };
     let v = match values {
+        Values::Unreadable(dtype) => {
+            return Err(Error::UnreadableColumn {
+                path: path.to_string(),
+                column: col.to_string(),
+                dtype: dtype.clone(),
+            });
+        }
         Values::Float(v) => v[row],
         Values::Text(v) => match v.get(row).map(str::trim) {
             None | Some("") => None,
@@ -121,6 +128,7 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
                 .map(|r| match values {
                     Values::Text(v) => v.get(r).unwrap_or_default().to_string(),
                     Values::Float(v) => v[r].map_or(String::new(), |x| x.to_string()),
+                    Values::Unreadable(_) => String::new(),
                 })
                 .collect()
         }
