@@ -374,8 +374,9 @@ fn convert_column(col: &polars::prelude::Column) -> PolarsResult<Column> {
 pub fn translate_error(e: &PolarsError, format: Format, bytes: &[u8]) -> String {
     let raw = e.to_string();
     if format == Format::Csv && raw.contains("more fields than") {
-        if let Some((line, fields)) = csv_scan::scan(bytes).long_row {
-            let width = csv_scan::scan(bytes).header.len();
+        let shape = csv_scan::scan(bytes);
+        if let Some((line, fields)) = shape.long_row {
+            let width = shape.header.len();
             return format!(
                 "line {line} has {fields} fields but the header names {width} columns; remove \
                  the extra fields, or quote cells that contain commas"
@@ -389,10 +390,10 @@ pub fn translate_error(e: &PolarsError, format: Format, bytes: &[u8]) -> String 
         return "the file is empty; a table of runs needs a header row and one row per run"
             .to_string();
     }
-    if format == Format::Ndjson {
-        if let Some(found) = first_bad_json_line(bytes) {
-            return found;
-        }
+    if format == Format::Ndjson
+        && let Some(found) = first_bad_json_line(bytes)
+    {
+        return found;
     }
     // The first sentence of the reader's own message, without its advice.
     let first = raw
