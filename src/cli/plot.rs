@@ -287,7 +287,7 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
     let data = data::load(&path.display().to_string(), &options)?;
     let config = scaling_laws::fit::FitConfig::default();
     let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
-    let report = scaling_laws::fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    let report = scaling_laws::fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
     if args.bootstrap >= 2 {
