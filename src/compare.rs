@@ -91,6 +91,7 @@ mod tests {
             lower: Some(lo),
             upper: Some(hi),
             excluded: 0,
+            heavy_tailed: false,
         };
         ApproachResult {
             approach: name.into(),
