@@ -62,6 +62,22 @@ pub struct IsoflopConfig {
     pub seed: u64,
     /// Confidence level.
     pub level: f64,
+    /// What a bootstrap resample draws.
+    #[serde(default)]
+    pub resampling: IsoflopResampling,
+}
+
+/// What a bootstrap resample of an IsoFLOP analysis draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsoflopResampling {
+    /// Runs with replacement within each group, keeping group sizes.
+    #[default]
+    WithinBudgets,
+    /// Runs with replacement from the whole table, with the row indices of the parametric
+    /// fit's bootstrap ([`crate::uncertainty::bootstrap::resample_rows`]), so that resample `i`
+    /// of both analyses uses the same runs and their draws can be paired.
+    Runs,
 }
 
 impl Default for IsoflopConfig {
@@ -74,6 +90,7 @@ impl Default for IsoflopConfig {
             n_resamples: 0,
             seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
             level: 0.95,
+            resampling: IsoflopResampling::WithinBudgets,
         }
     }
 }
@@ -139,6 +156,9 @@ pub struct PowerLaw {
     /// Bootstrap draws of (log10 coefficient, exponent), for intervals of derived values.
     #[serde(skip)]
     pub draws: Vec<(f64, f64)>,
+    /// The resample index of each draw (resamples that could not be fitted have none).
+    #[serde(skip)]
+    pub resamples: Vec<usize>,
 }
 
 impl PowerLaw {
@@ -148,6 +168,7 @@ impl PowerLaw {
         PowerLaw {
             exponent: estimate(point.1, &exponents, level),
             coefficient: 10f64.powf(point.0),
+            resamples: (0..draws.len()).collect(),
             draws,
         }
     }
@@ -464,16 +485,12 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
     let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-            rng.set_stream(i as u64);
+            let picks = resample_groups(data.len(), &grouped, config, i);
             let resampled: Vec<Profile> = grouped
                 .iter()
-                .map(|(budget, runs)| {
-                    let pick = (0..runs.len())
-                        .map(|_| runs[rng.random_range(0..runs.len())])
-                        .collect();
-                    profile(data, *budget, pick, k)
-                })
+                .zip(picks)
+                .filter(|(_, pick)| distinct_sizes(data, pick) >= 3)
+                .map(|((budget, _), pick)| profile(data, *budget, pick, k))
                 .collect();
             power_laws(&resampled)
         })
@@ -494,6 +511,43 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
     Ok(analysis)
 }
 
+/// The runs of each group in bootstrap resample `i` (see [`IsoflopResampling`]).
+fn resample_groups(
+    n_rows: usize,
+    grouped: &[(f64, Vec<usize>)],
+    config: &IsoflopConfig,
+    i: usize,
+) -> Vec<Vec<usize>> {
+    match config.resampling {
+        IsoflopResampling::WithinBudgets => {
+            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+            rng.set_stream(i as u64);
+            grouped
+                .iter()
+                .map(|(_, runs)| {
+                    (0..runs.len())
+                        .map(|_| runs[rng.random_range(0..runs.len())])
+                        .collect()
+                })
+                .collect()
+        }
+        IsoflopResampling::Runs => {
+            let mut count = vec![0usize; n_rows];
+            for r in crate::uncertainty::bootstrap::resample_rows(config.seed, i, n_rows) {
+                count[r] += 1;
+            }
+            grouped
+                .iter()
+                .map(|(_, runs)| {
+                    runs.iter()
+                        .flat_map(|&r| std::iter::repeat_n(r, count[r]))
+                        .collect()
+                })
+                .collect()
+        }
+    }
+}
+
 /// Power laws for N* and D* from the full-data fit and each resample's fit (`None`: the
 /// resample could not be fitted), with the number of resamples that could not.
 pub(crate) fn power_laws_with_draws(
@@ -501,13 +555,18 @@ pub(crate) fn power_laws_with_draws(
     draws: &[Option<FitPair>],
     level: f64,
 ) -> (PowerLaw, PowerLaw, usize) {
-    let ok: Vec<FitPair> = draws.iter().flatten().copied().collect();
+    let ok: Vec<(usize, FitPair)> = draws
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|d| (i, d)))
+        .collect();
+    let index: Vec<usize> = ok.iter().map(|d| d.0).collect();
     let (params, tokens) = point;
-    (
-        PowerLaw::from_fit(params, ok.iter().map(|d| d.0).collect(), level),
-        PowerLaw::from_fit(tokens, ok.iter().map(|d| d.1).collect(), level),
-        draws.len() - ok.len(),
-    )
+    let mut n = PowerLaw::from_fit(params, ok.iter().map(|d| d.1.0).collect(), level);
+    let mut d = PowerLaw::from_fit(tokens, ok.iter().map(|d| d.1.1).collect(), level);
+    n.resamples.clone_from(&index);
+    d.resamples = index;
+    (n, d, draws.len() - ok.len())
 }
 
 #[cfg(test)]

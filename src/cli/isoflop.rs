@@ -65,6 +65,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         n_resamples: args.resample.bootstrap,
         seed: args.resample.seed,
         level: args.resample.level,
+        ..IsoflopConfig::default()
     };
     let analysis = isoflop(&data, &config)?;
     let mut stdout = std::io::stdout().lock();
