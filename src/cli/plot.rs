@@ -47,7 +47,7 @@ enum Kind {
 /// Options shared by the figure commands.
 #[derive(Debug, Args)]
 pub struct FigureArgs {
-    /// Budgets of the IsoFLOP slices, comma-separated (default: the budget column, or Chinchilla's nine).
+    /// Budgets of the IsoFLOP slices, comma-separated (default: the budget column, or two per decade across the data's compute).
     #[arg(
         long,
         value_name = "C1,C2,...",
@@ -124,7 +124,7 @@ impl FigureArgs {
                 v.dedup_by(|x, y| (*x / *y - 1.0).abs() < 1e-9);
                 v
             }
-            None => CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
+            None => scaling_laws::plot::default_budgets(&data.compute),
         }
     }
 
