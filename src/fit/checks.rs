@@ -7,7 +7,13 @@
 //! z_i      = |r_i - median(r)| / max(sd_rob, 1e-3)          (robust z-score)
 //! rho_x    = Spearman rank correlation of r with log x,  x in {N, D, C}
 //! p_x      = 2·(1 - Phi(|atanh(rho_x)|·sqrt((n - 3) / 1.06)))   (Fieller et al. 1957)
+//! H_x      = Kruskal-Wallis statistic of r over 5 groups of equal size by log x;
+//!            P(chi2_4 > H) = exp(-H/2)·(1 + H/2)
 //! ```
+//!
+//! The rank correlation finds a monotone trend; a flexible law absorbs most of those, so the
+//! Kruskal-Wallis test looks for any shape, e.g. the bend that multi-epoch runs leave at
+//! large D.
 //!
 //! Thresholds, from the sweeps this tool is used on: a simulated sweep with 1% noise gives a
 //! residual sd of about 0.010, published sweeps 0.01 to 0.03 (Chinchilla 0.029 with its
@@ -28,6 +34,9 @@ use crate::warnings::{Warning, WarningCode};
 pub const MAX_RESIDUAL_SD: f64 = 0.05;
 /// Significance level of a residual trend (per axis).
 pub const TREND_P_VALUE: f64 = 1e-3;
+/// Groups of runs (by the axis's value) in the Kruskal-Wallis test: chi-squared with 4 degrees
+/// of freedom.
+const TREND_GROUPS: usize = 5;
 /// Smallest |Spearman rho| reported as a trend.
 pub const TREND_MIN_RHO: f64 = 0.3;
 /// Fewest runs for these checks: with fewer, the fit bends to every run and the residuals say
@@ -97,15 +106,25 @@ fn trend_warning(data: &Dataset, r: &[f64]) -> Option<Warning> {
         .filter_map(|(name, x)| {
             let rho = spearman(x, r);
             let p = spearman_p_value(rho, r.len());
-            (rho.abs() >= TREND_MIN_RHO && p < TREND_P_VALUE)
-                .then(|| format!("log {name} (Spearman rho = {rho:+.2}, p = {p:.1e})"))
+            if rho.abs() >= TREND_MIN_RHO && p < TREND_P_VALUE {
+                return Some(format!("log {name} (Spearman rho = {rho:+.2}, p = {p:.1e})"));
+            }
+            let (h, medians) = kruskal_wallis(x, r, TREND_GROUPS);
+            let p = chi2_4_survival(h);
+            let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (p < TREND_P_VALUE).then(|| {
+                format!(
+                    "log {name} (median residual from {lo:+.4} to {hi:+.4} across {TREND_GROUPS} ranges of log {name}; Kruskal-Wallis p = {p:.1e})"
+                )
+            })
         })
         .collect();
     (!found.is_empty()).then(|| {
         Warning::new(
             WarningCode::ResidualTrend,
             format!(
-                "the residuals trend with {}: the law's form misses something in the data",
+                "the residuals vary systematically with {}: the law's form misses something in the data",
                 found.join(", ")
             ),
             "plot the residuals (scaling-laws plot residuals); check for runs of different kinds \
@@ -200,6 +219,33 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     }
 }
 
+/// Kruskal-Wallis statistic of `y` split into `k` groups of (nearly) equal size by `x`, and
+/// the median of `y` in each group (in order of `x`).
+pub fn kruskal_wallis(x: &[f64], y: &[f64], k: usize) -> (f64, Vec<f64>) {
+    let n = y.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
+    let ry = ranks(y);
+    let nf = n as f64;
+    let mut h = 0.0;
+    let mut medians = Vec::with_capacity(k);
+    for g in 0..k {
+        let members = &order[g * n / k..(g + 1) * n / k];
+        if members.is_empty() {
+            continue;
+        }
+        let mean_rank = members.iter().map(|&i| ry[i]).sum::<f64>() / members.len() as f64;
+        h += members.len() as f64 * (mean_rank - (nf + 1.0) / 2.0).powi(2);
+        medians.push(median(&members.iter().map(|&i| y[i]).collect::<Vec<_>>()));
+    }
+    (12.0 / (nf * (nf + 1.0)) * h, medians)
+}
+
+/// `P(X > h)` for X chi-squared with 4 degrees of freedom.
+pub fn chi2_4_survival(h: f64) -> f64 {
+    (-h / 2.0).exp() * (1.0 + h / 2.0)
+}
+
 /// Two-sided p-value of a Spearman correlation `rho` of `n` pairs under independence, by the
 /// Fisher transformation with Fieller, Hartley and Pearson's variance 1.06 / (n - 3).
 pub fn spearman_p_value(rho: f64, n: usize) -> f64 {
@@ -228,6 +274,20 @@ mod tests {
         assert!((spearman(&x, &rev) + 1.0).abs() < 1e-12);
         // rho = 0.5 of 40 pairs: z = atanh(0.5)·sqrt(37/1.06) = 3.245, p = 0.00117.
         assert!((spearman_p_value(0.5, 40) - 0.001_17).abs() < 2e-5);
+    }
+
+    #[test]
+    fn kruskal_wallis_finds_a_bend_that_ranks_miss() {
+        // y = (x - 50)^2: a U with no monotone trend; 100 runs in 5 groups.
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v - 49.5).powi(2)).collect();
+        assert!(spearman(&x, &y).abs() < 1e-12);
+        let (h, medians) = kruskal_wallis(&x, &y, 5);
+        assert_eq!(medians.len(), 5);
+        assert!(medians[2] < medians[0] && medians[2] < medians[4]);
+        assert!(chi2_4_survival(h) < 1e-10, "H = {h}");
+        // chi2_4: P(X > 9.4877) = 0.05.
+        assert!((chi2_4_survival(9.4877) - 0.05).abs() < 1e-4);
     }
 
     #[test]

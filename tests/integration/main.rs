@@ -13,3 +13,4 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod warnings;
