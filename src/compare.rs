@@ -29,7 +29,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::uncertainty::{Estimate, estimate};
+use crate::allocation::Allocator;
+use crate::law::ChinchillaLaw;
+use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
 
 /// Default tolerance: N* of two approaches within this factor counts as agreement.
 pub const DEFAULT_N_PARAMS_FACTOR: f64 = 1.5;
@@ -69,6 +71,37 @@ pub struct ApproachDraws {
     pub a: Vec<f64>,
     /// N* at each comparison budget, for each draw (`n_params[draw][budget]`).
     pub n_params: Vec<Vec<f64>>,
+}
+
+impl ApproachDraws {
+    /// Draws of the parametric fit (Approach 3) from its bootstrap: a and N* at `budgets` of
+    /// each converged resample, with C = k·N·D.
+    pub fn from_bootstrap(
+        draws: &BootstrapDraws,
+        k: f64,
+        budgets: &[f64],
+        resampled: String,
+    ) -> Self {
+        let mut out = ApproachDraws {
+            resampled,
+            ..ApproachDraws::default()
+        };
+        for (i, (theta, converged)) in draws.theta.iter().zip(&draws.converged).enumerate() {
+            let law = ChinchillaLaw::from_theta(theta);
+            let (true, Ok(alloc)) = (*converged, Allocator::new(law, k)) else {
+                continue;
+            };
+            out.index.push(i);
+            out.a.push(law.params_exponent());
+            out.n_params.push(
+                budgets
+                    .iter()
+                    .map(|&c| alloc.optimal_for_compute(c).n_params)
+                    .collect(),
+            );
+        }
+        out
+    }
 }
 
 /// What counts as agreement.
@@ -201,10 +234,7 @@ fn overall_verdict(
     if approaches.len() < 2 {
         "only one approach could be run; nothing to compare".to_string()
     } else if pairs.iter().any(|p| p.verdict == Verdict::Disagree) {
-        format!(
-            "the approaches disagree: {}",
-            names(Verdict::Disagree)
-        )
+        format!("the approaches disagree: {}", names(Verdict::Disagree))
     } else if pairs.iter().all(|p| p.verdict == Verdict::Agree) {
         format!(
             "the approaches agree: the {pct:.0}% intervals of the N* ratios lie within a factor of {} and those of the differences in a within ±{:.3}",
@@ -219,12 +249,7 @@ fn overall_verdict(
 }
 
 /// Values of `x` and `y` at the resample indices both have, as (x, y) pairs.
-fn matched<T: Clone>(
-    xi: &[usize],
-    xv: &[T],
-    yi: &[usize],
-    yv: &[T],
-) -> Vec<(T, T)> {
+fn matched<T: Clone>(xi: &[usize], xv: &[T], yi: &[usize], yv: &[T]) -> Vec<(T, T)> {
     let lookup: std::collections::HashMap<usize, usize> =
         yi.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     xi.iter()
@@ -297,8 +322,12 @@ fn compare_pair(
     };
     let pct = level * 100.0;
     out.reason = match out.verdict {
-        Verdict::Disagree => format!("a {pct:.0}% interval of a difference lies outside the tolerance"),
-        Verdict::Agree => format!("every {pct:.0}% interval of a difference lies within the tolerance"),
+        Verdict::Disagree => {
+            format!("a {pct:.0}% interval of a difference lies outside the tolerance")
+        }
+        Verdict::Agree => {
+            format!("every {pct:.0}% interval of a difference lies within the tolerance")
+        }
         Verdict::CannotTell => format!(
             "a {pct:.0}% interval of a difference straddles the tolerance (more runs, or budgets nearer the data, would decide)"
         ),
@@ -325,42 +354,63 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};
 
-    /// An approach with `a` drawn around `centre` with sd `sd` (seeded), and N* at 1e23 FLOPs
-    /// following N* = N0 · (C / 1e21)^a through the same draws.
-    fn approach(name: &str, centre: f64, sd: f64, seed: u64, resampled: &str) -> ApproachResult {
+    /// 1000 standard normal draws (seeded).
+    fn normal_draws(seed: u64) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let normal = Normal::new(centre, sd).unwrap();
-        let a: Vec<f64> = (0..1000).map(|_| normal.sample(&mut rng)).collect();
+        let normal = Normal::new(0.0, 1.0).unwrap();
+        (0..1000).map(|_| normal.sample(&mut rng)).collect()
+    }
+
+    /// An approach with `a = centre + sd·z` in resample `i` for the given standard normal draws
+    /// `z`, and N* at 1e23 FLOPs following N* = 2e9 · (C / 1e21)^a through the same draws.
+    fn approach_with(
+        name: &str,
+        centre: f64,
+        sd: f64,
+        z: &[f64],
+        resampled: &str,
+    ) -> ApproachResult {
+        let a: Vec<f64> = z.iter().map(|z| centre + sd * z).collect();
         let n_at = |a: f64| 2e9 * 100f64.powf(a);
         let n_params: Vec<Vec<f64>> = a.iter().map(|&a| vec![n_at(a)]).collect();
+        let b: Vec<f64> = a.iter().map(|v| 1.0 - v).collect();
+        let n: Vec<f64> = n_params.iter().map(|v| v[0]).collect();
         ApproachResult {
             approach: name.into(),
             a: estimate(centre, &a, 0.95),
-            b: estimate(1.0 - centre, &a.iter().map(|v| 1.0 - v).collect::<Vec<_>>(), 0.95),
-            n_params: vec![estimate(
-                n_at(centre),
-                &n_params.iter().map(|v| v[0]).collect::<Vec<_>>(),
-                0.95,
-            )],
+            b: estimate(1.0 - centre, &b, 0.95),
+            n_params: vec![estimate(n_at(centre), &n, 0.95)],
             caveat: None,
             draws: Some(ApproachDraws {
                 resampled: resampled.into(),
-                index: (0..1000).collect(),
+                index: (0..z.len()).collect(),
                 a,
                 n_params,
             }),
         }
     }
 
+    fn approach(name: &str, centre: f64, sd: f64, seed: u64, resampled: &str) -> ApproachResult {
+        approach_with(name, centre, sd, &normal_draws(seed), resampled)
+    }
+
     #[test]
     fn issue10_overlapping_intervals_of_040_and_076_disagree() {
-        // a = 0.40 [0.26, 0.61] and 0.76 [0.59, 0.90]: the intervals overlap, the draws
-        // (sd 0.09 and 0.08, independent) put a_2 - a_3 at -0.36 [-0.60, -0.12].
+        // a = 0.40 [0.26, 0.61] and 0.76 [0.59, 0.90] (sd 0.11 and 0.085), from resamples of
+        // the same runs, correlated 0.7: the intervals overlap, which the old verdict read as
+        // agreement; the paired differences put a_2 - a_3 at -0.36 [-0.51, -0.21].
+        let z2 = normal_draws(1);
+        let w = normal_draws(2);
+        let z3: Vec<f64> = z2
+            .iter()
+            .zip(&w)
+            .map(|(z, w)| 0.7 * z + 0.51f64.sqrt() * w)
+            .collect();
         let t = Tolerance::from_factor(1.5, 1e21, &[1e23]);
         let c = compare(
             vec![
-                approach("2", 0.40, 0.09, 1, "curves"),
-                approach("3", 0.76, 0.08, 2, "runs"),
+                approach_with("2", 0.40, 0.11, &z2, "runs"),
+                approach_with("3", 0.76, 0.085, &z3, "runs"),
             ],
             vec![1e23],
             0.95,
@@ -368,12 +418,24 @@ mod tests {
             "C = 6·N·D".into(),
         );
         let x = &c.approaches;
-        assert!(x[0].a.upper.unwrap() > x[1].a.lower.unwrap(), "intervals overlap");
-        assert_eq!(c.pairs[0].verdict, Verdict::Disagree, "{:?}", c.pairs[0]);
-        assert!(!c.pairs[0].paired);
-        assert!(c.verdict.starts_with("the approaches disagree"), "{}", c.verdict);
+        assert!(
+            x[0].a.upper.unwrap() > x[1].a.lower.unwrap(),
+            "the intervals overlap: {:?} {:?}",
+            x[0].a,
+            x[1].a
+        );
+        let pair = &c.pairs[0];
+        assert_eq!(pair.verdict, Verdict::Disagree, "{pair:?}");
+        assert!(pair.paired);
+        let d = pair.exponent_difference.unwrap();
+        assert!(d.upper.unwrap() < -0.15 && d.lower.unwrap() > -0.6, "{d:?}");
+        assert!(
+            c.verdict.starts_with("the approaches disagree"),
+            "{}",
+            c.verdict
+        );
         // N* at 1e23 differs by 100^0.36 = 5.2-fold.
-        let r = c.pairs[0].n_params_ratio[0];
+        let r = pair.n_params_ratio[0];
         assert!((r.value - 100f64.powf(-0.36)).abs() < 1e-9, "{r:?}");
     }
 
@@ -403,7 +465,13 @@ mod tests {
         let mut x = approach("2", 0.45, 0.01, 1, "runs");
         x.caveat = Some("not an IsoFLOP sweep".into());
         let mut y = approach("3", 0.45, 0.01, 1, "runs");
-        let c = compare(vec![x.clone(), y.clone()], vec![1e23], 0.95, t, String::new());
+        let c = compare(
+            vec![x.clone(), y.clone()],
+            vec![1e23],
+            0.95,
+            t,
+            String::new(),
+        );
         assert_eq!(c.pairs[0].verdict, Verdict::CannotTell);
         assert_eq!(c.pairs[0].reason, "not an IsoFLOP sweep");
         x.caveat = None;

@@ -304,7 +304,10 @@ pub fn extrapolation_warnings(answers: &Answers, largest_observed: f64) -> Vec<W
         check(format!("target loss {:.4}", o.loss.value), o.compute.value);
     }
     for a in &answers.assessments {
-        let name = a.name.clone().unwrap_or_else(|| format!("N = {:.3e}, D = {:.3e}", a.n_params, a.n_tokens));
+        let name = a
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("N = {:.3e}, D = {:.3e}", a.n_params, a.n_tokens));
         check(format!("model {name}"), a.compute);
     }
     if far.is_empty() {
@@ -314,7 +317,11 @@ pub fn extrapolation_warnings(answers: &Answers, largest_observed: f64) -> Vec<W
         WarningCode::Extrapolation,
         format!(
             "{} beyond {EXTRAPOLATION_WARN_RATIO:.0}× the largest observed compute ({largest_observed:.3e} FLOPs): {}",
-            if far.len() == 1 { "1 answer lies".to_string() } else { format!("{} answers lie", far.len()) },
+            if far.len() == 1 {
+                "1 answer lies".to_string()
+            } else {
+                format!("{} answers lie", far.len())
+            },
             far.join(", ")
         ),
         "treat those answers as extrapolations: their intervals assume the law holds that far; check the law on held-out larger runs (fit --holdout)",

@@ -3,14 +3,15 @@
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::allocation::Allocator;
-use scaling_laws::compare::{ApproachDraws, ApproachResult, DEFAULT_N_PARAMS_FACTOR, Tolerance, compare};
+use scaling_laws::compare::{
+    ApproachDraws, ApproachResult, DEFAULT_N_PARAMS_FACTOR, Tolerance, compare,
+};
 use scaling_laws::data::Dataset;
 use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
 use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::uncertainty::{BootstrapConfig, BootstrapDraws, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
 use super::fit::{FitOptionsArgs, fit_data};
@@ -116,31 +117,6 @@ fn from_power_laws(
         caveat: None,
         draws: (!draws.index.is_empty()).then_some(draws),
     }
-}
-
-/// Draws of Approach 3 from the parametric bootstrap, by resample index.
-fn parametric_draws(draws: &BootstrapDraws, k: f64, at: &[f64], resampled: String) -> ApproachDraws {
-    let mut out = ApproachDraws {
-        resampled,
-        ..ApproachDraws::default()
-    };
-    for (i, (theta, ok)) in draws.theta.iter().zip(&draws.converged).enumerate() {
-        let law = scaling_laws::law::ChinchillaLaw::from_theta(theta);
-        let Ok(alloc) = Allocator::new(law, k) else {
-            continue;
-        };
-        if !ok {
-            continue;
-        }
-        out.index.push(i);
-        out.a.push(law.params_exponent());
-        out.n_params.push(
-            at.iter()
-                .map(|&c| alloc.optimal_for_compute(c).n_params)
-                .collect(),
-        );
-    }
-    out
 }
 
 /// The data with compute C = k·N·D in every row, and a sentence saying so. When the compute
@@ -286,9 +262,13 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         caveat: None,
         draws: draws
             .as_ref()
-            .map(|d| parametric_draws(d, data.flops_per_param_token, &args.at, runs)),
+            .map(|d| ApproachDraws::from_bootstrap(d, data.flops_per_param_token, &args.at, runs)),
     });
-    let largest = data.compute.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let largest = data
+        .compute
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     let tolerance = Tolerance::from_factor(args.tolerance_factor, largest, &args.at);
     let comparison = compare(
         approaches,

@@ -38,15 +38,28 @@ const BINS: (usize, usize) = (5, 40);
 /// A quantity of a law.
 type LawValue = fn(&ChinchillaLaw) -> f64;
 
+/// A map between values and axis coordinates.
+type Map = fn(f64) -> f64;
+
 /// The quantities shown: panel caption, axis description, the value of a law, and whether the
 /// axis is logarithmic.
 const QUANTITIES: [(&str, &str, LawValue, Scale); 6] = [
     ("A", "A (coefficient of N)", |l| l.param_coef, Scale::Log),
     ("B", "B (coefficient of D)", |l| l.data_coef, Scale::Log),
-    ("E", "E (irreducible loss, nats/token)", |l| l.irreducible, Scale::Log),
+    (
+        "E",
+        "E (irreducible loss, nats/token)",
+        |l| l.irreducible,
+        Scale::Log,
+    ),
     ("α", "α (exponent of N)", |l| l.alpha, Scale::Linear),
     ("β", "β (exponent of D)", |l| l.beta, Scale::Linear),
-    ("a = β/(α+β)", "a (N* ∝ C^a)", |l| l.params_exponent(), Scale::Linear),
+    (
+        "a = β/(α+β)",
+        "a (N* ∝ C^a)",
+        |l| l.params_exponent(),
+        Scale::Linear,
+    ),
 ];
 
 /// Draw histograms of the converged bootstrap draws of A, B, E, alpha, beta and
@@ -148,13 +161,13 @@ impl Histogram {
         let not_shown = values.len() - shown.len();
         let bins = ((shown.len().max(1) as f64).sqrt().ceil() as usize).clamp(BINS.0, BINS.1);
         // Bin in the axis's own coordinate: log10 of the value on a log axis.
-        let (to, from): (fn(f64) -> f64, fn(f64) -> f64) = match scale {
+        let (to, from): (Map, Map) = match scale {
             Scale::Log => (f64::log10, |x| 10f64.powf(x)),
             Scale::Linear => (|x| x, |x| x),
         };
         let full_shown = (scale == Scale::Linear || full > 0.0).then_some(full);
-        let range = linear_range(shown.iter().copied().chain(full_shown).map(to), 0.02)
-            .unwrap_or(0.0..1.0);
+        let range =
+            linear_range(shown.iter().copied().chain(full_shown).map(to), 0.02).unwrap_or(0.0..1.0);
         let width = (range.end - range.start) / bins as f64;
         let edges: Vec<f64> = (0..=bins)
             .map(|i| from(range.start + width * i as f64))
@@ -251,17 +264,28 @@ mod tests {
     fn one_far_draw_does_not_squash_a_log_histogram() {
         // 99 draws of B spread evenly in log over 1e2..1e4 and one at 1.6e9: on a linear axis
         // all 99 share the first of ten bins; in log10 (10 bins of 0.74 dex) they fill three.
-        let mut values: Vec<f64> = (0..99).map(|i| 10f64.powf(2.0 + f64::from(i) / 49.0)).collect();
+        let mut values: Vec<f64> = (0..99)
+            .map(|i| 10f64.powf(2.0 + f64::from(i) / 49.0))
+            .collect();
         values.push(1.6e9);
         let linear = Histogram::new("B", "B", &values, 400.0, Scale::Linear);
         assert_eq!(linear.counts[0], 99);
         let log = Histogram::new("B", "B", &values, 400.0, Scale::Log);
         assert_eq!(log.counts.iter().sum::<usize>(), 100);
-        assert_eq!(log.counts.iter().filter(|c| **c > 0).count(), 4, "{:?}", log.counts);
+        assert_eq!(
+            log.counts.iter().filter(|c| **c > 0).count(),
+            4,
+            "{:?}",
+            log.counts
+        );
         assert!(log.counts[0] < 50, "{:?}", log.counts);
         // Bins are equal in log: every edge ratio is the same.
         let r0 = log.edges[1] / log.edges[0];
-        assert!(log.edges.windows(2).all(|w| (w[1] / w[0] / r0 - 1.0).abs() < 1e-9));
+        assert!(
+            log.edges
+                .windows(2)
+                .all(|w| (w[1] / w[0] / r0 - 1.0).abs() < 1e-9)
+        );
         let with_zero = Histogram::new("E", "E", &[0.0, 1.5, 1.7], 1.6, Scale::Log);
         assert_eq!(with_zero.not_shown, 1);
     }

@@ -46,7 +46,10 @@ const MAX_DEFAULT_BUDGETS: usize = 9;
 /// assert_eq!(scaling_laws::plot::default_budgets(&[6e20, 6e20]), vec![6e20]);
 /// ```
 pub fn default_budgets(compute: &[f64]) -> Vec<f64> {
-    let positive = compute.iter().copied().filter(|c| c.is_finite() && *c > 0.0);
+    let positive = compute
+        .iter()
+        .copied()
+        .filter(|c| c.is_finite() && *c > 0.0);
     let Some((lo, hi)) = positive.fold(None, |acc: Option<(f64, f64)>, c| {
         Some(acc.map_or((c, c), |(l, h)| (l.min(c), h.max(c))))
     }) else {

@@ -39,7 +39,8 @@ pub fn collapse_shares(draws: &BootstrapDraws) -> [(f64, f64); 3] {
     let collapsed = |l: &ChinchillaLaw| {
         l.irreducible < COLLAPSED_E_RATIO * median_e || l.irreducible.ln() < DEGENERATE_LOG_E
     };
-    let share = |f: &dyn Fn(&ChinchillaLaw) -> bool| laws.iter().filter(|l| f(l)).count() as f64 / n;
+    let share =
+        |f: &dyn Fn(&ChinchillaLaw) -> bool| laws.iter().filter(|l| f(l)).count() as f64 / n;
     let max = |f: fn(&ChinchillaLaw) -> f64| laws.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
     [
         (share(&collapsed), e[0]),
@@ -47,10 +48,7 @@ pub fn collapse_shares(draws: &BootstrapDraws) -> [(f64, f64); 3] {
             share(&|l| l.param_coef > RUNAWAY_COEF),
             max(|l| l.param_coef),
         ),
-        (
-            share(&|l| l.data_coef > RUNAWAY_COEF),
-            max(|l| l.data_coef),
-        ),
+        (share(&|l| l.data_coef > RUNAWAY_COEF), max(|l| l.data_coef)),
     ]
 }
 

@@ -93,10 +93,20 @@ fn issue10_a_clean_sweep_has_no_warnings() {
 fn issue10_five_runs_for_four_parameters_warn() {
     let (header, rows) = sweep();
     let dir = temp_dir();
-    let five: Vec<&str> = [1, 30, 60, 90, 108].iter().map(|&i| rows[i - 1].as_str()).collect();
-    let path = write_file(&dir, "five.csv", &format!("{header}\n{}\n", five.join("\n")));
+    let five: Vec<&str> = [1, 30, 60, 90, 108]
+        .iter()
+        .map(|&i| rows[i - 1].as_str())
+        .collect();
+    let path = write_file(
+        &dir,
+        "five.csv",
+        &format!("{header}\n{}\n", five.join("\n")),
+    );
     let w = fit_warnings(&path, &["--fix", "E=1.69"]);
-    assert!(codes(&w).contains(&"few_runs_per_parameter".to_string()), "{w}");
+    assert!(
+        codes(&w).contains(&"few_runs_per_parameter".to_string()),
+        "{w}"
+    );
     let few = w
         .as_array()
         .unwrap()
@@ -119,9 +129,16 @@ fn issue10_large_residual_spread_warns() {
     let dir = temp_dir();
     let path = dir.path().join("noisy.csv");
     let path = path.to_str().unwrap();
-    assert!(run(&["simulate", "--noise", "0.1", "--out", path]).status.success());
+    assert!(
+        run(&["simulate", "--noise", "0.1", "--out", path])
+            .status
+            .success()
+    );
     let w = fit_warnings(path, &[]);
-    assert!(codes(&w).contains(&"large_residual_spread".to_string()), "{w}");
+    assert!(
+        codes(&w).contains(&"large_residual_spread".to_string()),
+        "{w}"
+    );
 }
 
 #[test]
@@ -151,7 +168,13 @@ fn issue10_residuals_bending_with_d_warn_and_name_the_axis() {
 #[test]
 fn issue10_outlying_runs_are_named_by_source_row() {
     let dir = temp_dir();
-    let text = sweep_with(|row, v| if row == 17 || row == 60 { v[4] * 1.25 } else { v[4] });
+    let text = sweep_with(|row, v| {
+        if row == 17 || row == 60 {
+            v[4] * 1.25
+        } else {
+            v[4]
+        }
+    });
     let path = write_file(&dir, "outliers.csv", &text);
     let w = fit_warnings(&path, &[]);
     let outliers = w
@@ -161,7 +184,12 @@ fn issue10_outlying_runs_are_named_by_source_row() {
         .find(|w| w["code"] == "outlying_runs")
         .unwrap_or_else(|| panic!("{w}"));
     assert_eq!(outliers["rows"], serde_json::json!([17, 60]));
-    assert!(outliers["message"].as_str().unwrap().starts_with("2 runs lie more than 4 robust sds"));
+    assert!(
+        outliers["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 runs lie more than 4 robust sds")
+    );
 }
 
 #[test]
@@ -169,9 +197,20 @@ fn issue10_collapsing_e_and_heavy_tails_are_reported_from_the_draws() {
     // Six runs for five parameters: E collapses and B runs off in a share of the resamples.
     let (header, rows) = sweep();
     let dir = temp_dir();
-    let six: Vec<&str> = [1, 30, 45, 60, 90, 108].iter().map(|&i| rows[i - 1].as_str()).collect();
+    let six: Vec<&str> = [1, 30, 45, 60, 90, 108]
+        .iter()
+        .map(|&i| rows[i - 1].as_str())
+        .collect();
     let path = write_file(&dir, "six.csv", &format!("{header}\n{}\n", six.join("\n")));
-    let args = ["optimal", &path, "--bootstrap", "200", "--budget", "1e21", "--quiet"];
+    let args = [
+        "optimal",
+        &path,
+        "--bootstrap",
+        "200",
+        "--budget",
+        "1e21",
+        "--quiet",
+    ];
     let v = json(&run(&[&args[..], &["--format", "json"]].concat()));
     let answers = &v["answers"];
     let c = codes(&answers["warnings"]);
@@ -187,8 +226,14 @@ fn issue10_collapsing_e_and_heavy_tails_are_reported_from_the_draws() {
     // The text shows the flag, not the standard error, and the interval.
     let text = stdout(&run(&args));
     let line = text.lines().find(|l| l.starts_with("  B ")).unwrap();
-    assert!(line.contains("heavy-tailed") && line.contains('['), "{line}");
-    assert!(text.contains("  warning: E collapses to zero in "), "{text}");
+    assert!(
+        line.contains("heavy-tailed") && line.contains('['),
+        "{line}"
+    );
+    assert!(
+        text.contains("  warning: E collapses to zero in "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -199,7 +244,9 @@ fn issue10_answers_beyond_100_times_the_data_warn() {
     );
     let out = bin()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["optimal", "--fit", path, "--budget", "1e22", "--budget", "1e25"])
+        .args([
+            "optimal", "--fit", path, "--budget", "1e22", "--budget", "1e25",
+        ])
         .args(["--params", "1e8", "--format", "json"])
         .output()
         .unwrap();
@@ -224,14 +271,31 @@ fn issue10_isoflop_counts_and_lists_the_runs_it_leaves_out() {
     }
     let dir = temp_dir();
     let path = write_file(&dir, "extra.csv", &text);
-    let v = json(&run(&["isoflop", &path, "--bootstrap", "0", "--format", "json"]));
-    assert_eq!(v["dropped_groups"][0]["rows"], serde_json::json!([109, 110, 111]));
+    let v = json(&run(&[
+        "isoflop",
+        &path,
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        v["dropped_groups"][0]["rows"],
+        serde_json::json!([109, 110, 111])
+    );
     let w = &v["warnings"];
     assert_eq!(codes(w), vec!["runs_dropped"], "{w}");
     assert_eq!(w[0]["rows"], serde_json::json!([109, 110, 111]));
     // Runs within no given budget are counted too: three budgets keep 36 of the 108 runs.
     let v = json(&run(&[
-        "isoflop", SWEEP, "--budgets", "6e18,1e19,3e19", "--bootstrap", "0", "--format", "json",
+        "isoflop",
+        SWEEP,
+        "--budgets",
+        "6e18,1e19,3e19",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
     ]));
     assert_eq!(v["unassigned_rows"].as_array().unwrap().len(), 72);
     assert!(
@@ -264,7 +328,9 @@ fn issue10_a_table_that_is_not_an_isoflop_sweep_gets_no_confident_a() {
     assert_eq!(c[0], "not_an_isoflop_sweep", "{c:?}");
     let text = stdout(&run(&args));
     assert!(
-        text.contains("(not an IsoFLOP sweep: these exponents are not to be relied on; see the warnings)"),
+        text.contains(
+            "(not an IsoFLOP sweep: these exponents are not to be relied on; see the warnings)"
+        ),
         "{text}"
     );
 }
@@ -283,10 +349,20 @@ fn issue10_a_minimum_outside_the_sampled_sizes_gives_no_n_star() {
     }
     let dir = temp_dir();
     let path = write_file(&dir, "outside.csv", &text);
-    let v = json(&run(&["isoflop", &path, "--bootstrap", "0", "--format", "json"]));
+    let v = json(&run(&[
+        "isoflop",
+        &path,
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]));
     let p = &v["profiles"][0];
     assert_eq!(p["issue"], "outside_sampled_sizes");
-    assert!(p["n_params"].is_null() && p["loss"].is_null() && p["n_tokens"].is_null(), "{p}");
+    assert!(
+        p["n_params"].is_null() && p["loss"].is_null() && p["n_tokens"].is_null(),
+        "{p}"
+    );
     assert!((p["vertex_params"].as_f64().unwrap() / 1e11 - 1.0).abs() < 1e-6);
     assert_eq!(codes(&v["warnings"]), vec!["minimum_outside_sampled_range"]);
     // The power law goes through the two interior minima only: N* = 4e8 at 1e20, 8e8 at 1e21.
