@@ -21,7 +21,8 @@
 //! beyond that range by a margin and comes from mixing kinds of runs (e.g. single- and
 //! multi-epoch runs gave 0.22) or from a law of the wrong form. A trend counts when it is
 //! both significant (p below [`TREND_P_VALUE`], small because three axes are tested) and large
-//! enough to matter (|rho| at least [`TREND_MIN_RHO`]). A run is outlying beyond a robust
+//! enough to matter (|rho| at least [`TREND_MIN_RHO`], or group medians spread by at least half
+//! the robust sd and [`MIN_TREND_SPREAD`]). A run is outlying beyond a robust
 //! z-score of [`OUTLIER_Z`] (for normal scatter, one run in 16 000 exceeds 4).
 
 use statrs::function::erf::erfc;
@@ -37,6 +38,9 @@ pub const TREND_P_VALUE: f64 = 1e-3;
 /// Groups of runs (by the axis's value) in the Kruskal-Wallis test: chi-squared with 4 degrees
 /// of freedom.
 const TREND_GROUPS: usize = 5;
+/// Smallest spread of the groups' median residuals reported as a bend (0.2% in loss), and at
+/// least half the robust sd.
+pub const MIN_TREND_SPREAD: f64 = 0.002;
 /// Smallest |Spearman rho| reported as a trend.
 pub const TREND_MIN_RHO: f64 = 0.3;
 /// Fewest runs for these checks: with fewer, the fit bends to every run and the residuals say
@@ -70,7 +74,7 @@ pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
              and select them with --where; a law of another form may be needed",
         ));
     }
-    out.extend(trend_warning(data, r));
+    out.extend(trend_warning(data, r, sd));
     out.extend(outlier_warning(data, r, centre, sd));
     out
 }
@@ -95,7 +99,7 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-fn trend_warning(data: &Dataset, r: &[f64]) -> Option<Warning> {
+fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
     let axes: [(&str, &[f64]); 3] = [
         ("N", &data.n_params),
         ("D", &data.n_tokens),
@@ -113,7 +117,9 @@ fn trend_warning(data: &Dataset, r: &[f64]) -> Option<Warning> {
             let p = chi2_4_survival(h);
             let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (p < TREND_P_VALUE).then(|| {
+            // Significance alone would flag tiny bends in sweeps of thousands of runs.
+            let floor = (0.5 * sd).max(MIN_TREND_SPREAD);
+            (p < TREND_P_VALUE && hi - lo >= floor).then(|| {
                 format!(
                     "log {name} (median residual from {lo:+.4} to {hi:+.4} across {TREND_GROUPS} ranges of log {name}; Kruskal-Wallis p = {p:.1e})"
                 )

@@ -61,7 +61,8 @@ fn dropped(data: &Dataset, a: &IsoflopAnalysis) -> Option<Warning> {
 }
 
 fn not_a_sweep(a: &IsoflopAnalysis) -> Option<Warning> {
-    let formed = a.profiles.len() + a.dropped_groups.len();
+    // Groups too small to fit are reported as dropped runs; here count the profiles fitted.
+    let formed = a.profiles.len();
     let usable = a.profiles.iter().filter(|p| p.issue.is_none()).count();
     let mut runs: Vec<usize> = a.profiles.iter().map(|p| p.runs.len()).collect();
     runs.sort_unstable();
@@ -74,7 +75,7 @@ fn not_a_sweep(a: &IsoflopAnalysis) -> Option<Warning> {
     let mut reasons = Vec::new();
     if 2 * usable < formed {
         reasons.push(format!(
-            "only {usable} of the {formed} groups formed have a usable minimum"
+            "only {usable} of the {formed} profiles have a usable minimum"
         ));
     }
     if median_runs < FEW_RUNS_PER_GROUP {

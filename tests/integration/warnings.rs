@@ -375,3 +375,47 @@ fn issue10_a_minimum_outside_the_sampled_sizes_gives_no_n_star() {
         "{row}"
     );
 }
+
+#[test]
+fn issue10_most_profiles_without_a_usable_minimum_is_not_an_isoflop_sweep() {
+    // Five budgets of 7 runs each; three have their vertex far outside the sizes.
+    let mut text = String::from("flops_budget,N,D,loss\n");
+    let centres = [
+        (1e19f64, 1e12f64),
+        (3e19, 1e12),
+        (1e20, 4e8),
+        (3e20, 1e12),
+        (1e21, 8e8),
+    ];
+    for (budget, centre) in centres {
+        for i in 0..7 {
+            let n = 1e8 * 2f64.powi(i);
+            let loss = 2.5 + 0.2 * (n / centre).log10().powi(2);
+            text.push_str(&format!("{budget},{n},{},{loss}\n", budget / (6.0 * n)));
+        }
+    }
+    let dir = temp_dir();
+    let path = write_file(&dir, "mostly_off.csv", &text);
+    let v = json(&run(&[
+        "isoflop",
+        &path,
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]));
+    let w = &v["warnings"];
+    assert_eq!(
+        codes(w),
+        vec!["not_an_isoflop_sweep", "minimum_outside_sampled_range"],
+        "{w}"
+    );
+    assert!(
+        w[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("this table does not look like an IsoFLOP sweep: only 2 of the 5 profiles have a usable minimum;"),
+        "{}",
+        w[0]
+    );
+}
