@@ -3,10 +3,10 @@
 //! ```text
 //! quantities: A, B, E, alpha, beta and a = beta / (alpha + beta), each per converged draw
 //! bins: ceil(sqrt(n)) equal-width bins (at least 5, at most 40) over the draws and the full-data value
-//!       A, B and E: equal width in log10 of the value, on a log axis
+//!       A, B and E, when they span more than a decade: equal width in log10, on a log axis
 //! ```
 //!
-//! A, B and E are drawn on log axes: their draws are heavy-tailed (a resample whose E collapses
+//! A, B and E are drawn on log axes when their draws span more than a decade: their draws are heavy-tailed (a resample whose E collapses
 //! trades it for a B of 1e9 or more), and one such draw on a linear axis squashes every other
 //! draw into the first bin. Draws at or below zero (E underflowing to 0) cannot be placed on a
 //! log axis; their count is given in the panel's caption.
@@ -31,6 +31,9 @@ use super::style::{QUALITATIVE, Theme, format_number};
 use crate::error::Error;
 use crate::law::ChinchillaLaw;
 use crate::uncertainty::BootstrapDraws;
+
+/// Most labelled ticks on a panel's log axis.
+const MAX_PANEL_TICKS: usize = 4;
 
 /// Fewest and most histogram bins.
 const BINS: (usize, usize) = (5, 40);
@@ -154,6 +157,14 @@ impl Histogram {
         full: f64,
         scale: Scale,
     ) -> Self {
+        // Within a decade a log axis looks linear and has too few labelled ticks.
+        let positive = values.iter().copied().filter(|v| *v > 0.0);
+        let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+        let scale = if scale == Scale::Log && hi / lo < 10.0 && values.iter().all(|v| *v > 0.0) {
+            Scale::Linear
+        } else {
+            scale
+        };
         let shown: Vec<f64> = match scale {
             Scale::Log => values.iter().copied().filter(|v| *v > 0.0).collect(),
             Scale::Linear => values.to_vec(),
@@ -179,7 +190,13 @@ impl Histogram {
                 counts[(i as usize).min(bins - 1)] += 1;
             }
         }
-        let log_axis = (scale == Scale::Log).then(|| LogAxis::between(edges[0], edges[bins]));
+        let log_axis = (scale == Scale::Log).then(|| {
+            // A panel is a third of the figure wide: labels like 1e21 need room.
+            let mut axis = LogAxis::between(edges[0], edges[bins]);
+            let step = axis.major.len().div_ceil(MAX_PANEL_TICKS);
+            axis.major = axis.major.into_iter().step_by(step.max(1)).collect();
+            axis
+        });
         Histogram {
             caption,
             desc,
@@ -288,5 +305,8 @@ mod tests {
         );
         let with_zero = Histogram::new("E", "E", &[0.0, 1.5, 1.7], 1.6, Scale::Log);
         assert_eq!(with_zero.not_shown, 1);
+        // Draws within a decade stay on a linear axis.
+        let narrow = Histogram::new("E", "E", &[1.5, 1.6, 1.7], 1.6, Scale::Log);
+        assert!(narrow.log_axis.is_none() && narrow.not_shown == 0);
     }
 }
