@@ -1,12 +1,43 @@
 //! Approaches 1, 2 and 3 side by side (Hoffmann et al. 2022, Table 2): the allocation
 //! exponents a (N* ∝ C^a) and b (D* ∝ C^b), N* at chosen budgets, and whether they agree.
 //!
-//! Two approaches agree when their intervals for a overlap; the verdict says which pairs do
-//! not, or that agreement cannot be judged when an approach has no interval.
+//! Agreement is judged on the bootstrap distribution of the differences, not on whether two
+//! intervals overlap (intervals of a = 0.40 [0.26, 0.61] and 0.76 [0.59, 0.90] overlap while N*
+//! at 1e23 FLOPs differs 36-fold). For each pair of approaches, draw by draw:
+//!
+//! ```text
+//! delta_a  = a_1 - a_2
+//! rho_j    = N*_1(C_j) / N*_2(C_j)                    at each comparison budget C_j
+//! tolerance: N* within a factor f (default 1.5):      |log rho_j| <= log f
+//!            a within  tol_a = log f / log(C_max / C_ref)
+//! ```
+//!
+//! where `C_max` is the largest comparison budget and `C_ref` the largest observed compute
+//! (at least one decade apart): a difference of `tol_a` in a moves N* by the factor f between
+//! the data and the furthest budget. With the `level` percentile intervals of delta_a and of
+//! log rho_j:
+//! - **disagree** when an interval lies wholly outside its tolerance band;
+//! - **agree** when every interval lies wholly inside;
+//! - **cannot tell** otherwise (the intervals are too wide for the tolerance), or when an
+//!   approach has no draws or is flagged as unreliable.
+//!
+//! Draws are matched by resample index. Approaches that resample the same runs with the same
+//! seed and indices (Approaches 2 and 3 in `scaling-laws compare`) are paired, so the spread
+//! of the difference accounts for their correlation; draws of approaches that resample
+//! different things (Approach 1's curves) are independent, and matching them by index gives
+//! the distribution of the difference of independent estimates.
 
 use serde::{Deserialize, Serialize};
 
-use crate::uncertainty::Estimate;
+use crate::allocation::Allocator;
+use crate::law::ChinchillaLaw;
+use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
+
+/// Default tolerance: N* of two approaches within this factor counts as agreement.
+pub const DEFAULT_N_PARAMS_FACTOR: f64 = 1.5;
+
+/// Fewest matched draws for a judgement.
+pub const MIN_MATCHED_DRAWS: usize = 20;
 
 /// One approach's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +50,117 @@ pub struct ApproachResult {
     pub b: Estimate,
     /// N* at each budget of the comparison.
     pub n_params: Vec<Estimate>,
+    /// Why this approach's answer is not to be relied on, if it is not (its pairs are then
+    /// "cannot tell").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
+    /// Bootstrap draws behind the intervals, for the pairwise differences.
+    #[serde(skip)]
+    pub draws: Option<ApproachDraws>,
+}
+
+/// Bootstrap draws of one approach.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ApproachDraws {
+    /// What was resampled (e.g. "runs of sweep.csv, seed 1"): draws of approaches resampling
+    /// the same thing are paired by index.
+    pub resampled: String,
+    /// Resample index of each draw.
+    pub index: Vec<usize>,
+    /// a of each draw.
+    pub a: Vec<f64>,
+    /// N* at each comparison budget, for each draw (`n_params[draw][budget]`).
+    pub n_params: Vec<Vec<f64>>,
+}
+
+impl ApproachDraws {
+    /// Draws of the parametric fit (Approach 3) from its bootstrap: a and N* at `budgets` of
+    /// each converged resample, with C = k·N·D.
+    pub fn from_bootstrap(
+        draws: &BootstrapDraws,
+        k: f64,
+        budgets: &[f64],
+        resampled: String,
+    ) -> Self {
+        let mut out = ApproachDraws {
+            resampled,
+            ..ApproachDraws::default()
+        };
+        for (i, (theta, converged)) in draws.theta.iter().zip(&draws.converged).enumerate() {
+            let law = ChinchillaLaw::from_theta(theta);
+            let (true, Ok(alloc)) = (*converged, Allocator::new(law, k)) else {
+                continue;
+            };
+            out.index.push(i);
+            out.a.push(law.params_exponent());
+            out.n_params.push(
+                budgets
+                    .iter()
+                    .map(|&c| alloc.optimal_for_compute(c).n_params)
+                    .collect(),
+            );
+        }
+        out
+    }
+}
+
+/// What counts as agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tolerance {
+    /// N* within this factor.
+    pub n_params_factor: f64,
+    /// |a_1 - a_2| within this.
+    pub exponent: f64,
+}
+
+impl Tolerance {
+    /// N* within `factor`, and the exponent tolerance that moves N* by `factor` between the
+    /// largest observed compute `reference_compute` and the largest of `budgets` (taken as at
+    /// least a decade apart).
+    pub fn from_factor(factor: f64, reference_compute: f64, budgets: &[f64]) -> Self {
+        let far = budgets.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let decades = (far / reference_compute).log10();
+        let decades = if decades.is_finite() {
+            decades.max(1.0)
+        } else {
+            1.0
+        };
+        Tolerance {
+            n_params_factor: factor,
+            exponent: factor.ln() / (decades * std::f64::consts::LN_10),
+        }
+    }
+}
+
+/// The outcome for a pair of approaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every difference lies within the tolerance with the stated confidence.
+    Agree,
+    /// Some difference lies outside the tolerance with the stated confidence.
+    Disagree,
+    /// The intervals are too wide (or missing) to decide.
+    CannotTell,
+}
+
+/// Two approaches compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairComparison {
+    /// The first approach.
+    pub first: String,
+    /// The second approach.
+    pub second: String,
+    /// The outcome.
+    pub verdict: Verdict,
+    /// Whether the draws were paired (same resampled runs) rather than independent.
+    pub paired: bool,
+    /// a of the first minus a of the second.
+    pub exponent_difference: Option<Estimate>,
+    /// N* of the first over N* of the second, at each budget.
+    pub n_params_ratio: Vec<Estimate>,
+    /// Why, in a sentence.
+    pub reason: String,
 }
 
 /// The comparison.
@@ -28,102 +170,313 @@ pub struct Comparison {
     pub level: f64,
     /// Budgets at which N* is compared, FLOPs.
     pub budgets: Vec<f64>,
+    /// The compute definition every approach uses, e.g. "C = 6·N·D".
+    pub compute_definition: String,
+    /// What counts as agreement.
+    pub tolerance: Tolerance,
     /// The approaches.
     pub approaches: Vec<ApproachResult>,
-    /// Pairs whose intervals for a do not overlap.
+    /// Every pair of approaches.
+    pub pairs: Vec<PairComparison>,
+    /// Pairs that disagree.
     pub disagreements: Vec<(String, String)>,
     /// A sentence for people.
     pub verdict: String,
 }
 
-fn overlap(x: &Estimate, y: &Estimate) -> Option<bool> {
-    Some(x.lower? <= y.upper? && y.lower? <= x.upper?)
-}
-
-/// Compare the approaches' exponents.
-pub fn compare(approaches: Vec<ApproachResult>, budgets: Vec<f64>, level: f64) -> Comparison {
-    let mut disagreements = Vec::new();
-    let mut unjudged = false;
+/// Compare every pair of `approaches` at `budgets` (see the module docs).
+pub fn compare(
+    approaches: Vec<ApproachResult>,
+    budgets: Vec<f64>,
+    level: f64,
+    tolerance: Tolerance,
+    compute_definition: String,
+) -> Comparison {
+    let mut pairs = Vec::new();
     for (i, x) in approaches.iter().enumerate() {
         for y in &approaches[i + 1..] {
-            match overlap(&x.a, &y.a) {
-                Some(true) => {}
-                Some(false) => disagreements.push((x.approach.clone(), y.approach.clone())),
-                None => unjudged = true,
-            }
+            pairs.push(compare_pair(x, y, budgets.len(), level, tolerance));
         }
     }
-    let pct = level * 100.0;
-    let verdict = if approaches.len() < 2 {
-        "only one approach could be run; nothing to compare".to_string()
-    } else if unjudged {
-        "agreement cannot be judged: an approach has no interval (run with bootstrap resamples)"
-            .to_string()
-    } else if disagreements.is_empty() {
-        format!("the approaches agree: their {pct:.0}% intervals for a overlap")
-    } else {
-        let pairs: Vec<String> = disagreements
-            .iter()
-            .map(|(x, y)| format!("{x} and {y}"))
-            .collect();
-        format!(
-            "the approaches disagree: the {pct:.0}% intervals for a do not overlap for {}",
-            pairs.join("; ")
-        )
-    };
+    let disagreements = pairs
+        .iter()
+        .filter(|p| p.verdict == Verdict::Disagree)
+        .map(|p| (p.first.clone(), p.second.clone()))
+        .collect();
+    let verdict = overall_verdict(&approaches, &pairs, level, tolerance);
     Comparison {
         level,
         budgets,
+        compute_definition,
+        tolerance,
         approaches,
+        pairs,
         disagreements,
         verdict,
+    }
+}
+
+fn overall_verdict(
+    approaches: &[ApproachResult],
+    pairs: &[PairComparison],
+    level: f64,
+    t: Tolerance,
+) -> String {
+    let pct = level * 100.0;
+    let names = |v: Verdict| {
+        pairs
+            .iter()
+            .filter(|p| p.verdict == v)
+            .map(|p| format!("{} and {}: {}", p.first, p.second, p.reason))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if approaches.len() < 2 {
+        "only one approach could be run; nothing to compare".to_string()
+    } else if pairs.iter().any(|p| p.verdict == Verdict::Disagree) {
+        format!("the approaches disagree: {}", names(Verdict::Disagree))
+    } else if pairs.iter().all(|p| p.verdict == Verdict::Agree) {
+        format!(
+            "the approaches agree: the {pct:.0}% intervals of the N* ratios lie within a factor of {} and those of the differences in a within ±{:.3}",
+            t.n_params_factor, t.exponent
+        )
+    } else {
+        format!(
+            "cannot tell whether the approaches agree: {}",
+            names(Verdict::CannotTell)
+        )
+    }
+}
+
+/// Values of `x` and `y` at the resample indices both have, as (x, y) pairs.
+fn matched<T: Clone>(xi: &[usize], xv: &[T], yi: &[usize], yv: &[T]) -> Vec<(T, T)> {
+    let lookup: std::collections::HashMap<usize, usize> =
+        yi.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+    xi.iter()
+        .enumerate()
+        .filter_map(|(k, i)| lookup.get(i).map(|&m| (xv[k].clone(), yv[m].clone())))
+        .collect()
+}
+
+/// Where an interval lies relative to the band [-half, half].
+fn placement(e: &Estimate, half: f64) -> Option<Verdict> {
+    let (lo, hi) = (e.lower?, e.upper?);
+    Some(if lo > half || hi < -half {
+        Verdict::Disagree
+    } else if lo >= -half && hi <= half {
+        Verdict::Agree
+    } else {
+        Verdict::CannotTell
+    })
+}
+
+fn compare_pair(
+    x: &ApproachResult,
+    y: &ApproachResult,
+    n_budgets: usize,
+    level: f64,
+    t: Tolerance,
+) -> PairComparison {
+    let mut out = PairComparison {
+        first: x.approach.clone(),
+        second: y.approach.clone(),
+        verdict: Verdict::CannotTell,
+        paired: false,
+        exponent_difference: None,
+        n_params_ratio: Vec::new(),
+        reason: String::new(),
+    };
+    if let Some(c) = x.caveat.as_ref().or(y.caveat.as_ref()) {
+        out.reason = c.clone();
+        return out;
+    }
+    let (Some(dx), Some(dy)) = (&x.draws, &y.draws) else {
+        out.reason = "no bootstrap draws (run with --bootstrap)".into();
+        return out;
+    };
+    out.paired = dx.resampled == dy.resampled;
+    let a = matched(&dx.index, &dx.a, &dy.index, &dy.a);
+    if a.len() < MIN_MATCHED_DRAWS {
+        out.reason = format!("only {} draws of both approaches", a.len());
+        return out;
+    }
+    let delta: Vec<f64> = a.iter().map(|(p, q)| p - q).collect();
+    let delta_a = estimate(x.a.value - y.a.value, &delta, level);
+    let n = matched(&dx.index, &dx.n_params, &dy.index, &dy.n_params);
+    // Judged on log ratios, whose tolerance band is symmetric.
+    let mut placements = vec![placement(&delta_a, t.exponent)];
+    for j in 0..n_budgets {
+        let log_ratio: Vec<f64> = n.iter().map(|(p, q)| (p[j] / q[j]).ln()).collect();
+        let point = (x.n_params[j].value / y.n_params[j].value).ln();
+        let e = estimate(point, &log_ratio, level);
+        placements.push(placement(&e, t.n_params_factor.ln()));
+        out.n_params_ratio.push(exp_estimate(&e));
+    }
+    out.exponent_difference = Some(delta_a);
+    out.verdict = if placements.contains(&Some(Verdict::Disagree)) {
+        Verdict::Disagree
+    } else if placements.iter().all(|p| *p == Some(Verdict::Agree)) {
+        Verdict::Agree
+    } else {
+        Verdict::CannotTell
+    };
+    let pct = level * 100.0;
+    out.reason = match out.verdict {
+        Verdict::Disagree => {
+            format!("a {pct:.0}% interval of a difference lies outside the tolerance")
+        }
+        Verdict::Agree => {
+            format!("every {pct:.0}% interval of a difference lies within the tolerance")
+        }
+        Verdict::CannotTell => format!(
+            "a {pct:.0}% interval of a difference straddles the tolerance (more runs, or budgets nearer the data, would decide)"
+        ),
+    };
+    out
+}
+
+/// The estimate of `exp(x)` from that of `x` (percentiles commute with monotone maps).
+fn exp_estimate(e: &Estimate) -> Estimate {
+    Estimate {
+        value: e.value.exp(),
+        std_error: None,
+        lower: e.lower.map(f64::exp),
+        upper: e.upper.map(f64::exp),
+        excluded: e.excluded,
+        heavy_tailed: false,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use rand_distr::{Distribution, Normal};
 
-    fn approach(name: &str, lo: f64, hi: f64) -> ApproachResult {
-        let e = Estimate {
-            value: (lo + hi) / 2.0,
-            std_error: Some(0.01),
-            lower: Some(lo),
-            upper: Some(hi),
-            excluded: 0,
-        };
+    /// 1000 standard normal draws (seeded).
+    fn normal_draws(seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let normal = Normal::new(0.0, 1.0).unwrap();
+        (0..1000).map(|_| normal.sample(&mut rng)).collect()
+    }
+
+    /// An approach with `a = centre + sd·z` in resample `i` for the given standard normal draws
+    /// `z`, and N* at 1e23 FLOPs following N* = 2e9 · (C / 1e21)^a through the same draws.
+    fn approach_with(
+        name: &str,
+        centre: f64,
+        sd: f64,
+        z: &[f64],
+        resampled: &str,
+    ) -> ApproachResult {
+        let a: Vec<f64> = z.iter().map(|z| centre + sd * z).collect();
+        let n_at = |a: f64| 2e9 * 100f64.powf(a);
+        let n_params: Vec<Vec<f64>> = a.iter().map(|&a| vec![n_at(a)]).collect();
+        let b: Vec<f64> = a.iter().map(|v| 1.0 - v).collect();
+        let n: Vec<f64> = n_params.iter().map(|v| v[0]).collect();
         ApproachResult {
             approach: name.into(),
-            a: e,
-            b: e,
-            n_params: vec![],
+            a: estimate(centre, &a, 0.95),
+            b: estimate(1.0 - centre, &b, 0.95),
+            n_params: vec![estimate(n_at(centre), &n, 0.95)],
+            caveat: None,
+            draws: Some(ApproachDraws {
+                resampled: resampled.into(),
+                index: (0..z.len()).collect(),
+                a,
+                n_params,
+            }),
         }
     }
 
+    fn approach(name: &str, centre: f64, sd: f64, seed: u64, resampled: &str) -> ApproachResult {
+        approach_with(name, centre, sd, &normal_draws(seed), resampled)
+    }
+
     #[test]
-    fn verdict_names_the_pairs_that_disagree() {
+    fn issue10_overlapping_intervals_of_040_and_076_disagree() {
+        // a = 0.40 [0.26, 0.61] and 0.76 [0.59, 0.90] (sd 0.11 and 0.085), from resamples of
+        // the same runs, correlated 0.7: the intervals overlap, which the old verdict read as
+        // agreement; the paired differences put a_2 - a_3 at -0.36 [-0.51, -0.21].
+        let z2 = normal_draws(1);
+        let w = normal_draws(2);
+        let z3: Vec<f64> = z2
+            .iter()
+            .zip(&w)
+            .map(|(z, w)| 0.7 * z + 0.51f64.sqrt() * w)
+            .collect();
+        let t = Tolerance::from_factor(1.5, 1e21, &[1e23]);
         let c = compare(
             vec![
-                approach("1", 0.40, 0.50),
-                approach("2", 0.45, 0.55),
-                approach("3", 0.56, 0.60),
+                approach_with("2", 0.40, 0.11, &z2, "runs"),
+                approach_with("3", 0.76, 0.085, &z3, "runs"),
             ],
-            vec![],
+            vec![1e23],
             0.95,
+            t,
+            "C = 6·N·D".into(),
         );
-        assert_eq!(
-            c.disagreements,
-            vec![
-                ("1".to_string(), "3".to_string()),
-                ("2".to_string(), "3".to_string())
-            ]
+        let x = &c.approaches;
+        assert!(
+            x[0].a.upper.unwrap() > x[1].a.lower.unwrap(),
+            "the intervals overlap: {:?} {:?}",
+            x[0].a,
+            x[1].a
         );
-        assert!(c.verdict.contains("disagree"));
+        let pair = &c.pairs[0];
+        assert_eq!(pair.verdict, Verdict::Disagree, "{pair:?}");
+        assert!(pair.paired);
+        let d = pair.exponent_difference.unwrap();
+        assert!(d.upper.unwrap() < -0.15 && d.lower.unwrap() > -0.6, "{d:?}");
+        assert!(
+            c.verdict.starts_with("the approaches disagree"),
+            "{}",
+            c.verdict
+        );
+        // N* at 1e23 differs by 100^0.36 = 5.2-fold.
+        let r = pair.n_params_ratio[0];
+        assert!((r.value - 100f64.powf(-0.36)).abs() < 1e-9, "{r:?}");
+    }
+
+    #[test]
+    fn close_paired_draws_agree_and_wide_ones_cannot_tell() {
+        // The tolerance over two decades: |delta a| <= ln 1.5 / ln 100 = 0.088.
+        let t = Tolerance::from_factor(1.5, 1e21, &[1e23]);
+        assert!((t.exponent - 0.0880).abs() < 1e-4);
+        // Paired: the same draws shifted by 0.01 differ by exactly 0.01 in every resample.
+        let x = approach("2", 0.45, 0.05, 7, "runs");
+        let mut y = approach("3", 0.46, 0.05, 7, "runs");
+        y.approach = "3".into();
+        let c = compare(vec![x, y], vec![1e23], 0.95, t, String::new());
+        assert_eq!(c.pairs[0].verdict, Verdict::Agree, "{:?}", c.pairs[0]);
+        assert!(c.pairs[0].paired && c.verdict.starts_with("the approaches agree"));
+        // Independent draws of sd 0.05: delta a has sd 0.07, its interval straddles ±0.088.
+        let x = approach("2", 0.45, 0.05, 7, "curves");
+        let y = approach("3", 0.46, 0.05, 8, "runs");
+        let c = compare(vec![x, y], vec![1e23], 0.95, t, String::new());
+        assert_eq!(c.pairs[0].verdict, Verdict::CannotTell, "{:?}", c.pairs[0]);
+        assert!(c.verdict.starts_with("cannot tell"), "{}", c.verdict);
+    }
+
+    #[test]
+    fn no_draws_or_a_caveat_cannot_tell() {
+        let t = Tolerance::from_factor(1.5, 1e21, &[1e23]);
+        let mut x = approach("2", 0.45, 0.01, 1, "runs");
+        x.caveat = Some("not an IsoFLOP sweep".into());
+        let mut y = approach("3", 0.45, 0.01, 1, "runs");
         let c = compare(
-            vec![approach("1", 0.40, 0.50), approach("2", 0.45, 0.55)],
-            vec![],
+            vec![x.clone(), y.clone()],
+            vec![1e23],
             0.95,
+            t,
+            String::new(),
         );
-        assert!(c.verdict.contains("agree: "), "{}", c.verdict);
+        assert_eq!(c.pairs[0].verdict, Verdict::CannotTell);
+        assert_eq!(c.pairs[0].reason, "not an IsoFLOP sweep");
+        x.caveat = None;
+        y.draws = None;
+        let c = compare(vec![x, y], vec![1e23], 0.95, t, String::new());
+        assert_eq!(c.pairs[0].verdict, Verdict::CannotTell);
     }
 }

@@ -12,7 +12,16 @@
 //! `2·tolerance_dex` of its first member. Groups need `min_runs` runs over at least 3 distinct
 //! sizes. A group's minimum is flagged when the parabola opens downwards or is too flat to place
 //! it (no minimum), or when the minimum lies outside the sampled sizes (an extrapolation); only
-//! groups with an interior minimum enter the power-law fit.
+//! groups with an interior minimum enter the power-law fit; a minimum outside the sampled sizes
+//! is not reported as N*, L* (a parabola's vertex far outside its data is meaningless: it gave
+//! N* = 0.005 parameters and L* = -2.43 on one table).
+//!
+//! Nothing vanishes silently: groups too small to use and runs within no budget are counted and
+//! listed by source row in the analysis and in a [`WarningCode::RunsDropped`] warning. A table
+//! that is not an IsoFLOP sweep is reported as such ([`WarningCode::NotAnIsoflopSweep`]) when
+//! most groups have no usable minimum, the groups have few runs (median below
+//! [`FEW_RUNS_PER_GROUP`]), or most groups span less than a factor of [`MIN_GROUP_SPAN`] in N:
+//! the parabola then locates no minimum worth fitting a power law through.
 //!
 //! Intervals: runs are resampled with replacement within each group (ChaCha8, stream i for
 //! resample i of the seed), the parabolas and power laws refitted, and percentile intervals taken.
@@ -25,6 +34,16 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::uncertainty::{Estimate, estimate};
+use crate::warnings::{Warning, WarningCode};
+
+mod warnings;
+
+/// Groups whose runs span less than this factor in N (max/min) cannot place a minimum: a
+/// parabola over a third of a decade is dominated by noise.
+pub const MIN_GROUP_SPAN: f64 = 3.0;
+/// A median below this many runs per usable group is too few to fit a parabola with any slack
+/// (three points determine it exactly).
+pub const FEW_RUNS_PER_GROUP: usize = 5;
 
 /// How to group runs and fit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +62,22 @@ pub struct IsoflopConfig {
     pub seed: u64,
     /// Confidence level.
     pub level: f64,
+    /// What a bootstrap resample draws.
+    #[serde(default)]
+    pub resampling: IsoflopResampling,
+}
+
+/// What a bootstrap resample of an IsoFLOP analysis draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsoflopResampling {
+    /// Runs with replacement within each group, keeping group sizes.
+    #[default]
+    WithinBudgets,
+    /// Runs with replacement from the whole table, with the row indices of the parametric
+    /// fit's bootstrap ([`crate::uncertainty::bootstrap::resample_rows`]), so that resample `i`
+    /// of both analyses uses the same runs and their draws can be paired.
+    Runs,
 }
 
 impl Default for IsoflopConfig {
@@ -55,6 +90,7 @@ impl Default for IsoflopConfig {
             n_resamples: 0,
             seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
             level: 0.95,
+            resampling: IsoflopResampling::WithinBudgets,
         }
     }
 }
@@ -86,6 +122,28 @@ pub struct Profile {
     pub loss: Option<f64>,
     /// Why the minimum is not used, if it is not.
     pub issue: Option<ProfileIssue>,
+    /// Smallest and largest N of the group's runs.
+    #[serde(default = "nan_pair")]
+    pub sampled_params: (f64, f64),
+    /// Where the parabola's vertex lies (N) when it lies outside the sampled sizes; reported
+    /// only to say why the profile has no N*.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertex_params: Option<f64>,
+}
+
+fn nan_pair() -> (f64, f64) {
+    (f64::NAN, f64::NAN)
+}
+
+/// A group of runs left out of the analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DroppedGroup {
+    /// Its budget, FLOPs.
+    pub budget: f64,
+    /// Source rows of its runs (1-based, header excluded).
+    pub rows: Vec<usize>,
+    /// Distinct model sizes among them.
+    pub distinct_sizes: usize,
 }
 
 /// A power law `y = coefficient · C^exponent` fitted in log-log space.
@@ -98,6 +156,9 @@ pub struct PowerLaw {
     /// Bootstrap draws of (log10 coefficient, exponent), for intervals of derived values.
     #[serde(skip)]
     pub draws: Vec<(f64, f64)>,
+    /// The resample index of each draw (resamples that could not be fitted have none).
+    #[serde(skip)]
+    pub resamples: Vec<usize>,
 }
 
 impl PowerLaw {
@@ -107,6 +168,7 @@ impl PowerLaw {
         PowerLaw {
             exponent: estimate(point.1, &exponents, level),
             coefficient: 10f64.powf(point.0),
+            resamples: (0..draws.len()).collect(),
             draws,
         }
     }
@@ -139,6 +201,26 @@ pub struct IsoflopAnalysis {
     pub tokens: PowerLaw,
     /// Bootstrap resamples in which fewer than two profiles had a usable minimum.
     pub failed_resamples: usize,
+    /// Groups with fewer than `min_runs` runs or fewer than 3 distinct sizes.
+    #[serde(default)]
+    pub dropped_groups: Vec<DroppedGroup>,
+    /// Source rows of runs within no budget's tolerance (with `budgets` given).
+    #[serde(default)]
+    pub unassigned_rows: Vec<usize>,
+    /// Warnings: runs dropped, a table that is not an IsoFLOP sweep, minima off the sizes.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+}
+
+impl IsoflopAnalysis {
+    /// Whether the table looks like an IsoFLOP sweep (no [`WarningCode::NotAnIsoflopSweep`]):
+    /// otherwise the exponents are not to be relied on.
+    pub fn is_sweep(&self) -> bool {
+        !self
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::NotAnIsoflopSweep)
+    }
 }
 
 /// Fitted (log10 coefficient, exponent) of N* and of D*.
@@ -248,14 +330,52 @@ fn groups(data: &Dataset, config: &IsoflopConfig) -> Vec<(f64, Vec<usize>)> {
             })
             .collect()
     };
-    out.retain(|(_, runs)| {
-        let mut sizes: Vec<f64> = runs.iter().map(|&i| data.n_params[i]).collect();
-        sizes.sort_by(f64::total_cmp);
-        sizes.dedup();
-        runs.len() >= config.min_runs && sizes.len() >= 3
-    });
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
     out
+}
+
+fn distinct_sizes(data: &Dataset, runs: &[usize]) -> usize {
+    let mut sizes: Vec<f64> = runs.iter().map(|&i| data.n_params[i]).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.dedup();
+    sizes.len()
+}
+
+/// Groups split into those used and those too small, and the runs within no group.
+struct Grouping {
+    kept: Vec<(f64, Vec<usize>)>,
+    dropped: Vec<DroppedGroup>,
+    unassigned_rows: Vec<usize>,
+}
+
+fn grouping(data: &Dataset, config: &IsoflopConfig) -> Grouping {
+    let all = groups(data, config);
+    let mut assigned = vec![false; data.len()];
+    let (mut kept, mut dropped) = (Vec::new(), Vec::new());
+    for (budget, runs) in all {
+        for &i in &runs {
+            assigned[i] = true;
+        }
+        let sizes = distinct_sizes(data, &runs);
+        if runs.len() >= config.min_runs && sizes >= 3 {
+            kept.push((budget, runs));
+        } else if !runs.is_empty() {
+            dropped.push(DroppedGroup {
+                budget,
+                rows: runs.iter().map(|&i| data.rows[i]).collect(),
+                distinct_sizes: sizes,
+            });
+        }
+    }
+    let unassigned_rows = (0..data.len())
+        .filter(|&i| !assigned[i])
+        .map(|i| data.rows[i])
+        .collect();
+    Grouping {
+        kept,
+        dropped,
+        unassigned_rows,
+    }
 }
 
 fn profile(data: &Dataset, budget: f64, runs: Vec<usize>, k: f64) -> Profile {
@@ -272,14 +392,21 @@ fn profile(data: &Dataset, budget: f64, runs: Vec<usize>, k: f64) -> Profile {
     // "Too flat": the curvature moves the loss by less than 1e-9 of its range over the sizes.
     let flat =
         c2.is_nan() || c2 <= 0.0 || c2 * (hi - lo).powi(2) <= 1e-9 * spread.max(f64::MIN_POSITIVE);
-    let (n_params, issue) = if flat {
-        (None, Some(ProfileIssue::NoMinimum))
+    let (n_params, issue, vertex_params) = if flat {
+        (None, Some(ProfileIssue::NoMinimum), None)
     } else {
         let xs = -c1 / (2.0 * c2);
-        let issue = (xs < lo || xs > hi).then_some(ProfileIssue::OutsideSampledSizes);
-        (Some(10f64.powf(xs)), issue)
+        if xs < lo || xs > hi {
+            let vertex = 10f64.powf(xs);
+            let shown = vertex.is_finite().then_some(vertex);
+            (None, Some(ProfileIssue::OutsideSampledSizes), shown)
+        } else {
+            (Some(10f64.powf(xs)), None, None)
+        }
     };
     Profile {
+        sampled_params: (10f64.powf(lo), 10f64.powf(hi)),
+        vertex_params,
         budget,
         runs,
         coefficients,
@@ -328,7 +455,11 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
         ));
     }
     let k = config.flops_per_param_token;
-    let grouped = groups(data, config);
+    let Grouping {
+        kept: grouped,
+        dropped: dropped_groups,
+        unassigned_rows,
+    } = grouping(data, config);
     let profiles: Vec<Profile> = grouped
         .iter()
         .map(|(b, runs)| profile(data, *b, runs.clone(), k))
@@ -336,38 +467,85 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
     let ((cn, a), (cd, b)) = power_laws(&profiles).ok_or_else(|| Error::NotIdentifiable {
         path: data.source.path.clone(),
         message: format!(
-            "{} IsoFLOP groups found, {} with a minimum inside the sampled sizes; Approach 2 needs at least 2 \
+            "{} IsoFLOP groups found, {} with a minimum inside the sampled sizes{}; Approach 2 needs at least 2 \
              (give --budgets, widen --tolerance-dex, or lower --min-runs)",
             profiles.len(),
-            profiles.iter().filter(|p| p.issue.is_none()).count()
+            profiles.iter().filter(|p| p.issue.is_none()).count(),
+            if dropped_groups.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and {} groups too small to use (fewer than {} runs or 3 sizes)",
+                    dropped_groups.len(),
+                    config.min_runs
+                )
+            }
         ),
     })?;
     let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-            rng.set_stream(i as u64);
+            let picks = resample_groups(data.len(), &grouped, config, i);
             let resampled: Vec<Profile> = grouped
                 .iter()
-                .map(|(budget, runs)| {
-                    let pick = (0..runs.len())
-                        .map(|_| runs[rng.random_range(0..runs.len())])
-                        .collect();
-                    profile(data, *budget, pick, k)
-                })
+                .zip(picks)
+                .filter(|(_, pick)| distinct_sizes(data, pick) >= 3)
+                .map(|((budget, _), pick)| profile(data, *budget, pick, k))
                 .collect();
             power_laws(&resampled)
         })
         .collect();
     let (params, tokens, failed_resamples) =
         power_laws_with_draws(((cn, a), (cd, b)), &draws, config.level);
-    Ok(IsoflopAnalysis {
+    let mut analysis = IsoflopAnalysis {
         config: config.clone(),
         params,
         tokens,
         failed_resamples,
         profiles,
-    })
+        dropped_groups,
+        unassigned_rows,
+        warnings: Vec::new(),
+    };
+    analysis.warnings = warnings::isoflop_warnings(data, &analysis);
+    Ok(analysis)
+}
+
+/// The runs of each group in bootstrap resample `i` (see [`IsoflopResampling`]).
+fn resample_groups(
+    n_rows: usize,
+    grouped: &[(f64, Vec<usize>)],
+    config: &IsoflopConfig,
+    i: usize,
+) -> Vec<Vec<usize>> {
+    match config.resampling {
+        IsoflopResampling::WithinBudgets => {
+            let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+            rng.set_stream(i as u64);
+            grouped
+                .iter()
+                .map(|(_, runs)| {
+                    (0..runs.len())
+                        .map(|_| runs[rng.random_range(0..runs.len())])
+                        .collect()
+                })
+                .collect()
+        }
+        IsoflopResampling::Runs => {
+            let mut count = vec![0usize; n_rows];
+            for r in crate::uncertainty::bootstrap::resample_rows(config.seed, i, n_rows) {
+                count[r] += 1;
+            }
+            grouped
+                .iter()
+                .map(|(_, runs)| {
+                    runs.iter()
+                        .flat_map(|&r| std::iter::repeat_n(r, count[r]))
+                        .collect()
+                })
+                .collect()
+        }
+    }
 }
 
 /// Power laws for N* and D* from the full-data fit and each resample's fit (`None`: the
@@ -377,13 +555,18 @@ pub(crate) fn power_laws_with_draws(
     draws: &[Option<FitPair>],
     level: f64,
 ) -> (PowerLaw, PowerLaw, usize) {
-    let ok: Vec<FitPair> = draws.iter().flatten().copied().collect();
+    let ok: Vec<(usize, FitPair)> = draws
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|d| (i, d)))
+        .collect();
+    let index: Vec<usize> = ok.iter().map(|d| d.0).collect();
     let (params, tokens) = point;
-    (
-        PowerLaw::from_fit(params, ok.iter().map(|d| d.0).collect(), level),
-        PowerLaw::from_fit(tokens, ok.iter().map(|d| d.1).collect(), level),
-        draws.len() - ok.len(),
-    )
+    let mut n = PowerLaw::from_fit(params, ok.iter().map(|d| d.1.0).collect(), level);
+    let mut d = PowerLaw::from_fit(tokens, ok.iter().map(|d| d.1.1).collect(), level);
+    n.resamples.clone_from(&index);
+    d.resamples = index;
+    (n, d, draws.len() - ok.len())
 }
 
 #[cfg(test)]

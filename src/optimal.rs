@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::fit::FittedLaw;
 use crate::law::ChinchillaLaw;
 use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
+use crate::warnings::{Warning, WarningCode};
 
 /// Default confidence level of intervals.
 pub const DEFAULT_LEVEL: f64 = 0.95;
@@ -119,6 +120,9 @@ pub struct Answers {
     pub target_losses: Vec<OptimalEstimate>,
     /// One per assessed model.
     pub assessments: Vec<AssessmentEstimate>,
+    /// Warnings about the draws and, once [`extrapolation_warnings`] are added, the questions.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
 }
 
 /// Answer `questions` with the law of `fitted` and, when given, its bootstrap `draws`.
@@ -249,12 +253,82 @@ pub fn answer(
             failed: d.failed(),
             improved_by_grid: d.improved_by_grid,
         }),
+        warnings: draws.map_or_else(Vec::new, |d| draw_warnings(d, &parameters)),
         parameters,
         budgets,
         params,
         target_losses,
         assessments,
     })
+}
+
+/// Quantities beyond this multiple of the largest observed compute are flagged.
+pub const EXTRAPOLATION_WARN_RATIO: f64 = 100.0;
+
+/// Collapsing parameters in the draws, and parameters whose draws are heavy-tailed.
+fn draw_warnings(draws: &BootstrapDraws, parameters: &[NamedEstimate]) -> Vec<Warning> {
+    let mut out = crate::uncertainty::collapse::collapse_warnings(draws);
+    let heavy: Vec<&str> = parameters
+        .iter()
+        .filter(|p| p.estimate.heavy_tailed)
+        .map(|p| p.name.as_str())
+        .collect();
+    if !heavy.is_empty() {
+        out.push(Warning::new(
+            WarningCode::HeavyTailedDraws,
+            format!(
+                "the bootstrap draws of {} are heavy-tailed: a standard error would mislead, so only the percentile interval is shown",
+                heavy.join(", ")
+            ),
+            "read those parameters from their intervals; more runs, or fixing E, usually tames the tail",
+        ));
+    }
+    out
+}
+
+/// A warning naming every question of `answers` whose compute exceeds
+/// [`EXTRAPOLATION_WARN_RATIO`] times `largest_observed` (FLOPs): budgets, the budgets at which
+/// the given sizes are optimal, the compute reaching the target losses, and assessed models.
+pub fn extrapolation_warnings(answers: &Answers, largest_observed: f64) -> Vec<Warning> {
+    let mut far: Vec<String> = Vec::new();
+    let mut check = |what: String, c: f64| {
+        let ratio = c / largest_observed;
+        if ratio > EXTRAPOLATION_WARN_RATIO {
+            far.push(format!("{what} ({ratio:.0}×)"));
+        }
+    };
+    for o in &answers.budgets {
+        check(format!("budget {:.3e}", o.compute.value), o.compute.value);
+    }
+    for o in &answers.params {
+        check(format!("N = {:.3e}", o.n_params.value), o.compute.value);
+    }
+    for o in &answers.target_losses {
+        check(format!("target loss {:.4}", o.loss.value), o.compute.value);
+    }
+    for a in &answers.assessments {
+        let name = a
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("N = {:.3e}, D = {:.3e}", a.n_params, a.n_tokens));
+        check(format!("model {name}"), a.compute);
+    }
+    if far.is_empty() {
+        return Vec::new();
+    }
+    vec![Warning::new(
+        WarningCode::Extrapolation,
+        format!(
+            "{} beyond {EXTRAPOLATION_WARN_RATIO:.0}× the largest observed compute ({largest_observed:.3e} FLOPs): {}",
+            if far.len() == 1 {
+                "1 answer lies".to_string()
+            } else {
+                format!("{} answers lie", far.len())
+            },
+            far.join(", ")
+        ),
+        "treat those answers as extrapolations: their intervals assume the law holds that far; check the law on held-out larger runs (fit --holdout)",
+    )]
 }
 
 fn named(name: &str, estimate: Estimate) -> NamedEstimate {

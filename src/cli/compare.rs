@@ -2,10 +2,14 @@
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::compare::{ApproachResult, compare};
+use scaling_laws::Error;
+use scaling_laws::compare::{
+    ApproachDraws, ApproachResult, DEFAULT_N_PARAMS_FACTOR, Tolerance, compare,
+};
+use scaling_laws::data::Dataset;
 use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::isoflop::{IsoflopConfig, PowerLaw, isoflop};
+use scaling_laws::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
 use scaling_laws::optimal::{Questions, answer};
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
@@ -29,6 +33,16 @@ pub struct CompareArgs {
         help_heading = "Comparison"
     )]
     at: Vec<f64>,
+    /// Approaches agree when their N* lie within this factor at every budget of --at (and
+    /// their exponents a within the difference that moves N* by this factor), with the
+    /// confidence of --level.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = DEFAULT_N_PARAMS_FACTOR,
+        help_heading = "Comparison"
+    )]
+    tolerance_factor: f64,
     /// IsoFLOP budgets for Approach 2 (default: the budget column, or clusters of compute).
     #[arg(
         long,
@@ -89,18 +103,68 @@ fn from_power_laws(
     d: &PowerLaw,
     at: &[f64],
     level: f64,
+    resampled: String,
 ) -> ApproachResult {
+    let draws = ApproachDraws {
+        resampled,
+        index: n.resamples.clone(),
+        a: n.draws.iter().map(|d| d.1).collect(),
+        n_params: n
+            .draws
+            .iter()
+            .map(|(lc, e)| at.iter().map(|c| 10f64.powf(lc + e * c.log10())).collect())
+            .collect(),
+    };
     ApproachResult {
         approach: name.to_string(),
         a: n.exponent,
         b: d.exponent,
         n_params: at.iter().map(|&c| n.at(c, level)).collect(),
+        caveat: None,
+        draws: (!draws.index.is_empty()).then_some(draws),
     }
+}
+
+/// The data with compute C = k·N·D in every row, and a sentence saying so. When the compute
+/// column differs from k·N·D by more than 1% in some row, the IsoFLOP groups are formed from
+/// k·N·D too (the budget column then no longer applies), so that all approaches speak of the
+/// same C.
+fn one_compute_definition(data: &Dataset) -> (Dataset, String) {
+    let k = data.flops_per_param_token;
+    let defined: Vec<f64> = data
+        .n_params
+        .iter()
+        .zip(&data.n_tokens)
+        .map(|(n, d)| k * n * d)
+        .collect();
+    let off = data
+        .compute
+        .iter()
+        .zip(&defined)
+        .filter(|(c, kd)| (*c / *kd - 1.0).abs() > 0.01)
+        .count();
+    let mut sentence = format!("compute C = {k}·N·D FLOPs for every approach");
+    let mut out = data.clone();
+    if off > 0 {
+        sentence.push_str(&format!(
+            " ({off} rows of the compute column differ from it by more than 1%; Approach 2 groups runs by {k}·N·D)"
+        ));
+        out.compute = defined;
+        out.budget = None;
+    }
+    (out, sentence)
 }
 
 /// Run `scaling-laws compare`.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
+    if !(args.tolerance_factor.is_finite() && args.tolerance_factor > 1.0) {
+        return Err(Error::invalid_option(
+            "--tolerance-factor",
+            format!("must be a number above 1, got {}", args.tolerance_factor),
+        )
+        .into());
+    }
     let mut approaches = Vec::new();
     if !args.curves.is_empty() {
         let options = CurveOptions {
@@ -129,9 +193,12 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             &e.tokens,
             &args.at,
             args.resample.level,
+            "training curves".into(),
         ));
     }
     let (saved, data) = fit_data(input, &args.data, &args.options, None, args.quiet)?;
+    let (iso_data, compute_definition) = one_compute_definition(&data);
+    let runs = format!("runs of {}, seed {}", data.source.path, args.resample.seed);
     let iso_config = IsoflopConfig {
         budgets: args.isoflop_budgets.clone(),
         tolerance_dex: args.tolerance_dex,
@@ -139,16 +206,28 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         n_resamples: args.resample.bootstrap,
         seed: args.resample.seed,
         level: args.resample.level,
+        // The same resampled runs as the parametric bootstrap, so that the draws pair.
+        resampling: IsoflopResampling::Runs,
         ..IsoflopConfig::default()
     };
-    match isoflop(&data, &iso_config) {
-        Ok(iso) => approaches.push(from_power_laws(
-            "Approach 2 (IsoFLOP)",
-            &iso.params,
-            &iso.tokens,
-            &args.at,
-            args.resample.level,
-        )),
+    match isoflop(&iso_data, &iso_config) {
+        Ok(iso) => {
+            let mut result = from_power_laws(
+                "Approach 2 (IsoFLOP)",
+                &iso.params,
+                &iso.tokens,
+                &args.at,
+                args.resample.level,
+                runs.clone(),
+            );
+            if !iso.is_sweep() {
+                result.caveat = Some("the table is not an IsoFLOP sweep".into());
+            }
+            for w in &iso.warnings {
+                super::note!("warning: Approach 2: {}", w.line());
+            }
+            approaches.push(result);
+        }
         Err(e) => super::note!("warning: Approach 2 skipped: {e}"),
     }
     let bar = progress_bar(args.resample.bootstrap, args.quiet, "bootstrap");
@@ -183,13 +262,29 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .map(|p| p.estimate)
             .expect("a and b are reported")
     };
-    approaches.push(scaling_laws::compare::ApproachResult {
+    approaches.push(ApproachResult {
         approach: "Approach 3 (parametric fit)".into(),
         a: param("a"),
         b: param("b"),
         n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
+        caveat: None,
+        draws: draws
+            .as_ref()
+            .map(|d| ApproachDraws::from_bootstrap(d, data.flops_per_param_token, &args.at, runs)),
     });
-    let comparison = compare(approaches, args.at.clone(), args.resample.level);
+    let largest = data
+        .compute
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tolerance = Tolerance::from_factor(args.tolerance_factor, largest, &args.at);
+    let comparison = compare(
+        approaches,
+        args.at.clone(),
+        args.resample.level,
+        tolerance,
+        compute_definition,
+    );
     scaling_laws::finite::check_finite(&comparison, "the comparison")?;
     let mut stdout = super::stdout::lock();
     match args.format {

@@ -291,7 +291,7 @@ pub fn fit_source<'a>(
 /// Print a fit's warnings on stderr.
 pub fn warn(saved: &SavedFit) {
     for w in &saved.report.diagnostics.warnings {
-        super::note!("warning: {}", w.message());
+        super::note!("warning: {}", w.line());
     }
 }
 
@@ -308,7 +308,7 @@ pub fn fit_data(
     let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
     data.check_identifiable(config.params.n_free())?;
     let bar = progress_bar(config.runs_planned(), quiet, "fitting");
-    let report = fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    let report = fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
     bar.finish_and_clear();
     Ok((
         SavedFit::new(report, Provenance::of(&data, Some(command_line()))),

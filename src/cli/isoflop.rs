@@ -77,6 +77,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         n_resamples: args.resample.bootstrap,
         seed: args.resample.seed,
         level: args.resample.level,
+        ..IsoflopConfig::default()
     };
     let analysis = isoflop(&data, &config)?;
     scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;

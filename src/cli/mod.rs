@@ -92,7 +92,7 @@ fn thread_count(n: usize) -> Result<usize, scaling_laws::Error> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let cap = MAX_THREADS_PER_CORE * cores;
     if n > cap {
-        eprintln!(
+        stdout::note!(
             "note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on {cores} cores; using {cap}"
         );
         return Ok(cap);

@@ -178,11 +178,16 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     };
     warn(&saved);
     let questions = args.questions(saved.provenance.flops_per_param_token)?;
-    if let Some(n) = args.bootstrap {
-        let data = match data {
-            Some(d) => d,
-            None => saved.reload_data(args.fit.as_deref().expect("--fit given"))?,
-        };
+    // The data are needed for the bootstrap, and for the extrapolation check when at hand.
+    let data = match (data, args.bootstrap) {
+        (Some(d), _) => Some(d),
+        (None, Some(_)) => Some(saved.reload_data(args.fit.as_deref().expect("--fit given"))?),
+        (None, None) => args
+            .fit
+            .as_deref()
+            .and_then(|path| saved.reload_data(path).ok()),
+    };
+    if let (Some(n), Some(data)) = (args.bootstrap, &data) {
         let config = BootstrapConfig {
             n_resamples: n,
             seed: args.seed,
@@ -201,7 +206,14 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         }
         saved.bootstrap = Some(draws);
     }
-    let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    let mut answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    if let Some(largest) = data
+        .as_ref()
+        .and_then(|d| d.compute.iter().copied().reduce(f64::max))
+    {
+        let far = scaling_laws::optimal::extrapolation_warnings(&answers, largest);
+        answers.warnings.extend(far);
+    }
     scaling_laws::finite::check_finite(&saved, "the fit")?;
     scaling_laws::finite::check_finite(&answers, "the answers")?;
     if let Some(out) = &args.out {

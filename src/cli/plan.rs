@@ -275,7 +275,7 @@ impl PlanArgs {
             } else {
                 ("apply", "they are")
             };
-            eprintln!(
+            super::note!(
                 "note: {} {verb} to the time estimate, which needs an accelerator (--gpu NAME, or \
                  --peak-tflops with --gpu-memory-gb); {pronoun} ignored",
                 unused.join(", ")

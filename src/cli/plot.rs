@@ -49,7 +49,7 @@ enum Kind {
 /// Options shared by the figure commands.
 #[derive(Debug, Args)]
 pub struct FigureArgs {
-    /// Budgets of the IsoFLOP slices, comma-separated (default: the budget column, or Chinchilla's nine).
+    /// Budgets of the IsoFLOP slices, comma-separated (default: the budget column, or two per decade across the data's compute).
     #[arg(
         long,
         value_name = "C1,C2,...",
@@ -126,7 +126,7 @@ impl FigureArgs {
                 v.dedup_by(|x, y| (*x / *y - 1.0).abs() < 1e-9);
                 v
             }
-            None => CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
+            None => scaling_laws::plot::default_budgets(&data.compute),
         }
     }
 
@@ -314,7 +314,7 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
     let data = data::load(&path.display().to_string(), &options)?;
     let config = scaling_laws::fit::FitConfig::default();
     let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
-    let report = scaling_laws::fit::fit(&data.observations(), &config, &|| bar.inc(1))?;
+    let report = scaling_laws::fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let mut saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
     if args.bootstrap >= 2 {

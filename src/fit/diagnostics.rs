@@ -4,14 +4,17 @@
 //! start only, the optimum may sit at or beyond the edge of the start grid, a parameter may run
 //! off to a degenerate value (E -> 0, a coefficient -> infinity, an exponent -> 0), or several
 //! starts may reach the same objective with different parameters (the data do not identify
-//! them). Each case is a [`FitWarning`] variant.
+//! them), or there may be too few runs for the parameters. Each is reported as a shared
+//! [`Warning`]; [`FitWarning`] is the typed detail of the search's findings and the shape in
+//! which fits saved before the shared list stored them (they still load).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::solver::{LocalRun, Termination};
 use super::{FitConfig, REACHED_BEST_RTOL, Starts};
 use crate::law::ChinchillaLaw;
 use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, IDX_E, PARAM_NAMES, natural_name};
+use crate::warnings::{Warning, WarningCode};
 
 /// Exponents outside this range are reported as implausible for language-model sweeps.
 pub const PLAUSIBLE_EXPONENT: (f64, f64) = (0.05, 1.5);
@@ -24,8 +27,13 @@ pub const IDENTIFIED_RSPREAD: f64 = 1e-2;
 pub const DEGENERATE_LOG_E: f64 = -10.0;
 /// `a` or `b` above this means a coefficient has run off to infinity (A > 5e21).
 pub const DEGENERATE_LOG_COEF: f64 = 50.0;
+/// Fewer runs than this per free parameter is reported. Ten runs per parameter is the usual
+/// rule of thumb for nonlinear least squares; with fewer, bootstrap intervals of a five-parameter
+/// law span orders of magnitude (5 runs for 4 parameters gave A in [1, 8.4e8]).
+pub const MIN_RUNS_PER_PARAMETER: f64 = 10.0;
 
-/// Something about a fit the user should know.
+/// A finding of the multi-start search, converted to a [`Warning`] by [`FitWarning::to_warning`].
+/// Fits saved before the shared warning list stored these (tagged by `kind`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FitWarning {
@@ -89,21 +97,35 @@ pub enum FitWarning {
 }
 
 impl FitWarning {
-    /// One-line explanation for reports.
+    /// The stable code of this finding.
+    pub fn code(&self) -> WarningCode {
+        match self {
+            FitWarning::UnconvergedRunBelowBest { .. } => WarningCode::UnconvergedRunBelowBest,
+            FitWarning::FewStartsReachedBest { .. } => WarningCode::FewStartsReachedBest,
+            FitWarning::BestStartOnGridEdge { .. } | FitWarning::OptimumOutsideGrid { .. } => {
+                WarningCode::AtGridEdge
+            }
+            FitWarning::ImplausibleExponent { .. } => WarningCode::ImplausibleExponent,
+            FitWarning::Degenerate { .. } => WarningCode::Degenerate,
+            FitWarning::NotIdentified { .. } => WarningCode::NotIdentified,
+        }
+    }
+
+    /// What was found, with its numbers.
     pub fn message(&self) -> String {
         match self {
             FitWarning::UnconvergedRunBelowBest {
                 objective,
                 termination,
             } => format!(
-                "a run that did not converge ({}) ended lower, at {objective:.6e}; raise --max-iters",
+                "a run that did not converge ({}) ended lower than the best converged one, at {objective:.6e}",
                 termination.describe()
             ),
-            FitWarning::FewStartsReachedBest { reached, run } => format!(
-                "only {reached} of {run} starts reached the best value; a wider search (--starts all, --grid) may find a lower one"
-            ),
+            FitWarning::FewStartsReachedBest { reached, run } => {
+                format!("only {reached} of {run} starts reached the best value")
+            }
             FitWarning::BestStartOnGridEdge { parameter, value } => format!(
-                "every start that reached the best began at the grid edge {parameter} = {value}; extend the grid on that axis"
+                "every start that reached the best began at the grid edge {parameter} = {value}"
             ),
             FitWarning::OptimumOutsideGrid {
                 parameter,
@@ -121,9 +143,7 @@ impl FitWarning {
                 parameter,
                 value,
                 meaning,
-            } => {
-                format!("{parameter} = {value:.4e}: {meaning}")
-            }
+            } => format!("{parameter} = {value:.4e}: {meaning}"),
             FitWarning::NotIdentified {
                 parameter,
                 low,
@@ -133,6 +153,67 @@ impl FitWarning {
             ),
         }
     }
+
+    /// What to do about it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            FitWarning::UnconvergedRunBelowBest { .. } => "raise --max-iters",
+            FitWarning::FewStartsReachedBest { .. } => {
+                "a wider search (--starts all, --grid) may find a lower value"
+            }
+            FitWarning::BestStartOnGridEdge { .. } => "extend the grid on that axis (--grid)",
+            FitWarning::OptimumOutsideGrid { .. } => {
+                "extend the grid to cover it (--grid) and check that the fit is unchanged"
+            }
+            FitWarning::ImplausibleExponent { .. } => {
+                "check the units of N and D and the loss column; more runs over a wider range of sizes and tokens pin the exponents down"
+            }
+            FitWarning::Degenerate { .. } => {
+                "add runs that bound the parameter (larger or longer runs), or fix it with --fix"
+            }
+            FitWarning::NotIdentified { .. } => {
+                "add runs over a wider range of N and D, or fix a parameter with --fix"
+            }
+        }
+    }
+
+    /// The shared form of this finding.
+    pub fn to_warning(&self) -> Warning {
+        Warning::new(self.code(), self.message(), self.action())
+    }
+}
+
+/// A fit with fewer than [`MIN_RUNS_PER_PARAMETER`] runs per free parameter.
+pub fn few_runs_warning(n_runs: usize, n_free: usize) -> Option<Warning> {
+    let per = n_runs as f64 / n_free.max(1) as f64;
+    (per < MIN_RUNS_PER_PARAMETER).then(|| {
+        Warning::new(
+            WarningCode::FewRunsPerParameter,
+            format!(
+                "{n_runs} runs for {n_free} free parameters ({per:.1} per parameter, fewer than {MIN_RUNS_PER_PARAMETER}): \
+                 the parameters and anything derived from them are poorly determined"
+            ),
+            "add runs, or fix parameters with --fix (e.g. --fix E=1.69) or --tie-exponents; run --bootstrap to see how wide the intervals are",
+        )
+    })
+}
+
+/// Warnings in either shape: the shared [`Warning`], or a [`FitWarning`] of an older file.
+fn warnings_any_shape<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Warning>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum AnyShape {
+        Current(Warning),
+        Legacy(FitWarning),
+    }
+    let items = Vec::<AnyShape>::deserialize(d)?;
+    Ok(items
+        .into_iter()
+        .map(|w| match w {
+            AnyShape::Current(w) => w,
+            AnyShape::Legacy(w) => w.to_warning(),
+        })
+        .collect())
 }
 
 /// Iteration counts over all runs.
@@ -167,8 +248,10 @@ pub struct FitDiagnostics {
     pub iterations: IterationStats,
     /// How many runs stopped for each reason.
     pub terminations: Vec<(Termination, usize)>,
-    /// Warnings, most serious first.
-    pub warnings: Vec<FitWarning>,
+    /// Warnings, most serious first. Files saved before the shared list hold [`FitWarning`]s;
+    /// they load as the same warnings.
+    #[serde(deserialize_with = "warnings_any_shape")]
+    pub warnings: Vec<Warning>,
     /// The subsample the starts were searched on, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsample: Option<super::subsample::SubsampleStage>,
@@ -189,6 +272,7 @@ impl FitDiagnostics {
         runs: &[LocalRun],
         best: usize,
         starts_available: usize,
+        n_runs: usize,
         config: &FitConfig,
     ) -> Self {
         let best_value = runs[best].objective;
@@ -232,6 +316,8 @@ impl FitDiagnostics {
         }
         warnings.extend(value_warnings(&law, &runs[best].theta));
         warnings.extend(identification_warnings(&at_best));
+        let mut warnings: Vec<Warning> = warnings.iter().map(FitWarning::to_warning).collect();
+        warnings.extend(few_runs_warning(n_runs, config.params.n_free()));
         FitDiagnostics {
             starts_available,
             starts_run: runs.len(),

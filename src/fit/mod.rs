@@ -15,6 +15,7 @@
 //! fixed and tied parameters in [`params`], the starts in [`starts`], one local run in
 //! [`solver`], and the checks on the outcome in [`diagnostics`].
 
+pub mod checks;
 pub mod diagnostics;
 mod fastmath;
 pub mod objective;
@@ -193,12 +194,30 @@ pub fn fit(
         tokens_exponent: law.tokens_exponent(),
         config: config.clone(),
     };
-    let mut diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), config);
+    let mut diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), obs.len(), config);
     diagnostics.subsample = stage;
     Ok(FitReport {
         fitted,
         diagnostics,
     })
+}
+
+/// Fit the law to the runs of `data`, then check the fit against the data: the residual
+/// spread, residual trends with N, D and C, and outlying runs (see [`checks`]), added to the
+/// diagnostics' warnings with the source rows they concern.
+///
+/// # Errors
+///
+/// As [`fit`].
+pub fn fit_dataset(
+    data: &crate::data::Dataset,
+    config: &FitConfig,
+    on_run_done: &(dyn Fn() + Sync),
+) -> Result<FitReport, Error> {
+    let mut report = fit(&data.observations(), config, on_run_done)?;
+    let found = checks::data_warnings(data, &report.fitted);
+    report.diagnostics.warnings.extend(found);
+    Ok(report)
 }
 
 fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> {

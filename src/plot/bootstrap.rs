@@ -3,8 +3,13 @@
 //! ```text
 //! quantities: A, B, E, alpha, beta and a = beta / (alpha + beta), each per converged draw
 //! bins: ceil(sqrt(n)) equal-width bins (at least 5, at most 40) over the draws and the full-data value
+//!       A, B and E, when they span more than a decade: equal width in log10, on a log axis
 //! ```
 //!
+//! A, B and E are drawn on log axes when their draws span more than a decade: their draws are heavy-tailed (a resample whose E collapses
+//! trades it for a B of 1e9 or more), and one such draw on a linear axis squashes every other
+//! draw into the first bin. Draws at or below zero (E underflowing to 0) cannot be placed on a
+//! log axis; their count is given in the panel's caption.
 //! The full-data estimate is marked with a vertical line and given in the panel's caption; a percentile interval is read off
 //! the same draws (see [`crate::uncertainty::estimate`]).
 
@@ -15,8 +20,11 @@ use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::Color;
 
 use super::PlotOptions;
-use super::axes::linear_range;
-use super::chart::{Axes, build, draw_mesh};
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
+
+use super::axes::{LogAxis, linear_range};
+use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
 use super::render::{Area, DrawResult, Figure, check_output, render};
 use super::style::{QUALITATIVE, Theme, format_number};
@@ -24,20 +32,37 @@ use crate::error::Error;
 use crate::law::ChinchillaLaw;
 use crate::uncertainty::BootstrapDraws;
 
+/// Most labelled ticks on a panel's log axis.
+const MAX_PANEL_TICKS: usize = 4;
+
 /// Fewest and most histogram bins.
 const BINS: (usize, usize) = (5, 40);
 
 /// A quantity of a law.
 type LawValue = fn(&ChinchillaLaw) -> f64;
 
-/// The quantities shown: panel caption, axis description, and the value of a law.
-const QUANTITIES: [(&str, &str, LawValue); 6] = [
-    ("A", "A (coefficient of N)", |l| l.param_coef),
-    ("B", "B (coefficient of D)", |l| l.data_coef),
-    ("E", "E (irreducible loss, nats/token)", |l| l.irreducible),
-    ("α", "α (exponent of N)", |l| l.alpha),
-    ("β", "β (exponent of D)", |l| l.beta),
-    ("a = β/(α+β)", "a (N* ∝ C^a)", |l| l.params_exponent()),
+/// A map between values and axis coordinates.
+type Map = fn(f64) -> f64;
+
+/// The quantities shown: panel caption, axis description, the value of a law, and whether the
+/// axis is logarithmic.
+const QUANTITIES: [(&str, &str, LawValue, Scale); 6] = [
+    ("A", "A (coefficient of N)", |l| l.param_coef, Scale::Log),
+    ("B", "B (coefficient of D)", |l| l.data_coef, Scale::Log),
+    (
+        "E",
+        "E (irreducible loss, nats/token)",
+        |l| l.irreducible,
+        Scale::Log,
+    ),
+    ("α", "α (exponent of N)", |l| l.alpha, Scale::Linear),
+    ("β", "β (exponent of D)", |l| l.beta, Scale::Linear),
+    (
+        "a = β/(α+β)",
+        "a (N* ∝ C^a)",
+        |l| l.params_exponent(),
+        Scale::Linear,
+    ),
 ];
 
 /// Draw histograms of the converged bootstrap draws of A, B, E, alpha, beta and
@@ -97,9 +122,9 @@ pub fn bootstrap_distributions(
     }
     let histograms = QUANTITIES
         .iter()
-        .map(|&(caption, desc, value)| {
+        .map(|&(caption, desc, value, scale)| {
             let values: Vec<f64> = laws.iter().map(value).filter(|v| v.is_finite()).collect();
-            Histogram::new(caption, desc, &values, value(law))
+            Histogram::new(caption, desc, &values, value(law), scale)
         })
         .collect();
     let title = opts.title_or(format!(
@@ -118,27 +143,68 @@ struct Histogram {
     edges: Vec<f64>,
     counts: Vec<usize>,
     full: f64,
+    /// The log axis of a log-scale panel.
+    log_axis: Option<LogAxis>,
+    /// Draws that a log axis cannot show (at or below zero).
+    not_shown: usize,
 }
 
 impl Histogram {
-    fn new(caption: &'static str, desc: &'static str, values: &[f64], full: f64) -> Self {
-        let bins = ((values.len() as f64).sqrt().ceil() as usize).clamp(BINS.0, BINS.1);
-        let range = linear_range(values.iter().copied().chain([full]), 0.02).unwrap_or(0.0..1.0);
+    fn new(
+        caption: &'static str,
+        desc: &'static str,
+        values: &[f64],
+        full: f64,
+        scale: Scale,
+    ) -> Self {
+        // Within a decade a log axis looks linear and has too few labelled ticks.
+        let positive = values.iter().copied().filter(|v| *v > 0.0);
+        let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
+        let scale = if scale == Scale::Log && hi / lo < 10.0 && values.iter().all(|v| *v > 0.0) {
+            Scale::Linear
+        } else {
+            scale
+        };
+        let shown: Vec<f64> = match scale {
+            Scale::Log => values.iter().copied().filter(|v| *v > 0.0).collect(),
+            Scale::Linear => values.to_vec(),
+        };
+        let not_shown = values.len() - shown.len();
+        let bins = ((shown.len().max(1) as f64).sqrt().ceil() as usize).clamp(BINS.0, BINS.1);
+        // Bin in the axis's own coordinate: log10 of the value on a log axis.
+        let (to, from): (Map, Map) = match scale {
+            Scale::Log => (f64::log10, |x| 10f64.powf(x)),
+            Scale::Linear => (|x| x, |x| x),
+        };
+        let full_shown = (scale == Scale::Linear || full > 0.0).then_some(full);
+        let range =
+            linear_range(shown.iter().copied().chain(full_shown).map(to), 0.02).unwrap_or(0.0..1.0);
         let width = (range.end - range.start) / bins as f64;
-        let edges: Vec<f64> = (0..=bins).map(|i| range.start + width * i as f64).collect();
+        let edges: Vec<f64> = (0..=bins)
+            .map(|i| from(range.start + width * i as f64))
+            .collect();
         let mut counts = vec![0; bins];
-        for v in values {
-            let i = ((v - range.start) / width).floor();
+        for v in &shown {
+            let i = ((to(*v) - range.start) / width).floor();
             if i.is_finite() && i >= 0.0 {
                 counts[(i as usize).min(bins - 1)] += 1;
             }
         }
+        let log_axis = (scale == Scale::Log).then(|| {
+            // A panel is a third of the figure wide: labels like 1e21 need room.
+            let mut axis = LogAxis::between(edges[0], edges[bins]);
+            let step = axis.major.len().div_ceil(MAX_PANEL_TICKS);
+            axis.major = axis.major.into_iter().step_by(step.max(1)).collect();
+            axis
+        });
         Histogram {
             caption,
             desc,
             edges,
             counts,
             full,
+            log_axis,
+            not_shown,
         }
     }
 }
@@ -157,14 +223,39 @@ impl Figure for Histograms {
 }
 
 fn draw_histogram<DB: DrawingBackend>(h: &Histogram, area: &Area<DB>, theme: &Theme) -> DrawResult {
-    let (lo, hi) = (h.edges[0], h.edges[h.edges.len() - 1]);
     let top = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.25;
-    let caption = format!("{}: full data {}", h.caption, format_number(h.full));
-    let mut chart = build(area, theme, Some(&caption), lo..hi, 0.0..top)?;
+    let mut caption = format!("{}: full data {}", h.caption, format_number(h.full));
+    if h.not_shown > 0 {
+        caption.push_str(&format!(" ({} draws at 0 not shown)", h.not_shown));
+    }
+    match &h.log_axis {
+        Some(axis) => {
+            let chart = build(area, theme, Some(&caption), axis.coord(), 0.0..top)?;
+            draw_bars(chart, h, theme, Scale::Log, top)
+        }
+        None => {
+            let (lo, hi) = (h.edges[0], h.edges[h.edges.len() - 1]);
+            let chart = build(area, theme, Some(&caption), lo..hi, 0.0..top)?;
+            draw_bars(chart, h, theme, Scale::Linear, top)
+        }
+    }
+}
+
+fn draw_bars<DB, X>(
+    mut chart: Chart<'_, DB, X, RangedCoordf64>,
+    h: &Histogram,
+    theme: &Theme,
+    x_scale: Scale,
+    top: f64,
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
     let axes = Axes {
         x_desc: h.desc,
         y_desc: "Resamples",
-        x_scale: Scale::Linear,
+        x_scale,
         y_scale: Scale::Linear,
     };
     draw_mesh(&mut chart, theme, &axes)?;
@@ -174,8 +265,48 @@ fn draw_histogram<DB: DrawingBackend>(h: &Histogram, area: &Area<DB>, theme: &Th
         let corners = [(h.edges[i], 0.0), (h.edges[i + 1], count as f64)];
         [Rectangle::new(corners, fill), Rectangle::new(corners, edge)]
     }))?;
-    let style = BLACK.stroke_width(theme.px(2.5));
-    let line = vec![(h.full, 0.0), (h.full, top)];
-    chart.draw_series(std::iter::once(PathElement::new(line, style)))?;
+    if x_scale == Scale::Linear || h.full > 0.0 {
+        let style = BLACK.stroke_width(theme.px(2.5));
+        let line = vec![(h.full, 0.0), (h.full, top)];
+        chart.draw_series(std::iter::once(PathElement::new(line, style)))?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_far_draw_does_not_squash_a_log_histogram() {
+        // 99 draws of B spread evenly in log over 1e2..1e4 and one at 1.6e9: on a linear axis
+        // all 99 share the first of ten bins; in log10 (10 bins of 0.74 dex) they fill three.
+        let mut values: Vec<f64> = (0..99)
+            .map(|i| 10f64.powf(2.0 + f64::from(i) / 49.0))
+            .collect();
+        values.push(1.6e9);
+        let linear = Histogram::new("B", "B", &values, 400.0, Scale::Linear);
+        assert_eq!(linear.counts[0], 99);
+        let log = Histogram::new("B", "B", &values, 400.0, Scale::Log);
+        assert_eq!(log.counts.iter().sum::<usize>(), 100);
+        assert_eq!(
+            log.counts.iter().filter(|c| **c > 0).count(),
+            4,
+            "{:?}",
+            log.counts
+        );
+        assert!(log.counts[0] < 50, "{:?}", log.counts);
+        // Bins are equal in log: every edge ratio is the same.
+        let r0 = log.edges[1] / log.edges[0];
+        assert!(
+            log.edges
+                .windows(2)
+                .all(|w| (w[1] / w[0] / r0 - 1.0).abs() < 1e-9)
+        );
+        let with_zero = Histogram::new("E", "E", &[0.0, 1.5, 1.7], 1.6, Scale::Log);
+        assert_eq!(with_zero.not_shown, 1);
+        // Draws within a decade stay on a linear axis.
+        let narrow = Histogram::new("E", "E", &[1.5, 1.6, 1.7], 1.6, Scale::Log);
+        assert!(narrow.log_axis.is_none() && narrow.not_shown == 0);
+    }
 }

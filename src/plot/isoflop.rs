@@ -30,6 +30,41 @@ const SAMPLES: usize = 300;
 /// Room to the right of the chart for the legend, pixels at the reference size.
 const LEGEND_WIDTH: f64 = 230.0;
 
+/// Most budgets [`default_budgets`] gives.
+const MAX_DEFAULT_BUDGETS: usize = 9;
+
+/// Budgets spanning the data's compute when none are given: two per decade from the smallest
+/// to the largest observed compute (at least 2, at most 9), evenly spaced in log C, so that
+/// every slice has runs near it whatever the sweep's scale.
+///
+/// # Examples
+///
+/// ```
+/// let b = scaling_laws::plot::default_budgets(&[1e18, 3e19, 1e20]);
+/// assert_eq!(b.len(), 5);
+/// assert!((b[0] - 1e18).abs() < 1.0 && (b[4] / 1e20 - 1.0).abs() < 1e-12);
+/// assert_eq!(scaling_laws::plot::default_budgets(&[6e20, 6e20]), vec![6e20]);
+/// ```
+pub fn default_budgets(compute: &[f64]) -> Vec<f64> {
+    let positive = compute
+        .iter()
+        .copied()
+        .filter(|c| c.is_finite() && *c > 0.0);
+    let Some((lo, hi)) = positive.fold(None, |acc: Option<(f64, f64)>, c| {
+        Some(acc.map_or((c, c), |(l, h)| (l.min(c), h.max(c))))
+    }) else {
+        return Vec::new();
+    };
+    let decades = (hi / lo).log10();
+    if decades < 1e-9 {
+        return vec![lo];
+    }
+    let n = ((2.0 * decades).round() as usize + 1).clamp(2, MAX_DEFAULT_BUDGETS);
+    (0..n)
+        .map(|i| lo * 10f64.powf(decades * i as f64 / (n - 1) as f64))
+        .collect()
+}
+
 /// Draw loss (linear y) against parameters N (log x) for each compute budget in `budgets`:
 /// the runs within `tolerance_dex` decades of the budget as points, the law's curve
 /// `L(N, C/(k·N))` in the same colour, and the law's optimum `N*(C)` as a cross.

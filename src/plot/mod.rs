@@ -52,7 +52,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bootstrap::bootstrap_distributions;
 pub use contours::isoloss_contours;
-pub use isoflop::isoflop_slices;
+pub use isoflop::{default_budgets, isoflop_slices};
 pub use optimal::optimal_vs_compute;
 pub use profiles::isoflop_profiles;
 pub use residuals::residuals;

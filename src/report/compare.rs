@@ -3,7 +3,16 @@
 use std::io::{self, Write};
 
 use super::optimal::{num, with_interval};
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Verdict};
+use crate::uncertainty::Estimate;
+
+/// `+0.0123 [-0.0100, +0.0300]`: a difference with its sign.
+fn with_interval_signed(e: &Estimate) -> String {
+    match (e.lower, e.upper) {
+        (Some(lo), Some(hi)) => format!("{:+.4} [{:+.4}, {:+.4}]", e.value, lo, hi),
+        _ => format!("{:+.4}", e.value),
+    }
+}
 
 /// Text table and verdict.
 ///
@@ -36,6 +45,40 @@ pub fn text(c: &Comparison, w: &mut dyn Write) -> io::Result<()> {
             row.push_str(&format!(" {:<34}", with_interval(n)));
         }
         writeln!(w, "{}", row.trim_end())?;
+    }
+    for a in &c.approaches {
+        if let Some(caveat) = &a.caveat {
+            writeln!(w, "  ({}: {caveat})", a.approach)?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "  agreement: N* within a factor of {} at every budget and |Δa| <= {:.3}, judged on {:.0}% intervals of the differences over the bootstrap draws",
+        c.tolerance.n_params_factor,
+        c.tolerance.exponent,
+        c.level * 100.0
+    )?;
+    writeln!(w, "  {}", c.compute_definition)?;
+    for p in &c.pairs {
+        let verdict = match p.verdict {
+            Verdict::Agree => "agree",
+            Verdict::Disagree => "disagree",
+            Verdict::CannotTell => "cannot tell",
+        };
+        let mut line = format!("  {} vs {}: {verdict}", p.first, p.second);
+        if let Some(d) = &p.exponent_difference {
+            line.push_str(&format!("; Δa = {}", with_interval_signed(d)));
+        }
+        for (b, r) in c.budgets.iter().zip(&p.n_params_ratio) {
+            line.push_str(&format!("; N* ratio at {} = {}", num(*b), with_interval(r)));
+        }
+        line.push_str(&match (&p.exponent_difference, p.paired) {
+            (None, _) => format!(" ({})", p.reason),
+            (Some(_), true) => " (paired draws: the same resampled runs)".to_string(),
+            (Some(_), false) => " (independent draws)".to_string(),
+        });
+        writeln!(w, "{line}")?;
     }
     writeln!(w)?;
     writeln!(w, "  {}", c.verdict)?;

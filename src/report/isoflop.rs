@@ -26,13 +26,17 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
     )?;
     for p in &a.profiles {
         let note = match p.issue {
-            None => "",
+            None => String::new(),
             Some(ProfileIssue::NoMinimum) => {
-                "no minimum (parabola flat or opening downwards): not used"
+                "no minimum (parabola flat or opening downwards): not used".to_string()
             }
-            Some(ProfileIssue::OutsideSampledSizes) => {
-                "minimum outside the sampled sizes: not used"
-            }
+            Some(ProfileIssue::OutsideSampledSizes) => format!(
+                "minimum outside the sampled sizes {} to {}{}: no N*, not used",
+                num(p.sampled_params.0),
+                num(p.sampled_params.1),
+                p.vertex_params
+                    .map_or(String::new(), |v| format!(" (vertex at N = {})", num(v)))
+            ),
         };
         let opt = |v: Option<f64>| v.map_or("-".to_string(), num);
         let row = format!(
@@ -48,6 +52,12 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
     writeln!(w)?;
     let level = a.config.level * 100.0;
     power_laws(w, &a.params, &a.tokens)?;
+    if !a.is_sweep() {
+        writeln!(
+            w,
+            "  (not an IsoFLOP sweep: these exponents are not to be relied on; see the warnings)"
+        )?;
+    }
     if a.config.n_resamples > 0 {
         writeln!(
             w,
@@ -55,7 +65,7 @@ pub fn text(data: &Dataset, a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Resul
             a.config.n_resamples, a.config.seed, a.failed_resamples
         )?;
     }
-    Ok(())
+    super::optimal::warnings_text(&a.warnings, w)
 }
 
 /// JSON.

@@ -152,7 +152,7 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "  warnings          none")?;
     } else {
         for warning in &d.warnings {
-            writeln!(w, "  warning           {}", warning.message())?;
+            writeln!(w, "  warning           {}", warning.line())?;
         }
     }
     if let Some(h) = &saved.holdout {

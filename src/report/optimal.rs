@@ -111,7 +111,11 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
     )?;
     for p in &answers.parameters {
         let e = &p.estimate;
-        let se = e.std_error.map_or("-".to_string(), num);
+        // A symmetric SE of heavy-tailed draws misleads (1.6e6 for B of 400): flag it instead.
+        let se = match e.std_error {
+            Some(_) if e.heavy_tailed => "heavy-tailed".to_string(),
+            se => se.map_or("-".to_string(), num),
+        };
         let iv = match (e.lower, e.upper) {
             (Some(lo), Some(hi)) => format!("[{}, {}]", num(lo), num(hi)),
             _ => "-".to_string(),
@@ -158,6 +162,26 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
             w,
         )?;
     }
+    assessments_text(answers, w)?;
+    warnings_text(&answers.warnings, w)
+}
+
+/// Warnings as an indented block, after a blank line; nothing when there are none.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn warnings_text(warnings: &[crate::warnings::Warning], w: &mut dyn Write) -> io::Result<()> {
+    if !warnings.is_empty() {
+        writeln!(w)?;
+    }
+    for warning in warnings {
+        writeln!(w, "  warning: {}", warning.line())?;
+    }
+    Ok(())
+}
+
+fn assessments_text(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
     for a in &answers.assessments {
         writeln!(w)?;
         writeln!(
@@ -228,7 +252,8 @@ fn csv_num(x: f64) -> String {
     }
 }
 
-/// Long-format CSV: `question,input,quantity,value,std_error,lower,upper,level`.
+/// Long-format CSV: `question,input,quantity,value,std_error,lower,upper,level`; `std_error`
+/// is empty when the draws are heavy-tailed (see [`crate::uncertainty::interval`]).
 ///
 /// # Errors
 ///
@@ -244,7 +269,7 @@ pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
             w,
             "{question},{input},{quantity},{},{},{},{},{}",
             csv_num(e.value),
-            opt(e.std_error),
+            opt(e.std_error.filter(|_| !e.heavy_tailed)),
             opt(e.lower),
             opt(e.upper),
             answers.level

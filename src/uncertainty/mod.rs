@@ -6,6 +6,7 @@
 //! refitting gives intervals about 40 times wider.
 
 pub mod bootstrap;
+pub mod collapse;
 pub mod interval;
 
 pub use bootstrap::{BootstrapConfig, BootstrapDraws, bootstrap};

@@ -166,10 +166,53 @@ fn compare_reports_approaches_2_and_3_with_a_verdict() {
         assert!((value - 0.4516).abs() < 0.03, "{a}");
         assert_eq!(a["n_params"].as_array().unwrap().len(), 3);
     }
+    // Approaches 2 and 3 resample the same runs, so their draws pair; at 1e25 FLOPs, 3000 times
+    // the largest run, the N* ratio's interval is too wide for a factor of 1.5.
+    let pair = &v["pairs"][0];
+    assert_eq!(pair["paired"], true, "{pair}");
+    assert_eq!(pair["verdict"], "cannot_tell", "{pair}");
     assert!(
-        v["verdict"].as_str().unwrap().contains("agree"),
+        v["compute_definition"]
+            .as_str()
+            .unwrap()
+            .starts_with("compute C = 6·N·D")
+    );
+    assert!(
+        v["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot tell whether the approaches agree"),
         "{}",
         v["verdict"]
+    );
+}
+
+#[test]
+fn issue10_compare_agrees_within_the_tolerance_near_the_data() {
+    let out = run(&[
+        "compare",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv"),
+        "--at",
+        "1e21,1e22",
+        "--bootstrap",
+        "200",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Approach 2 (IsoFLOP) vs Approach 3 (parametric fit): agree; Δa = +0.0027 ["),
+        "{text}"
+    );
+    assert!(
+        text.contains("(paired draws: the same resampled runs)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  the approaches agree: the 95% intervals of the N* ratios lie within a factor of 1.5"
+        ),
+        "{text}"
     );
 }
 
@@ -217,4 +260,88 @@ fn text_report_gives_both_power_laws() {
         "{text}"
     );
     assert!(!text.contains("intervals:"), "{text}");
+}
+
+/// Approach 3 on a sweep simulated from `law` (1% noise), with 100 bootstrap draws.
+fn parametric_approach(
+    name: &str,
+    law: scaling_laws::law::ChinchillaLaw,
+    at: &[f64],
+) -> scaling_laws::compare::ApproachResult {
+    use scaling_laws::compare::{ApproachDraws, ApproachResult};
+    use scaling_laws::fit::{FitConfig, Observations, StartSelection, fit};
+    use scaling_laws::simulate::{SimulationDesign, simulate};
+    use scaling_laws::uncertainty::{BootstrapConfig, bootstrap, estimate};
+    let runs = simulate(&SimulationDesign {
+        law,
+        ..SimulationDesign::default()
+    })
+    .unwrap();
+    let n: Vec<f64> = runs.iter().map(|r| r.n_params).collect();
+    let d: Vec<f64> = runs.iter().map(|r| r.n_tokens).collect();
+    let l: Vec<f64> = runs.iter().map(|r| r.loss).collect();
+    let obs = Observations::new(&n, &d, &l);
+    let config = FitConfig {
+        selection: StartSelection::Best(20),
+        ..FitConfig::default()
+    };
+    let fitted = fit(&obs, &config, &|| {}).unwrap().fitted;
+    let boot = BootstrapConfig {
+        n_resamples: 100,
+        ..BootstrapConfig::default()
+    };
+    let draws = bootstrap(&obs, &fitted, &boot, &|| {}).unwrap();
+    let approach = ApproachDraws::from_bootstrap(&draws, 6.0, at, name.to_string());
+    let alloc = scaling_laws::allocation::Allocator::new(fitted.law, 6.0).unwrap();
+    let a = estimate(fitted.params_exponent, &approach.a, 0.95);
+    let b_draws: Vec<f64> = approach.a.iter().map(|a| 1.0 - a).collect();
+    ApproachResult {
+        approach: name.to_string(),
+        a,
+        b: estimate(fitted.tokens_exponent, &b_draws, 0.95),
+        n_params: at
+            .iter()
+            .enumerate()
+            .map(|(j, &c)| {
+                let v: Vec<f64> = approach.n_params.iter().map(|n| n[j]).collect();
+                estimate(alloc.optimal_for_compute(c).n_params, &v, 0.95)
+            })
+            .collect(),
+        caveat: None,
+        draws: Some(approach),
+    }
+}
+
+#[test]
+fn issue10_sweeps_with_a_040_and_a_076_do_not_agree() {
+    use scaling_laws::compare::{Tolerance, Verdict, compare};
+    use scaling_laws::law::ChinchillaLaw;
+    // a = beta / (alpha + beta): 0.28 / 0.70 = 0.40 and 0.38 / 0.50 = 0.76.
+    let slow = ChinchillaLaw {
+        alpha: 0.42,
+        beta: 0.28,
+        ..ChinchillaLaw::HOFFMANN_2022
+    };
+    let fast = ChinchillaLaw {
+        irreducible: 1.69,
+        param_coef: 10.0,
+        data_coef: 2000.0,
+        alpha: 0.12,
+        beta: 0.38,
+    };
+    let at = [1e23];
+    let x = parametric_approach("sweep with a = 0.40", slow, &at);
+    let y = parametric_approach("sweep with a = 0.76", fast, &at);
+    assert!((x.a.value - 0.40).abs() < 0.03, "{:?}", x.a);
+    assert!((y.a.value - 0.76).abs() < 0.03, "{:?}", y.a);
+    let t = Tolerance::from_factor(1.5, 3e21, &at);
+    let c = compare(vec![x, y], at.to_vec(), 0.95, t, String::new());
+    let pair = &c.pairs[0];
+    assert_eq!(pair.verdict, Verdict::Disagree, "{pair:?}");
+    assert!(!pair.paired, "different sweeps resample different runs");
+    assert!(
+        c.verdict.starts_with("the approaches disagree"),
+        "{}",
+        c.verdict
+    );
 }

@@ -14,4 +14,5 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod warnings;
 mod writes;
