@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer};
+use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
 use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
-use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
@@ -165,11 +165,13 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     };
     warn(&saved);
     let questions = args.questions(saved.provenance.flops_per_param_token)?;
+    let mut data = data;
+    let needs_data = args.bootstrap.is_some() || !questions.assess.is_empty();
+    if needs_data && data.is_none() {
+        data = Some(saved.reload_data(args.fit.as_deref().expect("--fit given"))?);
+    }
     if let Some(n) = args.bootstrap {
-        let data = match data {
-            Some(d) => d,
-            None => saved.reload_data(args.fit.as_deref().expect("--fit given"))?,
-        };
+        let data = data.as_ref().expect("loaded above");
         let config = BootstrapConfig {
             n_resamples: n,
             seed: args.seed,
@@ -188,7 +190,20 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         }
         saved.bootstrap = Some(draws);
     }
-    let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    let model = match (&data, questions.assess.is_empty()) {
+        (Some(d), false) => Some(PredictiveModel::new(
+            &d.observations(),
+            &saved.report.fitted,
+            questions.level,
+        )),
+        _ => None,
+    };
+    let answers = answer_with(
+        &saved.report.fitted,
+        saved.bootstrap.as_ref(),
+        model.as_ref(),
+        &questions,
+    )?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
