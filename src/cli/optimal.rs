@@ -8,7 +8,7 @@ use scaling_laws::Error;
 use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
 use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
-use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
@@ -58,6 +58,16 @@ pub struct OptimalArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
+    /// What each bootstrap replicate resamples: runs, params (whole model sizes), budgets
+    /// (whole compute groups), residuals, or wild (residuals with random signs). See the README
+    /// for the calibration study behind the default.
+    #[arg(
+        long,
+        value_name = "SCHEME",
+        default_value = "runs",
+        help_heading = "Uncertainty"
+    )]
+    resample: String,
     /// Confidence level of intervals (e.g. 0.95 or 0.8).
     #[arg(long, default_value_t = DEFAULT_LEVEL, help_heading = "Uncertainty")]
     level: f64,
@@ -175,6 +185,7 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         let config = BootstrapConfig {
             n_resamples: n,
             seed: args.seed,
+            scheme: ResampleScheme::parse(&args.resample)?,
             ..BootstrapConfig::default()
         };
         let bar = progress_bar(n, args.quiet, "bootstrap");

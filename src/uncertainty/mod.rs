@@ -10,7 +10,9 @@ pub mod bootstrap;
 pub mod delta;
 pub mod interval;
 pub mod prediction;
+pub mod resample;
 
 pub use bootstrap::{BootstrapConfig, BootstrapDraws, bootstrap};
 pub use interval::{Estimate, estimate};
 pub use prediction::{PredictionInterval, PredictiveModel};
+pub use resample::ResampleScheme;
