@@ -254,7 +254,7 @@ fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule
         }
         [_] | [_, _] => Err(Error::invalid_option(
             "--holdout",
-            format!("cannot use '{}': the rules are {RULES}", values.join(" ")),
+            format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
         )),
         _ => Err(Error::invalid_option(
             "--holdout",
