@@ -13,15 +13,25 @@ pub const ROWS_SHOWN: usize = 5;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file could not be read or written.
-    #[error("{action} {path}: {source}")]
+    /// A file could not be read or written. The message says what the operating system
+    /// reported in words, once, and names the user's path (never a temporary file).
+    #[error("{action} {path}: {}", describe_io(.error))]
     Io {
-        /// What was being done ("cannot read", "cannot write").
-        action: &'static str,
+        /// Reading the user's file, or writing an output.
+        action: IoAction,
         /// The file.
         path: String,
-        /// The operating-system error.
-        source: std::io::Error,
+        /// The operating-system error (not a `source`: its text is already in the message).
+        error: std::io::Error,
+    },
+    /// An output path that must not be written: an input of the command, or something other
+    /// than a regular file (a folder, device, FIFO or socket).
+    #[error("will not write {path}: {message}")]
+    Destination {
+        /// The output path as given.
+        path: String,
+        /// Why, and what to do.
+        message: String,
     },
     /// The table could not be parsed in its format.
     #[error("cannot parse {path} as {format}: {message}")]
@@ -162,26 +172,110 @@ impl Error {
     }
 
     /// An [`Error::Io`] for reading `path`.
-    pub fn read(path: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn read(path: impl Into<String>, error: std::io::Error) -> Self {
         Error::Io {
-            action: "cannot read",
+            action: IoAction::Read,
             path: path.into(),
-            source,
+            error,
         }
     }
 
     /// An [`Error::Io`] for writing `path`.
-    pub fn write(path: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn write(path: impl Into<String>, error: std::io::Error) -> Self {
         Error::Io {
-            action: "cannot write",
+            action: IoAction::Write,
             path: path.into(),
-            source,
+            error,
         }
     }
 
-    /// True when the error lies in the user's input or options rather than in the computation.
+    /// True when the error lies in the user's input or options rather than in the computation
+    /// or the system. Reading a file that is missing, unreadable or not a file is bad input;
+    /// a write that fails because the output folder does not exist or the name is not a valid
+    /// path is bad usage; every other I/O failure (a full disk, a read-only file system, a
+    /// device error, permission denied on an output) is a failure of the run.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, Error::NoConvergence { .. } | Error::Download { .. })
+        use std::io::ErrorKind as K;
+        match self {
+            Error::NoConvergence { .. } | Error::Download { .. } => false,
+            Error::Io { action, error, .. } => match action {
+                IoAction::Read => matches!(
+                    error.kind(),
+                    K::NotFound
+                        | K::PermissionDenied
+                        | K::IsADirectory
+                        | K::NotADirectory
+                        | K::InvalidInput
+                        | K::InvalidData
+                        | K::InvalidFilename
+                        | K::UnexpectedEof
+                ),
+                IoAction::Write => matches!(
+                    error.kind(),
+                    K::NotFound | K::NotADirectory | K::IsADirectory | K::InvalidFilename
+                ),
+            },
+            _ => true,
+        }
+    }
+}
+
+/// Which side of an [`Error::Io`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IoAction {
+    /// Reading an input.
+    Read,
+    /// Writing an output.
+    Write,
+}
+
+impl std::fmt::Display for IoAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            IoAction::Read => "cannot read",
+            IoAction::Write => "cannot write",
+        })
+    }
+}
+
+/// What an I/O error means, in words, without the "(os error N)" code and without any path
+/// the error carries (temporary files name their own path in their errors).
+pub fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    if let Some(code) = error.raw_os_error() {
+        let text = std::io::Error::from_raw_os_error(code).to_string();
+        let text = text
+            .rfind(" (os error")
+            .map_or(text.as_str(), |i| &text[..i]);
+        return lowercase_first(text);
+    }
+    if let Some(inner) = error.get_ref() {
+        // tempfile wraps the OS error with the temporary path; report the OS error alone.
+        if let Some(io) = inner
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+        {
+            return describe_io(io);
+        }
+        if error.kind() == K::Other {
+            return lowercase_first(&inner.to_string());
+        }
+    }
+    match error.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::StorageFull => "no space left on the device".into(),
+        K::BrokenPipe => "the reader closed the pipe".into(),
+        kind => lowercase_first(&kind.to_string()),
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -116,28 +116,61 @@ pub fn draw(
     }
 }
 
+/// The files [`draw_all`] may write into its folder.
+pub fn file_names() -> Vec<String> {
+    Figure::ALL
+        .iter()
+        .flat_map(|f| ["png", "svg"].map(|ext| format!("{}.{ext}", f.stem())))
+        .collect()
+}
+
 /// Draw every figure (the bootstrap one only with draws) into `dir` as PNG and SVG; returns the
 /// files written.
 ///
+/// The folder is replaced as a whole ([`crate::output::write_folder`]): a reader sees the old
+/// set of figures or the new one, never a mix. `extra` writes further files (named in
+/// `extra_names`) into the new folder before it takes the place of the old.
+///
 /// # Errors
 ///
-/// As [`draw`], and [`Error::Io`] when `dir` cannot be created.
+/// As [`draw`]; [`Error::Destination`] when `dir` is not a folder or holds files that are not
+/// ours; [`Error::Io`] when it cannot be written. The folder is then unchanged.
 pub fn draw_all(
     dir: &Path,
     inputs: &FigureInputs,
     opts: &PlotOptions,
 ) -> Result<Vec<PathBuf>, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir.display().to_string(), e))?;
-    let mut written = Vec::new();
-    for figure in Figure::ALL {
-        if figure == Figure::Bootstrap && inputs.draws.is_none() {
-            continue;
+    draw_all_with(dir, inputs, opts, &[], |_| Ok(Vec::new()))
+}
+
+/// [`draw_all`], with further files written into the same new folder by `extra`.
+///
+/// # Errors
+///
+/// As [`draw_all`], and the errors of `extra`.
+pub fn draw_all_with(
+    dir: &Path,
+    inputs: &FigureInputs,
+    opts: &PlotOptions,
+    extra_names: &[&str],
+    extra: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut names = file_names();
+    names.extend(extra_names.iter().map(|n| n.to_string()));
+    let written = crate::output::write_folder(dir, &names, |staging| {
+        let mut written = Vec::new();
+        for figure in Figure::ALL {
+            if figure == Figure::Bootstrap && inputs.draws.is_none() {
+                continue;
+            }
+            for ext in ["png", "svg"] {
+                let name = format!("{}.{ext}", figure.stem());
+                draw(figure, &staging.join(&name), inputs, opts)?;
+                written.push(name);
+            }
         }
-        for ext in ["png", "svg"] {
-            let path = dir.join(format!("{}.{ext}", figure.stem()));
-            draw(figure, &path, inputs, opts)?;
-            written.push(path);
-        }
-    }
-    Ok(written)
+        written.extend(extra(staging)?);
+        Ok(written)
+    })?;
+    Ok(written.into_iter().map(|name| dir.join(name)).collect())
 }

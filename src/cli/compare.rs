@@ -141,7 +141,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             &args.at,
             args.resample.level,
         )),
-        Err(e) => eprintln!("warning: Approach 2 skipped: {e}"),
+        Err(e) => super::note!("warning: Approach 2 skipped: {e}"),
     }
     let bar = progress_bar(args.resample.bootstrap, args.quiet, "bootstrap");
     let draws = (args.resample.bootstrap >= 2)
@@ -182,7 +182,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
     });
     let comparison = compare(approaches, args.at.clone(), args.resample.level);
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text | OutputFormat::Csv => {
             scaling_laws::report::compare::text(&comparison, &mut stdout)

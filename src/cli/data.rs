@@ -1,5 +1,6 @@
 //! `scaling-laws data`: published datasets.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -33,12 +34,16 @@ enum DataAction {
 pub fn run(args: DataCommand) -> anyhow::Result<()> {
     match args.action {
         DataAction::List => {
+            let mut out = super::stdout::lock();
             for d in DATASETS {
-                println!(
+                writeln!(
+                    out,
                     "{}\n  {}\n  {}\n  sha256 {}",
                     d.name, d.description, d.url, d.sha256
-                );
+                )
+                .map_err(super::stdout::failed)?;
             }
+            out.finish()?;
         }
         DataAction::Fetch { dataset, url, data } => {
             let known = find_dataset(&dataset)?;
@@ -48,17 +53,20 @@ pub fn run(args: DataCommand) -> anyhow::Result<()> {
                     let cache = cache_dir()?;
                     let fetched = fetch(&known, url.as_deref(), &cache)?;
                     if fetched.downloaded {
-                        eprintln!(
+                        super::note!(
                             "downloaded and verified {} (sha256 {})",
-                            known.name, known.sha256
+                            known.name,
+                            known.sha256
                         );
                     } else {
-                        eprintln!("{} is already in the cache and verified", known.name);
+                        super::note!("{} is already in the cache and verified", known.name);
                     }
                     fetched.path
                 }
             };
-            println!("{}", path.display());
+            let mut out = super::stdout::lock();
+            writeln!(out, "{}", path.display()).map_err(super::stdout::failed)?;
+            out.finish()?;
         }
     }
     Ok(())

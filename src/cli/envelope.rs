@@ -113,7 +113,7 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = analyse(&curves, &config)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::envelope::text(&analysis, &mut stdout),
         OutputFormat::Json => scaling_laws::report::envelope::json(&analysis, &mut stdout),

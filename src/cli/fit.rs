@@ -183,6 +183,7 @@ impl FitOptionsArgs {
 /// Run `scaling-laws fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
+    check_out(args.out.as_deref(), input)?;
     let saved = match holdout_rule(&args.holdout, &args.data)? {
         None => {
             fit_data(
@@ -206,7 +207,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
         OutputFormat::Json => {
@@ -219,7 +220,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     .context("cannot write the report to standard output")?;
     if let Some(out) = &args.out {
-        eprintln!("saved the fit to {}", out.display());
+        super::note!("saved the fit to {}", out.display());
     }
     Ok(())
 }
@@ -293,7 +294,7 @@ pub fn fit_source<'a>(
 /// Print a fit's warnings on stderr.
 pub fn warn(saved: &SavedFit) {
     for w in &saved.report.diagnostics.warnings {
-        eprintln!("warning: {}", w.message());
+        super::note!("warning: {}", w.message());
     }
 }
 
@@ -306,16 +307,7 @@ pub fn fit_data(
     quiet: bool,
 ) -> anyhow::Result<(SavedFit, Dataset)> {
     let config = options.config()?;
-    if let Some(out) = out
-        && input != "-"
-        && same_file(out, input)
-    {
-        return Err(Error::invalid_option(
-            "--out",
-            format!("{} is the input file; choose another name", out.display()),
-        )
-        .into());
-    }
+    check_out(out, input)?;
     let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
     data.check_identifiable(config.params.n_free())?;
     let bar = progress_bar(config.runs_planned(), quiet, "fitting");
@@ -327,9 +319,14 @@ pub fn fit_data(
     ))
 }
 
-fn same_file(a: &std::path::Path, b: &str) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
+/// The output check of a command that fits data file `input` and may save to `--out`.
+fn check_out(out: Option<&std::path::Path>, input: &str) -> Result<(), Error> {
+    match out {
+        Some(out) => scaling_laws::output::check_output(
+            "--out",
+            out,
+            &scaling_laws::output::Inputs::new().with(input, "the input file"),
+        ),
+        None => Ok(()),
     }
 }

@@ -55,6 +55,8 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
             Error::InvalidOption { message, .. } => Error::invalid_option("--plot", message),
             other => other,
         })?;
+        let inputs = scaling_laws::output::Inputs::new().with(input, "the input file");
+        scaling_laws::output::check_output("--plot", path, &inputs)?;
     }
     let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
     let config = IsoflopConfig {
@@ -67,7 +69,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = isoflop(&data, &config)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::isoflop::text(&data, &analysis, &mut stdout),
         OutputFormat::Json => scaling_laws::report::isoflop::json(&analysis, &mut stdout),
@@ -76,7 +78,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
     .context("cannot write to standard output")?;
     if let Some(path) = &args.plot {
         scaling_laws::plot::isoflop_profiles(path, &analysis, &data, &PlotOptions::default())?;
-        eprintln!("wrote {}", path.display());
+        super::note!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -10,6 +10,9 @@ mod optimal;
 mod plan;
 mod plot;
 mod simulate;
+pub mod stdout;
+
+pub(crate) use stdout::note;
 
 use clap::{Parser, Subcommand};
 
@@ -89,10 +92,33 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// Show what clap has to say (help, version, or a usage error) and return the exit status:
+/// help and version go to standard output through [`stdout`] like any result, so a closed pipe
+/// is quiet and a full standard output is an error (exit 1); usage errors go to standard error
+/// with exit 2.
+pub fn clap_message(err: &clap::Error) -> u8 {
+    use std::io::IsTerminal;
+    use std::io::Write as _;
+    if err.use_stderr() || std::io::stdout().is_terminal() {
+        // clap colours for terminals; on a terminal a failed write has nowhere to go anyway.
+        let _ = err.print();
+        return u8::try_from(err.exit_code()).unwrap_or(2);
+    }
+    let mut out = stdout::lock();
+    let written = write!(out, "{}", err.render())
+        .map_err(stdout::failed)
+        .and_then(|()| out.finish());
+    match written {
+        Ok(()) => 0,
+        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) => {
+            note!("error: {e:#}");
+            1
+        }
+    }
+}
+
 /// A closed pipe on stdout (e.g. `| head`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    stdout::is_closed(err)
 }

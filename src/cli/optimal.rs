@@ -161,7 +161,15 @@ impl OptimalArgs {
 /// Run `scaling-laws optimal`.
 pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
-        FitSource::Saved(path) => (SavedFit::load(path)?, None),
+        FitSource::Saved(path) => {
+            let saved = SavedFit::load(path)?;
+            if let Some(out) = &args.out {
+                let inputs = scaling_laws::output::Inputs::new()
+                    .with_saved_fit(path, &saved.provenance.source.path);
+                scaling_laws::output::check_output("--out", out, &inputs)?;
+            }
+            (saved, None)
+        }
         FitSource::Data(input) => {
             let (saved, data) = fit_data(
                 input,
@@ -194,7 +202,7 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         })?;
         bar.finish_and_clear();
         if draws.failed() > 0 {
-            eprintln!(
+            super::note!(
                 "warning: {} of {n} resamples did not converge and are left out of the intervals",
                 draws.failed()
             );
@@ -218,7 +226,7 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::optimal::text(&saved, &answers, &mut stdout),
         OutputFormat::Json => scaling_laws::report::optimal::json(&saved, &answers, &mut stdout),
@@ -226,7 +234,7 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     }
     .context("cannot write to standard output")?;
     if let Some(out) = &args.out {
-        eprintln!(
+        super::note!(
             "saved the fit{} to {}",
             if saved.bootstrap.is_some() {
                 " and its bootstrap draws"

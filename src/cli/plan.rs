@@ -304,7 +304,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         },
     };
     let result = plan(model, setup, args.hardware()?)?;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => {
             scaling_laws::report::plan::text(&result, allocation.as_ref(), &mut stdout)

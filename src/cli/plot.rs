@@ -1,12 +1,14 @@
 //! `scaling-laws plot` and `scaling-laws chinchilla`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
-use scaling_laws::figures::{Figure, FigureInputs, draw, draw_all};
+use scaling_laws::figures::{Figure, FigureInputs, draw, draw_all_with, file_names};
+use scaling_laws::output::{Inputs, check_output, check_output_folder};
 use scaling_laws::plan::{KnownModel, find_model};
 use scaling_laws::plot::PlotOptions;
 use scaling_laws::saved::{Provenance, SavedFit};
@@ -128,12 +130,16 @@ impl FigureArgs {
         }
     }
 
+    /// Draw `kind` to `target`, or every figure (`None`) into folder `target` together with
+    /// the files `extra` writes there (named in `extra_names`).
     fn draw_into(
         &self,
         target: &Path,
         kind: Option<Figure>,
         saved: &SavedFit,
         data: &Dataset,
+        extra_names: &[&str],
+        extra: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
     ) -> anyhow::Result<Vec<PathBuf>> {
         let budgets = self.budgets(data);
         let models = self.models()?;
@@ -157,7 +163,7 @@ impl FigureArgs {
                 draw(figure, target, &inputs, &opts)?;
                 Ok(vec![target.to_path_buf()])
             }
-            None => Ok(draw_all(target, &inputs, &opts)?),
+            None => Ok(draw_all_with(target, &inputs, &opts, extra_names, extra)?),
         }
     }
 }
@@ -215,18 +221,6 @@ fn add_bootstrap(
 
 /// Run `scaling-laws plot`.
 pub fn run(args: PlotArgs) -> anyhow::Result<()> {
-    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
-        FitSource::Saved(path) => {
-            let saved = SavedFit::load(path)?;
-            let data = saved.reload_data(path)?;
-            (saved, data)
-        }
-        FitSource::Data(input) => fit_data(input, &args.data, &args.options, None, args.quiet)?,
-    };
-    warn(&saved);
-    if let Some(n) = args.bootstrap {
-        add_bootstrap(&mut saved, &data, n, args.seed, args.quiet)?;
-    }
     let kind = match args.kind {
         Kind::Contours => Some(Figure::Contours),
         Kind::Isoflop => Some(Figure::Isoflop),
@@ -235,10 +229,34 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         Kind::Bootstrap => Some(Figure::Bootstrap),
         Kind::All => None,
     };
-    for path in args.figure.draw_into(&args.out, kind, &saved, &data)? {
-        println!("{}", path.display());
+    let check = |inputs: &Inputs| match kind {
+        Some(_) => check_output("--out", &args.out, inputs),
+        None => check_output_folder("--out", &args.out, &file_names(), inputs),
+    };
+    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
+        FitSource::Saved(path) => {
+            let saved = SavedFit::load(path)?;
+            check(&Inputs::new().with_saved_fit(path, &saved.provenance.source.path))?;
+            let data = saved.reload_data(path)?;
+            (saved, data)
+        }
+        FitSource::Data(input) => {
+            check(&Inputs::new().with(input, "the input file"))?;
+            fit_data(input, &args.data, &args.options, None, args.quiet)?
+        }
+    };
+    warn(&saved);
+    if let Some(n) = args.bootstrap {
+        add_bootstrap(&mut saved, &data, n, args.seed, args.quiet)?;
     }
-    Ok(())
+    let files = args
+        .figure
+        .draw_into(&args.out, kind, &saved, &data, &[], |_| Ok(Vec::new()))?;
+    let mut out = super::stdout::lock();
+    for path in files {
+        writeln!(out, "{}", path.display()).map_err(super::stdout::failed)?;
+    }
+    out.finish()
 }
 
 /// Options of `scaling-laws chinchilla`.
@@ -284,6 +302,14 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
         },
         ..LoadOptions::default()
     };
+    let mut names = file_names();
+    names.extend(SUMMARY_FILES.iter().map(|n| n.to_string()));
+    check_output_folder(
+        "--out",
+        &args.out,
+        &names,
+        &Inputs::new().with(&path, "the Chinchilla data file"),
+    )?;
     let data = data::load(&path.display().to_string(), &options)?;
     let config = scaling_laws::fit::FitConfig::default();
     let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
@@ -293,23 +319,28 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
     if args.bootstrap >= 2 {
         add_bootstrap(&mut saved, &data, args.bootstrap, args.seed, args.quiet)?;
     }
-    let files = args.figure.draw_into(&args.out, None, &saved, &data)?;
-    write_summary(&args.out, &saved, &data, &args.figure)?;
+    let files = args
+        .figure
+        .draw_into(&args.out, None, &saved, &data, &SUMMARY_FILES, |dir| {
+            write_summary(dir, &saved, &data, &args.figure)
+        })?;
+    let mut out = super::stdout::lock();
     for f in files {
-        println!("{}", f.display());
+        writeln!(out, "{}", f.display()).map_err(super::stdout::failed)?;
     }
-    for name in ["summary.txt", "summary.json", "fit.json"] {
-        println!("{}", args.out.join(name).display());
-    }
-    Ok(())
+    out.finish()
 }
 
+/// The files `chinchilla` writes besides the figures.
+const SUMMARY_FILES: [&str; 3] = ["summary.txt", "summary.json", "fit.json"];
+
+/// Write [`SUMMARY_FILES`] into `dir`; returns their names.
 fn write_summary(
     dir: &Path,
     saved: &SavedFit,
     data: &Dataset,
     figure: &FigureArgs,
-) -> anyhow::Result<()> {
+) -> Result<Vec<String>, Error> {
     use scaling_laws::optimal::{Questions, answer};
     let questions = Questions {
         budgets: vec![5.76e23, 5.88e23, 1e24, 1e25],
@@ -343,5 +374,5 @@ fn write_summary(
         scaling_laws::report::optimal::json(saved, &answers, w)
     })?;
     saved.save(&dir.join("fit.json"))?;
-    Ok(())
+    Ok(SUMMARY_FILES.map(String::from).to_vec())
 }

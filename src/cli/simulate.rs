@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::data::Format;
@@ -60,6 +59,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         flops_per_param_token: args.flops_per_param_token,
         seed: args.seed,
     };
+    if let Some(path) = &args.out {
+        let none = scaling_laws::output::Inputs::new();
+        scaling_laws::output::check_output("--out", path, &none)?;
+    }
     let runs = simulate(&design)?;
     let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
         runs.iter().map(f).collect::<Vec<f64>>()
@@ -84,7 +87,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let format = Format::from_path(&shown)?;
             let bytes = scaling_laws::data::table::write_table(&columns, format, &shown)?;
             scaling_laws::output::write_atomically(path, |w| w.write_all(&bytes))?;
-            eprintln!(
+            super::note!(
                 "wrote {} runs to {shown} (seed {})",
                 runs.len(),
                 design.seed
@@ -94,10 +97,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let bytes =
                 scaling_laws::data::table::write_table(&columns, Format::Csv, "standard output")?;
             use std::io::Write;
-            std::io::stdout()
-                .lock()
-                .write_all(&bytes)
-                .context("cannot write to standard output")?;
+            let mut out = super::stdout::lock();
+            out.write_all(&bytes).map_err(super::stdout::failed)?;
+            out.finish()?;
         }
     }
     Ok(())

@@ -2,7 +2,7 @@
 //!
 //! PNG: plotters' bitmap backend encodes through the `image` crate, which this crate cannot
 //! reach directly, so the image is rendered to a temporary `.png` file in the destination folder
-//! and renamed into place. SVG: rendered into a string and written with
+//! and renamed into place ([`crate::output`] has the rules). SVG: rendered into a string and written with
 //! [`crate::output::write_atomically`].
 
 use std::path::Path;
@@ -96,25 +96,12 @@ fn write_png(
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
     let failed = |e: DrawError| Error::write(&shown, std::io::Error::other(e.0));
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     // The suffix matters: the encoder picks the format from the extension.
-    let tmp = tempfile::Builder::new()
-        .prefix(".scaling-laws-")
-        .suffix(".png")
-        .tempfile_in(dir)
-        .map_err(|e| Error::write(&shown, e))?;
-    {
-        let root = BitMapBackend::new(tmp.path(), size).into_drawing_area();
+    crate::output::write_atomically_by_name(path, ".png", |tmp| {
+        let root = BitMapBackend::new(tmp, size).into_drawing_area();
         draw(&root).map_err(failed)?;
-        root.present().map_err(|e| failed(e.into()))?;
-    }
-    crate::output::set_permissions(tmp.as_file(), path).map_err(|e| Error::write(&shown, e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::write(&shown, e.error))?;
-    Ok(())
+        root.present().map_err(|e| failed(e.into()))
+    })
 }
 
 /// Register DejaVu Sans (regular and bold) as plotters' `sans-serif` family, once per process.

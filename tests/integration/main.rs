@@ -14,3 +14,4 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod writes;
