@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::finite::compact;
 use crate::law::ChinchillaLaw;
 
 /// A compute-optimal configuration.
@@ -69,8 +70,8 @@ impl Allocator {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] when k is not positive or the law has non-positive exponents or
-    /// coefficients (no finite optimum exists).
+    /// [`Error::InvalidOption`] when k is not positive, or (naming `fit`, in words) when the law
+    /// has non-positive exponents or coefficients, so that no finite optimum exists.
     ///
     /// # Examples
     ///
@@ -88,14 +89,14 @@ impl Allocator {
                 format!("must be positive, got {k}"),
             ));
         }
-        let positive = [law.param_coef, law.data_coef, law.alpha, law.beta]
-            .iter()
-            .all(|v| v.is_finite() && *v > 0.0);
-        if !(positive && law.irreducible.is_finite() && law.irreducible >= 0.0) {
+        if let Some(problem) = degenerate(&law) {
             return Err(Error::invalid_option(
-                "law",
+                "fit",
                 format!(
-                    "no compute-optimal allocation exists for {law:?}: A, B, alpha and beta must be positive"
+                    "no compute-optimal allocation exists: {problem}. A compute-optimal split \
+                     needs a loss that falls with both N and D; a constant loss column, or a loss \
+                     that rises with N or D, gives this. Check the loss and size columns, widen \
+                     the sweep, or fix an exponent (e.g. --fix alpha=0.34)"
                 ),
             ));
         }
@@ -147,7 +148,7 @@ impl Allocator {
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--target-loss` when the target is at or below E, which
-    /// no finite budget reaches.
+    /// no finite budget reaches, or so close to E that the budget overflows.
     pub fn optimal_for_loss(&self, target: f64) -> Result<ComputeOptimal, Error> {
         let gap = target - self.law.irreducible;
         if !(gap > 0.0 && target.is_finite()) {
@@ -160,26 +161,118 @@ impl Allocator {
             ));
         }
         let x = (self.big_k / gap).powf(1.0 / self.gamma);
-        Ok(self.optimal_for_compute(self.k * x))
+        self.optimal_for_compute(self.k * x)
+            .finite("--target-loss", target)
     }
 
     /// Compare a given model (N, D) with the compute-optimal choices.
-    pub fn assess(&self, n_params: f64, n_tokens: f64) -> Assessment {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--assess` when `k·N·D` overflows, or when the model's
+    /// predicted loss equals E to double precision (a model far beyond any data): then no
+    /// budget reaches the same loss and the comparison is not defined.
+    pub fn assess(&self, n_params: f64, n_tokens: f64) -> Result<Assessment, Error> {
+        let given = format!("{},{}", compact(n_params), compact(n_tokens));
         let compute = self.k * n_params * n_tokens;
+        if !compute.is_finite() {
+            return Err(Error::invalid_option(
+                "--assess",
+                format!(
+                    "{given}: its compute {}·N·D overflows double precision; assess a smaller model",
+                    self.k
+                ),
+            ));
+        }
         let loss = self.law.loss(n_params, n_tokens);
-        let same_loss = self
-            .optimal_for_loss(loss)
-            .expect("a finite model's loss lies above E");
-        Assessment {
+        let e = self.law.irreducible;
+        let same_loss = self.optimal_for_loss(loss).map_err(|_| {
+            Error::invalid_option(
+                "--assess",
+                format!(
+                    "{given}: not defined: the predicted loss {} equals E = {} to double \
+                     precision (the model lies far beyond the fitted range), so no budget reaches \
+                     the same loss with a compute-optimal split; assess a model nearer the data",
+                    compact(loss),
+                    compact(e)
+                ),
+            )
+        })?;
+        let same_compute = self
+            .optimal_for_compute(compute)
+            .finite("--assess", compute)?;
+        Ok(Assessment {
             n_params,
             n_tokens,
             compute,
             loss,
-            optimal_same_compute: self.optimal_for_compute(compute),
+            optimal_same_compute: same_compute,
             optimal_same_loss: same_loss,
             compute_ratio: compute / same_loss.compute,
+        })
+    }
+}
+
+impl ComputeOptimal {
+    /// `Ok(self)` when every figure is a finite positive number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `flag` and `input` when a figure overflowed or
+    /// underflowed, as for budgets or sizes many orders of magnitude beyond any data.
+    pub fn finite(self, flag: &str, input: f64) -> Result<Self, Error> {
+        let figures = [
+            ("compute C", self.compute),
+            ("N*", self.n_params),
+            ("D*", self.n_tokens),
+            ("D*/N*", self.tokens_per_param),
+            ("L*", self.loss),
+        ];
+        match figures.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+            None => Ok(self),
+            Some((name, v)) => Err(Error::invalid_option(
+                flag,
+                format!(
+                    "{} gives {name} = {}, beyond the range of double-precision numbers; \
+                     choose a value nearer the fitted range",
+                    compact(input),
+                    compact(*v)
+                ),
+            )),
         }
     }
+}
+
+/// Why `law` has no compute-optimal allocation, in words, or `None` when it has one.
+fn degenerate(law: &ChinchillaLaw) -> Option<String> {
+    let all = [
+        law.irreducible,
+        law.param_coef,
+        law.data_coef,
+        law.alpha,
+        law.beta,
+    ];
+    if all.iter().any(|v| !v.is_finite()) {
+        return Some(format!(
+            "the law has a value that is not a finite number (E = {}, A = {}, B = {}, alpha = {}, \
+             beta = {})",
+            law.irreducible, law.param_coef, law.data_coef, law.alpha, law.beta
+        ));
+    }
+    let term = |what: &str, coef_name: &str, coef: f64, exp_name: &str, exp: f64| {
+        (coef <= 0.0 || exp <= 0.0).then(|| {
+            format!(
+                "the fitted loss does not fall as {what} grows ({coef_name} = {coef:.4}, \
+                 {exp_name} = {exp:.4}; both must be positive)"
+            )
+        })
+    };
+    term("the model size N", "A", law.param_coef, "alpha", law.alpha)
+        .or_else(|| term("the token count D", "B", law.data_coef, "beta", law.beta))
+        .or_else(|| {
+            (law.irreducible < 0.0)
+                .then(|| format!("the irreducible loss E = {} is negative", law.irreducible))
+        })
 }
 
 #[cfg(test)]
@@ -271,10 +364,66 @@ mod tests {
     fn assessing_an_optimal_model_finds_nothing_to_gain() {
         let alloc = Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
         let opt = alloc.optimal_for_compute(1e23);
-        let a = alloc.assess(opt.n_params, opt.n_tokens);
+        let a = alloc.assess(opt.n_params, opt.n_tokens).unwrap();
         assert!((a.compute_ratio - 1.0).abs() < 1e-9);
         // GPT-3 (175B, 300B tokens) is far from optimal under this law.
-        let gpt3 = alloc.assess(175e9, 300e9);
+        let gpt3 = alloc.assess(175e9, 300e9).unwrap();
         assert!(gpt3.compute_ratio > 1.5 && gpt3.optimal_same_compute.n_params < 175e9);
+    }
+}
+
+#[cfg(test)]
+mod degenerate_tests {
+    use super::*;
+
+    #[test]
+    fn issue11_huge_models_are_not_defined_rather_than_a_panic() {
+        let alloc = Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
+        for (n, d) in [(1e60, 1e80), (1e100, 1e100), (1e308, 1e308)] {
+            let err = alloc.assess(n, d).unwrap_err().to_string();
+            assert!(err.contains("--assess"), "{err}");
+        }
+        let err = alloc.assess(1e60, 1e80).unwrap_err().to_string();
+        assert!(
+            err.contains("not defined") && err.contains("equals E"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn issue11_degenerate_laws_are_explained_in_words() {
+        let flat = ChinchillaLaw {
+            alpha: 0.0,
+            ..ChinchillaLaw::HOFFMANN_2022
+        };
+        let err = Allocator::new(flat, 6.0).unwrap_err().to_string();
+        assert!(
+            err.contains("does not fall as the model size N grows"),
+            "{err}"
+        );
+        assert!(!err.contains("ChinchillaLaw {"), "{err}");
+        let rising = ChinchillaLaw {
+            data_coef: -3.0,
+            ..ChinchillaLaw::HOFFMANN_2022
+        };
+        let err = Allocator::new(rising, 6.0).unwrap_err().to_string();
+        assert!(err.contains("token count D"), "{err}");
+    }
+
+    #[test]
+    fn overflowing_optima_are_errors_naming_the_flag() {
+        let alloc = Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
+        let err = alloc
+            .optimal_for_params(1e308)
+            .finite("--params", 1e308)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--params") && err.contains("1e308"), "{err}");
+        assert!(
+            alloc
+                .optimal_for_params(7e10)
+                .finite("--params", 7e10)
+                .is_ok()
+        );
     }
 }

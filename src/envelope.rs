@@ -1,7 +1,8 @@
 //! Approach 1 of Hoffmann et al. 2022 (section 3.1): the lower envelope of training curves.
 //!
 //! ```text
-//! C(t) = k · N · tokens(t)                         compute along each run's curve
+//! C(t) = k · N · tokens(t)                         compute along each run's curve (or the
+//!                                                   curve's own compute column, when given)
 //! L_env(C) = min over runs of L_run(C)              loss interpolated linearly in log C
 //! N*(C) = N of the run attaining L_env(C);  D*(C) = C / (k · N*(C))
 //! log10 N*(C_j) = log10 G + a · log10 C_j  over budgets C_j log-spaced across the covered range
@@ -98,12 +99,21 @@ pub struct EnvelopeAnalysis {
 
 /// (log10 C, loss) points of a curve.
 fn curve_points(c: &Curve, k: f64, final_only: bool) -> Vec<(f64, f64)> {
-    let pts: Vec<(f64, f64)> = c
-        .tokens
-        .iter()
-        .zip(&c.loss)
-        .map(|(t, l)| ((k * c.n_params * t).log10(), *l))
-        .collect();
+    let pts: Vec<(f64, f64)> = match &c.compute {
+        Some(compute) => compute
+            .iter()
+            .zip(&c.loss)
+            .map(|(x, l)| (x.log10(), *l))
+            .collect(),
+        None => c
+            .tokens
+            .iter()
+            .zip(&c.loss)
+            .map(|(t, l)| ((k * c.n_params * t).log10(), *l))
+            .collect(),
+    };
+    let mut pts = pts;
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     if final_only {
         pts.last().copied().into_iter().collect()
     } else {

@@ -9,6 +9,12 @@ use std::fmt::Write as _;
 /// How many offending rows an error message lists before summarising the rest.
 pub const ROWS_SHOWN: usize = 5;
 
+/// Longest cell, column name or quoted value an error message shows in full (in characters).
+pub const QUOTE_CHARS: usize = 80;
+
+/// How many column names an error message lists before summarising the rest.
+pub const NAMES_SHOWN: usize = 30;
+
 /// Errors from loading data, validating it, fitting and saving results.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -46,7 +52,7 @@ pub enum Error {
     /// A column needed for a role was not found.
     #[error(
         "no {role} column in {path}; found: {found} (name it with {flag}{extra})",
-        found = .found.join(", "),
+        found = format_names(.found),
         extra = .hint.as_deref().map(|h| format!(", or {h}")).unwrap_or_default()
     )]
     MissingColumn {
@@ -62,7 +68,11 @@ pub enum Error {
         hint: Option<String>,
     },
     /// A column named by the user does not exist.
-    #[error("column '{column}' given with {flag} is not in {path}; found: {found}", found = .found.join(", "))]
+    #[error(
+        "column '{column}' given with {flag} is not in {path}; found: {found}",
+        column = shorten(.column),
+        found = format_names(.found)
+    )]
     UnknownColumn {
         /// The file.
         path: String,
@@ -76,7 +86,7 @@ pub enum Error {
     /// More than one column matches a role.
     #[error(
         "several columns in {path} could be the {role} column: {candidates}; choose one with {flag}",
-        candidates = .candidates.join(", ")
+        candidates = format_names(.candidates)
     )]
     AmbiguousColumn {
         /// The file.
@@ -91,6 +101,39 @@ pub enum Error {
     /// Values in a column are unusable.
     #[error("{0}")]
     BadValues(Box<BadValues>),
+    /// Values derived from other columns (e.g. `C = k·N·D`) overflow or underflow.
+    #[error("{0}")]
+    BadDerived(Box<BadDerived>),
+    /// A column the analysis needs has a type the loader cannot read.
+    #[error(
+        "column '{column}' in {path} has type {dtype}, which scaling-laws cannot read; \
+         store it as 64-bit floats (or integers) and try again",
+        column = shorten(.column)
+    )]
+    UnreadableColumn {
+        /// The file.
+        path: String,
+        /// The column.
+        column: String,
+        /// Its type as stored, e.g. "decimal(12, 6)".
+        dtype: String,
+    },
+    /// Two columns of a file have the same name.
+    #[error(
+        "{path} has two columns named '{column}' (columns {first} and {second}); rename one so \
+         that it is clear which to use",
+        column = shorten(.column)
+    )]
+    DuplicateColumn {
+        /// The file.
+        path: String,
+        /// The repeated name.
+        column: String,
+        /// Position of its first occurrence (1-based).
+        first: usize,
+        /// Position of the repeat (1-based).
+        second: usize,
+    },
     /// The data cannot determine the law.
     #[error("{path}: {message}")]
     NotIdentifiable {
@@ -123,6 +166,20 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A result holds a NaN or an infinity (see [`crate::finite`]).
+    #[error(
+        "{what} has a value that is not a finite number at {path} ({value}); some input lies \
+         beyond the range of double-precision numbers or the fit is degenerate: check the values \
+         given, and report it if they are ordinary"
+    )]
+    NotFinite {
+        /// Which result.
+        what: String,
+        /// Where in it, e.g. `budgets[0].n_tokens.value`.
+        path: String,
+        /// The value (NaN or ±inf).
+        value: f64,
+    },
     /// No start of the optimiser converged.
     #[error("the fit did not converge: {message}")]
     NoConvergence {
@@ -149,6 +206,27 @@ pub struct BadValues {
     pub advice: String,
 }
 
+/// Details of [`Error::BadDerived`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{path}: {quantity} derived as {formula} is not a finite positive number at {rows}; {advice}",
+    rows = format_rows(.rows, *.total)
+)]
+pub struct BadDerived {
+    /// The file.
+    pub path: String,
+    /// What was derived, e.g. "compute C".
+    pub quantity: String,
+    /// How, naming the columns, e.g. "6·N·D from columns 'N' and 'D'".
+    pub formula: String,
+    /// The first offending rows (1-based data rows, header excluded) with their inputs.
+    pub rows: Vec<(usize, String)>,
+    /// How many rows are affected in all.
+    pub total: usize,
+    /// What to do.
+    pub advice: String,
+}
+
 impl Error {
     /// An [`Error::InvalidOption`].
     pub fn invalid_option(flag: impl Into<String>, message: impl Into<String>) -> Self {
@@ -167,6 +245,19 @@ impl Error {
             Err(Error::invalid_option(
                 flag,
                 format!("must be a positive number, got {value}"),
+            ))
+        }
+    }
+
+    /// `Ok(())` when `value` is a fraction in (0, 1], else an [`Error::InvalidOption`] naming
+    /// `flag`.
+    pub fn require_fraction(flag: &str, value: f64) -> Result<(), Error> {
+        if value > 0.0 && value <= 1.0 {
+            Ok(())
+        } else {
+            Err(Error::invalid_option(
+                flag,
+                format!("must lie in (0, 1], got {value}"),
             ))
         }
     }
@@ -197,7 +288,7 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         use std::io::ErrorKind as K;
         match self {
-            Error::NoConvergence { .. } | Error::Download { .. } => false,
+            Error::NoConvergence { .. } | Error::Download { .. } | Error::NotFinite { .. } => false,
             Error::Io { action, error, .. } => match action {
                 IoAction::Read => matches!(
                     error.kind(),
@@ -286,11 +377,59 @@ fn format_rows(rows: &[(usize, String)], total: usize) -> String {
         if k > 0 {
             out.push_str(", ");
         }
-        let _ = write!(out, "{row} ({value})");
+        let _ = write!(out, "{row} ({})", shorten_quoted(value));
     }
     if total > rows.len() {
         let _ = write!(out, " and {} more", total - rows.len());
     }
     out.push_str(" (rows count from 1 after the header)");
     out
+}
+
+/// `text` cut to [`QUOTE_CHARS`] characters, saying how long it was when cut.
+pub fn shorten(text: &str) -> String {
+    let length = text.chars().count();
+    if length <= QUOTE_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(QUOTE_CHARS - 1).collect();
+    format!("{head}… ({length} characters)")
+}
+
+/// Like [`shorten`], keeping the quotes around a quoted value.
+fn shorten_quoted(value: &str) -> String {
+    match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        Some(inner) => format!("'{}'", shorten(inner)),
+        None => shorten(value),
+    }
+}
+
+/// Column names for a message: each shortened, at most [`NAMES_SHOWN`] of them.
+fn format_names(names: &[String]) -> String {
+    let mut out: Vec<String> = names.iter().take(NAMES_SHOWN).map(|n| shorten(n)).collect();
+    if names.len() > NAMES_SHOWN {
+        out.push(format!("and {} more", names.len() - NAMES_SHOWN));
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_cells_and_name_lists_are_cut() {
+        let cell = "x".repeat(5000);
+        let short = shorten(&cell);
+        assert_eq!(
+            short.chars().count(),
+            QUOTE_CHARS + " (5000 characters)".len()
+        );
+        assert!(short.ends_with("… (5000 characters)"));
+        assert_eq!(shorten("abc"), "abc");
+        assert!(shorten_quoted(&format!("'{cell}'")).ends_with("… (5000 characters)'"));
+        let names: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let listed = format_names(&names);
+        assert!(listed.starts_with("c0, c1,") && listed.ends_with("c29, and 70 more"));
+    }
 }

@@ -105,10 +105,15 @@ pub struct Fetched {
 ///
 /// # Errors
 ///
-/// [`Error::Download`] when the server cannot be reached, answers with an error status, or
-/// sends bytes whose SHA-256 differs (nothing is written then); [`Error::Io`] when the cache
-/// cannot be written.
+/// [`Error::InvalidOption`] naming `--url` when `url` is not an http:// or https:// address;
+/// [`Error::Download`] when the server cannot be reached, answers with an error status,
+/// redirects to another scheme, or sends bytes whose SHA-256 differs (nothing is written
+/// then); [`Error::Io`] when the cache cannot be written. Credentials in `url` never appear
+/// in a message.
 pub fn fetch(dataset: &KnownDataset, url: Option<&str>, cache: &Path) -> Result<Fetched, Error> {
+    if let Some(u) = url {
+        check_url(u)?;
+    }
     let path = cache.join(dataset.file_name);
     if let Ok(bytes) = std::fs::read(&path)
         && sha256_hex(&bytes) == dataset.sha256
@@ -123,7 +128,7 @@ pub fn fetch(dataset: &KnownDataset, url: Option<&str>, cache: &Path) -> Result<
     let got = sha256_hex(&bytes);
     if got != dataset.sha256 {
         return Err(Error::Download {
-            url: url.to_string(),
+            url: redact(url),
             message: format!(
                 "checksum mismatch: expected sha256 {}, got {got}; nothing was saved",
                 dataset.sha256
@@ -161,23 +166,150 @@ pub fn verify_local(dataset: &KnownDataset, path: &Path) -> Result<PathBuf, Erro
     Ok(path.to_path_buf())
 }
 
+/// Redirects followed before giving up.
+const MAX_REDIRECTS: usize = 5;
+
+/// `Ok(())` for an `http://` or `https://` address with a host.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--url` (with any credentials in it hidden) otherwise.
+pub fn check_url(url: &str) -> Result<(), Error> {
+    let bad = |why: &str| {
+        Error::invalid_option(
+            "--url",
+            format!(
+                "'{}' {why}; give an http:// or https:// address",
+                redact(url)
+            ),
+        )
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(bad("is not an address"));
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+        return Err(bad(&format!("uses the unsupported scheme '{scheme}'")));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') || url.chars().any(char::is_whitespace) {
+        return Err(bad("has no host name"));
+    }
+    url.parse::<ureq::http::Uri>()
+        .map_err(|_| bad("is not a valid address"))?;
+    Ok(())
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for messages.
+///
+/// # Examples
+///
+/// ```
+/// use scaling_laws::fetch::redact;
+/// assert_eq!(redact("https://me:secret@example.org/a.csv"), "https://***@example.org/a.csv");
+/// assert_eq!(redact("https://example.org/a@b.csv"), "https://example.org/a@b.csv");
+/// ```
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_string(),
+    }
+}
+
+/// The address a `Location` header points to, from the address that sent it.
+fn resolve(base: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some(path) = location.strip_prefix("//") {
+        return format!("{scheme}://{path}");
+    }
+    if location.starts_with('/') {
+        return format!("{scheme}://{authority}{location}");
+    }
+    let path = &rest[authority.len()..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    format!("{scheme}://{authority}{dir}{location}")
+}
+
 fn download(url: &str) -> Result<Vec<u8>, Error> {
     let fail = |message: String| Error::Download {
-        url: url.to_string(),
+        url: redact(url),
         message,
     };
+    // Redirects are followed here rather than by ureq, so that one to another scheme (such as
+    // file://) is reported as what it is.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(60)))
+        .max_redirects(0)
         .build()
         .into();
-    let mut response = agent.get(url).call().map_err(|e| match e {
-        ureq::Error::StatusCode(code) => fail(format!("the server answered HTTP {code}")),
-        other => fail(format!("cannot download: {other}")),
-    })?;
+    let mut current = url.to_string();
+    let mut response = None;
+    for _ in 0..=MAX_REDIRECTS {
+        let r = agent.get(&current).call().map_err(|e| match e {
+            ureq::Error::StatusCode(code) => fail(format!("the server answered HTTP {code}")),
+            other => fail(format!(
+                "cannot download: {}",
+                redact_all(&other.to_string(), url)
+            )),
+        })?;
+        if !r.status().is_redirection() {
+            response = Some(r);
+            break;
+        }
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                fail(format!(
+                    "the server answered HTTP {} without saying where to",
+                    r.status().as_u16()
+                ))
+            })?;
+        let next = resolve(&current, location);
+        if check_url(&next).is_err() {
+            return Err(fail(format!(
+                "the server redirected to '{}', an unsupported address; only http:// and \
+                 https:// are followed",
+                redact(&next)
+            )));
+        }
+        current = next;
+    }
+    let mut response =
+        response.ok_or_else(|| fail(format!("more than {MAX_REDIRECTS} redirects")))?;
     response
         .body_mut()
         .with_config()
         .limit(256 * 1024 * 1024)
         .read_to_vec()
         .map_err(|e| fail(format!("download interrupted: {e}")))
+}
+
+/// `text` with the credentials of `url`, if any, hidden.
+fn redact_all(text: &str, url: &str) -> String {
+    let redacted = redact(url);
+    if redacted == url {
+        return text.to_string();
+    }
+    let userinfo = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
+        .and_then(|authority| authority.rsplit_once('@'))
+        .map(|(info, _)| info)
+        .unwrap_or("");
+    if userinfo.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(userinfo, "***")
+    }
 }

@@ -191,20 +191,22 @@ pub fn answer_with(
         .budgets
         .iter()
         .map(|&c| {
-            optimal(point.optimal_for_compute(c), &|a| {
-                Some(a.optimal_for_compute(c))
-            })
+            Ok(optimal(
+                point.optimal_for_compute(c).finite("--budget", c)?,
+                &|a| Some(a.optimal_for_compute(c)),
+            ))
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     let params = q
         .params
         .iter()
         .map(|&n| {
-            optimal(point.optimal_for_params(n), &|a| {
-                Some(a.optimal_for_params(n))
-            })
+            Ok(optimal(
+                point.optimal_for_params(n).finite("--params", n)?,
+                &|a| Some(a.optimal_for_params(n)),
+            ))
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     let target_losses = q
         .target_losses
         .iter()
@@ -219,16 +221,17 @@ pub fn answer_with(
         .iter()
         .enumerate()
         .map(|(i, &(n, d))| {
-            let given = point.assess(n, d);
+            let given = point.assess(n, d)?;
             let loss_draws: Vec<f64> = laws.iter().map(|m| m.loss(n, d)).collect();
             let ratio_draws: Vec<f64> = allocators
                 .iter()
                 .map(|a| {
                     a.as_ref()
-                        .map_or(f64::NAN, |a| a.assess(n, d).compute_ratio)
+                        .and_then(|a| a.assess(n, d).ok())
+                        .map_or(f64::NAN, |a| a.compute_ratio)
                 })
                 .collect();
-            AssessmentEstimate {
+            Ok(AssessmentEstimate {
                 name: q.assess_names.get(i).cloned(),
                 n_params: n,
                 n_tokens: d,
@@ -250,9 +253,9 @@ pub fn answer_with(
                     a.optimal_for_loss(given.loss).ok()
                 }),
                 compute_ratio: estimate(given.compute_ratio, &ratio_draws, level),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(Answers {
         level,
         flops_per_param_token: k,

@@ -29,6 +29,9 @@ pub struct Provenance {
     pub columns: UsedColumns,
     /// `k` in `C = k·N·D`.
     pub flops_per_param_token: f64,
+    /// Factor applied to the compute column to give FLOPs (`--flops-scale`).
+    #[serde(default = "unit_scale")]
+    pub flops_scale: f64,
     /// Filter applied to the rows.
     pub filter: RowFilter,
     /// Runs used in the fit.
@@ -39,6 +42,13 @@ pub struct Provenance {
     pub notes: Vec<String>,
     /// The command line, when run from the CLI.
     pub command: Option<String>,
+    /// Doubts about the data found while loading it (e.g. a compute column in another unit).
+    #[serde(default)]
+    pub warnings: Vec<crate::warnings::Warning>,
+}
+
+fn unit_scale() -> f64 {
+    1.0
 }
 
 impl Provenance {
@@ -46,7 +56,7 @@ impl Provenance {
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             columns: ColumnNames {
-                params: Some(self.columns.params.clone()),
+                params: self.columns.params.clone(),
                 tokens: self.columns.tokens.clone(),
                 flops: self.columns.flops.clone(),
                 loss: Some(self.columns.loss.clone()),
@@ -54,6 +64,7 @@ impl Provenance {
             },
             flops_per_param_token: self.flops_per_param_token,
             filter: self.filter.clone(),
+            flops_scale: self.flops_scale,
         }
     }
 
@@ -63,11 +74,13 @@ impl Provenance {
             source: data.source.clone(),
             columns: data.columns.clone(),
             flops_per_param_token: data.flops_per_param_token,
+            flops_scale: data.flops_scale,
             filter: data.filter.clone(),
             rows_used: data.len(),
             rows: data.rows.clone(),
             notes: data.notes.clone(),
             command,
+            warnings: data.warnings.clone(),
         }
     }
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::allocation::Allocator;
 use crate::error::Error;
+use crate::finite::compact;
 use crate::law::ChinchillaLaw;
 
 /// The nine IsoFLOP budgets of Hoffmann et al. 2022, Figure 3 (FLOPs).
@@ -86,7 +87,9 @@ pub fn optimal_params(law: &ChinchillaLaw, c: f64, k: f64) -> f64 {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] for non-positive budgets, span, k, sizes or a negative noise level.
+/// [`Error::InvalidOption`] for non-positive budgets, k or sizes, a span outside
+/// [1, [`MAX_SPAN`]], a noise level outside [0, [`MAX_NOISE_SD`]], more runs than fit in
+/// memory, or budgets so extreme that a run's figures overflow.
 ///
 /// # Examples
 ///
@@ -117,18 +120,31 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
             let n_tokens = budget / (k * n_params);
             let true_loss = design.law.loss(n_params, n_tokens);
             let z: f64 = noise.sample(&mut rng);
-            runs.push(SimulatedRun {
+            let run = SimulatedRun {
                 flops_budget: budget,
                 n_params,
                 n_tokens,
                 flops: k * n_params * n_tokens,
                 true_loss,
                 loss: true_loss * z.exp(),
-            });
+            };
+            check_run(&run)?;
+            runs.push(run);
         }
     }
     Ok(runs)
 }
+
+/// Largest accepted noise level: a log-loss standard deviation of 1 already scatters losses by
+/// a factor e; beyond it the "sweep" is noise, and `exp(sigma·z)` soon overflows.
+pub const MAX_NOISE_SD: f64 = 1.0;
+
+/// Largest accepted span: sizes from N*/10^6 to N*·10^6 cover twelve decades around the optimum.
+pub const MAX_SPAN: f64 = 1e6;
+
+/// Memory one simulated run takes until it is written: the run (48 bytes), its five output
+/// columns (40), the table the writer builds (40) and its text (about 100), rounded up.
+pub const BYTES_PER_RUN: f64 = 256.0;
 
 fn validate(design: &SimulationDesign) -> Result<(), Error> {
     let positive = Error::require_positive;
@@ -147,15 +163,58 @@ fn validate(design: &SimulationDesign) -> Result<(), Error> {
             "must be at least 1",
         ));
     }
-    positive("--span", design.span)?;
+    crate::resources::require_memory(
+        "--sizes-per-budget",
+        design.sizes_per_budget as f64,
+        BYTES_PER_RUN * design.budgets.len() as f64,
+        &format!("{} budgets of simulated runs", design.budgets.len()),
+    )?;
+    if !(design.span.is_finite() && (1.0..=MAX_SPAN).contains(&design.span)) {
+        return Err(Error::invalid_option(
+            "--span",
+            format!(
+                "must lie between 1 and {MAX_SPAN} (sizes from N*/SPAN to N*·SPAN), got {}",
+                compact(design.span)
+            ),
+        ));
+    }
     positive("--flops-per-param-token", design.flops_per_param_token)?;
-    if !(design.noise_sd.is_finite() && design.noise_sd >= 0.0) {
+    if !(design.noise_sd.is_finite() && (0.0..=MAX_NOISE_SD).contains(&design.noise_sd)) {
         return Err(Error::invalid_option(
             "--noise",
-            format!("must be >= 0, got {}", design.noise_sd),
+            format!(
+                "must lie between 0 and {MAX_NOISE_SD} (a standard deviation of log loss), got {}",
+                compact(design.noise_sd)
+            ),
         ));
     }
     Ok(())
+}
+
+/// A run whose figures overflowed or underflowed (budgets far beyond any real sweep).
+fn check_run(run: &SimulatedRun) -> Result<(), Error> {
+    let figures = [
+        run.n_params,
+        run.n_tokens,
+        run.flops,
+        run.true_loss,
+        run.loss,
+    ];
+    if figures.iter().all(|v| v.is_finite() && *v > 0.0) {
+        return Ok(());
+    }
+    Err(Error::invalid_option(
+        "--budgets",
+        format!(
+            "budget {} FLOPs gives a run with N = {}, D = {}, loss = {}, beyond the range of \
+             double-precision numbers; choose budgets nearer real sweeps (e.g. 1e18 to 1e26), \
+             or a smaller --span",
+            compact(run.flops_budget),
+            compact(run.n_params),
+            compact(run.n_tokens),
+            compact(run.loss)
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -207,5 +266,48 @@ mod tests {
             .n_params;
         assert!((runs[1].n_params / centre - 1.0).abs() < 1e-6);
         assert!((runs[0].n_params * 10.0 / centre - 1.0).abs() < 1e-6);
+    }
+}
+
+#[cfg(test)]
+mod limits_tests {
+    use super::*;
+
+    fn flag_of(design: SimulationDesign) -> String {
+        match simulate(&design).unwrap_err() {
+            Error::InvalidOption { flag, .. } => flag,
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn issue11_absurd_designs_are_refused_naming_the_flag() {
+        let d = SimulationDesign::default;
+        assert_eq!(
+            flag_of(SimulationDesign {
+                noise_sd: 1e308,
+                ..d()
+            }),
+            "--noise"
+        );
+        assert_eq!(flag_of(SimulationDesign { span: 1e308, ..d() }), "--span");
+        assert_eq!(flag_of(SimulationDesign { span: 0.5, ..d() }), "--span");
+        assert_eq!(
+            flag_of(SimulationDesign {
+                sizes_per_budget: 100_000_000_000,
+                ..d()
+            }),
+            "--sizes-per-budget"
+        );
+        let steep = ChinchillaLaw {
+            beta: 5.0,
+            ..ChinchillaLaw::HOFFMANN_2022
+        };
+        let tiny = SimulationDesign {
+            budgets: vec![1e-300],
+            law: steep,
+            ..d()
+        };
+        assert_eq!(flag_of(tiny), "--budgets");
     }
 }

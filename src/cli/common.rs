@@ -25,11 +25,23 @@ pub struct DataArgs {
     /// Column with each run's nominal IsoFLOP budget (default: detected, e.g. flops_budget, budget).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub budget_col: Option<String>,
-    /// k in C = k·N·D, used to derive D from C when the table has no tokens column.
+    /// k in C = k·N·D, used to derive the one of N, D, C the table lacks from the other two.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_FLOPS_PER_PARAM_TOKEN, help_heading = "Columns")]
     pub flops_per_param_token: f64,
-    /// Keep only rows where COLUMN OP VALUE holds (OP: < <= > >= = !=); repeatable. COLUMN is a
-    /// column of the file, or N, D, C, L for the values used in the fit. Example: --where 'decay = chinchilla'
+    /// FLOPs per unit of the compute column: C = value × S (1e9 for GFLOPs, 1e15 for PFLOPs,
+    /// 8.64e19 for PFLOP/s-days).
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 1.0,
+        help_heading = "Columns"
+    )]
+    pub flops_scale: f64,
+    /// Keep only rows where COLUMN OP VALUE holds (OP: < <= > >= = !=, ~ contains, !~ does not
+    /// contain), or COLUMN in (V1, V2, ...); clauses may be joined by 'or'; repeated --where must
+    /// all hold. COLUMN is a column of the file, or N, D, C, L for the values used in the fit.
+    /// Examples: --where 'decay = chinchilla or decay = cosine', --where 'optimizer in (adam,
+    /// adamw)', --where 'name ~ 410m'
     #[arg(long = "where", value_name = "EXPR", help_heading = "Rows")]
     pub conditions: Vec<String>,
     /// Keep only runs with loss <= X (same as --where 'L <= X').
@@ -61,6 +73,8 @@ impl DataArgs {
                 subject: Subject::Role(Role::Loss),
                 op: scaling_laws::data::filter::Op::Le,
                 value: x.to_string(),
+                values: Vec::new(),
+                or: Vec::new(),
             });
         }
         Ok(LoadOptions {
@@ -72,6 +86,7 @@ impl DataArgs {
                 budget: self.budget_col.clone(),
             },
             flops_per_param_token: self.flops_per_param_token,
+            flops_scale: self.flops_scale,
             filter: RowFilter {
                 conditions,
                 drop_highest_loss: self.drop_highest_loss,

@@ -67,6 +67,12 @@ pub struct CompareArgs {
     /// N for curve runs whose name starts with PREFIX (PREFIX=N); repeatable.
     #[arg(long, value_name = "PREFIX=N", help_heading = "Approach 1")]
     curve_run_params: Vec<String>,
+    /// Run column of long-format curve files (several runs in one file).
+    #[arg(long, value_name = "NAME", help_heading = "Approach 1")]
+    curve_run_col: Option<String>,
+    /// Parameter-count column of the curves (instead of --curve-run-params).
+    #[arg(long, value_name = "NAME", help_heading = "Approach 1")]
+    curve_params_col: Option<String>,
     #[command(flatten)]
     resample: ResampleArgs,
     /// Output format on stdout.
@@ -100,9 +106,11 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         let options = CurveOptions {
             tokens_col: args.curve_tokens_col.clone(),
             loss_col: args.curve_loss_col.clone(),
-            params_col: None,
-            run_col: None,
+            params_col: args.curve_params_col.clone(),
+            run_col: args.curve_run_col.clone(),
             run_params: super::envelope::parse_run_params(&args.curve_run_params)?,
+            flops_col: None,
+            flops_scale: 1.0,
         };
         let mut curves = Vec::new();
         for f in &args.curves {
@@ -182,6 +190,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
     });
     let comparison = compare(approaches, args.at.clone(), args.resample.level);
+    scaling_laws::finite::check_finite(&comparison, "the comparison")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text | OutputFormat::Csv => {

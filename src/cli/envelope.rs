@@ -39,6 +39,17 @@ pub struct EnvelopeArgs {
     /// N for runs whose name starts with PREFIX, e.g. 190M=190354176; repeatable (longest prefix wins).
     #[arg(long, value_name = "PREFIX=N", help_heading = "Columns")]
     run_params: Vec<String>,
+    /// Column of compute used so far, read per row instead of k·N·tokens.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    flops_col: Option<String>,
+    /// FLOPs per unit of the compute column (e.g. 1e9 for GFLOPs, 8.64e19 for PFLOP/s-days).
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 1.0,
+        help_heading = "Columns"
+    )]
+    flops_scale: f64,
     /// k in C = k·N·D.
     #[arg(
         long,
@@ -98,6 +109,8 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         params_col: args.params_col.clone(),
         run_col: args.run_col.clone(),
         run_params: parse_run_params(&args.run_params)?,
+        flops_col: args.flops_col.clone(),
+        flops_scale: args.flops_scale,
     };
     let mut curves = Vec::new();
     for f in &args.files {
@@ -113,6 +126,7 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = analyse(&curves, &config)?;
+    scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::envelope::text(&analysis, &mut stdout),

@@ -30,9 +30,9 @@ pub struct FitArgs {
     /// `where EXPR` (the runs matching a condition, same syntax as --where).
     #[arg(long, num_args = 1..=2, value_names = ["RULE", "ARG"], help_heading = "Checks")]
     holdout: Vec<String>,
-    /// Confidence level of the holdout prediction intervals.
-    #[arg(long, default_value_t = 0.95, help_heading = "Checks")]
-    level: f64,
+    /// Confidence level of the holdout prediction intervals [default: 0.95].
+    #[arg(long, help_heading = "Checks")]
+    level: Option<f64>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -78,9 +78,9 @@ pub struct FitOptionsArgs {
         help_heading = "Search"
     )]
     max_iters: u64,
-    /// With more than twice N runs and more than 8 starts to run, search the starts on a random
-    /// N of the runs, then refine on all runs the distinct optima found within a margin of the
-    /// best; 0 always searches on all runs.
+    /// With more than twice N runs (unless only 8 or fewer given starts are run), screen and
+    /// search the starts on a random N of the runs, then refine on all runs the distinct optima
+    /// found within a margin of the best; 0 always searches on all runs.
     #[arg(
         long,
         value_name = "N",
@@ -184,6 +184,21 @@ impl FitOptionsArgs {
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
     check_out(args.out.as_deref(), input)?;
+    let level = args.level.unwrap_or(0.95);
+    if !(level > 0.0 && level < 1.0) {
+        return Err(Error::invalid_option(
+            "--level",
+            format!("must lie strictly between 0 and 1, got {level}"),
+        )
+        .into());
+    }
+    if args.level.is_some() && args.holdout.is_empty() {
+        return Err(Error::invalid_option(
+            "--level",
+            "sets the prediction intervals of --holdout; give --holdout with it",
+        )
+        .into());
+    }
     let saved = match holdout_rule(&args.holdout, &args.data)? {
         None => {
             fit_data(
@@ -198,12 +213,13 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         Some(rule) => {
             let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
             let (report, train, check) =
-                scaling_laws::holdout::holdout(&data, &args.options.config()?, rule, args.level)?;
+                scaling_laws::holdout::holdout(&data, &args.options.config()?, rule, level)?;
             let mut saved = SavedFit::new(report, Provenance::of(&train, Some(command_line())));
             saved.holdout = Some(check);
             saved
         }
     };
+    scaling_laws::finite::check_finite(&saved, "the fit")?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }

@@ -49,6 +49,16 @@ pub struct IsoflopArgs {
 /// Run `scaling-laws isoflop`.
 pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
+    if args.min_runs < 3 {
+        return Err(Error::invalid_option(
+            "--min-runs",
+            format!(
+                "must be at least 3 (a parabola needs three runs), got {}",
+                args.min_runs
+            ),
+        )
+        .into());
+    }
     if let Some(path) = &args.plot {
         // Before the analysis and its bootstrap, so that a typo costs nothing.
         ImageFormat::from_path(path).map_err(|e| match e {
@@ -69,6 +79,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         level: args.resample.level,
     };
     let analysis = isoflop(&data, &config)?;
+    scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::isoflop::text(&data, &analysis, &mut stdout),

@@ -30,14 +30,9 @@ pub struct OptimalArgs {
     /// A range of budgets, LOW:HIGH in FLOPs (e.g. 1e18:1e26), stepped by --per-decade.
     #[arg(long, value_name = "LOW:HIGH", help_heading = "Questions")]
     budgets: Option<String>,
-    /// Budgets per decade in --budgets.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = 1,
-        help_heading = "Questions"
-    )]
-    per_decade: u32,
+    /// Budgets per decade in --budgets [default: 1].
+    #[arg(long, value_name = "N", help_heading = "Questions")]
+    per_decade: Option<u32>,
     /// A model size: the budget at which it is compute-optimal; repeatable.
     #[arg(long, value_name = "N", help_heading = "Questions")]
     params: Vec<f64>,
@@ -116,9 +111,19 @@ fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
 
 impl OptimalArgs {
     fn questions(&self, k: f64) -> Result<Questions, Error> {
+        let per_decade = self.per_decade.unwrap_or(1);
+        if per_decade == 0 {
+            return Err(Error::invalid_option("--per-decade", "must be at least 1"));
+        }
+        if self.per_decade.is_some() && self.budgets.is_none() {
+            return Err(Error::invalid_option(
+                "--per-decade",
+                "steps the range of --budgets LOW:HIGH; give --budgets with it",
+            ));
+        }
         let mut budgets = self.budget.clone();
         if let Some(spec) = &self.budgets {
-            budgets.extend(budget_range(spec, self.per_decade)?);
+            budgets.extend(budget_range(spec, per_decade)?);
         }
         let mut assess = Vec::new();
         let mut assess_names = Vec::new();
@@ -223,6 +228,8 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         model.as_ref(),
         &questions,
     )?;
+    scaling_laws::finite::check_finite(&saved, "the fit")?;
+    scaling_laws::finite::check_finite(&answers, "the answers")?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }

@@ -14,6 +14,9 @@ use scaling_laws::saved::SavedFit;
 
 use super::common::OutputFormat;
 
+/// Model FLOPs utilisation assumed when --mfu is not given.
+const DEFAULT_MFU: f64 = 0.4;
+
 /// Options of `scaling-laws plan`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
@@ -89,9 +92,9 @@ pub struct PlanArgs {
     /// Accelerator from the built-in catalogue (e.g. a100-80gb, h100-sxm, tpu-v5p).
     #[arg(long, value_name = "NAME", help_heading = "Hardware")]
     gpu: Option<String>,
-    /// Number of accelerators.
-    #[arg(long, value_name = "G", default_value_t = 1, help_heading = "Hardware")]
-    gpus: usize,
+    /// Number of accelerators (memory per GPU is shown on them) [default: 1 with --gpu].
+    #[arg(long, value_name = "G", help_heading = "Hardware")]
+    gpus: Option<usize>,
     /// Precision whose peak throughput applies.
     #[arg(long, value_enum, default_value = "bf16", help_heading = "Hardware")]
     compute_precision: PrecisionArg,
@@ -101,9 +104,9 @@ pub struct PlanArgs {
     /// Memory per accelerator in GB (overrides the catalogue).
     #[arg(long, value_name = "GB", help_heading = "Hardware")]
     gpu_memory_gb: Option<f64>,
-    /// Model FLOPs utilisation: achieved / peak throughput.
-    #[arg(long, default_value_t = 0.4, help_heading = "Hardware")]
-    mfu: f64,
+    /// Model FLOPs utilisation: achieved / peak throughput [default: 0.4].
+    #[arg(long, help_heading = "Hardware")]
+    mfu: Option<f64>,
     /// Price per accelerator-hour, for a cost estimate.
     #[arg(long, value_name = "PRICE", help_heading = "Hardware")]
     price_per_gpu_hour: Option<f64>,
@@ -241,6 +244,46 @@ impl PlanArgs {
         ))
     }
 
+    /// Range checks of the hardware figures, whether or not an accelerator is named (a value
+    /// is never silently ignored), and a note when some would go unused.
+    fn check_hardware_values(&self, hardware: bool) -> Result<(), Error> {
+        scaling_laws::plan::require_gpus(self.gpus)?;
+        Error::require_fraction("--mfu", self.mfu.unwrap_or(DEFAULT_MFU))?;
+        let optional = [
+            ("--price-per-gpu-hour", self.price_per_gpu_hour),
+            ("--watts-per-gpu", self.watts_per_gpu),
+            ("--peak-tflops", self.peak_tflops),
+            ("--gpu-memory-gb", self.gpu_memory_gb),
+        ];
+        for (flag, value) in optional {
+            if let Some(v) = value {
+                Error::require_positive(flag, v)?;
+            }
+        }
+        let unused: Vec<&str> = [
+            ("--mfu", self.mfu.is_some()),
+            ("--price-per-gpu-hour", self.price_per_gpu_hour.is_some()),
+            ("--watts-per-gpu", self.watts_per_gpu.is_some()),
+        ]
+        .iter()
+        .filter(|(_, given)| *given && !hardware)
+        .map(|(flag, _)| *flag)
+        .collect();
+        if !unused.is_empty() {
+            let (verb, pronoun) = if unused.len() == 1 {
+                ("applies", "it is")
+            } else {
+                ("apply", "they are")
+            };
+            eprintln!(
+                "note: {} {verb} to the time estimate, which needs an accelerator (--gpu NAME, or \
+                 --peak-tflops with --gpu-memory-gb); {pronoun} ignored",
+                unused.join(", ")
+            );
+        }
+        Ok(())
+    }
+
     fn hardware(&self) -> Result<Option<Hardware>, Error> {
         let precision = match self.compute_precision {
             PrecisionArg::Fp32 => ComputePrecision::Fp32,
@@ -278,8 +321,8 @@ impl PlanArgs {
             gpu: name,
             memory_bytes: memory,
             peak_flops: peak,
-            gpus: self.gpus,
-            mfu: self.mfu,
+            gpus: self.gpus.unwrap_or(1),
+            mfu: self.mfu.unwrap_or(DEFAULT_MFU),
             price_per_gpu_hour: self.price_per_gpu_hour,
             watts_per_gpu: self.watts_per_gpu,
         }))
@@ -288,6 +331,8 @@ impl PlanArgs {
 
 /// Run `scaling-laws plan`.
 pub fn run(args: PlanArgs) -> anyhow::Result<()> {
+    let hardware = args.hardware()?;
+    args.check_hardware_values(hardware.is_some())?;
     let (model, allocation) = args.model()?;
     let setup = TrainingSetup {
         optimizer: match args.optimizer {
@@ -302,8 +347,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
             RecomputeArg::Selective => Recompute::Selective,
             RecomputeArg::Full => Recompute::Full,
         },
+        gpus: args.gpus,
     };
-    let result = plan(model, setup, args.hardware()?)?;
+    let result = plan(model, setup, hardware)?;
+    scaling_laws::finite::check_finite(&result, "the plan")?;
+    scaling_laws::finite::check_finite(&allocation, "the allocation")?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => {

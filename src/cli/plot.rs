@@ -249,6 +249,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
     if let Some(n) = args.bootstrap {
         add_bootstrap(&mut saved, &data, n, args.seed, args.quiet)?;
     }
+    scaling_laws::finite::check_finite(&saved, "the fit")?;
     let files = args
         .figure
         .draw_into(&args.out, kind, &saved, &data, &[], |_| Ok(Vec::new()))?;
@@ -352,6 +353,8 @@ fn write_summary(
         flops_per_param_token: data.flops_per_param_token,
     };
     let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    scaling_laws::finite::check_finite(saved, "the fit")?;
+    scaling_laws::finite::check_finite(&answers, "the answers")?;
     let iso = scaling_laws::isoflop::isoflop(
         data,
         &scaling_laws::isoflop::IsoflopConfig {

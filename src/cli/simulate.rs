@@ -64,6 +64,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         scaling_laws::output::check_output("--out", path, &none)?;
     }
     let runs = simulate(&design)?;
+    scaling_laws::finite::check_finite(&runs, "the simulated runs")?;
     let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
         runs.iter().map(f).collect::<Vec<f64>>()
     };

@@ -4,7 +4,11 @@
 //! column or by `run_params`, matched on the longest prefix of the file name), or one long
 //! table with a run column. Rows whose tokens or loss cell is empty are skipped (W&B exports
 //! leave cells empty at steps without an evaluation); a non-numeric or non-positive value is an
-//! error naming the file, column and row.
+//! error naming the file, column and row. In a long table every row needs a run name, and the
+//! rows of one run must agree on N.
+//!
+//! Compute along a curve is `k·N·tokens` unless a compute column is given (`flops_col`, times
+//! `flops_scale`), in which case each evaluation's own compute is used.
 
 use std::path::Path;
 
@@ -25,6 +29,9 @@ pub struct Curve {
     pub tokens: Vec<f64>,
     /// Loss at each evaluation.
     pub loss: Vec<f64>,
+    /// Compute at each evaluation, FLOPs, when the file has a compute column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute: Option<Vec<f64>>,
 }
 
 /// How to read curves.
@@ -40,6 +47,12 @@ pub struct CurveOptions {
     pub run_col: Option<String>,
     /// N by run-name prefix, e.g. ("190M", 190354176).
     pub run_params: Vec<(String, f64)>,
+    /// Column of compute used so far, if the files have one (otherwise k·N·tokens).
+    #[serde(default)]
+    pub flops_col: Option<String>,
+    /// FLOPs per unit of the compute column (e.g. 1e9 for GFLOPs); 0 is taken as 1.
+    #[serde(default)]
+    pub flops_scale: f64,
 }
 
 fn column<'a>(
@@ -71,6 +84,13 @@ fn cell(values: &Values, row: usize, path: &str, col: &str) -> Result<Option<f64
         }))
     };
     let v = match values {
+        Values::Unreadable(dtype) => {
+            return Err(Error::UnreadableColumn {
+                path: path.to_string(),
+                column: col.to_string(),
+                dtype: dtype.clone(),
+            });
+        }
         Values::Float(v) => v[row],
         Values::Text(v) => match v.get(row).map(str::trim) {
             None | Some("") => None,
@@ -98,6 +118,45 @@ fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Erro
         })
 }
 
+/// The run of each row: the run column's cells, or the file's name.
+fn run_names(table: &Table, options: &CurveOptions, path: &str) -> Result<Vec<String>, Error> {
+    let Some(c) = &options.run_col else {
+        let stem = Path::new(path)
+            .file_stem()
+            .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+        return Ok(vec![stem; table.n_rows]);
+    };
+    let values = column(table, c, "--run-col", path)?;
+    let names: Vec<String> = (0..table.n_rows)
+        .map(|r| match values {
+            Values::Text(v) => v.get(r).unwrap_or_default().trim().to_string(),
+            Values::Float(v) => v[r].map_or(String::new(), |x| x.to_string()),
+            Values::Unreadable(_) => String::new(),
+        })
+        .collect();
+    if let Values::Unreadable(dtype) = values {
+        return Err(Error::UnreadableColumn {
+            path: path.to_string(),
+            column: c.clone(),
+            dtype: dtype.clone(),
+        });
+    }
+    let empty: Vec<usize> = (0..names.len()).filter(|&r| names[r].is_empty()).collect();
+    if !empty.is_empty() {
+        return Err(Error::BadValues(Box::new(crate::error::BadValues {
+            path: path.to_string(),
+            column: c.clone(),
+            problem: "has empty cells".into(),
+            rows: (empty.iter().take(crate::error::ROWS_SHOWN))
+                .map(|&r| (r + 1, "empty".to_string()))
+                .collect(),
+            total: empty.len(),
+            advice: "name the run of every row".into(),
+        })));
+    }
+    Ok(names)
+}
+
 /// Read the curves in one file.
 ///
 /// # Errors
@@ -114,30 +173,46 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
         .as_deref()
         .map(|c| column(&table, c, "--params-col", path))
         .transpose()?;
-    let run_names: Vec<String> = match &options.run_col {
-        Some(c) => {
-            let values = column(&table, c, "--run-col", path)?;
-            (0..table.n_rows)
-                .map(|r| match values {
-                    Values::Text(v) => v.get(r).unwrap_or_default().to_string(),
-                    Values::Float(v) => v[r].map_or(String::new(), |x| x.to_string()),
-                })
-                .collect()
-        }
-        None => {
-            let stem = Path::new(path)
-                .file_stem()
-                .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
-            vec![stem; table.n_rows]
-        }
+    let flops = options
+        .flops_col
+        .as_deref()
+        .map(|c| column(&table, c, "--flops-col", path))
+        .transpose()?;
+    let scale = if options.flops_scale == 0.0 {
+        1.0
+    } else {
+        options.flops_scale
     };
+    Error::require_positive("--flops-scale", scale)?;
+    let run_names = run_names(&table, options, path)?;
     let mut curves: Vec<Curve> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (row, run) in run_names.iter().enumerate() {
         let (Some(t), Some(l)) = (
             cell(tokens, row, path, &options.tokens_col)?,
             cell(loss, row, path, &options.loss_col)?,
         ) else {
             continue;
+        };
+        let c = match flops {
+            Some(f) => match cell(f, row, path, options.flops_col.as_deref().unwrap_or(""))? {
+                Some(c) if (c * scale).is_finite() => Some(c * scale),
+                Some(c) => {
+                    return Err(Error::BadDerived(Box::new(crate::error::BadDerived {
+                        path: path.to_string(),
+                        quantity: "compute C".into(),
+                        formula: format!(
+                            "column '{}' × {scale} (--flops-scale)",
+                            options.flops_col.as_deref().unwrap_or("")
+                        ),
+                        rows: vec![(row + 1, format!("{c} gives {}", c * scale))],
+                        total: 1,
+                        advice: "check the scale".into(),
+                    })));
+                }
+                None => continue,
+            },
+            None => None,
         };
         let n = match params {
             Some(p) => match cell(p, row, path, options.params_col.as_deref().unwrap_or(""))? {
@@ -146,17 +221,41 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
             },
             None => params_for(run, options, path)?,
         };
-        match curves.iter_mut().find(|c| &c.run == run) {
-            Some(c) => {
-                c.tokens.push(t);
-                c.loss.push(l);
+        match index.get(run.as_str()) {
+            Some(&i) => {
+                let curve = &mut curves[i];
+                if (curve.n_params / n - 1.0).abs() > 1e-9 {
+                    return Err(Error::BadValues(Box::new(crate::error::BadValues {
+                        path: path.to_string(),
+                        column: options.params_col.clone().unwrap_or_default(),
+                        problem: format!(
+                            "gives run '{}' two sizes ({} and {n})",
+                            crate::error::shorten(run),
+                            curve.n_params
+                        ),
+                        rows: vec![(row + 1, n.to_string())],
+                        total: 1,
+                        advice: "give each run one parameter count, or name runs apart with \
+                                 --run-col"
+                            .into(),
+                    })));
+                }
+                curve.tokens.push(t);
+                curve.loss.push(l);
+                if let (Some(all), Some(c)) = (curve.compute.as_mut(), c) {
+                    all.push(c);
+                }
             }
-            None => curves.push(Curve {
-                run: run.clone(),
-                n_params: n,
-                tokens: vec![t],
-                loss: vec![l],
-            }),
+            None => {
+                index.insert(run, curves.len());
+                curves.push(Curve {
+                    run: run.clone(),
+                    n_params: n,
+                    tokens: vec![t],
+                    loss: vec![l],
+                    compute: c.map(|c| vec![c]),
+                });
+            }
         }
     }
     for c in &mut curves {
@@ -164,6 +263,9 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
         order.sort_by(|&i, &j| c.tokens[i].total_cmp(&c.tokens[j]));
         c.tokens = order.iter().map(|&i| c.tokens[i]).collect();
         c.loss = order.iter().map(|&i| c.loss[i]).collect();
+        if let Some(compute) = c.compute.as_mut() {
+            *compute = order.iter().map(|&i| compute[i]).collect();
+        }
     }
     Ok(curves)
 }

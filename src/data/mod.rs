@@ -15,7 +15,10 @@
 //! Every error names the file, the column, the first offending rows (counted from 1 after the
 //! header) and what to do.
 
+mod cells;
+pub mod csv_scan;
 pub mod curves;
+pub mod derive;
 pub mod filter;
 pub mod roles;
 pub mod table;
@@ -25,8 +28,9 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ROWS_SHOWN};
+use crate::error::Error;
 use crate::fit::Observations;
+use crate::warnings::Warning;
 pub use filter::{Condition, RowFilter, Subject};
 pub use roles::{ColumnNames, Role};
 pub use table::{Format, Table, TextCells, Values};
@@ -43,6 +47,14 @@ pub struct LoadOptions {
     pub flops_per_param_token: f64,
     /// Which rows to keep.
     pub filter: RowFilter,
+    /// Factor from the compute column's unit to FLOPs (e.g. 1e9 for GFLOPs): C = value × scale.
+    #[serde(default = "unit_scale")]
+    pub flops_scale: f64,
+}
+
+/// The default of `flops_scale`: the compute column is in FLOPs.
+fn unit_scale() -> f64 {
+    1.0
 }
 
 impl Default for LoadOptions {
@@ -51,6 +63,7 @@ impl Default for LoadOptions {
             columns: ColumnNames::default(),
             flops_per_param_token: DEFAULT_FLOPS_PER_PARAM_TOKEN,
             filter: RowFilter::default(),
+            flops_scale: 1.0,
         }
     }
 }
@@ -71,8 +84,8 @@ pub struct SourceInfo {
 /// Columns of the file that were used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsedColumns {
-    /// Parameters N.
-    pub params: String,
+    /// Parameters N, if the file has them (otherwise derived as C / (k·D)).
+    pub params: Option<String>,
     /// Tokens D, if the file has them.
     pub tokens: Option<String>,
     /// Compute C, if the file has it.
@@ -93,6 +106,9 @@ pub struct Dataset {
     pub columns: UsedColumns,
     /// `k` in `C = k·N·D`.
     pub flops_per_param_token: f64,
+    /// Factor applied to the compute column to give FLOPs.
+    #[serde(default = "unit_scale")]
+    pub flops_scale: f64,
     /// The filter that was applied.
     pub filter: RowFilter,
     /// Model parameters N of each run.
@@ -110,6 +126,9 @@ pub struct Dataset {
     pub rows: Vec<usize>,
     /// Notes on how values were derived and rows excluded.
     pub notes: Vec<String>,
+    /// Doubts about the data found while loading (e.g. a compute column in another unit).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
 }
 
 impl Dataset {
@@ -215,36 +234,45 @@ pub fn load_bytes(
 ) -> Result<Dataset, Error> {
     let k = options.flops_per_param_token;
     Error::require_positive("--flops-per-param-token", k)?;
+    Error::require_positive("--flops-scale", options.flops_scale)?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let table = table::read_table(bytes, format, label)?;
+    if table.n_rows == 0 {
+        return Err(Error::NotIdentifiable {
+            path: label.to_string(),
+            message: "the file has no data rows, only a header; add one row per run".to_string(),
+        });
+    }
     let roles = roles::resolve(&table, &options.columns, label)?;
     let mut keep = vec![true; table.n_rows];
-    let mut notes = Vec::new();
+    let mut notes = table.notes.clone();
     apply_column_conditions(&table, &options.filter, label, &mut keep, &mut notes)?;
     let kept: Vec<usize> = (0..table.n_rows).filter(|&r| keep[r]).collect();
-    let numbers = |idx: usize| numeric_column(&table, idx, &kept, label);
-    let n_params = numbers(roles.params)?;
-    let loss = numbers(roles.loss)?;
-    let tokens = roles.tokens.map(numbers).transpose()?;
-    let flops = roles.flops.map(numbers).transpose()?;
-    let budget = roles.budget.map(numbers).transpose()?;
-    let name = |i: usize| table.columns[i].name.clone();
-    let (n_tokens, compute) = match (tokens, flops) {
-        (Some(d), Some(c)) => (d, c),
-        (Some(d), None) => {
-            let c = n_params.iter().zip(&d).map(|(n, d)| k * n * d).collect();
-            (d, c)
-        }
-        (None, Some(c)) => {
-            notes.push(format!(
-                "tokens derived as D = C / ({k}·N) from column '{}'",
-                name(roles.flops.expect("flops column present"))
-            ));
-            let d = c.iter().zip(&n_params).map(|(c, n)| c / (k * n)).collect();
-            (d, c)
-        }
-        (None, None) => unreachable!("roles::resolve requires tokens or compute"),
+    let rows: Vec<usize> = kept.iter().map(|r| r + 1).collect();
+    let numbers = |idx: usize| cells::numeric_column(&table, idx, &kept, label);
+    let given = |idx: Option<usize>| -> Result<Option<derive::Given>, Error> {
+        idx.map(|i| {
+            Ok(derive::Given {
+                values: numbers(i)?,
+                column: &table.columns[i].name,
+            })
+        })
+        .transpose()
     };
+    let params = given(roles.params)?;
+    let loss = numbers(roles.loss)?;
+    let tokens = given(roles.tokens)?;
+    let flops = given(roles.flops)?;
+    let budget = roles.budget.map(numbers).transpose()?;
+    let context = derive::Context {
+        k,
+        flops_scale: options.flops_scale,
+        rows: &rows,
+        label,
+    };
+    let completed = derive::complete(params, tokens, flops, &context)?;
+    notes.extend(completed.notes);
+    let name = |i: usize| table.columns[i].name.clone();
     let mut dataset = Dataset {
         source: SourceInfo {
             path: label.to_string(),
@@ -253,21 +281,23 @@ pub fn load_bytes(
             rows_in_file: table.n_rows,
         },
         columns: UsedColumns {
-            params: name(roles.params),
+            params: roles.params.map(name),
             tokens: roles.tokens.map(name),
             flops: roles.flops.map(name),
             loss: name(roles.loss),
             budget: roles.budget.map(name),
         },
         flops_per_param_token: k,
+        flops_scale: options.flops_scale,
         filter: options.filter.clone(),
-        n_params,
-        n_tokens,
-        compute,
+        n_params: completed.n_params,
+        n_tokens: completed.n_tokens,
+        compute: completed.compute,
         loss,
         budget,
-        rows: kept.iter().map(|r| r + 1).collect(),
+        rows,
         notes,
+        warnings: completed.warnings,
     };
     apply_role_conditions(&mut dataset, &options.filter);
     drop_highest_losses(&mut dataset, options.filter.drop_highest_loss);
@@ -295,18 +325,32 @@ fn apply_column_conditions(
     notes: &mut Vec<String>,
 ) -> Result<(), Error> {
     for cond in &filter.conditions {
-        let Subject::Column(name) = &cond.subject else {
+        if matches!(cond.subject, Subject::Role(_)) {
             continue;
-        };
-        let idx = roles::find_column(table, name).ok_or_else(|| Error::UnknownColumn {
-            path: label.to_string(),
-            column: name.clone(),
-            flag: "--where",
-            found: table.names(),
-        })?;
+        }
+        let mut clauses = Vec::new();
+        for clause in cond.clauses() {
+            let Subject::Column(name) = &clause.subject else {
+                continue;
+            };
+            let idx = roles::find_column(table, name).ok_or_else(|| Error::UnknownColumn {
+                path: label.to_string(),
+                column: name.clone(),
+                flag: "--where",
+                found: table.names(),
+            })?;
+            if let Values::Unreadable(dtype) = &table.columns[idx].values {
+                return Err(Error::UnreadableColumn {
+                    path: label.to_string(),
+                    column: table.columns[idx].name.clone(),
+                    dtype: dtype.clone(),
+                });
+            }
+            clauses.push((clause, &table.columns[idx].values));
+        }
         let before = keep.iter().filter(|&&k| k).count();
         for (row, k) in keep.iter_mut().enumerate() {
-            *k = *k && cond.holds_cell(&table.columns[idx].values, row);
+            *k = *k && clauses.iter().any(|(c, values)| c.holds_cell(values, row));
         }
         let after = keep.iter().filter(|&&k| k).count();
         notes.push(format!("filter '{cond}' kept {after} of {before} rows"));
@@ -316,17 +360,23 @@ fn apply_column_conditions(
 
 fn apply_role_conditions(ds: &mut Dataset, filter: &RowFilter) {
     for cond in &filter.conditions {
-        let Subject::Role(role) = cond.subject else {
+        if !matches!(cond.subject, Subject::Role(_)) {
             continue;
-        };
-        let values = match role {
-            Role::Params => &ds.n_params,
-            Role::Tokens => &ds.n_tokens,
-            Role::Flops => &ds.compute,
-            Role::Loss => &ds.loss,
-            Role::Budget => continue,
-        };
-        let keep: Vec<bool> = values.iter().map(|&x| cond.holds_number(x)).collect();
+        }
+        let keep: Vec<bool> = (0..ds.len())
+            .map(|i| {
+                cond.clauses().any(|clause| {
+                    let value = match clause.subject {
+                        Subject::Role(Role::Params) => ds.n_params[i],
+                        Subject::Role(Role::Tokens) => ds.n_tokens[i],
+                        Subject::Role(Role::Flops) => ds.compute[i],
+                        Subject::Role(Role::Loss) => ds.loss[i],
+                        Subject::Role(Role::Budget) | Subject::Column(_) => return false,
+                    };
+                    clause.holds_number(value)
+                })
+            })
+            .collect();
         let before = ds.len();
         retain_runs(ds, &keep);
         ds.notes.push(format!(
@@ -379,108 +429,5 @@ fn retain_runs(ds: &mut Dataset, keep: &[bool]) {
     retain(&mut ds.rows, keep);
     if let Some(b) = ds.budget.as_mut() {
         retain(b, keep);
-    }
-}
-
-/// Problems a cell can have, in the order they are reported.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CellProblem {
-    Empty,
-    NotNumber,
-    NotFinite,
-    NotPositive,
-}
-
-impl CellProblem {
-    fn describe(self) -> (&'static str, &'static str) {
-        match self {
-            CellProblem::Empty => (
-                "has empty cells",
-                "fill them in, or exclude those rows with --where",
-            ),
-            CellProblem::NotNumber => (
-                "has text that is not a number",
-                "fix those cells (numbers like 1.5e9; no units or thousands separators), or exclude the rows with --where",
-            ),
-            CellProblem::NotFinite => (
-                "has NaN or infinite values",
-                "fix or exclude those rows (e.g. --where 'L < 100')",
-            ),
-            CellProblem::NotPositive => (
-                "has values <= 0",
-                "parameters, tokens, compute and loss must be positive; fix or exclude those rows with --where",
-            ),
-        }
-    }
-}
-
-/// The numbers in column `idx` at `rows`, or an error naming the first bad rows.
-fn numeric_column(
-    table: &Table,
-    idx: usize,
-    rows: &[usize],
-    label: &str,
-) -> Result<Vec<f64>, Error> {
-    let column = &table.columns[idx];
-    let mut out = Vec::with_capacity(rows.len());
-    let mut problems: Vec<(CellProblem, usize, String)> = Vec::new();
-    for &row in rows {
-        let (value, shown) = match &column.values {
-            Values::Float(v) => (
-                v[row].ok_or(CellProblem::Empty),
-                v[row].map(|x| x.to_string()),
-            ),
-            Values::Text(v) => match v.get(row).map(str::trim) {
-                None | Some("") => (Err(CellProblem::Empty), None),
-                Some(s) => (
-                    s.parse::<f64>().map_err(|_| CellProblem::NotNumber),
-                    Some(s.to_string()),
-                ),
-            },
-        };
-        let checked = value.and_then(|x| {
-            if !x.is_finite() {
-                Err(CellProblem::NotFinite)
-            } else if x <= 0.0 {
-                Err(CellProblem::NotPositive)
-            } else {
-                Ok(x)
-            }
-        });
-        match checked {
-            Ok(x) => out.push(x),
-            Err(p) => problems.push((
-                p,
-                row + 1,
-                shown.map_or("empty".into(), |s| format!("'{s}'")),
-            )),
-        }
-    }
-    let first_kind = [
-        CellProblem::Empty,
-        CellProblem::NotNumber,
-        CellProblem::NotFinite,
-        CellProblem::NotPositive,
-    ]
-    .into_iter()
-    .find(|k| problems.iter().any(|(p, _, _)| p == k));
-    match first_kind {
-        None => Ok(out),
-        Some(kind) => {
-            let of_kind: Vec<(usize, String)> = problems
-                .into_iter()
-                .filter(|(p, _, _)| *p == kind)
-                .map(|(_, r, v)| (r, v))
-                .collect();
-            let (problem, advice) = kind.describe();
-            Err(Error::BadValues(Box::new(crate::error::BadValues {
-                path: label.to_string(),
-                column: column.name.clone(),
-                problem: problem.to_string(),
-                total: of_kind.len(),
-                rows: of_kind.into_iter().take(ROWS_SHOWN).collect(),
-                advice: advice.to_string(),
-            })))
-        }
     }
 }

@@ -128,8 +128,8 @@ impl ColumnNames {
 /// Columns chosen for each role (indices into the table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResolvedRoles {
-    /// Parameters column.
-    pub params: usize,
+    /// Parameters column, if any (N is then derived from C and D).
+    pub params: Option<usize>,
     /// Tokens column, if any.
     pub tokens: Option<usize>,
     /// Compute column, if any.
@@ -150,7 +150,9 @@ pub fn normalise(name: &str) -> String {
 
 fn looks_numeric(values: &Values) -> bool {
     match values {
-        Values::Float(_) => true,
+        // A typed column (numbers, or a type the loader does not decode, which is reported if
+        // it is used) is taken to hold data.
+        Values::Float(_) | Values::Unreadable(_) => true,
         Values::Text(cells) => cells
             .iter()
             .flatten()
@@ -227,8 +229,8 @@ fn detect(
 /// # Errors
 ///
 /// [`Error::UnknownColumn`] for a given name not in the table, [`Error::AmbiguousColumn`] when
-/// several known names match one role, [`Error::MissingColumn`] when N or L is absent, or when
-/// both D and C are absent.
+/// several known names match one role, [`Error::MissingColumn`] when L is absent, or when fewer
+/// than two of N, D and C are present (the third is derived from the other two).
 pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<ResolvedRoles, Error> {
     let missing = |role: Role, hint: Option<String>| Error::MissingColumn {
         path: path.to_string(),
@@ -237,19 +239,27 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
         flag: role.flag(),
         hint,
     };
-    let params =
-        detect(table, Role::Params, given, path)?.ok_or_else(|| missing(Role::Params, None))?;
+    let params = detect(table, Role::Params, given, path)?;
     let loss = detect(table, Role::Loss, given, path)?.ok_or_else(|| missing(Role::Loss, None))?;
     let tokens = detect(table, Role::Tokens, given, path)?;
     let flops = detect(table, Role::Flops, given, path)?;
     let budget = detect(table, Role::Budget, given, path)?;
-    if tokens.is_none() && flops.is_none() {
-        return Err(missing(
-            Role::Tokens,
-            Some("give --flops-col to derive tokens as D = C/(6N)".to_string()),
-        ));
+    match (params, tokens, flops) {
+        (None, Some(_), Some(_)) | (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {}
+        (None, _, _) => {
+            return Err(missing(
+                Role::Params,
+                Some("give both --tokens-col and --flops-col to derive N = C/(6D)".to_string()),
+            ));
+        }
+        (Some(_), None, None) => {
+            return Err(missing(
+                Role::Tokens,
+                Some("give --flops-col to derive tokens as D = C/(6N)".to_string()),
+            ));
+        }
     }
-    let chosen = [Some(params), tokens, flops, Some(loss), budget];
+    let chosen = [params, tokens, flops, Some(loss), budget];
     let flat: Vec<usize> = chosen.iter().flatten().copied().collect();
     for (k, &i) in flat.iter().enumerate() {
         if flat[..k].contains(&i) {

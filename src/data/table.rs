@@ -7,8 +7,9 @@
 
 use std::io::Cursor;
 
-use polars::prelude::*;
+use polars::prelude::{ArrowDataType, ArrowField, *};
 
+use super::csv_scan;
 use crate::error::Error;
 
 /// File formats the loader understands.
@@ -114,6 +115,9 @@ pub enum Values {
     Text(TextCells),
     /// Numeric cells (numeric columns of Parquet and NDJSON).
     Float(Vec<Option<f64>>),
+    /// A column of a type the loader does not decode (e.g. a Parquet decimal, float16 or date
+    /// column, a nested JSON value), with that type's name. It is an error only when used.
+    Unreadable(String),
 }
 
 /// A column of a [`Table`].
@@ -132,6 +136,8 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Number of data rows.
     pub n_rows: usize,
+    /// How the file was read, when that is worth knowing (e.g. line endings).
+    pub notes: Vec<String>,
 }
 
 impl Table {
@@ -143,62 +149,291 @@ impl Table {
 
 /// Parse `bytes` (the contents of `label`) as a table in `format`.
 ///
+/// Parquet columns of types the loader does not decode are not read at all (they become
+/// [`Values::Unreadable`]), so an unused decimal or float16 column does no harm.
+///
 /// # Errors
 ///
-/// [`Error::Parse`] when the reader rejects the contents.
-pub fn read_table(bytes: Vec<u8>, format: Format, label: &str) -> Result<Table, Error> {
-    let parse_err = |e: PolarsError| Error::Parse {
+/// [`Error::Parse`] when the reader rejects the contents, in the tool's words (see
+/// [`translate_error`]); [`Error::DuplicateColumn`] when a CSV header repeats a name.
+pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Table, Error> {
+    let parse_err = |message: String| Error::Parse {
         path: label.to_string(),
         format: format.name(),
-        message: e.to_string(),
+        message,
     };
-    // A `.json` file may hold one array of objects rather than one object per line.
-    let json_format = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => JsonFormat::Json,
-        _ => JsonFormat::JsonLines,
+    let mut notes = Vec::new();
+    if format == Format::Csv {
+        if csv_scan::normalise_cr_only(&mut bytes) {
+            notes.push(
+                "lines end in carriage returns alone (classic Mac OS); read each as a line break"
+                    .to_string(),
+            );
+        }
+        check_csv_shape(&bytes, label)?;
+    }
+    // Polars is the last thing that may panic on a file it does not expect; a panic there is
+    // reported as a file that cannot be read, not a crash.
+    let read =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_frame(&bytes, format)));
+    let (df, unreadable) = match read {
+        Ok(Ok(frame)) => frame,
+        Ok(Err(e)) => return Err(parse_err(translate_error(&e, format, &bytes))),
+        Err(_) => {
+            return Err(parse_err(
+                "the reader stopped on a value it cannot handle; save the file again as CSV, \
+                 or with 64-bit float columns"
+                    .to_string(),
+            ));
+        }
     };
+    let n_rows = df.height();
+    let columns = convert_frame(df, unreadable)
+        .map_err(|e| parse_err(translate_error(&e, format, &bytes)))?;
+    Ok(Table {
+        columns,
+        n_rows,
+        notes,
+    })
+}
+
+/// Refuse a CSV file whose header repeats a name or whose quote is never closed.
+fn check_csv_shape(bytes: &[u8], label: &str) -> Result<(), Error> {
+    let shape = csv_scan::scan(bytes);
+    if let Some(line) = shape.unclosed_quote_line {
+        return Err(Error::Parse {
+            path: label.to_string(),
+            format: "csv",
+            message: format!(
+                "the quoted cell that opens with \" on line {line} is never closed; close the \
+                 quote or remove it"
+            ),
+        });
+    }
+    if let Some((column, first, second)) = csv_scan::duplicate_name(&shape.header) {
+        return Err(Error::DuplicateColumn {
+            path: label.to_string(),
+            column,
+            first,
+            second,
+        });
+    }
+    Ok(())
+}
+
+/// Columns of a Parquet file, in file order: `Ok(index)` for those the loader decodes, `Err(type)`
+/// for the others.
+type ParquetPlan = Vec<(String, Result<usize, String>)>;
+
+/// Read with polars: the frame of decoded columns, and the Parquet columns left undecoded.
+fn read_frame(bytes: &[u8], format: Format) -> PolarsResult<(DataFrame, Option<ParquetPlan>)> {
     let cursor = Cursor::new(bytes);
-    let df = match format {
+    match format {
         Format::Csv => CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(0))
             .into_reader_with_file_handle(cursor)
-            .finish(),
-        Format::Parquet => ParquetReader::new(cursor).finish(),
-        Format::Ndjson => JsonReader::new(cursor)
-            .with_json_format(json_format)
-            .finish(),
+            .finish()
+            .map(|df| (df, None)),
+        Format::Parquet => {
+            let mut reader = ParquetReader::new(cursor);
+            let schema = reader.schema()?;
+            let mut plan = Vec::with_capacity(schema.len());
+            let mut projection = Vec::new();
+            for (index, (name, field)) in schema.iter().enumerate() {
+                let decoded = match decodable(field) {
+                    Ok(()) => {
+                        projection.push(index);
+                        Ok(projection.len() - 1)
+                    }
+                    Err(dtype) => Err(dtype),
+                };
+                plan.push((name.to_string(), decoded));
+            }
+            let n_rows = reader.num_rows()?;
+            let df = if projection.is_empty() {
+                DataFrame::empty_with_height(n_rows)
+            } else {
+                reader.with_projection(Some(projection)).finish()?
+            };
+            Ok((df, Some(plan)))
+        }
+        Format::Ndjson => {
+            // A `.json` file may hold one array of objects rather than one object per line.
+            let json_format = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'[') => JsonFormat::Json,
+                _ => JsonFormat::JsonLines,
+            };
+            JsonReader::new(cursor)
+                .with_json_format(json_format)
+                .finish()
+                .map(|df| (df, None))
+        }
     }
-    .map_err(parse_err)?;
-    let n_rows = df.height();
-    // Column by column, each polars column dropped once converted, so that the file is not
-    // held twice in full.
-    let mut df = df;
+}
+
+/// `Ok` for Parquet column types this build of polars decodes into numbers or text; otherwise
+/// the type's name. Polars panics on some others (decimal, float16) rather than failing.
+fn decodable(field: &ArrowField) -> Result<(), String> {
+    use ArrowDataType as T;
+    let ok = !field.is_categorical()
+        && !field.is_enum()
+        && matches!(
+            field.dtype(),
+            T::Null
+                | T::Boolean
+                | T::Int32
+                | T::Int64
+                | T::Int128
+                | T::UInt32
+                | T::UInt64
+                | T::Float32
+                | T::Float64
+                | T::Utf8
+                | T::LargeUtf8
+                | T::Utf8View
+        );
+    if ok {
+        Ok(())
+    } else {
+        Err(type_name(field.dtype()))
+    }
+}
+
+/// A short lower-case name of an Arrow type, e.g. `decimal(12, 6)`, `float16`.
+fn type_name(dtype: &ArrowDataType) -> String {
+    use ArrowDataType as T;
+    match dtype {
+        T::Decimal(p, s) | T::Decimal32(p, s) | T::Decimal64(p, s) | T::Decimal256(p, s) => {
+            format!("decimal({p}, {s})")
+        }
+        T::Dictionary(..) => "dictionary (categorical)".to_string(),
+        T::Timestamp(..) => "timestamp".to_string(),
+        T::List(_) | T::LargeList(_) | T::FixedSizeList(..) => "list".to_string(),
+        T::Struct(_) => "struct".to_string(),
+        other => {
+            let debug = format!("{other:?}").to_ascii_lowercase();
+            debug
+                .split(['(', ' '])
+                .next()
+                .unwrap_or("unknown")
+                .to_string()
+        }
+    }
+}
+
+/// Convert polars columns one by one, each dropped once converted so that the file is not held
+/// twice in full; Parquet columns left undecoded take their place in file order.
+fn convert_frame(mut df: DataFrame, plan: Option<ParquetPlan>) -> PolarsResult<Vec<Column>> {
     let names: Vec<PlSmallStr> = df.get_column_names_owned();
-    let mut columns = Vec::with_capacity(names.len());
+    let mut decoded = Vec::with_capacity(names.len());
     for name in &names {
-        let col = df.drop_in_place(name).map_err(parse_err)?;
-        columns.push(convert_column(&col).map_err(parse_err)?);
+        let col = df.drop_in_place(name)?;
+        decoded.push(convert_column(&col)?);
     }
-    Ok(Table { columns, n_rows })
+    let Some(plan) = plan else {
+        return Ok(decoded);
+    };
+    let mut decoded: Vec<Option<Column>> = decoded.into_iter().map(Some).collect();
+    Ok(plan
+        .into_iter()
+        .map(|(name, kind)| match kind {
+            Ok(i) => decoded[i].take().unwrap_or(Column {
+                name,
+                values: Values::Unreadable("unknown".into()),
+            }),
+            Err(dtype) => Column {
+                name,
+                values: Values::Unreadable(dtype),
+            },
+        })
+        .collect())
 }
 
 fn convert_column(col: &polars::prelude::Column) -> PolarsResult<Column> {
     let dtype = col.dtype();
-    let values = if dtype.is_primitive_numeric() {
+    let values = if dtype.is_primitive_numeric() || matches!(dtype, DataType::Boolean) {
         let cast = col.cast(&DataType::Float64)?;
         Values::Float(cast.f64()?.iter().collect())
+    } else if matches!(dtype, DataType::String) {
+        Values::Text(col.str()?.iter().collect())
+    } else if matches!(dtype, DataType::Null) {
+        Values::Text(std::iter::repeat_n(None, col.len()).collect())
     } else {
-        let cast = if matches!(dtype, DataType::String) {
-            col.clone()
-        } else {
-            col.cast(&DataType::String)?
-        };
-        Values::Text(cast.str()?.iter().collect())
+        // Nested JSON values (objects, arrays) and anything else: not decoded further.
+        Values::Unreadable(dtype.to_string().to_ascii_lowercase())
     };
     Ok(Column {
         name: col.name().to_string(),
         values,
+    })
+}
+
+/// A polars error in the tool's words: no advice about polars' Python arguments, no echo of
+/// the file, and the line at fault where it can be found.
+pub fn translate_error(e: &PolarsError, format: Format, bytes: &[u8]) -> String {
+    let raw = e.to_string();
+    if format == Format::Csv && raw.contains("more fields than") {
+        let shape = csv_scan::scan(bytes);
+        if let Some((line, fields)) = shape.long_row {
+            let width = shape.header.len();
+            return format!(
+                "line {line} has {fields} fields but the header names {width} columns; remove \
+                 the extra fields, or quote cells that contain commas"
+            );
+        }
+        return "a row has more fields than the header names columns; remove the extra fields, \
+                or quote cells that contain commas"
+            .to_string();
+    }
+    if raw.contains("empty CSV") || bytes.iter().all(u8::is_ascii_whitespace) {
+        return "the file is empty; a table of runs needs a header row and one row per run"
+            .to_string();
+    }
+    if format == Format::Ndjson
+        && let Some(found) = first_bad_json_line(bytes)
+    {
+        return found;
+    }
+    // The first sentence of the reader's own message, without its advice.
+    let first = raw
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("unknown error");
+    let what = match format {
+        Format::Parquet => "not a Parquet file, or a damaged one",
+        Format::Ndjson => "not JSON with one object per run",
+        Format::Csv => "not a comma-separated table with a header row",
+    };
+    format!("{what} ({})", crate::error::shorten(first))
+}
+
+/// The first line of an NDJSON file that is not a JSON object, described.
+fn first_bad_json_line(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    if text.trim_start().starts_with('[') {
+        return serde_json::from_str::<serde_json::Value>(&text)
+            .err()
+            .map(|e| format!("not valid JSON ({e}); each run must be an object"));
+    }
+    text.lines().enumerate().find_map(|(i, line)| {
+        if line.trim().is_empty() {
+            return None;
+        }
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(_)) => None,
+            Ok(_) => Some(format!(
+                "line {} is not a JSON object: '{}'; write one object per run",
+                i + 1,
+                crate::error::shorten(line.trim())
+            )),
+            Err(e) => Some(format!(
+                "line {} is not valid JSON ({e}): '{}'",
+                i + 1,
+                crate::error::shorten(line.trim())
+            )),
+        }
     })
 }
 

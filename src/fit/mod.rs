@@ -210,6 +210,8 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
             format!("the Huber threshold must be a positive number, got {delta}"),
         ));
     }
+    config.starts.validate()?;
+    check_fixed_e(obs, &config.params)?;
     let n_free = config.params.n_free();
     if obs.len() <= n_free {
         return Err(Error::invalid_option(
@@ -235,6 +237,27 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
         return Err(Error::invalid_option(
             "--starts",
             "at least one start must be run",
+        ));
+    }
+    Ok(())
+}
+
+/// A fixed E at or above the lowest observed loss leaves the law `E + A/N^alpha + B/D^beta`
+/// above every such run whatever the other parameters: the fit then degenerates.
+fn check_fixed_e(obs: &Observations, params: &ParamSpec) -> Result<(), Error> {
+    let Some(log_e) = params.fixed_value(crate::law::chinchilla::IDX_E) else {
+        return Ok(());
+    };
+    let lowest = obs.log_loss().iter().copied().fold(f64::INFINITY, f64::min);
+    if log_e >= lowest {
+        return Err(Error::invalid_option(
+            "--fix",
+            format!(
+                "E = {} is not below the lowest loss in the data ({}); the law lies above E \
+                 everywhere, so it cannot fit those runs. Fix E below the lowest loss, or leave it free",
+                crate::finite::compact(log_e.exp()),
+                crate::finite::compact(lowest.exp())
+            ),
         ));
     }
     Ok(())

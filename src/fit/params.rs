@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::finite::compact;
 use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, PARAM_NAMES, Theta, natural_name};
 
 /// Fixed and tied parameters. The default frees all five.
@@ -29,7 +30,9 @@ impl ParamSpec {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] for an unknown name or a non-positive coefficient.
+    /// [`Error::InvalidOption`] for an unknown name, a parameter fixed twice, or a value outside
+    /// the domain ([`natural_to_theta`]; an exponent of 0 is refused too: it leaves no
+    /// compute-optimal allocation).
     pub fn fix(mut self, name: &str, value: f64) -> Result<Self, Error> {
         let idx = natural_index(name).ok_or_else(|| {
             Error::invalid_option(
@@ -37,23 +40,23 @@ impl ParamSpec {
                 format!("unknown parameter '{name}'; use one of A, B, E, alpha, beta"),
             )
         })?;
-        if !value.is_finite() {
+        if idx >= IDX_ALPHA && value == 0.0 {
             return Err(Error::invalid_option(
                 "--fix",
-                format!("{name} must be a finite number, got {value}"),
+                format!(
+                    "{name} = 0 removes the dependence of loss on {}, and no compute-optimal \
+                     allocation exists; fix {name} at a positive value (e.g. 0.34) or leave it free",
+                    if idx == IDX_ALPHA { "N" } else { "D" }
+                ),
             ));
         }
-        let log_value = if idx < IDX_ALPHA {
-            if value <= 0.0 {
-                return Err(Error::invalid_option(
-                    "--fix",
-                    format!("{name} must be positive, got {value}"),
-                ));
-            }
-            value.ln()
-        } else {
-            value
-        };
+        let log_value = natural_to_theta("--fix", idx, value)?;
+        if self.fixed[idx].is_some() {
+            return Err(Error::invalid_option(
+                "--fix",
+                format!("{name} is fixed twice; give each parameter once"),
+            ));
+        }
         self.fixed[idx] = Some(log_value);
         self.check_tie()?;
         Ok(self)
@@ -167,6 +170,84 @@ impl ParamSpec {
     }
 }
 
+/// Largest exponent (alpha, beta) accepted as a start or fixed value. Published fits give 0.05
+/// to 1.5; with exponents beyond this the power terms underflow to zero for any realistic N or
+/// D, so such a value says nothing about the data, and a run started there stalls on a flat
+/// objective and reports convergence where it began.
+pub const MAX_EXPONENT: f64 = 10.0;
+
+/// Largest |log| of a coefficient (A, B, E) accepted as a start or fixed value: `e^700` is about
+/// `1e304`, the end of the range of double-precision numbers.
+pub const MAX_LOG_COEFFICIENT: f64 = 700.0;
+
+/// Check a log-space component of theta (`a`, `b`, `e` = log A, log B, log E; `alpha`, `beta`
+/// as they are) against the domain of the law; the one check behind `--fix`, `--grid` and
+/// `--start`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag`: a coefficient whose log is not finite or beyond
+/// ±[`MAX_LOG_COEFFICIENT`], or an exponent outside [0, [`MAX_EXPONENT`]].
+pub fn check_theta_component(flag: &str, idx: usize, value: f64) -> Result<(), Error> {
+    let name = PARAM_NAMES[idx];
+    if idx < IDX_ALPHA {
+        if !(value.is_finite() && value.abs() <= MAX_LOG_COEFFICIENT) {
+            return Err(Error::invalid_option(
+                flag,
+                format!(
+                    "{name} = {} is out of range: {name} is log {} and must lie in \
+                     [-{MAX_LOG_COEFFICIENT}, {MAX_LOG_COEFFICIENT}] ({} from about 1e-304 to 1e304)",
+                    compact(value),
+                    natural_name(idx),
+                    natural_name(idx)
+                ),
+            ));
+        }
+    } else if !(value.is_finite() && (0.0..=MAX_EXPONENT).contains(&value)) {
+        return Err(Error::invalid_option(
+            flag,
+            format!(
+                "{name} = {} is out of range: exponents must lie in [0, {MAX_EXPONENT}] \
+                 (published values are 0.05 to 1.5)",
+                compact(value)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Log-space theta component from a natural value (`A`, `B`, `E` positive; `alpha`, `beta` as
+/// they are), checked by [`check_theta_component`].
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag` for a value outside the domain.
+pub fn natural_to_theta(flag: &str, idx: usize, value: f64) -> Result<f64, Error> {
+    let name = natural_name(idx);
+    if idx < IDX_ALPHA {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Error::invalid_option(
+                flag,
+                format!("{name} must be a positive number, got {value}"),
+            ));
+        }
+        let log = value.ln();
+        check_theta_component(flag, idx, log).map_err(|_| {
+            Error::invalid_option(
+                flag,
+                format!(
+                    "{name} = {} is out of range: it must lie between about 1e-304 and 1e304",
+                    compact(value)
+                ),
+            )
+        })?;
+        Ok(log)
+    } else {
+        check_theta_component(flag, idx, value)?;
+        Ok(value)
+    }
+}
+
 /// Index in theta of a natural parameter name (`A`, `B`, `E`, `alpha`, `beta`).
 pub fn natural_index(name: &str) -> Option<usize> {
     match name {
@@ -228,6 +309,18 @@ mod tests {
     fn bad_fixes_are_rejected() {
         assert!(ParamSpec::free().fix("gamma", 1.0).is_err());
         assert!(ParamSpec::free().fix("A", -1.0).is_err());
+        // issue 11: outside the domain of the law
+        for (name, v) in [
+            ("alpha", -1.0),
+            ("alpha", 0.0),
+            ("beta", 1e308),
+            ("A", 1e308),
+        ] {
+            let err = ParamSpec::free().fix(name, v).unwrap_err().to_string();
+            assert!(err.starts_with("invalid --fix"), "{err}");
+        }
+        let twice = ParamSpec::free().fix("E", 1.0).unwrap().fix("E", 2.0);
+        assert!(twice.unwrap_err().to_string().contains("fixed twice"));
         let both = ParamSpec::free()
             .fix("alpha", 0.3)
             .unwrap()

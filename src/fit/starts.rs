@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{ParamSpec, theta_index};
+use super::params::{ParamSpec, check_theta_component, natural_to_theta, theta_index};
 use crate::error::Error;
 use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, PARAM_NAMES};
 use crate::law::{ChinchillaLaw, Theta};
@@ -50,6 +50,7 @@ impl StartGrid {
     ///
     /// [`Error::InvalidOption`] naming `--grid` for a malformed spec.
     pub fn with_spec(mut self, spec: &str) -> Result<Self, Error> {
+        let mut named = [false; 5];
         for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, values) = part.split_once('=').ok_or_else(|| {
                 Error::invalid_option(
@@ -67,6 +68,12 @@ impl StartGrid {
                     ),
                 )
             })?;
+            if std::mem::replace(&mut named[idx], true) {
+                return Err(Error::invalid_option(
+                    "--grid",
+                    format!("axis '{}' is given twice; give each axis once", name.trim()),
+                ));
+            }
             let parsed: Result<Vec<f64>, _> =
                 values.split(',').map(|v| v.trim().parse::<f64>()).collect();
             let parsed = parsed
@@ -83,7 +90,38 @@ impl StartGrid {
                 })?;
             self.axes[idx] = parsed;
         }
+        if !named.contains(&true) {
+            return Err(Error::invalid_option(
+                "--grid",
+                format!(
+                    "'{spec}' names no axis; give NAME=V1,V2,... separated by ';' (e.g. \
+                     'alpha=0,0.5,1;e=-1,0,1'), or leave --grid out for the default grid"
+                ),
+            ));
+        }
+        self.validate()?;
         Ok(self)
+    }
+
+    /// Check every axis: not empty, and every value in the domain of the law
+    /// ([`check_theta_component`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--grid`.
+    pub fn validate(&self) -> Result<(), Error> {
+        for (idx, axis) in self.axes.iter().enumerate() {
+            if axis.is_empty() {
+                return Err(Error::invalid_option(
+                    "--grid",
+                    format!("axis '{}' has no values", PARAM_NAMES[idx]),
+                ));
+            }
+            for &v in axis {
+                check_theta_component("--grid", idx, v)?;
+            }
+        }
+        Ok(())
     }
 
     /// Number of grid points.
@@ -147,6 +185,36 @@ impl Default for Starts {
 }
 
 impl Starts {
+    /// Check every start against the domain of the law ([`check_theta_component`]); a library
+    /// caller that builds [`Starts`] directly gets the same check as the command line.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--grid` or `--start`.
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Starts::Grid(g) => g.validate(),
+            Starts::Points(laws) if laws.is_empty() => {
+                Err(Error::invalid_option("--start", "no starting point given"))
+            }
+            Starts::Points(laws) => {
+                for law in laws {
+                    let natural = [
+                        law.param_coef,
+                        law.data_coef,
+                        law.irreducible,
+                        law.alpha,
+                        law.beta,
+                    ];
+                    for (idx, v) in natural.into_iter().enumerate() {
+                        natural_to_theta("--start", idx, v)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Starting points in theta, projected onto `spec`.
     pub fn points(&self, spec: &ParamSpec) -> Vec<Theta> {
         match self {
@@ -184,11 +252,13 @@ pub fn parse_start(text: &str) -> Result<ChinchillaLaw, Error> {
                 value.trim()
             ))
         })?;
-        let positive_needed = idx < IDX_ALPHA;
-        if !v.is_finite() || (positive_needed && v <= 0.0) {
-            return Err(bad(format!("{} = {v} is out of range", name.trim())));
+        natural_to_theta("--start", idx, v)?;
+        if values[idx].replace(v).is_some() {
+            return Err(bad(format!(
+                "{} is given twice in '{text}'; give each parameter once",
+                name.trim()
+            )));
         }
-        values[idx] = Some(v);
     }
     let names = ["A", "B", "E", "alpha", "beta"];
     let get =
@@ -230,6 +300,14 @@ mod tests {
         assert_eq!(g.len(), 6 * 6 * 2 * 5);
         assert!(StartGrid::chinchilla().with_spec("gamma=1").is_err());
         assert!(StartGrid::chinchilla().with_spec("alpha=x").is_err());
+        // issue 11: outside the domain, empty, repeated
+        for spec in ["alpha=-1", "a=1e308", "beta=0,20", ";", " ; ", "e=0;e=1"] {
+            let err = StartGrid::chinchilla()
+                .with_spec(spec)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with("invalid --grid"), "{spec}: {err}");
+        }
     }
 
     #[test]
@@ -238,5 +316,10 @@ mod tests {
         assert_eq!(l, ChinchillaLaw::HOFFMANN_2022);
         assert!(parse_start("E=1.69,A=406.4").is_err());
         assert!(parse_start("E=-1,A=1,B=1,alpha=1,beta=1").is_err());
+        // issue 11: nonsense starts and repeated keys
+        let err = parse_start("E=1.69,A=406.4,B=410.7,alpha=1e308,beta=0.28").unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+        let err = parse_start("E=1.69,A=406.4,B=410.7,alpha=0.3,alpha=0.4,beta=0.28").unwrap_err();
+        assert!(err.to_string().contains("given twice"), "{err}");
     }
 }

@@ -63,6 +63,10 @@ pub struct TrainingSetup {
     pub micro_batch: u64,
     /// Activation recomputation.
     pub recompute: Recompute,
+    /// Accelerators the model states are spread over, when no [`Hardware`] is given (with
+    /// hardware, its `gpus` count): per-GPU memory is then evaluated on them.
+    #[serde(default)]
+    pub gpus: Option<usize>,
 }
 
 impl Default for TrainingSetup {
@@ -71,6 +75,7 @@ impl Default for TrainingSetup {
             optimizer: Optimizer::AdamMixed,
             micro_batch: 1,
             recompute: Recompute::Selective,
+            gpus: None,
         }
     }
 }
@@ -156,8 +161,9 @@ pub fn plan(
     setup: TrainingSetup,
     hardware: Option<Hardware>,
 ) -> Result<TrainingPlan, Error> {
-    validate(&model, &hardware)?;
+    validate(&model, &setup, &hardware)?;
     let n = model.n_params;
+    let gpus = hardware.as_ref().map(|h| h.gpus).or(setup.gpus);
     let flops = model.n_tokens.map(|d| {
         let per_token = model.architecture.map(|a| a.training_flops_per_token());
         FlopsCount {
@@ -183,9 +189,7 @@ pub fn plan(
     let strategies = Strategy::ALL
         .iter()
         .map(|&strategy| {
-            let on_planned = hardware
-                .as_ref()
-                .map(|h| strategy.bytes_per_gpu(n, h.gpus, states));
+            let on_planned = gpus.map(|g| strategy.bytes_per_gpu(n, g, states));
             let total = on_planned.map(|s| s + activations.unwrap_or(0.0));
             StrategyMemory {
                 strategy,
@@ -205,7 +209,7 @@ pub fn plan(
         .as_ref()
         .zip(flops)
         .map(|(h, f)| time_estimate(h, &f));
-    Ok(TrainingPlan {
+    let plan = TrainingPlan {
         weights: Precision::ALL
             .iter()
             .map(|&p| (p, memory::weight_bytes(n, p)))
@@ -218,7 +222,44 @@ pub fn plan(
         strategies,
         hardware,
         time,
-    })
+    };
+    check_overflow(&plan)?;
+    Ok(plan)
+}
+
+/// A figure of the plan that overflowed, as an error naming the input behind it.
+fn check_overflow(plan: &TrainingPlan) -> Result<(), Error> {
+    let Err(Error::NotFinite { path, value, .. }) = crate::finite::check_finite(plan, "the plan")
+    else {
+        return Ok(());
+    };
+    let memory_overflows = crate::finite::check_finite(&plan.weights, "").is_err()
+        || crate::finite::check_finite(&plan.strategies, "").is_err();
+    let flag = if memory_overflows {
+        "--params"
+    } else if path.starts_with("time.cost") {
+        "--price-per-gpu-hour"
+    } else if path.starts_with("time.energy") {
+        "--watts-per-gpu"
+    } else if path.starts_with("flops") || path.starts_with("time") {
+        "--tokens"
+    } else if path.starts_with("activations") {
+        "--micro-batch"
+    } else {
+        "--params"
+    };
+    let value = crate::finite::compact(value);
+    Err(Error::invalid_option(
+        flag,
+        format!(
+            "the plan's {path} comes out as {value}, beyond the range of double-precision \
+             numbers; give a smaller value (the model: {} parameters, {} tokens)",
+            crate::finite::compact(plan.model.n_params),
+            plan.model
+                .n_tokens
+                .map_or("no".to_string(), crate::finite::compact)
+        ),
+    ))
 }
 
 /// Time with the conventional 6·N·D count (MFU is defined against it); the appendix-F count
@@ -240,7 +281,11 @@ fn time_estimate(h: &Hardware, f: &FlopsCount) -> TimeEstimate {
     }
 }
 
-fn validate(model: &ModelSpec, hardware: &Option<Hardware>) -> Result<(), Error> {
+fn validate(
+    model: &ModelSpec,
+    setup: &TrainingSetup,
+    hardware: &Option<Hardware>,
+) -> Result<(), Error> {
     let positive = Error::require_positive;
     positive("--params", model.n_params)?;
     if let Some(d) = model.n_tokens {
@@ -249,24 +294,39 @@ fn validate(model: &ModelSpec, hardware: &Option<Hardware>) -> Result<(), Error>
     if let Some(a) = &model.architecture {
         a.validate()?;
     }
+    require_gpus(setup.gpus)?;
     if let Some(h) = hardware {
-        if h.gpus == 0 {
-            return Err(Error::invalid_option("--gpus", "must be at least 1"));
+        require_gpus(Some(h.gpus))?;
+        if let Some(g) = setup.gpus.filter(|&g| g != h.gpus) {
+            return Err(Error::invalid_option(
+                "--gpus",
+                format!(
+                    "the set-up says {g} GPUs and the hardware {}; give one count",
+                    h.gpus
+                ),
+            ));
         }
         positive("--gpu-memory-gb", h.memory_bytes)?;
         positive("--peak-tflops", h.peak_flops)?;
-        if !(h.mfu > 0.0 && h.mfu <= 1.0) {
-            return Err(Error::invalid_option(
-                "--mfu",
-                format!("must lie in (0, 1], got {}", h.mfu),
-            ));
-        }
+        Error::require_fraction("--mfu", h.mfu)?;
         if let Some(p) = h.price_per_gpu_hour {
             positive("--price-per-gpu-hour", p)?;
         }
         if let Some(w) = h.watts_per_gpu {
             positive("--watts-per-gpu", w)?;
         }
+    }
+    Ok(())
+}
+
+/// A GPU count, when given, is at least 1.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--gpus`.
+pub fn require_gpus(gpus: Option<usize>) -> Result<(), Error> {
+    if gpus == Some(0) {
+        return Err(Error::invalid_option("--gpus", "must be at least 1"));
     }
     Ok(())
 }
@@ -310,5 +370,42 @@ mod tests {
         let p = plan(model, TrainingSetup::default(), None).unwrap();
         // Llama 3 paper: 3.8e25 FLOPs.
         assert!((p.flops.unwrap().six_nd / 3.8e25 - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn issue11_overflowing_figures_are_errors_naming_the_input() {
+        let flag_of = |n: f64, d: f64| {
+            let model = ModelSpec {
+                name: None,
+                n_params: n,
+                n_tokens: Some(d),
+                architecture: None,
+            };
+            match plan(model, TrainingSetup::default(), None).unwrap_err() {
+                Error::InvalidOption { flag, .. } => flag,
+                other => panic!("unexpected {other}"),
+            }
+        };
+        assert_eq!(flag_of(1e9, 1e308), "--tokens");
+        assert_eq!(flag_of(1e308, 1.0), "--params");
+    }
+
+    #[test]
+    fn issue11_memory_is_evaluated_on_the_given_gpus_without_hardware() {
+        let model = ModelSpec {
+            name: None,
+            n_params: 7.5e9,
+            n_tokens: None,
+            architecture: None,
+        };
+        let setup = TrainingSetup {
+            gpus: Some(64),
+            ..TrainingSetup::default()
+        };
+        let p = plan(model, setup, None).unwrap();
+        // ZeRO paper, Table 1: 7.5B parameters, 64 GPUs, ZeRO-1 = 31.4 GB per GPU.
+        let zero1 = p.strategies[1].states_per_gpu.unwrap();
+        assert!((zero1 / 31.40625e9 - 1.0).abs() < 1e-12);
+        assert!(p.strategies[1].fits.is_none());
     }
 }

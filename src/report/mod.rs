@@ -68,15 +68,19 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         "  runs        {} used of {} rows",
         p.rows_used, p.source.rows_in_file
     )?;
+    let params = p.columns.params.as_deref().unwrap_or("(derived)");
     let tokens = p.columns.tokens.as_deref().unwrap_or("(derived)");
     let flops = p.columns.flops.as_deref().unwrap_or("(derived)");
     writeln!(
         w,
-        "  columns     N = '{}', D = '{tokens}', C = '{flops}', L = '{}'",
-        p.columns.params, p.columns.loss
+        "  columns     N = '{params}', D = '{tokens}', C = '{flops}', L = '{}'",
+        p.columns.loss
     )?;
     for note in &p.notes {
         writeln!(w, "              {note}")?;
+    }
+    for warning in &p.warnings {
+        writeln!(w, "  warning     {}", warning.line())?;
     }
     writeln!(w, "  objective   {}", describe_loss(&f.config.loss))?;
     for c in f.config.params.describe() {

@@ -120,6 +120,14 @@ pub fn text(
                 )?;
             }
         }
+        None if plan.setup.gpus.is_some() => {
+            let g = plan.setup.gpus.unwrap_or(1);
+            writeln!(w, "  {:<14} {:>20}", "strategy", format!("per GPU on {g}"))?;
+            for st in &plan.strategies {
+                let total = st.total_per_gpu.map_or("-".into(), gb);
+                writeln!(w, "  {:<14} {:>20}", st.strategy.name(), total)?;
+            }
+        }
         None => {
             for st in &plan.strategies {
                 let (r, sh) = st.strategy.split(*s);

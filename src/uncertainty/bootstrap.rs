@@ -118,6 +118,12 @@ pub fn bootstrap(
             "needs at least 2 resamples",
         ));
     }
+    crate::resources::require_memory(
+        "--bootstrap",
+        config.n_resamples as f64,
+        crate::resources::BYTES_PER_RESAMPLE,
+        "the draws",
+    )?;
     let fit_config = &fitted.config;
     let full = Objective::new(obs, fit_config.loss);
     let grid = fit_config.starts.points(&fit_config.params);

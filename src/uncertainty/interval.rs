@@ -63,7 +63,8 @@ pub fn estimate(value: f64, draws: &[f64], level: f64) -> Estimate {
     let mut data = Data::new(finite);
     Estimate {
         value,
-        std_error: Some(std_error),
+        // The sum of squares of huge draws can overflow: then the standard error is not defined.
+        std_error: Some(std_error).filter(|s| s.is_finite()),
         lower: Some(data.quantile((1.0 - level) / 2.0)),
         upper: Some(data.quantile((1.0 + level) / 2.0)),
         excluded,

@@ -1,10 +1,10 @@
 //! Issue 4, Approach 1: the training-curve envelope.
 
-use scaling_laws::data::curves::Curve;
+use scaling_laws::data::curves::{Curve, CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::law::ChinchillaLaw;
 
-use crate::common::{run, shared_data, stderr, stdout};
+use crate::common::{run, shared_data, stderr, stdout, temp_dir, write_file};
 
 #[test]
 fn envelope_of_ideal_curves_recovers_the_allocation_exponent() {
@@ -22,6 +22,7 @@ fn envelope_of_ideal_curves_recovers_the_allocation_exponent() {
                 n_params: n,
                 loss: tokens.iter().map(|&d| law.loss(n, d)).collect(),
                 tokens,
+                compute: None,
             }
         })
         .collect();
@@ -100,4 +101,126 @@ fn olmo_ladder_curves_load_with_documented_options() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A long table of curves from the Chinchilla law: run, N, tokens, compute in GFLOPs, loss.
+fn long_curve_table() -> String {
+    let law = ChinchillaLaw::HOFFMANN_2022;
+    let mut text = String::from("run,params,tokens,gflops,loss\n");
+    for i in 0..12 {
+        let n = 1e7 * 10f64.powf(i as f64 / 4.0);
+        for j in 0..60 {
+            let d = 1e8 * 10f64.powf(j as f64 / 15.0);
+            let c = 6.0 * n * d / 1e9;
+            text.push_str(&format!("size{i},{n},{d},{c},{}\n", law.loss(n, d)));
+        }
+    }
+    text
+}
+
+#[test]
+fn issue10_envelope_reads_a_per_row_compute_column() {
+    let dir = temp_dir();
+    let path = write_file(&dir, "curves.csv", &long_curve_table());
+    let base = CurveOptions {
+        tokens_col: "tokens".into(),
+        loss_col: "loss".into(),
+        params_col: Some("params".into()),
+        run_col: Some("run".into()),
+        ..CurveOptions::default()
+    };
+    let from_tokens = load_curves(&path, &base).unwrap();
+    let with_compute = CurveOptions {
+        flops_col: Some("gflops".into()),
+        flops_scale: 1e9,
+        ..base
+    };
+    let from_compute = load_curves(&path, &with_compute).unwrap();
+    assert_eq!(from_compute.len(), 12);
+    let first = &from_compute[0];
+    let c = first.compute.as_ref().unwrap();
+    assert!((c[0] / (6.0 * 1e7 * 1e8) - 1.0).abs() < 1e-12, "{}", c[0]);
+    let config = EnvelopeConfig {
+        n_resamples: 0,
+        ..EnvelopeConfig::default()
+    };
+    let a = analyse(&from_tokens, &config).unwrap();
+    let b = analyse(&from_compute, &config).unwrap();
+    assert!((a.params.exponent.value - b.params.exponent.value).abs() < 1e-6);
+    // The compute column is what counts: with k = 3 and no compute column the budgets move.
+    let k3 = EnvelopeConfig {
+        flops_per_param_token: 3.0,
+        ..config.clone()
+    };
+    let c3 = analyse(&from_compute, &k3).unwrap();
+    assert!((c3.points[0].compute / b.points[0].compute - 1.0).abs() < 1e-12);
+    // The same through the command line.
+    let out = run(&[
+        "envelope",
+        &path,
+        "--run-col",
+        "run",
+        "--params-col",
+        "params",
+        "--flops-col",
+        "gflops",
+        "--flops-scale",
+        "1e9",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let value = v["params"]["exponent"]["value"].as_f64().unwrap();
+    assert!((value - b.params.exponent.value).abs() < 1e-9, "{value}");
+}
+
+#[test]
+fn issue10_long_curve_tables_check_run_names_and_sizes() {
+    let dir = temp_dir();
+    let text = "run,params,tokens,loss\na,1e8,1e9,3.0\n,1e8,2e9,2.9\n";
+    let path = write_file(&dir, "empty_run.csv", text);
+    let options = CurveOptions {
+        tokens_col: "tokens".into(),
+        loss_col: "loss".into(),
+        params_col: Some("params".into()),
+        run_col: Some("run".into()),
+        ..CurveOptions::default()
+    };
+    let err = load_curves(&path, &options).unwrap_err().to_string();
+    assert!(
+        err.contains("column 'run'") && err.contains("empty cells at row 2"),
+        "{err}"
+    );
+    let text = "run,params,tokens,loss\na,1e8,1e9,3.0\na,2e8,2e9,2.9\n";
+    let path = write_file(&dir, "two_sizes.csv", text);
+    let err = load_curves(&path, &options).unwrap_err().to_string();
+    assert!(err.contains("two sizes") && err.contains("row 2"), "{err}");
+}
+
+#[test]
+fn issue10_compare_reads_long_format_curve_files() {
+    let dir = temp_dir();
+    let curves = write_file(&dir, "curves.csv", &long_curve_table());
+    let runs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    let out = run(&[
+        "compare",
+        runs.to_str().unwrap(),
+        "--curves",
+        &curves,
+        "--curve-run-col",
+        "run",
+        "--curve-params-col",
+        "params",
+        "--bootstrap",
+        "0",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Approach 1 (envelope)"), "{text}");
 }

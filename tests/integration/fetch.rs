@@ -150,3 +150,85 @@ fn cli_fetches_chinchilla_from_a_mirror_and_rejects_a_bad_copy() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown dataset 'nope'; known: chinchilla"));
 }
+
+/// Answer one request with a redirect to `location`; returns the base address.
+fn serve_redirect(location: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let location = location.to_string();
+    std::thread::spawn(move || {
+        if let Some(Ok(mut stream)) = listener.incoming().next() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes());
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn fetch_url(url: &str) -> std::process::Output {
+    let cache = temp_dir();
+    bin()
+        .args(["data", "fetch", "chinchilla", "--url", url])
+        .env("SCALING_LAWS_CACHE", cache.path())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn issue11_malformed_or_unsupported_urls_are_bad_usage() {
+    for (url, says) in [
+        ("not a url", "is not an address"),
+        ("file:///etc/passwd", "unsupported scheme 'file'"),
+        ("ftp://example.org/x.csv", "unsupported scheme 'ftp'"),
+        ("http://", "has no host name"),
+    ] {
+        let out = fetch_url(url);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(
+            err.contains("invalid --url") && err.contains(says),
+            "{url}: {err}"
+        );
+        assert!(!err.contains("http: invalid format"), "{err}");
+    }
+}
+
+#[test]
+fn issue11_credentials_in_a_url_are_never_echoed() {
+    let out = fetch_url("http://someone:hunter2@127.0.0.1:9/data.csv");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        !err.contains("hunter2") && !err.contains("someone"),
+        "{err}"
+    );
+    assert!(err.contains("http://***@127.0.0.1:9/data.csv"), "{err}");
+    let out = fetch_url("gopher://someone:hunter2@example.org/");
+    assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+}
+
+#[test]
+fn issue11_a_redirect_to_a_file_is_reported_as_such() {
+    let url = format!("{}/data.csv", serve_redirect("file:///etc/passwd"));
+    let out = fetch_url(&url);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("redirected to 'file:///etc/passwd'") && err.contains("only http"),
+        "{err}"
+    );
+    assert!(!err.contains("404"), "{err}");
+}
+
+#[test]
+fn a_redirect_to_http_is_followed() {
+    let target = format!("{}/data.csv", serve(200, BODY.to_vec(), 1));
+    let url = format!("{}/old.csv", serve_redirect(&target));
+    let cache = temp_dir();
+    let got = fetch(&dataset(BODY), Some(&url), cache.path()).unwrap();
+    assert_eq!(std::fs::read(got.path).unwrap(), BODY);
+}

@@ -232,7 +232,9 @@ fn bad_flags_are_named() {
         &["invalid --fix", "unknown parameter 'gamma'"],
     );
     assert_bad_input(&ok, &["--fix", "alpha"], &["invalid --fix", "NAME=VALUE"]);
-    assert_bad_input(&ok, &["--where", "loss ~ 3"], &["invalid --where"]);
+    assert_bad_input(&ok, &["--where", "loss <> 3"], &["invalid --where"]);
+    assert_bad_input(&ok, &["--where", "N ~ 3"], &["invalid --where"]);
+    assert_bad_input(&ok, &["--flops-scale", "0"], &["invalid --flops-scale"]);
     assert_bad_input(
         &ok,
         &["--where", "decay = x"],
@@ -282,6 +284,136 @@ fn unreadable_and_unknown_files_are_named() {
     let out = run(&["fit", &path]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot parse"), "{}", stderr(&out));
+}
+
+/// Longest standard error a bad-input message may take, in bytes.
+const MESSAGE_BOUND: usize = 600;
+
+/// `fit` on `text` fails with exit 2, a bounded message containing `needles`, and none of
+/// polars' advice for its Python API.
+fn assert_bounded_error(text: &str, needles: &[&str]) {
+    let (code, err, path) = fit_text(text, &[]);
+    assert_eq!(code, Some(2), "expected exit 2, stderr: {err}");
+    assert!(err.len() < MESSAGE_BOUND, "{} bytes: {err}", err.len());
+    for python in [
+        "infer_schema_length",
+        "ignore_errors",
+        "truncate_ragged_lines",
+        "panicked",
+    ] {
+        assert!(!err.contains(python), "{err}");
+    }
+    for needle in needles {
+        let needle = needle.replace("{path}", &path);
+        assert!(err.contains(&needle), "stderr lacks '{needle}': {err}");
+    }
+}
+
+#[test]
+fn issue11_an_unclosed_quote_is_named_by_line_without_echoing_the_file() {
+    let mut rows = valid_rows();
+    rows[1] = format!("\"{}", rows[1]);
+    assert_bounded_error(
+        &table_with("N,D,loss", &rows),
+        &["the quoted cell that opens with \" on line 3 is never closed"],
+    );
+}
+
+#[test]
+fn issue11_a_row_with_too_many_fields_is_named() {
+    let mut rows = valid_rows();
+    rows[3] = format!("{},7,8", rows[3]);
+    assert_bounded_error(
+        &table_with("N,D,loss", &rows),
+        &["line 5 has 5 fields but the header names 3 columns"],
+    );
+}
+
+#[test]
+fn issue11_a_huge_cell_is_cut_in_the_message() {
+    let mut rows = valid_rows();
+    rows[2] = format!("1e8,1e11,{}", "x".repeat(5_000_000));
+    assert_bounded_error(
+        &table_with("N,D,loss", &rows),
+        &["row 3 ('xxxx", "… (5000000 characters)')"],
+    );
+}
+
+#[test]
+fn issue11_a_huge_header_is_cut_in_the_list_of_columns() {
+    let header: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
+    assert_bounded_error(
+        &format!("{}\n1\n", header.join(",")),
+        &["found: c0, c1", "and 4970 more"],
+    );
+}
+
+#[test]
+fn issue11_duplicate_column_names_are_refused() {
+    let rows: Vec<String> = valid_rows()
+        .iter()
+        .map(|r| format!("{r},1e20,{}", r.rsplit_once(',').unwrap().1))
+        .collect();
+    assert_bounded_error(
+        &table_with("N,D,loss,flops,loss", &rows),
+        &["{path} has two columns named 'loss' (columns 3 and 5)"],
+    );
+}
+
+#[test]
+fn issue11_a_header_without_rows_says_so() {
+    assert_bounded_error("N,D,loss\n", &["{path}: the file has no data rows"]);
+    assert_bounded_error("", &["the file is empty"]);
+}
+
+#[test]
+fn issue11_derived_values_that_overflow_or_underflow_are_named() {
+    let mut rows = valid_rows();
+    rows[4] = "1e200,1e200,2.0".to_string();
+    assert_bounded_error(
+        &table_with("N,D,loss", &rows),
+        &[
+            "compute C derived as 6·N·D from columns 'N' and 'D' is not a finite positive number",
+            "row 5 (N = 1e200, D = 1e200 gives inf)",
+        ],
+    );
+    let rows: Vec<String> = valid_rows()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let f: Vec<f64> = r.split(',').map(|x| x.parse().unwrap()).collect();
+            let c = if i == 2 { 1e-300 } else { 6.0 * f[0] * f[1] };
+            format!("{},{c},{}", f[0], f[2])
+        })
+        .collect();
+    assert_bounded_error(
+        &table_with("N,flops,loss", &rows),
+        &[
+            "tokens D derived as C / (6·N) from columns 'flops' and 'N'",
+            "row 3",
+        ],
+    );
+}
+
+#[test]
+fn issue11_a_bad_ndjson_line_is_named() {
+    let dir = temp_dir();
+    let mut text: String = valid_rows()
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            format!("{{\"N\": {}, \"D\": {}, \"loss\": {}}}\n", f[0], f[1], f[2])
+        })
+        .collect();
+    text.push_str("{bad\n");
+    let path = write_file(&dir, "runs.ndjson", &text);
+    let out = run(&["fit", &path, "--quiet"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 10 is not valid JSON") && err.len() < MESSAGE_BOUND,
+        "{err}"
+    );
 }
 
 /// Cells that tables in the wild contain.

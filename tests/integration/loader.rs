@@ -73,7 +73,7 @@ fn label_columns_with_role_names_are_skipped() {
         &LoadOptions::default(),
     )
     .unwrap();
-    assert_eq!(ds.columns.params, "n_params");
+    assert_eq!(ds.columns.params.as_deref(), Some("n_params"));
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn dropping_the_five_highest_losses_leaves_240_chinchilla_runs() {
     // The Epoch replication keeps losses below the 5th largest, 3.446995430227908.
     let max_kept = ds.loss.iter().copied().fold(0.0, f64::max);
     assert!(max_kept < 3.446995430227908, "{max_kept}");
-    assert_eq!(ds.columns.params, "Model Size");
+    assert_eq!(ds.columns.params.as_deref(), Some("Model Size"));
     assert_eq!(ds.columns.flops.as_deref(), Some("Training FLOP"));
     // --max-loss gives the same rows.
     let out = run(&[
@@ -153,4 +153,275 @@ fn shipped_example_data_is_reproduced_by_simulate() {
         std::fs::read(shipped).unwrap(),
         "data/README.md's command no longer reproduces the file"
     );
+}
+
+/// A tiny Parquet file made by tests/fixtures/make_parquet_fixtures.py.
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn issue11_unused_decimal_and_float16_parquet_columns_are_not_decoded() {
+    for name in ["unused_decimal.parquet", "unused_float16.parquet"] {
+        let ds = data::load(&fixture(name), &LoadOptions::default()).unwrap();
+        assert_eq!(ds.len(), 9, "{name}");
+        assert!(
+            (ds.loss[0] - (1.69 + 406.4 / 1e8f64.powf(0.34) + 410.7 / 1e9f64.powf(0.28))).abs()
+                < 1e-12
+        );
+        let out = run(&["fit", &fixture(name), "--format", "json", "--quiet"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let e = v["report"]["fitted"]["law"]["E"].as_f64().unwrap();
+        assert!((e - 1.69).abs() < 1e-3, "{name}: E = {e}");
+    }
+}
+
+#[test]
+fn issue11_a_used_decimal_or_float16_column_is_a_clear_error() {
+    for (name, dtype) in [
+        ("decimal_loss.parquet", "decimal(12, 6)"),
+        ("float16_loss.parquet", "float16"),
+    ] {
+        let out = run(&["fit", &fixture(name), "--quiet"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains(&format!(
+                "column 'loss' in {} has type {dtype}",
+                fixture(name)
+            )),
+            "{err}"
+        );
+        // Filtering on such a column is refused the same way.
+        let err = data::load(
+            &fixture("unused_decimal.parquet"),
+            &LoadOptions {
+                filter: RowFilter {
+                    conditions: vec![Condition::parse("price < 2", "--where").unwrap()],
+                    drop_highest_loss: 0,
+                },
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("has type decimal(10, 2)"), "{err}");
+    }
+}
+
+#[test]
+fn parquet_integers_and_floats_of_every_width_load_beside_unused_exotic_columns() {
+    // N is uint64, D int64, loss float32; int8, bool, dates, lists, structs, dictionaries,
+    // binary and decimal256 columns sit beside them unused.
+    let ds = data::load(&fixture("many_types.parquet"), &LoadOptions::default()).unwrap();
+    assert_eq!(ds.len(), 9);
+    assert_eq!((ds.n_params[8], ds.n_tokens[8]), (1e10, 1e11));
+    assert!((ds.loss[0] - 3.7046734).abs() < 1e-6, "{}", ds.loss[0]);
+    // A filter on a readable text column works; a role on an int8 column is a clear error.
+    let options = LoadOptions {
+        filter: RowFilter {
+            conditions: vec![
+                Condition::parse("name in (run0, run4) or name ~ 8", "--where").unwrap(),
+            ],
+            drop_highest_loss: 0,
+        },
+        ..LoadOptions::default()
+    };
+    assert_eq!(
+        data::load(&fixture("many_types.parquet"), &options)
+            .unwrap()
+            .rows,
+        vec![1, 5, 9]
+    );
+    let options = LoadOptions {
+        columns: data::ColumnNames {
+            loss: Some("step".into()),
+            ..data::ColumnNames::default()
+        },
+        ..LoadOptions::default()
+    };
+    let err = data::load(&fixture("many_types.parquet"), &options).unwrap_err();
+    assert!(
+        err.to_string().contains("column 'step'") && err.to_string().contains("int8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn issue11_carriage_return_line_endings_are_read_as_lines() {
+    let text = "N,D,loss\r1e8,1e9,3.0\r1e9,1e10,2.5\r1e10,1e11,2.2\r";
+    let ds = data::load_bytes(
+        text.as_bytes().to_vec(),
+        Format::Csv,
+        "mac.csv",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((ds.len(), ds.columns.loss.as_str()), (3, "loss"));
+    assert!(
+        ds.notes.iter().any(|n| n.contains("carriage returns")),
+        "{:?}",
+        ds.notes
+    );
+}
+
+fn load_with(text: &str, conditions: &[&str]) -> Result<data::Dataset, scaling_laws::Error> {
+    let options = LoadOptions {
+        filter: RowFilter {
+            conditions: conditions
+                .iter()
+                .map(|c| Condition::parse(c, "--where").unwrap())
+                .collect(),
+            drop_highest_loss: 0,
+        },
+        ..LoadOptions::default()
+    };
+    data::load_bytes(text.as_bytes().to_vec(), Format::Csv, "t.csv", &options)
+}
+
+#[test]
+fn issue10_where_takes_or_in_lists_and_substrings() {
+    let text = "name,decay,optimizer,N,D,loss\n\
+                pythia-160m,chinchilla,adam,1e8,1e9,3.0\n\
+                pythia-410m,cosine,adamw,4e8,1e9,2.9\n\
+                pythia-410m-deduped,linear,sgd,4e8,2e9,2.8\n\
+                pythia-1b,cosine,adafactor,1e9,1e10,2.5\n";
+    let rows = |conditions: &[&str]| load_with(text, conditions).unwrap().rows;
+    assert_eq!(
+        rows(&["decay = chinchilla or decay = cosine"]),
+        vec![1, 2, 4]
+    );
+    assert_eq!(rows(&["optimizer in (adam, adamw)"]), vec![1, 2]);
+    assert_eq!(rows(&["name ~ 410M"]), vec![2, 3]);
+    assert_eq!(rows(&["name ~ 410m", "decay != linear"]), vec![2]);
+    assert_eq!(rows(&["N in (1e8, 1e9) or L < 2.85"]), vec![1, 3, 4]);
+    // The old syntax keeps working, and notes show the condition as understood.
+    let ds = load_with(text, &["decay = 'cosine' or optimizer = sgd"]).unwrap();
+    assert_eq!(ds.rows, vec![2, 3, 4]);
+    assert!(
+        ds.notes[0].contains("decay = cosine or optimizer = sgd"),
+        "{:?}",
+        ds.notes
+    );
+}
+
+#[test]
+fn issue10_parameters_are_derived_from_compute_and_tokens() {
+    let text = "tokens,flops,loss\n1e9,6e17,3.0\n2e10,1.2e20,2.5\n";
+    let ds = data::load_bytes(
+        text.as_bytes().to_vec(),
+        Format::Csv,
+        "t.csv",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert!((ds.n_params[0] / 1e8 - 1.0).abs() < 1e-12);
+    assert!((ds.n_params[1] / 1e9 - 1.0).abs() < 1e-12);
+    assert_eq!(ds.columns.params, None);
+    assert!(
+        ds.notes.iter().any(|n| n.contains("N = C / (6·D)")),
+        "{:?}",
+        ds.notes
+    );
+}
+
+/// The simulated sweep with its compute column divided by `unit`, and without tokens when asked.
+fn sweep_in_unit(unit: f64, with_tokens: bool) -> String {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    let text = std::fs::read_to_string(shipped).unwrap();
+    let mut out = String::from(if with_tokens {
+        "N,D,compute,loss\n"
+    } else {
+        "N,compute,loss\n"
+    });
+    for line in text.lines().skip(1) {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let c = 6.0 * f[1] * f[2] / unit;
+        if with_tokens {
+            out.push_str(&format!("{},{},{c},{}\n", f[1], f[2], f[4]));
+        } else {
+            out.push_str(&format!("{},{c},{}\n", f[1], f[4]));
+        }
+    }
+    out
+}
+
+#[test]
+fn issue10_a_compute_column_in_gflops_is_flagged_and_flops_scale_fixes_it() {
+    let dir = temp_dir();
+    let path = crate::common::write_file(&dir, "gflops.csv", &sweep_in_unit(1e9, true));
+    let out = run(&["fit", &path, "--quiet", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let w = &v["provenance"]["warnings"][0];
+    assert_eq!(w["code"], "compute_column_inconsistent");
+    assert!(w["message"].as_str().unwrap().contains("GFLOPs"), "{w}");
+    assert!(
+        w["action"].as_str().unwrap().contains("--flops-scale 1e9"),
+        "{w}"
+    );
+    let out = run(&["fit", &path, "--quiet"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning") && text.contains("--flops-scale 1e9"),
+        "{text}"
+    );
+    let out = run(&[
+        "fit",
+        &path,
+        "--quiet",
+        "--format",
+        "json",
+        "--flops-scale",
+        "1e9",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        v["provenance"]["warnings"].as_array().unwrap().len(),
+        0,
+        "{}",
+        v["provenance"]
+    );
+    assert_eq!(v["provenance"]["flops_scale"], 1e9);
+    // A fit saved before the scale and warnings existed still loads.
+    let mut old = v.clone();
+    let provenance = old["provenance"].as_object_mut().unwrap();
+    provenance.remove("flops_scale");
+    provenance.remove("warnings");
+    let saved: scaling_laws::saved::SavedFit = serde_json::from_value(old).unwrap();
+    assert_eq!(saved.provenance.flops_scale, 1.0);
+}
+
+#[test]
+fn issue10_tokens_derived_from_gflops_are_flagged_as_implausible() {
+    let text = sweep_in_unit(1e9, false);
+    let ds = data::load_bytes(
+        text.into_bytes(),
+        Format::Csv,
+        "t.csv",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(ds.warnings.len(), 1, "{:?}", ds.warnings);
+    assert!(
+        ds.warnings[0].message.contains("implausibly few"),
+        "{:?}",
+        ds.warnings
+    );
+    assert!(ds.warnings[0].action.contains("--flops-scale"));
+    let text = sweep_in_unit(1.0, false);
+    let ds = data::load_bytes(
+        text.into_bytes(),
+        Format::Csv,
+        "t.csv",
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert!(ds.warnings.is_empty(), "{:?}", ds.warnings);
 }

@@ -10,6 +10,7 @@ mod holdout;
 mod input_errors;
 mod isoflop;
 mod loader;
+mod numbers;
 mod optimal;
 mod plan;
 mod plots;

@@ -1,0 +1,118 @@
+//! Refusing requests that cannot fit in memory, before allocating anything.
+//!
+//! A request whose size the user chooses (resamples, simulated runs) is estimated in bytes and
+//! compared with the memory available now: `MemAvailable` of `/proc/meminfo` on Linux,
+//! [`FALLBACK_MEMORY_BYTES`] elsewhere. Asking the allocator for more would abort the process
+//! ("memory allocation failed") instead of giving an error.
+
+use crate::error::Error;
+
+/// Memory assumed available where it cannot be read (8 GB).
+pub const FALLBACK_MEMORY_BYTES: u64 = 8_000_000_000;
+
+/// Memory one bootstrap resample takes through `optimal`: its refit (theta, objective, flags:
+/// about 100 bytes), its law and allocator for the answers (about 130), the per-question draws,
+/// and its share of the saved JSON (about 100), rounded up.
+pub const BYTES_PER_RESAMPLE: f64 = 400.0;
+
+/// Bytes the system can give this process now: `MemAvailable` on Linux, else
+/// [`FALLBACK_MEMORY_BYTES`].
+pub fn available_memory() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| mem_available(&text))
+        .unwrap_or(FALLBACK_MEMORY_BYTES)
+}
+
+/// `MemAvailable: 123456 kB` in bytes.
+fn mem_available(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kb.checked_mul(1024)
+}
+
+/// `Ok(())` when `count` items of `bytes_each` fit in the available memory.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag`, the estimate, and how many items would fit, e.g.
+/// "--bootstrap 100000000000 needs about 20.0 TB for the draws; at most 4.1e7 fit in the
+/// 8.2 GB available".
+pub fn require_memory(flag: &str, count: f64, bytes_each: f64, what: &str) -> Result<(), Error> {
+    require_memory_within(flag, count, bytes_each, what, available_memory())
+}
+
+fn require_memory_within(
+    flag: &str,
+    count: f64,
+    bytes_each: f64,
+    what: &str,
+    available: u64,
+) -> Result<(), Error> {
+    let needed = count * bytes_each;
+    let available = available as f64;
+    if needed <= available {
+        return Ok(());
+    }
+    let fit = (available / bytes_each).floor();
+    Err(Error::invalid_option(
+        flag,
+        format!(
+            "{flag} {count} needs about {} for {what}; at most {} fit in the {} of memory \
+             available (choose a smaller {flag})",
+            bytes(needed),
+            count_text(fit),
+            bytes(available),
+        ),
+    ))
+}
+
+/// Bytes in decimal units, e.g. `4.4 TB`.
+fn bytes(b: f64) -> String {
+    const UNITS: [&str; 7] = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut value = b;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn count_text(n: f64) -> String {
+    if n < 1e6 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meminfo_is_read_in_kilobytes() {
+        let text = "MemTotal:       16000000 kB\nMemFree:  100 kB\nMemAvailable:    8000000 kB\n";
+        assert_eq!(mem_available(text), Some(8_192_000_000));
+        assert_eq!(mem_available("MemTotal: 1 kB\n"), None);
+        assert!(available_memory() > 0);
+    }
+
+    #[test]
+    fn a_request_beyond_memory_names_the_flag_and_the_estimate() {
+        assert!(require_memory_within("--bootstrap", 1000.0, 200.0, "the draws", 1 << 30).is_ok());
+        let err = require_memory_within("--bootstrap", 1e11, 200.0, "the draws", 8_000_000_000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--bootstrap 100000000000 needs about 20.0 TB"),
+            "{err}"
+        );
+        assert!(err.contains("at most 4.0e7 fit in the 8.0 GB"), "{err}");
+    }
+}
