@@ -126,7 +126,7 @@ fn invert_spd(m: &Array2<f64>) -> Option<Array2<f64>> {
             (lo.min(x), hi.max(x))
         });
     // cond(M) >= (max L_ii / min L_ii)^2; a cheap, conservative test.
-    if !(lo > 0.0) || (hi / lo).powi(2) > MAX_CONDITION {
+    if lo.is_nan() || lo <= 0.0 || (hi / lo).powi(2) > MAX_CONDITION {
         return None;
     }
     let mut inv = Array2::<f64>::zeros((p, p));
@@ -148,7 +148,7 @@ fn cholesky(m: &Array2<f64>) -> Option<Array2<f64>> {
             let s: f64 = (0..j).map(|k| l[(i, k)] * l[(j, k)]).sum();
             if i == j {
                 let v = m[(i, i)] - s;
-                if !(v > 0.0) {
+                if v.is_nan() || v <= 0.0 {
                     return None;
                 }
                 l[(i, i)] = v.sqrt();
