@@ -1,24 +1,62 @@
-//! Held-out check of a fit's predictions: fit on all but the largest-compute runs, then predict
-//! those. Scaling laws exist to extrapolate to larger budgets, so this is the test that matters.
+//! Held-out checks of a fit's predictions: fit without some runs, predict them, and report the
+//! errors as papers do (`|predicted − observed| / observed`) together with the coverage of the
+//! prediction intervals. Scaling laws exist to extrapolate to larger budgets, so the rules hold
+//! out the largest runs:
 //!
 //! ```text
-//! log error_i = log L_i - log L^_i                      (observed over predicted)
-//! prediction interval_i = L^_i · exp([Q((1-level)/2), Q((1+level)/2)] of the training residuals)
+//! largest-compute K   the K runs with the most compute (runs tied with the K-th go with it)
+//! largest-params K    the K runs with the most parameters (ties likewise)
+//! rolling-origin      every compute decade predicted from the decades below it
+//! where EXPR          the runs matching a condition on the file's columns
 //! ```
+//!
+//! Prediction intervals come from [`crate::uncertainty::prediction`]: scatter, the law's own
+//! uncertainty and an extrapolation term calibrated on the training runs alone, so the held-out
+//! runs never inform their own intervals.
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::{FitConfig, FitReport, fit};
-use crate::uncertainty::estimate;
+use crate::fit::{FitConfig, FitReport, fit_dataset};
+use crate::uncertainty::prediction::{
+    ExtrapolationCalibration, PredictionInterval, PredictiveModel,
+};
+
+/// Values within this relative distance count as tied at a cut-off.
+pub const TIE_RTOL: f64 = 1e-9;
 
 /// How runs are held out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "count", rename_all = "snake_case")]
 pub enum HoldoutRule {
-    /// The `k` runs with the most compute.
+    /// The `k` runs with the most compute, and any tied with the `k`-th.
     LargestCompute(usize),
+    /// The `k` runs with the most parameters, and any tied with the `k`-th.
+    LargestParams(usize),
+    /// Each compute decade (by `floor(log10 C)`) predicted from the runs of the decades below.
+    RollingOrigin,
+    /// The runs at these source rows (chosen by a condition, described in `condition`).
+    Rows {
+        /// The condition as the user wrote it.
+        condition: String,
+        /// Source rows held out (1-based, header excluded).
+        rows: Vec<usize>,
+    },
+}
+
+impl HoldoutRule {
+    /// A phrase for reports: "the 5 runs with the most compute".
+    pub fn describe(&self) -> String {
+        match self {
+            HoldoutRule::LargestCompute(k) => format!("the {k} runs with the most compute"),
+            HoldoutRule::LargestParams(k) => format!("the {k} runs with the most parameters"),
+            HoldoutRule::RollingOrigin => {
+                "each compute decade, predicted from the decades below it".to_string()
+            }
+            HoldoutRule::Rows { condition, .. } => format!("the runs where {condition}"),
+        }
+    }
 }
 
 /// One held-out run and its prediction.
@@ -38,8 +76,33 @@ pub struct HeldOutRun {
     pub predicted: f64,
     /// `log(observed / predicted)`.
     pub log_error: f64,
-    /// Prediction interval from the training residuals.
-    pub prediction_interval: (f64, f64),
+    /// `|predicted − observed| / observed`.
+    #[serde(default)]
+    pub relative_error: f64,
+    /// Prediction interval for the observed loss; `None` when it cannot be told (the data
+    /// gave no way to calibrate extrapolation, or the law's uncertainty is unbounded).
+    pub prediction_interval: Option<(f64, f64)>,
+    /// Decades of compute beyond the largest training run.
+    #[serde(default)]
+    pub extrapolation_decades: f64,
+    /// Which fold predicted it (0 for single-split rules).
+    #[serde(default)]
+    pub fold: usize,
+}
+
+/// One fit-and-predict split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutFold {
+    /// Runs fitted.
+    pub train_runs: usize,
+    /// Largest compute among them, FLOPs.
+    pub train_max_compute: f64,
+    /// Runs predicted.
+    pub test_runs: usize,
+    /// The fitted exponent a of this fold.
+    pub params_exponent: f64,
+    /// How the extrapolation term of this fold's intervals was calibrated.
+    pub calibration: ExtrapolationCalibration,
 }
 
 /// Result of a held-out check.
@@ -49,10 +112,13 @@ pub struct HoldoutReport {
     pub rule: HoldoutRule,
     /// Confidence level of the prediction intervals.
     pub level: f64,
-    /// Runs the law was fitted to.
+    /// Runs the law was fitted to (the last fold's, for rolling origin).
     pub train_runs: usize,
-    /// Largest compute among the training runs, FLOPs.
+    /// Largest compute among the training runs, FLOPs (the last fold's).
     pub train_max_compute: f64,
+    /// The folds, in order of growing training set.
+    #[serde(default)]
+    pub folds: Vec<HoldoutFold>,
     /// The held-out runs.
     pub runs: Vec<HeldOutRun>,
     /// Mean of `|log error|` (about the mean relative error).
@@ -61,60 +127,221 @@ pub struct HoldoutReport {
     pub rms_log_error: f64,
     /// Mean log error: positive when the law predicts too low a loss.
     pub mean_log_error: f64,
-    /// Fraction of held-out runs inside their prediction interval.
-    pub coverage: f64,
+    /// Mean of `|predicted − observed| / observed`.
+    #[serde(default)]
+    pub mean_relative_error: f64,
+    /// Largest `|predicted − observed| / observed`.
+    #[serde(default)]
+    pub max_relative_error: f64,
+    /// Fraction of the runs with an interval that fall inside it; `None` when no run has one.
+    pub coverage: Option<f64>,
+    /// Runs with an interval.
+    #[serde(default)]
+    pub with_interval: usize,
 }
 
 /// Fit `data` without the runs `rule` holds out, and test the predictions on them.
 ///
+/// Returns the fit (for rolling origin, the fold with the most training runs), its training
+/// set and the report.
+///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] for an impossible split; errors of [`fit`].
+/// [`Error::InvalidOption`] naming `--holdout` for an impossible split or `--level` outside
+/// (0, 1); errors of [`fit_dataset`].
 pub fn holdout(
     data: &Dataset,
     config: &FitConfig,
     rule: HoldoutRule,
     level: f64,
 ) -> Result<(FitReport, Dataset, HoldoutReport), Error> {
-    let HoldoutRule::LargestCompute(k) = rule;
-    let (train, test) = data.split_largest_compute(k)?;
-    train.check_identifiable(config.params.n_free())?;
-    let report = fit(&train.observations(), config, &|| {})?;
-    let residuals = &report.fitted.residuals;
-    let spread = estimate(0.0, residuals, level);
-    let (lo_r, hi_r) = (spread.lower.unwrap_or(0.0), spread.upper.unwrap_or(0.0));
-    let law = report.fitted.law;
-    let runs: Vec<HeldOutRun> = (0..test.len())
-        .map(|i| {
-            let predicted = law.loss(test.n_params[i], test.n_tokens[i]);
-            HeldOutRun {
+    if !(level > 0.0 && level < 1.0) {
+        return Err(Error::invalid_option(
+            "--level",
+            format!("must lie strictly between 0 and 1, got {level}"),
+        ));
+    }
+    let splits = split(data, &rule, config.params.n_free())?;
+    let mut runs = Vec::new();
+    let mut folds = Vec::new();
+    let mut last = None;
+    for (fold, (train_mask, test_mask)) in splits.iter().enumerate() {
+        let train = data.subset(train_mask);
+        let test = data.subset(test_mask);
+        train.check_identifiable(config.params.n_free())?;
+        let obs = train.observations();
+        let report = fit_dataset(&train, config, &|| {})?;
+        let model = PredictiveModel::new(&obs, &report.fitted, level);
+        let law = report.fitted.law;
+        for i in 0..test.len() {
+            let (n, d, observed) = (test.n_params[i], test.n_tokens[i], test.loss[i]);
+            let predicted = law.loss(n, d);
+            let interval: PredictionInterval = model.interval(n, d, None);
+            runs.push(HeldOutRun {
                 row: test.rows[i],
-                n_params: test.n_params[i],
-                n_tokens: test.n_tokens[i],
+                n_params: n,
+                n_tokens: d,
                 compute: test.compute[i],
-                observed: test.loss[i],
+                observed,
                 predicted,
-                log_error: (test.loss[i] / predicted).ln(),
-                prediction_interval: (predicted * lo_r.exp(), predicted * hi_r.exp()),
-            }
-        })
-        .collect();
+                log_error: (observed / predicted).ln(),
+                relative_error: (predicted - observed).abs() / observed,
+                prediction_interval: interval.bounds(),
+                extrapolation_decades: interval.extrapolation_decades,
+                fold,
+            });
+        }
+        folds.push(HoldoutFold {
+            train_runs: train.len(),
+            train_max_compute: max(&train.compute),
+            test_runs: test.len(),
+            params_exponent: report.fitted.params_exponent,
+            calibration: model.calibration.clone(),
+        });
+        last = Some((report, train));
+    }
+    let (report, train) =
+        last.ok_or_else(|| Error::invalid_option("--holdout", "the rule left no runs to predict"))?;
+    let summary = summarise(rule, level, &train, folds, runs);
+    Ok((report, train, summary))
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(0.0, f64::max)
+}
+
+fn summarise(
+    rule: HoldoutRule,
+    level: f64,
+    train: &Dataset,
+    folds: Vec<HoldoutFold>,
+    runs: Vec<HeldOutRun>,
+) -> HoldoutReport {
     let n = runs.len() as f64;
     let errors: Vec<f64> = runs.iter().map(|r| r.log_error).collect();
-    let summary = HoldoutReport {
+    let covered: Vec<bool> = runs
+        .iter()
+        .filter_map(|r| {
+            r.prediction_interval
+                .map(|(lo, hi)| (lo..=hi).contains(&r.observed))
+        })
+        .collect();
+    HoldoutReport {
         rule,
         level,
         train_runs: train.len(),
-        train_max_compute: train.compute.iter().copied().fold(0.0, f64::max),
+        train_max_compute: max(&train.compute),
+        folds,
         mean_abs_log_error: errors.iter().map(|e| e.abs()).sum::<f64>() / n,
         rms_log_error: (errors.iter().map(|e| e * e).sum::<f64>() / n).sqrt(),
         mean_log_error: errors.iter().sum::<f64>() / n,
-        coverage: runs
-            .iter()
-            .filter(|r| (r.prediction_interval.0..=r.prediction_interval.1).contains(&r.observed))
-            .count() as f64
-            / n,
+        mean_relative_error: runs.iter().map(|r| r.relative_error).sum::<f64>() / n,
+        max_relative_error: runs.iter().map(|r| r.relative_error).fold(0.0, f64::max),
+        coverage: (!covered.is_empty())
+            .then(|| covered.iter().filter(|c| **c).count() as f64 / covered.len() as f64),
+        with_interval: covered.len(),
         runs,
+    }
+}
+
+type Split = (Vec<bool>, Vec<bool>);
+
+/// The (train, test) masks of each fold of `rule` over `data`.
+fn split(data: &Dataset, rule: &HoldoutRule, n_free: usize) -> Result<Vec<Split>, Error> {
+    let n = data.len();
+    let complement = |test: Vec<bool>| -> Split { (test.iter().map(|t| !t).collect(), test) };
+    let single = |test: Vec<bool>| -> Result<Vec<Split>, Error> {
+        let held = test.iter().filter(|t| **t).count();
+        if held == 0 || held == n {
+            return Err(Error::invalid_option(
+                "--holdout",
+                format!(
+                    "the rule holds out {held} of {n} runs; it must leave some runs to fit and some to predict"
+                ),
+            ));
+        }
+        Ok(vec![complement(test)])
     };
-    Ok((report, train, summary))
+    match rule {
+        HoldoutRule::LargestCompute(k) => single(largest(&data.compute, *k, n)?),
+        HoldoutRule::LargestParams(k) => single(largest(&data.n_params, *k, n)?),
+        HoldoutRule::Rows { rows, condition } => {
+            let test: Vec<bool> = data.rows.iter().map(|r| rows.contains(r)).collect();
+            if !test.iter().any(|t| *t) {
+                return Err(Error::invalid_option(
+                    "--holdout",
+                    format!("no run used in the fit matches '{condition}'"),
+                ));
+            }
+            single(test)
+        }
+        HoldoutRule::RollingOrigin => {
+            let decade: Vec<i32> = data
+                .compute
+                .iter()
+                .map(|c| c.log10().floor() as i32)
+                .collect();
+            let mut decades = decade.clone();
+            decades.sort_unstable();
+            decades.dedup();
+            let min_train = n_free + 2;
+            let folds: Vec<Split> = decades
+                .iter()
+                .map(|&d| {
+                    let train: Vec<bool> = decade.iter().map(|&x| x < d).collect();
+                    let test: Vec<bool> = decade.iter().map(|&x| x == d).collect();
+                    (train, test)
+                })
+                .filter(|(train, _)| train.iter().filter(|t| **t).count() >= min_train)
+                .collect();
+            if folds.is_empty() {
+                return Err(Error::invalid_option(
+                    "--holdout",
+                    format!(
+                        "rolling-origin needs at least two compute decades with {min_train} or more \
+                         runs below the last; these runs span {} decade(s)",
+                        decades.len()
+                    ),
+                ));
+            }
+            Ok(folds)
+        }
+    }
+}
+
+/// Mask of the `k` largest values, extended to every value tied with the `k`-th.
+fn largest(values: &[f64], k: usize, n: usize) -> Result<Vec<bool>, Error> {
+    if k == 0 || k >= n {
+        return Err(Error::invalid_option(
+            "--holdout",
+            format!(
+                "cannot hold out {k} of {n} runs; choose between 1 and {}",
+                n.saturating_sub(1)
+            ),
+        ));
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    let cutoff = sorted[k - 1] * (1.0 - TIE_RTOL);
+    Ok(values.iter().map(|&v| v >= cutoff).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_at_the_cut_off_go_to_the_held_out_side() {
+        let v = [1.0, 5.0, 3.0, 5.0, 2.0];
+        assert_eq!(
+            largest(&v, 1, 5).unwrap(),
+            vec![false, true, false, true, false]
+        );
+        assert_eq!(
+            largest(&v, 3, 5).unwrap(),
+            vec![false, true, true, true, false]
+        );
+        assert!(largest(&v, 5, 5).is_err());
+        assert!(largest(&v, 0, 5).is_err());
+    }
 }

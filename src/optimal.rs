@@ -6,15 +6,13 @@
 //! and how its split compares with the optimal ones. See [`crate::allocation`] for formulas and
 //! [`crate::uncertainty`] for the intervals.
 
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::{Allocator, ComputeOptimal};
 use crate::error::Error;
 use crate::fit::FittedLaw;
 use crate::law::ChinchillaLaw;
-use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
+use crate::uncertainty::{BootstrapDraws, Estimate, PredictionInterval, PredictiveModel, estimate};
 use crate::warnings::{Warning, WarningCode};
 
 /// Default confidence level of intervals.
@@ -69,8 +67,10 @@ pub struct AssessmentEstimate {
     pub compute: f64,
     /// Predicted loss (confidence interval from the draws).
     pub loss: Estimate,
-    /// Prediction interval for an observed loss: the law's uncertainty plus the residual spread.
-    pub prediction_interval: (f64, f64),
+    /// Prediction interval for an observed loss: run-to-run scatter, the law's uncertainty
+    /// (bootstrap draws when there are any) and the extrapolation term
+    /// ([`crate::uncertainty::prediction`]). Without a predictive model both ends are `None`.
+    pub prediction_interval: PredictionInterval,
     /// The optimal split of the same compute.
     pub optimal_same_compute: OptimalEstimate,
     /// The least compute reaching the same loss, and its split.
@@ -134,6 +134,21 @@ pub struct Answers {
 pub fn answer(
     fitted: &FittedLaw,
     draws: Option<&BootstrapDraws>,
+    q: &Questions,
+) -> Result<Answers, Error> {
+    answer_with(fitted, draws, None, q)
+}
+
+/// [`answer`], with prediction intervals for the assessed models from `model` (built from the
+/// same fit and its runs).
+///
+/// # Errors
+///
+/// As [`answer`].
+pub fn answer_with(
+    fitted: &FittedLaw,
+    draws: Option<&BootstrapDraws>,
+    model: Option<&PredictiveModel>,
     q: &Questions,
 ) -> Result<Answers, Error> {
     validate(q)?;
@@ -226,14 +241,15 @@ pub fn answer(
                 n_tokens: d,
                 compute: given.compute,
                 loss: estimate(given.loss, &loss_draws, level),
-                prediction_interval: prediction_interval(
-                    given.loss,
-                    &loss_draws,
-                    &fitted.residuals,
-                    level,
-                    draws.map_or(0, |d| d.config.seed),
-                    i,
-                ),
+                prediction_interval: match model {
+                    Some(m) => m.interval(n, d, draws.map(|_| loss_draws.as_slice())),
+                    None => PredictionInterval {
+                        lower: None,
+                        upper: None,
+                        extrapolation_decades: 0.0,
+                        parts: None,
+                    },
+                },
                 optimal_same_compute: optimal(given.optimal_same_compute, &|a| {
                     Some(a.optimal_for_compute(given.compute))
                 }),
@@ -336,38 +352,6 @@ fn named(name: &str, estimate: Estimate) -> NamedEstimate {
         name: name.to_string(),
         estimate,
     }
-}
-
-/// Prediction interval for an observed loss at a new (N, D):
-///
-/// ```text
-/// L_obs = L^ · exp(r),   r drawn from the fit's log residuals
-/// ```
-///
-/// With bootstrap draws, each draw's prediction is paired with one residual picked at random
-/// (stream `2^32 + query` of the bootstrap seed), so the interval carries both the law's
-/// uncertainty and the scatter of runs around it. Without draws it is the point prediction
-/// scaled by the residual quantiles.
-fn prediction_interval(
-    point: f64,
-    loss_draws: &[f64],
-    residuals: &[f64],
-    level: f64,
-    seed: u64,
-    query: usize,
-) -> (f64, f64) {
-    let values: Vec<f64> = if loss_draws.len() >= 2 && !residuals.is_empty() {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream((1u64 << 32) + query as u64);
-        loss_draws
-            .iter()
-            .map(|l| l * residuals[rng.random_range(0..residuals.len())].exp())
-            .collect()
-    } else {
-        residuals.iter().map(|r| point * r.exp()).collect()
-    };
-    let e = estimate(point, &values, level);
-    (e.lower.unwrap_or(point), e.upper.unwrap_or(point))
 }
 
 fn validate(q: &Questions) -> Result<(), Error> {

@@ -24,9 +24,11 @@ pub struct FitArgs {
     data: DataArgs,
     #[command(flatten)]
     options: FitOptionsArgs,
-    /// Fit without some runs and report how well the law predicts them: `largest-compute K`
-    /// holds out the K runs with the most compute.
-    #[arg(long, num_args = 2, value_names = ["RULE", "K"], help_heading = "Checks")]
+    /// Fit without some runs and report how well the law predicts them, with prediction
+    /// intervals: `largest-compute K` (the K runs with the most compute; ties go with them),
+    /// `largest-params K`, `rolling-origin` (each compute decade from the decades below), or
+    /// `where EXPR` (the runs matching a condition, same syntax as --where).
+    #[arg(long, num_args = 1..=2, value_names = ["RULE", "ARG"], help_heading = "Checks")]
     holdout: Vec<String>,
     /// Confidence level of the holdout prediction intervals [default: 0.95].
     #[arg(long, help_heading = "Checks")]
@@ -197,7 +199,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let saved = match holdout_rule(&args.holdout)? {
+    let saved = match holdout_rule(&args.holdout, &args.data)? {
         None => {
             fit_data(
                 input,
@@ -239,24 +241,41 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn holdout_rule(values: &[String]) -> Result<Option<HoldoutRule>, Error> {
+fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {
+    const RULES: &str = "largest-compute K, largest-params K, rolling-origin, or where EXPR \
+                         (e.g. --holdout largest-compute 5)";
+    let count = |k: &str| {
+        k.parse::<usize>().map_err(|_| {
+            Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
+        })
+    };
     match values {
         [] => Ok(None),
-        [rule, k] if rule == "largest-compute" => k
-            .parse::<usize>()
-            .map(|k| Some(HoldoutRule::LargestCompute(k)))
-            .map_err(|_| {
-                Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
-            }),
-        [rule, _] => Err(Error::invalid_option(
+        [rule, k] if rule == "largest-compute" => Ok(Some(HoldoutRule::LargestCompute(count(k)?))),
+        [rule, k] if rule == "largest-params" => Ok(Some(HoldoutRule::LargestParams(count(k)?))),
+        [rule] if rule == "rolling-origin" => Ok(Some(HoldoutRule::RollingOrigin)),
+        [rule, expr] if rule == "where" => {
+            let input = data.required_input()?;
+            let mut options = data.load_options()?;
+            options
+                .filter
+                .conditions
+                .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
+            options.filter.drop_highest_loss = 0;
+            let matching = scaling_laws::data::load(input, &options)
+                .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
+            Ok(Some(HoldoutRule::Rows {
+                condition: expr.clone(),
+                rows: matching.rows,
+            }))
+        }
+        [_] | [_, _] => Err(Error::invalid_option(
             "--holdout",
-            format!(
-                "unknown rule '{rule}'; the rule is largest-compute (e.g. --holdout largest-compute 5)"
-            ),
+            format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
         )),
         _ => Err(Error::invalid_option(
             "--holdout",
-            "expected RULE K, e.g. --holdout largest-compute 5",
+            format!("the rules are {RULES}"),
         )),
     }
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer};
+use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
 use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
-use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
@@ -53,6 +53,16 @@ pub struct OptimalArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
+    /// What each bootstrap replicate resamples: runs, params (whole model sizes), budgets
+    /// (whole compute groups), residuals, or wild (residuals with random signs). See the README
+    /// for the calibration study behind the default.
+    #[arg(
+        long,
+        value_name = "SCHEME",
+        default_value = "runs",
+        help_heading = "Uncertainty"
+    )]
+    resample: String,
     /// Confidence level of intervals (e.g. 0.95 or 0.8).
     #[arg(long, default_value_t = DEFAULT_LEVEL, help_heading = "Uncertainty")]
     level: f64,
@@ -178,19 +188,26 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     };
     warn(&saved);
     let questions = args.questions(saved.provenance.flops_per_param_token)?;
-    // The data are needed for the bootstrap, and for the extrapolation check when at hand.
-    let data = match (data, args.bootstrap) {
+    // The data are needed for the bootstrap and for prediction intervals (--assess), and for
+    // the extrapolation check when at hand.
+    let needs_data = args.bootstrap.is_some() || !questions.assess.is_empty();
+    let data = match (data, args.fit.as_deref()) {
         (Some(d), _) => Some(d),
-        (None, Some(_)) => Some(saved.reload_data(args.fit.as_deref().expect("--fit given"))?),
-        (None, None) => args
-            .fit
-            .as_deref()
-            .and_then(|path| saved.reload_data(path).ok()),
+        (None, Some(path)) if needs_data => Some(saved.reload_data(path)?),
+        (None, Some(path)) => match saved.reload_data(path) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                super::note!("note: no extrapolation check against the fitted runs: {e}");
+                None
+            }
+        },
+        (None, None) => None,
     };
     if let (Some(n), Some(data)) = (args.bootstrap, &data) {
         let config = BootstrapConfig {
             n_resamples: n,
             seed: args.seed,
+            scheme: ResampleScheme::parse(&args.resample)?,
             ..BootstrapConfig::default()
         };
         let bar = progress_bar(n, args.quiet, "bootstrap");
@@ -206,7 +223,20 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
         }
         saved.bootstrap = Some(draws);
     }
-    let mut answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    let model = match (&data, questions.assess.is_empty()) {
+        (Some(d), false) => Some(PredictiveModel::new(
+            &d.observations(),
+            &saved.report.fitted,
+            questions.level,
+        )),
+        _ => None,
+    };
+    let mut answers = answer_with(
+        &saved.report.fitted,
+        saved.bootstrap.as_ref(),
+        model.as_ref(),
+        &questions,
+    )?;
     if let Some(largest) = data
         .as_ref()
         .and_then(|d| d.compute.iter().copied().reduce(f64::max))

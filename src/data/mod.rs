@@ -147,48 +147,11 @@ impl Dataset {
         Observations::new(&self.n_params, &self.n_tokens, &self.loss)
     }
 
-    /// Split off the `k` runs with the largest compute (ties by source row) as a test set; the
-    /// rest is the training set. Notes on both say which rows went where.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidOption`] naming `--holdout` unless `0 < k < len`.
-    pub fn split_largest_compute(&self, k: usize) -> Result<(Dataset, Dataset), Error> {
-        if k == 0 || k >= self.len() {
-            return Err(Error::invalid_option(
-                "--holdout",
-                format!(
-                    "cannot hold out {k} of {} runs; choose between 1 and {}",
-                    self.len(),
-                    self.len().saturating_sub(1)
-                ),
-            ));
-        }
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by(|&i, &j| {
-            self.compute[j]
-                .total_cmp(&self.compute[i])
-                .then(self.rows[i].cmp(&self.rows[j]))
-        });
-        let mut test_mask = vec![false; self.len()];
-        for &i in order.iter().take(k) {
-            test_mask[i] = true;
-        }
-        let train_mask: Vec<bool> = test_mask.iter().map(|t| !t).collect();
-        let mut train = self.clone();
-        retain_runs(&mut train, &train_mask);
-        let mut test = self.clone();
-        retain_runs(&mut test, &test_mask);
-        let rows = test
-            .rows
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        train.notes.push(format!(
-            "held out the {k} largest-compute runs (rows {rows}) to test predictions"
-        ));
-        Ok((train, test))
+    /// The runs where `keep` is true, in data order (notes and provenance kept).
+    pub fn subset(&self, keep: &[bool]) -> Dataset {
+        let mut out = self.clone();
+        retain_runs(&mut out, keep);
+        out
     }
 
     /// Check that the runs can determine a law with `n_free` free parameters.

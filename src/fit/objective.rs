@@ -116,6 +116,15 @@ impl Observations {
         self
     }
 
+    /// The same runs with other log losses (a residual or wild bootstrap replicate).
+    pub fn with_log_loss(&self, log_loss: Vec<f64>) -> Self {
+        debug_assert_eq!(log_loss.len(), self.len());
+        Observations {
+            log_loss,
+            ..self.clone()
+        }
+    }
+
     /// A resample: the runs at `rows` (with repetition), keeping weights.
     pub fn select(&self, rows: &[usize]) -> Self {
         let pick = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<_>>();

@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod envelope;
+pub mod holdout;
 pub mod isoflop;
 pub mod optimal;
 pub mod plan;
@@ -9,7 +10,6 @@ pub mod plan;
 use std::io::{self, Write};
 
 use crate::fit::{ResidualLoss, StartSelection, Starts};
-use crate::holdout::HoldoutReport;
 use crate::saved::SavedFit;
 
 /// Write any result as pretty JSON followed by a newline: the one JSON renderer.
@@ -156,57 +156,7 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         }
     }
     if let Some(h) = &saved.holdout {
-        holdout_text(h, w)?;
+        holdout::text(h, w)?;
     }
-    Ok(())
-}
-
-fn holdout_text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
-    use optimal::num;
-    writeln!(w)?;
-    writeln!(
-        w,
-        "Held-out check: fitted to {} runs (compute up to {} FLOPs), predicting the {} with the most compute",
-        h.train_runs,
-        num(h.train_max_compute),
-        h.runs.len()
-    )?;
-    writeln!(
-        w,
-        "  {:>5}  {:>10}  {:>10}  {:>10}  {:>9}  {:>9}  {:>9}  {:.0}% prediction interval",
-        "row",
-        "N",
-        "D",
-        "C",
-        "observed",
-        "predicted",
-        "error",
-        h.level * 100.0
-    )?;
-    for r in &h.runs {
-        let inside = (r.prediction_interval.0..=r.prediction_interval.1).contains(&r.observed);
-        writeln!(
-            w,
-            "  {:>5}  {:>10}  {:>10}  {:>10}  {:>9.4}  {:>9.4}  {:>+8.2}%  [{:.4}, {:.4}]{}",
-            r.row,
-            num(r.n_params),
-            num(r.n_tokens),
-            num(r.compute),
-            r.observed,
-            r.predicted,
-            100.0 * r.log_error.exp_m1(),
-            r.prediction_interval.0,
-            r.prediction_interval.1,
-            if inside { "" } else { "  outside" }
-        )?;
-    }
-    writeln!(
-        w,
-        "  mean |log error| {:.4}, rms {:.4}, mean {:+.4} (positive: observed above predicted); {:.0}% inside the intervals",
-        h.mean_abs_log_error,
-        h.rms_log_error,
-        h.mean_log_error,
-        h.coverage * 100.0
-    )?;
     Ok(())
 }

@@ -197,12 +197,27 @@ fn assessments_text(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
             "      predicted loss          {}",
             with_interval(&a.loss)
         )?;
-        writeln!(
-            w,
-            "      prediction interval     [{}, {}] for an observed run",
-            num(a.prediction_interval.0),
-            num(a.prediction_interval.1)
-        )?;
+        let pi = &a.prediction_interval;
+        let beyond = if pi.extrapolation_decades > 0.0 {
+            format!(
+                ", {:.2} decades of compute beyond the data",
+                pi.extrapolation_decades
+            )
+        } else {
+            String::new()
+        };
+        match pi.bounds() {
+            Some((lo, hi)) => writeln!(
+                w,
+                "      prediction interval     [{}, {}] for an observed run{beyond}",
+                num(lo),
+                num(hi)
+            )?,
+            None => writeln!(
+                w,
+                "      prediction interval     cannot tell{beyond} (the runs give no way to calibrate the error of extrapolating)"
+            )?,
+        }
         writeln!(
             w,
             "      compute / optimal       {} (compute this split uses over what an optimal one needs for the same loss)",

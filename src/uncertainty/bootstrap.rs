@@ -1,5 +1,6 @@
-//! Nonparametric bootstrap of the fit: resample runs with replacement, refit each resample to
-//! its own optimum, keep the parameters.
+//! Bootstrap of the fit: draw replicates of the runs (by the scheme of
+//! [`super::resample::ResampleScheme`]: runs, clusters of runs, or residuals), refit each
+//! replicate to its own optimum, keep the parameters.
 //!
 //! Each resample is refitted by L-BFGS from several starts and keeps the lowest objective:
 //! - the full-data optimum (a warm start: most resamples' optima lie near it);
@@ -7,8 +8,8 @@
 //!   the `pool_size` grid points with the lowest full-data objective, so it covers the basins
 //!   the full fit found without scoring all 4500 grid points per resample.
 //!
-//! Randomness: resample `i` draws its row indices from ChaCha8 seeded with `seed` on stream
-//! `i`, so every resample is the same whatever the thread count and order of execution.
+//! Randomness: replicate `i` draws from ChaCha8 seeded with `seed` on stream `i`, so every
+//! replicate is the same whatever the thread count and order of execution.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -38,6 +39,9 @@ pub struct BootstrapConfig {
     pub grid_starts: usize,
     /// Size of the screened pool those starts are chosen from.
     pub pool_size: usize,
+    /// What a replicate resamples.
+    #[serde(default)]
+    pub scheme: super::resample::ResampleScheme,
 }
 
 impl Default for BootstrapConfig {
@@ -47,6 +51,7 @@ impl Default for BootstrapConfig {
             seed: DEFAULT_SEED,
             grid_starts: 4,
             pool_size: 100,
+            scheme: super::resample::ResampleScheme::default(),
         }
     }
 }
@@ -99,7 +104,8 @@ pub fn resample_rows(seed: u64, index: usize, n: usize) -> Vec<usize> {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--bootstrap` for zero resamples or an empty start pool.
+/// [`Error::InvalidOption`] naming `--bootstrap` for fewer than 2 resamples, or `--resample`
+/// for a cluster scheme with too few clusters.
 pub fn bootstrap(
     obs: &Observations,
     fitted: &FittedLaw,
@@ -123,11 +129,11 @@ pub fn bootstrap(
     let grid = fit_config.starts.points(&fit_config.params);
     let pool = select_starts(&full, &grid, StartSelection::Best(config.pool_size.max(1)));
     let warm = fitted.theta;
+    let resampler = super::resample::Resampler::new(obs, fitted, config.scheme)?;
     let results: Vec<(Theta, f64, bool, bool)> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
-            let rows = resample_rows(config.seed, i, obs.len());
-            let sub = obs.select_counted(&rows);
+            let sub = resampler.replicate(obs, config.seed, i);
             let objective = Objective::new(&sub, fit_config.loss);
             let mut starts = vec![warm];
             starts.extend(select_starts(

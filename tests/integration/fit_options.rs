@@ -191,7 +191,7 @@ fn holdout_arguments_are_checked() {
     for (args, needle) in [
         (
             vec!["--holdout", "smallest", "3"],
-            "unknown rule 'smallest'",
+            "unknown rule 'smallest 3'",
         ),
         (
             vec!["--holdout", "largest-compute", "x"],

@@ -1,0 +1,482 @@
+//! Calibration study: do the tool's 95% intervals cover 95% of the time?
+//!
+//! Simulates many sweeps from known truths (including truths the Chinchilla form cannot
+//! represent), fits each as a user would, and records whether each interval covers the truth:
+//! - the prediction interval of every held-out run of the largest compute group
+//!   (`fit --holdout`'s machinery: scatter + law (delta method) + extrapolation term);
+//! - the bootstrap percentile interval of the allocation exponent a, under each scheme;
+//! - the bootstrap percentile interval of N* at 10x and 100x the largest compute fitted.
+//!
+//! Usage (from the repository root; see benches/calibration/README.md):
+//!
+//! ```text
+//! cargo run -p scaling-laws-bench --bin calibration -- [--sweeps N] [--resamples B]
+//!     [--seed S] [--out DIR]
+//! ```
+//!
+//! Writes `DIR/sweeps.csv` (one row per sweep, scheme and target) and `DIR/summary.md`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StudentT};
+use rayon::prelude::*;
+use scaling_laws::fit::{FitConfig, Observations, fit};
+use scaling_laws::law::ChinchillaLaw;
+use scaling_laws::uncertainty::prediction::PredictiveModel;
+use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap, estimate};
+
+const K: f64 = 6.0;
+const LEVEL: f64 = 0.95;
+
+/// The true loss surface of a scenario.
+#[derive(Debug, Clone, Copy)]
+enum Truth {
+    /// The Chinchilla form itself.
+    Chinchilla(ChinchillaLaw),
+    /// Chinchilla form whose exponents drift with scale: alpha(N) = alpha·(1 + g·log10(N/1e9)),
+    /// beta(D) = beta·(1 + g·log10(D/2e10)): curvature in log-log that the form lacks.
+    Drifting(ChinchillaLaw, f64),
+    /// Kaplan et al.'s joint form with an irreducible term:
+    /// L = E + [(Nc/N)^(aN/aD) + Dc/D]^aD.
+    Kaplan {
+        e: f64,
+        nc: f64,
+        dc: f64,
+        an: f64,
+        ad: f64,
+    },
+}
+
+impl Truth {
+    fn loss(&self, n: f64, d: f64) -> f64 {
+        match *self {
+            Truth::Chinchilla(l) => l.loss(n, d),
+            Truth::Drifting(l, g) => {
+                let alpha = l.alpha * (1.0 + g * (n / 1e9).log10());
+                let beta = l.beta * (1.0 + g * (d / 2e10).log10());
+                l.irreducible + l.param_coef / n.powf(alpha) + l.data_coef / d.powf(beta)
+            }
+            Truth::Kaplan { e, nc, dc, an, ad } => e + ((nc / n).powf(an / ad) + dc / d).powf(ad),
+        }
+    }
+
+    /// N*(C) by golden-section search of L(N, C/(kN)) over log N.
+    fn optimal_params(&self, c: f64) -> f64 {
+        let f = |log_n: f64| {
+            let n = log_n.exp();
+            self.loss(n, c / (K * n))
+        };
+        let (mut lo, mut hi) = (f64::ln(1e4), (c / K / 1e3).ln());
+        let r = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..200 {
+            let a = hi - r * (hi - lo);
+            let b = lo + r * (hi - lo);
+            if f(a) < f(b) {
+                hi = b;
+            } else {
+                lo = a;
+            }
+        }
+        (0.5 * (lo + hi)).exp()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Design {
+    /// IsoFLOP grid: 5-9 budgets, 8-15 sizes each, span 8-12 around N*.
+    Isoflop,
+    /// Non-IsoFLOP grid: 5-8 model sizes crossed with 5-8 token counts (a ladder).
+    Ladder,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Noise {
+    /// Normal in log loss.
+    Normal,
+    /// Student t (3 dof) in log loss plus 3% outlying runs (+6 sd: failed or unlucky runs).
+    HeavyTailed,
+}
+
+struct Scenario {
+    name: &'static str,
+    design: Design,
+    noise: Noise,
+    truth: fn(&mut ChaCha8Rng) -> Truth,
+}
+
+fn random_chinchilla(rng: &mut ChaCha8Rng) -> ChinchillaLaw {
+    let h = ChinchillaLaw::HOFFMANN_2022;
+    ChinchillaLaw {
+        irreducible: rng.random_range(1.5..2.0),
+        param_coef: h.param_coef * 3f64.powf(rng.random_range(-1.0..1.0)),
+        data_coef: h.data_coef * 3f64.powf(rng.random_range(-1.0..1.0)),
+        alpha: rng.random_range(0.26..0.42),
+        beta: rng.random_range(0.24..0.40),
+    }
+}
+
+const SCENARIOS: [Scenario; 6] = [
+    Scenario {
+        name: "isoflop, chinchilla, normal",
+        design: Design::Isoflop,
+        noise: Noise::Normal,
+        truth: |r| Truth::Chinchilla(random_chinchilla(r)),
+    },
+    Scenario {
+        name: "isoflop, chinchilla, heavy+outliers",
+        design: Design::Isoflop,
+        noise: Noise::HeavyTailed,
+        truth: |r| Truth::Chinchilla(random_chinchilla(r)),
+    },
+    Scenario {
+        name: "ladder, chinchilla, heavy+outliers",
+        design: Design::Ladder,
+        noise: Noise::HeavyTailed,
+        truth: |r| Truth::Chinchilla(random_chinchilla(r)),
+    },
+    Scenario {
+        name: "isoflop, drifting exponents, heavy+outliers",
+        design: Design::Isoflop,
+        noise: Noise::HeavyTailed,
+        truth: |r| {
+            let g = r.random_range(-0.06..0.06);
+            Truth::Drifting(random_chinchilla(r), g)
+        },
+    },
+    Scenario {
+        name: "isoflop, kaplan form, heavy+outliers",
+        design: Design::Isoflop,
+        noise: Noise::HeavyTailed,
+        truth: |r| Truth::Kaplan {
+            e: r.random_range(1.5..2.0),
+            nc: 10f64.powf(r.random_range(3.5..5.0)),
+            dc: 10f64.powf(r.random_range(4.5..6.0)),
+            an: r.random_range(0.28..0.40),
+            ad: r.random_range(0.24..0.36),
+        },
+    },
+    Scenario {
+        name: "ladder, drifting exponents, normal",
+        design: Design::Ladder,
+        noise: Noise::Normal,
+        truth: |r| {
+            let g = r.random_range(-0.06..0.06);
+            Truth::Drifting(random_chinchilla(r), g)
+        },
+    },
+];
+
+struct Sweep {
+    n: Vec<f64>,
+    d: Vec<f64>,
+    loss: Vec<f64>,
+    truth: Truth,
+}
+
+fn log_range(lo: f64, hi: f64, m: usize) -> Vec<f64> {
+    (0..m)
+        .map(|j| lo * (hi / lo).powf(j as f64 / (m - 1).max(1) as f64))
+        .collect()
+}
+
+fn draw_sweep(s: &Scenario, rng: &mut ChaCha8Rng) -> Sweep {
+    let truth = (s.truth)(rng);
+    let mut points = Vec::new();
+    match s.design {
+        Design::Isoflop => {
+            let nb = rng.random_range(5..=9);
+            let sizes = rng.random_range(8..=15);
+            let span: f64 = rng.random_range(8.0..12.0);
+            let c0 = 10f64.powf(rng.random_range(17.5..18.5));
+            let budgets = log_range(c0, c0 * 10f64.powf(nb as f64 * 0.45), nb);
+            for c in budgets {
+                let centre = truth.optimal_params(c);
+                for n in log_range(centre / span.sqrt(), centre * span.sqrt(), sizes) {
+                    points.push((n.round(), c / (K * n.round())));
+                }
+            }
+        }
+        Design::Ladder => {
+            let ns = rng.random_range(5..=8);
+            let nd = rng.random_range(5..=8);
+            let n0 = 10f64.powf(rng.random_range(7.0..7.7));
+            for n in log_range(n0, n0 * 100.0, ns) {
+                for mult in log_range(5.0, 200.0, nd) {
+                    points.push((n.round(), mult * n.round()));
+                }
+            }
+        }
+    }
+    let sd = 10f64.powf(rng.random_range(f64::log10(0.005)..f64::log10(0.02)));
+    let t3 = StudentT::new(3.0).expect("3 dof");
+    let mut n = Vec::new();
+    let mut d = Vec::new();
+    let mut loss = Vec::new();
+    for (np, nt) in points {
+        let z: f64 = match s.noise {
+            Noise::Normal => rand_distr::StandardNormal.sample(rng),
+            // t3 has variance 3: scale to unit variance.
+            Noise::HeavyTailed => t3.sample(rng) / 3f64.sqrt(),
+        };
+        let outlier = s.noise == Noise::HeavyTailed && rng.random_bool(0.03);
+        let e = sd * z + if outlier { 6.0 * sd } else { 0.0 };
+        n.push(np);
+        d.push(nt);
+        loss.push(truth.loss(np, nt) * e.exp());
+    }
+    Sweep { n, d, loss, truth }
+}
+
+/// One line of results: a target covered or not, with its interval's width (log10 for N*).
+struct Outcome {
+    sweep: usize,
+    scenario: usize,
+    method: String,
+    target: &'static str,
+    covered: bool,
+    width: f64,
+}
+
+fn study_sweep(index: usize, scenario: usize, seed: u64, resamples: usize) -> Vec<Outcome> {
+    let s = &SCENARIOS[scenario];
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index as u64);
+    let sweep = draw_sweep(s, &mut rng);
+    let config = FitConfig::default();
+    let mut out = Vec::new();
+    let push = |out: &mut Vec<Outcome>, method: &str, target, covered, width| {
+        out.push(Outcome {
+            sweep: index,
+            scenario,
+            method: method.to_string(),
+            target,
+            covered,
+            width,
+        })
+    };
+    // Held-out loss: hold out the largest compute group (the top 15% of compute for ladders).
+    let compute: Vec<f64> = sweep
+        .n
+        .iter()
+        .zip(&sweep.d)
+        .map(|(n, d)| K * n * d)
+        .collect();
+    let mut sorted = compute.clone();
+    sorted.sort_by(f64::total_cmp);
+    let cut = match s.design {
+        Design::Isoflop => sorted[sorted.len() - 1] * 0.999,
+        Design::Ladder => sorted[(sorted.len() as f64 * 0.85) as usize],
+    };
+    let train: Vec<usize> = (0..compute.len()).filter(|&i| compute[i] < cut).collect();
+    let test: Vec<usize> = (0..compute.len()).filter(|&i| compute[i] >= cut).collect();
+    let pick = |v: &[f64], rows: &[usize]| rows.iter().map(|&i| v[i]).collect::<Vec<_>>();
+    let train_obs = Observations::new(
+        &pick(&sweep.n, &train),
+        &pick(&sweep.d, &train),
+        &pick(&sweep.loss, &train),
+    );
+    if let Ok(report) = fit(&train_obs, &config, &|| {}) {
+        let model = PredictiveModel::new(&train_obs, &report.fitted, LEVEL);
+        for &i in &test {
+            let pi = model.interval(sweep.n[i], sweep.d[i], None);
+            match pi.bounds() {
+                Some((lo, hi)) => push(
+                    &mut out,
+                    "prediction",
+                    "held-out loss",
+                    (lo..=hi).contains(&sweep.loss[i]),
+                    (hi / lo).ln(),
+                ),
+                None => push(
+                    &mut out,
+                    "prediction",
+                    "held-out loss (no interval)",
+                    true,
+                    f64::NAN,
+                ),
+            }
+        }
+    }
+    // Parameters and N*: fit all runs, bootstrap under each scheme.
+    let obs = Observations::new(&sweep.n, &sweep.d, &sweep.loss);
+    let Ok(report) = fit(&obs, &config, &|| {}) else {
+        return out;
+    };
+    let c_max = compute.iter().copied().fold(0.0, f64::max);
+    let targets = [10.0 * c_max, 100.0 * c_max];
+    let true_n: Vec<f64> = targets
+        .iter()
+        .map(|&c| sweep.truth.optimal_params(c))
+        .collect();
+    let true_a = (true_n[1] / sweep.truth.optimal_params(c_max)).ln() / 100f64.ln();
+    for scheme in ResampleScheme::ALL {
+        let bc = BootstrapConfig {
+            n_resamples: resamples,
+            seed: seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            scheme,
+            ..BootstrapConfig::default()
+        };
+        let Ok(draws) = bootstrap(&obs, &report.fitted, &bc, &|| {}) else {
+            continue;
+        };
+        let laws = draws.laws();
+        let a = estimate(
+            report.fitted.params_exponent,
+            &laws.iter().map(|l| l.params_exponent()).collect::<Vec<_>>(),
+            LEVEL,
+        );
+        if let (Some(lo), Some(hi)) = (a.lower, a.upper) {
+            push(
+                &mut out,
+                scheme.name(),
+                "a",
+                (lo..=hi).contains(&true_a),
+                hi - lo,
+            );
+        }
+        for (j, (&c, name)) in targets.iter().zip(["N* at 10x", "N* at 100x"]).enumerate() {
+            let n_draws: Vec<f64> = laws
+                .iter()
+                .map(|l| scaling_laws::simulate::optimal_params(l, c, K))
+                .collect();
+            let point = scaling_laws::simulate::optimal_params(&report.fitted.law, c, K);
+            let e = estimate(point, &n_draws, LEVEL);
+            if let (Some(lo), Some(hi)) = (e.lower, e.upper) {
+                push(
+                    &mut out,
+                    scheme.name(),
+                    name,
+                    (lo..=hi).contains(&true_n[j]),
+                    (hi / lo).log10(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str, default: &str| -> String {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let sweeps: usize = flag("--sweeps", "504").parse().expect("--sweeps N");
+    let resamples: usize = flag("--resamples", "100").parse().expect("--resamples B");
+    let seed: u64 = flag("--seed", "20261130").parse().expect("--seed S");
+    let dir = std::path::PathBuf::from(flag("--out", "benches/calibration"));
+    std::fs::create_dir_all(&dir)?;
+    let per = sweeps.div_ceil(SCENARIOS.len());
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let start = std::time::Instant::now();
+    let outcomes: Vec<Outcome> = (0..SCENARIOS.len() * per)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let o = study_sweep(i, i % SCENARIOS.len(), seed, resamples);
+            let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if k % 20 == 0 {
+                eprintln!("{k} sweeps, {:.0} s", start.elapsed().as_secs_f64());
+            }
+            o
+        })
+        .collect();
+    let mut csv = String::from("sweep,scenario,method,target,covered,width\n");
+    for o in &outcomes {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{}",
+            o.sweep, SCENARIOS[o.scenario].name, o.method, o.target, o.covered as u8, o.width
+        );
+    }
+    std::fs::write(dir.join("sweeps.csv"), csv)?;
+    let summary = summarise(
+        &outcomes,
+        sweeps,
+        resamples,
+        seed,
+        start.elapsed().as_secs_f64(),
+    );
+    std::fs::write(dir.join("summary.md"), &summary)?;
+    std::io::stdout().write_all(summary.as_bytes())
+}
+
+fn summarise(
+    outcomes: &[Outcome],
+    sweeps: usize,
+    resamples: usize,
+    seed: u64,
+    secs: f64,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Coverage of nominal {:.0}% intervals: {sweeps} simulated sweeps ({} per scenario), {resamples} bootstrap \
+         resamples per scheme, seed {seed}, {secs:.0} s.\n",
+        LEVEL * 100.0,
+        sweeps.div_ceil(SCENARIOS.len())
+    );
+    let targets = ["held-out loss", "a", "N* at 10x", "N* at 100x"];
+    let methods = [
+        "prediction",
+        "runs",
+        "params",
+        "budgets",
+        "residuals",
+        "wild",
+    ];
+    let _ = writeln!(
+        s,
+        "| scenario | method | held-out loss | a | N* at 10x | N* at 100x |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    let scenarios: Vec<&str> = SCENARIOS.iter().map(|x| x.name).chain(["all"]).collect();
+    for (si, name) in scenarios.iter().enumerate() {
+        for m in methods {
+            let mut row = format!("| {name} | {m} |");
+            let mut any = false;
+            for t in targets {
+                let hits: Vec<&Outcome> = outcomes
+                    .iter()
+                    .filter(|o| {
+                        (si == SCENARIOS.len() || o.scenario == si)
+                            && o.method == m
+                            && o.target == t
+                    })
+                    .collect();
+                if hits.is_empty() {
+                    row.push_str(" |");
+                    continue;
+                }
+                any = true;
+                let cov = hits.iter().filter(|o| o.covered).count() as f64 / hits.len() as f64;
+                let mut w: Vec<f64> = hits.iter().map(|o| o.width).collect();
+                w.sort_by(f64::total_cmp);
+                let _ = write!(
+                    row,
+                    " {:.1}% (n={}, width {:.3}) |",
+                    100.0 * cov,
+                    hits.len(),
+                    w[w.len() / 2]
+                );
+            }
+            if any {
+                let _ = writeln!(s, "{row}");
+            }
+        }
+    }
+    let missing = outcomes
+        .iter()
+        .filter(|o| o.target == "held-out loss (no interval)")
+        .count();
+    let _ = writeln!(
+        s,
+        "\nHeld-out runs without an interval (extrapolation not calibratable): {missing}. Widths: held-out \
+         loss as ln(upper/lower); a as upper - lower; N* as log10(upper/lower); medians."
+    );
+    s
+}

@@ -1,0 +1,193 @@
+//! Held-out checks and prediction intervals (issue 10, items 1 and 5): the rules, ties at the
+//! cut-off, errors as papers report them, and intervals that widen with extrapolation.
+
+use crate::common::{run, stderr, stdout};
+
+fn sweep() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv").to_string()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--format", "json", "--quiet"]);
+    let out = run(&all);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("JSON on stdout")
+}
+
+#[test]
+fn runs_tied_at_the_cut_off_are_held_out_together() {
+    // The 12 runs of the 3e21 budget share one compute: asking for 5 holds out all 12.
+    let v = json(&["fit", &sweep(), "--holdout", "largest-compute", "5"]);
+    let h = &v["holdout"];
+    assert_eq!(h["runs"].as_array().unwrap().len(), 12);
+    assert_eq!(h["train_runs"], 96);
+    for r in h["runs"].as_array().unwrap() {
+        assert!((r["compute"].as_f64().unwrap() / 3e21 - 1.0).abs() < 1e-6);
+        let rel = r["relative_error"].as_f64().unwrap();
+        let (obs, pred) = (
+            r["observed"].as_f64().unwrap(),
+            r["predicted"].as_f64().unwrap(),
+        );
+        assert!((rel - (pred - obs).abs() / obs).abs() < 1e-12);
+        // Beyond the largest training compute (1e21) by log10(3) decades.
+        let x = r["extrapolation_decades"].as_f64().unwrap();
+        assert!((x - 3f64.log10()).abs() < 0.01, "{x}");
+    }
+    // 1% noise: mean relative error about 1%, and the intervals hold the runs.
+    let mean = h["mean_relative_error"].as_f64().unwrap();
+    assert!((0.002..0.03).contains(&mean), "{mean}");
+    assert!(h["coverage"].as_f64().unwrap() >= 0.8, "{h}");
+}
+
+#[test]
+fn largest_params_holds_out_the_biggest_models() {
+    let v = json(&["fit", &sweep(), "--holdout", "largest-params", "10"]);
+    let h = &v["holdout"];
+    let held: Vec<f64> = h["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["n_params"].as_f64().unwrap())
+        .collect();
+    assert!(held.len() >= 10);
+    let smallest_held = held.iter().copied().fold(f64::INFINITY, f64::min);
+    // Every run left in training is smaller than every run held out.
+    assert_eq!(
+        v["provenance"]["rows_used"].as_u64().unwrap() as usize + held.len(),
+        108
+    );
+    // The ten largest of sizes up to 3e10.
+    assert!(smallest_held > 5e9, "{smallest_held}");
+}
+
+#[test]
+fn rolling_origin_predicts_each_decade_from_the_ones_below() {
+    let v = json(&["fit", &sweep(), "--holdout", "rolling-origin"]);
+    let h = &v["holdout"];
+    let folds = h["folds"].as_array().unwrap();
+    // Budgets 6e18 | 1e19 3e19 6e19 | 1e20 3e20 6e20 | 1e21 3e21: three decades predicted.
+    assert_eq!(folds.len(), 3);
+    let trains: Vec<u64> = folds
+        .iter()
+        .map(|f| f["train_runs"].as_u64().unwrap())
+        .collect();
+    assert_eq!(trains, vec![12, 48, 84]);
+    // The first fold has 12 runs: too few to calibrate the extrapolation term, so its runs
+    // get no interval rather than a made-up one.
+    assert!(folds[0]["calibration"]["kappa"].is_null());
+    assert_eq!(h["runs"].as_array().unwrap().len(), 96);
+    assert_eq!(h["with_interval"], 60);
+    let coverage = h["coverage"].as_f64().unwrap();
+    assert!((0.85..=1.0).contains(&coverage), "{coverage}");
+    for r in h["runs"].as_array().unwrap() {
+        if r["fold"] == 0 {
+            assert!(r["prediction_interval"].is_null());
+        }
+    }
+}
+
+#[test]
+fn holdout_where_holds_out_the_matching_runs() {
+    let v = json(&[
+        "fit",
+        &sweep(),
+        "--holdout",
+        "where",
+        "flops_budget >= 1e21",
+    ]);
+    assert_eq!(v["holdout"]["runs"].as_array().unwrap().len(), 24);
+    let out = run(&[
+        "fit",
+        &sweep(),
+        "--quiet",
+        "--holdout",
+        "where",
+        "flops_budget > 1e30",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--holdout"), "{}", stderr(&out));
+    let out = run(&[
+        "fit",
+        &sweep(),
+        "--quiet",
+        "--holdout",
+        "rolling-origin",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown rule 'rolling-origin 3'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn prediction_intervals_widen_with_extrapolation() {
+    // A model inside the data, one 10x beyond it and one 1000x beyond it.
+    let v = json(&[
+        "optimal",
+        &sweep(),
+        "--assess",
+        "1e9,2e10",
+        "--assess",
+        "1e10,1e12",
+        "--assess",
+        "1e11,1e14",
+    ]);
+    let widths: Vec<(f64, f64)> = v["answers"]["assessments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let pi = &a["prediction_interval"];
+            let (lo, hi) = (pi["lower"].as_f64().unwrap(), pi["upper"].as_f64().unwrap());
+            let loss = a["loss"]["value"].as_f64().unwrap();
+            assert!(lo < loss && loss < hi, "{pi}");
+            (
+                (hi / lo).ln(),
+                pi["extrapolation_decades"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(widths[0].1, 0.0);
+    assert!(widths[1].1 > 0.5 && widths[2].1 > 2.5, "{widths:?}");
+    assert!(
+        widths[0].0 < widths[1].0 && widths[1].0 < widths[2].0,
+        "{widths:?}"
+    );
+    // Inside the data the interval is the 1% scatter: about ±2%.
+    assert!((0.03..0.06).contains(&widths[0].0), "{widths:?}");
+}
+
+#[test]
+fn bootstrap_schemes_run_and_cluster_schemes_need_clusters() {
+    for scheme in ["runs", "params", "budgets", "residuals", "wild"] {
+        let v = json(&[
+            "optimal",
+            &sweep(),
+            "--bootstrap",
+            "40",
+            "--resample",
+            scheme,
+            "--budget",
+            "1e23",
+        ]);
+        let a = &v["answers"]["parameters"][5]["estimate"];
+        let (lo, hi) = (a["lower"].as_f64().unwrap(), a["upper"].as_f64().unwrap());
+        // The truth behind the sweep: a = 0.4516.
+        assert!(lo < 0.4516 && 0.4516 < hi, "{scheme}: [{lo}, {hi}]");
+    }
+    let out = run(&[
+        "optimal",
+        &sweep(),
+        "--bootstrap",
+        "10",
+        "--resample",
+        "pairs",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--resample"), "{}", stderr(&out));
+}
