@@ -182,6 +182,10 @@ impl FitOptionsArgs {
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
     check_out(args.out.as_deref(), input)?;
+    // Refused before any work: a failing run must not leave a saved fit behind.
+    if matches!(args.format, OutputFormat::Csv) {
+        return Err(csv_refused().into());
+    }
     let saved = match holdout_rule(&args.holdout)? {
         None => {
             fit_data(
@@ -219,15 +223,20 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
             warn(&saved);
             scaling_laws::report::fit_json(&saved, &mut stdout)
         }
-        OutputFormat::Csv => {
-            return Err(Error::invalid_option("--format", "fit reports are text or json").into());
-        }
+        OutputFormat::Csv => return Err(csv_refused().into()),
     }
     .context("cannot write the report to standard output")?;
     if let Some(out) = &args.out {
         super::note!("saved the fit to {}", out.display());
     }
     Ok(())
+}
+
+fn csv_refused() -> Error {
+    Error::invalid_option(
+        "--format",
+        "fit reports are text or json (csv is offered by optimal, isoflop, envelope and plan)",
+    )
 }
 
 fn holdout_rule(values: &[String]) -> Result<Option<HoldoutRule>, Error> {
