@@ -36,7 +36,18 @@ pub fn command(seed: u64, index: usize) -> (Vec<String>, Vec<String>) {
             }
         }
         5 => {
-            push(&["fit", "INPUT", "--holdout", "largest-compute", "5", "--format", "json"], &mut args);
+            push(
+                &[
+                    "fit",
+                    "INPUT",
+                    "--holdout",
+                    "largest-compute",
+                    "5",
+                    "--format",
+                    "json",
+                ],
+                &mut args,
+            );
             push(&fit_opts, &mut args);
         }
         6 | 7 => {
@@ -62,7 +73,10 @@ pub fn command(seed: u64, index: usize) -> (Vec<String>, Vec<String>) {
             }
         }
         8 => {
-            push(&["isoflop", "INPUT", "--bootstrap", "20", "--format"], &mut args);
+            push(
+                &["isoflop", "INPUT", "--bootstrap", "20", "--format"],
+                &mut args,
+            );
             args.push(pick(&mut rng, &["text", "json", "csv"]));
         }
         _ => {
@@ -84,8 +98,22 @@ pub fn replay_line(seed: u64, index: usize, input: &str) -> String {
     let (args, _) = command(seed, index);
     let quoted: Vec<String> = args
         .iter()
-        .map(|a| if a == "INPUT" { input.to_string() } else { a.clone() })
-        .map(|a| if a.chars().all(|c| c.is_ascii_alphanumeric() || "-_.,:/=+".contains(c)) { a } else { format!("'{a}'") })
+        .map(|a| {
+            if a == "INPUT" {
+                input.to_string()
+            } else {
+                a.clone()
+            }
+        })
+        .map(|a| {
+            if a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.,:/=+".contains(c))
+            {
+                a
+            } else {
+                format!("'{a}'")
+            }
+        })
         .collect();
     format!("scaling-laws {}", quoted.join(" "))
 }
@@ -98,7 +126,13 @@ pub fn check(case: &Case) -> Vec<Failure> {
     let (args, outs) = command(case.seed, case.index);
     let args: Vec<String> = args
         .into_iter()
-        .map(|a| if a == "INPUT" { input.to_string_lossy().into_owned() } else { a })
+        .map(|a| {
+            if a == "INPUT" {
+                input.to_string_lossy().into_owned()
+            } else {
+                a
+            }
+        })
         .collect();
     let run = run_with_timeout(&args, dir.path());
     let mut failures = Vec::new();
@@ -113,11 +147,20 @@ pub fn check(case: &Case) -> Vec<Failure> {
         Some(0..=2) => {}
         Some(101) => fail(Kind::Panic, err_head()),
         Some(code) => fail(Kind::Abort, format!("exit code {code}: {}", err_head())),
-        None => fail(Kind::Abort, format!("killed by signal {:?}: {}", run.signal, err_head())),
+        None => fail(
+            Kind::Abort,
+            format!("killed by signal {:?}: {}", run.signal, err_head()),
+        ),
     }
     if run.stderr.len() > STDERR_LIMIT {
-        let head: String = String::from_utf8_lossy(&run.stderr).chars().take(160).collect();
-        fail(Kind::OversizeMessage, format!("{} bytes on stderr: {head:?}", run.stderr.len()));
+        let head: String = String::from_utf8_lossy(&run.stderr)
+            .chars()
+            .take(160)
+            .collect();
+        fail(
+            Kind::OversizeMessage,
+            format!("{} bytes on stderr: {head:?}", run.stderr.len()),
+        );
     }
     if run.code == Some(0) {
         if let Some(s) = non_finite(&String::from_utf8_lossy(&run.stdout)) {
@@ -138,11 +181,19 @@ pub fn check(case: &Case) -> Vec<Failure> {
         fail(Kind::InputModified, "the input file changed".to_string());
     }
     for entry in std::fs::read_dir(dir.path()).expect("list the case folder") {
-        let name = entry.expect("a folder entry").file_name().to_string_lossy().into_owned();
-        if name.starts_with(TEMP_PREFIX) {
+        let name = entry
+            .expect("a folder entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with(TEMP_PREFIX) && !run.timed_out {
+            // A killed run may leave its temporary file; the next run removes it.
             fail(Kind::Leftover, format!("temporary file {name} left"));
         } else if run.code != Some(0) && outs.contains(&name) {
-            fail(Kind::Leftover, format!("{name} written by a run that failed"));
+            fail(
+                Kind::Leftover,
+                format!("{name} written by a run that failed"),
+            );
         }
     }
     failures

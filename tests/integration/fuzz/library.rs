@@ -60,7 +60,9 @@ pub fn check(case: &Case) -> Vec<Failure> {
     install_hook();
     CAPTURED.with(|slot| *slot.borrow_mut() = Some(String::new()));
     let result = panic::catch_unwind(AssertUnwindSafe(|| run(case)));
-    let message = CAPTURED.with(|slot| slot.borrow_mut().take()).unwrap_or_default();
+    let message = CAPTURED
+        .with(|slot| slot.borrow_mut().take())
+        .unwrap_or_default();
     match result {
         Ok(failures) => failures,
         Err(payload) => {
@@ -88,7 +90,11 @@ fn run(case: &Case) -> Vec<Failure> {
         ("compute", &ds.compute),
         ("loss", &ds.loss),
     ] {
-        if let Some((i, v)) = values.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+        if let Some((i, v)) = values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(v.is_finite() && **v > 0.0))
+        {
             failures.push(Failure::new(
                 Kind::NonFinite,
                 format!("load accepted {name} = {v} (file row {})", ds.rows[i]),
@@ -108,14 +114,23 @@ fn run(case: &Case) -> Vec<Failure> {
     };
     let mut check = |what: &str, debug: String| {
         if let Some(snippet) = non_finite(&debug) {
-            failures.push(Failure::new(Kind::NonFinite, format!("{what}: …{snippet}…")));
+            failures.push(Failure::new(
+                Kind::NonFinite,
+                format!("{what}: …{snippet}…"),
+            ));
         }
     };
     check("fitted law", format!("{:?}", report.fitted));
     match Allocator::new(report.fitted.law, ds.flops_per_param_token) {
         Ok(allocator) => {
-            check("optimum at 1e21 FLOPs", format!("{:?}", allocator.optimal_for_compute(1e21)));
-            check("assessment of 7e10,1.4e12", format!("{:?}", allocator.assess(7e10, 1.4e12)));
+            check(
+                "optimum at 1e21 FLOPs",
+                format!("{:?}", allocator.optimal_for_compute(1e21)),
+            );
+            check(
+                "assessment of 7e10,1.4e12",
+                format!("{:?}", allocator.assess(7e10, 1.4e12)),
+            );
         }
         Err(e) => failures.extend(bounded("allocation", &e.to_string())),
     }

@@ -95,7 +95,9 @@ struct Table {
 impl Table {
     fn sweep() -> Table {
         let text = std::fs::read_to_string(SWEEP).expect("the shipped sweep is readable");
-        let mut lines = text.lines().map(|l| l.split(',').map(str::to_string).collect());
+        let mut lines = text
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect());
         Table {
             header: lines.next().expect("a header"),
             rows: lines.collect(),
@@ -295,7 +297,10 @@ fn cells(rng: &mut ChaCha8Rng, t: &mut Table, log: &mut Vec<String>) {
         2 => {
             // Loss rising with N: a fit with no compute-optimal allocation.
             for row in &mut t.rows {
-                if let (Some(n), true) = (row.get(1).and_then(|c| c.parse::<f64>().ok()), row.len() > 4) {
+                if let (Some(n), true) = (
+                    row.get(1).and_then(|c| c.parse::<f64>().ok()),
+                    row.len() > 4,
+                ) {
                     row[4] = format!("{}", 2.0 + n.log10() / 10.0);
                 }
             }
@@ -376,7 +381,10 @@ fn rows(rng: &mut ChaCha8Rng, t: &mut Table, log: &mut Vec<String>) {
             for _ in 0..20 {
                 t.rows.extend(copies.iter().cloned());
             }
-            log.push(format!("all rows repeated 21 times ({} rows)", t.rows.len()));
+            log.push(format!(
+                "all rows repeated 21 times ({} rows)",
+                t.rows.len()
+            ));
         }
     }
 }
@@ -465,8 +473,14 @@ fn quotes(rng: &mut ChaCha8Rng, t: &mut Table, log: &mut Vec<String>) {
         3 => (format!("\"{v}\n{v}\""), "quoted newline"),
         4 => (format!("\"{v}\"\"\""), "doubled quote"),
         _ => {
-            let mid = (0..=v.len() / 2).rev().find(|&i| v.is_char_boundary(i)).unwrap_or(0);
-            (format!("{}\"{}", &v[..mid], &v[mid..]), "quote inside the value")
+            let mid = (0..=v.len() / 2)
+                .rev()
+                .find(|&i| v.is_char_boundary(i))
+                .unwrap_or(0);
+            (
+                format!("{}\"{}", &v[..mid], &v[mid..]),
+                "quote inside the value",
+            )
         }
     };
     row[c] = new;
@@ -481,7 +495,12 @@ fn layout(rng: &mut ChaCha8Rng, log: &mut Vec<String>) -> (&'static str, &'stati
     (delimiter, eol)
 }
 
-fn mix_delimiters(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>, delimiter: &str, log: &mut Vec<String>) {
+fn mix_delimiters(
+    rng: &mut ChaCha8Rng,
+    bytes: &mut Vec<u8>,
+    delimiter: &str,
+    log: &mut Vec<String>,
+) {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let other = if delimiter == "," { ";" } else { "," };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -489,7 +508,13 @@ fn mix_delimiters(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>, delimiter: &str, lo
     let mixed: String = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| if i >= r { l.replace(delimiter, other) } else { l.to_string() })
+        .map(|(i, l)| {
+            if i >= r {
+                l.replace(delimiter, other)
+            } else {
+                l.to_string()
+            }
+        })
         .collect();
     *bytes = mixed.into_bytes();
     log.push(format!("delimiter {other:?} from line {} on", r + 1));
@@ -518,7 +543,8 @@ fn flip_bytes(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>, log: &mut Vec<String>) 
         }
         3 => {
             let at = rng.random_range(0..=len);
-            let seq: &[u8] = *pick(rng, &[&[0xff, 0xfe][..], &[0xc3][..], &[0xed, 0xa0, 0x80][..], &[0x80][..]]);
+            const SEQUENCES: [&[u8]; 4] = [&[0xff, 0xfe], &[0xc3], &[0xed, 0xa0, 0x80], &[0x80]];
+            let seq = SEQUENCES[rng.random_range(0..SEQUENCES.len())];
             bytes.splice(at..at, seq.iter().copied());
             log.push(format!("invalid UTF-8 {seq:02x?} inserted at byte {at}"));
         }
@@ -546,15 +572,24 @@ fn encodings(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>, log: &mut Vec<String>) {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let utf16 = |big: bool, bom: bool| -> Vec<u8> {
         let mut out = Vec::new();
-        let units = (if bom { "\u{feff}" } else { "" }).encode_utf16().chain(text.encode_utf16());
+        let units = (if bom { "\u{feff}" } else { "" })
+            .encode_utf16()
+            .chain(text.encode_utf16());
         for u in units {
-            out.extend(if big { u.to_be_bytes() } else { u.to_le_bytes() });
+            out.extend(if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
         }
         out
     };
     let (new, what) = match rng.random_range(0..9) {
         0 => (text.replace('\n', "\r\n").into_bytes(), "CRLF line endings"),
-        1 => (text.replace('\n', "\r").into_bytes(), "CR-only line endings"),
+        1 => (
+            text.replace('\n', "\r").into_bytes(),
+            "CR-only line endings",
+        ),
         2 => (utf16(false, true), "UTF-16LE with byte-order mark"),
         3 => (utf16(true, true), "UTF-16BE with byte-order mark"),
         4 => (utf16(false, false), "UTF-16LE without byte-order mark"),
@@ -572,7 +607,13 @@ fn encodings(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>, log: &mut Vec<String>) {
             let mixed: String = text
                 .split_inclusive('\n')
                 .enumerate()
-                .map(|(i, l)| if i % 3 == 1 { l.replace('\n', "\r\n") } else { l.to_string() })
+                .map(|(i, l)| {
+                    if i % 3 == 1 {
+                        l.replace('\n', "\r\n")
+                    } else {
+                        l.to_string()
+                    }
+                })
                 .collect();
             (mixed.into_bytes(), "mixed LF and CRLF line endings")
         }
