@@ -184,6 +184,10 @@ impl FitOptionsArgs {
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
     check_out(args.out.as_deref(), input)?;
+    // Refused before any work: a failing run must not leave a saved fit behind.
+    if matches!(args.format, OutputFormat::Csv) {
+        return Err(csv_refused().into());
+    }
     let level = args.level.unwrap_or(0.95);
     if !(level > 0.0 && level < 1.0) {
         return Err(Error::invalid_option(
@@ -230,15 +234,20 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
             warn(&saved);
             scaling_laws::report::fit_json(&saved, &mut stdout)
         }
-        OutputFormat::Csv => {
-            return Err(Error::invalid_option("--format", "fit reports are text or json").into());
-        }
+        OutputFormat::Csv => return Err(csv_refused().into()),
     }
     .context("cannot write the report to standard output")?;
     if let Some(out) = &args.out {
         super::note!("saved the fit to {}", out.display());
     }
     Ok(())
+}
+
+fn csv_refused() -> Error {
+    Error::invalid_option(
+        "--format",
+        "fit reports are text or json (csv is offered by optimal, isoflop, envelope and plan)",
+    )
 }
 
 fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {

@@ -6,6 +6,7 @@ mod envelope;
 mod fetch;
 mod fit_chinchilla;
 mod fit_options;
+mod fuzz;
 mod holdout;
 mod input_errors;
 mod isoflop;
