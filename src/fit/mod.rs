@@ -183,6 +183,7 @@ pub fn fit(
     let theta = runs[best].theta;
     let residuals = objective.residuals(&theta);
     let law = ChinchillaLaw::from_theta(&theta);
+    beyond_precision(&law)?;
     let fitted = FittedLaw {
         law,
         theta,
@@ -326,6 +327,37 @@ fn best_run(runs: &[LocalRun]) -> Option<usize> {
         .filter(|(_, r)| r.converged && r.objective.is_finite())
         .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))
         .map(|(i, _)| i)
+}
+
+/// An optimum whose natural parameters overflow (A = e^a with a > 709, say) is no answer: the
+/// runs do not determine the law, and no later step could use it.
+fn beyond_precision(law: &ChinchillaLaw) -> Result<(), Error> {
+    let values = [
+        ("A", law.param_coef),
+        ("B", law.data_coef),
+        ("E", law.irreducible),
+        ("alpha", law.alpha),
+        ("beta", law.beta),
+    ];
+    let bad: Vec<String> = values
+        .iter()
+        .enumerate()
+        // Coefficients are exp(theta): infinite, or 0 after underflow. Exponents: not finite.
+        .filter(|(i, (_, v))| !v.is_finite() || (*i < 3 && *v <= 0.0))
+        .map(|(_, nv)| nv)
+        .map(|(name, v)| format!("{name} = {v}"))
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(Error::NoConvergence {
+        message: format!(
+            "the lowest objective lies where {} (beyond double precision): the runs do not \
+             determine the law. Check that the loss falls as N and D grow and that the columns \
+             hold what they should, or fix parameters with --fix",
+            bad.join(", ")
+        ),
+    })
 }
 
 fn no_convergence(runs: &[LocalRun]) -> Error {
