@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::num;
-use crate::holdout::HoldoutReport;
+use crate::holdout::{HoldoutReport, HoldoutRule};
 
 /// Write the held-out check `h` for people.
 ///
@@ -12,7 +12,17 @@ use crate::holdout::HoldoutReport;
 /// Errors of the writer.
 pub fn text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
-    writeln!(w, "Held-out check: predicting {}", h.rule.describe())?;
+    let asked = match h.rule {
+        HoldoutRule::LargestCompute(k) | HoldoutRule::LargestParams(k) => Some(k),
+        _ => None,
+    };
+    let tied = match asked {
+        Some(k) if h.runs.len() > k => {
+            format!(" ({} with the runs tied at the cut-off)", h.runs.len())
+        }
+        _ => String::new(),
+    };
+    writeln!(w, "Held-out check: predicting {}{tied}", h.rule.describe())?;
     for (i, f) in h.folds.iter().enumerate() {
         let kappa = match (f.calibration.kappa, f.calibration.sufficient) {
             (Some(k), true) => format!(
