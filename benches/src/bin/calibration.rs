@@ -379,7 +379,7 @@ fn main() -> std::io::Result<()> {
         .flat_map_iter(|i| {
             let o = study_sweep(i, i % SCENARIOS.len(), seed, resamples);
             let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if k % 20 == 0 {
+            if k.is_multiple_of(20) {
                 eprintln!("{k} sweeps, {:.0} s", start.elapsed().as_secs_f64());
             }
             o
