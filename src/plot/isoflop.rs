@@ -34,7 +34,8 @@ const LEGEND_WIDTH: f64 = 230.0;
 /// Opacity of a prediction band.
 const BAND_ALPHA: f64 = 0.16;
 /// The legend's note when some budget has no band, in two lines.
-pub(super) const NO_BAND_NOTE: [&str; 2] = ["no band beyond the data:", "extrapolation not calibrated"];
+pub(super) const NO_BAND_NOTE: [&str; 2] =
+    ["no band beyond the data:", "extrapolation not calibrated"];
 
 /// Most budgets [`default_budgets`] gives.
 const MAX_DEFAULT_BUDGETS: usize = 9;
@@ -355,9 +356,9 @@ impl Slices {
             };
             entries.push(LegendEntry {
                 mark: Mark::Band(BLACK.mix(BAND_ALPHA).filled()),
-                text: format!("{level} prediction interval"),
+                text: format!("{level} prediction interval:"),
             });
-            entries.push(note("of a run's loss"));
+            entries.push(note("where runs should fall"));
             if self
                 .slices
                 .iter()

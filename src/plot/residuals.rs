@@ -216,7 +216,10 @@ impl Residuals {
         let bar = POINT_COLOUR.mix(0.3).stroke_width(theme.px(1.5));
         chart.draw_series(self.points.iter().filter_map(|p| {
             let (lo, hi) = p.interval?;
-            Some(PathElement::new(vec![(lo, p.predicted), (hi, p.predicted)], bar))
+            Some(PathElement::new(
+                vec![(lo, p.predicted), (hi, p.predicted)],
+                bar,
+            ))
         }))?;
         let size = theme.px(3.5);
         let fill = POINT_COLOUR.mix(0.6).filled();
@@ -232,10 +235,17 @@ impl Residuals {
         let Some(level) = &self.band_level else {
             return "predicted against observed".to_string();
         };
-        let with: Vec<&Point> = self.points.iter().filter(|p| p.interval.is_some()).collect();
+        let with: Vec<&Point> = self
+            .points
+            .iter()
+            .filter(|p| p.interval.is_some())
+            .collect();
         let inside = with
             .iter()
-            .filter(|p| p.interval.is_some_and(|(lo, hi)| (lo..=hi).contains(&p.run.loss)))
+            .filter(|p| {
+                p.interval
+                    .is_some_and(|(lo, hi)| (lo..=hi).contains(&p.run.loss))
+            })
             .count();
         format!(
             "predicted against observed, {level} intervals: {inside} of {} inside",
