@@ -9,7 +9,7 @@ use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::ChinchillaLaw;
 use crate::plan::KnownModel;
-use crate::plot::{self, PlotOptions};
+use crate::plot::{self, PlotOptions, PredictionBands};
 use crate::uncertainty::BootstrapDraws;
 
 /// The figures a fit can draw.
@@ -69,6 +69,9 @@ pub struct FigureInputs<'a> {
     pub compute_range: (f64, f64),
     /// Models shown as labelled points.
     pub models: &'a [KnownModel],
+    /// Prediction intervals of a run's loss, drawn as bands on the IsoFLOP slices and as bars
+    /// on the predicted-against-observed panel; built once for the whole set.
+    pub bands: Option<&'a PredictionBands>,
 }
 
 /// Draw one figure to `path` (`.png` or `.svg`).
@@ -86,13 +89,14 @@ pub fn draw(
     let k = inputs.data.flops_per_param_token;
     match figure {
         Figure::Contours => plot::isoloss_contours(path, inputs.law, k, inputs.data, opts),
-        Figure::Isoflop => plot::isoflop_slices(
+        Figure::Isoflop => plot::isoflop_slices_with_bands(
             path,
             inputs.law,
             k,
             inputs.data,
             inputs.budgets,
             inputs.tolerance_dex,
+            inputs.bands,
             opts,
         ),
         Figure::Optimal => plot::optimal_vs_compute(
@@ -105,7 +109,9 @@ pub fn draw(
             inputs.models,
             opts,
         ),
-        Figure::Residuals => plot::residuals(path, inputs.law, inputs.data, opts),
+        Figure::Residuals => {
+            plot::residuals_with_bands(path, inputs.law, inputs.data, inputs.bands, opts)
+        }
         Figure::Bootstrap => match inputs.draws {
             Some(d) => plot::bootstrap_distributions(path, inputs.law, d, opts),
             None => Err(Error::invalid_option(

@@ -10,7 +10,7 @@ use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
 use scaling_laws::figures::{Figure, FigureInputs, draw, draw_all_with, file_names};
 use scaling_laws::output::{Inputs, check_output, check_output_folder};
 use scaling_laws::plan::{KnownModel, find_model};
-use scaling_laws::plot::PlotOptions;
+use scaling_laws::plot::{PlotOptions, PredictionBands};
 use scaling_laws::saved::{Provenance, SavedFit};
 use scaling_laws::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
@@ -73,7 +73,7 @@ pub struct FigureArgs {
         help_heading = "Figures"
     )]
     compute_range: String,
-    /// Confidence level of bands.
+    /// Confidence level of bands (bootstrap bands and the prediction bands of a run's loss).
     #[arg(long, default_value_t = 0.95, help_heading = "Figures")]
     level: f64,
     /// Models to mark (catalogue names, comma-separated).
@@ -143,6 +143,15 @@ impl FigureArgs {
     ) -> anyhow::Result<Vec<PathBuf>> {
         let budgets = self.budgets(data);
         let models = self.models()?;
+        let bands = match kind {
+            None | Some(Figure::Isoflop | Figure::Residuals) => Some(PredictionBands::new(
+                data,
+                &saved.report.fitted,
+                saved.bootstrap.as_ref(),
+                self.level,
+            )?),
+            Some(_) => None,
+        };
         let inputs = FigureInputs {
             law: &saved.report.fitted.law,
             data,
@@ -152,6 +161,7 @@ impl FigureArgs {
             level: self.level,
             compute_range: self.range()?,
             models: &models,
+            bands: bands.as_ref(),
         };
         let opts = PlotOptions {
             width: self.width,

@@ -9,11 +9,12 @@
 use std::path::Path;
 
 use plotters::coord::ranged1d::Ranged;
-use plotters::element::{Circle, Cross, EmptyElement};
+use plotters::element::{Circle, Cross, EmptyElement, Polygon};
 use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use super::axes::{LogAxis, linear_range};
+use super::bands::{Band, PredictionBands};
 use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::{ClipBox, Scale};
 use super::legend::{LegendEntry, Mark, draw_side_legend};
@@ -29,6 +30,12 @@ use crate::law::ChinchillaLaw;
 const SAMPLES: usize = 300;
 /// Room to the right of the chart for the legend, pixels at the reference size.
 const LEGEND_WIDTH: f64 = 230.0;
+
+/// Opacity of a prediction band.
+const BAND_ALPHA: f64 = 0.16;
+/// The legend's note when some budget has no band, in two lines.
+pub(super) const NO_BAND_NOTE: [&str; 2] =
+    ["no band beyond the data:", "extrapolation not calibrated"];
 
 /// Most budgets [`default_budgets`] gives.
 const MAX_DEFAULT_BUDGETS: usize = 9;
@@ -104,6 +111,28 @@ pub fn isoflop_slices(
     tolerance_dex: f64,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
+    isoflop_slices_with_bands(path, law, k, data, budgets, tolerance_dex, None, opts)
+}
+
+/// [`isoflop_slices`], with each budget's curve in a shaded band (same hue, light) of the
+/// prediction interval of a run's loss from `bands`, when given: where the runs of that budget
+/// should fall. Beyond the data the band widens with the calibrated extrapolation term; where
+/// the runs could not calibrate it there is no band, and the legend says so.
+///
+/// # Errors
+///
+/// As [`isoflop_slices`].
+#[allow(clippy::too_many_arguments)]
+pub fn isoflop_slices_with_bands(
+    path: &Path,
+    law: &ChinchillaLaw,
+    k: f64,
+    data: &Dataset,
+    budgets: &[f64],
+    tolerance_dex: f64,
+    bands: Option<&PredictionBands>,
+    opts: &PlotOptions,
+) -> Result<(), Error> {
     check_output(path, opts)?;
     check_budgets(budgets, tolerance_dex)?;
     let allocator = Allocator::new(*law, k)?;
@@ -122,10 +151,14 @@ pub fn isoflop_slices(
                 points,
                 optimum: allocator.optimal_for_compute(budget),
                 colour: slice_colour(i, budgets.len()),
+                band: None,
             }
         })
         .collect();
-    let figure = Slices::new(allocator, slices);
+    let mut figure = Slices::new(allocator, slices);
+    if let Some(bands) = bands {
+        figure.add_bands(bands);
+    }
     let title = opts.title_or("IsoFLOP slices: final loss against model size".to_string());
     render(path, opts, &title, &figure)
 }
@@ -166,6 +199,8 @@ struct Slice {
     points: Vec<(f64, f64)>,
     optimum: ComputeOptimal,
     colour: RGBColor,
+    /// The prediction band along the curve, when drawn.
+    band: Option<Band>,
 }
 
 struct Slices {
@@ -173,6 +208,8 @@ struct Slices {
     slices: Vec<Slice>,
     params_axis: LogAxis,
     loss_range: std::ops::Range<f64>,
+    /// `95%` when bands are drawn.
+    band_level: Option<String>,
 }
 
 impl Slices {
@@ -199,8 +236,29 @@ impl Slices {
             allocator,
             slices,
             params_axis,
+            band_level: None,
         }
     }
+
+    /// Compute every budget's band along its curve.
+    fn add_bands(&mut self, bands: &PredictionBands) {
+        let sizes = self.params_axis.samples(SAMPLES);
+        for slice in &mut self.slices {
+            slice.band = Some(slice_band(&self.allocator, bands, slice.budget, &sizes));
+        }
+        self.band_level = Some(bands.level_label());
+    }
+}
+
+/// The band of a run's loss along budget `budget`'s curve, at the sizes `sizes`.
+pub(super) fn slice_band(
+    allocator: &Allocator,
+    bands: &PredictionBands,
+    budget: f64,
+    sizes: &[f64],
+) -> Band {
+    let k = allocator.flops_per_param_token();
+    Band::along(sizes, |n| bands.interval(n, budget / (k * n)))
 }
 
 /// The law's loss for `n_params` trained on `budget` FLOPs.
@@ -224,6 +282,15 @@ impl Figure for Slices {
         };
         draw_mesh(&mut chart, theme, &axes)?;
         let clip = clip_box(&chart, Scale::Log, Scale::Linear);
+        for slice in &self.slices {
+            if let Some(band) = &slice.band {
+                let fill = slice.colour.mix(BAND_ALPHA).filled();
+                let (lo, hi) = (clip.y.0, clip.y.1);
+                chart.draw_series(
+                    (band.outlines(lo, hi).into_iter()).map(|outline| Polygon::new(outline, fill)),
+                )?;
+            }
+        }
         for slice in &self.slices {
             self.draw_slice(&mut chart, &clip, slice, theme)?;
         }
@@ -281,6 +348,26 @@ impl Slices {
             mark: Mark::Cross(cross),
             text: "law's optimum N*(C)".to_string(),
         };
-        budgets.chain([optimum]).collect()
+        let mut entries: Vec<LegendEntry> = budgets.chain([optimum]).collect();
+        if let Some(level) = &self.band_level {
+            let note = |text: &str| LegendEntry {
+                mark: Mark::Note,
+                text: text.to_string(),
+            };
+            entries.push(LegendEntry {
+                mark: Mark::Band(BLACK.mix(BAND_ALPHA).filled()),
+                text: format!("{level} prediction interval:"),
+            });
+            entries.push(note("where runs should fall"));
+            if self
+                .slices
+                .iter()
+                .any(|s| s.band.as_ref().is_some_and(|b| b.missing))
+            {
+                entries.push(note(NO_BAND_NOTE[0]));
+                entries.push(note(NO_BAND_NOTE[1]));
+            }
+        }
+        entries
     }
 }

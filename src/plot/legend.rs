@@ -3,7 +3,7 @@
 use plotters::chart::SeriesLabelPosition;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::Ranged;
-use plotters::element::{Circle, Cross, PathElement};
+use plotters::element::{Circle, Cross, PathElement, Rectangle};
 use plotters::prelude::{BLACK, DrawingArea, DrawingBackend, WHITE};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, RGBColor, ShapeStyle};
@@ -91,6 +91,10 @@ pub(super) enum Mark {
     LineAndDot(RGBColor),
     /// A cross.
     Cross(ShapeStyle),
+    /// A shaded band.
+    Band(ShapeStyle),
+    /// No mark: a note, or the second line of the entry above.
+    Note,
 }
 
 /// One entry of a side legend.
@@ -123,6 +127,14 @@ pub(super) fn draw_side_legend<DB: DrawingBackend>(
                 area.draw(&Circle::new(middle, theme.px(5.0), colour.filled()))?;
             }
             Mark::Cross(style) => area.draw(&Cross::new(middle, theme.px(7.0), style))?,
+            Mark::Band(style) => {
+                let half = theme.px(6.0) as i32;
+                area.draw(&Rectangle::new(
+                    [(x0, y - half), (x0 + mark_width, y + half)],
+                    style,
+                ))?;
+            }
+            Mark::Note => {}
         }
         area.draw_text(
             &entry.text,

@@ -3,10 +3,10 @@
 //! | function | figure |
 //! |---|---|
 //! | [`isoloss_contours`] | isoloss contours of `L(N, C/(k·N))` over compute and parameters, the efficient frontier `N*(C)`, the runs coloured by loss (Hoffmann et al. 2022, Figure 4 left) |
-//! | [`isoflop_slices`] | loss against parameters at fixed compute budgets: runs, the law's curve and its optimum (Figure 3 centre) |
+//! | [`isoflop_slices`] | loss against parameters at fixed compute budgets: runs, the law's curve and its optimum (Figure 3 centre); [`isoflop_slices_with_bands`] adds the prediction band of a run's loss around each curve |
 //! | [`isoflop_profiles`] | Approach 2: each budget's runs with the fitted parabola and its minimum, and `N*` against compute with the fitted power law (Figure 3 left and centre) |
 //! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
-//! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss |
+//! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss; [`residuals_with_bands`] adds each run's prediction interval as a bar |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
 //!
 //! ```text
@@ -16,6 +16,11 @@
 //! ```
 //!
 //! The contours are drawn from this closed form rather than traced on a grid, so they are exact.
+//!
+//! Prediction bands ([`PredictionBands`]) are the intervals of `fit --holdout` and
+//! `optimal --assess`: scatter, the law's uncertainty (bootstrap draws when present) and a
+//! rolling-origin extrapolation term; where that term cannot be calibrated, beyond the data,
+//! no band is drawn.
 //!
 //! Text is DejaVu Sans, compiled in and registered with plotters' `ab_glyph` text renderer on
 //! first use: no system fonts are needed. SVG files name the family `sans-serif` and embed no
@@ -30,6 +35,7 @@
 //! Models", 2020, arXiv:2001.08361 (a = 0.73).
 
 mod axes;
+mod bands;
 mod bootstrap;
 mod chart;
 mod clip;
@@ -50,12 +56,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use bands::PredictionBands;
 pub use bootstrap::bootstrap_distributions;
 pub use contours::isoloss_contours;
-pub use isoflop::{default_budgets, isoflop_slices};
+pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;
 pub use profiles::isoflop_profiles;
-pub use residuals::residuals;
+pub use residuals::{residuals, residuals_with_bands};
 
 use crate::data::Dataset;
 use crate::error::Error;

@@ -6,7 +6,9 @@
 //!
 //! Three panels plot `r` against N, D and C (log x); a trend in any of them means the
 //! functional form misses a dependence. The fourth plots predicted against observed loss with
-//! the line `y = x`.
+//! the line `y = x`; with prediction bands, each run carries a horizontal bar spanning the
+//! interval its observed loss should fall in, and the caption counts the runs inside theirs
+//! (in-sample: the runs were fitted, so this checks the scatter part, not extrapolation).
 
 use std::path::Path;
 
@@ -15,6 +17,7 @@ use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::{Color, RGBColor};
 
 use super::axes::{LogAxis, linear_range};
+use super::bands::PredictionBands;
 use super::chart::{Axes, build, draw_mesh};
 use super::clip::Scale;
 use super::render::{Area, DrawResult, Figure, check_output, render};
@@ -61,6 +64,22 @@ pub fn residuals(
     data: &Dataset,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
+    residuals_with_bands(path, law, data, None, opts)
+}
+
+/// [`residuals()`], with each run's prediction interval from `bands` as a horizontal bar on the
+/// predicted-against-observed panel when given.
+///
+/// # Errors
+///
+/// As [`residuals()`].
+pub fn residuals_with_bands(
+    path: &Path,
+    law: &ChinchillaLaw,
+    data: &Dataset,
+    bands: Option<&PredictionBands>,
+    opts: &PlotOptions,
+) -> Result<(), Error> {
     check_output(path, opts)?;
     let points: Vec<Point> = usable_runs(data)?
         .into_iter()
@@ -70,6 +89,9 @@ pub fn residuals(
                 run,
                 predicted,
                 residual: run.loss.ln() - predicted.ln(),
+                interval: bands
+                    .and_then(|b| b.interval(run.n_params, run.n_tokens).bounds())
+                    .filter(|(lo, hi)| lo.is_finite() && hi.is_finite()),
             }
         })
         .filter(|p| p.residual.is_finite())
@@ -87,7 +109,8 @@ pub fn residuals(
         points.len(),
         format_number(sd)
     ));
-    render(path, opts, &title, &Residuals { points })
+    let band_level = bands.map(PredictionBands::level_label);
+    render(path, opts, &title, &Residuals { points, band_level })
 }
 
 /// A run with the law's prediction for it.
@@ -95,10 +118,14 @@ struct Point {
     run: Run,
     predicted: f64,
     residual: f64,
+    /// The prediction interval of its loss, when drawn.
+    interval: Option<(f64, f64)>,
 }
 
 struct Residuals {
     points: Vec<Point>,
+    /// `95%` when intervals are drawn.
+    band_level: Option<String>,
 }
 
 /// A quantity of a run.
@@ -167,10 +194,13 @@ impl Residuals {
         area: &Area<DB>,
         theme: &Theme,
     ) -> DrawResult {
-        let values = self.points.iter().flat_map(|p| [p.run.loss, p.predicted]);
+        let values = self.points.iter().flat_map(|p| {
+            let (lo, hi) = p.interval.unwrap_or((p.run.loss, p.run.loss));
+            [p.run.loss, p.predicted, lo, hi]
+        });
         let range = linear_range(values, 0.05).unwrap_or(0.0..1.0);
-        let caption = Some("predicted against observed");
-        let mut chart = build(area, theme, caption, range.clone(), range.clone())?;
+        let caption = self.predicted_caption();
+        let mut chart = build(area, theme, Some(&caption), range.clone(), range.clone())?;
         let axes = Axes {
             x_desc: "Observed final loss L (nats/token)",
             y_desc: "Predicted loss L_fit (nats/token)",
@@ -183,11 +213,43 @@ impl Residuals {
             diagonal,
             BLACK.stroke_width(1),
         )))?;
+        let bar = POINT_COLOUR.mix(0.3).stroke_width(theme.px(1.5));
+        chart.draw_series(self.points.iter().filter_map(|p| {
+            let (lo, hi) = p.interval?;
+            Some(PathElement::new(
+                vec![(lo, p.predicted), (hi, p.predicted)],
+                bar,
+            ))
+        }))?;
         let size = theme.px(3.5);
         let fill = POINT_COLOUR.mix(0.6).filled();
         chart.draw_series(
             (self.points.iter()).map(|p| Circle::new((p.run.loss, p.predicted), size, fill)),
         )?;
         Ok(())
+    }
+
+    /// The caption of the predicted-against-observed panel: with intervals, their level and
+    /// how many runs lie inside theirs.
+    fn predicted_caption(&self) -> String {
+        let Some(level) = &self.band_level else {
+            return "predicted against observed".to_string();
+        };
+        let with: Vec<&Point> = self
+            .points
+            .iter()
+            .filter(|p| p.interval.is_some())
+            .collect();
+        let inside = with
+            .iter()
+            .filter(|p| {
+                p.interval
+                    .is_some_and(|(lo, hi)| (lo..=hi).contains(&p.run.loss))
+            })
+            .count();
+        format!(
+            "predicted against observed, {level} intervals: {inside} of {} inside",
+            with.len()
+        )
     }
 }

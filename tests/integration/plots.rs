@@ -74,6 +74,22 @@ fn every_plot_kind_renders_from_the_shipped_example_data() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 10);
     check_folder(&out_dir, true);
+    // The prediction bands of a run's loss: one per budget, all inside the data.
+    let slices = std::fs::read_to_string(out_dir.join("isoflop_slices.svg")).unwrap();
+    assert!(slices.contains("95% prediction interval:"));
+    assert_eq!(slices.matches("<polygon").count(), 9);
+    let level = run(&[
+        "plot",
+        "isoflop",
+        data,
+        "--level",
+        "1.5",
+        "--out",
+        dir.path().join("i.png").to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(level.status.code(), Some(2));
+    assert!(stderr(&level).contains("--level"), "{}", stderr(&level));
 
     // One figure to one file, kind chosen by name, format by extension.
     let single = dir.path().join("contours.svg");

@@ -12,6 +12,7 @@ use crate::plan::catalogue::models;
 use crate::simulate::{SimulationDesign, simulate};
 use crate::uncertainty::{BootstrapConfig, BootstrapDraws, bootstrap};
 
+mod bands;
 mod errors;
 mod profiles;
 
