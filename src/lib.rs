@@ -41,6 +41,7 @@ pub mod report;
 pub mod resources;
 pub mod saved;
 pub mod simulate;
+pub mod stats;
 pub mod uncertainty;
 pub mod warnings;
 

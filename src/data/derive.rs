@@ -231,14 +231,8 @@ pub fn short(x: f64) -> String {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
+fn median(v: Vec<f64>) -> f64 {
+    crate::stats::median(&v)
 }
 
 /// The unit in [`UNITS`] nearest to `ratio` on a log scale, if within `max_factor` of it.

@@ -51,8 +51,6 @@ pub const OUTLIER_Z: f64 = 4.0;
 /// Floor on the robust sd in z-scores: 0.1% in loss, below the noise of any real sweep, so
 /// that noise-free data do not make every rounding error an outlier.
 pub const MIN_SCALE: f64 = 1e-3;
-/// MAD to sd for normal data.
-const MAD_TO_SD: f64 = 1.4826;
 
 /// Warnings about `fitted` as a description of `data` (the runs it was fitted to, in order).
 pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
@@ -79,25 +77,8 @@ pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
     out
 }
 
-/// (median, 1.4826·MAD) of `v`.
-pub fn robust_centre_sd(v: &[f64]) -> (f64, f64) {
-    let centre = median(v);
-    let dev: Vec<f64> = v.iter().map(|x| (x - centre).abs()).collect();
-    (centre, MAD_TO_SD * median(&dev))
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n == 0 {
-        f64::NAN
-    } else if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        0.5 * (s[n / 2 - 1] + s[n / 2])
-    }
-}
+use crate::stats::median;
+pub use crate::stats::robust_centre_sd;
 
 fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
     let axes: [(&str, &[f64]); 3] = [

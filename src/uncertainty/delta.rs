@@ -38,26 +38,11 @@ fn theta_gradient(theta: &Theta, log_n: f64, log_d: f64) -> Theta {
     [w[0], w[1], w[2], -w[0] * log_n, -w[1] * log_d]
 }
 
+pub use crate::stats::median;
+
 /// `s = 1.4826 · median(|r - median(r)|)`: the residual scale that outlying runs do not inflate.
 pub fn robust_scale(residuals: &[f64]) -> f64 {
-    let med = median(residuals);
-    let dev: Vec<f64> = residuals.iter().map(|r| (r - med).abs()).collect();
-    1.4826 * median(&dev)
-}
-
-/// Median of `values` (NaN for none).
-pub fn median(values: &[f64]) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
+    crate::stats::robust_centre_sd(residuals).1
 }
 
 impl ParameterCovariance {
