@@ -21,6 +21,7 @@
 mod cli;
 mod library;
 mod mutate;
+mod regressions;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
