@@ -182,8 +182,7 @@ pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Tab
     }
     // Polars is the last thing that may panic on a file it does not expect; a panic there is
     // reported as a file that cannot be read, not a crash.
-    let read =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_frame(&bytes, format)));
+    let read = catch_quietly(|| read_frame(&bytes, format));
     let (df, unreadable) = match read {
         Ok(Ok(frame)) => frame,
         Ok(Err(e)) => return Err(parse_err(translate_error(&e, format, &bytes))),
@@ -203,6 +202,30 @@ pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Tab
         n_rows,
         notes,
     })
+}
+
+thread_local! {
+    /// Whether a panic on this thread is caught by [`catch_quietly`] and must not be printed.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `read`, catching a panic without the panic hook's report on stderr: the caller turns
+/// it into an error of its own, and the library never prints. The hook installed (once) for
+/// this passes every other panic, on any thread, to the hook that was there before.
+fn catch_quietly<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET_PANICS.with(|quiet| quiet.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    QUIET_PANICS.with(|quiet| quiet.set(false));
+    result
 }
 
 /// Refuse a CSV file whose header repeats a name or whose quote is never closed.

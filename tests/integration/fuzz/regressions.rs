@@ -142,3 +142,64 @@ fn a_tab_separated_file_is_refused_with_advice() {
     assert!(err.contains("runs.tsv is tab-separated"), "{err}");
     assert!(err.contains("save it as comma-separated"), "{err}");
 }
+
+/// A Parquet file with damaged metadata (case 844 of the default seed: seven bytes of a
+/// simulated sweep replaced) made polars' thrift decoder panic. The loader caught the panic,
+/// but the panic hook still printed its report (and with `RUST_BACKTRACE=1` a backtrace of
+/// 7 KB) before the tool's own error.
+#[test]
+fn a_parquet_file_with_damaged_metadata_is_refused_without_a_panic_report() {
+    let case = super::mutate::make_case(super::DEFAULT_SEED, 844);
+    assert_eq!(case.ext, "parquet", "{}", case.describe());
+    let dir = crate::common::temp_dir();
+    let input = dir.path().join("runs.parquet");
+    std::fs::write(&input, &case.bytes).unwrap();
+    let run = run_in(dir.path(), &input, &["fit", "INPUT", "--quiet"]);
+    let err = stderr(&run);
+    assert_eq!(run.code, Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("runs.parquet"), "{err}");
+    assert!(
+        run.stderr.len() <= 1024,
+        "{} bytes: {err}",
+        run.stderr.len()
+    );
+}
+
+/// Every loss at 1e308 (case 1413 of the default seed) fits B = 1e308 and warned that "the
+/// coefficient ran off to infinity": the word reads as a non-finite result in JSON and CSV.
+#[test]
+fn a_coefficient_without_bound_is_reported_in_finite_words() {
+    let text = std::fs::read_to_string(SWEEP).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let loss = header.split(',').position(|h| h == "loss").unwrap();
+    let mut csv = format!("{header}\n");
+    for line in lines {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[loss] = "1e308";
+        csv += &(cells.join(",") + "\n");
+    }
+    let dir = crate::common::temp_dir();
+    let input = dir.path().join("runs.csv");
+    std::fs::write(&input, csv).unwrap();
+    let args = [
+        "--threads",
+        "1",
+        "fit",
+        "INPUT",
+        "--holdout",
+        "largest-compute",
+        "5",
+        "--format",
+        "json",
+        "--quiet",
+        "--starts",
+        "3",
+    ];
+    let run = run_in(dir.path(), &input, &args);
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.code, Some(0), "{}", stderr(&run));
+    assert_eq!(super::non_finite(&out), None);
+    assert!(out.contains("grew without bound"), "{out}");
+}
