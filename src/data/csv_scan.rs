@@ -139,13 +139,22 @@ fn record_line_of_open_quote(bytes: &[u8]) -> usize {
 }
 
 /// The first name that appears twice in `names`, with both positions (1-based).
+/// One pass with a map of the names seen, so that a header of thousands of names is cheap.
 pub fn duplicate_name(names: &[String]) -> Option<(String, usize, usize)> {
-    names.iter().enumerate().find_map(|(j, name)| {
-        names[..j]
-            .iter()
-            .position(|n| n == name)
-            .map(|i| (name.clone(), i + 1, j + 1))
-    })
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(names.len());
+    names
+        .iter()
+        .enumerate()
+        .find_map(|(j, name)| match seen.entry(name.as_str()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                Some((name.clone(), first.get() + 1, j + 1))
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(j);
+                None
+            }
+        })
 }
 
 #[cfg(test)]

@@ -25,11 +25,12 @@ pub enum Format {
 }
 
 impl Format {
-    /// Format from a file name: `.parquet`/`.pq`, `.ndjson`/`.jsonl`/`.json`, otherwise `.csv`/`.tsv`.
+    /// Format from a file name: `.csv`/`.txt` (comma-separated), `.parquet`/`.pq`,
+    /// `.ndjson`/`.jsonl`/`.json`. Tab-separated files (`.tsv`) are not read.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] for an unknown extension.
+    /// [`Error::InvalidOption`] for any other extension, `.tsv` included.
     pub fn from_path(path: &str) -> Result<Format, Error> {
         let ext = std::path::Path::new(path)
             .extension()
@@ -39,6 +40,13 @@ impl Format {
             Some("csv") | Some("txt") => Ok(Format::Csv),
             Some("parquet") | Some("pq") => Ok(Format::Parquet),
             Some("ndjson") | Some("jsonl") | Some("json") => Ok(Format::Ndjson),
+            Some("tsv") | Some("tab") => Err(Error::invalid_option(
+                "input",
+                format!(
+                    "{path} is tab-separated, which is not read; save it as comma-separated \
+                     .csv (or as .parquet or .ndjson)"
+                ),
+            )),
             _ => Err(Error::invalid_option(
                 "input",
                 format!(
@@ -174,8 +182,7 @@ pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Tab
     }
     // Polars is the last thing that may panic on a file it does not expect; a panic there is
     // reported as a file that cannot be read, not a crash.
-    let read =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_frame(&bytes, format)));
+    let read = catch_quietly(|| read_frame(&bytes, format));
     let (df, unreadable) = match read {
         Ok(Ok(frame)) => frame,
         Ok(Err(e)) => return Err(parse_err(translate_error(&e, format, &bytes))),
@@ -195,6 +202,30 @@ pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Tab
         n_rows,
         notes,
     })
+}
+
+thread_local! {
+    /// Whether a panic on this thread is caught by [`catch_quietly`] and must not be printed.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `read`, catching a panic without the panic hook's report on stderr: the caller turns
+/// it into an error of its own, and the library never prints. The hook installed (once) for
+/// this passes every other panic, on any thread, to the hook that was there before.
+fn catch_quietly<T>(read: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET_PANICS.with(|quiet| quiet.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    QUIET_PANICS.with(|quiet| quiet.set(false));
+    result
 }
 
 /// Refuse a CSV file whose header repeats a name or whose quote is never closed.
@@ -324,11 +355,13 @@ fn type_name(dtype: &ArrowDataType) -> String {
 
 /// Convert polars columns one by one, each dropped once converted so that the file is not held
 /// twice in full; Parquet columns left undecoded take their place in file order.
-fn convert_frame(mut df: DataFrame, plan: Option<ParquetPlan>) -> PolarsResult<Vec<Column>> {
-    let names: Vec<PlSmallStr> = df.get_column_names_owned();
-    let mut decoded = Vec::with_capacity(names.len());
-    for name in &names {
-        let col = df.drop_in_place(name)?;
+///
+/// The frame is taken apart in one move: removing its columns one at a time by name rebuilt
+/// its schema each time, which made a file of 20,000 columns take minutes.
+fn convert_frame(df: DataFrame, plan: Option<ParquetPlan>) -> PolarsResult<Vec<Column>> {
+    let columns = df.into_columns();
+    let mut decoded = Vec::with_capacity(columns.len());
+    for col in columns {
         decoded.push(convert_column(&col)?);
     }
     let Some(plan) = plan else {

@@ -400,7 +400,7 @@ fn value_warnings(law: &ChinchillaLaw, theta: &[f64; 5]) -> Vec<FitWarning> {
             out.push(FitWarning::Degenerate {
                 parameter: natural_name(i).into(),
                 value: theta[i].exp(),
-                meaning: "the coefficient ran off to infinity; its exponent is probably too large to identify".into(),
+                meaning: "the coefficient grew without bound; its exponent is probably too large to identify".into(),
             });
         }
     }

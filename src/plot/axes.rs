@@ -2,6 +2,10 @@
 //!
 //! plotters draws no tick labels on a log axis narrower than a decade, so log axes here span at
 //! least one and carry their own ticks.
+//!
+//! Every axis stays inside the finite, positive doubles: a run at 1.7e308 tokens, padded by a
+//! tenth of a decade, would otherwise put the upper end at infinity, and the loop over its
+//! decades would run over every `i32`.
 
 use std::ops::Range;
 
@@ -9,6 +13,9 @@ use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, LogCoord, WithKe
 
 /// Largest number of labelled ticks on a log axis.
 const MAX_LOG_TICKS: usize = 8;
+
+/// Most decades with a minor grid line at 2..9 times each power of ten.
+const MAX_MINOR_DECADES: usize = 40;
 
 /// A log axis: its range and tick marks.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,28 +35,54 @@ impl LogAxis {
     /// and to at least one decade. `None` when there is no such value.
     pub fn covering(values: impl IntoIterator<Item = f64>, pad_dex: f64) -> Option<LogAxis> {
         let (lo, hi) = positive_extent(values)?;
+        // The ends in decades, kept where 10^l is a finite positive double.
+        let floor = lo.log10().min(f64::MIN_POSITIVE.log10());
+        let ceiling = f64::MAX.log10();
         let (mut l0, mut l1) = (lo.log10() - pad_dex, hi.log10() + pad_dex);
         if l1 - l0 < 1.0 {
             let mid = 0.5 * (l0 + l1);
             (l0, l1) = (mid - 0.5, mid + 0.5);
         }
-        Some(LogAxis::between(10f64.powf(l0), 10f64.powf(l1)))
+        if l1 > ceiling {
+            (l0, l1) = (l0.min(ceiling - 1.0), ceiling);
+        }
+        if l0 < floor {
+            (l0, l1) = (floor, l1.max(floor + 1.0));
+        }
+        Some(LogAxis::between(finite_power(l0), finite_power(l1)))
     }
 
-    /// An axis from `lo` to `hi` as given (both positive, `lo < hi`).
+    /// An axis from `lo` to `hi` as given (both positive, `lo < hi`); ends outside the
+    /// finite positive doubles are brought inside.
     pub fn between(lo: f64, hi: f64) -> LogAxis {
+        let lo = if lo > 0.0 {
+            lo.min(f64::MAX)
+        } else {
+            f64::MIN_POSITIVE
+        };
+        let hi = if hi.is_nan() {
+            lo
+        } else {
+            hi.clamp(lo, f64::MAX)
+        };
         let (l0, l1) = (lo.log10(), hi.log10());
         let decades: Vec<f64> = ((l0.ceil() as i32)..=(l1.floor() as i32))
             .map(|e| 10f64.powi(e))
             .filter(|v| (lo..=hi).contains(v))
             .collect();
+        // Over many decades the 2..9 lines would fill the panel: a grid of decades instead.
+        let minor = if decades.len() > MAX_MINOR_DECADES {
+            let step = decades.len().div_ceil(MAX_MINOR_DECADES);
+            decades.iter().copied().step_by(step).collect()
+        } else {
+            mantissa_ticks(lo, hi, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+        };
         let major = if decades.len() >= 2 {
             let step = decades.len().div_ceil(MAX_LOG_TICKS);
             decades.into_iter().step_by(step).collect()
         } else {
             mantissa_ticks(lo, hi, &[1.0, 2.0, 5.0])
         };
-        let minor = mantissa_ticks(lo, hi, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
         LogAxis {
             lo,
             hi,
@@ -70,6 +103,11 @@ impl LogAxis {
     pub fn samples(&self, n: usize) -> Vec<f64> {
         log_space(self.lo, self.hi, n)
     }
+}
+
+/// `10^l`, brought inside the finite positive doubles (10^308.26 rounds to infinity).
+fn finite_power(l: f64) -> f64 {
+    10f64.powf(l).clamp(f64::from_bits(1), f64::MAX)
 }
 
 /// `m·10^e` for each mantissa `m` and every `e` that lands in `[lo, hi]`, ascending.
@@ -152,6 +190,37 @@ mod tests {
         let wide = LogAxis::covering([1e17, 1e27], 0.1).unwrap();
         assert!(wide.major.len() <= MAX_LOG_TICKS && wide.major.len() >= 5);
         assert!(LogAxis::covering([f64::NAN, -1.0], 0.1).is_none());
+    }
+
+    /// Found by the fuzz suite: `plot residuals` never finished when one run had 1.7e308
+    /// tokens, since the padded axis ended at infinity and its decades ran over every `i32`.
+    #[test]
+    fn log_axis_near_the_largest_double_is_finite_and_short() {
+        for values in [
+            [1e7, 1.7e308],
+            [1.79e308, f64::MAX],
+            [1e-300, 1e-299],
+            [2.3e-308, 1e308],
+        ] {
+            let axis = LogAxis::covering(values, 0.15).unwrap();
+            assert!(axis.lo.is_finite() && axis.hi.is_finite(), "{axis:?}");
+            assert!(axis.lo > 0.0 && axis.lo < axis.hi, "{axis:?}");
+            assert!(axis.lo <= values[0] && axis.hi >= values[1], "{axis:?}");
+            assert!(axis.major.len() <= MAX_LOG_TICKS + 1, "{:?}", axis.major);
+            assert!(
+                axis.minor.len() <= 9 * MAX_MINOR_DECADES,
+                "{}",
+                axis.minor.len()
+            );
+            assert!(axis.major.iter().all(|t| t.is_finite()));
+        }
+        let axis = LogAxis::between(1.0, f64::INFINITY);
+        assert_eq!(axis.hi, f64::MAX);
+        assert!(
+            axis.minor.len() <= 9 * MAX_MINOR_DECADES,
+            "{}",
+            axis.minor.len()
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::mutate::{Case, case_rng};
 use super::{Failure, Kind, STDERR_LIMIT, non_finite};
 
 /// A command that has not ended after this long has hung.
-const TIMEOUT: Duration = Duration::from_secs(120);
+pub const TIMEOUT: Duration = Duration::from_secs(120);
 /// Names our temporary files start with (src/output/temp.rs).
 const TEMP_PREFIX: &str = ".scaling-laws-";
 
@@ -199,15 +199,17 @@ pub fn check(case: &Case) -> Vec<Failure> {
     failures
 }
 
-struct Run {
-    code: Option<i32>,
-    signal: Option<i32>,
-    timed_out: bool,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
+/// How a run of the binary ended.
+pub struct Run {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
-fn run_with_timeout(args: &[String], dir: &Path) -> Run {
+/// Run the binary with `args` in `dir`, killed after [`TIMEOUT`].
+pub fn run_with_timeout(args: &[String], dir: &Path) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scaling-laws"))
         .args(args)
         .current_dir(dir)

@@ -21,6 +21,7 @@
 mod cli;
 mod library;
 mod mutate;
+mod regressions;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -101,57 +102,11 @@ pub struct KnownOpen {
     pub needle: &'static str,
 }
 
-/// Failure classes tolerated for now. The merged state of issue 11 tolerates nothing: each
-/// entry goes when its item is fixed (`SCALING_LAWS_FUZZ_STRICT=1` shows what would fail).
-pub const KNOWN_OPEN: &[KnownOpen] = &[
-    // TODO(issue 11 item 12): polars' parse errors quote the rest of the file; with CR-only
-    // line endings the whole file is listed as column names (src/data/).
-    KnownOpen {
-        item: "issue 11 item 12 (bounded messages)",
-        kind: Kind::OversizeMessage,
-        needle: "",
-    },
-    // TODO(issue 11 item 5): the assertion "a finite model's loss lies above E"; reached by
-    // `optimal --assess 1e60,1e80` and by a fit to constant loss (src/allocation.rs).
-    KnownOpen {
-        item: "issue 11 item 5 (allocation assertion)",
-        kind: Kind::Panic,
-        needle: "src/allocation.rs",
-    },
-    // TODO(issue 11 item 4): a Parquet file with corrupt metadata panics in polars-parquet's
-    // thrift decoder; the loader must turn every polars panic into an error (src/data/).
-    KnownOpen {
-        item: "issue 11 item 4 (Parquet panics)",
-        kind: Kind::Panic,
-        needle: "polars-parquet",
-    },
-    // TODO(issue 11 item 8): A = exp(a) and B = exp(b) overflow to inf and are reported as a
-    // result; N* = inf at a budget (src/fit/, src/report/, src/allocation.rs).
-    KnownOpen {
-        item: "issue 11 item 8 (non-finite results)",
-        kind: Kind::NonFinite,
-        needle: "",
-    },
-    // TODO(issue 11 item 12, loader): a CR-only file is one header line of thousands of
-    // column names, and column detection over them takes minutes (src/data/roles.rs).
-    KnownOpen {
-        item: "issue 11 item 12 (CR-only file read as one wide header)",
-        kind: Kind::Timeout,
-        needle: "line ending \"\\r\"",
-    },
-    KnownOpen {
-        item: "issue 11 item 12 (CR-only file read as one wide header)",
-        kind: Kind::Timeout,
-        needle: "CR-only",
-    },
-    // TODO(new, found by this suite): `plot` does not finish when one run has 1.8e308 tokens
-    // (src/plot/); to be filed.
-    KnownOpen {
-        item: "new: plot hangs on extreme values",
-        kind: Kind::Timeout,
-        needle: " plot ",
-    },
-];
+/// Failure classes tolerated for now: none. When a new class is found and cannot be fixed at
+/// once, it goes here with the issue item that tracks it, and leaves when the item is fixed
+/// (`SCALING_LAWS_FUZZ_STRICT=1` shows what would fail). Example of an entry:
+/// `KnownOpen { item: "issue 11 item 5", kind: Kind::Panic, needle: "src/allocation.rs" }`.
+pub const KNOWN_OPEN: &[KnownOpen] = &[];
 
 /// The known-open class of a failure; `context` is the command line and the mutations.
 fn known_class(failure: &Failure, context: &str) -> Option<&'static KnownOpen> {
