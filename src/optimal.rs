@@ -310,7 +310,11 @@ pub fn extrapolation_warnings(answers: &Answers, largest_observed: f64) -> Vec<W
     let mut check = |what: String, c: f64| {
         let ratio = c / largest_observed;
         if ratio > EXTRAPOLATION_WARN_RATIO {
-            far.push(format!("{what} ({ratio:.0}×)"));
+            far.push(if ratio.is_finite() {
+                format!("{what} ({ratio:.0}×)")
+            } else {
+                format!("{what} (beyond any ratio a double holds)")
+            });
         }
     };
     for o in &answers.budgets {

@@ -253,16 +253,30 @@ fn unit_check(n: &[f64], d: &[f64], c: &Given, k: f64) -> Option<Warning> {
     let logs: Vec<f64> = (0..n.len())
         .map(|i| c.values[i].ln() - k.ln() - n[i].ln() - d[i].ln())
         .collect();
-    let ratio = median(logs).exp();
+    let log_ratio = median(logs);
+    let ratio = log_ratio.exp();
     if (0.5..=2.0).contains(&ratio) {
         return None;
     }
     let found = format!(
         "the compute column '{}' is {} times {k}·N·D (median over {} runs)",
         c.column,
-        short(ratio),
+        if ratio.is_normal() && ratio.is_finite() {
+            short(ratio)
+        } else {
+            format!("10^{:.0}", log_ratio / std::f64::consts::LN_10)
+        },
         n.len()
     );
+    // No unit is 1e30 away from FLOPs: such a column is not compute at all.
+    if log_ratio.abs() > 30.0 * std::f64::consts::LN_10 {
+        return Some(Warning::new(
+            WarningCode::ComputeColumnInconsistent,
+            format!("{found}: it is not a compute column in any unit"),
+            "choose the compute column with --flops-col, or leave it out (--tokens-col with \
+             the tokens) so that C = k·N·D",
+        ));
+    }
     Some(match nearest_unit(ratio, 2.0) {
         Some((unit, scale)) => Warning::new(
             WarningCode::ComputeColumnInconsistent,
