@@ -70,10 +70,16 @@ pub fn collapse_warnings(draws: &BootstrapDraws) -> Vec<Warning> {
     }
     for (name, (share, extreme)) in [("A", a), ("B", b)] {
         if share >= MIN_SHARE {
+            // A coefficient is exp(theta): past about 1.8e308 the draw holds no finite value.
+            let largest = if extreme.is_finite() {
+                format!("up to {extreme:.2e}")
+            } else {
+                "some beyond double precision".to_string()
+            };
             out.push(Warning::new(
                 WarningCode::CollapsesInResamples,
                 format!(
-                    "{name} runs off to infinity (above {RUNAWAY_COEF:.0e}) in {:.1}% of {total} resamples (up to {extreme:.2e}): its exponent is not identified",
+                    "{name} grows without bound (above {RUNAWAY_COEF:.0e}) in {:.1}% of {total} resamples ({largest}): its exponent is not identified",
                     100.0 * share
                 ),
                 "read the parameters from their percentile intervals only; add runs over a wider range of sizes and tokens, or tie the exponents (--tie-exponents)",
@@ -108,7 +114,25 @@ mod tests {
         let w = collapse_warnings(&draws(t));
         assert_eq!(w.len(), 2, "{w:?}");
         assert!(w[0].message.contains("E collapses to zero in 5.0% of 100"));
-        assert!(w[1].message.starts_with("B runs off"));
+        assert!(w[1].message.starts_with("B grows without bound"));
+        // A finite value is never called infinite: the reports of a successful run hold no
+        // word for a non-finite number (fuzz seed 7, cases 1313 and 1863).
+        assert!(w.iter().all(|x| !x.message.contains("infinity")), "{w:?}");
         assert!(collapse_warnings(&draws(vec![good; 100])).is_empty());
+    }
+
+    #[test]
+    fn a_coefficient_beyond_double_precision_is_said_in_words() {
+        let good = [6.0, 6.0, 0.5, 0.34, 0.28];
+        let mut t = vec![good; 90];
+        // B = exp(800) overflows to infinity in ten draws (fuzz seed 7, case 1313).
+        t.extend(vec![[6.0, 800.0, 0.5, 0.34, 0.9]; 10]);
+        let w = collapse_warnings(&draws(t));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].message.contains("some beyond double precision"),
+            "{w:?}"
+        );
+        assert!(!w[0].message.contains("inf"), "{w:?}");
     }
 }
