@@ -78,7 +78,7 @@ pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
 }
 
 use crate::stats::median;
-pub use crate::stats::robust_centre_sd;
+use crate::stats::robust_centre_sd;
 
 fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
     let axes: [(&str, &[f64]); 3] = [

@@ -38,8 +38,6 @@ fn theta_gradient(theta: &Theta, log_n: f64, log_d: f64) -> Theta {
     [w[0], w[1], w[2], -w[0] * log_n, -w[1] * log_d]
 }
 
-pub use crate::stats::median;
-
 /// `s = 1.4826 · median(|r - median(r)|)`: the residual scale that outlying runs do not inflate.
 pub fn robust_scale(residuals: &[f64]) -> f64 {
     crate::stats::robust_centre_sd(residuals).1

@@ -33,11 +33,11 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::delta::{ParameterCovariance, median, robust_scale};
+use super::delta::{ParameterCovariance, robust_scale};
+use super::resample::{GROUP_GAP_DECADES, log10_nd};
 use crate::fit::{FitConfig, FittedLaw, Observations, StartSelection, fit};
+use crate::stats::median;
 
-/// Two compute levels closer than this (in decades) belong to one group (one IsoFLOP budget).
-pub const LEVEL_GAP_DECADES: f64 = 0.05;
 /// Most cuts used by the calibration (the largest ones are kept).
 pub const MAX_CUTS: usize = 6;
 /// Starts run per refit of the calibration (the best of the start grid by objective).
@@ -135,9 +135,7 @@ pub fn scatter_half_width(residuals: &[f64], n_free: usize, level: f64) -> f64 {
     }
     let med = median(residuals);
     let mut dev: Vec<f64> = residuals.iter().map(|r| (r - med).abs()).collect();
-    dev.sort_by(f64::total_cmp);
-    let k = (((n + 1) as f64) * level).ceil() as usize;
-    let q = dev[k.clamp(1, n) - 1];
+    let q = conformal_quantile(&mut dev, level).map_or(f64::NAN, |(q, _)| q);
     let dof = (n as f64 / (n.saturating_sub(n_free)).max(1) as f64).sqrt();
     q * dof
 }
@@ -158,10 +156,6 @@ pub fn conformal_quantile(values: &mut [f64], level: f64) -> Option<(f64, bool)>
     })
 }
 
-fn log10_nd(obs: &Observations, i: usize) -> f64 {
-    (obs.log_n()[i] + obs.log_d()[i]) / std::f64::consts::LN_10
-}
-
 /// Cut levels in `log10(N·D)`: the tops of all groups but the last when the runs form at least
 /// three groups (an IsoFLOP sweep), else the 50th, 60th, ..., 90th percentiles.
 pub fn cut_levels(levels: &[f64]) -> Vec<f64> {
@@ -169,7 +163,7 @@ pub fn cut_levels(levels: &[f64]) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     let mut tops = Vec::new();
     for w in v.windows(2) {
-        if w[1] - w[0] > LEVEL_GAP_DECADES {
+        if w[1] - w[0] > GROUP_GAP_DECADES {
             tops.push(w[0]);
         }
     }

@@ -85,6 +85,11 @@ impl ResampleScheme {
     }
 }
 
+/// `log10(N·D)` of run `i`: its compute up to the constant k, the key of compute groups.
+pub fn log10_nd(obs: &Observations, i: usize) -> f64 {
+    (obs.log_n()[i] + obs.log_d()[i]) / std::f64::consts::LN_10
+}
+
 /// Cluster label of each run: by model size, or by compute group.
 fn labels(obs: &Observations, scheme: ResampleScheme) -> Vec<usize> {
     let key: Vec<f64> = match scheme {
@@ -93,9 +98,7 @@ fn labels(obs: &Observations, scheme: ResampleScheme) -> Vec<usize> {
             .iter()
             .map(|l| l / std::f64::consts::LN_10)
             .collect(),
-        _ => (0..obs.len())
-            .map(|i| (obs.log_n()[i] + obs.log_d()[i]) / std::f64::consts::LN_10)
-            .collect(),
+        _ => (0..obs.len()).map(|i| log10_nd(obs, i)).collect(),
     };
     let gap = if scheme == ResampleScheme::Params {
         1e-9
@@ -189,13 +192,13 @@ impl Resampler {
 
     /// Replicate `index` of `obs` under seed `seed` (ChaCha8, stream `index`).
     pub fn replicate(&self, obs: &Observations, seed: u64, index: usize) -> Observations {
+        let n = obs.len();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(index as u64);
-        let n = obs.len();
         match self.scheme {
+            // The same rows as `resample_rows`, which the tests check replicates against.
             ResampleScheme::Runs => {
-                let rows: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-                obs.select_counted(&rows)
+                obs.select_counted(&super::bootstrap::resample_rows(seed, index, n))
             }
             ResampleScheme::Params | ResampleScheme::Budgets => {
                 let k = self.clusters.len();
