@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{Family, Input, Param, Row, Transform};
+
 /// Log-space parameter vector `(a, b, e, alpha, beta)`.
 pub type Theta = [f64; 5];
 
@@ -154,6 +156,129 @@ pub fn log_prediction_with_weights(theta: &Theta, log_n: f64, log_d: f64) -> (f6
     (m + s.ln(), [x1 * inv, x2 * inv, x3 * inv])
 }
 
+/// The Chinchilla family: `L = E + A / N^alpha + B / D^beta`, solver space `(a, b, e, alpha, beta)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chinchilla;
+
+const COEF_BOUNDS: (f64, f64) = (-700.0, 700.0);
+const EXPONENT_BOUNDS: (f64, f64) = (0.0, 10.0);
+const GRID_COEF: &[f64] = &[0.0, 5.0, 10.0, 15.0, 20.0, 25.0];
+const GRID_E: &[f64] = &[-1.0, -0.5, 0.0, 0.5, 1.0];
+const GRID_EXPONENT: &[f64] = &[0.0, 0.5, 1.0, 1.5, 2.0];
+
+const PARAMS: [Param; 5] = [
+    Param {
+        name: "a",
+        natural: "A",
+        transform: Transform::Log,
+        bounds: COEF_BOUNDS,
+        nonzero: false,
+        grid: GRID_COEF,
+        doc: "coefficient of the parameter term A / N^alpha",
+    },
+    Param {
+        name: "b",
+        natural: "B",
+        transform: Transform::Log,
+        bounds: COEF_BOUNDS,
+        nonzero: false,
+        grid: GRID_COEF,
+        doc: "coefficient of the data term B / D^beta",
+    },
+    Param {
+        name: "e",
+        natural: "E",
+        transform: Transform::Log,
+        bounds: COEF_BOUNDS,
+        nonzero: false,
+        grid: GRID_E,
+        doc: "irreducible loss, reached only with infinite parameters and data",
+    },
+    Param {
+        name: "alpha",
+        natural: "alpha",
+        transform: Transform::Identity,
+        bounds: EXPONENT_BOUNDS,
+        nonzero: true,
+        grid: GRID_EXPONENT,
+        doc: "exponent of model size",
+    },
+    Param {
+        name: "beta",
+        natural: "beta",
+        transform: Transform::Identity,
+        bounds: EXPONENT_BOUNDS,
+        nonzero: true,
+        grid: GRID_EXPONENT,
+        doc: "exponent of training tokens",
+    },
+];
+
+fn as_theta(theta: &[f64]) -> Theta {
+    let mut t = [0.0; 5];
+    t.copy_from_slice(&theta[..5]);
+    t
+}
+
+impl Family for Chinchilla {
+    fn name(&self) -> &'static str {
+        "chinchilla"
+    }
+
+    fn formula(&self) -> &'static str {
+        "L = E + A / N^alpha + B / D^beta"
+    }
+
+    fn citation(&self) -> &'static str {
+        "Hoffmann et al. 2022, arXiv:2203.15556, eq. 2 and Approach 3"
+    }
+
+    fn params(&self) -> &'static [Param] {
+        &PARAMS
+    }
+
+    fn inputs(&self) -> &'static [Input] {
+        &[Input::Params, Input::Tokens]
+    }
+
+    fn ties(&self) -> &'static [(usize, usize)] {
+        &[(IDX_ALPHA, IDX_BETA)]
+    }
+
+    fn log_prediction(&self, theta: &[f64], row: &Row) -> f64 {
+        log_prediction(&as_theta(theta), row.log_n, row.log_d)
+    }
+
+    fn log_prediction_with_gradient(&self, theta: &[f64], row: &Row, grad: &mut [f64]) -> f64 {
+        let (value, w) = log_prediction_with_weights(&as_theta(theta), row.log_n, row.log_d);
+        grad[IDX_A] = w[0];
+        grad[IDX_B] = w[1];
+        grad[IDX_E] = w[2];
+        grad[IDX_ALPHA] = -w[0] * row.log_n;
+        grad[IDX_BETA] = -w[1] * row.log_d;
+        value
+    }
+
+    fn closed_form_allocation(&self, theta: &[f64], compute: f64, k: f64) -> Option<(f64, f64)> {
+        let law = ChinchillaLaw::from_theta(&as_theta(theta));
+        let (alpha, beta) = (law.alpha, law.beta);
+        if !(alpha > 0.0 && beta > 0.0) {
+            return None;
+        }
+        // G = (alpha·A / (beta·B))^(1/(alpha+beta)), in logs to survive large coefficients.
+        let log_g = ((alpha / beta).ln() + theta[IDX_A] - theta[IDX_B]) / (alpha + beta);
+        let log_c = (compute / k).ln();
+        let n = (log_g + law.params_exponent() * log_c).exp();
+        let d = (-log_g + law.tokens_exponent() * log_c).exp();
+        Some((n, d))
+    }
+
+    fn params_exponent(&self, theta: &[f64]) -> Option<f64> {
+        let (alpha, beta) = (theta[IDX_ALPHA], theta[IDX_BETA]);
+        (alpha + beta > 0.0).then(|| beta / (alpha + beta))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +309,30 @@ mod tests {
         let law = ChinchillaLaw::HOFFMANN_2022;
         assert!((law.params_exponent() + law.tokens_exponent() - 1.0).abs() < 1e-15);
         assert!((law.params_exponent() - 0.28 / 0.62).abs() < 1e-15);
+    }
+
+    #[test]
+    fn family_matches_the_law_and_its_gradient() {
+        let fam = Chinchilla;
+        let theta = ChinchillaLaw::HOFFMANN_2022.theta();
+        for &(n, d) in &[(1e8, 2e9), (7e10, 1.4e12), (1e6, 1e15)] {
+            let row = Row::new(n, d, 6.0);
+            let direct = ChinchillaLaw::HOFFMANN_2022.loss(n, d).ln();
+            assert!((fam.log_prediction(&theta, &row) - direct).abs() < 1e-13);
+            crate::law::testing::check_gradient(&fam, &theta, &row);
+        }
+    }
+
+    #[test]
+    fn closed_form_allocation_spends_the_budget_at_the_minimum() {
+        let fam = Chinchilla;
+        let law = ChinchillaLaw::HOFFMANN_2022;
+        let theta = law.theta();
+        let c = 5.76e23;
+        let (n, d) = fam.closed_form_allocation(&theta, c, 6.0).unwrap();
+        assert!((6.0 * n * d / c - 1.0).abs() < 1e-12);
+        // Moving N either way along the budget raises the loss.
+        let at = |f: f64| law.loss(n * f, d / f);
+        assert!(at(1.01) > at(1.0) && at(0.99) > at(1.0));
     }
 }
