@@ -122,6 +122,10 @@ pub struct Dataset {
     /// Nominal IsoFLOP budget of each run, when the file has a budget column.
     #[serde(default)]
     pub budget: Option<Vec<f64>>,
+    /// Unique tokens U the training data of each run was drawn from (`D / U` epochs), when the
+    /// file has a unique-tokens column.
+    #[serde(default)]
+    pub unique_tokens: Option<Vec<f64>>,
     /// Source row of each run (1-based, header excluded).
     pub rows: Vec<usize>,
     /// Notes on how values were derived and rows excluded.
@@ -295,6 +299,7 @@ pub fn load_bytes(
         compute: completed.compute,
         loss,
         budget,
+        unique_tokens: None,
         rows,
         notes,
         warnings: completed.warnings,
@@ -429,5 +434,8 @@ fn retain_runs(ds: &mut Dataset, keep: &[bool]) {
     retain(&mut ds.rows, keep);
     if let Some(b) = ds.budget.as_mut() {
         retain(b, keep);
+    }
+    if let Some(u) = ds.unique_tokens.as_mut() {
+        retain(u, keep);
     }
 }
