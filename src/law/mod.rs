@@ -11,6 +11,7 @@
 //! Adding a family is one new file implementing [`Family`], plus its line in [`families`].
 
 pub mod chinchilla;
+pub mod data_constrained;
 pub mod kaplan;
 
 use std::fmt::Debug;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 pub use chinchilla::{ChinchillaLaw, PARAM_NAMES, Theta};
+pub use data_constrained::DataConstrainedLaw;
 pub use kaplan::KaplanLaw;
 
 /// A quantity a law reads from each run.
@@ -186,7 +188,11 @@ pub trait Family: Send + Sync + Debug {
 
 /// Every family, in the order `select` and the documentation list them.
 pub fn families() -> &'static [&'static dyn Family] {
-    &[&chinchilla::Chinchilla, &kaplan::Kaplan]
+    &[
+        &chinchilla::Chinchilla,
+        &kaplan::Kaplan,
+        &data_constrained::DataConstrained,
+    ]
 }
 
 /// The family named `name` (as given to `--law`).
@@ -265,14 +271,16 @@ pub(crate) mod testing {
             .sum()
     }
 
-    /// The point of the family's default start grid with the lowest [`sse`]; parameters given in
-    /// `fixed` (solver space) keep that value instead of running over their axis.
-    pub fn best_grid_start(
+    /// The `count` points of the family's default start grid with the lowest [`sse`], best
+    /// first; parameters given in `fixed` (solver space) keep that value instead of running
+    /// over their axis.
+    pub fn best_grid_starts(
         family: &dyn Family,
         rows: &[Row],
         log_loss: &[f64],
         fixed: &[Option<f64>],
-    ) -> Vec<f64> {
+        count: usize,
+    ) -> Vec<Vec<f64>> {
         let axes: Vec<Vec<f64>> = family
             .params()
             .iter()
@@ -280,22 +288,38 @@ pub(crate) mod testing {
             .map(|(p, f)| f.map_or_else(|| p.grid.to_vec(), |v| vec![v]))
             .collect();
         let total: usize = axes.iter().map(Vec::len).product();
-        let mut best = (f64::INFINITY, Vec::new());
-        for mut index in 0..total {
-            let theta: Vec<f64> = axes
-                .iter()
-                .map(|axis| {
-                    let v = axis[index % axis.len()];
-                    index /= axis.len();
-                    v
-                })
-                .collect();
-            let value = sse(family, rows, log_loss, &theta);
-            if value < best.0 {
-                best = (value, theta);
-            }
-        }
-        best.1
+        let mut scored: Vec<(f64, Vec<f64>)> = (0..total)
+            .map(|mut index| {
+                let theta: Vec<f64> = axes
+                    .iter()
+                    .map(|axis| {
+                        let v = axis[index % axis.len()];
+                        index /= axis.len();
+                        v
+                    })
+                    .collect();
+                (sse(family, rows, log_loss, &theta), theta)
+            })
+            .filter(|(v, _)| v.is_finite())
+            .collect();
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+        scored.into_iter().take(count).map(|(_, t)| t).collect()
+    }
+
+    /// [`fit_log_least_squares`] from each of the `count` best grid starts; the best result.
+    pub fn fit_from_grid(
+        family: &dyn Family,
+        rows: &[Row],
+        log_loss: &[f64],
+        fixed: &[Option<f64>],
+        count: usize,
+    ) -> (Vec<f64>, f64) {
+        let free: Vec<bool> = fixed.iter().map(Option::is_none).collect();
+        best_grid_starts(family, rows, log_loss, fixed, count)
+            .iter()
+            .map(|start| fit_log_least_squares(family, rows, log_loss, start, &free))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("a finite grid start")
     }
 
     /// Least squares on log-loss by Levenberg-Marquardt from `start`, the family's analytic
