@@ -244,7 +244,8 @@ impl Family for Kaplan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::law::testing::{check_gradient, fit_from_grid};
+    use crate::law::least_squares::fit_from_grid;
+    use crate::law::testing::check_gradient;
 
     const POINTS: [(f64, f64); 4] = [(1e8, 2e9), (7e10, 1.4e12), (1e6, 1e15), (1e12, 1e8)];
 

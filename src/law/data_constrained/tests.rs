@@ -1,5 +1,6 @@
 use super::*;
-use crate::law::testing::{check_gradient, fit_from_grid};
+use crate::law::least_squares::fit_from_grid;
+use crate::law::testing::check_gradient;
 
 const K: f64 = 6.0;
 
