@@ -61,6 +61,7 @@ impl Provenance {
                 flops: self.columns.flops.clone(),
                 loss: Some(self.columns.loss.clone()),
                 budget: self.columns.budget.clone(),
+                unique_tokens: self.columns.unique_tokens.clone(),
             },
             flops_per_param_token: self.flops_per_param_token,
             filter: self.filter.clone(),

@@ -25,6 +25,10 @@ pub struct DataArgs {
     /// Column with each run's nominal IsoFLOP budget (default: detected, e.g. flops_budget, budget).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub budget_col: Option<String>,
+    /// Column with the unique tokens U each run's data was drawn from, for the data-constrained
+    /// law (default: detected, e.g. U, unique_tokens, "unique tokens").
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub unique_tokens_col: Option<String>,
     /// k in C = k·N·D, used to derive the one of N, D, C the table lacks from the other two.
     #[arg(long, value_name = "K", default_value_t = DEFAULT_FLOPS_PER_PARAM_TOKEN, help_heading = "Columns")]
     pub flops_per_param_token: f64,
@@ -84,6 +88,7 @@ impl DataArgs {
                 flops: self.flops_col.clone(),
                 loss: self.loss_col.clone(),
                 budget: self.budget_col.clone(),
+                unique_tokens: self.unique_tokens_col.clone(),
             },
             flops_per_param_token: self.flops_per_param_token,
             flops_scale: self.flops_scale,

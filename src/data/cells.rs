@@ -29,7 +29,7 @@ impl CellProblem {
             ),
             CellProblem::NotPositive => (
                 "has values <= 0",
-                "parameters, tokens, compute and loss must be positive; fix or exclude those rows with --where",
+                "parameters, tokens, unique tokens, compute and loss must be positive; fix or exclude those rows with --where",
             ),
         }
     }

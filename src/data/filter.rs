@@ -141,6 +141,7 @@ fn role_letter(role: Role) -> &'static str {
         Role::Flops => "C",
         Role::Loss => "L",
         Role::Budget => "budget",
+        Role::UniqueTokens => "U",
     }
 }
 

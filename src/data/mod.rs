@@ -3,7 +3,8 @@
 //! ```text
 //! file (CSV | Parquet | NDJSON | CSV on stdin)
 //!   -> table (polars, confined to `table.rs`)
-//!   -> roles: N, D, C, L columns (detected by name or given)
+//!   -> roles: N, D, C, L columns (detected by name or given), and the optional IsoFLOP budget
+//!      and unique tokens U
 //!   -> filter conditions on file columns
 //!   -> numbers, validated: present, numeric, finite, > 0
 //!   -> D = C / (k·N) when the file has no tokens column (k = 6 by default: C ≈ 6·N·D,
@@ -22,6 +23,7 @@ pub mod derive;
 pub mod filter;
 pub mod roles;
 pub mod table;
+mod unique_tokens;
 
 use std::io::Read;
 
@@ -95,6 +97,9 @@ pub struct UsedColumns {
     /// IsoFLOP budget, if the file has it.
     #[serde(default)]
     pub budget: Option<String>,
+    /// Unique tokens U, if the file has them.
+    #[serde(default)]
+    pub unique_tokens: Option<String>,
 }
 
 /// A validated table of runs: every value positive and finite.
@@ -268,6 +273,15 @@ pub fn load_bytes(
     let tokens = given(roles.tokens)?;
     let flops = given(roles.flops)?;
     let budget = roles.budget.map(numbers).transpose()?;
+    let given_unique = options.columns.unique_tokens.is_some();
+    let unique = unique_tokens::read(
+        &table,
+        roles.unique_tokens,
+        given_unique,
+        &kept,
+        label,
+        &mut notes,
+    )?;
     let context = derive::Context {
         k,
         flops_scale: options.flops_scale,
@@ -276,6 +290,13 @@ pub fn load_bytes(
     };
     let completed = derive::complete(params, tokens, flops, &context)?;
     notes.extend(completed.notes);
+    if let Some(u) = &unique {
+        notes.extend(unique_tokens::note_above_tokens(
+            u,
+            &completed.n_tokens,
+            &rows,
+        ));
+    }
     let name = |i: usize| table.columns[i].name.clone();
     let mut dataset = Dataset {
         source: SourceInfo {
@@ -290,6 +311,7 @@ pub fn load_bytes(
             flops: roles.flops.map(name),
             loss: name(roles.loss),
             budget: roles.budget.map(name),
+            unique_tokens: unique.as_ref().and(roles.unique_tokens).map(name),
         },
         flops_per_param_token: k,
         flops_scale: options.flops_scale,
@@ -299,7 +321,7 @@ pub fn load_bytes(
         compute: completed.compute,
         loss,
         budget,
-        unique_tokens: None,
+        unique_tokens: unique,
         rows,
         notes,
         warnings: completed.warnings,
@@ -376,6 +398,10 @@ fn apply_role_conditions(ds: &mut Dataset, filter: &RowFilter) {
                         Subject::Role(Role::Tokens) => ds.n_tokens[i],
                         Subject::Role(Role::Flops) => ds.compute[i],
                         Subject::Role(Role::Loss) => ds.loss[i],
+                        Subject::Role(Role::UniqueTokens) => match &ds.unique_tokens {
+                            Some(u) => u[i],
+                            None => return false,
+                        },
                         Subject::Role(Role::Budget) | Subject::Column(_) => return false,
                     };
                     clause.holds_number(value)

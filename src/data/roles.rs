@@ -1,4 +1,5 @@
-//! Which columns hold parameters N, tokens D, compute C and loss L.
+//! Which columns hold parameters N, tokens D, compute C and loss L (and, when the file has
+//! them, the IsoFLOP budget and the unique tokens U).
 //!
 //! Names are compared after lower-casing and dropping everything but letters and digits, so
 //! `Model Size`, `model_size` and `modelsize` are the same name. A name given by the user with
@@ -24,6 +25,9 @@ pub enum Role {
     Loss,
     /// The nominal compute budget of an IsoFLOP group (optional; used by Approach 2).
     Budget,
+    /// Unique tokens U the training data was drawn from (optional; used by the
+    /// data-constrained law).
+    UniqueTokens,
 }
 
 impl Role {
@@ -35,6 +39,7 @@ impl Role {
             Role::Flops => "compute (C, FLOPs)",
             Role::Loss => "loss (L)",
             Role::Budget => "IsoFLOP budget",
+            Role::UniqueTokens => "unique tokens (U)",
         }
     }
 
@@ -46,6 +51,7 @@ impl Role {
             Role::Flops => "--flops-col",
             Role::Loss => "--loss-col",
             Role::Budget => "--budget-col",
+            Role::UniqueTokens => "--unique-tokens-col",
         }
     }
 
@@ -93,6 +99,7 @@ impl Role {
                 "trainloss",
             ],
             Role::Budget => &["flopsbudget", "budget", "computebudget", "isoflopbudget"],
+            Role::UniqueTokens => &["u", "uniquetokens", "nuniquetokens", "numuniquetokens"],
         }
     }
 }
@@ -111,6 +118,9 @@ pub struct ColumnNames {
     /// IsoFLOP budget column.
     #[serde(default)]
     pub budget: Option<String>,
+    /// Unique-tokens column.
+    #[serde(default)]
+    pub unique_tokens: Option<String>,
 }
 
 impl ColumnNames {
@@ -121,6 +131,7 @@ impl ColumnNames {
             Role::Flops => self.flops.as_deref(),
             Role::Loss => self.loss.as_deref(),
             Role::Budget => self.budget.as_deref(),
+            Role::UniqueTokens => self.unique_tokens.as_deref(),
         }
     }
 }
@@ -138,6 +149,8 @@ pub struct ResolvedRoles {
     pub loss: usize,
     /// IsoFLOP budget column, if any.
     pub budget: Option<usize>,
+    /// Unique-tokens column, if any.
+    pub unique_tokens: Option<usize>,
 }
 
 /// Lower-case letters and digits only.
@@ -148,7 +161,7 @@ pub fn normalise(name: &str) -> String {
         .collect()
 }
 
-fn looks_numeric(values: &Values) -> bool {
+pub(crate) fn looks_numeric(values: &Values) -> bool {
     match values {
         // A typed column (numbers, or a type the loader does not decode, which is reported if
         // it is used) is taken to hold data.
@@ -244,6 +257,7 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
     let tokens = detect(table, Role::Tokens, given, path)?;
     let flops = detect(table, Role::Flops, given, path)?;
     let budget = detect(table, Role::Budget, given, path)?;
+    let unique_tokens = detect(table, Role::UniqueTokens, given, path)?;
     match (params, tokens, flops) {
         (None, Some(_), Some(_)) | (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {}
         (None, _, _) => {
@@ -259,12 +273,12 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
             ));
         }
     }
-    let chosen = [params, tokens, flops, Some(loss), budget];
+    let chosen = [params, tokens, flops, Some(loss), budget, unique_tokens];
     let flat: Vec<usize> = chosen.iter().flatten().copied().collect();
     for (k, &i) in flat.iter().enumerate() {
         if flat[..k].contains(&i) {
             return Err(Error::invalid_option(
-                "--params-col/--tokens-col/--flops-col/--loss-col",
+                "--params-col/--tokens-col/--flops-col/--loss-col/--unique-tokens-col",
                 format!(
                     "column '{}' of {path} was chosen for two roles",
                     table.columns[i].name
@@ -278,5 +292,6 @@ pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<Resolve
         flops,
         loss,
         budget,
+        unique_tokens,
     })
 }

@@ -16,5 +16,6 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod unique_tokens;
 mod warnings;
 mod writes;
