@@ -29,11 +29,12 @@
 //! ```
 //!
 //! and at the optimum the data term is `p` times the parameter term. With Table 2 this is
-//! `N* ∝ C^0.575`. Eq. 1.5 describes the *converged* loss of a model of size `N` trained on `D`
-//! tokens; it is not the frontier of Kaplan et al.'s section 6 (eqs. 1.7 and 6.1), which fixes
-//! the learning-rate schedule, stops early at the step count that minimises loss for the
-//! compute spent, and so gave `N ∝ C^0.73`. The two exponents answer different questions and
-//! are not expected to agree.
+//! `N* ∝ C^0.575`. Eq. 1.5 is the *converged* loss: what a model of size `N` reaches on `D`
+//! tokens when trained until the test loss stops improving (early-stopped before it
+//! overfits). It is not Kaplan et al.'s compute-efficient frontier (section 6, eqs. 1.6-1.7),
+//! which is built from the loss after a limited number of optimisation steps, `L(N, S)`, with
+//! training stopped well short of convergence, and gave `N ∝ C^0.73`. The two exponents answer
+//! different questions and are not expected to agree.
 
 use serde::{Deserialize, Serialize};
 
@@ -258,7 +259,8 @@ mod tests {
             let lse = Kaplan.log_prediction(&theta, &Row::new(n, d, 6.0));
             assert!((direct - lse).abs() < 1e-13, "{n} {d}: {direct} vs {lse}");
         }
-        // Published values, evaluated independently: 1e9 parameters on 1e12 tokens.
+        // Table 2 values at 1e9 parameters on 1e12 tokens; the constant was computed in Python
+        // (math.pow) from the paper's formula.
         let expected = ((6.4e13f64 / 1e9).powf(0.076 / 0.103) + 1.8e13 / 1e12).powf(0.103);
         assert!((law.loss(1e9, 1e12) - expected).abs() < 1e-12);
         assert!((law.loss(1e9, 1e12) - 2.320_053_305_056_849).abs() < 1e-12);
