@@ -23,6 +23,7 @@ pub struct HardwareArgs {
     #[arg(
         long,
         visible_alias = "precision",
+        value_name = "PRECISION",
         value_enum,
         default_value = "bf16",
         help_heading = "Hardware"

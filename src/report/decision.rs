@@ -16,19 +16,18 @@ pub fn text(d: &ModelDecision, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "Budget: {}", d.budget.statement)?;
     super::plan::text(&d.plan, Some(&d.allocation), w)?;
     if let (Some(count), Some(h)) = (d.gpu_count, &d.plan.hardware) {
+        // A model that fits on no number of GPUs is already said so by the plan.
         let how = match count {
-            GpuCount::Given { .. } => "as given".to_string(),
-            GpuCount::FewestSharded { .. } => format!(
-                "the fewest {} that hold the model under FSDP / ZeRO-3 (give --gpus for another count)",
+            GpuCount::Given { gpus } => Some(format!("{gpus} × {}, as given", h.gpu)),
+            GpuCount::FewestSharded { gpus } => Some(format!(
+                "{gpus} × {}, the fewest that hold the model under FSDP / ZeRO-3 (give --gpus for another count)",
                 h.gpu
-            ),
-            GpuCount::DoesNotFit => format!(
-                "it does not fit on any number of {} (activations alone exceed the memory): \
-                 use --recompute full, a smaller --micro-batch, or model parallelism",
-                h.gpu
-            ),
+            )),
+            GpuCount::DoesNotFit => None,
         };
-        writeln!(w, "  planned on {} GPUs: {how}", count.gpus())?;
+        if let Some(how) = how {
+            writeln!(w, "  planned on {how}")?;
+        }
     }
     if let Some(shapes) = &d.shapes {
         writeln!(w)?;
