@@ -38,15 +38,17 @@ impl DecisionArgs {
         self.units.convert(&self.hardware)
     }
 
-    /// A decision for every budget answered when hardware or shapes are asked for: the budget
-    /// in hardware units (`hardware_budget`) keeps its conversion, the others are in FLOPs.
+    /// A decision for every budget answered when hardware (or a GPU count), a budget in
+    /// hardware units or shapes are asked for: the budget in hardware units
+    /// (`hardware_budget`) keeps its conversion, the others are in FLOPs.
     pub fn decide(
         &self,
         answers: &Answers,
         hardware_budget: Option<&BudgetConversion>,
     ) -> Result<Vec<ModelDecision>, Error> {
         let hardware = self.hardware.hardware()?;
-        if hardware.is_none() && !self.shape && hardware_budget.is_none() {
+        let planned = hardware.is_some() || self.hardware.gpus.is_some();
+        if !planned && !self.shape && hardware_budget.is_none() {
             return Ok(Vec::new());
         }
         let shapes = match self.shape {

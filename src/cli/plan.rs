@@ -122,6 +122,13 @@ impl PlanArgs {
         hardware: Option<Hardware>,
         shapes: Option<ShapeOptions>,
     ) -> anyhow::Result<Option<ModelDecision>> {
+        if self.budget.is_some() && self.units.given() {
+            return Err(Error::invalid_option(
+                "--budget",
+                "give the budget one way: FLOPs with --budget, or hardware units with --days, --gpu-hours or --dollars",
+            )
+            .into());
+        }
         let budget = match self.budget {
             Some(c) => Some(convert(BudgetAmount::Flops { flops: c }, None)?),
             None => self.units.convert(&self.hardware)?,

@@ -175,6 +175,23 @@ fn issue14_bad_budgets_are_rejected_with_exit_code_2() {
     let out = run(&["plan", "--gpu", "h100", "--gpu-hours", "1e6"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("invalid --fit"), "{}", stderr(&out));
+    let out = run(&[
+        "plan",
+        "--fit",
+        fit,
+        "--budget",
+        "1e23",
+        "--gpu",
+        "h100",
+        "--gpu-hours",
+        "1e6",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("give the budget one way"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
