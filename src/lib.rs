@@ -24,6 +24,8 @@
 pub mod allocation;
 pub mod compare;
 pub mod data;
+pub mod decision;
+pub mod design;
 pub mod envelope;
 pub mod error;
 pub mod fetch;
@@ -42,6 +44,7 @@ pub mod resources;
 pub mod saved;
 pub mod simulate;
 pub mod stats;
+pub mod table3;
 pub mod uncertainty;
 pub mod warnings;
 

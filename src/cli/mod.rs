@@ -3,8 +3,11 @@
 mod common;
 mod compare;
 mod data;
+mod decision;
+mod design;
 mod envelope;
 mod fit;
+mod hardware;
 mod isoflop;
 mod optimal;
 mod plan;
@@ -37,6 +40,9 @@ enum Command {
     Compare(Box<compare::CompareArgs>),
     /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
     Data(data::DataCommand),
+    /// Plan an IsoFLOP sweep: sizes per budget around N* of a fit (or 20 tokens per parameter),
+    /// tokens, shapes and GPU time of each run; a CSV ready to launch.
+    Design(Box<design::DesignArgs>),
     /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
     Envelope(Box<envelope::EnvelopeArgs>),
     /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
@@ -66,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chinchilla(args) => plot::run_chinchilla(*args),
         Command::Compare(args) => compare::run(*args),
         Command::Data(args) => data::run(args),
+        Command::Design(args) => design::run(*args),
         Command::Envelope(args) => envelope::run(*args),
         Command::Fit(args) => fit::run(*args),
         Command::Isoflop(args) => isoflop::run(*args),

@@ -75,10 +75,12 @@ pub struct OptimalArgs {
     /// No progress bar.
     #[arg(long, short, help_heading = "Output")]
     quiet: bool,
+    #[command(flatten)]
+    decision: super::decision::DecisionArgs,
 }
 
 /// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
-fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
+pub(super) fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
     let (lo, hi) = parse_range(spec, "--budgets")?;
     if per_decade == 0 {
         return Err(Error::invalid_option("--per-decade", "must be at least 1"));
@@ -164,7 +166,10 @@ impl OptimalArgs {
 }
 
 /// Run `scaling-laws optimal`.
-pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
+pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
+    let hardware_budget = args.decision.budget()?;
+    args.budget
+        .extend(hardware_budget.as_ref().map(|b| b.flops));
     let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
         FitSource::Saved(path) => {
             let saved = SavedFit::load(path)?;
@@ -246,16 +251,14 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     }
     scaling_laws::finite::check_finite(&saved, "the fit")?;
     scaling_laws::finite::check_finite(&answers, "the answers")?;
+    let decisions = args.decision.decide(&answers, hardware_budget.as_ref())?;
+    scaling_laws::finite::check_finite(&decisions, "the plans")?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
     let mut stdout = super::stdout::lock();
-    match args.format {
-        OutputFormat::Text => scaling_laws::report::optimal::text(&saved, &answers, &mut stdout),
-        OutputFormat::Json => scaling_laws::report::optimal::json(&saved, &answers, &mut stdout),
-        OutputFormat::Csv => scaling_laws::report::optimal::csv(&answers, &mut stdout),
-    }
-    .context("cannot write to standard output")?;
+    super::decision::render(args.format, &saved, &answers, &decisions, &mut stdout)
+        .context("cannot write to standard output")?;
     if let Some(out) = &args.out {
         super::note!(
             "saved the fit{} to {}",

@@ -343,7 +343,13 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
 }
 
 /// The files `chinchilla` writes besides the figures.
-const SUMMARY_FILES: [&str; 3] = ["summary.txt", "summary.json", "fit.json"];
+const SUMMARY_FILES: [&str; 5] = [
+    "summary.txt",
+    "summary.json",
+    "fit.json",
+    "table3.csv",
+    "table3.json",
+];
 
 /// Write [`SUMMARY_FILES`] into `dir`; returns their names.
 fn write_summary(
@@ -363,8 +369,15 @@ fn write_summary(
         flops_per_param_token: data.flops_per_param_token,
     };
     let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
+    let table3 = scaling_laws::table3::table3(
+        &saved.report.fitted,
+        saved.bootstrap.as_ref(),
+        figure.level,
+        data.flops_per_param_token,
+    )?;
     scaling_laws::finite::check_finite(saved, "the fit")?;
     scaling_laws::finite::check_finite(&answers, "the answers")?;
+    scaling_laws::finite::check_finite(&table3, "Table 3")?;
     let iso = scaling_laws::isoflop::isoflop(
         data,
         &scaling_laws::isoflop::IsoflopConfig {
@@ -378,6 +391,8 @@ fn write_summary(
         writeln!(w)?;
         scaling_laws::report::optimal::text(saved, &answers, w)?;
         writeln!(w)?;
+        scaling_laws::report::table3::text(&table3, w)?;
+        writeln!(w)?;
         match &iso {
             Ok(a) => scaling_laws::report::isoflop::text(data, a, w),
             Err(e) => writeln!(w, "Approach 2 could not run: {e}"),
@@ -385,6 +400,12 @@ fn write_summary(
     })?;
     scaling_laws::output::write_atomically(&dir.join("summary.json"), |w| {
         scaling_laws::report::optimal::json(saved, &answers, w)
+    })?;
+    scaling_laws::output::write_atomically(&dir.join("table3.csv"), |w| {
+        scaling_laws::report::table3::csv(&table3, w)
+    })?;
+    scaling_laws::output::write_atomically(&dir.join("table3.json"), |w| {
+        scaling_laws::report::table3::json(&table3, w)
     })?;
     saved.save(&dir.join("fit.json"))?;
     Ok(SUMMARY_FILES.map(String::from).to_vec())

@@ -272,6 +272,17 @@ mod tests {
     }
 
     #[test]
+    fn bloomberggpt_matches_its_paper() {
+        // Wu et al. 2023, Table 4: 50.6B parameters on 569B tokens; the shape counts to 50.55B
+        // (131072 × 7680 + 70 × 12 × 7680², biases and norms left out).
+        let m = find_model("BloombergGPT").unwrap();
+        assert_eq!((m.params, m.tokens), (5.06e10, Some(5.69e11)));
+        let a = m.architecture.unwrap();
+        assert_eq!(a.key_size * a.heads, a.d_model);
+        assert!((a.params() / 5.06e10 - 1.0).abs() < 2e-3, "{}", a.params());
+    }
+
+    #[test]
     fn csv_lines_split_with_quotes() {
         assert_eq!(split_line(r#"a,"b, c",d"#), vec!["a", "b, c", "d"]);
         assert_eq!(split_line(r#""say ""hi""",x"#), vec![r#"say "hi""#, "x"]);

@@ -9,11 +9,13 @@
 //!
 //! Memory by precision, model states under DDP and ZeRO/FSDP, and activations are in
 //! [`memory`]; the transformer counts in [`architecture`]; accelerators and well-known models
-//! in [`catalogue`].
+//! in [`catalogue`]; budgets in GPU time or money in [`budget`]; shapes for a size in [`shape`].
 
 pub mod architecture;
+pub mod budget;
 pub mod catalogue;
 pub mod memory;
+pub mod shape;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,11 +1,15 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
 pub mod compare;
+pub mod decision;
+pub mod design;
 pub mod envelope;
 pub mod holdout;
 pub mod isoflop;
 pub mod optimal;
 pub mod plan;
+pub mod shape;
+pub mod table3;
 
 use std::io::{self, Write};
 

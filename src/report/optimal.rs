@@ -258,7 +258,7 @@ pub fn json(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
 type InputOf = fn(&OptimalEstimate) -> f64;
 
 /// A float for CSV: exact (shortest round-trip digits), in exponent form when large or small.
-fn csv_num(x: f64) -> String {
+pub(crate) fn csv_num(x: f64) -> String {
     let a = x.abs();
     if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
         format!("{x:e}")

@@ -80,7 +80,7 @@ pub fn text(
         )?,
         None => writeln!(
             w,
-            "  activations not counted (give the architecture, or --model, to count them)"
+            "  activations not counted (give the architecture, --model, or --shape to count them)"
         )?,
     }
     match &plan.hardware {

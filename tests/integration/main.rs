@@ -2,6 +2,7 @@
 //! against golden values, recovery on synthetic data, and the command line end to end.
 
 mod common;
+mod decisions;
 mod envelope;
 mod fetch;
 mod fit_chinchilla;
