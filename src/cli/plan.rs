@@ -218,10 +218,22 @@ impl PlanArgs {
                 .into_iter()
                 .next()
                 .expect("one budget asked");
+            let (Some(n), Some(d)) = (&opt.n_params, &opt.n_tokens) else {
+                return Err(Error::invalid_option(
+                    "--fit",
+                    format!(
+                        "the fit in {} is of the {} law, a law of compute alone: it gives no \
+                         compute-optimal N* and D* for --budget; use a fit of a law of N and D",
+                        fit_path.display(),
+                        saved.report.fitted.family
+                    ),
+                )
+                .into());
+            };
             let spec = ModelSpec {
                 name: None,
-                n_params: opt.n_params.value,
-                n_tokens: Some(opt.n_tokens.value),
+                n_params: n.value,
+                n_tokens: Some(d.value),
                 architecture: None,
             };
             return Ok((spec, Some(opt)));
