@@ -843,6 +843,64 @@ mod tests {
 }
 
 #[cfg(test)]
+mod family_tests {
+    use super::*;
+    use crate::law::LawRef;
+    use crate::law::test_families::{ComputeAlone, Plain};
+
+    #[test]
+    fn a_family_without_a_closed_form_allocates_numerically() {
+        let h = ChinchillaLaw::HOFFMANN_2022;
+        let plain = Allocator::new(Law::new(LawRef::new(&Plain), h.theta().to_vec()), 6.0).unwrap();
+        let closed = Allocator::new(h, 6.0).unwrap();
+        assert!(plain.chinchilla().is_none() && plain.has_allocation());
+        let (a, b) = (
+            closed.optimal_for_compute(1e21),
+            plain.optimal_for_compute(1e21),
+        );
+        for (x, y) in [
+            (a.n_params, b.n_params),
+            (a.n_tokens, b.n_tokens),
+            (a.loss, b.loss),
+        ] {
+            assert!((y / x - 1.0).abs() < 1e-6, "{y} vs {x}");
+        }
+        let (a, b) = (
+            closed.assess(175e9, 300e9).unwrap(),
+            plain.assess(175e9, 300e9).unwrap(),
+        );
+        assert!((b.compute_ratio / a.compute_ratio - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_law_of_compute_alone_answers_loss_questions_only() {
+        let law = Law::new(
+            LawRef::new(&ComputeAlone),
+            vec![1.8f64.ln(), 60f64.ln(), 0.12],
+        );
+        let alloc = Allocator::new(law, 6.0).unwrap();
+        assert!(!alloc.has_allocation());
+        let loss = alloc.optimal_loss(1e22);
+        assert!((loss / (1.8 + 60.0 * 1e22f64.powf(-0.12)) - 1.0).abs() < 1e-12);
+        let c = alloc.compute_for_loss(loss).unwrap();
+        assert!((c / 1e22 - 1.0).abs() < 1e-9, "{c}");
+        let reach = alloc.optimal_for_loss(loss).unwrap();
+        assert!(reach.n_params.is_nan() && reach.loss == loss);
+        assert!(alloc.compute_for_loss(1.79).is_err());
+        for err in [
+            alloc.assess(7e10, 1.4e12).unwrap_err(),
+            alloc.require_allocation("--params").unwrap_err(),
+        ] {
+            let text = err.to_string();
+            assert!(
+                text.starts_with("invalid --law") && text.contains("not defined"),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
 mod degenerate_tests {
     use super::*;
 

@@ -20,6 +20,8 @@
 
 pub mod checks;
 pub mod diagnostics;
+#[cfg(test)]
+mod family_tests;
 mod fastmath;
 pub mod objective;
 pub mod params;

@@ -794,6 +794,70 @@ mod tests {
     }
 
     #[test]
+    fn generic_row_loop_agrees_with_the_fast_one() {
+        // Chinchilla through the Family trait, row by row.
+        for rows in [1, 7, 17, 240] {
+            let obs = many_rows(rows);
+            for loss in [ResidualLoss::default(), ResidualLoss::Squared] {
+                let law = LawRef::chinchilla();
+                let fast = Objective::for_law(&obs, law, loss);
+                let generic = Objective::generic(&obs, law, loss);
+                for theta in [
+                    ChinchillaLaw::HOFFMANN_2022.theta(),
+                    [3.0, 9.0, -0.5, 0.2, 0.6],
+                    [820.0, 5.0, 0.5, 0.1, 0.3],
+                ] {
+                    let (f, gf) = fast.value_and_gradient(&theta);
+                    let (g, gg) = generic.value_and_gradient(&theta);
+                    assert!((f - g).abs() <= 1e-11 * f.abs(), "{f} vs {g}");
+                    assert_eq!(generic.value(&theta), g);
+                    let scale = gf.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                    for k in 0..5 {
+                        assert!(
+                            (gf[k] - gg[k]).abs() <= 1e-9 * scale,
+                            "{k}: {gf:?} vs {gg:?}"
+                        );
+                    }
+                    assert_eq!(fast.residuals(&theta), generic.residuals(&theta));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn generic_row_loop_is_the_same_at_any_thread_count() {
+        let obs = many_rows(3 * PARALLEL_BLOCK_ROWS + 5);
+        let obj = Objective::generic(&obs, LawRef::chinchilla(), ResidualLoss::default());
+        let theta = [3.0, 9.0, -0.5, 0.2, 0.6];
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| obj.value_and_gradient(&theta))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
+    }
+
+    #[test]
+    fn observations_carry_compute_and_unique_tokens_through_resamples() {
+        let obs = Observations::new(&[1e8, 2e8, 4e8], &[1e9, 2e9, 4e9], &[3.0, 2.9, 2.8]);
+        // C = 6·N·D until a compute column is given.
+        assert!((obs.log_c()[1] - (6.0f64 * 2e8 * 2e9).ln()).abs() < 1e-12);
+        assert!(obs.row(0).log_u.is_nan() && obs.log_u().is_none());
+        let obs = obs
+            .with_compute(&[7e17, 8e17, 9e17])
+            .with_unique_tokens(&[5e8, 2e9, 1e9]);
+        let picked = obs.select_counted(&[2, 2, 0]);
+        assert_eq!(picked.len(), 2);
+        let row = picked.row(1);
+        assert_eq!((row.log_c, row.log_u), (9e17f64.ln(), 1e9f64.ln()));
+        assert_eq!(picked.weights(), &[1.0, 2.0]);
+    }
+
+    #[test]
     fn thetas_that_could_overflow_take_the_stable_form() {
         let obs = sample_obs();
         let obj = Objective::new(&obs, ResidualLoss::default());

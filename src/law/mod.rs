@@ -12,6 +12,8 @@
 
 pub mod chinchilla;
 mod reference;
+#[cfg(test)]
+pub(crate) mod test_families;
 mod values;
 
 use std::fmt::Debug;

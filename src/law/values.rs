@@ -39,6 +39,27 @@ impl ParamValues {
     }
 }
 
+impl ParamValues {
+    /// The same values in `family`'s display order; `None` unless they name each parameter of
+    /// the family exactly once. (A file read through a `serde_json::Value` comes back with its
+    /// keys sorted.)
+    pub fn in_order_of(&self, family: LawRef) -> Option<ParamValues> {
+        let params = family.params();
+        if self.len() != params.len() {
+            return None;
+        }
+        family
+            .display_order()
+            .into_iter()
+            .map(|i| {
+                let name = params[i].natural;
+                self.get(name).map(|v| (name.to_string(), v))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(ParamValues)
+    }
+}
+
 impl From<ChinchillaLaw> for ParamValues {
     fn from(law: ChinchillaLaw) -> Self {
         Law::from(law).natural_values()
