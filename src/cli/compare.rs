@@ -274,7 +274,10 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .expect("a and b are reported")
     };
     approaches.push(ApproachResult {
-        approach: "Approach 3 (parametric fit)".into(),
+        approach: match saved.report.fitted.family {
+            law if law.is_chinchilla() => "Approach 3 (parametric fit)".into(),
+            law => format!("Approach 3 (parametric fit, {law} law)"),
+        },
         a: param("a"),
         b: param("b"),
         n_params: answers

@@ -46,6 +46,10 @@ fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<
         "Compute-optimal allocation, C = {}·N·D, from the fit to {} ({} runs)",
         answers.flops_per_param_token, p.source.path, p.rows_used
     )?;
+    let family = saved.report.fitted.family;
+    if !family.is_chinchilla() {
+        writeln!(w, "law: {family}, {}", family.formula())?;
+    }
     match &answers.bootstrap {
         Some(b) => {
             writeln!(
