@@ -30,7 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::Allocator;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
 
 /// Default tolerance: N* of two approaches within this factor counts as agreement.
@@ -75,7 +75,8 @@ pub struct ApproachDraws {
 
 impl ApproachDraws {
     /// Draws of the parametric fit (Approach 3) from its bootstrap: a and N* at `budgets` of
-    /// each converged resample, with C = k·N·D.
+    /// each converged resample, with C = k·N·D (resamples of a law without a constant exponent
+    /// a, or without an allocation, are left out).
     pub fn from_bootstrap(
         draws: &BootstrapDraws,
         k: f64,
@@ -86,13 +87,19 @@ impl ApproachDraws {
             resampled,
             ..ApproachDraws::default()
         };
-        for (i, (theta, converged)) in draws.theta.iter().zip(&draws.converged).enumerate() {
-            let law = ChinchillaLaw::from_theta(theta);
+        for (i, converged) in draws.converged.iter().enumerate() {
+            let law = Law::new(draws.family, draws.theta_of(i));
+            let Some(a) = law.params_exponent() else {
+                continue;
+            };
             let (true, Ok(alloc)) = (*converged, Allocator::new(law, k)) else {
                 continue;
             };
+            if !alloc.has_allocation() {
+                continue;
+            }
             out.index.push(i);
-            out.a.push(law.params_exponent());
+            out.a.push(a);
             out.n_params.push(
                 budgets
                     .iter()

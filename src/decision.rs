@@ -184,10 +184,13 @@ pub fn decide(
     gpus: Option<usize>,
     shapes: Option<ShapeOptions>,
 ) -> Result<ModelDecision, Error> {
+    let (Some(n_params), Some(n_tokens)) = (&allocation.n_params, &allocation.n_tokens) else {
+        return Err(no_allocation());
+    };
     let model = ModelSpec {
         name: None,
-        n_params: allocation.n_params.value,
-        n_tokens: Some(allocation.n_tokens.value),
+        n_params: n_params.value,
+        n_tokens: Some(n_tokens.value),
         architecture: None,
     };
     let (model, shapes) = with_shapes(model, &setup, shapes)?;
@@ -210,9 +213,9 @@ mod tests {
     fn allocation(n: f64, d: f64) -> OptimalEstimate {
         OptimalEstimate {
             compute: Estimate::point(6.0 * n * d),
-            n_params: Estimate::point(n),
-            n_tokens: Estimate::point(d),
-            tokens_per_param: Estimate::point(d / n),
+            n_params: Some(Estimate::point(n)),
+            n_tokens: Some(Estimate::point(d)),
+            tokens_per_param: Some(Estimate::point(d / n)),
             loss: Estimate::point(2.0),
         }
     }
@@ -291,4 +294,13 @@ mod tests {
             .bytes_per_gpu(7e10, gpus - 1, setup.optimizer.state_bytes());
         assert!(states + decision.plan.activations_per_gpu.unwrap() > 80e9);
     }
+}
+
+/// The error for a law of compute alone, which has no compute-optimal N* and D* to plan.
+pub(crate) fn no_allocation() -> Error {
+    Error::invalid_option(
+        "--fit",
+        "the fit is of a law of compute alone: it gives no compute-optimal N* and D* to plan; \
+         use a fit of a law of N and D (--law chinchilla, kaplan or data-constrained)",
+    )
 }

@@ -235,8 +235,8 @@ fn centres(
     Ok(answer(fitted, draws, &questions)?
         .budgets
         .into_iter()
-        .map(|o| o.n_params)
-        .collect())
+        .map(|o| o.n_params.ok_or_else(crate::decision::no_allocation))
+        .collect::<Result<Vec<_>, Error>>()?)
 }
 
 /// Ends of the sweep: the span around the centre, widened to reach past the interval.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 use crate::plan::KnownModel;
 use crate::plot::{self, PlotOptions, PredictionBands};
 use crate::uncertainty::BootstrapDraws;
@@ -54,7 +54,7 @@ impl Figure {
 #[derive(Debug, Clone, Copy)]
 pub struct FigureInputs<'a> {
     /// The fitted law.
-    pub law: &'a ChinchillaLaw,
+    pub law: &'a Law,
     /// The runs it was fitted to.
     pub data: &'a Dataset,
     /// Bootstrap draws, if any.
@@ -130,8 +130,8 @@ pub fn file_names() -> Vec<String> {
         .collect()
 }
 
-/// Draw every figure (the bootstrap one only with draws) into `dir` as PNG and SVG; returns the
-/// files written.
+/// Draw every figure (the bootstrap one only with draws; the contours and the allocation
+/// only for a law with an allocation) into `dir` as PNG and SVG; returns the files written.
 ///
 /// The folder is replaced as a whole ([`crate::output::write_folder`]): a reader sees the old
 /// set of figures or the new one, never a mix. `extra` writes further files (named in
@@ -167,6 +167,11 @@ pub fn draw_all_with(
         let mut written = Vec::new();
         for figure in Figure::ALL {
             if figure == Figure::Bootstrap && inputs.draws.is_none() {
+                continue;
+            }
+            // A law of compute alone has no allocation to draw.
+            let split = matches!(figure, Figure::Contours | Figure::Optimal);
+            if split && !inputs.law.family().has_allocation() {
                 continue;
             }
             for ext in ["png", "svg"] {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::{FitConfig, FitReport, fit_dataset};
+use crate::law::Row;
 use crate::uncertainty::prediction::{
     ExtrapolationCalibration, PredictionInterval, PredictiveModel,
 };
@@ -99,8 +100,8 @@ pub struct HoldoutFold {
     pub train_max_compute: f64,
     /// Runs predicted.
     pub test_runs: usize,
-    /// The fitted exponent a of this fold.
-    pub params_exponent: f64,
+    /// The fitted exponent a of this fold (`None`, null, for a law without one).
+    pub params_exponent: Option<f64>,
     /// How the extrapolation term of this fold's intervals was calibrated.
     pub calibration: ExtrapolationCalibration,
 }
@@ -172,11 +173,13 @@ pub fn holdout(
         let obs = train.observations();
         let report = fit_dataset(&train, config, &|| {})?;
         let model = PredictiveModel::new(&obs, &report.fitted, level);
-        let law = report.fitted.law;
+        let law = report.fitted.to_law();
         for i in 0..test.len() {
             let (n, d, observed) = (test.n_params[i], test.n_tokens[i], test.loss[i]);
-            let predicted = law.loss(n, d);
-            let interval: PredictionInterval = model.interval(n, d, None);
+            let unique = test.unique_tokens.as_ref().map(|u| u[i]);
+            let row = Row::of_run(n, d, test.compute[i], unique);
+            let predicted = law.loss_run(n, d, &row);
+            let interval: PredictionInterval = model.interval_run(n, d, &row, None);
             runs.push(HeldOutRun {
                 row: test.rows[i],
                 n_params: n,

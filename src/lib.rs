@@ -7,6 +7,10 @@
 //! L(N, D) = E + A / N^alpha + B / D^beta        (Hoffmann et al. 2022, Approach 3)
 //! ```
 //!
+//! That is the default law; [`law`] holds the others, each a [`law::Family`] (parameters,
+//! log-prediction with gradient, start grid, allocation where it has one), and everything
+//! downstream of the fit works with any of them.
+//!
 //! Data flows one way: [`data`] loads and validates a table of runs into a [`data::Dataset`];
 //! [`fit`] fits the law and returns a [`fit::FitReport`] whose [`fit::FittedLaw`] later analyses
 //! build on; [`report`] renders results; [`saved`] stores a fit with its provenance.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::allocation::{Allocator, ComputeOptimal};
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 use crate::uncertainty::{BootstrapDraws, Estimate, PredictionInterval, PredictiveModel, estimate};
 use crate::warnings::{Warning, WarningCode};
 
@@ -38,17 +38,18 @@ pub struct Questions {
     pub flops_per_param_token: f64,
 }
 
-/// A compute-optimal configuration with uncertainty.
+/// A compute-optimal configuration with uncertainty. N*, D* and D*/N* are `None` (null) for
+/// a law of compute alone, which does not split compute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptimalEstimate {
     /// Compute C, FLOPs.
     pub compute: Estimate,
     /// N*.
-    pub n_params: Estimate,
+    pub n_params: Option<Estimate>,
     /// D*.
-    pub n_tokens: Estimate,
+    pub n_tokens: Option<Estimate>,
     /// D*/N*.
-    pub tokens_per_param: Estimate,
+    pub tokens_per_param: Option<Estimate>,
     /// L*.
     pub loss: Estimate,
 }
@@ -110,7 +111,8 @@ pub struct Answers {
     pub flops_per_param_token: f64,
     /// The bootstrap behind the intervals, if any.
     pub bootstrap: Option<BootstrapSummary>,
-    /// A, B, E, alpha, beta, a, b.
+    /// The law's parameters (for Chinchilla A, B, E, alpha, beta), then a and b when the law
+    /// has them.
     pub parameters: Vec<NamedEstimate>,
     /// One per budget.
     pub budgets: Vec<OptimalEstimate>,
@@ -153,24 +155,21 @@ pub fn answer_with(
 ) -> Result<Answers, Error> {
     validate(q)?;
     let k = q.flops_per_param_token;
-    let point = Allocator::new(fitted.law, k)?;
-    let laws: Vec<ChinchillaLaw> = draws.map(|d| d.laws()).unwrap_or_default();
-    let allocators: Vec<Option<Allocator>> =
-        laws.iter().map(|l| Allocator::new(*l, k).ok()).collect();
+    let point = Allocator::new(fitted.to_law(), k)?;
+    if !q.params.is_empty() {
+        point.require_allocation("--params")?;
+    }
+    if !q.assess.is_empty() {
+        point.require_allocation("--assess")?;
+    }
+    let split = point.has_allocation();
+    let laws: Vec<Law> = draws.map(|d| d.laws()).unwrap_or_default();
+    let allocators: Vec<Option<Allocator>> = laws
+        .iter()
+        .map(|l| Allocator::new(l.clone(), k).ok())
+        .collect();
     let level = q.level;
-    let est = |value: f64, f: &dyn Fn(&ChinchillaLaw) -> f64| {
-        estimate(value, &laws.iter().map(f).collect::<Vec<_>>(), level)
-    };
-    let l = fitted.law;
-    let parameters = vec![
-        named("A", est(l.param_coef, &|m| m.param_coef)),
-        named("B", est(l.data_coef, &|m| m.data_coef)),
-        named("E", est(l.irreducible, &|m| m.irreducible)),
-        named("alpha", est(l.alpha, &|m| m.alpha)),
-        named("beta", est(l.beta, &|m| m.beta)),
-        named("a", est(l.params_exponent(), &|m| m.params_exponent())),
-        named("b", est(l.tokens_exponent(), &|m| m.tokens_exponent())),
-    ];
+    let parameters = parameter_estimates(fitted, draws, &laws, level);
     let optimal = |p: ComputeOptimal, per_draw: &dyn Fn(&Allocator) -> Option<ComputeOptimal>| {
         let drawn: Vec<Option<ComputeOptimal>> = allocators
             .iter()
@@ -185,10 +184,17 @@ pub fn answer_with(
         };
         OptimalEstimate {
             compute: field(p.compute, |o| o.compute),
-            n_params: field(p.n_params, |o| o.n_params),
-            n_tokens: field(p.n_tokens, |o| o.n_tokens),
-            tokens_per_param: field(p.tokens_per_param, |o| o.tokens_per_param),
+            n_params: split.then(|| field(p.n_params, |o| o.n_params)),
+            n_tokens: split.then(|| field(p.n_tokens, |o| o.n_tokens)),
+            tokens_per_param: split.then(|| field(p.tokens_per_param, |o| o.tokens_per_param)),
             loss: field(p.loss, |o| o.loss),
+        }
+    };
+    let checked = |p: ComputeOptimal, flag: &str, input: f64| {
+        if split {
+            p.finite(flag, input)
+        } else {
+            p.finite_loss(flag, input)
         }
     };
     let budgets = q
@@ -196,7 +202,7 @@ pub fn answer_with(
         .iter()
         .map(|&c| {
             Ok(optimal(
-                point.optimal_for_compute(c).finite("--budget", c)?,
+                checked(point.optimal_for_compute(c), "--budget", c)?,
                 &|a| Some(a.optimal_for_compute(c)),
             ))
         })
@@ -278,6 +284,41 @@ pub fn answer_with(
     })
 }
 
+/// The parameters of the law in solver order (natural values, for Chinchilla A, B, E, alpha,
+/// beta), then a and b when the law has them, each with the spread of the converged draws
+/// (the columns of [`BootstrapDraws::natural`]).
+fn parameter_estimates(
+    fitted: &FittedLaw,
+    draws: Option<&BootstrapDraws>,
+    laws: &[Law],
+    level: f64,
+) -> Vec<NamedEstimate> {
+    let params = fitted.family.params();
+    let point: Vec<f64> = params
+        .iter()
+        .zip(&fitted.theta)
+        .map(|(p, &t)| p.natural_value(t))
+        .collect();
+    let columns = match draws {
+        Some(d) => d.column_estimates(&point, level),
+        None => point.iter().map(|&v| estimate(v, &[], level)).collect(),
+    };
+    let mut out: Vec<NamedEstimate> = params
+        .iter()
+        .zip(columns)
+        .map(|(p, e)| named(p.natural, e))
+        .collect();
+    let law = fitted.to_law();
+    if let (Some(a), Some(b)) = (law.params_exponent(), law.tokens_exponent()) {
+        let drawn = |f: fn(&Law) -> Option<f64>| -> Vec<f64> {
+            laws.iter().map(|m| f(m).unwrap_or(f64::NAN)).collect()
+        };
+        out.push(named("a", estimate(a, &drawn(Law::params_exponent), level)));
+        out.push(named("b", estimate(b, &drawn(Law::tokens_exponent), level)));
+    }
+    out
+}
+
 /// Quantities beyond this multiple of the largest observed compute are flagged.
 pub const EXTRAPOLATION_WARN_RATIO: f64 = 100.0;
 
@@ -321,7 +362,8 @@ pub fn extrapolation_warnings(answers: &Answers, largest_observed: f64) -> Vec<W
         check(format!("budget {:.3e}", o.compute.value), o.compute.value);
     }
     for o in &answers.params {
-        check(format!("N = {:.3e}", o.n_params.value), o.compute.value);
+        let n = o.n_params.as_ref().map_or(f64::NAN, |e| e.value);
+        check(format!("N = {n:.3e}"), o.compute.value);
     }
     for o in &answers.target_losses {
         check(format!("target loss {:.4}", o.loss.value), o.compute.value);

@@ -1,7 +1,9 @@
 //! A fit saved to disk with its provenance, so later commands reuse it without refitting.
 //!
 //! The file is JSON: `{"format": "scaling-laws-fit", "format_version": 1, "tool_version", ...,
-//! "provenance": {...}, "report": {...}}`. The provenance records the input path and its
+//! "provenance": {...}, "report": {...}}`. The report names the law's family
+//! (`report.fitted.family`, `report.fitted.config.law`); files written before there were other
+//! families name none and load as Chinchilla fits. The provenance records the input path and its
 //! SHA-256, the columns used, how tokens were derived, the filter, the rows used and the
 //! command line; the report holds the fitted law, the options and the diagnostics.
 
@@ -190,6 +192,39 @@ impl SavedFit {
                 "format version {version:?} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
             )));
         }
-        serde_json::from_value(value).map_err(|e| bad(format!("malformed ({e})")))
+        let mut saved: SavedFit =
+            serde_json::from_value(value).map_err(|e| bad(format!("malformed ({e})")))?;
+        saved.check_consistent().map_err(bad)?;
+        Ok(saved)
+    }
+
+    /// The fit, its configuration and its bootstrap draws are of one family, with its number
+    /// of parameters (a file edited by hand may say otherwise).
+    /// Puts the law's values in the family's order.
+    fn check_consistent(&mut self) -> Result<(), String> {
+        let fitted = &mut self.report.fitted;
+        fitted
+            .check_consistent()
+            .map_err(|m| format!("inconsistent: {m}; refit with this version"))?;
+        fitted.law = fitted.law.in_order_of(fitted.family).ok_or_else(|| {
+            format!(
+                "inconsistent: its law does not give each parameter of the {} law ({}) once; \
+                 refit with this version",
+                fitted.family,
+                crate::law::natural_names(fitted.family)
+            )
+        })?;
+        let fitted = &self.report.fitted;
+        if let Some(draws) = &self.bootstrap {
+            let n = fitted.family.params().len();
+            if draws.family != fitted.family || (!draws.is_empty() && draws.theta.ncols() != n) {
+                return Err(format!(
+                    "inconsistent: its bootstrap draws are not of the fit's {} law with {n} \
+                     parameters; refit with this version",
+                    fitted.family
+                ));
+            }
+        }
+        Ok(())
     }
 }

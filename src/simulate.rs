@@ -2,7 +2,10 @@
 //!
 //! The design mimics an IsoFLOP sweep (Hoffmann et al. 2022, Approach 2): for each compute
 //! budget `C`, model sizes log-spaced around the law's compute-optimal size `N*(C)` (from
-//! `N*/span` to `N*·span`), tokens `D = C / (k·N)`, and a loss with multiplicative noise:
+//! `N*/span` to `N*·span`), tokens `D = C / (k·N)`, and a loss with multiplicative noise. The
+//! law may be of any family ([`crate::law::Law`]); `N*(C)` is its allocation (closed-form or
+//! numeric, [`crate::allocation`]), or 20 tokens per parameter for a law of compute alone. A
+//! family that reads unique tokens sees every token fresh (`U = D`). For Chinchilla:
 //!
 //! ```text
 //! L_i = L(N_i, D_i) · exp(sigma · z_i),   z_i ~ Normal(0, 1)
@@ -20,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::allocation::Allocator;
 use crate::error::Error;
 use crate::finite::compact;
-use crate::law::ChinchillaLaw;
+use crate::law::{ChinchillaLaw, Law, Row};
 
 /// The nine IsoFLOP budgets of Hoffmann et al. 2022, Figure 3 (FLOPs).
 pub const CHINCHILLA_ISOFLOP_BUDGETS: [f64; 9] =
@@ -30,7 +33,7 @@ pub const CHINCHILLA_ISOFLOP_BUDGETS: [f64; 9] =
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationDesign {
     /// The true law.
-    pub law: ChinchillaLaw,
+    pub law: Law,
     /// Compute budgets, FLOPs.
     pub budgets: Vec<f64>,
     /// Model sizes per budget.
@@ -48,7 +51,7 @@ pub struct SimulationDesign {
 impl Default for SimulationDesign {
     fn default() -> Self {
         SimulationDesign {
-            law: ChinchillaLaw::HOFFMANN_2022,
+            law: ChinchillaLaw::HOFFMANN_2022.into(),
             budgets: CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
             sizes_per_budget: 12,
             span: 10.0,
@@ -106,10 +109,25 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
         .map_err(|e| Error::invalid_option("--noise", e.to_string()))?;
     let mut rng = ChaCha8Rng::seed_from_u64(design.seed);
     let m = design.sizes_per_budget;
-    let allocator = Allocator::new(design.law, k)?;
+    let allocator = Allocator::new(design.law.clone(), k)?;
     let mut runs = Vec::with_capacity(design.budgets.len() * m);
     for &budget in &design.budgets {
-        let centre = allocator.optimal_for_compute(budget).n_params;
+        let centre = if allocator.has_allocation() {
+            allocator.optimal_for_compute(budget).n_params
+        } else {
+            (budget / (20.0 * k)).sqrt()
+        };
+        if centre.is_nan() {
+            return Err(Error::invalid_option(
+                "--budgets",
+                format!(
+                    "budget {} FLOPs: the {} law has no compute-optimal size there to centre \
+                     the sweep on; choose budgets nearer real sweeps (e.g. 1e18 to 1e26)",
+                    compact(budget),
+                    design.law.family()
+                ),
+            ));
+        }
         for j in 0..m {
             let t = if m == 1 {
                 0.0
@@ -118,7 +136,8 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
             };
             let n_params = (centre * design.span.powf(t)).round().max(1.0);
             let n_tokens = budget / (k * n_params);
-            let true_loss = design.law.loss(n_params, n_tokens);
+            let row = Row::new(n_params, n_tokens, k);
+            let true_loss = design.law.loss_run(n_params, n_tokens, &row);
             let z: f64 = noise.sample(&mut rng);
             let run = SimulatedRun {
                 flops_budget: budget,
@@ -260,7 +279,7 @@ mod tests {
             ..Default::default()
         };
         let runs = simulate(&d).unwrap();
-        let centre = Allocator::new(d.law, 6.0)
+        let centre = Allocator::new(d.law.clone(), 6.0)
             .unwrap()
             .optimal_for_compute(6e18)
             .n_params;
@@ -305,7 +324,7 @@ mod limits_tests {
         };
         let tiny = SimulationDesign {
             budgets: vec![1e-300],
-            law: steep,
+            law: steep.into(),
             ..d()
         };
         assert_eq!(flag_of(tiny), "--budgets");

@@ -135,15 +135,18 @@ pub fn table3(
         .params
         .into_iter()
         .zip(HOFFMANN_TABLE3)
-        .map(|(o, paper)| Table3Row {
-            n_params: paper.n_params,
-            flops_ratio: o.compute.value / paper.flops,
-            tokens_ratio: o.n_tokens.value / paper.tokens,
-            flops: o.compute,
-            tokens: o.n_tokens,
-            paper,
+        .map(|(o, paper)| {
+            let tokens = o.n_tokens.ok_or_else(crate::decision::no_allocation)?;
+            Ok(Table3Row {
+                n_params: paper.n_params,
+                flops_ratio: o.compute.value / paper.flops,
+                tokens_ratio: tokens.value / paper.tokens,
+                flops: o.compute,
+                tokens,
+                paper,
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(Table3 {
         level,
         flops_per_param_token,

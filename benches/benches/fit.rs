@@ -4,7 +4,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use scaling_laws::fit::{
     self, FitConfig, Objective, ResidualLoss, SolverOptions, StartSelection, Starts,
 };
-use scaling_laws::law::ChinchillaLaw;
+use scaling_laws::law::{ChinchillaLaw, LawRef};
 use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 use scaling_laws_bench::{chinchilla_240, simulated};
 
@@ -35,7 +35,7 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("fit_from_hoffmann_start", |b| {
         let single = FitConfig {
-            starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022]),
+            starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022.into()]),
             ..FitConfig::default()
         };
         b.iter(|| fit::fit(&obs, &single, &|| {}).unwrap())
@@ -78,5 +78,26 @@ fn row_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// One row's value and gradient: Chinchilla's vectorised row loop against the generic row loop
+/// that any family takes (Chinchilla through the `Family` trait), per row of the 240-run set.
+/// The generic path must stay within 3 times the fast one (issue 12).
+fn row_evaluation(c: &mut Criterion) {
+    let obs = chinchilla_240().observations();
+    let theta = ChinchillaLaw::HOFFMANN_2022.theta();
+    let law = LawRef::chinchilla();
+    let fast = Objective::for_law(&obs, law, ResidualLoss::default());
+    let generic = Objective::generic(&obs, law, ResidualLoss::default());
+    let mut group = c.benchmark_group("row_evaluation");
+    group.throughput(criterion::Throughput::Elements(obs.len() as u64));
+    group.bench_function("fast_chinchilla", |b| {
+        b.iter(|| fast.value_and_gradient(std::hint::black_box(&theta)))
+    });
+    group.bench_function("generic_family_trait", |b| {
+        b.iter(|| generic.value_and_gradient(std::hint::black_box(&theta)))
+    });
+    group.finish();
+}
+
 criterion_group!(fitting, benches, row_scaling);
-criterion_main!(fitting);
+criterion_group!(rows, row_evaluation);
+criterion_main!(fitting, rows);

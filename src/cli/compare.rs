@@ -11,7 +11,7 @@ use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
 use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, Estimate, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
 use super::fit::{FitOptionsArgs, fit_data};
@@ -197,6 +197,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         ));
     }
     let (saved, data) = fit_data(input, &args.data, &args.options, None, args.quiet)?;
+    if saved.report.fitted.params_exponent.is_none() {
+        return Err(Error::invalid_option(
+            "--law",
+            format!(
+                "Approach 3 with the {} law has no constant allocation exponent a to compare \
+                 with Approaches 1 and 2; compare with a law that has one (e.g. --law chinchilla)",
+                saved.report.fitted.family
+            ),
+        )
+        .into());
+    }
     let (iso_data, compute_definition) = one_compute_definition(&data);
     let runs = format!("runs of {}, seed {}", data.source.path, args.resample.seed);
     let iso_config = IsoflopConfig {
@@ -263,10 +274,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             .expect("a and b are reported")
     };
     approaches.push(ApproachResult {
-        approach: "Approach 3 (parametric fit)".into(),
+        approach: match saved.report.fitted.family {
+            law if law.is_chinchilla() => "Approach 3 (parametric fit)".into(),
+            law => format!("Approach 3 (parametric fit, {law} law)"),
+        },
         a: param("a"),
         b: param("b"),
-        n_params: answers.budgets.iter().map(|o| o.n_params).collect(),
+        n_params: answers
+            .budgets
+            .iter()
+            .map(|o| o.n_params.unwrap_or_else(|| Estimate::point(f64::NAN)))
+            .collect(),
         caveat: None,
         draws: draws
             .as_ref()

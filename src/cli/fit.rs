@@ -12,6 +12,7 @@ use scaling_laws::fit::{
     self, FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartGrid, StartSelection, Starts,
 };
 use scaling_laws::holdout::HoldoutRule;
+use scaling_laws::law::LawRef;
 use scaling_laws::saved::{Provenance, SavedFit};
 
 use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
@@ -47,27 +48,37 @@ pub struct FitArgs {
 /// How to fit: objective, constraints and search. Shared by the commands that fit.
 #[derive(Debug, Args)]
 pub struct FitOptionsArgs {
+    /// The law to fit: chinchilla (E + A/N^alpha + B/D^beta), or another family (see the README).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "chinchilla",
+        help_heading = "Objective"
+    )]
+    law: String,
     /// Penalty on residuals of log loss.
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
     /// Huber threshold on log-loss residuals (with --loss huber).
     #[arg(long, value_name = "DELTA", help_heading = "Objective")]
     delta: Option<f64>,
-    /// Hold a parameter fixed, in natural units: A, B, E, alpha or beta; repeatable.
+    /// Hold a parameter fixed, in natural units (chinchilla: A, B, E, alpha or beta); repeatable.
     #[arg(long, value_name = "NAME=VALUE", help_heading = "Objective")]
     fix: Vec<String>,
-    /// Fit one exponent for both terms (alpha = beta).
+    /// Fit one exponent for both terms (chinchilla: alpha = beta).
     #[arg(long, help_heading = "Objective")]
     tie_exponents: bool,
     /// How many grid starts get a full L-BFGS run: the N with the lowest objective at the
     /// start, or `all` [default: 100].
     #[arg(long, value_name = "N|all", help_heading = "Search")]
     starts: Option<String>,
-    /// Replace axes of the Chinchilla start grid (log-space a, b, e; alpha, beta), e.g.
-    /// 'alpha=0,0.5,1;e=-1,0,1'. Default: a,b in {0,5,...,25}, e in {-1,-0.5,...,1}, alpha,beta in {0,0.5,...,2}.
+    /// Replace axes of the law's start grid, by solver-space name (chinchilla: log-space a, b,
+    /// e; alpha, beta), e.g. 'alpha=0,0.5,1;e=-1,0,1'. Chinchilla's default: a,b in
+    /// {0,5,...,25}, e in {-1,-0.5,...,1}, alpha,beta in {0,0.5,...,2}.
     #[arg(long, value_name = "SPEC", help_heading = "Search")]
     grid: Option<String>,
-    /// Start from this point instead of the grid, e.g. 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28'; repeatable.
+    /// Start from this point instead of the grid, every parameter by natural name, e.g.
+    /// 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28'; repeatable.
     #[arg(long = "start", value_name = "POINT", help_heading = "Search")]
     start_points: Vec<String>,
     /// Iteration limit of each L-BFGS run.
@@ -101,6 +112,7 @@ enum LossKind {
 impl FitOptionsArgs {
     /// The library's fit configuration.
     pub fn config(&self) -> Result<FitConfig, Error> {
+        let law = LawRef::named(&self.law)?;
         let loss = match (self.loss, self.delta) {
             (LossKind::Huber, delta) => ResidualLoss::Huber {
                 delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
@@ -113,7 +125,7 @@ impl FitOptionsArgs {
                 ));
             }
         };
-        let mut params = ParamSpec::free();
+        let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
             let (name, value) = item.split_once('=').ok_or_else(|| {
                 Error::invalid_option(
@@ -132,8 +144,8 @@ impl FitOptionsArgs {
         params = params.tie_exponents(self.tie_exponents)?;
         let starts = if self.start_points.is_empty() {
             let grid = match &self.grid {
-                Some(spec) => StartGrid::chinchilla().with_spec(spec)?,
-                None => StartGrid::chinchilla(),
+                Some(spec) => StartGrid::for_law(law).with_spec(spec)?,
+                None => StartGrid::for_law(law),
             };
             Starts::Grid(grid)
         } else {
@@ -146,7 +158,7 @@ impl FitOptionsArgs {
             Starts::Points(
                 self.start_points
                     .iter()
-                    .map(|s| parse_start(s))
+                    .map(|s| parse_start(law, s))
                     .collect::<Result<_, _>>()?,
             )
         };
@@ -167,6 +179,7 @@ impl FitOptionsArgs {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));
         }
         Ok(FitConfig {
+            law,
             loss,
             params,
             starts,

@@ -33,8 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Fit the published Chinchilla data as the Epoch AI replication did and write every figure
-    /// and a summary into a folder.
+    /// Fit the published Chinchilla data as the Epoch AI replication did (the Chinchilla law
+    /// only) and write every figure and a summary into a folder.
     Chinchilla(Box<plot::ChinchillaArgs>),
     /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
     Compare(Box<compare::CompareArgs>),
@@ -45,7 +45,8 @@ enum Command {
     Design(Box<design::DesignArgs>),
     /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
     Envelope(Box<envelope::EnvelopeArgs>),
-    /// Fit L(N, D) = E + A/N^alpha + B/D^beta to a table of runs (Chinchilla Approach 3).
+    /// Fit a law to a table of runs: L(N, D) = E + A/N^alpha + B/D^beta (Chinchilla Approach 3)
+    /// by default, another family with --law.
     Fit(Box<fit::FitArgs>),
     /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
     Isoflop(Box<isoflop::IsoflopArgs>),

@@ -152,8 +152,9 @@ impl FigureArgs {
             )?),
             Some(_) => None,
         };
+        let law = saved.report.fitted.to_law();
         let inputs = FigureInputs {
-            law: &saved.report.fitted.law,
+            law: &law,
             data,
             draws: saved.bootstrap.as_ref(),
             budgets: &budgets,

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::data::Format;
-use scaling_laws::fit::starts::parse_start;
+use scaling_laws::fit::starts::parse_assignments;
+use scaling_laws::law::{Law, LawRef};
 use scaling_laws::simulate::{CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate};
 
 /// Options of `scaling-laws simulate`.
@@ -21,9 +22,13 @@ pub struct SimulateArgs {
     /// Standard deviation of the log-loss noise (0.01 = about 1% multiplicative).
     #[arg(long, value_name = "SD", default_value_t = 0.01)]
     noise: f64,
-    /// The true law (default: Hoffmann et al. 2022, E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28).
-    #[arg(long, value_name = "POINT")]
+    /// The family of the true law (default: chinchilla).
+    #[arg(long, value_name = "NAME")]
     law: Option<String>,
+    /// The true law's parameters by natural name, e.g. 'E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28';
+    /// those left out take the family's published values (chinchilla: Hoffmann et al. 2022).
+    #[arg(long, value_name = "NAME=VALUE,...")]
+    truth: Option<String>,
     /// Compute budgets in FLOPs, comma-separated (default: the nine of Chinchilla's Figure 3).
     #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
     budgets: Vec<f64>,
@@ -40,12 +45,7 @@ pub struct SimulateArgs {
 
 /// Run `scaling-laws simulate`.
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let law = match &args.law {
-        Some(text) => parse_start(text).map_err(|_| {
-            Error::invalid_option("--law", format!("'{text}' must give A, B, E (positive), alpha and beta, e.g. E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28"))
-        })?,
-        None => SimulationDesign::default().law,
-    };
+    let law = true_law(args.law.as_deref(), args.truth.as_deref())?;
     let design = SimulationDesign {
         law,
         budgets: if args.budgets.is_empty() {
@@ -104,4 +104,56 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The true law from `--law NAME` and `--truth NAME=VALUE,...`. The old spelling
+/// `--law 'E=1.69,...'` (parameters of the Chinchilla law) still works, with a note.
+fn true_law(law: Option<&str>, truth: Option<&str>) -> Result<Law, Error> {
+    let (family, truth) = match (law, truth) {
+        (Some(values), None) if values.contains('=') => {
+            super::note!(
+                "note: --law 'NAME=VALUE,...' is deprecated; write --truth '{values}' (--law now names the family)"
+            );
+            (LawRef::chinchilla(), Some(values))
+        }
+        (Some(values), Some(_)) if values.contains('=') => {
+            return Err(Error::invalid_option(
+                "--law",
+                format!(
+                    "'{values}' gives parameter values, which --truth gives; --law names the family (e.g. --law chinchilla)"
+                ),
+            ));
+        }
+        (name, truth) => (LawRef::named(name.unwrap_or("chinchilla"))?, truth),
+    };
+    let given = match truth {
+        Some(text) => parse_assignments("--truth", text)?,
+        None => Vec::new(),
+    };
+    let params = family.params();
+    let mut pairs: Vec<(&str, f64)> = given.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let named: Vec<usize> = given
+        .iter()
+        .filter_map(|(n, _)| scaling_laws::law::natural_index(family.family(), n))
+        .collect();
+    let missing: Vec<usize> = (0..params.len()).filter(|i| !named.contains(i)).collect();
+    if !missing.is_empty() {
+        let Some((_, published)) = family.published() else {
+            let names: Vec<&str> = missing.iter().map(|&i| params[i].natural).collect();
+            return Err(Error::invalid_option(
+                "--truth",
+                format!(
+                    "the {family} law has no published values to default to; give {} (e.g. --truth '{}')",
+                    names.join(", "),
+                    names
+                        .iter()
+                        .map(|n| format!("{n}=..."))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ));
+        };
+        pairs.extend(missing.iter().map(|&i| (params[i].natural, published[i])));
+    }
+    Law::from_natural(family, &pairs, "--truth")
 }

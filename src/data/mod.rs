@@ -153,7 +153,12 @@ impl Dataset {
 
     /// The runs as the fitter consumes them.
     pub fn observations(&self) -> Observations {
-        Observations::new(&self.n_params, &self.n_tokens, &self.loss)
+        let obs = Observations::new(&self.n_params, &self.n_tokens, &self.loss)
+            .with_compute(&self.compute);
+        match &self.unique_tokens {
+            Some(u) => obs.with_unique_tokens(u),
+            None => obs,
+        }
     }
 
     /// The runs where `keep` is true, in data order (notes and provenance kept).

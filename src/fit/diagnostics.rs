@@ -12,8 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::solver::{LocalRun, Termination};
 use super::{FitConfig, REACHED_BEST_RTOL, Starts};
-use crate::law::ChinchillaLaw;
-use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, IDX_E, PARAM_NAMES, natural_name};
+use crate::law::{Law, LawRef, Transform};
 use crate::warnings::{Warning, WarningCode};
 
 /// Exponents outside this range are reported as implausible for language-model sweeps.
@@ -238,8 +237,8 @@ pub struct FitDiagnostics {
     pub converged: usize,
     /// Converged runs within [`REACHED_BEST_RTOL`] of the best value.
     pub reached_best: usize,
-    /// The start of the best run (log space).
-    pub best_start: [f64; 5],
+    /// The start of the best run (solver space).
+    pub best_start: Vec<f64>,
     /// Iterations of the best run.
     pub best_iterations: u64,
     /// Why the best run stopped.
@@ -305,17 +304,17 @@ impl FitDiagnostics {
                 run: runs.len(),
             });
         }
-        let law = ChinchillaLaw::from_theta(&runs[best].theta);
+        let law = Law::new(config.law, runs[best].theta.clone());
         if let Starts::Grid(grid) = &config.starts {
             warnings.extend(grid_warnings(
-                grid.bounds(),
+                &grid.bounds(),
                 &at_best,
                 &runs[best].theta,
                 config,
             ));
         }
-        warnings.extend(value_warnings(&law, &runs[best].theta));
-        warnings.extend(identification_warnings(&at_best));
+        warnings.extend(value_warnings(&law));
+        warnings.extend(identification_warnings(config.law, &at_best));
         let mut warnings: Vec<Warning> = warnings.iter().map(FitWarning::to_warning).collect();
         warnings.extend(few_runs_warning(n_runs, config.params.n_free()));
         FitDiagnostics {
@@ -323,7 +322,7 @@ impl FitDiagnostics {
             starts_run: runs.len(),
             converged: runs.iter().filter(|r| r.converged).count(),
             reached_best: at_best.len(),
-            best_start: runs[best].start,
+            best_start: runs[best].start.clone(),
             best_iterations: runs[best].iterations,
             best_termination: runs[best].termination,
             iterations: IterationStats {
@@ -338,26 +337,31 @@ impl FitDiagnostics {
     }
 }
 
+/// The axes a fit moves: the free parameters, then those that follow them through a tie (the
+/// order the warnings have always come in).
 fn free_axes(config: &FitConfig) -> Vec<usize> {
     let mut axes = config.params.free_indices();
-    if config.params.exponents_tied() && axes.contains(&IDX_ALPHA) {
-        axes.push(IDX_BETA);
+    for i in config.params.varying_indices() {
+        if !axes.contains(&i) {
+            axes.push(i);
+        }
     }
     axes
 }
 
 fn grid_warnings(
-    bounds: [(f64, f64); 5],
+    bounds: &[(f64, f64)],
     at_best: &[&LocalRun],
-    theta: &[f64; 5],
+    theta: &[f64],
     config: &FitConfig,
 ) -> Vec<FitWarning> {
+    let names = config.law.params();
     let mut out = Vec::new();
     for i in free_axes(config) {
         let (lo, hi) = bounds[i];
         if theta[i] < lo || theta[i] > hi {
             out.push(FitWarning::OptimumOutsideGrid {
-                parameter: PARAM_NAMES[i].to_string(),
+                parameter: names[i].name.to_string(),
                 value: theta[i],
                 low: lo,
                 high: hi,
@@ -367,7 +371,7 @@ fn grid_warnings(
             for edge in [lo, hi] {
                 if !at_best.is_empty() && at_best.iter().all(|r| r.start[i] == edge) {
                     out.push(FitWarning::BestStartOnGridEdge {
-                        parameter: PARAM_NAMES[i].to_string(),
+                        parameter: names[i].name.to_string(),
                         value: edge,
                     });
                 }
@@ -377,29 +381,43 @@ fn grid_warnings(
     out
 }
 
-fn value_warnings(law: &ChinchillaLaw, theta: &[f64; 5]) -> Vec<FitWarning> {
+/// Exponents outside the plausible range, an irreducible loss `E` collapsed to zero, and
+/// coefficients run off to infinity. For Chinchilla the exponents are `alpha` and `beta`; for
+/// any family they are the parameters taken as they are that may not be 0 (the exponents an
+/// allocation needs), and the coefficients the log-transformed parameters other than `E`.
+fn value_warnings(law: &Law) -> Vec<FitWarning> {
+    let params = law.family().params();
+    let natural = |i: usize| params[i].natural_value(law.theta()[i]);
     let mut out = Vec::new();
-    for (name, value) in [("alpha", law.alpha), ("beta", law.beta)] {
-        if !(PLAUSIBLE_EXPONENT.0..=PLAUSIBLE_EXPONENT.1).contains(&value) {
+    for (i, p) in params.iter().enumerate() {
+        let value = natural(i);
+        if p.transform == Transform::Identity
+            && p.nonzero
+            && !(PLAUSIBLE_EXPONENT.0..=PLAUSIBLE_EXPONENT.1).contains(&value)
+        {
             out.push(FitWarning::ImplausibleExponent {
-                parameter: name.to_string(),
+                parameter: p.natural.to_string(),
                 value,
             });
         }
     }
-    if theta[IDX_E] < DEGENERATE_LOG_E {
-        out.push(FitWarning::Degenerate {
-            parameter: "E".into(),
-            value: law.irreducible,
-            meaning: "the irreducible loss collapsed to zero; the data do not bound it from below"
-                .into(),
-        });
-    }
-    for i in [0, 1] {
-        if theta[i] > DEGENERATE_LOG_COEF {
+    for (i, p) in params.iter().enumerate() {
+        if p.natural == "E" && law.theta()[i] < DEGENERATE_LOG_E {
             out.push(FitWarning::Degenerate {
-                parameter: natural_name(i).into(),
-                value: theta[i].exp(),
+                parameter: "E".into(),
+                value: natural(i),
+                meaning:
+                    "the irreducible loss collapsed to zero; the data do not bound it from below"
+                        .into(),
+            });
+        }
+    }
+    for (i, p) in params.iter().enumerate() {
+        if p.transform == Transform::Log && p.natural != "E" && law.theta()[i] > DEGENERATE_LOG_COEF
+        {
+            out.push(FitWarning::Degenerate {
+                parameter: p.natural.into(),
+                value: law.theta()[i].exp(),
                 meaning: "the coefficient grew without bound; its exponent is probably too large to identify".into(),
             });
         }
@@ -407,21 +425,23 @@ fn value_warnings(law: &ChinchillaLaw, theta: &[f64; 5]) -> Vec<FitWarning> {
     out
 }
 
-fn identification_warnings(at_best: &[&LocalRun]) -> Vec<FitWarning> {
+fn identification_warnings(law: LawRef, at_best: &[&LocalRun]) -> Vec<FitWarning> {
     if at_best.len() < 2 {
         return Vec::new();
     }
-    (0..5)
-        .filter_map(|i| {
+    law.params()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
             let values: Vec<f64> = at_best
                 .iter()
-                .map(|r| ChinchillaLaw::from_theta(&r.theta).natural_value(i))
+                .map(|r| p.natural_value(r.theta[i]))
                 .collect();
             let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let scale = lo.abs().max(hi.abs());
             ((hi - lo) > IDENTIFIED_RSPREAD * scale).then(|| FitWarning::NotIdentified {
-                parameter: natural_name(i).to_string(),
+                parameter: p.natural.to_string(),
                 low: lo,
                 high: hi,
             })

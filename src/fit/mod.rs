@@ -1,8 +1,11 @@
-//! Fitting the Chinchilla law to observed runs: multi-start L-BFGS on a robust objective.
+//! Fitting a law to observed runs: multi-start L-BFGS on a robust objective.
 //!
 //! ```text
-//! theta* = argmin_theta  sum_i Huber_delta(log L_i - log L^(N_i, D_i; theta))
+//! theta* = argmin_theta  sum_i Huber_delta(log L_i - log L^(N_i, D_i, ...; theta))
 //! ```
+//!
+//! The law is any [`crate::law::Family`] (Chinchilla by default, [`FitConfig::law`]); `theta`
+//! is its solver-space vector.
 //!
 //! This is Approach 3 of Hoffmann et al. 2022 (section 3.3 and appendix D.2) as re-run by
 //! Besiroglu et al. 2024 ("Chinchilla Scaling: A replication attempt", arXiv:2404.10102):
@@ -17,6 +20,8 @@
 
 pub mod checks;
 pub mod diagnostics;
+#[cfg(test)]
+mod family_tests;
 mod fastmath;
 pub mod objective;
 pub mod params;
@@ -28,7 +33,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::law::{ChinchillaLaw, Theta};
+use crate::law::{ChinchillaLaw, Input, Law, LawRef, ParamValues, Row, natural_index};
 pub use diagnostics::{FitDiagnostics, FitWarning};
 pub use objective::{Objective, Observations, ResidualLoss};
 pub use params::ParamSpec;
@@ -61,6 +66,9 @@ impl Default for StartSelection {
 /// Everything that determines a fit, validated on construction of its parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitConfig {
+    /// The family fitted (Chinchilla in files written before there were others).
+    #[serde(default)]
+    pub law: LawRef,
     /// Penalty on log-loss residuals.
     pub loss: ResidualLoss,
     /// Fixed and tied parameters.
@@ -83,18 +91,24 @@ fn default_subsample_rows() -> usize {
 
 impl Default for FitConfig {
     fn default() -> Self {
+        Self::for_law(LawRef::chinchilla())
+    }
+}
+
+impl FitConfig {
+    /// The default configuration for the family `law`: all parameters free, its start grid.
+    pub fn for_law(law: LawRef) -> Self {
         FitConfig {
+            law,
             loss: ResidualLoss::default(),
-            params: ParamSpec::default(),
-            starts: Starts::default(),
+            params: ParamSpec::free_for(law),
+            starts: Starts::for_law(law),
             selection: StartSelection::default(),
             solver: SolverOptions::default(),
             subsample_rows: subsample::DEFAULT_SUBSAMPLE_ROWS,
         }
     }
-}
 
-impl FitConfig {
     /// Number of L-BFGS runs a fit with this configuration makes.
     pub fn runs_planned(&self) -> usize {
         let available = self.starts.points(&self.params).len();
@@ -108,10 +122,15 @@ impl FitConfig {
 /// A fitted law with what it was fitted to: the object later analyses build on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedLaw {
-    /// The law in natural parameters.
-    pub law: ChinchillaLaw,
-    /// The same in log space `(a, b, e, alpha, beta)`.
-    pub theta: Theta,
+    /// The family (Chinchilla in files written before there were others).
+    #[serde(default)]
+    pub family: LawRef,
+    /// The law in natural parameters, by name, in the family's display order (for Chinchilla
+    /// `E`, `A`, `B`, `alpha`, `beta`).
+    pub law: ParamValues,
+    /// The same in solver space (for Chinchilla `(a, b, e, alpha, beta)`, logs of the
+    /// coefficients).
+    pub theta: Vec<f64>,
     /// Objective value at the optimum.
     pub objective: f64,
     /// Number of runs fitted.
@@ -120,12 +139,73 @@ pub struct FittedLaw {
     pub residual_sd: f64,
     /// Log-loss residuals `log L_i - log L^_i` of the runs, in data order.
     pub residuals: Vec<f64>,
-    /// `a = beta / (alpha + beta)`: `N* ∝ C^a`.
-    pub params_exponent: f64,
-    /// `b = alpha / (alpha + beta)`: `D* ∝ C^b`.
-    pub tokens_exponent: f64,
+    /// `a` in `N* ∝ C^a` (Chinchilla: `beta / (alpha + beta)`); `None` (null) when the family
+    /// has no such constant exponent.
+    pub params_exponent: Option<f64>,
+    /// `b` in `D* ∝ C^b` (Chinchilla: `alpha / (alpha + beta)`); `None` (null) likewise.
+    pub tokens_exponent: Option<f64>,
     /// The configuration of the fit.
     pub config: FitConfig,
+}
+
+impl FittedLaw {
+    /// The fitted law as a [`Law`] (family and solver-space parameters).
+    pub fn to_law(&self) -> Law {
+        Law::new(self.family, self.theta.clone())
+    }
+
+    /// Predicted loss for `n_params` parameters trained on `n_tokens` fresh tokens (compute
+    /// `C = 6·N·D` for a law of compute; see [`Law::loss`]).
+    pub fn loss(&self, n_params: f64, n_tokens: f64) -> f64 {
+        self.to_law().loss(n_params, n_tokens)
+    }
+
+    /// Predicted loss for a row of inputs.
+    pub fn loss_row(&self, row: &Row) -> f64 {
+        self.to_law().loss_row(row)
+    }
+
+    /// Natural value of the parameter named `name` (e.g. `alpha`).
+    pub fn natural(&self, name: &str) -> Option<f64> {
+        let idx = natural_index(self.family.family(), name)?;
+        Some(self.family.params()[idx].natural_value(self.theta[idx]))
+    }
+
+    /// The law in Chinchilla's natural parameters, when it is a Chinchilla fit.
+    pub fn chinchilla(&self) -> Option<ChinchillaLaw> {
+        self.to_law().chinchilla()
+    }
+
+    /// Whether the fit is internally consistent: parameters of the family's length, the
+    /// configuration of the same family.
+    ///
+    /// # Errors
+    ///
+    /// A message saying what does not match.
+    pub fn check_consistent(&self) -> Result<(), String> {
+        let n = self.family.params().len();
+        if self.theta.len() != n {
+            return Err(format!(
+                "the {} law has {n} parameters but the fit holds {}",
+                self.family,
+                self.theta.len()
+            ));
+        }
+        if self.config.law != self.family || self.config.params.law() != self.family {
+            return Err(format!(
+                "the fit is of the {} law but its configuration is of the {} law",
+                self.family, self.config.law
+            ));
+        }
+        if self.config.params.len() != n {
+            return Err(format!(
+                "the {} law has {n} parameters but the configuration fixes {}",
+                self.family,
+                self.config.params.len()
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A fit and how it went.
@@ -162,7 +242,7 @@ pub struct FitReport {
 /// let obs = Observations::new(&n, &d, &l);
 /// let config = FitConfig { selection: StartSelection::Best(50), ..FitConfig::default() };
 /// let report = fit(&obs, &config, &|| {}).unwrap();
-/// assert!((report.fitted.law.alpha - 0.34).abs() < 1e-3);
+/// assert!((report.fitted.natural("alpha").unwrap() - 0.34).abs() < 1e-3);
 /// ```
 pub fn fit(
     obs: &Observations,
@@ -170,7 +250,7 @@ pub fn fit(
     on_run_done: &(dyn Fn() + Sync),
 ) -> Result<FitReport, Error> {
     validate_config(obs, config)?;
-    let objective = Objective::new(obs, config.loss);
+    let objective = Objective::for_law(obs, config.law, config.loss);
     let grid = config.starts.points(&config.params);
     let (runs, stage) = if subsample::applies(obs, config) {
         let (runs, stage) = subsample::search(obs, config, &grid, on_run_done);
@@ -180,19 +260,20 @@ pub fn fit(
         (run_starts(&objective, config, &chosen, on_run_done), None)
     };
     let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
-    let theta = runs[best].theta;
+    let theta = runs[best].theta.clone();
     let residuals = objective.residuals(&theta);
-    let law = ChinchillaLaw::from_theta(&theta);
+    let law = Law::new(config.law, theta);
     beyond_precision(&law)?;
     let fitted = FittedLaw {
-        law,
-        theta,
+        family: config.law,
+        law: law.natural_values(),
+        params_exponent: law.params_exponent(),
+        tokens_exponent: law.tokens_exponent(),
+        theta: law.into_theta(),
         objective: runs[best].objective,
         n_runs: obs.len(),
         residual_sd: std_dev(&residuals),
         residuals,
-        params_exponent: law.params_exponent(),
-        tokens_exponent: law.tokens_exponent(),
         config: config.clone(),
     };
     let mut diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), obs.len(), config);
@@ -230,7 +311,19 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
             format!("the Huber threshold must be a positive number, got {delta}"),
         ));
     }
-    config.starts.validate()?;
+    if config.params.law() != config.law {
+        return Err(Error::invalid_option(
+            "--law",
+            format!(
+                "the fixed parameters are of the {} law but the fit is of the {} law",
+                config.params.law(),
+                config.law
+            ),
+        ));
+    }
+    config.params.validate()?;
+    config.starts.validate(config.law)?;
+    check_inputs(obs, config.law)?;
     check_fixed_e(obs, &config.params)?;
     let n_free = config.params.n_free();
     if obs.len() <= n_free {
@@ -262,10 +355,25 @@ fn validate_config(obs: &Observations, config: &FitConfig) -> Result<(), Error> 
     Ok(())
 }
 
-/// A fixed E at or above the lowest observed loss leaves the law `E + A/N^alpha + B/D^beta`
+/// A family that reads unique tokens needs them in every run.
+fn check_inputs(obs: &Observations, law: LawRef) -> Result<(), Error> {
+    if law.inputs().contains(&Input::UniqueTokens) && obs.log_u().is_none() {
+        return Err(Error::invalid_option(
+            "--law",
+            format!(
+                "the {law} law needs the unique tokens U of every run; give a column of them \
+                 (--unique-tokens-col), or choose another law"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A fixed irreducible loss E at or above the lowest observed loss leaves a law `E + ...`
 /// above every such run whatever the other parameters: the fit then degenerates.
 fn check_fixed_e(obs: &Observations, params: &ParamSpec) -> Result<(), Error> {
-    let Some(log_e) = params.fixed_value(crate::law::chinchilla::IDX_E) else {
+    let law = params.law();
+    let Some(log_e) = natural_index(law.family(), "E").and_then(|i| params.fixed_value(i)) else {
         return Ok(());
     };
     let lowest = obs.log_loss().iter().copied().fold(f64::INFINITY, f64::min);
@@ -287,7 +395,7 @@ fn check_fixed_e(obs: &Observations, params: &ParamSpec) -> Result<(), Error> {
 fn run_starts(
     objective: &Objective,
     config: &FitConfig,
-    starts: &[Theta],
+    starts: &[Vec<f64>],
     on_run_done: &(dyn Fn() + Sync),
 ) -> Vec<LocalRun> {
     starts
@@ -303,9 +411,9 @@ fn run_starts(
 /// The starts to run: all, or the `k` with the lowest objective (stable in grid order).
 pub fn select_starts(
     objective: &Objective,
-    grid: &[Theta],
+    grid: &[Vec<f64>],
     selection: StartSelection,
-) -> Vec<Theta> {
+) -> Vec<Vec<f64>> {
     match selection {
         StartSelection::Best(k) if k < grid.len() => {
             let scores: Vec<f64> = grid.par_iter().map(|t| objective.value(t)).collect();
@@ -313,7 +421,7 @@ pub fn select_starts(
             order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]).then(i.cmp(&j)));
             order.truncate(k);
             order.sort_unstable();
-            order.into_iter().map(|i| grid[i]).collect()
+            order.into_iter().map(|i| grid[i].clone()).collect()
         }
         _ => grid.to_vec(),
     }
@@ -331,21 +439,16 @@ fn best_run(runs: &[LocalRun]) -> Option<usize> {
 
 /// An optimum whose natural parameters overflow (A = e^a with a > 709, say) is no answer: the
 /// runs do not determine the law, and no later step could use it.
-fn beyond_precision(law: &ChinchillaLaw) -> Result<(), Error> {
-    let values = [
-        ("A", law.param_coef),
-        ("B", law.data_coef),
-        ("E", law.irreducible),
-        ("alpha", law.alpha),
-        ("beta", law.beta),
-    ];
-    let bad: Vec<String> = values
+fn beyond_precision(law: &Law) -> Result<(), Error> {
+    let bad: Vec<String> = law
+        .family()
+        .params()
         .iter()
-        .enumerate()
+        .zip(law.theta())
+        .map(|(p, &t)| (p, p.natural_value(t)))
         // Coefficients are exp(theta): infinite, or 0 after underflow. Exponents: not finite.
-        .filter(|(i, (_, v))| !v.is_finite() || (*i < 3 && *v <= 0.0))
-        .map(|(_, nv)| nv)
-        .map(|(name, v)| format!("{name} = {v}"))
+        .filter(|(p, v)| !v.is_finite() || (p.transform == crate::law::Transform::Log && *v <= 0.0))
+        .map(|(p, v)| format!("{} = {v}", p.natural))
         .collect();
     if bad.is_empty() {
         return Ok(());

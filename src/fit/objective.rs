@@ -1,7 +1,7 @@
 //! The fitting objective: a robust loss on residuals of log-loss, **summed** over runs.
 //!
 //! ```text
-//! objective(theta) = sum_i w_i · rho(log L_i - log L^(N_i, D_i; theta))
+//! objective(theta) = sum_i w_i · rho(log L_i - log L^(row_i; theta))
 //! Huber_delta(r) = r²/2            if |r| <= delta
 //!                = delta·(|r| - delta/2) otherwise          (Hoffmann et al. 2022, eq. 3; delta = 1e-3)
 //! Squared(r)     = r²/2
@@ -11,6 +11,13 @@
 //! (Besiroglu et al. 2024, arXiv:2404.10102). The solver's stopping rule is relative to the
 //! objective's own value (see [`super::solver`]), so the fitted optimum does not depend on this
 //! scaling either way.
+//!
+//! The Chinchilla family has a vectorised row loop of its own ([`Objective::value_and_gradient`]);
+//! every other family (and Chinchilla when asked, [`Objective::generic`]) goes through
+//! [`Family::log_prediction_with_gradient`] one row at a time, in the same fixed blocks and
+//! order of additions, so its result does not depend on the number of threads either.
+//!
+//! [`Family::log_prediction_with_gradient`]: crate::law::Family::log_prediction_with_gradient
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +25,7 @@ use super::fastmath;
 
 use crate::law::chinchilla::{IDX_A, IDX_ALPHA, IDX_B, IDX_BETA, IDX_E, Theta};
 use crate::law::chinchilla::{log_prediction, log_prediction_with_weights};
+use crate::law::{LawRef, Row};
 
 /// Default Huber threshold on log-loss residuals (Hoffmann et al. 2022, section 3.3).
 pub const DEFAULT_HUBER_DELTA: f64 = 1e-3;
@@ -70,6 +78,10 @@ impl ResidualLoss {
 pub struct Observations {
     log_n: Vec<f64>,
     log_d: Vec<f64>,
+    /// `log C`: from the compute column, or `log(k·N·D)`.
+    log_c: Vec<f64>,
+    /// `log U` (unique tokens), when the runs have them.
+    log_u: Option<Vec<f64>>,
     log_loss: Vec<f64>,
     /// Per-run weights; all 1 unless given.
     weight: Vec<f64>,
@@ -87,26 +99,56 @@ fn range(v: &[f64]) -> (f64, f64) {
 
 impl Observations {
     /// Build from natural values. All inputs must be positive and of equal length (the data
-    /// module validates this before fitting).
+    /// module validates this before fitting). Compute is taken as `C = 6·N·D` until
+    /// [`Observations::with_compute`] gives it.
     pub fn new(n_params: &[f64], n_tokens: &[f64], loss: &[f64]) -> Self {
         debug_assert!(n_params.len() == n_tokens.len() && n_tokens.len() == loss.len());
+        let log_n: Vec<f64> = n_params.iter().map(|v| v.ln()).collect();
+        let log_d: Vec<f64> = n_tokens.iter().map(|v| v.ln()).collect();
+        let log_k = crate::data::DEFAULT_FLOPS_PER_PARAM_TOKEN.ln();
+        let log_c = log_n
+            .iter()
+            .zip(&log_d)
+            .map(|(n, d)| log_k + n + d)
+            .collect();
         Self::from_logs(
-            n_params.iter().map(|v| v.ln()).collect(),
-            n_tokens.iter().map(|v| v.ln()).collect(),
+            [log_n, log_d, log_c],
+            None,
             loss.iter().map(|v| v.ln()).collect(),
             vec![1.0; loss.len()],
         )
     }
 
-    fn from_logs(log_n: Vec<f64>, log_d: Vec<f64>, log_loss: Vec<f64>, weight: Vec<f64>) -> Self {
+    fn from_logs(
+        [log_n, log_d, log_c]: [Vec<f64>; 3],
+        log_u: Option<Vec<f64>>,
+        log_loss: Vec<f64>,
+        weight: Vec<f64>,
+    ) -> Self {
         Observations {
             log_n_range: range(&log_n),
             log_d_range: range(&log_d),
             log_n,
             log_d,
+            log_c,
+            log_u,
             log_loss,
             weight,
         }
+    }
+
+    /// The training compute of every run, FLOPs (positive; same length as the runs).
+    pub fn with_compute(mut self, compute: &[f64]) -> Self {
+        debug_assert_eq!(compute.len(), self.len());
+        self.log_c = compute.iter().map(|c| c.ln()).collect();
+        self
+    }
+
+    /// The unique tokens of every run (positive; same length as the runs).
+    pub fn with_unique_tokens(mut self, unique_tokens: &[f64]) -> Self {
+        debug_assert_eq!(unique_tokens.len(), self.len());
+        self.log_u = Some(unique_tokens.iter().map(|u| u.ln()).collect());
+        self
     }
 
     /// Attach per-run weights (positive; same length as the runs).
@@ -129,8 +171,8 @@ impl Observations {
     pub fn select(&self, rows: &[usize]) -> Self {
         let pick = |v: &[f64]| rows.iter().map(|&i| v[i]).collect::<Vec<_>>();
         Self::from_logs(
-            pick(&self.log_n),
-            pick(&self.log_d),
+            [pick(&self.log_n), pick(&self.log_d), pick(&self.log_c)],
+            self.log_u.as_deref().map(pick),
             pick(&self.log_loss),
             pick(&self.weight),
         )
@@ -171,6 +213,27 @@ impl Observations {
     /// `log D` of every run.
     pub fn log_d(&self) -> &[f64] {
         &self.log_d
+    }
+
+    /// `log C` of every run.
+    pub fn log_c(&self) -> &[f64] {
+        &self.log_c
+    }
+
+    /// `log U` of every run, when the runs have unique tokens.
+    pub fn log_u(&self) -> Option<&[f64]> {
+        self.log_u.as_deref()
+    }
+
+    /// The inputs of run `i` as a family reads them (`log U` is NaN when absent).
+    #[inline]
+    pub fn row(&self, i: usize) -> Row {
+        Row {
+            log_n: self.log_n[i],
+            log_d: self.log_d[i],
+            log_u: self.log_u.as_ref().map_or(f64::NAN, |u| u[i]),
+            log_c: self.log_c[i],
+        }
     }
 
     /// `log L` of every run.
@@ -318,12 +381,42 @@ fn add_lanes<const GRAD: bool, R: Rho>(
 pub struct Objective<'a> {
     obs: &'a Observations,
     loss: ResidualLoss,
+    law: LawRef,
+    /// Chinchilla's vectorised row loop (else the family's row by row).
+    fast: bool,
 }
 
 impl<'a> Objective<'a> {
-    /// Objective for `obs` with residual penalty `loss`.
+    /// Objective of the Chinchilla law for `obs` with residual penalty `loss`.
     pub fn new(obs: &'a Observations, loss: ResidualLoss) -> Self {
-        Objective { obs, loss }
+        Self::for_law(obs, LawRef::chinchilla(), loss)
+    }
+
+    /// Objective of the family `law` for `obs` with residual penalty `loss`.
+    pub fn for_law(obs: &'a Observations, law: LawRef, loss: ResidualLoss) -> Self {
+        Objective {
+            obs,
+            loss,
+            law,
+            fast: law.is_chinchilla(),
+        }
+    }
+
+    /// The same objective evaluated row by row through the family's
+    /// [`log_prediction_with_gradient`](crate::law::Family::log_prediction_with_gradient)
+    /// even for Chinchilla: for tests and benchmarks of the generic path.
+    pub fn generic(obs: &'a Observations, law: LawRef, loss: ResidualLoss) -> Self {
+        Objective {
+            obs,
+            loss,
+            law,
+            fast: false,
+        }
+    }
+
+    /// The family.
+    pub fn law(&self) -> LawRef {
+        self.law
     }
 
     /// The observations.
@@ -331,9 +424,12 @@ impl<'a> Objective<'a> {
         self.obs
     }
 
-    /// Objective value at `theta`.
-    pub fn value(&self, theta: &Theta) -> f64 {
-        self.evaluate::<false>(theta).0
+    /// Objective value at `theta` (of the family's length).
+    pub fn value(&self, theta: &[f64]) -> f64 {
+        if !self.fast {
+            return self.evaluate_generic::<false>(theta).0;
+        }
+        self.evaluate::<false>(&as_theta(theta)).0
     }
 
     /// Objective value and its gradient with respect to `theta`.
@@ -348,8 +444,69 @@ impl<'a> Objective<'a> {
     /// `fastmath` module in a loop the compiler vectorises. When either power-law term could
     /// exceed `e^700` times `E` at some run (found from the ranges of log N and log D, before
     /// the loop) or theta is not finite, the stable log-sum-exp form is used instead.
-    pub fn value_and_gradient(&self, theta: &Theta) -> (f64, Theta) {
-        self.evaluate::<true>(theta)
+    pub fn value_and_gradient(&self, theta: &[f64]) -> (f64, Vec<f64>) {
+        if !self.fast {
+            return self.evaluate_generic::<true>(theta);
+        }
+        let (value, g) = self.evaluate::<true>(&as_theta(theta));
+        (value, g.to_vec())
+    }
+
+    /// Sums of the generic row loop: value, and gradient with respect to theta.
+    fn evaluate_generic<const GRAD: bool>(&self, theta: &[f64]) -> (f64, Vec<f64>) {
+        let n = self.obs.len();
+        if n <= PARALLEL_BLOCK_ROWS {
+            return self.generic_block::<GRAD>(theta, 0, n);
+        }
+        use rayon::prelude::*;
+        let blocks: Vec<(f64, Vec<f64>)> = (0..n.div_ceil(PARALLEL_BLOCK_ROWS))
+            .into_par_iter()
+            .map(|b| {
+                let start = b * PARALLEL_BLOCK_ROWS;
+                self.generic_block::<GRAD>(theta, start, (start + PARALLEL_BLOCK_ROWS).min(n))
+            })
+            .collect();
+        let mut value = 0.0;
+        let mut g = vec![0.0; theta.len()];
+        for (v, bg) in &blocks {
+            value += v;
+            for (acc, x) in g.iter_mut().zip(bg) {
+                *acc += x;
+            }
+        }
+        (value, g)
+    }
+
+    /// Rows `start..end` of the generic row loop, added in row order.
+    fn generic_block<const GRAD: bool>(
+        &self,
+        theta: &[f64],
+        start: usize,
+        end: usize,
+    ) -> (f64, Vec<f64>) {
+        let o = self.obs;
+        let family = self.law.family();
+        let mut sum = 0.0;
+        let mut g = vec![0.0; if GRAD { theta.len() } else { 0 }];
+        let mut row_grad = vec![0.0; theta.len()];
+        for i in start..end {
+            let row = o.row(i);
+            let wt = o.weight[i];
+            if !GRAD {
+                let r = o.log_loss[i] - family.log_prediction(theta, &row);
+                sum += wt * self.loss.value(r);
+                continue;
+            }
+            let pred = family.log_prediction_with_gradient(theta, &row, &mut row_grad);
+            let (value, slope) = self.loss.value_and_derivative(o.log_loss[i] - pred);
+            sum += wt * value;
+            // d rho(r) / d theta = -rho'(r) · d pred / d theta
+            let s = -wt * slope;
+            for (acc, d) in g.iter_mut().zip(&row_grad) {
+                *acc += s * d;
+            }
+        }
+        (sum, g)
     }
 
     fn evaluate<const GRAD: bool>(&self, theta: &Theta) -> (f64, Theta) {
@@ -486,12 +643,27 @@ impl<'a> Objective<'a> {
     }
 
     /// Residuals `log L_i - log L^_i` at `theta`.
-    pub fn residuals(&self, theta: &Theta) -> Vec<f64> {
+    pub fn residuals(&self, theta: &[f64]) -> Vec<f64> {
         let o = self.obs;
+        if self.law.is_chinchilla() {
+            let theta = as_theta(theta);
+            return (0..o.len())
+                .map(|i| o.log_loss[i] - log_prediction(&theta, o.log_n[i], o.log_d[i]))
+                .collect();
+        }
+        let family = self.law.family();
         (0..o.len())
-            .map(|i| o.log_loss[i] - log_prediction(theta, o.log_n[i], o.log_d[i]))
+            .map(|i| o.log_loss[i] - family.log_prediction(theta, &o.row(i)))
             .collect()
     }
+}
+
+/// A Chinchilla theta from a slice of five.
+#[inline]
+fn as_theta(theta: &[f64]) -> Theta {
+    let mut t = [0.0; 5];
+    t.copy_from_slice(theta);
+    t
 }
 
 #[cfg(test)]
@@ -622,6 +794,70 @@ mod tests {
     }
 
     #[test]
+    fn generic_row_loop_agrees_with_the_fast_one() {
+        // Chinchilla through the Family trait, row by row.
+        for rows in [1, 7, 17, 240] {
+            let obs = many_rows(rows);
+            for loss in [ResidualLoss::default(), ResidualLoss::Squared] {
+                let law = LawRef::chinchilla();
+                let fast = Objective::for_law(&obs, law, loss);
+                let generic = Objective::generic(&obs, law, loss);
+                for theta in [
+                    ChinchillaLaw::HOFFMANN_2022.theta(),
+                    [3.0, 9.0, -0.5, 0.2, 0.6],
+                    [820.0, 5.0, 0.5, 0.1, 0.3],
+                ] {
+                    let (f, gf) = fast.value_and_gradient(&theta);
+                    let (g, gg) = generic.value_and_gradient(&theta);
+                    assert!((f - g).abs() <= 1e-11 * f.abs(), "{f} vs {g}");
+                    assert_eq!(generic.value(&theta), g);
+                    let scale = gf.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+                    for k in 0..5 {
+                        assert!(
+                            (gf[k] - gg[k]).abs() <= 1e-9 * scale,
+                            "{k}: {gf:?} vs {gg:?}"
+                        );
+                    }
+                    assert_eq!(fast.residuals(&theta), generic.residuals(&theta));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn generic_row_loop_is_the_same_at_any_thread_count() {
+        let obs = many_rows(3 * PARALLEL_BLOCK_ROWS + 5);
+        let obj = Objective::generic(&obs, LawRef::chinchilla(), ResidualLoss::default());
+        let theta = [3.0, 9.0, -0.5, 0.2, 0.6];
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| obj.value_and_gradient(&theta))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_eq!(one, on(3));
+    }
+
+    #[test]
+    fn observations_carry_compute_and_unique_tokens_through_resamples() {
+        let obs = Observations::new(&[1e8, 2e8, 4e8], &[1e9, 2e9, 4e9], &[3.0, 2.9, 2.8]);
+        // C = 6·N·D until a compute column is given.
+        assert!((obs.log_c()[1] - (6.0f64 * 2e8 * 2e9).ln()).abs() < 1e-12);
+        assert!(obs.row(0).log_u.is_nan() && obs.log_u().is_none());
+        let obs = obs
+            .with_compute(&[7e17, 8e17, 9e17])
+            .with_unique_tokens(&[5e8, 2e9, 1e9]);
+        let picked = obs.select_counted(&[2, 2, 0]);
+        assert_eq!(picked.len(), 2);
+        let row = picked.row(1);
+        assert_eq!((row.log_c, row.log_u), (9e17f64.ln(), 1e9f64.ln()));
+        assert_eq!(picked.weights(), &[1.0, 2.0]);
+    }
+
+    #[test]
     fn thetas_that_could_overflow_take_the_stable_form() {
         let obs = sample_obs();
         let obj = Objective::new(&obs, ResidualLoss::default());
@@ -629,7 +865,8 @@ mod tests {
         let theta = [820.0, 5.0, 0.5, 0.1, 0.3];
         let (v, g) = obj.value_and_gradient(&theta);
         assert!(v.is_finite() && g.iter().all(|x| x.is_finite()));
-        assert_eq!((v, g), obj.evaluate_stable::<true>(&theta));
+        let (sv, sg) = obj.evaluate_stable::<true>(&theta);
+        assert_eq!((v, g), (sv, sg.to_vec()));
     }
 
     #[test]

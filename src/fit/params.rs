@@ -1,114 +1,224 @@
-//! Which components of `theta = (a, b, e, alpha, beta)` the solver moves.
+//! Which components of a family's solver-space vector `theta` the solver moves.
 //!
-//! Fixed parameters are held at a given value; with tied exponents `beta` follows `alpha`
-//! (`alpha = beta`). The solver sees only the free vector `z`; [`ParamSpec::expand`] maps it back
-//! to `theta`, and [`ParamSpec::reduce_gradient`] applies the chain rule (a tied exponent
-//! receives the sum of both partial derivatives).
+//! Fixed parameters are held at a given value; with tied exponents the second of each pair the
+//! family lists in [`Family::ties`] follows the first (for Chinchilla, `beta` follows `alpha`).
+//! The solver sees only the free vector `z`; [`ParamSpec::expand`] maps it back to `theta`, and
+//! [`ParamSpec::reduce_gradient`] applies the chain rule (a tied parameter receives the sum of
+//! both partial derivatives).
+//!
+//! [`Family::ties`]: crate::law::Family::ties
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::finite::compact;
-use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, PARAM_NAMES, Theta, natural_name};
+use crate::law::{LawRef, Param, Transform, natural_index, natural_names};
 
-/// Fixed and tied parameters. The default frees all five.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Fixed and tied parameters of one family. The default frees all five of Chinchilla.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamSpec {
-    /// Log-space value of each fixed component of theta (`None` = free).
-    fixed: [Option<f64>; 5],
-    /// `alpha = beta`.
+    /// The family the parameters belong to (Chinchilla in files written before there were
+    /// others).
+    #[serde(default)]
+    law: LawRef,
+    /// Solver-space value of each fixed component of theta (`None` = free).
+    fixed: Vec<Option<f64>>,
+    /// The family's tied pairs are equal.
     tie_exponents: bool,
 }
 
+impl Default for ParamSpec {
+    fn default() -> Self {
+        Self::free_for(LawRef::chinchilla())
+    }
+}
+
 impl ParamSpec {
-    /// All parameters free.
+    /// All parameters of Chinchilla free.
     pub fn free() -> Self {
         Self::default()
     }
 
-    /// Fix a parameter by its *natural* name and value: `A`, `B`, `E` (positive), `alpha`, `beta`.
+    /// All parameters of `law` free.
+    pub fn free_for(law: LawRef) -> Self {
+        ParamSpec {
+            law,
+            fixed: vec![None; law.params().len()],
+            tie_exponents: false,
+        }
+    }
+
+    /// The family.
+    pub fn law(&self) -> LawRef {
+        self.law
+    }
+
+    /// Number of parameters of the family (free or not).
+    pub fn len(&self) -> usize {
+        self.fixed.len()
+    }
+
+    /// True for a family without parameters (none exists).
+    pub fn is_empty(&self) -> bool {
+        self.fixed.is_empty()
+    }
+
+    /// Whether the spec fits its family (a file may say otherwise).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] for an unknown name, a parameter fixed twice, or a value outside
-    /// the domain ([`natural_to_theta`]; an exponent of 0 is refused too: it leaves no
-    /// compute-optimal allocation).
-    pub fn fix(mut self, name: &str, value: f64) -> Result<Self, Error> {
-        let idx = natural_index(name).ok_or_else(|| {
-            Error::invalid_option(
-                "--fix",
-                format!("unknown parameter '{name}'; use one of A, B, E, alpha, beta"),
-            )
-        })?;
-        if idx >= IDX_ALPHA && value == 0.0 {
+    /// [`Error::InvalidOption`] naming `--fix` when the number of parameters is not the
+    /// family's.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.fixed.len() != self.law.params().len() {
             return Err(Error::invalid_option(
                 "--fix",
                 format!(
-                    "{name} = 0 removes the dependence of loss on {}, and no compute-optimal \
-                     allocation exists; fix {name} at a positive value (e.g. 0.34) or leave it free",
-                    if idx == IDX_ALPHA { "N" } else { "D" }
-                ),
-            ));
-        }
-        let log_value = natural_to_theta("--fix", idx, value)?;
-        if self.fixed[idx].is_some() {
-            return Err(Error::invalid_option(
-                "--fix",
-                format!("{name} is fixed twice; give each parameter once"),
-            ));
-        }
-        self.fixed[idx] = Some(log_value);
-        self.check_tie()?;
-        Ok(self)
-    }
-
-    /// Tie the exponents: `alpha = beta`.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidOption`] when both exponents are fixed at different values.
-    pub fn tie_exponents(mut self, tie: bool) -> Result<Self, Error> {
-        self.tie_exponents = tie;
-        self.check_tie()?;
-        Ok(self)
-    }
-
-    fn check_tie(&self) -> Result<(), Error> {
-        if let (true, Some(x), Some(y)) = (
-            self.tie_exponents,
-            self.fixed[IDX_ALPHA],
-            self.fixed[IDX_BETA],
-        ) && (x - y).abs() > 0.0
-        {
-            return Err(Error::invalid_option(
-                "--tie-exponents",
-                format!(
-                    "alpha and beta are fixed at different values ({x} and {y}) and cannot be tied"
+                    "{} fixed values given for the {} law, which has {} parameters ({})",
+                    self.fixed.len(),
+                    self.law.name(),
+                    self.law.params().len(),
+                    natural_names(self.law)
                 ),
             ));
         }
         Ok(())
     }
 
-    /// Whether the exponents are tied.
+    /// Fix a parameter by its *natural* name and value (for Chinchilla: `A`, `B`, `E`
+    /// positive, `alpha`, `beta`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] for an unknown name, a parameter fixed twice, or a value outside
+    /// the domain ([`natural_to_solver`]; a parameter that must not be 0, such as an exponent
+    /// without which no compute-optimal allocation exists, is refused at 0).
+    pub fn fix(mut self, name: &str, value: f64) -> Result<Self, Error> {
+        let law = self.law;
+        let idx = natural_index(law.family(), name).ok_or_else(|| {
+            Error::invalid_option(
+                "--fix",
+                format!(
+                    "unknown parameter '{name}' of the {} law; use one of {}",
+                    law.name(),
+                    natural_names(law)
+                ),
+            )
+        })?;
+        let param = &law.params()[idx];
+        if param.nonzero && value == 0.0 {
+            return Err(Error::invalid_option(
+                "--fix",
+                format!(
+                    "{name} = 0 leaves no compute-optimal allocation ({name} is the {}); fix \
+                     {name} at a positive value or leave it free",
+                    param.doc
+                ),
+            ));
+        }
+        let solver = natural_to_solver("--fix", param, value)?;
+        if self.fixed[idx].is_some() {
+            return Err(Error::invalid_option(
+                "--fix",
+                format!("{name} is fixed twice; give each parameter once"),
+            ));
+        }
+        self.fixed[idx] = Some(solver);
+        self.check_tie()?;
+        Ok(self)
+    }
+
+    /// Tie the family's pairs (Chinchilla: `alpha = beta`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--tie-exponents` when the family has nothing to tie or
+    /// both of a pair are fixed at different values.
+    pub fn tie_exponents(mut self, tie: bool) -> Result<Self, Error> {
+        if tie && self.law.ties().is_empty() {
+            return Err(Error::invalid_option(
+                "--tie-exponents",
+                format!(
+                    "the {} law has no exponents to tie; leave --tie-exponents out",
+                    self.law.name()
+                ),
+            ));
+        }
+        self.tie_exponents = tie;
+        self.check_tie()?;
+        Ok(self)
+    }
+
+    fn check_tie(&self) -> Result<(), Error> {
+        if !self.tie_exponents {
+            return Ok(());
+        }
+        let params = self.law.params();
+        for &(i, j) in self.law.ties() {
+            if let (Some(x), Some(y)) = (self.fixed[i], self.fixed[j])
+                && (x - y).abs() > 0.0
+            {
+                return Err(Error::invalid_option(
+                    "--tie-exponents",
+                    format!(
+                        "{} and {} are fixed at different values ({x} and {y}) and cannot be tied",
+                        params[i].natural, params[j].natural
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the family's pairs are tied.
     pub fn exponents_tied(&self) -> bool {
         self.tie_exponents
     }
 
-    /// Log-space value of component `idx` if it is fixed, directly or through the tie.
-    pub fn fixed_value(&self, idx: usize) -> Option<f64> {
-        self.fixed[idx].or_else(|| match (self.tie_exponents, idx) {
-            (true, IDX_ALPHA) => self.fixed[IDX_BETA],
-            (true, IDX_BETA) => self.fixed[IDX_ALPHA],
-            _ => None,
+    /// The partner of `idx` in a tied pair, when the pairs are tied.
+    fn partner(&self, idx: usize) -> Option<usize> {
+        if !self.tie_exponents {
+            return None;
+        }
+        self.law.ties().iter().find_map(|&(i, j)| {
+            if i == idx {
+                Some(j)
+            } else if j == idx {
+                Some(i)
+            } else {
+                None
+            }
         })
     }
 
-    /// Theta components the solver moves, in order. A tied pair is represented by `alpha`.
+    /// Whether `idx` follows another parameter (the second of a tied pair).
+    fn follows(&self, idx: usize) -> Option<usize> {
+        if !self.tie_exponents {
+            return None;
+        }
+        self.law
+            .ties()
+            .iter()
+            .find_map(|&(i, j)| (j == idx).then_some(i))
+    }
+
+    /// Solver-space value of component `idx` if it is fixed, directly or through a tie.
+    pub fn fixed_value(&self, idx: usize) -> Option<f64> {
+        self.fixed[idx].or_else(|| self.partner(idx).and_then(|p| self.fixed[p]))
+    }
+
+    /// Theta components the solver moves, in order. A tied pair is represented by its first.
     pub fn free_indices(&self) -> Vec<usize> {
-        (0..5)
+        (0..self.fixed.len())
             .filter(|&i| self.fixed_value(i).is_none())
-            .filter(|&i| !(self.tie_exponents && i == IDX_BETA))
+            .filter(|&i| self.follows(i).is_none())
+            .collect()
+    }
+
+    /// Theta components that vary in a fit: the free ones and those that follow them.
+    pub fn varying_indices(&self) -> Vec<usize> {
+        (0..self.fixed.len())
+            .filter(|&i| self.fixed_value(i).is_none())
             .collect()
     }
 
@@ -118,158 +228,155 @@ impl ParamSpec {
     }
 
     /// `theta` from the free vector `z`.
-    pub fn expand(&self, z: &[f64]) -> Theta {
-        let mut theta = [0.0; 5];
-        for (i, slot) in theta.iter_mut().enumerate() {
-            if let Some(v) = self.fixed_value(i) {
-                *slot = v;
-            }
-        }
+    pub fn expand(&self, z: &[f64]) -> Vec<f64> {
+        let mut theta: Vec<f64> = (0..self.fixed.len())
+            .map(|i| self.fixed_value(i).unwrap_or(0.0))
+            .collect();
         for (&i, &v) in self.free_indices().iter().zip(z) {
             theta[i] = v;
         }
-        if self.tie_exponents && self.fixed_value(IDX_ALPHA).is_none() {
-            theta[IDX_BETA] = theta[IDX_ALPHA];
+        for j in 0..theta.len() {
+            if let Some(i) = self.follows(j)
+                && self.fixed_value(i).is_none()
+            {
+                theta[j] = theta[i];
+            }
         }
         theta
     }
 
     /// Free vector `z` from `theta` (fixed components are ignored).
-    pub fn reduce(&self, theta: &Theta) -> Vec<f64> {
+    pub fn reduce(&self, theta: &[f64]) -> Vec<f64> {
         self.free_indices().iter().map(|&i| theta[i]).collect()
     }
 
     /// Gradient with respect to `z` from the gradient with respect to `theta`.
-    pub fn reduce_gradient(&self, grad: &Theta) -> Vec<f64> {
-        self.free_indices()
-            .iter()
-            .map(|&i| {
-                if self.tie_exponents && i == IDX_ALPHA {
-                    grad[IDX_ALPHA] + grad[IDX_BETA]
-                } else {
-                    grad[i]
-                }
-            })
-            .collect()
+    pub fn reduce_gradient(&self, grad: &[f64]) -> Vec<f64> {
+        let free = self.free_indices();
+        let mut out: Vec<f64> = free.iter().map(|&i| grad[i]).collect();
+        for (j, &g) in grad.iter().enumerate() {
+            if let Some(i) = self.follows(j)
+                && let Some(k) = free.iter().position(|&f| f == i)
+            {
+                out[k] += g;
+            }
+        }
+        out
     }
 
-    /// Human-readable list of constraints, e.g. `["alpha = 0.34 (fixed)", "alpha = beta"]`.
+    /// Human-readable list of constraints, e.g. `["alpha = 0.34 (fixed)", "alpha = beta (tied)"]`.
     pub fn describe(&self) -> Vec<String> {
-        let mut out: Vec<String> = (0..5)
+        let params = self.law.params();
+        let mut out: Vec<String> = (0..self.fixed.len())
             .filter_map(|i| {
                 self.fixed[i].map(|v| {
-                    let natural = if i < IDX_ALPHA { v.exp() } else { v };
-                    format!("{} = {} (fixed)", natural_name(i), natural)
+                    format!(
+                        "{} = {} (fixed)",
+                        params[i].natural,
+                        params[i].natural_value(v)
+                    )
                 })
             })
             .collect();
         if self.tie_exponents {
-            out.push("alpha = beta (tied)".to_string());
+            for &(i, j) in self.law.ties() {
+                out.push(format!(
+                    "{} = {} (tied)",
+                    params[i].natural, params[j].natural
+                ));
+            }
         }
         out
     }
 }
 
-/// Largest exponent (alpha, beta) accepted as a start or fixed value. Published fits give 0.05
-/// to 1.5; with exponents beyond this the power terms underflow to zero for any realistic N or
-/// D, so such a value says nothing about the data, and a run started there stalls on a flat
-/// objective and reports convergence where it began.
+/// Largest exponent (alpha, beta) accepted as a start or fixed value for Chinchilla. Published
+/// fits give 0.05 to 1.5; with exponents beyond this the power terms underflow to zero for any
+/// realistic N or D, so such a value says nothing about the data, and a run started there
+/// stalls on a flat objective and reports convergence where it began.
 pub const MAX_EXPONENT: f64 = 10.0;
 
-/// Largest |log| of a coefficient (A, B, E) accepted as a start or fixed value: `e^700` is about
-/// `1e304`, the end of the range of double-precision numbers.
+/// Largest |log| of a Chinchilla coefficient (A, B, E) accepted as a start or fixed value:
+/// `e^700` is about `1e304`, the end of the range of double-precision numbers.
 pub const MAX_LOG_COEFFICIENT: f64 = 700.0;
 
-/// Check a log-space component of theta (`a`, `b`, `e` = log A, log B, log E; `alpha`, `beta`
-/// as they are) against the domain of the law; the one check behind `--fix`, `--grid` and
-/// `--start`.
+/// Check a solver-space value of `param` against its bounds; the one check behind `--fix`,
+/// `--grid`, `--start` and `--truth`.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `flag`: a coefficient whose log is not finite or beyond
-/// ±[`MAX_LOG_COEFFICIENT`], or an exponent outside [0, [`MAX_EXPONENT`]].
-pub fn check_theta_component(flag: &str, idx: usize, value: f64) -> Result<(), Error> {
-    let name = PARAM_NAMES[idx];
-    if idx < IDX_ALPHA {
-        if !(value.is_finite() && value.abs() <= MAX_LOG_COEFFICIENT) {
-            return Err(Error::invalid_option(
-                flag,
-                format!(
-                    "{name} = {} is out of range: {name} is log {} and must lie in \
-                     [-{MAX_LOG_COEFFICIENT}, {MAX_LOG_COEFFICIENT}] ({} from about 1e-304 to 1e304)",
-                    compact(value),
-                    natural_name(idx),
-                    natural_name(idx)
-                ),
-            ));
-        }
-    } else if !(value.is_finite() && (0.0..=MAX_EXPONENT).contains(&value)) {
-        return Err(Error::invalid_option(
-            flag,
-            format!(
-                "{name} = {} is out of range: exponents must lie in [0, {MAX_EXPONENT}] \
-                 (published values are 0.05 to 1.5)",
-                compact(value)
-            ),
-        ));
+/// [`Error::InvalidOption`] naming `flag`: a value that is not finite or lies outside
+/// [`Param::bounds`].
+pub fn check_solver_value(flag: &str, param: &Param, value: f64) -> Result<(), Error> {
+    let (lo, hi) = param.bounds;
+    if value.is_finite() && (lo..=hi).contains(&value) {
+        return Ok(());
     }
-    Ok(())
+    let name = param.name;
+    let message = match param.transform {
+        Transform::Log => format!(
+            "{name} = {} is out of range: {name} is log {} and must lie in [{}, {}] ({} from \
+             about {:.0e} to {:.0e})",
+            compact(value),
+            param.natural,
+            compact(lo),
+            compact(hi),
+            param.natural,
+            lo.exp(),
+            hi.exp()
+        ),
+        Transform::Identity => format!(
+            "{name} = {} is out of range: {name} ({}) must lie in [{}, {}]",
+            compact(value),
+            param.doc,
+            compact(lo),
+            compact(hi)
+        ),
+    };
+    Err(Error::invalid_option(flag, message))
 }
 
-/// Log-space theta component from a natural value (`A`, `B`, `E` positive; `alpha`, `beta` as
-/// they are), checked by [`check_theta_component`].
+/// Solver-space value of `param` from a natural value (positive for a log-transformed
+/// parameter), checked by [`check_solver_value`].
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `flag` for a value outside the domain.
-pub fn natural_to_theta(flag: &str, idx: usize, value: f64) -> Result<f64, Error> {
-    let name = natural_name(idx);
-    if idx < IDX_ALPHA {
-        if !(value.is_finite() && value > 0.0) {
-            return Err(Error::invalid_option(
-                flag,
-                format!("{name} must be a positive number, got {value}"),
-            ));
+pub fn natural_to_solver(flag: &str, param: &Param, value: f64) -> Result<f64, Error> {
+    let name = param.natural;
+    match param.transform {
+        Transform::Log => {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(Error::invalid_option(
+                    flag,
+                    format!("{name} must be a positive number, got {value}"),
+                ));
+            }
+            let log = value.ln();
+            check_solver_value(flag, param, log).map_err(|_| {
+                Error::invalid_option(
+                    flag,
+                    format!(
+                        "{name} = {} is out of range: it must lie between about {:.0e} and {:.0e}",
+                        compact(value),
+                        param.bounds.0.exp(),
+                        param.bounds.1.exp()
+                    ),
+                )
+            })?;
+            Ok(log)
         }
-        let log = value.ln();
-        check_theta_component(flag, idx, log).map_err(|_| {
-            Error::invalid_option(
-                flag,
-                format!(
-                    "{name} = {} is out of range: it must lie between about 1e-304 and 1e304",
-                    compact(value)
-                ),
-            )
-        })?;
-        Ok(log)
-    } else {
-        check_theta_component(flag, idx, value)?;
-        Ok(value)
+        Transform::Identity => {
+            check_solver_value(flag, param, value)?;
+            Ok(value)
+        }
     }
-}
-
-/// Index in theta of a natural parameter name (`A`, `B`, `E`, `alpha`, `beta`).
-pub fn natural_index(name: &str) -> Option<usize> {
-    match name {
-        "A" => Some(0),
-        "B" => Some(1),
-        "E" => Some(2),
-        _ => match name.to_ascii_lowercase().as_str() {
-            "alpha" => Some(IDX_ALPHA),
-            "beta" => Some(IDX_BETA),
-            _ => None,
-        },
-    }
-}
-
-/// Index in theta of a log-space component name (`a`, `b`, `e`, `alpha`, `beta`).
-pub fn theta_index(name: &str) -> Option<usize> {
-    PARAM_NAMES.iter().position(|&p| p == name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA};
 
     #[test]
     fn tied_exponents_share_one_free_component() {
@@ -279,6 +386,7 @@ mod tests {
         assert_eq!(theta[IDX_BETA], 0.3);
         let g = spec.reduce_gradient(&[1.0, 1.0, 1.0, 2.0, 5.0]);
         assert_eq!(g, vec![1.0, 1.0, 1.0, 7.0]);
+        assert_eq!(spec.describe(), vec!["alpha = beta (tied)"]);
     }
 
     #[test]
@@ -292,6 +400,7 @@ mod tests {
         let theta = spec.expand(&[6.0, 6.0, 0.28]);
         assert!((theta[2] - 1.69f64.ln()).abs() < 1e-15);
         assert_eq!(theta[3], 0.34);
+        assert_eq!(spec.describe()[1], "alpha = 0.34 (fixed)");
     }
 
     #[test]
@@ -307,7 +416,11 @@ mod tests {
 
     #[test]
     fn bad_fixes_are_rejected() {
-        assert!(ParamSpec::free().fix("gamma", 1.0).is_err());
+        let err = ParamSpec::free().fix("gamma", 1.0).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown parameter 'gamma'") && err.contains("E, A, B, alpha, beta"),
+            "{err}"
+        );
         assert!(ParamSpec::free().fix("A", -1.0).is_err());
         // issue 11: outside the domain of the law
         for (name, v) in [
@@ -327,5 +440,31 @@ mod tests {
             .fix("beta", 0.4)
             .unwrap();
         assert!(both.tie_exponents(true).is_err());
+    }
+
+    #[test]
+    fn domain_messages_give_the_bounds() {
+        let spec = ParamSpec::free();
+        let params = spec.law().params();
+        let err = check_solver_value("--grid", &params[0], 800.0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[-700, 700]") && err.contains("1e304"),
+            "{err}"
+        );
+        let err = check_solver_value("--grid", &params[IDX_ALPHA], 20.0)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[0, 10]") && err.contains("exponent"), "{err}");
+    }
+
+    #[test]
+    fn old_files_with_five_fixed_values_load_as_chinchilla() {
+        let old = r#"{"fixed":[null,null,0.5,null,null],"tie_exponents":true}"#;
+        let spec: ParamSpec = serde_json::from_str(old).unwrap();
+        assert!(spec.law().is_chinchilla());
+        spec.validate().unwrap();
+        assert_eq!(spec.free_indices(), vec![0, 1, 3]);
     }
 }

@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 
 use super::objective::Objective;
 use super::params::ParamSpec;
-use crate::law::Theta;
 
 type Vector = Vec<f64>;
 type LbfgsState = IterState<Vector, Vector, (), (), (), f64>;
@@ -102,9 +101,9 @@ impl Termination {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalRun {
     /// Starting point (full theta).
-    pub start: Theta,
+    pub start: Vec<f64>,
     /// Best point found (full theta).
-    pub theta: Theta,
+    pub theta: Vec<f64>,
     /// Objective at `theta`.
     pub objective: f64,
     /// Objective at the start.
@@ -251,7 +250,7 @@ fn max_abs(v: &[f64]) -> f64 {
 pub fn run_lbfgs(
     objective: &Objective,
     spec: &ParamSpec,
-    start: &Theta,
+    start: &[f64],
     opts: &SolverOptions,
 ) -> LocalRun {
     let z0 = spec.reduce(start);

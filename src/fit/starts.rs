@@ -14,16 +14,19 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{ParamSpec, check_theta_component, natural_to_theta, theta_index};
+use super::params::{ParamSpec, check_solver_value};
 use crate::error::Error;
-use crate::law::chinchilla::{IDX_ALPHA, IDX_BETA, PARAM_NAMES};
-use crate::law::{ChinchillaLaw, Theta};
+use crate::law::{Law, LawRef, ParamValues, natural_index, solver_index};
 
-/// A Cartesian grid over the log-space parameters `(a, b, e, alpha, beta)`.
+/// A Cartesian grid over a family's solver-space parameters (for Chinchilla
+/// `(a, b, e, alpha, beta)`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StartGrid {
+    /// The family (Chinchilla in files written before there were others).
+    #[serde(default)]
+    pub law: LawRef,
     /// Values of each axis, in theta order.
-    pub axes: [Vec<f64>; 5],
+    pub axes: Vec<Vec<f64>>,
 }
 
 impl Default for StartGrid {
@@ -35,22 +38,26 @@ impl Default for StartGrid {
 impl StartGrid {
     /// The 4500-point grid of Hoffmann et al. 2022.
     pub fn chinchilla() -> Self {
-        let ab: Vec<f64> = (0..6).map(|k| 5.0 * k as f64).collect();
-        let e = vec![-1.0, -0.5, 0.0, 0.5, 1.0];
-        let exps = vec![0.0, 0.5, 1.0, 1.5, 2.0];
+        Self::for_law(LawRef::chinchilla())
+    }
+
+    /// The default grid of `law`: each parameter's [`crate::law::Param::grid`].
+    pub fn for_law(law: LawRef) -> Self {
         StartGrid {
-            axes: [ab.clone(), ab, e, exps.clone(), exps],
+            law,
+            axes: law.params().iter().map(|p| p.grid.to_vec()).collect(),
         }
     }
 
-    /// Replace the axes named in a spec such as `alpha=0,0.5,1;e=-1,0,1` (log-space names
-    /// `a`, `b`, `e`, `alpha`, `beta`; values separated by commas, axes by semicolons).
+    /// Replace the axes named in a spec such as `alpha=0,0.5,1;e=-1,0,1` (solver-space names,
+    /// for Chinchilla `a`, `b`, `e`, `alpha`, `beta`; values separated by commas, axes by
+    /// semicolons).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--grid` for a malformed spec.
     pub fn with_spec(mut self, spec: &str) -> Result<Self, Error> {
-        let mut named = [false; 5];
+        let mut named = vec![false; self.axes.len()];
         for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (name, values) = part.split_once('=').ok_or_else(|| {
                 Error::invalid_option(
@@ -58,13 +65,15 @@ impl StartGrid {
                     format!("'{part}' is not of the form NAME=V1,V2,..."),
                 )
             })?;
-            let idx = theta_index(name.trim()).ok_or_else(|| {
+            let idx = solver_index(self.law.family(), name.trim()).ok_or_else(|| {
+                let names: Vec<&str> = self.law.params().iter().map(|p| p.name).collect();
                 Error::invalid_option(
                     "--grid",
                     format!(
-                        "unknown axis '{}'; axes are {}",
+                        "unknown axis '{}' of the {} law; axes are {}",
                         name.trim(),
-                        PARAM_NAMES.join(", ")
+                        self.law.name(),
+                        names.join(", ")
                     ),
                 )
             })?;
@@ -103,22 +112,34 @@ impl StartGrid {
         Ok(self)
     }
 
-    /// Check every axis: not empty, and every value in the domain of the law
-    /// ([`check_theta_component`]).
+    /// Check every axis: one per parameter, not empty, and every value in the domain of the
+    /// law ([`check_solver_value`]).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--grid`.
     pub fn validate(&self) -> Result<(), Error> {
-        for (idx, axis) in self.axes.iter().enumerate() {
+        let params = self.law.params();
+        if self.axes.len() != params.len() {
+            return Err(Error::invalid_option(
+                "--grid",
+                format!(
+                    "{} axes given for the {} law, which has {} parameters",
+                    self.axes.len(),
+                    self.law.name(),
+                    params.len()
+                ),
+            ));
+        }
+        for (param, axis) in params.iter().zip(&self.axes) {
             if axis.is_empty() {
                 return Err(Error::invalid_option(
                     "--grid",
-                    format!("axis '{}' has no values", PARAM_NAMES[idx]),
+                    format!("axis '{}' has no values", param.name),
                 ));
             }
             for &v in axis {
-                check_theta_component("--grid", idx, v)?;
+                check_solver_value("--grid", param, v)?;
             }
         }
         Ok(())
@@ -135,36 +156,47 @@ impl StartGrid {
     }
 
     /// All grid points, projected onto the free parameters of `spec` (fixed components take
-    /// their fixed value, a tied `beta` follows `alpha`), without duplicates, in grid order.
-    pub fn points(&self, spec: &ParamSpec) -> Vec<Theta> {
-        let mut out: Vec<Theta> = Vec::with_capacity(self.len());
+    /// their fixed value, a tied parameter follows its partner), without duplicates, in grid
+    /// order (the first axis outermost, the last innermost).
+    pub fn points(&self, spec: &ParamSpec) -> Vec<Vec<f64>> {
+        let mut out: Vec<Vec<f64>> = Vec::with_capacity(self.len());
+        if self.is_empty() {
+            return out;
+        }
         let mut seen = std::collections::HashSet::new();
-        let [a, b, e, alpha, beta] = &self.axes;
-        for &va in a {
-            for &vb in b {
-                for &ve in e {
-                    for &val in alpha {
-                        for &vbe in beta {
-                            let p = spec.expand(&spec.reduce(&[va, vb, ve, val, vbe]));
-                            if seen.insert(p.map(f64::to_bits)) {
-                                out.push(p);
-                            }
-                        }
-                    }
+        let mut at = vec![0usize; self.axes.len()];
+        loop {
+            let point: Vec<f64> = at.iter().zip(&self.axes).map(|(&i, a)| a[i]).collect();
+            let p = spec.expand(&spec.reduce(&point));
+            if seen.insert(p.iter().map(|x| x.to_bits()).collect::<Vec<u64>>()) {
+                out.push(p);
+            }
+            // Odometer: the last axis turns fastest.
+            let mut k = at.len();
+            loop {
+                if k == 0 {
+                    return out;
                 }
+                k -= 1;
+                at[k] += 1;
+                if at[k] < self.axes[k].len() {
+                    break;
+                }
+                at[k] = 0;
             }
         }
-        out
     }
 
     /// Smallest and largest value of each axis.
-    pub fn bounds(&self) -> [(f64, f64); 5] {
-        std::array::from_fn(|i| {
-            let v = &self.axes[i];
-            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            (lo, hi)
-        })
+    pub fn bounds(&self) -> Vec<(f64, f64)> {
+        self.axes
+            .iter()
+            .map(|v| {
+                let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                (lo, hi)
+            })
+            .collect()
     }
 }
 
@@ -172,10 +204,10 @@ impl StartGrid {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "values", rename_all = "snake_case")]
 pub enum Starts {
-    /// A Cartesian grid (the default is [`StartGrid::chinchilla`]).
+    /// A Cartesian grid (the default is the family's, [`StartGrid::for_law`]).
     Grid(StartGrid),
-    /// Explicit points, given as laws in natural parameters.
-    Points(Vec<ChinchillaLaw>),
+    /// Explicit points, each the natural value of every parameter by name.
+    Points(Vec<ParamValues>),
 }
 
 impl Default for Starts {
@@ -185,30 +217,33 @@ impl Default for Starts {
 }
 
 impl Starts {
-    /// Check every start against the domain of the law ([`check_theta_component`]); a library
-    /// caller that builds [`Starts`] directly gets the same check as the command line.
+    /// The default grid of `law`.
+    pub fn for_law(law: LawRef) -> Self {
+        Starts::Grid(StartGrid::for_law(law))
+    }
+
+    /// Check every start against the domain of `law` (names and values); a library caller
+    /// that builds [`Starts`] directly gets the same check as the command line.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--grid` or `--start`.
-    pub fn validate(&self) -> Result<(), Error> {
+    pub fn validate(&self, law: LawRef) -> Result<(), Error> {
         match self {
+            Starts::Grid(g) if g.law != law => Err(Error::invalid_option(
+                "--grid",
+                format!(
+                    "the grid is for the {} law, but the fit is of the {} law",
+                    g.law, law
+                ),
+            )),
             Starts::Grid(g) => g.validate(),
-            Starts::Points(laws) if laws.is_empty() => {
+            Starts::Points(points) if points.is_empty() => {
                 Err(Error::invalid_option("--start", "no starting point given"))
             }
-            Starts::Points(laws) => {
-                for law in laws {
-                    let natural = [
-                        law.param_coef,
-                        law.data_coef,
-                        law.irreducible,
-                        law.alpha,
-                        law.beta,
-                    ];
-                    for (idx, v) in natural.into_iter().enumerate() {
-                        natural_to_theta("--start", idx, v)?;
-                    }
+            Starts::Points(points) => {
+                for p in points {
+                    start_law(law, p)?;
                 }
                 Ok(())
             }
@@ -216,60 +251,68 @@ impl Starts {
     }
 
     /// Starting points in theta, projected onto `spec`.
-    pub fn points(&self, spec: &ParamSpec) -> Vec<Theta> {
+    pub fn points(&self, spec: &ParamSpec) -> Vec<Vec<f64>> {
         match self {
             Starts::Grid(g) => g.points(spec),
-            Starts::Points(laws) => laws
+            Starts::Points(points) => points
                 .iter()
-                .map(|l| spec.expand(&spec.reduce(&l.theta())))
+                .filter_map(|p| start_law(spec.law(), p).ok())
+                .map(|l| spec.expand(&spec.reduce(l.theta())))
                 .collect(),
         }
     }
 }
 
-/// Parse a start given in natural parameters: `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`.
+fn start_law(law: LawRef, values: &ParamValues) -> Result<Law, Error> {
+    let pairs: Vec<(&str, f64)> = values.iter().collect();
+    Law::from_natural(law, &pairs, "--start")
+}
+
+/// Parse `NAME=VALUE` pairs separated by commas, as given with `flag` (e.g.
+/// `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`). Names are not checked here.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--start` when a parameter is missing, repeated or invalid.
-pub fn parse_start(text: &str) -> Result<ChinchillaLaw, Error> {
-    let bad = |m: String| Error::invalid_option("--start", m);
-    let mut values: [Option<f64>; 5] = [None; 5];
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, value) = part
-            .split_once('=')
-            .ok_or_else(|| bad(format!("'{part}' is not of the form NAME=VALUE")))?;
-        let idx = super::params::natural_index(name.trim()).ok_or_else(|| {
-            bad(format!(
-                "unknown parameter '{}'; use A, B, E, alpha, beta",
-                name.trim()
-            ))
-        })?;
-        let v: f64 = value.trim().parse().map_err(|_| {
-            bad(format!(
-                "{} = '{}' is not a number",
-                name.trim(),
-                value.trim()
-            ))
-        })?;
-        natural_to_theta("--start", idx, v)?;
-        if values[idx].replace(v).is_some() {
-            return Err(bad(format!(
-                "{} is given twice in '{text}'; give each parameter once",
-                name.trim()
-            )));
-        }
-    }
-    let names = ["A", "B", "E", "alpha", "beta"];
-    let get =
-        |i: usize| values[i].ok_or_else(|| bad(format!("'{text}' does not give {}", names[i])));
-    Ok(ChinchillaLaw {
-        param_coef: get(0)?,
-        data_coef: get(1)?,
-        irreducible: get(2)?,
-        alpha: get(IDX_ALPHA)?,
-        beta: get(IDX_BETA)?,
-    })
+/// [`Error::InvalidOption`] naming `flag` for a part that is not `NAME=VALUE` or a value that
+/// is not a number.
+pub fn parse_assignments(flag: &str, text: &str) -> Result<Vec<(String, f64)>, Error> {
+    let bad = |m: String| Error::invalid_option(flag, m);
+    text.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| bad(format!("'{part}' is not of the form NAME=VALUE")))?;
+            let v: f64 = value.trim().parse().map_err(|_| {
+                bad(format!(
+                    "{} = '{}' is not a number",
+                    name.trim(),
+                    value.trim()
+                ))
+            })?;
+            Ok((name.trim().to_string(), v))
+        })
+        .collect()
+}
+
+/// Parse a start of `law` given in natural parameters, e.g. for Chinchilla
+/// `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--start` when a parameter is unknown, missing, repeated or
+/// outside its domain.
+pub fn parse_start(law: LawRef, text: &str) -> Result<ParamValues, Error> {
+    let pairs = parse_assignments("--start", text)?;
+    let named: Vec<(&str, f64)> = pairs.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let parsed = Law::from_natural(law, &named, "--start")?;
+    Ok(parsed.natural_values())
+}
+
+/// Whether `name` is a natural parameter name of `law`.
+pub fn is_parameter(law: LawRef, name: &str) -> bool {
+    natural_index(law.family(), name).is_some()
 }
 
 #[cfg(test)]
@@ -289,6 +332,19 @@ mod tests {
         assert_eq!(StartGrid::chinchilla().points(&spec).len(), 900);
         let tied = ParamSpec::free().tie_exponents(true).unwrap();
         assert_eq!(StartGrid::chinchilla().points(&tied).len(), 900);
+    }
+
+    #[test]
+    fn the_default_grid_is_the_family_grid() {
+        let g = StartGrid::for_law(LawRef::chinchilla());
+        assert_eq!(g.axes[0], vec![0.0, 5.0, 10.0, 15.0, 20.0, 25.0]);
+        assert_eq!(g.axes[2], vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert_eq!(g.axes[4], vec![0.0, 0.5, 1.0, 1.5, 2.0]);
+        // a outermost, beta innermost
+        let p = g.points(&ParamSpec::free());
+        assert_eq!(p[0], vec![0.0, 0.0, -1.0, 0.0, 0.0]);
+        assert_eq!(p[1], vec![0.0, 0.0, -1.0, 0.0, 0.5]);
+        assert_eq!(p[4499], vec![25.0, 25.0, 1.0, 2.0, 2.0]);
     }
 
     #[test]
@@ -312,14 +368,18 @@ mod tests {
 
     #[test]
     fn start_parses_natural_parameters() {
-        let l = parse_start("E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28").unwrap();
-        assert_eq!(l, ChinchillaLaw::HOFFMANN_2022);
-        assert!(parse_start("E=1.69,A=406.4").is_err());
-        assert!(parse_start("E=-1,A=1,B=1,alpha=1,beta=1").is_err());
+        let c = LawRef::chinchilla();
+        let l = parse_start(c, "E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28").unwrap();
+        assert_eq!(l.get("E"), Some(1.69));
+        assert_eq!(l.get("beta"), Some(0.28));
+        let err = parse_start(c, "E=1.69,A=406.4").unwrap_err().to_string();
+        assert!(err.contains("missing B, alpha, beta"), "{err}");
+        assert!(parse_start(c, "E=-1,A=1,B=1,alpha=1,beta=1").is_err());
         // issue 11: nonsense starts and repeated keys
-        let err = parse_start("E=1.69,A=406.4,B=410.7,alpha=1e308,beta=0.28").unwrap_err();
+        let err = parse_start(c, "E=1.69,A=406.4,B=410.7,alpha=1e308,beta=0.28").unwrap_err();
         assert!(err.to_string().contains("out of range"), "{err}");
-        let err = parse_start("E=1.69,A=406.4,B=410.7,alpha=0.3,alpha=0.4,beta=0.28").unwrap_err();
+        let err =
+            parse_start(c, "E=1.69,A=406.4,B=410.7,alpha=0.3,alpha=0.4,beta=0.28").unwrap_err();
         assert!(err.to_string().contains("given twice"), "{err}");
     }
 }

@@ -34,7 +34,6 @@ use serde::{Deserialize, Serialize};
 
 use super::solver::{LocalRun, run_lbfgs};
 use super::{FitConfig, Objective, Observations, run_starts, select_starts};
-use crate::law::Theta;
 
 /// Runs in the subsample by default. A fit uses a subsample only when it has more than twice
 /// as many runs.
@@ -105,15 +104,15 @@ pub fn draw(obs: &Observations, rows: usize) -> Observations {
 pub fn search(
     obs: &Observations,
     config: &FitConfig,
-    grid: &[Theta],
+    grid: &[Vec<f64>],
     on_run_done: &(dyn Fn() + Sync),
 ) -> (Vec<LocalRun>, SubsampleStage) {
     let sub = draw(obs, config.subsample_rows);
-    let sub_objective = Objective::new(&sub, config.loss);
+    let sub_objective = Objective::for_law(&sub, config.law, config.loss);
     let chosen = select_starts(&sub_objective, grid, config.selection);
     let first = run_starts(&sub_objective, config, &chosen, on_run_done);
     let (group_of, leaders) = group_by_optimum(&first);
-    let full = Objective::new(obs, config.loss);
+    let full = Objective::for_law(obs, config.law, config.loss);
     let at_end: Vec<f64> = leaders
         .par_iter()
         .map(|&k| full.value(&first[k].theta))
@@ -126,7 +125,7 @@ pub fn search(
         .zip(&group_of)
         .map(|(run, &g)| match &refined[g] {
             Some(r) => LocalRun {
-                start: run.start,
+                start: run.start.clone(),
                 iterations: run.iterations + r.iterations,
                 ..r.clone()
             },
@@ -255,7 +254,7 @@ mod tests {
         assert!(applies(&obs, &with(StartSelection::All)));
         // A given start at the optimum has nothing to screen: it runs on all runs.
         let given = FitConfig {
-            starts: crate::fit::Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022]),
+            starts: crate::fit::Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022.into()]),
             ..FitConfig::default()
         };
         assert!(!applies(&obs, &given));
@@ -353,8 +352,8 @@ mod tests {
     }
     fn run_at(objective: f64) -> LocalRun {
         LocalRun {
-            start: [0.0; 5],
-            theta: [0.0; 5],
+            start: vec![0.0; 5],
+            theta: vec![0.0; 5],
             objective,
             start_objective: 1.0,
             iterations: 1,

@@ -277,6 +277,22 @@ impl Family for Chinchilla {
         let (alpha, beta) = (theta[IDX_ALPHA], theta[IDX_BETA]);
         (alpha + beta > 0.0).then(|| beta / (alpha + beta))
     }
+
+    fn published(&self) -> Option<(&'static str, &'static [f64])> {
+        const VALUES: [f64; 5] = [
+            ChinchillaLaw::HOFFMANN_2022.param_coef,
+            ChinchillaLaw::HOFFMANN_2022.data_coef,
+            ChinchillaLaw::HOFFMANN_2022.irreducible,
+            ChinchillaLaw::HOFFMANN_2022.alpha,
+            ChinchillaLaw::HOFFMANN_2022.beta,
+        ];
+        Some(("Hoffmann et al. 2022, section D.2", &VALUES))
+    }
+
+    /// `E, A, B, alpha, beta`, as the law is written and as fits have always been saved.
+    fn display_order(&self) -> Vec<usize> {
+        vec![IDX_E, IDX_A, IDX_B, IDX_ALPHA, IDX_BETA]
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,10 @@ pub mod data_constrained;
 pub mod kaplan;
 #[cfg(test)]
 pub(crate) mod least_squares;
+mod reference;
+#[cfg(test)]
+pub(crate) mod test_families;
+mod values;
 
 use std::fmt::Debug;
 
@@ -27,6 +31,8 @@ pub use chinchilla::{ChinchillaLaw, PARAM_NAMES, Theta};
 pub use compute::ComputeLaw;
 pub use data_constrained::DataConstrainedLaw;
 pub use kaplan::KaplanLaw;
+pub use reference::LawRef;
+pub use values::{Law, ParamValues, natural_names};
 
 /// A quantity a law reads from each run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,10 +137,33 @@ impl Row {
         }
     }
 
+    /// A row of a run with `N`, `D`, compute `C` and, when known, unique tokens `U`.
+    pub fn of_run(n_params: f64, n_tokens: f64, compute: f64, unique_tokens: Option<f64>) -> Self {
+        Row {
+            log_n: n_params.ln(),
+            log_d: n_tokens.ln(),
+            log_u: unique_tokens.map_or(f64::NAN, f64::ln),
+            log_c: compute.ln(),
+        }
+    }
+
     /// The same row with unique tokens `U`.
     pub fn with_unique_tokens(mut self, unique_tokens: f64) -> Self {
         self.log_u = unique_tokens.ln();
         self
+    }
+
+    /// The row as `family` reads it: a family that needs unique tokens, given a row without
+    /// them, takes every token as fresh (`U = D`).
+    pub fn for_family(self, family: &dyn Family) -> Self {
+        if self.log_u.is_nan() && family.inputs().contains(&Input::UniqueTokens) {
+            Row {
+                log_u: self.log_d,
+                ..self
+            }
+        } else {
+            self
+        }
     }
 }
 
@@ -187,6 +216,18 @@ pub trait Family: Send + Sync + Debug {
     /// of compute alone, which has no allocation.
     fn has_allocation(&self) -> bool {
         true
+    }
+
+    /// Published natural values of the parameters (solver order) and where they come from:
+    /// the default truth of `simulate --law NAME`. `None` when the family has none.
+    fn published(&self) -> Option<(&'static str, &'static [f64])> {
+        None
+    }
+
+    /// Parameter indices in the order reports and saved fits list them (the order of the
+    /// formula as usually written); solver order by default.
+    fn display_order(&self) -> Vec<usize> {
+        (0..self.params().len()).collect()
     }
 }
 

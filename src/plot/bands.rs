@@ -14,7 +14,7 @@
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::law::ChinchillaLaw;
+use crate::law::{Law, Row};
 use crate::uncertainty::{BootstrapDraws, PredictionInterval, PredictiveModel};
 
 /// A point this close to the data's largest `N·D` (in decades) counts as inside the data: the
@@ -26,7 +26,7 @@ const EDGE_DECADES: f64 = 1e-9;
 #[derive(Debug, Clone)]
 pub struct PredictionBands {
     model: PredictiveModel,
-    draws: Vec<ChinchillaLaw>,
+    draws: Vec<Law>,
 }
 
 impl PredictionBands {
@@ -53,7 +53,7 @@ impl PredictionBands {
     /// let fitted = fit::fit_dataset(&data, &fit::FitConfig::default(), &|| {})?.fitted;
     /// let bands = plot::PredictionBands::new(&data, &fitted, None, 0.95)?;
     /// let (lo, hi) = bands.interval(5e8, 1e11).bounds().unwrap();
-    /// let point = fitted.law.loss(5e8, 1e11);
+    /// let point = fitted.loss(5e8, 1e11);
     /// assert!(lo < point && point < hi);
     /// assert!(plot::PredictionBands::new(&data, &fitted, None, 1.5).is_err());
     /// # Ok::<(), scaling_laws::Error>(())
@@ -99,19 +99,39 @@ impl PredictionBands {
         self.draws.len() >= 2
     }
 
-    /// The prediction interval for the loss of a run at `(n_params, n_tokens)`.
+    /// The prediction interval for the loss of a run at `(n_params, n_tokens)` (fresh
+    /// tokens, `C = 6·N·D`).
     pub fn interval(&self, n_params: f64, n_tokens: f64) -> PredictionInterval {
-        let at = |d: f64| {
-            let losses: Option<Vec<f64>> = self
-                .uses_draws()
-                .then(|| self.draws.iter().map(|l| l.loss(n_params, d)).collect());
-            self.model.interval(n_params, d, losses.as_deref())
+        let row = Row::new(
+            n_params,
+            n_tokens,
+            crate::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
+        );
+        self.interval_run(n_params, n_tokens, &row)
+    }
+
+    /// The prediction interval for the loss of a run with `N`, `D` and the other inputs of
+    /// `row` (see [`Law::loss_run`]).
+    pub fn interval_run(&self, n_params: f64, n_tokens: f64, row: &Row) -> PredictionInterval {
+        let at = |d: f64, row: &Row| {
+            let losses: Option<Vec<f64>> = self.uses_draws().then(|| {
+                self.draws
+                    .iter()
+                    .map(|l| l.loss_run(n_params, d, row))
+                    .collect()
+            });
+            self.model.interval_run(n_params, d, row, losses.as_deref())
         };
-        let interval = at(n_tokens);
+        let interval = at(n_tokens, row);
         let x = interval.extrapolation_decades;
         if interval.bounds().is_none() && x > 0.0 && x < EDGE_DECADES {
             // On the edge of the data up to rounding: step just inside it.
-            return at(n_tokens * (1.0 - 1e-8));
+            let inside = n_tokens * (1.0 - 1e-8);
+            let row = Row {
+                log_d: inside.ln(),
+                ..*row
+            };
+            return at(inside, &row);
         }
         interval
     }

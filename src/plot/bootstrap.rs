@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! quantities: A, B, E, alpha, beta and a = beta / (alpha + beta), each per converged draw
+//!             (another family: each of its parameters, and a when it defines one)
 //! bins: ceil(sqrt(n)) equal-width bins (at least 5, at most 40) over the draws and the full-data value
 //!       A, B and E, when they span more than a decade: equal width in log10, on a log axis
 //! ```
@@ -29,7 +30,7 @@ use super::clip::Scale;
 use super::render::{Area, DrawResult, Figure, check_output, render};
 use super::style::{QUALITATIVE, Theme, format_number};
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::{Law, Transform};
 use crate::uncertainty::BootstrapDraws;
 
 /// Most labelled ticks on a panel's log axis.
@@ -39,31 +40,56 @@ const MAX_PANEL_TICKS: usize = 4;
 const BINS: (usize, usize) = (5, 40);
 
 /// A quantity of a law.
-type LawValue = fn(&ChinchillaLaw) -> f64;
+type LawValue = Box<dyn Fn(&Law) -> f64>;
 
 /// A map between values and axis coordinates.
 type Map = fn(f64) -> f64;
 
-/// The quantities shown: panel caption, axis description, the value of a law, and whether the
-/// axis is logarithmic.
-const QUANTITIES: [(&str, &str, LawValue, Scale); 6] = [
-    ("A", "A (coefficient of N)", |l| l.param_coef, Scale::Log),
-    ("B", "B (coefficient of D)", |l| l.data_coef, Scale::Log),
-    (
-        "E",
-        "E (irreducible loss, nats/token)",
-        |l| l.irreducible,
-        Scale::Log,
-    ),
-    ("α", "α (exponent of N)", |l| l.alpha, Scale::Linear),
-    ("β", "β (exponent of D)", |l| l.beta, Scale::Linear),
-    (
-        "a = β/(α+β)",
-        "a (N* ∝ C^a)",
-        |l| l.params_exponent(),
-        Scale::Linear,
-    ),
-];
+/// The quantities shown for `family`: panel caption, axis description, the value of a law, and
+/// whether the axis is logarithmic. Chinchilla: A, B, E, α, β and a; any other family its
+/// parameters in solver order (log axes for the positive ones), then a when it has one.
+fn quantities(law: &Law) -> Vec<(String, String, LawValue, Scale)> {
+    let family = law.family();
+    let natural = |i: usize| -> LawValue { Box::new(move |l: &Law| l.natural_at(i)) };
+    let exponent: LawValue = Box::new(|l: &Law| l.params_exponent().unwrap_or(f64::NAN));
+    if family.is_chinchilla() {
+        let named = |c: &str, d: &str, v: LawValue, s: Scale| (c.to_string(), d.to_string(), v, s);
+        return vec![
+            named("A", "A (coefficient of N)", natural(0), Scale::Log),
+            named("B", "B (coefficient of D)", natural(1), Scale::Log),
+            named(
+                "E",
+                "E (irreducible loss, nats/token)",
+                natural(2),
+                Scale::Log,
+            ),
+            named("α", "α (exponent of N)", natural(3), Scale::Linear),
+            named("β", "β (exponent of D)", natural(4), Scale::Linear),
+            named("a = β/(α+β)", "a (N* ∝ C^a)", exponent, Scale::Linear),
+        ];
+    }
+    let mut out: Vec<(String, String, LawValue, Scale)> = family
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let scale = match p.transform {
+                Transform::Log => Scale::Log,
+                Transform::Identity => Scale::Linear,
+            };
+            (
+                p.natural.to_string(),
+                format!("{} ({})", p.natural, p.doc),
+                natural(i),
+                scale,
+            )
+        })
+        .collect();
+    if law.params_exponent().is_some() {
+        out.push(("a".into(), "a (N* ∝ C^a)".into(), exponent, Scale::Linear));
+    }
+    out
+}
 
 /// Draw histograms of the converged bootstrap draws of A, B, E, alpha, beta and
 /// `a = beta/(alpha+beta)` in a 2 x 3 grid, each with the full-data value of `law` marked.
@@ -77,22 +103,19 @@ const QUANTITIES: [(&str, &str, LawValue, Scale); 6] = [
 /// # Examples
 ///
 /// ```
-/// use scaling_laws::law::ChinchillaLaw;
+/// use scaling_laws::law::{ChinchillaLaw, Law, LawRef};
 /// use scaling_laws::plot;
 /// use scaling_laws::uncertainty::{BootstrapConfig, BootstrapDraws};
-/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// let law = Law::from(ChinchillaLaw::HOFFMANN_2022);
 /// // Stand-in draws that differ in alpha only; real ones come from `uncertainty::bootstrap`.
-/// let theta: Vec<_> = (0..40)
-///     .map(|i| {
-///         let mut t = law.theta();
-///         t[3] += 0.001 * (f64::from(i) - 20.0);
-///         t
-///     })
-///     .collect();
+/// let theta = ndarray::Array2::from_shape_fn((40, 5), |(i, j)| {
+///     law.theta[j] + if j == 3 { 0.001 * (i as f64 - 20.0) } else { 0.0 }
+/// });
 /// let draws = BootstrapDraws {
 ///     config: BootstrapConfig::default(),
-///     objective: vec![1e-3; theta.len()],
-///     converged: vec![true; theta.len()],
+///     family: LawRef::chinchilla(),
+///     objective: vec![1e-3; 40],
+///     converged: vec![true; 40],
 ///     improved_by_grid: 0,
 ///     theta,
 /// };
@@ -104,11 +127,21 @@ const QUANTITIES: [(&str, &str, LawValue, Scale); 6] = [
 /// ```
 pub fn bootstrap_distributions(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     draws: &BootstrapDraws,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
     check_output(path, opts)?;
+    if draws.family != law.family() {
+        return Err(Error::invalid_option(
+            "--bootstrap",
+            format!(
+                "the draws are of the {} law but the fit is of the {} law",
+                draws.family,
+                law.family()
+            ),
+        ));
+    }
     let laws = draws.laws();
     if laws.len() < 2 {
         return Err(Error::invalid_option(
@@ -116,21 +149,21 @@ pub fn bootstrap_distributions(
             format!(
                 "{} of {} resamples converged; a distribution needs at least 2 (use more resamples)",
                 laws.len(),
-                draws.theta.len()
+                draws.len()
             ),
         ));
     }
-    let histograms = QUANTITIES
-        .iter()
-        .map(|&(caption, desc, value, scale)| {
-            let values: Vec<f64> = laws.iter().map(value).filter(|v| v.is_finite()).collect();
+    let histograms = quantities(law)
+        .into_iter()
+        .map(|(caption, desc, value, scale)| {
+            let values: Vec<f64> = laws.iter().map(&value).filter(|v| v.is_finite()).collect();
             Histogram::new(caption, desc, &values, value(law), scale)
         })
         .collect();
     let title = opts.title_or(format!(
         "Bootstrap distributions: {} of {} resamples converged (seed {})",
         laws.len(),
-        draws.theta.len(),
+        draws.len(),
         draws.config.seed
     ));
     render(path, opts, &title, &Histograms { histograms })
@@ -138,8 +171,8 @@ pub fn bootstrap_distributions(
 
 /// One panel: bin edges and counts, and the full-data value.
 struct Histogram {
-    caption: &'static str,
-    desc: &'static str,
+    caption: String,
+    desc: String,
     edges: Vec<f64>,
     counts: Vec<usize>,
     full: f64,
@@ -150,13 +183,7 @@ struct Histogram {
 }
 
 impl Histogram {
-    fn new(
-        caption: &'static str,
-        desc: &'static str,
-        values: &[f64],
-        full: f64,
-        scale: Scale,
-    ) -> Self {
+    fn new(caption: String, desc: String, values: &[f64], full: f64, scale: Scale) -> Self {
         // Within a decade a log axis looks linear and has too few labelled ticks.
         let positive = values.iter().copied().filter(|v| *v > 0.0);
         let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), v| (l.min(v), h.max(v)));
@@ -215,7 +242,9 @@ struct Histograms {
 
 impl Figure for Histograms {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
-        for (histogram, panel) in self.histograms.iter().zip(area.split_evenly((2, 3))) {
+        // Three panels a row: 2 x 3 for Chinchilla's six.
+        let rows = self.histograms.len().div_ceil(3).max(2);
+        for (histogram, panel) in self.histograms.iter().zip(area.split_evenly((rows, 3))) {
             draw_histogram(histogram, &panel, theme)?;
         }
         Ok(())
@@ -253,7 +282,7 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let axes = Axes {
-        x_desc: h.desc,
+        x_desc: &h.desc,
         y_desc: "Resamples",
         x_scale,
         y_scale: Scale::Linear,
@@ -285,9 +314,9 @@ mod tests {
             .map(|i| 10f64.powf(2.0 + f64::from(i) / 49.0))
             .collect();
         values.push(1.6e9);
-        let linear = Histogram::new("B", "B", &values, 400.0, Scale::Linear);
+        let linear = Histogram::new("B".into(), "B".into(), &values, 400.0, Scale::Linear);
         assert_eq!(linear.counts[0], 99);
-        let log = Histogram::new("B", "B", &values, 400.0, Scale::Log);
+        let log = Histogram::new("B".into(), "B".into(), &values, 400.0, Scale::Log);
         assert_eq!(log.counts.iter().sum::<usize>(), 100);
         assert_eq!(
             log.counts.iter().filter(|c| **c > 0).count(),
@@ -303,10 +332,10 @@ mod tests {
                 .windows(2)
                 .all(|w| (w[1] / w[0] / r0 - 1.0).abs() < 1e-9)
         );
-        let with_zero = Histogram::new("E", "E", &[0.0, 1.5, 1.7], 1.6, Scale::Log);
+        let with_zero = Histogram::new("E".into(), "E".into(), &[0.0, 1.5, 1.7], 1.6, Scale::Log);
         assert_eq!(with_zero.not_shown, 1);
         // Draws within a decade stay on a linear axis.
-        let narrow = Histogram::new("E", "E", &[1.5, 1.6, 1.7], 1.6, Scale::Log);
+        let narrow = Histogram::new("E".into(), "E".into(), &[1.5, 1.6, 1.7], 1.6, Scale::Log);
         assert!(narrow.log_axis.is_none() && narrow.not_shown == 0);
     }
 }

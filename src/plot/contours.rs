@@ -6,6 +6,10 @@
 //!
 //! defined for `A/N^alpha < L0 - E`. At fixed N the loss falls as C grows, so the region
 //! `L <= L0` is everything right of the contour, which is drawn as one filled polygon per level.
+//!
+//! A law of another family has no such formula: its contour is found at each N by bisection on
+//! `ln D` (the loss falls as D grows), and its frontier is its allocation
+//! ([`crate::allocation`]). A law of compute alone has neither and is refused.
 
 use std::path::Path;
 
@@ -26,7 +30,7 @@ use super::{PlotOptions, Run, usable_runs};
 use crate::allocation::Allocator;
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 
 /// Samples along each contour and along the frontier.
 const SAMPLES: usize = 400;
@@ -57,30 +61,42 @@ const BACKGROUND_LIGHTEN: f64 = 0.6;
 /// # let data = data::load_bytes(csv.into_bytes(), data::Format::Csv, "runs.csv", &options)?;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("contours.svg");
-/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// let law = ChinchillaLaw::HOFFMANN_2022.into();
 /// plot::isoloss_contours(&path, &law, 6.0, &data, &plot::PlotOptions::default())?;
 /// assert!(std::fs::read_to_string(&path).unwrap().contains("Parameters N"));
 /// # Ok::<(), scaling_laws::Error>(())
 /// ```
 pub fn isoloss_contours(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     k: f64,
     data: &Dataset,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
     check_output(path, opts)?;
-    let allocator = Allocator::new(*law, k)?;
+    let allocator = Allocator::new(law.clone(), k)?;
+    allocator.require_allocation("the isoloss-contour figure")?;
     let runs = usable_runs(data)?;
     let figure = Contours::new(allocator, runs);
-    let title = opts.title_or(format!(
-        "Isoloss contours: L = {} + {}/N^{} + {}/D^{}",
-        format_number(law.irreducible),
-        format_number(law.param_coef),
-        format_number(law.alpha),
-        format_number(law.data_coef),
-        format_number(law.beta)
-    ));
+    let title = opts.title_or(match law.chinchilla() {
+        Some(law) => format!(
+            "Isoloss contours: L = {} + {}/N^{} + {}/D^{}",
+            format_number(law.irreducible),
+            format_number(law.param_coef),
+            format_number(law.alpha),
+            format_number(law.data_coef),
+            format_number(law.beta)
+        ),
+        None => format!(
+            "Isoloss contours: {} law, {}",
+            law.family(),
+            law.natural_values()
+                .iter()
+                .map(|(n, v)| format!("{n} = {}", format_number(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    });
     render(path, opts, &title, &figure)
 }
 
@@ -126,10 +142,17 @@ impl Contours {
 
     /// Compute at which a model of `n_params` reaches `level`, if it can.
     fn contour_compute(&self, level: f64, n_params: f64) -> Option<f64> {
-        let law = self.allocator.law();
+        let k = self.allocator.flops_per_param_token();
+        let Some(law) = self.allocator.chinchilla() else {
+            // ln(level) - ln L(N, D) rises with ln D: its root is the contour's D.
+            let gap = |log_d: f64| level.ln() - self.allocator.loss(n_params, log_d.exp()).ln();
+            let log_d = crate::allocation::bisect_increasing(gap, (20.0 * n_params).ln())?;
+            let compute = k * n_params * log_d.exp();
+            return compute.is_finite().then_some(compute);
+        };
         let room = level - law.irreducible - law.param_coef / n_params.powf(law.alpha);
         let n_tokens = (law.data_coef / room).powf(1.0 / law.beta);
-        let compute = self.allocator.flops_per_param_token() * n_params * n_tokens;
+        let compute = k * n_params * n_tokens;
         (room > 0.0 && compute.is_finite()).then_some(compute)
     }
 

@@ -24,7 +24,7 @@ use super::{PlotOptions, usable_runs};
 use crate::allocation::{Allocator, ComputeOptimal};
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 
 /// Samples along each curve.
 const SAMPLES: usize = 300;
@@ -97,14 +97,14 @@ pub fn default_budgets(compute: &[f64]) -> Vec<f64> {
 /// # let data = data::load_bytes(csv.into_bytes(), data::Format::Csv, "runs.csv", &options)?;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("isoflop.png");
-/// let (law, budgets) = (ChinchillaLaw::HOFFMANN_2022, [1e19, 1e20, 1e21]);
+/// let (law, budgets) = (ChinchillaLaw::HOFFMANN_2022.into(), [1e19, 1e20, 1e21]);
 /// plot::isoflop_slices(&path, &law, 6.0, &data, &budgets, 0.05, &plot::PlotOptions::default())?;
 /// assert!(std::fs::read(&path).unwrap().starts_with(b"\x89PNG"));
 /// # Ok::<(), scaling_laws::Error>(())
 /// ```
 pub fn isoflop_slices(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     k: f64,
     data: &Dataset,
     budgets: &[f64],
@@ -125,7 +125,7 @@ pub fn isoflop_slices(
 #[allow(clippy::too_many_arguments)]
 pub fn isoflop_slices_with_bands(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     k: f64,
     data: &Dataset,
     budgets: &[f64],
@@ -135,7 +135,7 @@ pub fn isoflop_slices_with_bands(
 ) -> Result<(), Error> {
     check_output(path, opts)?;
     check_budgets(budgets, tolerance_dex)?;
-    let allocator = Allocator::new(*law, k)?;
+    let allocator = Allocator::new(law.clone(), k)?;
     let runs = usable_runs(data)?;
     let slices: Vec<Slice> = budgets
         .iter()
@@ -216,7 +216,9 @@ impl Slices {
     fn new(allocator: Allocator, slices: Vec<Slice>) -> Self {
         let sizes = slices
             .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0).chain([s.optimum.n_params]));
+            .flat_map(|s| s.points.iter().map(|p| p.0).chain([s.optimum.n_params]))
+            // A law of compute alone has no optimum N*.
+            .filter(|n| n.is_finite());
         let params_axis =
             LogAxis::covering(sizes, 0.1).unwrap_or_else(|| LogAxis::between(1e7, 1e11));
         let mut losses: Vec<f64> = slices
@@ -258,13 +260,16 @@ pub(super) fn slice_band(
     sizes: &[f64],
 ) -> Band {
     let k = allocator.flops_per_param_token();
-    Band::along(sizes, |n| bands.interval(n, budget / (k * n)))
+    Band::along(sizes, |n| {
+        let d = budget / (k * n);
+        bands.interval_run(n, d, &crate::law::Row::new(n, d, k))
+    })
 }
 
 /// The law's loss for `n_params` trained on `budget` FLOPs.
 fn curve_loss(allocator: &Allocator, budget: f64, n_params: f64) -> f64 {
     let k = allocator.flops_per_param_token();
-    allocator.law().loss(n_params, budget / (k * n_params))
+    allocator.loss(n_params, budget / (k * n_params))
 }
 
 impl Figure for Slices {
@@ -299,6 +304,7 @@ impl Figure for Slices {
         chart.draw_series(
             (self.slices.iter())
                 .map(|s| (s.optimum.n_params, s.optimum.loss))
+                .filter(|(n, _)| n.is_finite())
                 .filter(|&p| clip.contains(p))
                 .map(|p| Cross::new(p, cross, mark)),
         )?;

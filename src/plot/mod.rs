@@ -164,6 +164,20 @@ struct Run {
     n_tokens: f64,
     compute: f64,
     loss: f64,
+    /// Unique tokens, when the data have them.
+    unique_tokens: Option<f64>,
+}
+
+impl Run {
+    /// The run's inputs as a law reads them.
+    fn row(&self) -> crate::law::Row {
+        crate::law::Row::of_run(
+            self.n_params,
+            self.n_tokens,
+            self.compute,
+            self.unique_tokens,
+        )
+    }
 }
 
 /// The runs of `data` whose four values are positive and finite (a validated [`Dataset`] has
@@ -181,6 +195,7 @@ fn usable_runs(data: &Dataset) -> Result<Vec<Run>, Error> {
                 n_tokens: *data.n_tokens.get(i)?,
                 compute: *data.compute.get(i)?,
                 loss: *data.loss.get(i)?,
+                unique_tokens: data.unique_tokens.as_ref().and_then(|u| u.get(i).copied()),
             };
             [run.n_params, run.n_tokens, run.compute, run.loss]
                 .into_iter()

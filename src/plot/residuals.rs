@@ -25,7 +25,7 @@ use super::style::{QUALITATIVE, Theme, format_number};
 use super::{PlotOptions, Run, usable_runs};
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 
 /// Description of the residual axis.
 const RESIDUAL_DESC: &str = "Residual ln L - ln L_fit";
@@ -53,17 +53,12 @@ const RESIDUAL_DESC: &str = "Residual ln L - ln L_fit";
 /// # let data = data::load_bytes(csv.into_bytes(), data::Format::Csv, "runs.csv", &options)?;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("residuals.svg");
-/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// let law = ChinchillaLaw::HOFFMANN_2022.into();
 /// plot::residuals(&path, &law, &data, &plot::PlotOptions::default())?;
 /// assert!(std::fs::read_to_string(&path).unwrap().contains("Tokens D"));
 /// # Ok::<(), scaling_laws::Error>(())
 /// ```
-pub fn residuals(
-    path: &Path,
-    law: &ChinchillaLaw,
-    data: &Dataset,
-    opts: &PlotOptions,
-) -> Result<(), Error> {
+pub fn residuals(path: &Path, law: &Law, data: &Dataset, opts: &PlotOptions) -> Result<(), Error> {
     residuals_with_bands(path, law, data, None, opts)
 }
 
@@ -75,7 +70,7 @@ pub fn residuals(
 /// As [`residuals()`].
 pub fn residuals_with_bands(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     data: &Dataset,
     bands: Option<&PredictionBands>,
     opts: &PlotOptions,
@@ -84,13 +79,14 @@ pub fn residuals_with_bands(
     let points: Vec<Point> = usable_runs(data)?
         .into_iter()
         .map(|run| {
-            let predicted = law.loss(run.n_params, run.n_tokens);
+            let row = run.row();
+            let predicted = law.loss_run(run.n_params, run.n_tokens, &row);
             Point {
                 run,
                 predicted,
                 residual: run.loss.ln() - predicted.ln(),
                 interval: bands
-                    .and_then(|b| b.interval(run.n_params, run.n_tokens).bounds())
+                    .and_then(|b| b.interval_run(run.n_params, run.n_tokens, &row).bounds())
                     .filter(|(lo, hi)| lo.is_finite() && hi.is_finite()),
             }
         })
@@ -99,7 +95,11 @@ pub fn residuals_with_bands(
     if points.is_empty() {
         return Err(Error::invalid_option(
             "law",
-            format!("{law:?} predicts no positive, finite loss for any run; check the fit"),
+            format!(
+                "the {} law ({}) predicts no positive, finite loss for any run; check the fit",
+                law.family(),
+                law.describe()
+            ),
         ));
     }
     let n = points.len() as f64;

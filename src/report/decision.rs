@@ -31,7 +31,12 @@ pub fn text(d: &ModelDecision, w: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(shapes) = &d.shapes {
         writeln!(w)?;
-        super::shape::text(d.allocation.n_params.value, shapes, w)?;
+        let target = d
+            .allocation
+            .n_params
+            .as_ref()
+            .map_or(d.plan.model.n_params, |e| e.value);
+        super::shape::text(target, shapes, w)?;
         if d.plan.model.architecture.is_some() && !shapes.is_empty() {
             writeln!(
                 w,

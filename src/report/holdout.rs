@@ -37,11 +37,12 @@ pub fn text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(
             w,
-            "  fold {}: fitted {} runs (compute up to {} FLOPs, a = {:.4}), predicted {}; extrapolation term {kappa}",
+            "  fold {}: fitted {} runs (compute up to {} FLOPs{}), predicted {}; extrapolation term {kappa}",
             i + 1,
             f.train_runs,
             num(f.train_max_compute),
-            f.params_exponent,
+            f.params_exponent
+                .map_or(String::new(), |a| format!(", a = {a:.4}")),
             f.test_runs,
         )?;
     }

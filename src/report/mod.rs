@@ -45,6 +45,55 @@ pub fn describe_loss(loss: &ResidualLoss) -> String {
     }
 }
 
+/// The fitted parameters, one per line, and the allocation exponents when the law has them.
+fn law_text(f: &crate::fit::FittedLaw, w: &mut dyn Write) -> io::Result<()> {
+    if let Some(law) = f.chinchilla() {
+        writeln!(w, "  E      {:>12.5}   irreducible loss", law.irreducible)?;
+        writeln!(
+            w,
+            "  A      {:>12.5}   parameter term A / N^alpha",
+            law.param_coef
+        )?;
+        writeln!(w, "  B      {:>12.5}   data term B / D^beta", law.data_coef)?;
+        writeln!(w, "  alpha  {:>12.5}", law.alpha)?;
+        writeln!(w, "  beta   {:>12.5}", law.beta)?;
+        writeln!(
+            w,
+            "  a      {:>12.5}   = beta/(alpha+beta):  N* ∝ C^a",
+            law.params_exponent()
+        )?;
+        return writeln!(
+            w,
+            "  b      {:>12.5}   = alpha/(alpha+beta): D* ∝ C^b",
+            law.tokens_exponent()
+        );
+    }
+    let params = f.family.params();
+    for i in f.family.display_order() {
+        let p = &params[i];
+        writeln!(
+            w,
+            "  {:<6} {:>12.5}   {}",
+            p.natural,
+            p.natural_value(f.theta[i]),
+            p.doc
+        )?;
+    }
+    if let Some(a) = f.params_exponent {
+        writeln!(w, "  {:<6} {a:>12.5}   N* ∝ C^a", "a")?;
+    }
+    if let Some(b) = f.tokens_exponent {
+        writeln!(w, "  {:<6} {b:>12.5}   D* ∝ C^b", "b")?;
+    }
+    if !f.family.has_allocation() {
+        writeln!(
+            w,
+            "  (a law of compute alone: it says nothing of how to split compute between N and D)"
+        )?;
+    }
+    Ok(())
+}
+
 /// Write a saved fit as a text report for people.
 ///
 /// # Errors
@@ -54,11 +103,16 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
     let p = &saved.provenance;
     let f = &saved.report.fitted;
     let d = &saved.report.diagnostics;
-    let law = &f.law;
-    writeln!(
-        w,
-        "Chinchilla law fit (Approach 3): L(N, D) = E + A / N^alpha + B / D^beta"
-    )?;
+    match f.chinchilla() {
+        Some(_) => writeln!(
+            w,
+            "Chinchilla law fit (Approach 3): L(N, D) = E + A / N^alpha + B / D^beta"
+        )?,
+        None => {
+            writeln!(w, "{} law fit: {}", f.family, f.family.formula())?;
+            writeln!(w, "  ({})", f.family.citation())?;
+        }
+    }
     writeln!(w)?;
     writeln!(
         w,
@@ -91,25 +145,7 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "  constraint  {c}")?;
     }
     writeln!(w)?;
-    writeln!(w, "  E      {:>12.5}   irreducible loss", law.irreducible)?;
-    writeln!(
-        w,
-        "  A      {:>12.5}   parameter term A / N^alpha",
-        law.param_coef
-    )?;
-    writeln!(w, "  B      {:>12.5}   data term B / D^beta", law.data_coef)?;
-    writeln!(w, "  alpha  {:>12.5}", law.alpha)?;
-    writeln!(w, "  beta   {:>12.5}", law.beta)?;
-    writeln!(
-        w,
-        "  a      {:>12.5}   = beta/(alpha+beta):  N* ∝ C^a",
-        f.params_exponent
-    )?;
-    writeln!(
-        w,
-        "  b      {:>12.5}   = alpha/(alpha+beta): D* ∝ C^b",
-        f.tokens_exponent
-    )?;
+    law_text(f, w)?;
     writeln!(w)?;
     writeln!(w, "  objective value   {:.10e}", f.objective)?;
     writeln!(w, "  residual sd       {:.5} (log loss)", f.residual_sd)?;

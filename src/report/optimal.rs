@@ -23,6 +23,12 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// [`with_interval`] of a quantity the law may not define ("not defined" when it does not).
+pub fn defined_with_interval(e: &Option<Estimate>) -> String {
+    e.as_ref()
+        .map_or_else(|| "not defined".to_string(), with_interval)
+}
+
 /// `value [lower, upper]`, or just the value without an interval.
 pub fn with_interval(e: &Estimate) -> String {
     match (e.lower, e.upper) {
@@ -40,6 +46,10 @@ fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<
         "Compute-optimal allocation, C = {}·N·D, from the fit to {} ({} runs)",
         answers.flops_per_param_token, p.source.path, p.rows_used
     )?;
+    let family = saved.report.fitted.family;
+    if !family.is_chinchilla() {
+        writeln!(w, "law: {family}, {}", family.formula())?;
+    }
     match &answers.bootstrap {
         Some(b) => {
             writeln!(
@@ -75,16 +85,17 @@ fn optimal_row(
     let pad = " ".repeat(indent);
     writeln!(w, "{pad}{label}")?;
     let rows = [
-        ("compute C", &o.compute),
-        ("N*", &o.n_params),
-        ("D*", &o.n_tokens),
-        ("D*/N*", &o.tokens_per_param),
-        ("L*", &o.loss),
+        ("compute C", Some(&o.compute)),
+        ("N*", o.n_params.as_ref()),
+        ("D*", o.n_tokens.as_ref()),
+        ("D*/N*", o.tokens_per_param.as_ref()),
+        ("L*", Some(&o.loss)),
     ];
     for (name, e) in rows {
-        writeln!(w, "{pad}    {name:<11} {}", with_interval(e))?;
+        let shown = e.map_or_else(|| "not defined by this law".to_string(), with_interval);
+        writeln!(w, "{pad}    {name:<11} {shown}")?;
     }
-    for (name, e) in rows {
+    for (name, e) in rows.iter().filter_map(|(n, e)| e.map(|e| (n, e))) {
         if e.excluded > 0 {
             writeln!(
                 w,
@@ -134,9 +145,9 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
                 w,
                 "  {:<11} {:<33} {:<33} {:<24} {}",
                 num(o.compute.value),
-                with_interval(&o.n_params),
-                with_interval(&o.n_tokens),
-                with_interval(&o.tokens_per_param),
+                defined_with_interval(&o.n_params),
+                defined_with_interval(&o.n_tokens),
+                defined_with_interval(&o.tokens_per_param),
                 with_interval(&o.loss)
             )?;
         }
@@ -146,7 +157,7 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
         optimal_row(
             format!(
                 "a model of {} parameters is compute-optimal at",
-                num(o.n_params.value)
+                num(o.n_params.as_ref().map_or(f64::NAN, |e| e.value))
             ),
             o,
             2,
@@ -246,6 +257,7 @@ fn assessments_text(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
 /// Any error of the writer.
 pub fn json(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
     let value = serde_json::json!({
+        "family": saved.report.fitted.family,
         "law": saved.report.fitted.law,
         "source": saved.provenance.source,
         "rows_used": saved.provenance.rows_used,
@@ -295,7 +307,9 @@ pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
     }
     let groups: [(&str, &Vec<OptimalEstimate>, InputOf); 3] = [
         ("budget", &answers.budgets, |o| o.compute.value),
-        ("params", &answers.params, |o| o.n_params.value),
+        ("params", &answers.params, |o| {
+            o.n_params.as_ref().map_or(f64::NAN, |e| e.value)
+        }),
         ("target_loss", &answers.target_losses, |o| o.loss.value),
     ];
     for (question, items, input) in groups {
@@ -337,14 +351,19 @@ pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn optimal_fields(o: &OptimalEstimate) -> [(&'static str, &Estimate); 5] {
+/// The quantities of an answer the law defines (N*, D* and D*/N* are left out for a law of
+/// compute alone).
+fn optimal_fields(o: &OptimalEstimate) -> Vec<(&'static str, &Estimate)> {
     [
-        ("compute", &o.compute),
-        ("n_params", &o.n_params),
-        ("n_tokens", &o.n_tokens),
-        ("tokens_per_param", &o.tokens_per_param),
-        ("loss", &o.loss),
+        ("compute", Some(&o.compute)),
+        ("n_params", o.n_params.as_ref()),
+        ("n_tokens", o.n_tokens.as_ref()),
+        ("tokens_per_param", o.tokens_per_param.as_ref()),
+        ("loss", Some(&o.loss)),
     ]
+    .into_iter()
+    .filter_map(|(name, e)| e.map(|e| (name, e)))
+    .collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::optimal::{num, with_interval};
+use super::optimal::{defined_with_interval, num};
 use crate::optimal::OptimalEstimate;
 use crate::plan::TrainingPlan;
 
@@ -36,8 +36,8 @@ pub fn text(
             w,
             "  compute-optimal for {} FLOPs: N* {}, D* {}",
             num(a.compute.value),
-            with_interval(&a.n_params),
-            with_interval(&a.n_tokens)
+            defined_with_interval(&a.n_params),
+            defined_with_interval(&a.n_tokens)
         )?;
     }
     if let Some(f) = &plan.flops {

@@ -11,15 +11,17 @@
 //! Randomness: replicate `i` draws from ChaCha8 seeded with `seed` on stream `i`, so every
 //! replicate is the same whatever the thread count and order of execution.
 
+use ndarray::{Array2, Axis};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::{Estimate, estimate};
 use crate::error::Error;
 use crate::fit::solver::run_lbfgs;
 use crate::fit::{FittedLaw, Objective, Observations, StartSelection, select_starts};
-use crate::law::{ChinchillaLaw, Theta};
+use crate::law::{Law, LawRef};
 
 /// Default seed, printed in every report that uses it.
 pub const DEFAULT_SEED: u64 = 2404_10102;
@@ -61,8 +63,13 @@ impl Default for BootstrapConfig {
 pub struct BootstrapDraws {
     /// The configuration that made them.
     pub config: BootstrapConfig,
-    /// Log-space parameters `(a, b, e, alpha, beta)` of each resample, in resample order.
-    pub theta: Vec<Theta>,
+    /// The family (Chinchilla in files written before there were others).
+    #[serde(default)]
+    pub family: LawRef,
+    /// Solver-space parameters of each resample, one row per resample in resample order, one
+    /// column per parameter (for Chinchilla `(a, b, e, alpha, beta)`); saved as a list of rows.
+    #[serde(with = "rows")]
+    pub theta: Array2<f64>,
     /// Objective of each resample at its optimum.
     pub objective: Vec<f64>,
     /// Whether each resample's best run converged.
@@ -72,24 +79,92 @@ pub struct BootstrapDraws {
 }
 
 impl BootstrapDraws {
+    /// Number of resamples drawn.
+    pub fn len(&self) -> usize {
+        self.theta.nrows()
+    }
+
+    /// True when there are no resamples.
+    pub fn is_empty(&self) -> bool {
+        self.theta.nrows() == 0
+    }
+
     /// Number of resamples that did not converge (excluded from intervals).
     pub fn failed(&self) -> usize {
         self.converged.iter().filter(|c| !**c).count()
     }
 
+    /// Solver-space parameters of resample `i`.
+    pub fn theta_of(&self, i: usize) -> Vec<f64> {
+        self.theta.row(i).to_vec()
+    }
+
     /// Laws of the converged resamples.
-    pub fn laws(&self) -> Vec<ChinchillaLaw> {
+    pub fn laws(&self) -> Vec<Law> {
         self.theta
-            .iter()
+            .rows()
+            .into_iter()
             .zip(&self.converged)
             .filter(|(_, c)| **c)
-            .map(|(t, _)| ChinchillaLaw::from_theta(t))
+            .map(|(t, _)| Law::new(self.family, t.to_vec()))
             .collect()
     }
 
     /// `f` of every converged resample's law.
-    pub fn map(&self, f: impl Fn(&ChinchillaLaw) -> f64) -> Vec<f64> {
+    pub fn map(&self, f: impl Fn(&Law) -> f64) -> Vec<f64> {
         self.laws().iter().map(f).collect()
+    }
+
+    /// Natural values of the converged resamples: one row per resample, one column per
+    /// parameter in solver order (`exp` of a log-transformed column).
+    pub fn natural(&self) -> Array2<f64> {
+        let keep: Vec<usize> = (0..self.len()).filter(|&i| self.converged[i]).collect();
+        let mut out = self.theta.select(Axis(0), &keep);
+        for (j, p) in self.family.params().iter().enumerate() {
+            out.column_mut(j).mapv_inplace(|t| p.natural_value(t));
+        }
+        out
+    }
+
+    /// Per-parameter statistics of the converged resamples: for each parameter (solver order)
+    /// the point `point[j]` (natural value) with the spread of its column at `level`.
+    pub fn column_estimates(&self, point: &[f64], level: f64) -> Vec<Estimate> {
+        let natural = self.natural();
+        natural
+            .columns()
+            .into_iter()
+            .zip(point)
+            .map(|(column, &value)| estimate(value, &column.to_vec(), level))
+            .collect()
+    }
+}
+
+/// An `Array2` saved as a list of rows (the layout of files written before it was one).
+mod rows {
+    use ndarray::Array2;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Array2<f64>, s: S) -> Result<S::Ok, S::Error> {
+        let rows: Vec<Vec<f64>> = m.rows().into_iter().map(|r| r.to_vec()).collect();
+        rows.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
+        let rows = Vec::<Vec<Option<f64>>>::deserialize(d)?;
+        let ncols = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != ncols) {
+            return Err(serde::de::Error::custom(
+                "bootstrap draws of different lengths",
+            ));
+        }
+        // serde_json writes a non-finite number as null.
+        let flat: Vec<f64> = rows
+            .into_iter()
+            .flatten()
+            .map(|x| x.unwrap_or(f64::NAN))
+            .collect();
+        Array2::from_shape_vec((flat.len() / ncols.max(1), ncols), flat)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -125,17 +200,18 @@ pub fn bootstrap(
         "the draws",
     )?;
     let fit_config = &fitted.config;
-    let full = Objective::new(obs, fit_config.loss);
+    let law = fit_config.law;
+    let full = Objective::for_law(obs, law, fit_config.loss);
     let grid = fit_config.starts.points(&fit_config.params);
     let pool = select_starts(&full, &grid, StartSelection::Best(config.pool_size.max(1)));
-    let warm = fitted.theta;
+    let warm = &fitted.theta;
     let resampler = super::resample::Resampler::new(obs, fitted, config.scheme)?;
-    let results: Vec<(Theta, f64, bool, bool)> = (0..config.n_resamples)
+    let results: Vec<(Vec<f64>, f64, bool, bool)> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
             let sub = resampler.replicate(obs, config.seed, i);
-            let objective = Objective::new(&sub, fit_config.loss);
-            let mut starts = vec![warm];
+            let objective = Objective::for_law(&sub, law, fit_config.loss);
+            let mut starts = vec![warm.clone()];
             starts.extend(select_starts(
                 &objective,
                 &pool,
@@ -156,19 +232,23 @@ pub fn bootstrap(
                 Some(k) => {
                     let gain = runs[0].objective - runs[k].objective;
                     (
-                        runs[k].theta,
+                        runs[k].theta.clone(),
                         runs[k].objective,
                         true,
                         gain > IMPROVEMENT_RTOL * runs[k].objective,
                     )
                 }
-                None => (runs[0].theta, runs[0].objective, false, false),
+                None => (runs[0].theta.clone(), runs[0].objective, false, false),
             }
         })
         .collect();
+    let p = warm.len();
+    let flat: Vec<f64> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
     Ok(BootstrapDraws {
         config: *config,
-        theta: results.iter().map(|r| r.0).collect(),
+        family: law,
+        theta: Array2::from_shape_vec((results.len(), p), flat)
+            .expect("every resample has the family's parameters"),
         objective: results.iter().map(|r| r.1).collect(),
         converged: results.iter().map(|r| r.2).collect(),
         improved_by_grid: results.iter().filter(|r| r.3).count(),

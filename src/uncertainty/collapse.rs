@@ -15,7 +15,7 @@
 
 use super::BootstrapDraws;
 use crate::fit::diagnostics::DEGENERATE_LOG_E;
-use crate::law::ChinchillaLaw;
+use crate::law::Transform;
 use crate::warnings::{Warning, WarningCode};
 
 /// E below this multiple of its median draw counts as collapsed.
@@ -25,66 +25,106 @@ pub const RUNAWAY_COEF: f64 = 1e20;
 /// Smallest share of draws reported.
 pub const MIN_SHARE: f64 = 0.01;
 
-/// Share of the converged draws in which E collapses, A runs off and B runs off, with the
-/// extreme value found for each.
-pub fn collapse_shares(draws: &BootstrapDraws) -> [(f64, f64); 3] {
-    let laws = draws.laws();
-    if laws.is_empty() {
-        return [(0.0, f64::NAN); 3];
+/// One parameter's behaviour across the converged draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collapse {
+    /// Natural name, e.g. `E` or `A`.
+    pub parameter: &'static str,
+    /// Share of the converged draws in which it collapses (E) or runs off (a coefficient).
+    pub share: f64,
+    /// The extreme value found: the smallest E, the largest coefficient.
+    pub extreme: f64,
+}
+
+/// Share of the converged draws in which the irreducible loss `E` collapses and each other
+/// positive coefficient (for Chinchilla `A` and `B`) runs off, with the extreme value found for
+/// each; `E` first, the coefficients in solver order. Families without `E` report only their
+/// coefficients.
+pub fn collapse_shares(draws: &BootstrapDraws) -> Vec<Collapse> {
+    let natural = draws.natural();
+    let params = draws.family.params();
+    let n = natural.nrows() as f64;
+    let mut out = Vec::new();
+    for (j, p) in params.iter().enumerate() {
+        if p.natural != "E" {
+            continue;
+        }
+        let mut e: Vec<f64> = natural.column(j).to_vec();
+        if e.is_empty() {
+            out.push(Collapse {
+                parameter: p.natural,
+                share: 0.0,
+                extreme: f64::NAN,
+            });
+            continue;
+        }
+        e.sort_by(f64::total_cmp);
+        let median_e = e[e.len() / 2];
+        let collapsed = e
+            .iter()
+            .filter(|&&x| x < COLLAPSED_E_RATIO * median_e || x.ln() < DEGENERATE_LOG_E)
+            .count();
+        out.push(Collapse {
+            parameter: p.natural,
+            share: collapsed as f64 / n,
+            extreme: e[0],
+        });
     }
-    let n = laws.len() as f64;
-    let mut e: Vec<f64> = laws.iter().map(|l| l.irreducible).collect();
-    e.sort_by(f64::total_cmp);
-    let median_e = e[e.len() / 2];
-    let collapsed = |l: &ChinchillaLaw| {
-        l.irreducible < COLLAPSED_E_RATIO * median_e || l.irreducible.ln() < DEGENERATE_LOG_E
-    };
-    let share =
-        |f: &dyn Fn(&ChinchillaLaw) -> bool| laws.iter().filter(|l| f(l)).count() as f64 / n;
-    let max = |f: fn(&ChinchillaLaw) -> f64| laws.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
-    [
-        (share(&collapsed), e[0]),
-        (
-            share(&|l| l.param_coef > RUNAWAY_COEF),
-            max(|l| l.param_coef),
-        ),
-        (share(&|l| l.data_coef > RUNAWAY_COEF), max(|l| l.data_coef)),
-    ]
+    for (j, p) in params.iter().enumerate() {
+        if p.natural == "E" || p.transform != Transform::Log {
+            continue;
+        }
+        let column = natural.column(j);
+        let share = if column.is_empty() {
+            0.0
+        } else {
+            column.iter().filter(|&&x| x > RUNAWAY_COEF).count() as f64 / n
+        };
+        let extreme = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        out.push(Collapse {
+            parameter: p.natural,
+            share,
+            extreme,
+        });
+    }
+    out
 }
 
 /// Warnings for parameters that collapse or run off in at least [`MIN_SHARE`] of the draws.
 pub fn collapse_warnings(draws: &BootstrapDraws) -> Vec<Warning> {
-    let [e, a, b] = collapse_shares(draws);
-    let total = draws.laws().len();
+    let total = draws.converged.iter().filter(|c| **c).count();
     let mut out = Vec::new();
-    if e.0 >= MIN_SHARE {
-        out.push(Warning::new(
-            WarningCode::CollapsesInResamples,
-            format!(
-                "E collapses to zero in {:.1}% of {total} resamples (down to {:.2e}): the data do not bound the irreducible loss",
-                100.0 * e.0,
-                e.1
-            ),
-            "read E, A and B from their percentile intervals only; add runs at larger N and D, or fix E (--fix E=VALUE) from other evidence",
-        ));
-    }
-    for (name, (share, extreme)) in [("A", a), ("B", b)] {
-        if share >= MIN_SHARE {
-            // A coefficient is exp(theta): past about 1.8e308 the draw holds no finite value.
-            let largest = if extreme.is_finite() {
-                format!("up to {extreme:.2e}")
-            } else {
-                "some beyond double precision".to_string()
-            };
+    for c in collapse_shares(draws) {
+        if c.share < MIN_SHARE {
+            continue;
+        }
+        if c.parameter == "E" {
             out.push(Warning::new(
                 WarningCode::CollapsesInResamples,
                 format!(
-                    "{name} grows without bound (above {RUNAWAY_COEF:.0e}) in {:.1}% of {total} resamples ({largest}): its exponent is not identified",
-                    100.0 * share
+                    "E collapses to zero in {:.1}% of {total} resamples (down to {:.2e}): the data do not bound the irreducible loss",
+                    100.0 * c.share,
+                    c.extreme
                 ),
-                "read the parameters from their percentile intervals only; add runs over a wider range of sizes and tokens, or tie the exponents (--tie-exponents)",
+                "read E, A and B from their percentile intervals only; add runs at larger N and D, or fix E (--fix E=VALUE) from other evidence",
             ));
+            continue;
         }
+        // A coefficient is exp(theta): past about 1.8e308 the draw holds no finite value.
+        let largest = if c.extreme.is_finite() {
+            format!("up to {:.2e}", c.extreme)
+        } else {
+            "some beyond double precision".to_string()
+        };
+        out.push(Warning::new(
+            WarningCode::CollapsesInResamples,
+            format!(
+                "{} grows without bound (above {RUNAWAY_COEF:.0e}) in {:.1}% of {total} resamples ({largest}): its exponent is not identified",
+                c.parameter,
+                100.0 * c.share
+            ),
+            "read the parameters from their percentile intervals only; add runs over a wider range of sizes and tokens, or tie the exponents (--tie-exponents)",
+        ));
     }
     out
 }
@@ -96,9 +136,11 @@ mod tests {
 
     fn draws(thetas: Vec<[f64; 5]>) -> BootstrapDraws {
         let n = thetas.len();
+        let flat: Vec<f64> = thetas.iter().flatten().copied().collect();
         BootstrapDraws {
             config: BootstrapConfig::default(),
-            theta: thetas,
+            family: crate::law::LawRef::chinchilla(),
+            theta: ndarray::Array2::from_shape_vec((n, 5), flat).unwrap(),
             objective: vec![0.0; n],
             converged: vec![true; n],
             improved_by_grid: 0,

@@ -1,7 +1,7 @@
 //! Local (delta-method) uncertainty of a fitted law, from the Jacobian of its log predictions.
 //!
 //! ```text
-//! J[i, j]   = d log L^(N_i, D_i; theta) / d z_j          (z: the free parameters)
+//! J[i, j]   = d log L^(row_i; theta) / d z_j               (z: the free parameters)
 //! F         = J^T J                                       (Gauss-Newton Fisher information)
 //! Cov(z)    ≈ s² · F^-1,    s = 1.4826 · MAD(residuals)   (robust residual scale)
 //! Var(log L^(N, D)) ≈ g^T Cov(z) g,   g = d log L^(N, D) / d z
@@ -14,12 +14,15 @@
 //! uncertainty. [`crate::uncertainty::prediction`] adds a term learned from the data for that.
 //! When `F` is singular to working precision (a parameter not identified) there is no
 //! covariance, and callers say so instead of reporting a number.
+//!
+//! The gradients come from the family's
+//! [`log_prediction_with_gradient`](crate::law::Family::log_prediction_with_gradient), so this
+//! holds for any law.
 
 use ndarray::{Array1, Array2};
 
 use crate::fit::{Observations, ParamSpec};
-use crate::law::Theta;
-use crate::law::chinchilla::log_prediction_with_weights;
+use crate::law::Row;
 
 /// Largest condition number of the scaled Fisher information accepted as non-singular.
 pub const MAX_CONDITION: f64 = 1e12;
@@ -28,14 +31,29 @@ pub const MAX_CONDITION: f64 = 1e12;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParameterCovariance {
     spec: ParamSpec,
-    theta: Theta,
+    theta: Vec<f64>,
     covariance: Array2<f64>,
 }
 
-/// Gradient of `log L^` with respect to theta at `(log N, log D)`.
-fn theta_gradient(theta: &Theta, log_n: f64, log_d: f64) -> Theta {
-    let (_, w) = log_prediction_with_weights(theta, log_n, log_d);
-    [w[0], w[1], w[2], -w[0] * log_n, -w[1] * log_d]
+/// Gradient of `log L^` with respect to the free parameters of `spec` at `row`.
+fn free_gradient(spec: &ParamSpec, theta: &[f64], row: &Row) -> Vec<f64> {
+    let family = spec.law().family();
+    let mut grad = vec![0.0; theta.len()];
+    family.log_prediction_with_gradient(theta, &row.for_family(family), &mut grad);
+    spec.reduce_gradient(&grad)
+}
+
+/// The Jacobian of the log predictions of `obs` with respect to the free parameters of
+/// `spec` at `theta`, each row scaled by the square root of its run's weight: `J` of the module
+/// docs, whose `J^T J` is the Fisher information.
+pub fn jacobian(obs: &Observations, theta: &[f64], spec: &ParamSpec) -> Array2<f64> {
+    let mut jacobian = Array2::<f64>::zeros((obs.len(), spec.n_free()));
+    for (i, mut row) in jacobian.rows_mut().into_iter().enumerate() {
+        let g = free_gradient(spec, theta, &obs.row(i));
+        let w = obs.weights()[i].sqrt();
+        row.assign(&Array1::from(g).mapv(|x| x * w));
+    }
+    jacobian
 }
 
 /// `s = 1.4826 · median(|r - median(r)|)`: the residual scale that outlying runs do not inflate.
@@ -49,7 +67,7 @@ impl ParameterCovariance {
     /// (condition number above [`MAX_CONDITION`]) or the scale is not a positive number.
     pub fn estimate(
         obs: &Observations,
-        theta: &Theta,
+        theta: &[f64],
         spec: &ParamSpec,
         scale: f64,
     ) -> Option<Self> {
@@ -57,28 +75,29 @@ impl ParameterCovariance {
         if p == 0 || !(scale.is_finite() && scale > 0.0) {
             return None;
         }
-        let mut jacobian = Array2::<f64>::zeros((obs.len(), p));
-        for (i, mut row) in jacobian.rows_mut().into_iter().enumerate() {
-            let g = spec.reduce_gradient(&theta_gradient(theta, obs.log_n()[i], obs.log_d()[i]));
-            let w = obs.weights()[i].sqrt();
-            row.assign(&Array1::from(g).mapv(|x| x * w));
-        }
+        let jacobian = jacobian(obs, theta, spec);
         let fisher = jacobian.t().dot(&jacobian);
         let inverse = invert_spd(&fisher)?;
         Some(ParameterCovariance {
             spec: spec.clone(),
-            theta: *theta,
+            theta: theta.to_vec(),
             covariance: inverse * (scale * scale),
         })
     }
 
-    /// Standard deviation of `log L^` at `(N, D)` from the parameters' covariance.
+    /// Standard deviation of `log L^` at `(N, D)` (fresh tokens, `C = 6·N·D`) from the
+    /// parameters' covariance.
     pub fn log_prediction_sd(&self, n_params: f64, n_tokens: f64) -> f64 {
-        let g = Array1::from(self.spec.reduce_gradient(&theta_gradient(
-            &self.theta,
-            n_params.ln(),
-            n_tokens.ln(),
-        )));
+        self.log_prediction_sd_row(&Row::new(
+            n_params,
+            n_tokens,
+            crate::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
+        ))
+    }
+
+    /// Standard deviation of `log L^` at `row` from the parameters' covariance.
+    pub fn log_prediction_sd_row(&self, row: &Row) -> f64 {
+        let g = Array1::from(free_gradient(&self.spec, &self.theta, row));
         g.dot(&self.covariance.dot(&g)).max(0.0).sqrt()
     }
 
@@ -224,7 +243,7 @@ mod tests {
             .map(|_| {
                 let o = Observations::new(&n, &d, &draw(&mut rng));
                 let f = fit(&o, &config, &|| {}).unwrap().fitted;
-                f.law.loss(target.0, target.1).ln()
+                f.loss(target.0, target.1).ln()
             })
             .collect();
         let mean = preds.iter().sum::<f64>() / 200.0;

@@ -36,6 +36,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use super::delta::{ParameterCovariance, robust_scale};
 use super::resample::{GROUP_GAP_DECADES, log10_nd};
 use crate::fit::{FitConfig, FittedLaw, Observations, StartSelection, fit};
+use crate::law::{Law, Row};
 use crate::stats::median;
 
 /// Most cuts used by the calibration (the largest ones are kept).
@@ -113,7 +114,7 @@ impl PredictionInterval {
 pub struct PredictiveModel {
     level: f64,
     z: f64,
-    law: FittedLaw,
+    law: Law,
     scatter: f64,
     covariance: Option<ParameterCovariance>,
     max_log10_nd: f64,
@@ -191,7 +192,7 @@ impl PredictiveModel {
         PredictiveModel {
             level,
             z: two_sided_z(level),
-            law: fitted.clone(),
+            law: fitted.to_law(),
             scatter: scatter_half_width(&fitted.residuals, n_free, level),
             covariance: ParameterCovariance::estimate(
                 obs,
@@ -209,15 +210,33 @@ impl PredictiveModel {
         self.level
     }
 
-    /// Interval at `(N, D)`. With `loss_draws` (the predicted loss of each bootstrap draw of
-    /// the law) the law's part is their percentile interval; otherwise the delta method's.
+    /// Interval at `(N, D)` (fresh tokens, `C = 6·N·D`). With `loss_draws` (the predicted
+    /// loss of each bootstrap draw of the law) the law's part is their percentile interval;
+    /// otherwise the delta method's.
     pub fn interval(
         &self,
         n_params: f64,
         n_tokens: f64,
         loss_draws: Option<&[f64]>,
     ) -> PredictionInterval {
-        let point = self.law.law.loss(n_params, n_tokens).ln();
+        let row = Row::new(
+            n_params,
+            n_tokens,
+            crate::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
+        );
+        self.interval_run(n_params, n_tokens, &row, loss_draws)
+    }
+
+    /// Interval for a run with `N`, `D` and the other inputs of `row` (see [`Law::loss_run`]),
+    /// as [`PredictiveModel::interval`].
+    pub fn interval_run(
+        &self,
+        n_params: f64,
+        n_tokens: f64,
+        row: &Row,
+        loss_draws: Option<&[f64]>,
+    ) -> PredictionInterval {
+        let point = self.law.loss_run(n_params, n_tokens, row).ln();
         let x = ((n_params.ln() + n_tokens.ln()) / std::f64::consts::LN_10 - self.max_log10_nd)
             .max(0.0);
         let none = PredictionInterval {
@@ -238,7 +257,7 @@ impl PredictiveModel {
             _ => self
                 .covariance
                 .as_ref()
-                .map(|c| c.log_prediction_sd(n_params, n_tokens) * self.z)
+                .map(|c| c.log_prediction_sd_row(row) * self.z)
                 .map(|h| (h, h)),
         };
         let extrapolation = if x > 0.0 {
@@ -317,10 +336,19 @@ pub fn calibrate(obs: &Observations, config: &FitConfig, level: f64) -> Extrapol
             .iter()
             .map(|&i| levels[i])
             .fold(f64::NEG_INFINITY, f64::max);
+        let law = f.to_law();
         for &i in &test {
             let (n, d) = (obs.log_n()[i].exp(), obs.log_d()[i].exp());
-            let e = obs.log_loss()[i] - f.law.loss(n, d).ln();
-            let h_law = cov.as_ref().map_or(0.0, |c| z * c.log_prediction_sd(n, d));
+            // The logs of n and d, as a question at (n, d) would give them.
+            let row = Row {
+                log_n: n.ln(),
+                log_d: d.ln(),
+                ..obs.row(i)
+            };
+            let e = obs.log_loss()[i] - law.loss_run(n, d, &row).ln();
+            let h_law = cov
+                .as_ref()
+                .map_or(0.0, |c| z * c.log_prediction_sd_row(&row));
             let x = levels[i] - top;
             let excess = e * e - h0 * h0 - h_law * h_law;
             let k = if excess > 0.0 {

@@ -74,7 +74,10 @@ fn default_fit_reaches_the_reference_optimum() {
     assert_eq!(data.len(), 240);
     assert!(data.notes.iter().any(|n| n.contains("D = C / (6·N)")));
     let report = fit::fit(&data.observations(), &FitConfig::default(), &|| {}).unwrap();
-    assert_matches_reference(&report.fitted.law, report.fitted.objective);
+    assert_matches_reference(
+        &report.fitted.chinchilla().unwrap(),
+        report.fitted.objective,
+    );
     assert!(
         report.diagnostics.reached_best >= 10,
         "{:?}",
@@ -92,12 +95,15 @@ fn single_start_at_hoffmanns_values_reaches_the_optimum() {
     // A stopping rule that depends on the objective's scale stops early from here.
     let Some(data) = chinchilla_240() else { return };
     let config = FitConfig {
-        starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022]),
+        starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022.into()]),
         ..FitConfig::default()
     };
     let report = fit::fit(&data.observations(), &config, &|| {}).unwrap();
     assert_eq!(report.diagnostics.starts_run, 1);
-    assert_matches_reference(&report.fitted.law, report.fitted.objective);
+    assert_matches_reference(
+        &report.fitted.chinchilla().unwrap(),
+        report.fitted.objective,
+    );
 }
 
 #[test]
@@ -107,11 +113,14 @@ fn a_mean_instead_of_a_sum_gives_the_same_optimum() {
     let n = data.len();
     let obs = data.observations().with_weights(vec![1.0 / n as f64; n]);
     let config = FitConfig {
-        starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022]),
+        starts: Starts::Points(vec![ChinchillaLaw::HOFFMANN_2022.into()]),
         ..FitConfig::default()
     };
     let report = fit::fit(&obs, &config, &|| {}).unwrap();
-    assert_matches_reference(&report.fitted.law, report.fitted.objective * n as f64);
+    assert_matches_reference(
+        &report.fitted.chinchilla().unwrap(),
+        report.fitted.objective * n as f64,
+    );
 }
 
 #[test]
@@ -160,5 +169,8 @@ fn exhaustive_fit_agrees_with_the_screened_default() {
     };
     let report = fit::fit(&data.observations(), &config, &|| {}).unwrap();
     assert_eq!(report.diagnostics.starts_run, 4500);
-    assert_matches_reference(&report.fitted.law, report.fitted.objective);
+    assert_matches_reference(
+        &report.fitted.chinchilla().unwrap(),
+        report.fitted.objective,
+    );
 }

@@ -273,7 +273,7 @@ fn parametric_approach(
     use scaling_laws::simulate::{SimulationDesign, simulate};
     use scaling_laws::uncertainty::{BootstrapConfig, bootstrap, estimate};
     let runs = simulate(&SimulationDesign {
-        law,
+        law: law.into(),
         ..SimulationDesign::default()
     })
     .unwrap();
@@ -292,13 +292,13 @@ fn parametric_approach(
     };
     let draws = bootstrap(&obs, &fitted, &boot, &|| {}).unwrap();
     let approach = ApproachDraws::from_bootstrap(&draws, 6.0, at, name.to_string());
-    let alloc = scaling_laws::allocation::Allocator::new(fitted.law, 6.0).unwrap();
-    let a = estimate(fitted.params_exponent, &approach.a, 0.95);
+    let alloc = scaling_laws::allocation::Allocator::new(fitted.to_law(), 6.0).unwrap();
+    let a = estimate(fitted.params_exponent.unwrap(), &approach.a, 0.95);
     let b_draws: Vec<f64> = approach.a.iter().map(|a| 1.0 - a).collect();
     ApproachResult {
         approach: name.to_string(),
         a,
-        b: estimate(fitted.tokens_exponent, &b_draws, 0.95),
+        b: estimate(fitted.tokens_exponent.unwrap(), &b_draws, 0.95),
         n_params: at
             .iter()
             .enumerate()

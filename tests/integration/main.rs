@@ -11,6 +11,7 @@ mod fuzz;
 mod holdout;
 mod input_errors;
 mod isoflop;
+mod laws;
 mod loader;
 mod numbers;
 mod optimal;

@@ -157,7 +157,7 @@ fn chinchilla_command_regenerates_the_figures_from_published_data() {
     assert!(summary.contains("0.5139"), "{summary}");
     assert!(summary.contains("IsoFLOP profiles"), "{summary}");
     let fit = scaling_laws::saved::SavedFit::load(&out_dir.join("fit.json")).unwrap();
-    assert_eq!(fit.bootstrap.unwrap().theta.len(), 100);
+    assert_eq!(fit.bootstrap.unwrap().len(), 100);
 
     // A wrong local copy is refused.
     let bad = dir.path().join("bad.csv");

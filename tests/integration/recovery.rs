@@ -18,7 +18,8 @@ fn fit_simulated(design: &SimulationDesign) -> ChinchillaLaw {
     fit::fit(&obs, &FitConfig::default(), &|| {})
         .unwrap()
         .fitted
-        .law
+        .chinchilla()
+        .expect("a Chinchilla fit")
 }
 
 /// A sweep wide enough to pin down each parameter at 1% noise: six IsoFLOP budgets from 1e18 to
@@ -41,7 +42,7 @@ fn recovers_hoffmann_parameters_from_noisy_isoflop_sweeps() {
         let design = wide_design(seed);
         assert!(design.budgets.len() * design.sizes_per_budget >= 100);
         let got = fit_simulated(&design);
-        let truth = design.law;
+        let truth = design.law.chinchilla().unwrap();
         assert!(
             (got.alpha - truth.alpha).abs() < EXPONENT_ATOL,
             "seed {seed}: alpha {}",
@@ -67,7 +68,7 @@ fn recovers_a_different_law_exactly_without_noise() {
         beta: 0.22,
     };
     let design = SimulationDesign {
-        law: truth,
+        law: truth.into(),
         noise_sd: 0.0,
         ..SimulationDesign::default()
     };

@@ -305,6 +305,9 @@ fn study_sweep(index: usize, scenario: usize, seed: u64, resamples: usize) -> Ve
     let Ok(report) = fit(&obs, &config, &|| {}) else {
         return out;
     };
+    let Some(fitted_law) = report.fitted.chinchilla() else {
+        return out;
+    };
     let c_max = compute.iter().copied().fold(0.0, f64::max);
     let targets = [10.0 * c_max, 100.0 * c_max];
     let true_n: Vec<f64> = targets
@@ -322,9 +325,9 @@ fn study_sweep(index: usize, scenario: usize, seed: u64, resamples: usize) -> Ve
         let Ok(draws) = bootstrap(&obs, &report.fitted, &bc, &|| {}) else {
             continue;
         };
-        let laws = draws.laws();
+        let laws: Vec<ChinchillaLaw> = draws.laws().iter().filter_map(|l| l.chinchilla()).collect();
         let a = estimate(
-            report.fitted.params_exponent,
+            fitted_law.params_exponent(),
             &laws.iter().map(|l| l.params_exponent()).collect::<Vec<_>>(),
             LEVEL,
         );
@@ -342,7 +345,7 @@ fn study_sweep(index: usize, scenario: usize, seed: u64, resamples: usize) -> Ve
                 .iter()
                 .map(|l| scaling_laws::simulate::optimal_params(l, c, K))
                 .collect();
-            let point = scaling_laws::simulate::optimal_params(&report.fitted.law, c, K);
+            let point = scaling_laws::simulate::optimal_params(&fitted_law, c, K);
             let e = estimate(point, &n_draws, LEVEL);
             if let (Some(lo), Some(hi)) = (e.lower, e.upper) {
                 push(

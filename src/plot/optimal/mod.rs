@@ -10,6 +10,10 @@
 //!
 //! Reference exponents a: Kaplan et al. 2020, 0.73; Hoffmann et al. 2022, Table 2: Approach 1
 //! 0.50, Approach 2 0.49, Approach 3 0.46. For D* the exponent is 1 - a.
+//!
+//! A law of another family draws its own allocation (closed-form or numeric,
+//! [`crate::allocation`]); its line is labelled with `a` only when the family defines a
+//! constant exponent. A law of compute alone has no allocation and is refused.
 
 mod panel;
 
@@ -31,7 +35,7 @@ use super::render::{Area, DrawResult, Figure, check_output, render};
 use super::style::{QUALITATIVE, Theme};
 use crate::allocation::Allocator;
 use crate::error::Error;
-use crate::law::ChinchillaLaw;
+use crate::law::Law;
 use crate::plan::KnownModel;
 use crate::uncertainty::BootstrapDraws;
 use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity};
@@ -56,7 +60,7 @@ use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity};
 /// use scaling_laws::{law::ChinchillaLaw, plan, plot};
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("optimal.svg");
-/// let law = ChinchillaLaw::HOFFMANN_2022;
+/// let law = ChinchillaLaw::HOFFMANN_2022.into();
 /// let models = plan::catalogue::models();
 /// let opts = plot::PlotOptions::default();
 /// plot::optimal_vs_compute(&path, &law, 6.0, None, 0.95, (1e18, 1e26), &models, &opts)?;
@@ -68,7 +72,7 @@ use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity};
 #[allow(clippy::too_many_arguments)]
 pub fn optimal_vs_compute(
     path: &Path,
-    law: &ChinchillaLaw,
+    law: &Law,
     k: f64,
     draws: Option<&BootstrapDraws>,
     level: f64,
@@ -78,7 +82,8 @@ pub fn optimal_vs_compute(
 ) -> Result<(), Error> {
     check_output(path, opts)?;
     check_level_and_range(level, compute_range)?;
-    let allocator = Allocator::new(*law, k)?;
+    let allocator = Allocator::new(law.clone(), k)?;
+    allocator.require_allocation("the optimal-allocation figure")?;
     let resampled = draws.map(|d| draw_allocators(d, k)).transpose()?;
     let compute_axis = LogAxis::covering([compute_range.0, compute_range.1], 0.0)
         .unwrap_or_else(|| LogAxis::between(compute_range.0, compute_range.1));
@@ -132,7 +137,7 @@ fn draw_allocators(draws: &BootstrapDraws, k: f64) -> Result<Vec<Allocator>, Err
                 "{} of {} resamples converged to a law with a finite optimum; an interval needs \
                  at least 2 (use more resamples)",
                 allocators.len(),
-                draws.theta.len()
+                draws.len()
             ),
         ));
     }

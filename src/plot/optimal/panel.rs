@@ -91,11 +91,14 @@ impl Panel {
         let value = |c: f64| quantity.of(&inputs.allocator.optimal_for_compute(c));
         let fit_line: Vec<(f64, f64)> = grid.iter().map(|&c| (c, value(c))).collect();
         let law = inputs.allocator.law();
-        let (exponent, symbol) = quantity.exponent(law.params_exponent());
-        let fit = (
-            format!("this fit ({symbol} = {})", format_number(exponent)),
-            fit_line,
-        );
+        let label = match law.params_exponent() {
+            Some(a) => {
+                let (exponent, symbol) = quantity.exponent(a);
+                format!("this fit ({symbol} = {})", format_number(exponent))
+            }
+            None => format!("this fit ({} law)", law.family()),
+        };
+        let fit = (label, fit_line);
         let band = inputs.resampled.map(|allocators| {
             let label = format!(
                 "{}% bootstrap interval ({} resamples)",

@@ -52,7 +52,7 @@ fn small_sweep() -> &'static (Dataset, FittedLaw, PredictionBands) {
 
 /// Half-width in log space of the band at the law's optimum of `budget`, and the band.
 fn width_at_optimum(law: &FittedLaw, bands: &PredictionBands, budget: f64) -> (f64, Band) {
-    let allocator = Allocator::new(law.law, K).unwrap();
+    let allocator = Allocator::new(law.to_law(), K).unwrap();
     let n_star = allocator.optimal_for_compute(budget).n_params;
     let band = slice_band(
         &allocator,
@@ -101,7 +101,7 @@ fn the_band_holds_the_runs_and_widens_beyond_the_data() {
 fn no_band_where_the_extrapolation_cannot_be_calibrated() {
     let (data, fitted, bands) = small_sweep();
     assert_eq!(bands.model().calibration.kappa, None);
-    let allocator = Allocator::new(fitted.law, K).unwrap();
+    let allocator = Allocator::new(fitted.to_law(), K).unwrap();
     let sizes = log_space(1e7, 1e11, 50);
     // Inside the data, up to its largest budget (N·C/(k·N) rounds), a band along the curve.
     for budget in [6e18, 1e20, 3e21] {
@@ -122,7 +122,16 @@ fn no_band_where_the_extrapolation_cannot_be_calibrated() {
     let opts = options(None);
     let budgets = [6e18, 1e20, 3e21, 3e22];
     let svg = render_both("small", &opts, |p| {
-        isoflop_slices_with_bands(p, &fitted.law, K, data, &budgets, 0.05, Some(bands), &opts)
+        isoflop_slices_with_bands(
+            p,
+            &fitted.to_law(),
+            K,
+            data,
+            &budgets,
+            0.05,
+            Some(bands),
+            &opts,
+        )
     });
     assert_eq!(svg.matches("<polygon").count(), 3);
     assert_contains_all(
@@ -138,13 +147,31 @@ fn every_budget_inside_a_calibrated_sweep_gets_a_band_and_no_note() {
     let opts = options(None);
     let budgets = [6e18, 1e20, 3e21, 1e23];
     let without = render_both("isoflop", &opts, |p| {
-        isoflop_slices_with_bands(p, &fitted.law, K, dataset(), &budgets, 0.05, None, &opts)
+        isoflop_slices_with_bands(
+            p,
+            &fitted.to_law(),
+            K,
+            dataset(),
+            &budgets,
+            0.05,
+            None,
+            &opts,
+        )
     });
     assert_eq!(without.matches("<polygon").count(), 0);
     assert!(!without.contains("prediction interval"));
     let svg = render_both("isoflop", &opts, |p| {
         let bands = Some(sweep_bands());
-        isoflop_slices_with_bands(p, &fitted.law, K, dataset(), &budgets, 0.05, bands, &opts)
+        isoflop_slices_with_bands(
+            p,
+            &fitted.to_law(),
+            K,
+            dataset(),
+            &budgets,
+            0.05,
+            bands,
+            &opts,
+        )
     });
     assert_eq!(svg.matches("<polygon").count(), 4);
     assert!(svg.contains("95% prediction interval"));
@@ -156,7 +183,7 @@ fn residuals_carry_a_bar_per_run_and_count_the_runs_inside() {
     let (fitted, _) = fitted_and_draws();
     let opts = options(None);
     let svg = render_both("residuals", &opts, |p| {
-        residuals_with_bands(p, &fitted.law, dataset(), Some(sweep_bands()), &opts)
+        residuals_with_bands(p, &fitted.to_law(), dataset(), Some(sweep_bands()), &opts)
     });
     let caption = "predicted against observed, 95% intervals: ";
     let at = svg.find(caption).expect("caption with the level") + caption.len();
@@ -165,7 +192,7 @@ fn residuals_carry_a_bar_per_run_and_count_the_runs_inside() {
     assert!(rest.contains(" of 108 inside"), "{}", &rest[..40]);
     assert!((97..=108).contains(&inside), "{inside} of 108 inside");
     let plain = render_both("residuals", &opts, |p| {
-        residuals_with_bands(p, &fitted.law, dataset(), None, &opts)
+        residuals_with_bands(p, &fitted.to_law(), dataset(), None, &opts)
     });
     assert!(plain.contains("\npredicted against observed\n"));
     // One bar per run, in the points' colour, faint.

@@ -11,7 +11,7 @@ use crate::plot::*;
 fn unknown_extension_is_an_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("figure.pdf");
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let err = residuals(&path, &law, dataset(), &PlotOptions::default()).unwrap_err();
     assert!(matches!(&err, Error::InvalidOption { flag, .. } if flag == "--out"));
     assert!(err.to_string().contains("figure.pdf"), "{err}");
@@ -35,7 +35,7 @@ fn flag_of(result: Result<(), Error>) -> String {
 fn bad_options_name_their_flags() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.png");
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let opts = PlotOptions::default();
     let data = dataset();
     let mut empty = data.clone();
@@ -85,7 +85,7 @@ fn bad_options_name_their_flags() {
 #[test]
 fn unwritable_destination_is_a_write_error() {
     let dir = tempfile::tempdir().unwrap();
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     for name in ["missing/figure.png", "missing/figure.svg"] {
         let path = dir.path().join(name);
         let err = residuals(&path, &law, dataset(), &PlotOptions::default()).unwrap_err();
@@ -102,6 +102,7 @@ fn a_law_without_positive_predictions_is_refused() {
         irreducible: -1e9,
         ..ChinchillaLaw::HOFFMANN_2022
     };
+    let law = crate::law::Law::from(law);
     let err = residuals(&path, &law, dataset(), &PlotOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::InvalidOption { flag, .. } if flag == "law"),

@@ -131,7 +131,7 @@ fn assert_contains_all(svg: &str, texts: &[&str]) {
 #[test]
 fn isoloss_contours_render_to_png_and_svg() {
     let opts = options(Some("Contours of the test law"));
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let svg = render_both("contours", &opts, |p| {
         isoloss_contours(p, &law, K, dataset(), &opts)
     });
@@ -151,7 +151,7 @@ fn isoloss_contours_render_to_png_and_svg() {
 #[test]
 fn isoflop_slices_render_to_png_and_svg() {
     let opts = options(None);
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let budgets = [6e18, 1e20, 3e21, 1e23];
     let svg = render_both("isoflop", &opts, |p| {
         isoflop_slices(p, &law, K, dataset(), &budgets, 0.05, &opts)
@@ -176,7 +176,7 @@ fn optimal_vs_compute_renders_with_and_without_draws() {
     let svg = render_both("optimal", &opts, |p| {
         optimal_vs_compute(
             p,
-            &fitted.law,
+            &fitted.to_law(),
             K,
             Some(draws),
             0.9,
@@ -199,7 +199,7 @@ fn optimal_vs_compute_renders_with_and_without_draws() {
         ],
     );
     let svg = render_both("optimal", &opts, |p| {
-        optimal_vs_compute(p, &fitted.law, K, None, 0.9, (3e20, 1e21), &[], &opts)
+        optimal_vs_compute(p, &fitted.to_law(), K, None, 0.9, (3e20, 1e21), &[], &opts)
     });
     assert!(!svg.contains("bootstrap interval"));
 }
@@ -209,7 +209,7 @@ fn residuals_render_to_png_and_svg() {
     let opts = options(None);
     let (fitted, _) = fitted_and_draws();
     let svg = render_both("residuals", &opts, |p| {
-        residuals(p, &fitted.law, dataset(), &opts)
+        residuals(p, &fitted.to_law(), dataset(), &opts)
     });
     assert_contains_all(
         &svg,
@@ -228,7 +228,7 @@ fn bootstrap_distributions_render_to_png_and_svg() {
     let opts = options(None);
     let (fitted, draws) = fitted_and_draws();
     let svg = render_both("bootstrap", &opts, |p| {
-        bootstrap_distributions(p, &fitted.law, draws, &opts)
+        bootstrap_distributions(p, &fitted.to_law(), draws, &opts)
     });
     assert_contains_all(
         &svg,
@@ -247,7 +247,7 @@ fn a_single_run_still_plots() {
     ] {
         column.truncate(1);
     }
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let opts = options(None);
     let budget = [one.compute[0]];
     render_both("one", &opts, |p| isoloss_contours(p, &law, K, &one, &opts));
@@ -267,7 +267,7 @@ fn write_sample_images() {
         .unwrap_or_else(|| std::env::temp_dir().join("scaling-laws-plots"));
     std::fs::create_dir_all(&dir).unwrap();
     let (fitted, draws) = fitted_and_draws();
-    let law = &fitted.law;
+    let law = &fitted.to_law();
     let data = dataset();
     let budgets = crate::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
     let small = PlotOptions {
@@ -302,7 +302,7 @@ fn write_sample_images() {
 #[test]
 fn every_figure_survives_the_smallest_and_an_odd_size() {
     let (fitted, draws) = fitted_and_draws();
-    let (law, data) = (&fitted.law, dataset());
+    let (law, data) = (&fitted.to_law(), dataset());
     for (width, height) in [(MIN_SIDE, MIN_SIDE), (1601, 333)] {
         let opts = PlotOptions {
             width,
@@ -336,7 +336,7 @@ fn extreme_positive_values_do_not_panic() {
         .collect();
     odd.loss = vec![1e-6, 1e6, 2.0, 2.0];
     odd.rows = vec![1, 2, 3, 4];
-    let law = ChinchillaLaw::HOFFMANN_2022;
+    let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let opts = options(None);
     let budgets = [odd.compute[0], odd.compute[1], 1e300];
     render_both("odd", &opts, |p| isoloss_contours(p, &law, K, &odd, &opts));

@@ -121,7 +121,7 @@ fn run(case: &Case) -> Vec<Failure> {
         }
     };
     check("fitted law", format!("{:?}", report.fitted));
-    match Allocator::new(report.fitted.law, ds.flops_per_param_token) {
+    match Allocator::new(report.fitted.to_law(), ds.flops_per_param_token) {
         Ok(allocator) => {
             check(
                 "optimum at 1e21 FLOPs",
