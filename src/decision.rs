@@ -204,6 +204,15 @@ pub fn decide(
     })
 }
 
+/// The error for a law of compute alone, which has no compute-optimal N* and D* to plan.
+pub(crate) fn no_allocation() -> Error {
+    Error::invalid_option(
+        "--fit",
+        "the fit is of a law of compute alone: it gives no compute-optimal N* and D* to plan; \
+         use a fit of a law of N and D (--law chinchilla, kaplan or data-constrained)",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,13 +303,4 @@ mod tests {
             .bytes_per_gpu(7e10, gpus - 1, setup.optimizer.state_bytes());
         assert!(states + decision.plan.activations_per_gpu.unwrap() > 80e9);
     }
-}
-
-/// The error for a law of compute alone, which has no compute-optimal N* and D* to plan.
-pub(crate) fn no_allocation() -> Error {
-    Error::invalid_option(
-        "--fit",
-        "the fit is of a law of compute alone: it gives no compute-optimal N* and D* to plan; \
-         use a fit of a law of N and D (--law chinchilla, kaplan or data-constrained)",
-    )
 }

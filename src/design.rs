@@ -232,11 +232,11 @@ fn centres(
         level: config.level,
         flops_per_param_token: k,
     };
-    Ok(answer(fitted, draws, &questions)?
+    answer(fitted, draws, &questions)?
         .budgets
         .into_iter()
         .map(|o| o.n_params.ok_or_else(crate::decision::no_allocation))
-        .collect::<Result<Vec<_>, Error>>()?)
+        .collect::<Result<Vec<_>, Error>>()
 }
 
 /// Ends of the sweep: the span around the centre, widened to reach past the interval.
