@@ -109,7 +109,7 @@ fn quantities(law: &Law) -> Vec<(String, String, LawValue, Scale)> {
 /// let law = Law::from(ChinchillaLaw::HOFFMANN_2022);
 /// // Stand-in draws that differ in alpha only; real ones come from `uncertainty::bootstrap`.
 /// let theta = ndarray::Array2::from_shape_fn((40, 5), |(i, j)| {
-///     law.theta[j] + if j == 3 { 0.001 * (i as f64 - 20.0) } else { 0.0 }
+///     law.theta()[j] + if j == 3 { 0.001 * (i as f64 - 20.0) } else { 0.0 }
 /// });
 /// let draws = BootstrapDraws {
 ///     config: BootstrapConfig::default(),
