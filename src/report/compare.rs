@@ -26,8 +26,14 @@ pub fn text(c: &Comparison, w: &mut dyn Write) -> io::Result<()> {
         c.level * 100.0
     )?;
     writeln!(w)?;
+    // Wide enough for the longest name (a law's name lengthens Approach 3's).
+    let name_width = c
+        .approaches
+        .iter()
+        .map(|a| a.approach.chars().count())
+        .fold(28, usize::max);
     let mut header = format!(
-        "  {:<28} {:<26} {:<26}",
+        "  {:<name_width$} {:<26} {:<26}",
         "approach", "a (N* ∝ C^a)", "b (D* ∝ C^b)"
     );
     for b in &c.budgets {
@@ -36,7 +42,7 @@ pub fn text(c: &Comparison, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "{}", header.trim_end())?;
     for a in &c.approaches {
         let mut row = format!(
-            "  {:<28} {:<26} {:<26}",
+            "  {:<name_width$} {:<26} {:<26}",
             a.approach,
             with_interval(&a.a),
             with_interval(&a.b)

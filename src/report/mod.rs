@@ -69,21 +69,32 @@ fn law_text(f: &crate::fit::FittedLaw, w: &mut dyn Write) -> io::Result<()> {
         );
     }
     let params = f.family.params();
+    let width = params
+        .iter()
+        .map(|p| p.natural.chars().count())
+        .fold(6, usize::max);
+    let value = |v: f64| {
+        if v != 0.0 && !(1e-3..1e5).contains(&v.abs()) {
+            format!("{v:>12.5e}")
+        } else {
+            format!("{v:>12.5}")
+        }
+    };
     for i in f.family.display_order() {
         let p = &params[i];
         writeln!(
             w,
-            "  {:<6} {:>12.5}   {}",
+            "  {:<width$} {}   {}",
             p.natural,
-            p.natural_value(f.theta[i]),
+            value(p.natural_value(f.theta[i])),
             p.doc
         )?;
     }
     if let Some(a) = f.params_exponent {
-        writeln!(w, "  {:<6} {a:>12.5}   N* ∝ C^a", "a")?;
+        writeln!(w, "  {:<width$} {}   N* ∝ C^a", "a", value(a))?;
     }
     if let Some(b) = f.tokens_exponent {
-        writeln!(w, "  {:<6} {b:>12.5}   D* ∝ C^b", "b")?;
+        writeln!(w, "  {:<width$} {}   D* ∝ C^b", "b", value(b))?;
     }
     if !f.family.has_allocation() {
         writeln!(
