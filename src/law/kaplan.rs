@@ -202,6 +202,12 @@ impl Family for Kaplan {
         "Kaplan et al. 2020, arXiv:2001.08361, eq. 1.5 and Table 2"
     }
 
+    fn published(&self) -> Option<(&'static str, &'static [f64])> {
+        const LAW: KaplanLaw = KaplanLaw::KAPLAN_2020;
+        const VALUES: [f64; 4] = [LAW.params_scale, LAW.tokens_scale, LAW.alpha_n, LAW.alpha_d];
+        Some(("Kaplan et al. 2020, Table 2", &VALUES))
+    }
+
     fn params(&self) -> &'static [Param] {
         &PARAMS
     }

@@ -267,6 +267,20 @@ impl Family for DataConstrained {
         "Muennighoff et al. 2023, arXiv:2305.16264, eqs. 5-6"
     }
 
+    fn published(&self) -> Option<(&'static str, &'static [f64])> {
+        const LAW: DataConstrainedLaw = DataConstrainedLaw::MUENNIGHOFF_2023;
+        const VALUES: [f64; 7] = [
+            LAW.base.param_coef,
+            LAW.base.data_coef,
+            LAW.base.irreducible,
+            LAW.base.alpha,
+            LAW.base.beta,
+            LAW.tokens_decay,
+            LAW.params_decay,
+        ];
+        Some(("Muennighoff et al. 2023, the datablations README", &VALUES))
+    }
+
     fn params(&self) -> &'static [Param] {
         &PARAMS
     }
