@@ -62,8 +62,9 @@ pub struct FitOptionsArgs {
     /// Huber threshold on log-loss residuals (with --loss huber).
     #[arg(long, value_name = "DELTA", help_heading = "Objective")]
     delta: Option<f64>,
-    /// Hold a parameter fixed, in natural units (chinchilla: A, B, E, alpha or beta); repeatable.
-    #[arg(long, value_name = "NAME=VALUE", help_heading = "Objective")]
+    /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a
+    /// comma-separated list, e.g. 'E=1.87,A=520.8,B=1487.7,alpha=0.353,beta=0.353'; repeatable.
+    #[arg(long, value_name = "NAME=VALUE,...", help_heading = "Objective")]
     fix: Vec<String>,
     /// Fit one exponent for both terms (chinchilla: alpha = beta).
     #[arg(long, help_heading = "Objective")]
@@ -127,19 +128,15 @@ impl FitOptionsArgs {
         };
         let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
-            let (name, value) = item.split_once('=').ok_or_else(|| {
-                Error::invalid_option(
+            if !item.contains('=') {
+                return Err(Error::invalid_option(
                     "--fix",
                     format!("'{item}' is not of the form NAME=VALUE, e.g. alpha=0.34"),
-                )
-            })?;
-            let value: f64 = value.trim().parse().map_err(|_| {
-                Error::invalid_option(
-                    "--fix",
-                    format!("'{}' in '{item}' is not a number", value.trim()),
-                )
-            })?;
-            params = params.fix(name.trim(), value)?;
+                ));
+            }
+            for (name, value) in scaling_laws::fit::starts::parse_assignments("--fix", item)? {
+                params = params.fix(&name, value)?;
+            }
         }
         params = params.tie_exponents(self.tie_exponents)?;
         let starts = if self.start_points.is_empty() {

@@ -4,6 +4,7 @@
 mod common;
 mod decisions;
 mod envelope;
+mod families;
 mod fetch;
 mod fit_chinchilla;
 mod fit_options;
