@@ -18,6 +18,7 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod select;
 mod unique_tokens;
 mod warnings;
 mod writes;
