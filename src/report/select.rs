@@ -43,7 +43,7 @@ pub fn text(s: &Selection, w: &mut dyn Write) -> io::Result<()> {
     let level = s.level * 100.0;
     writeln!(
         w,
-        "  {:<17} {:>6} {:>11} {:>9} {:>8} | {:>13} {:>8} {:>8} {:>6} | {:>13} {:>8} {:>8} {:>6} | {}",
+        "  {:<17} {:>6} {:>11} {:>9} {:>8} | {:>13} {:>8} {:>8} {:>6} | {:>13} {:>8} {:>8} {:>6} | a [{level:.0}% interval]",
         "law",
         "params",
         "objective",
@@ -57,7 +57,6 @@ pub fn text(s: &Selection, w: &mut dyn Write) -> io::Result<()> {
         "median",
         "max",
         "cover",
-        format!("a [{level:.0}% interval]"),
     )?;
     for l in &s.laws {
         let ro = match &l.rolling_origin {
