@@ -46,6 +46,7 @@ pub mod plot;
 pub mod report;
 pub mod resources;
 pub mod saved;
+pub mod select;
 pub mod simulate;
 pub mod stats;
 pub mod table3;

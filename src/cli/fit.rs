@@ -103,7 +103,7 @@ pub struct FitOptionsArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LossKind {
+pub(super) enum LossKind {
     /// Huber loss (Hoffmann et al. 2022).
     Huber,
     /// Least squares.

@@ -12,6 +12,7 @@ mod isoflop;
 mod optimal;
 mod plan;
 mod plot;
+mod select;
 mod simulate;
 pub mod stdout;
 
@@ -58,6 +59,9 @@ enum Command {
     Plan(Box<plan::PlanArgs>),
     /// Draw a figure of a fit (PNG or SVG): contours, isoflop, optimal, residuals, bootstrap, all.
     Plot(Box<plot::PlotArgs>),
+    /// Which law extrapolates best: fit every law, hold out the largest runs, compare held-out
+    /// errors, coverage and the exponent a side by side, and name the best or say cannot tell.
+    Select(Box<select::SelectArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),
 }
@@ -80,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Optimal(args) => optimal::run(*args),
         Command::Plan(args) => plan::run(*args),
         Command::Plot(args) => plot::run(*args),
+        Command::Select(args) => select::run(*args),
         Command::Simulate(args) => simulate::run(args),
     }
 }

@@ -7,6 +7,7 @@
 //! | [`isoflop_profiles`] | Approach 2: each budget's runs with the fitted parabola and its minimum, and `N*` against compute with the fitted power law (Figure 3 left and centre) |
 //! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
 //! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss; [`residuals_with_bands`] adds each run's prediction interval as a bar |
+//! | [`held_out_errors`] | held-out relative error against compute, one series per law (`select`) |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
 //!
 //! ```text
@@ -48,6 +49,7 @@ mod optimal;
 mod profiles;
 mod render;
 mod residuals;
+mod select;
 mod style;
 #[cfg(test)]
 mod tests;
@@ -63,6 +65,7 @@ pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;
 pub use profiles::isoflop_profiles;
 pub use residuals::{residuals, residuals_with_bands};
+pub use select::held_out_errors;
 
 use crate::data::Dataset;
 use crate::error::Error;

@@ -8,6 +8,7 @@ pub mod holdout;
 pub mod isoflop;
 pub mod optimal;
 pub mod plan;
+pub mod select;
 pub mod shape;
 pub mod table3;
 

@@ -19,6 +19,7 @@ mod optimal;
 mod plan;
 mod plots;
 mod recovery;
+mod select;
 mod unique_tokens;
 mod warnings;
 mod writes;

@@ -1,0 +1,199 @@
+//! `scaling-laws select`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use scaling_laws::Error;
+use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
+use scaling_laws::fit::{FitConfig, ResidualLoss, SolverOptions, StartSelection};
+use scaling_laws::law::LawRef;
+use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig};
+use scaling_laws::uncertainty::bootstrap::{BootstrapConfig, DEFAULT_SEED};
+
+use super::common::{DataArgs, OutputFormat, progress_bar};
+use super::fit::LossKind;
+
+/// Options of `scaling-laws select`.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Laws to compare, comma-separated (chinchilla, kaplan, data-constrained, compute)
+    /// [default: every law whose inputs the data has].
+    #[arg(
+        long,
+        value_name = "L1,L2,...",
+        value_delimiter = ',',
+        help_heading = "Laws"
+    )]
+    laws: Vec<String>,
+    /// Runs with the most compute held out by the largest-compute check.
+    #[arg(long, value_name = "K", default_value_t = DEFAULT_HOLDOUT_K, help_heading = "Checks")]
+    holdout_k: usize,
+    /// Confidence level of the prediction intervals, of the interval of a and of the verdict's
+    /// paired test.
+    #[arg(long, default_value_t = 0.95, help_heading = "Checks")]
+    level: f64,
+    /// Bootstrap resamples for the interval of a (0: no interval).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 200,
+        help_heading = "Uncertainty"
+    )]
+    bootstrap: usize,
+    /// Seed of the bootstrap and of the verdict's paired test.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Penalty on residuals of log loss.
+    #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
+    loss: LossKind,
+    /// Huber threshold on log-loss residuals (with --loss huber).
+    #[arg(long, value_name = "DELTA", help_heading = "Objective")]
+    delta: Option<f64>,
+    /// How many grid starts of each law get a full L-BFGS run: the N best at the start, or
+    /// `all` [default: 100].
+    #[arg(long, value_name = "N|all", help_heading = "Search")]
+    starts: Option<String>,
+    /// Iteration limit of each L-BFGS run.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Search"
+    )]
+    max_iters: u64,
+    /// Output format on stdout (csv: one row per law and check, and per rolling-origin fold).
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+    /// Draw the held-out error of each law against compute (.png or .svg).
+    #[arg(long, value_name = "PATH", help_heading = "Output")]
+    plot: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+impl SelectArgs {
+    fn config(&self) -> Result<SelectConfig, Error> {
+        let laws = if self.laws.is_empty() {
+            None
+        } else {
+            Some(
+                self.laws
+                    .iter()
+                    .map(|name| {
+                        LawRef::named(name).map_err(|e| match e {
+                            Error::InvalidOption { message, .. } => {
+                                Error::invalid_option("--laws", message)
+                            }
+                            other => other,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        };
+        let loss = match (self.loss, self.delta) {
+            (LossKind::Huber, delta) => ResidualLoss::Huber {
+                delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
+            },
+            (LossKind::Mse, None) => ResidualLoss::Squared,
+            (LossKind::Mse, Some(_)) => {
+                return Err(Error::invalid_option(
+                    "--delta",
+                    "applies to --loss huber only",
+                ));
+            }
+        };
+        let selection = match self.starts.as_deref().map(str::trim) {
+            None => StartSelection::default(),
+            Some("all") => StartSelection::All,
+            Some(n) => match n.parse::<usize>() {
+                Ok(k) if k > 0 => StartSelection::Best(k),
+                _ => {
+                    return Err(Error::invalid_option(
+                        "--starts",
+                        format!("expected a positive number or 'all', got '{n}'"),
+                    ));
+                }
+            },
+        };
+        if self.max_iters == 0 {
+            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
+        }
+        if self.bootstrap == 1 {
+            return Err(Error::invalid_option(
+                "--bootstrap",
+                "needs at least 2 resamples, or 0 for no interval",
+            ));
+        }
+        Ok(SelectConfig {
+            laws,
+            holdout_k: self.holdout_k,
+            level: self.level,
+            bootstrap: (self.bootstrap > 0).then(|| BootstrapConfig {
+                n_resamples: self.bootstrap,
+                seed: self.seed,
+                ..BootstrapConfig::default()
+            }),
+            fit: FitConfig {
+                loss,
+                selection,
+                solver: SolverOptions {
+                    max_iters: self.max_iters,
+                    ..SolverOptions::default()
+                },
+                ..FitConfig::default()
+            },
+            seed: self.seed,
+        })
+    }
+}
+
+/// Run `scaling-laws select`.
+pub fn run(args: SelectArgs) -> anyhow::Result<()> {
+    let input = args.data.required_input()?;
+    let config = args.config()?;
+    if let Some(path) = &args.plot {
+        scaling_laws::plot::ImageFormat::from_path(path).map_err(|_| {
+            Error::invalid_option(
+                "--plot",
+                format!(
+                    "cannot tell the image format of {}; name the file .png or .svg",
+                    path.display()
+                ),
+            )
+        })?;
+        scaling_laws::output::check_output(
+            "--plot",
+            path,
+            &scaling_laws::output::Inputs::new().with(input, "the input file"),
+        )?;
+    }
+    let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
+    let n_laws = config.laws.as_ref().map_or(4, Vec::len);
+    let bar = progress_bar(n_laws, args.quiet, "fitting laws");
+    let selection = scaling_laws::select::select(&data, &config, &|_| bar.inc(1))?;
+    bar.finish_and_clear();
+    scaling_laws::finite::check_finite(&selection, "the comparison")?;
+    if let Some(path) = &args.plot {
+        scaling_laws::plot::held_out_errors(
+            path,
+            &selection,
+            &scaling_laws::plot::PlotOptions::default(),
+        )?;
+    }
+    let mut stdout = super::stdout::lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::select::text(&selection, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::json(&selection, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::select::csv(&selection, &mut stdout),
+    }
+    .context("cannot write the report to standard output")?;
+    stdout.finish()?;
+    if let Some(path) = &args.plot {
+        super::note!("wrote the figure to {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! `scaling-laws select` end to end (issue 12, item 3): which law extrapolates best.
+
+use crate::common::{run, stderr, stdout, temp_dir, write_file};
+
+/// A Chinchilla sweep over four decades of compute, 1% noise.
+fn chinchilla_sweep(dir: &tempfile::TempDir) -> String {
+    let out = run(&[
+        "simulate",
+        "--budgets",
+        "1e17,3e17,1e18,3e18,1e19,3e19,1e20,3e20",
+        "--sizes-per-budget",
+        "6",
+        "--span",
+        "6",
+        "--noise",
+        "0.01",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    write_file(dir, "sweep.csv", &stdout(&out))
+}
+
+#[test]
+fn issue12_select_text_names_the_laws_and_a_verdict() {
+    let dir = temp_dir();
+    let sweep = chinchilla_sweep(&dir);
+    let out = run(&["select", &sweep, "--bootstrap", "20", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "3 laws fitted to 48 runs",
+        "skipped data-constrained",
+        "unique-tokens column",
+        "chinchilla",
+        "kaplan",
+        "compute",
+        "Rolling origin by fold",
+        "paired-bootstrap interval",
+        "Verdict: ",
+    ] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+    // Data from Chinchilla: no other law may be called best with confidence.
+    let verdict = text.lines().find(|l| l.starts_with("Verdict: ")).unwrap();
+    assert!(
+        verdict.starts_with("Verdict: chinchilla extrapolates best")
+            || verdict.starts_with("Verdict: cannot tell"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn issue12_select_json_and_csv_carry_the_same_numbers() {
+    let dir = temp_dir();
+    let sweep = chinchilla_sweep(&dir);
+    let args = [
+        "select",
+        &sweep,
+        "--laws",
+        "chinchilla,compute",
+        "--bootstrap",
+        "20",
+        "--holdout-k",
+        "6",
+        "--quiet",
+    ];
+    let json = run(&[&args[..], &["--format", "json"]].concat());
+    assert!(json.status.success(), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let laws = v["laws"].as_array().unwrap();
+    assert_eq!(laws.len(), 2);
+    assert_eq!(laws[0]["law"], "chinchilla");
+    assert_eq!(laws[0]["free_params"], 5);
+    assert_eq!(laws[0]["largest_compute"]["held_out"], 6);
+    let a = &laws[0]["params_exponent"];
+    assert!(a["lower"].as_f64().unwrap() <= a["value"].as_f64().unwrap());
+    assert!(laws[1]["params_exponent"].is_null());
+    assert!(
+        laws[1]["params_exponent_note"]
+            .as_str()
+            .unwrap()
+            .contains("no allocation")
+    );
+    assert_eq!(v["verdict"]["basis"], "rolling_origin");
+    // On an IsoFLOP sweep a law of compute alone cannot tell a large model on few tokens from
+    // a small one on many: Chinchilla, the true law, wins and the test separates it.
+    assert_eq!(v["verdict"]["best"], "chinchilla", "{}", v["verdict"]);
+    assert_eq!(v["verdict"]["separated"], true, "{}", v["verdict"]);
+
+    let csv = run(&[&args[..], &["--format", "csv"]].concat());
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "law");
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let pooled: Vec<&Vec<&str>> = rows.iter().filter(|r| r[col("fold")].is_empty()).collect();
+    // One row per law and check, then the folds of rolling origin.
+    assert_eq!(pooled.len(), 4);
+    let folds = laws[0]["rolling_origin"]["folds"].as_array().unwrap().len();
+    assert!(rows.len() >= 4 + folds);
+    let ch_k = pooled
+        .iter()
+        .find(|r| r[0] == "chinchilla" && r[col("rule")] == "largest-compute")
+        .unwrap();
+    let median: f64 = ch_k[col("median_relative_error")].parse().unwrap();
+    let json_median = laws[0]["largest_compute"]["median_relative_error"]
+        .as_f64()
+        .unwrap();
+    assert!((median - json_median).abs() <= 1e-12 * json_median.max(1e-12));
+    assert_eq!(ch_k[col("best")], "true");
+}
+
+#[test]
+fn issue12_select_refuses_a_named_law_without_its_column() {
+    let dir = temp_dir();
+    let sweep = chinchilla_sweep(&dir);
+    let out = run(&["select", &sweep, "--laws", "chinchilla,data-constrained"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--laws") && err.contains("unique-tokens column (U)"),
+        "{err}"
+    );
+    let out = run(&["select", &sweep, "--laws", "gpt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown law 'gpt'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn issue12_select_writes_its_figure_and_never_over_its_input() {
+    let dir = temp_dir();
+    let sweep = chinchilla_sweep(&dir);
+    let figure = dir.path().join("errors.svg");
+    let out = run(&[
+        "select",
+        &sweep,
+        "--laws",
+        "chinchilla,kaplan",
+        "--bootstrap",
+        "0",
+        "--quiet",
+        "--plot",
+        figure.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let svg = std::fs::read_to_string(&figure).unwrap();
+    assert!(svg.contains("Held-out error against compute"), "title");
+    assert!(svg.contains("kaplan (median per compute level)"));
+    // The input is never overwritten, and a bad extension is refused before any work.
+    let before = std::fs::read(&sweep).unwrap();
+    let out = run(&["select", &sweep, "--plot", &sweep]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--plot"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&sweep).unwrap(), before);
+    let out = run(&[
+        "select",
+        &sweep,
+        "--plot",
+        dir.path().join("e.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains(".png or .svg"), "{}", stderr(&out));
+}
