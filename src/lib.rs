@@ -37,6 +37,7 @@ pub mod figures;
 pub mod finite;
 pub mod fit;
 pub mod holdout;
+pub mod inference;
 pub mod isoflop;
 pub mod law;
 pub mod optimal;
