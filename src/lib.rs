@@ -49,6 +49,7 @@ pub mod resources;
 pub mod saved;
 pub mod simulate;
 pub mod stats;
+pub mod suggest;
 pub mod table3;
 pub mod uncertainty;
 pub mod warnings;
