@@ -8,6 +8,7 @@ mod design;
 mod envelope;
 mod fit;
 mod hardware;
+mod inference;
 mod isoflop;
 mod optimal;
 mod plan;

@@ -77,6 +77,8 @@ pub struct OptimalArgs {
     quiet: bool,
     #[command(flatten)]
     decision: super::decision::DecisionArgs,
+    #[command(flatten)]
+    inference: super::inference::InferenceArgs,
 }
 
 /// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
@@ -253,11 +255,13 @@ pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
     scaling_laws::finite::check_finite(&answers, "the answers")?;
     let decisions = args.decision.decide(&answers, hardware_budget.as_ref())?;
     scaling_laws::finite::check_finite(&decisions, "the plans")?;
+    let inference = args.inference.answer(&saved, &questions)?;
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
     let mut stdout = super::stdout::lock();
-    super::decision::render(args.format, &saved, &answers, &decisions, &mut stdout)
+    let (format, inference) = (args.format, inference.as_ref());
+    super::inference::render(format, &saved, &answers, &decisions, inference, &mut stdout)
         .context("cannot write to standard output")?;
     if let Some(out) = &args.out {
         super::note!(

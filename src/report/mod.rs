@@ -5,6 +5,7 @@ pub mod decision;
 pub mod design;
 pub mod envelope;
 pub mod holdout;
+pub mod inference;
 pub mod isoflop;
 pub mod optimal;
 pub mod plan;

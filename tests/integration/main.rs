@@ -10,6 +10,7 @@ mod fit_chinchilla;
 mod fit_options;
 mod fuzz;
 mod holdout;
+mod inference;
 mod input_errors;
 mod isoflop;
 mod laws;
