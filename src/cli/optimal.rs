@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
@@ -77,6 +76,8 @@ pub struct OptimalArgs {
     quiet: bool,
     #[command(flatten)]
     decision: super::decision::DecisionArgs,
+    #[command(flatten)]
+    data_limit: super::data_limit::DataLimitArgs,
 }
 
 /// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
@@ -256,9 +257,13 @@ pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
-    let mut stdout = super::stdout::lock();
-    super::decision::render(args.format, &saved, &answers, &decisions, &mut stdout)
-        .context("cannot write to standard output")?;
+    super::data_limit::render(
+        &args.data_limit,
+        args.format,
+        &saved,
+        &mut answers,
+        &decisions,
+    )?;
     if let Some(out) = &args.out {
         super::note!(
             "saved the fit{} to {}",

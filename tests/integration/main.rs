@@ -3,6 +3,7 @@
 
 mod common;
 mod compute_frontier;
+mod data_limits;
 mod decisions;
 mod envelope;
 mod families;
