@@ -28,6 +28,7 @@
 pub mod allocation;
 pub mod compare;
 pub mod data;
+pub mod data_limit;
 pub mod decision;
 pub mod design;
 pub mod envelope;

@@ -48,6 +48,8 @@ pub enum WarningCode {
     MinimumOutsideSampledRange,
     /// Approaches or intervals cannot be compared with the data at hand.
     CannotTell,
+    /// A compute-optimal answer needs more tokens than the unique tokens available.
+    DataLimit,
 }
 
 /// Something about a result the user should know.

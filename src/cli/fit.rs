@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
+use scaling_laws::fit::frontier::{DEFAULT_FRONTIER, parse_frontier, select_frontier};
 use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
 use scaling_laws::fit::starts::parse_start;
 use scaling_laws::fit::{
@@ -13,6 +14,7 @@ use scaling_laws::fit::{
 };
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::LawRef;
+use scaling_laws::law::compute::Frontier;
 use scaling_laws::saved::{Provenance, SavedFit};
 
 use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
@@ -56,6 +58,13 @@ pub struct FitOptionsArgs {
         help_heading = "Objective"
     )]
     law: String,
+    /// With --law compute, the runs fitted: `all`, `lowest` (the lowest-loss run of each
+    /// compute level, 0.06 decades wide) or `envelope` (the lower convex envelope of loss
+    /// against log compute, for runs at scattered budgets). Default `lowest`: L(C) is the best
+    /// loss reachable with C, which on an IsoFLOP sweep is the best run of each budget, and with
+    /// one run per budget `lowest` keeps every run. The runs left out are counted in a warning.
+    #[arg(long, value_name = "all|lowest|envelope", help_heading = "Objective")]
+    frontier: Option<String>,
     /// Penalty on residuals of log loss.
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
@@ -111,6 +120,42 @@ pub(super) enum LossKind {
 }
 
 impl FitOptionsArgs {
+    /// The runs a law of compute alone is fitted to; `None` for the other laws.
+    ///
+    /// # Errors
+    ///
+    /// An unknown frontier name, or --frontier with a law that is not `compute`.
+    pub fn frontier(&self) -> Result<Option<Frontier>, Error> {
+        let law = LawRef::named(&self.law)?;
+        match (&self.frontier, law.family().name() == "compute") {
+            (Some(name), true) => parse_frontier(name).map(Some),
+            (None, true) => Ok(Some(DEFAULT_FRONTIER)),
+            (Some(_), false) => Err(Error::invalid_option(
+                "--frontier",
+                format!(
+                    "chooses the runs of --law compute; the {} law is fitted to every run",
+                    law.family().name()
+                ),
+            )),
+            (None, false) => Ok(None),
+        }
+    }
+
+    /// Load `input` and keep the runs of the compute frontier (with --law compute), with the
+    /// warning counting the runs left out.
+    pub fn load(
+        &self,
+        input: &str,
+        data_args: &DataArgs,
+    ) -> Result<(Dataset, Option<scaling_laws::warnings::Warning>), Error> {
+        let frontier = self.frontier()?;
+        let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
+        Ok(match frontier {
+            Some(f) => select_frontier(&data, f),
+            None => (data, None),
+        })
+    }
+
     /// The library's fit configuration.
     pub fn config(&self) -> Result<FitConfig, Error> {
         let law = LawRef::named(&self.law)?;
@@ -225,9 +270,10 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
             .0
         }
         Some(rule) => {
-            let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
-            let (report, train, check) =
+            let (data, dropped) = args.options.load(input, &args.data)?;
+            let (mut report, train, check) =
                 scaling_laws::holdout::holdout(&data, &args.options.config()?, rule, level)?;
+            report.diagnostics.warnings.extend(dropped);
             let mut saved = SavedFit::new(report, Provenance::of(&train, Some(command_line())));
             saved.holdout = Some(check);
             saved
@@ -343,10 +389,11 @@ pub fn fit_data(
 ) -> anyhow::Result<(SavedFit, Dataset)> {
     let config = options.config()?;
     check_out(out, input)?;
-    let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
+    let (data, dropped) = options.load(input, data_args)?;
     data.check_identifiable(config.params.n_free())?;
     let bar = progress_bar(config.runs_planned(), quiet, "fitting");
-    let report = fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
+    let mut report = fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
+    report.diagnostics.warnings.extend(dropped);
     bar.finish_and_clear();
     Ok((
         SavedFit::new(report, Provenance::of(&data, Some(command_line()))),

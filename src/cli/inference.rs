@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use clap::Args;
+use scaling_laws::data_limit::DataLimit;
 use scaling_laws::decision::ModelDecision;
 use scaling_laws::inference::{InferenceAnswers, answer};
 use scaling_laws::optimal::{Answers, Questions};
@@ -47,39 +48,54 @@ impl InferenceArgs {
     }
 }
 
-/// Write the answers of `optimal`, its decisions and, after them, the inference-aware answers.
-///
-/// # Errors
-///
-/// Any error of the writer.
+/// Write the answers, the decisions and the extra sections of `optimal`: inference-aware sizes
+/// and data-limited allocations, when asked for.
 pub fn render(
     format: OutputFormat,
     saved: &SavedFit,
     answers: &Answers,
     decisions: &[ModelDecision],
     inference: Option<&InferenceAnswers>,
+    limit: Option<&DataLimit>,
     w: &mut dyn Write,
 ) -> std::io::Result<()> {
     use scaling_laws::report::inference as report;
-    let Some(inference) = inference else {
+    if inference.is_none() && limit.is_none() {
         return super::decision::render(format, saved, answers, decisions, w);
-    };
+    }
     match format {
         OutputFormat::Text => {
             super::decision::render(format, saved, answers, decisions, w)?;
-            writeln!(w)?;
-            report::text(inference, w)
+            if let Some(inference) = inference {
+                writeln!(w)?;
+                report::text(inference, w)?;
+            }
+            if let Some(limit) = limit {
+                super::data_limit::text(limit, w)?;
+            }
+            Ok(())
         }
         OutputFormat::Json => {
             let mut text = Vec::new();
             super::decision::render(format, saved, answers, decisions, &mut text)?;
             let mut value: serde_json::Value = serde_json::from_slice(&text)?;
-            value["inference"] = serde_json::to_value(inference)?;
+            if let Some(inference) = inference {
+                value["inference"] = serde_json::to_value(inference)?;
+            }
+            if let Some(limit) = limit {
+                value["data_limit"] = serde_json::to_value(limit)?;
+            }
             scaling_laws::report::json(&value, w)
         }
         OutputFormat::Csv => {
             super::decision::render(format, saved, answers, decisions, w)?;
-            report::csv_rows(inference, w)
+            if let Some(inference) = inference {
+                report::csv_rows(inference, w)?;
+            }
+            if let Some(limit) = limit {
+                super::data_limit::csv_rows(limit, answers.level, w)?;
+            }
+            Ok(())
         }
     }
 }

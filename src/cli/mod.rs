@@ -3,6 +3,7 @@
 mod common;
 mod compare;
 mod data;
+mod data_limit;
 mod decision;
 mod design;
 mod envelope;

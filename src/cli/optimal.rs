@@ -1,8 +1,8 @@
 //! `scaling-laws optimal`.
 
+use anyhow::Context;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
@@ -79,6 +79,8 @@ pub struct OptimalArgs {
     decision: super::decision::DecisionArgs,
     #[command(flatten)]
     inference: super::inference::InferenceArgs,
+    #[command(flatten)]
+    data_limit: super::data_limit::DataLimitArgs,
 }
 
 /// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
@@ -259,10 +261,19 @@ pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         saved.save(out)?;
     }
+    let limit = super::data_limit::prepare(&args.data_limit, &saved, &mut answers)?;
     let mut stdout = super::stdout::lock();
     let (format, inference) = (args.format, inference.as_ref());
-    super::inference::render(format, &saved, &answers, &decisions, inference, &mut stdout)
-        .context("cannot write to standard output")?;
+    super::inference::render(
+        format,
+        &saved,
+        &answers,
+        &decisions,
+        inference,
+        limit.as_ref(),
+        &mut stdout,
+    )
+    .context("cannot write to standard output")?;
     if let Some(out) = &args.out {
         super::note!(
             "saved the fit{} to {}",

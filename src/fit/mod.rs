@@ -23,6 +23,7 @@ pub mod diagnostics;
 #[cfg(test)]
 mod family_tests;
 mod fastmath;
+pub mod frontier;
 pub mod objective;
 pub mod params;
 pub mod solver;

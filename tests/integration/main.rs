@@ -2,6 +2,8 @@
 //! against golden values, recovery on synthetic data, and the command line end to end.
 
 mod common;
+mod compute_frontier;
+mod data_limits;
 mod decisions;
 mod envelope;
 mod families;

@@ -1,0 +1,128 @@
+//! Issue 14 item 4: `optimal --unique-tokens U` (N, D and epochs with the data-constrained
+//! law; a warning with the others), and issue 12: `simulate --law data-constrained --epochs`.
+
+use scaling_laws::law::DataConstrainedLaw;
+use scaling_laws::law::data_constrained::allocate_with_unique_tokens;
+use serde_json::Value;
+
+use crate::common::{rel_diff, run, stderr, stdout, temp_dir, write_file};
+
+const SWEEP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+
+/// The published base of Muennighoff et al., for --fix.
+const BASE: &str =
+    "E=1.8691436784054858,A=520.8249516599187,B=1487.716093782861,alpha=0.3526596,beta=0.3526596";
+
+fn json(args: &[&str]) -> Value {
+    let out = run(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).unwrap()
+}
+
+/// Runs drawn without noise from the published data-constrained law.
+fn data_constrained_runs() -> String {
+    let law = DataConstrainedLaw::MUENNIGHOFF_2023;
+    let mut text = String::from("n_params,n_tokens,unique_tokens,loss\n");
+    for n in [1e7, 1e8, 1e9, 1e10] {
+        for u in [1e9, 1e10, 1e11] {
+            for epochs in [1.0, 4.0, 16.0, 64.0] {
+                let d = u * epochs;
+                text.push_str(&format!("{n},{d},{u},{}\n", law.loss(n, d, u)));
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn issue14_unique_tokens_with_the_data_constrained_law_give_n_d_and_epochs() {
+    let dir = temp_dir();
+    let path = write_file(&dir, "runs.csv", &data_constrained_runs());
+    let base = [
+        "optimal",
+        &path,
+        "--law",
+        "data-constrained",
+        "--fix",
+        BASE,
+        "--budget",
+        "1e22",
+        "--budget",
+        "1e21",
+        "--unique-tokens",
+        "25e9",
+        "--quiet",
+    ];
+    let v = json(&[&base[..], &["--format", "json"]].concat());
+    let got = v["data_limit"]["allocations"].as_array().unwrap();
+    assert_eq!(got.len(), 2);
+    let theta = DataConstrainedLaw::MUENNIGHOFF_2023.theta();
+    for (g, c) in got.iter().zip([1e22, 1e21]) {
+        let want = allocate_with_unique_tokens(&theta, c, 25e9, 6.0).unwrap();
+        for (key, w) in [
+            ("n_params", want.n_params),
+            ("n_tokens", want.n_tokens),
+            ("epochs", want.epochs),
+        ] {
+            let x = g[key].as_f64().unwrap();
+            assert!(rel_diff(x, w) < 1e-4, "{key} at {c}: {x} vs {w}");
+        }
+    }
+    // The datablations README: 1e22 FLOPs on 25B unique tokens, 9.5 epochs.
+    assert!((got[0]["epochs"].as_f64().unwrap() - 9.49).abs() < 0.1);
+    let out = run(&[&base[..], &["--format", "csv"]].concat());
+    let csv = stdout(&out);
+    assert!(csv.contains("data_limit,1e22;2.5e10,epochs,9.4"), "{csv}");
+    let out = run(&[&base[..], &["--format", "text"]].concat());
+    assert!(stdout(&out).contains("unique tokens"), "{}", stdout(&out));
+}
+
+#[test]
+fn issue14_unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
+    let v = json(&[
+        "optimal",
+        SWEEP,
+        "--budget",
+        "1e19",
+        "--budget",
+        "1e22",
+        "--unique-tokens",
+        "1e11",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let d_star = v["answers"]["budgets"][1]["n_tokens"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!(d_star > 1e11, "{d_star}");
+    assert!(
+        v["answers"]["budgets"][0]["n_tokens"]["value"]
+            .as_f64()
+            .unwrap()
+            < 1e11
+    );
+    let limits: Vec<&Value> = v["answers"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "data_limit")
+        .collect();
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    let message = limits[0]["message"].as_str().unwrap();
+    let epochs = format!("{:.2} epochs", d_star / 1e11);
+    assert!(
+        message.contains("1.000e22") && message.contains(&epochs),
+        "{message}"
+    );
+    assert!(
+        limits[0]["action"]
+            .as_str()
+            .unwrap()
+            .contains("--law data-constrained")
+    );
+    assert!(v.get("data_limit").is_none());
+    let out = run(&["optimal", SWEEP, "--unique-tokens", "0", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--unique-tokens"), "{}", stderr(&out));
+}
