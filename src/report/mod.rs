@@ -10,6 +10,7 @@ pub mod isoflop;
 pub mod optimal;
 pub mod plan;
 pub mod shape;
+pub mod suggest;
 pub mod table3;
 
 use std::io::{self, Write};
