@@ -17,6 +17,7 @@ mod plot;
 mod select;
 mod simulate;
 pub mod stdout;
+mod suggest;
 
 pub(crate) use stdout::note;
 
@@ -66,6 +67,9 @@ enum Command {
     Select(Box<select::SelectArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),
+    /// Which new runs (N, D) would most narrow the interval of N*(C) (or L*(C)) per FLOP, from
+    /// the Fisher information of a saved fit; a CSV ready to launch.
+    Suggest(Box<suggest::SuggestArgs>),
 }
 
 /// Run the parsed command.
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Fit(args) => fit::run(*args),
         Command::Isoflop(args) => isoflop::run(*args),
         Command::Optimal(args) => optimal::run(*args),
+        Command::Suggest(args) => suggest::run(*args),
         Command::Plan(args) => plan::run(*args),
         Command::Plot(args) => plot::run(*args),
         Command::Select(args) => select::run(*args),

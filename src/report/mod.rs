@@ -11,6 +11,7 @@ pub mod optimal;
 pub mod plan;
 pub mod select;
 pub mod shape;
+pub mod suggest;
 pub mod table3;
 
 use std::io::{self, Write};

@@ -192,3 +192,63 @@ fn issue14_bad_inference_questions_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--target-loss"), "{}", stderr(&out));
 }
+
+/// Issue 14, item 5b: `suggest` on a saved fit.
+#[test]
+fn issue14_suggest_lists_runs_that_narrow_the_interval_and_writes_them_safely() {
+    let dir = temp_dir();
+    let fit = dir.path().join("fit.json");
+    let fit = fit.to_str().unwrap();
+    let out = run(&["fit", SWEEP, "--out", fit, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = dir.path().join("runs.csv");
+    let v = json_of(&[
+        "suggest",
+        fit,
+        "--target-budget",
+        "1e23",
+        "--runs",
+        "4",
+        "--format",
+        "json",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4);
+    let mut last = f(&v["interval_now"]["log_sd"]);
+    for r in runs {
+        let after = f(&r["interval_after"]["log_sd"]);
+        assert!(after < last, "{after} after {last}");
+        last = after;
+        assert!(rel_diff(f(&r["flops"]), 6.0 * f(&r["n_params"]) * f(&r["n_tokens"])) < 1e-9);
+    }
+    let written = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        written.starts_with("run,n_params,n_tokens,flops,"),
+        "{written}"
+    );
+    assert_eq!(written.lines().count(), 5);
+    // The fit file is never the output.
+    let out = run(&[
+        "suggest",
+        fit,
+        "--target-budget",
+        "1e23",
+        "--runs",
+        "2",
+        "--out",
+        fit,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(fit).unwrap().starts_with('{'));
+    for (flag, args) in [
+        ("--runs", ["--target-budget", "1e23", "--runs", "0"]),
+        ("--target-budget", ["--target-budget", "-1", "--runs", "3"]),
+    ] {
+        let out = run(&[&["suggest", fit][..], &args[..]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("invalid {flag}")), "{err}");
+    }
+}

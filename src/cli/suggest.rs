@@ -1,0 +1,100 @@
+//! `scaling-laws suggest`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use scaling_laws::output::{Inputs, check_output, write_atomically};
+use scaling_laws::saved::SavedFit;
+use scaling_laws::suggest::{SuggestConfig, Target, suggest};
+
+use super::common::OutputFormat;
+
+/// The quantity to narrow.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TargetArg {
+    /// N*(C).
+    Params,
+    /// L*(C).
+    Loss,
+}
+
+/// Options of `scaling-laws suggest`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct SuggestArgs {
+    /// A fit saved by `scaling-laws fit --out` or `optimal --out` (its data file must be at hand).
+    #[arg(value_name = "FIT.json")]
+    fit: PathBuf,
+    /// The budget whose N* (or L*) should be known better, FLOPs.
+    #[arg(long, value_name = "FLOPS")]
+    target_budget: f64,
+    /// Runs to suggest.
+    #[arg(long, value_name = "K")]
+    runs: usize,
+    /// Largest compute of one run, FLOPs [default: 10 times the largest fitted run].
+    #[arg(long, value_name = "FLOPS")]
+    compute_limit: Option<f64>,
+    /// Most compute all the runs together may spend, FLOPs [default: no cap]. Runs are chosen
+    /// by the fall of the variance per FLOP, so without a cap cheap runs come first; with a cap
+    /// and a large --runs the cap is spent.
+    #[arg(long, value_name = "FLOPS")]
+    total_compute: Option<f64>,
+    /// The quantity whose interval to narrow.
+    #[arg(long, value_enum, default_value = "params")]
+    target: TargetArg,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = scaling_laws::optimal::DEFAULT_LEVEL)]
+    level: f64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: OutputFormat,
+    /// Write the runs as CSV to this file (ready to launch).
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+}
+
+/// Run `scaling-laws suggest`.
+pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
+    let saved = SavedFit::load(&args.fit)?;
+    if let Some(out) = &args.out {
+        let inputs = Inputs::new().with_saved_fit(&args.fit, &saved.provenance.source.path);
+        check_output("--out", out, &inputs)?;
+    }
+    let data = saved.reload_data(&args.fit)?;
+    let obs = data.observations();
+    let largest = obs
+        .log_c()
+        .iter()
+        .copied()
+        .reduce(f64::max)
+        .map_or(f64::NAN, f64::exp);
+    let config = SuggestConfig {
+        target_budget: args.target_budget,
+        target: match args.target {
+            TargetArg::Params => Target::Params,
+            TargetArg::Loss => Target::Loss,
+        },
+        runs: args.runs,
+        compute_limit: args.compute_limit.unwrap_or(10.0 * largest),
+        total_compute: args.total_compute,
+        level: args.level,
+        flops_per_param_token: saved.provenance.flops_per_param_token,
+    };
+    let result = suggest(&obs, &saved.report.fitted, &config)?;
+    scaling_laws::finite::check_finite(&result, "the suggestion")?;
+    if let Some(out) = &args.out {
+        write_atomically(out, |w| scaling_laws::report::suggest::csv(&result, w))?;
+    }
+    let mut stdout = super::stdout::lock();
+    match args.format {
+        OutputFormat::Text => scaling_laws::report::suggest::text(&result, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::suggest::json(&result, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::suggest::csv(&result, &mut stdout),
+    }
+    .context("cannot write to standard output")?;
+    if let Some(out) = &args.out {
+        super::note!("wrote the runs to {}", out.display());
+    }
+    Ok(())
+}
