@@ -127,10 +127,11 @@ pub const MAX_EPOCHS_VALUES: usize = 1000;
 /// # Examples
 ///
 /// ```
-/// use scaling_laws::law::DataConstrainedLaw;
+/// use scaling_laws::law::{DataConstrainedLaw, Law, LawRef};
 /// use scaling_laws::simulate::{simulate_repeated, SimulationDesign};
+/// let theta = DataConstrainedLaw::MUENNIGHOFF_2023.theta().to_vec();
 /// let design = SimulationDesign {
-///     law: DataConstrainedLaw::MUENNIGHOFF_2023.into(),
+///     law: Law::new(LawRef::named("data-constrained").unwrap(), theta),
 ///     ..SimulationDesign::default()
 /// };
 /// let runs = simulate_repeated(&design, &[1.0, 4.0]).unwrap();
