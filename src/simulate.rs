@@ -73,6 +73,10 @@ pub struct SimulatedRun {
     pub n_tokens: f64,
     /// Training compute `k·N·D`, FLOPs.
     pub flops: f64,
+    /// Unique tokens `U = D / epochs` (`D`: every token fresh, unless drawn by
+    /// [`simulate_repeated`]).
+    #[serde(default)]
+    pub unique_tokens: f64,
     /// Noise-free loss from the law.
     pub true_loss: f64,
     /// Observed loss.
@@ -103,6 +107,86 @@ pub fn optimal_params(law: &ChinchillaLaw, c: f64, k: f64) -> f64 {
 /// assert!(runs.iter().all(|r| (r.flops / (6.0 * r.n_params * r.n_tokens) - 1.0).abs() < 1e-12));
 /// ```
 pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
+    draw(design, None)
+}
+
+/// Largest number of epochs values of [`simulate_repeated`].
+pub const MAX_EPOCHS_VALUES: usize = 1000;
+
+/// Draw a sweep that repeats data: each run of the [`simulate`] design is trained once for
+/// each number of `epochs`, on `U = D / epochs` unique tokens, so that a law reading unique
+/// tokens (the data-constrained family) sees repeated data. Runs come budget by budget, size by
+/// size, in the order of `epochs`.
+///
+/// # Errors
+///
+/// Those of [`simulate`]; [`Error::InvalidOption`] (naming `--epochs`) when `epochs` is empty,
+/// holds more than [`MAX_EPOCHS_VALUES`] values, or a value that is not a finite number of at
+/// least 1, or when the law does not read unique tokens (repeated data would not change it).
+///
+/// # Examples
+///
+/// ```
+/// use scaling_laws::law::{DataConstrainedLaw, Law, LawRef};
+/// use scaling_laws::simulate::{simulate_repeated, SimulationDesign};
+/// let theta = DataConstrainedLaw::MUENNIGHOFF_2023.theta().to_vec();
+/// let design = SimulationDesign {
+///     law: Law::new(LawRef::named("data-constrained").unwrap(), theta),
+///     ..SimulationDesign::default()
+/// };
+/// let runs = simulate_repeated(&design, &[1.0, 4.0]).unwrap();
+/// assert_eq!(runs.len(), 9 * 12 * 2);
+/// assert!((runs[1].n_tokens / runs[1].unique_tokens - 4.0).abs() < 1e-12);
+/// assert!(runs[1].true_loss > runs[0].true_loss);
+/// ```
+pub fn simulate_repeated(
+    design: &SimulationDesign,
+    epochs: &[f64],
+) -> Result<Vec<SimulatedRun>, Error> {
+    if epochs.is_empty() || epochs.len() > MAX_EPOCHS_VALUES {
+        return Err(Error::invalid_option(
+            "--epochs",
+            format!(
+                "give between 1 and {MAX_EPOCHS_VALUES} numbers of epochs, got {}",
+                epochs.len()
+            ),
+        ));
+    }
+    if let Some(bad) = epochs.iter().find(|e| !(e.is_finite() && **e >= 1.0)) {
+        return Err(Error::invalid_option(
+            "--epochs",
+            format!("epochs must be finite numbers of at least 1 (one pass), got {bad}"),
+        ));
+    }
+    if !design
+        .law
+        .family()
+        .family()
+        .inputs()
+        .contains(&crate::law::Input::UniqueTokens)
+    {
+        return Err(Error::invalid_option(
+            "--epochs",
+            format!(
+                "the {} law does not read unique tokens, so repeating data would not change it; use --law data-constrained",
+                design.law.family()
+            ),
+        ));
+    }
+    validate(design)?;
+    crate::resources::require_memory(
+        "--epochs",
+        epochs.len() as f64,
+        BYTES_PER_RUN * (design.budgets.len() * design.sizes_per_budget) as f64,
+        &format!(
+            "{} runs per number of epochs",
+            design.budgets.len() * design.sizes_per_budget
+        ),
+    )?;
+    draw(design, Some(epochs))
+}
+
+fn draw(design: &SimulationDesign, epochs: Option<&[f64]>) -> Result<Vec<SimulatedRun>, Error> {
     validate(design)?;
     let k = design.flops_per_param_token;
     let noise = Normal::new(0.0, design.noise_sd)
@@ -136,19 +220,26 @@ pub fn simulate(design: &SimulationDesign) -> Result<Vec<SimulatedRun>, Error> {
             };
             let n_params = (centre * design.span.powf(t)).round().max(1.0);
             let n_tokens = budget / (k * n_params);
-            let row = Row::new(n_params, n_tokens, k);
-            let true_loss = design.law.loss_run(n_params, n_tokens, &row);
-            let z: f64 = noise.sample(&mut rng);
-            let run = SimulatedRun {
-                flops_budget: budget,
-                n_params,
-                n_tokens,
-                flops: k * n_params * n_tokens,
-                true_loss,
-                loss: true_loss * z.exp(),
-            };
-            check_run(&run)?;
-            runs.push(run);
+            for &e in epochs.unwrap_or(&[1.0]) {
+                let mut row = Row::new(n_params, n_tokens, k);
+                let unique_tokens = n_tokens / e;
+                if epochs.is_some() {
+                    row = row.with_unique_tokens(unique_tokens);
+                }
+                let true_loss = design.law.loss_run(n_params, n_tokens, &row);
+                let z: f64 = noise.sample(&mut rng);
+                let run = SimulatedRun {
+                    flops_budget: budget,
+                    n_params,
+                    n_tokens,
+                    flops: k * n_params * n_tokens,
+                    unique_tokens,
+                    true_loss,
+                    loss: true_loss * z.exp(),
+                };
+                check_run(&run)?;
+                runs.push(run);
+            }
         }
     }
     Ok(runs)
@@ -216,6 +307,7 @@ fn check_run(run: &SimulatedRun) -> Result<(), Error> {
         run.n_params,
         run.n_tokens,
         run.flops,
+        run.unique_tokens,
         run.true_loss,
         run.loss,
     ];

@@ -7,7 +7,9 @@ use scaling_laws::Error;
 use scaling_laws::data::Format;
 use scaling_laws::fit::starts::parse_assignments;
 use scaling_laws::law::{Law, LawRef};
-use scaling_laws::simulate::{CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate};
+use scaling_laws::simulate::{
+    CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate, simulate_repeated,
+};
 
 /// Options of `scaling-laws simulate`.
 #[derive(Debug, Args)]
@@ -38,6 +40,10 @@ pub struct SimulateArgs {
     /// Sizes span N*/SPAN to N*·SPAN around each budget's optimum.
     #[arg(long, value_name = "SPAN", default_value_t = 10.0)]
     span: f64,
+    /// Train each run for each of these numbers of epochs (e.g. 1,4,16,64) on U = D/epochs
+    /// unique tokens, written as a `unique_tokens` column (the data-constrained law only).
+    #[arg(long, value_name = "E1,E2,...", value_delimiter = ',')]
+    epochs: Vec<f64>,
     /// k in C = k·N·D.
     #[arg(long, value_name = "K", default_value_t = 6.0)]
     flops_per_param_token: f64,
@@ -63,7 +69,11 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         let none = scaling_laws::output::Inputs::new();
         scaling_laws::output::check_output("--out", path, &none)?;
     }
-    let runs = simulate(&design)?;
+    let runs = if args.epochs.is_empty() {
+        simulate(&design)?
+    } else {
+        simulate_repeated(&design, &args.epochs)?
+    };
     scaling_laws::finite::check_finite(&runs, "the simulated runs")?;
     let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
         runs.iter().map(f).collect::<Vec<f64>>()
@@ -75,13 +85,17 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         col(|r| r.flops),
         col(|r| r.loss),
     );
-    let columns: [(&str, &[f64]); 5] = [
+    let u = col(|r| r.unique_tokens);
+    let mut columns: Vec<(&str, &[f64])> = vec![
         ("flops_budget", &budget),
         ("n_params", &n),
         ("n_tokens", &d),
         ("flops", &c),
         ("loss", &l),
     ];
+    if !args.epochs.is_empty() {
+        columns.insert(3, ("unique_tokens", &u));
+    }
     match &args.out {
         Some(path) => {
             let shown = path.display().to_string();

@@ -126,3 +126,66 @@ fn issue14_unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--unique-tokens"), "{}", stderr(&out));
 }
+
+#[test]
+fn issue12_simulate_with_epochs_round_trips_through_fit_data_constrained() {
+    let dir = temp_dir();
+    let path = dir.path().join("repeated.csv");
+    let path = path.to_str().unwrap();
+    let out = run(&[
+        "simulate",
+        "--law",
+        "data-constrained",
+        "--epochs",
+        "1,4,16,64",
+        "--noise",
+        "0",
+        "--out",
+        path,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(path).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let (d, u) = (
+        header.iter().position(|c| *c == "n_tokens").unwrap(),
+        header.iter().position(|c| *c == "unique_tokens").unwrap(),
+    );
+    let ratios: Vec<f64> = text
+        .lines()
+        .skip(1)
+        .take(4)
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|x| x.parse().unwrap()).collect();
+            v[d] / v[u]
+        })
+        .collect();
+    for (r, e) in ratios.iter().zip([1.0, 4.0, 16.0, 64.0]) {
+        assert!(rel_diff(*r, e) < 1e-12, "{ratios:?}");
+    }
+    assert_eq!(text.lines().count() - 1, 9 * 12 * 4);
+    let v = json(&[
+        "fit",
+        path,
+        "--law",
+        "data-constrained",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let law = &v["report"]["fitted"]["law"];
+    let truth = DataConstrainedLaw::MUENNIGHOFF_2023;
+    for (name, want) in [
+        ("R_D_star", truth.tokens_decay),
+        ("R_N_star", truth.params_decay),
+        ("alpha", truth.base.alpha),
+        ("E", truth.base.irreducible),
+    ] {
+        let got = law[name].as_f64().unwrap();
+        assert!(rel_diff(got, want) < 1e-6, "{name} = {got}, truth {want}");
+    }
+    let out = run(&["simulate", "--epochs", "1,4"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--epochs"), "{}", stderr(&out));
+    let out = run(&["simulate", "--law", "data-constrained", "--epochs", "0.5"]);
+    assert_eq!(out.status.code(), Some(2));
+}
