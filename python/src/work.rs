@@ -24,6 +24,10 @@ use pyo3::prelude::*;
 use rayon::prelude::*;
 use scaling_laws::Error;
 
+/// Stack of the worker thread: that of a program's main thread on Linux, where the command
+/// line runs the same work.
+const WORKER_STACK_BYTES: usize = 8 << 20;
+
 /// How often the calling thread checks for signals and reports progress.
 pub const POLL: Duration = Duration::from_millis(50);
 
@@ -80,11 +84,19 @@ where
     let (sender, receiver) = mpsc::channel::<Outcome<T>>();
     let (outcome, interrupted) = std::thread::scope(|scope| {
         let ticker = &ticker;
-        scope.spawn(move || {
-            let outcome = catch_unwind(AssertUnwindSafe(|| work(ticker)));
-            // The receiver outlives the scope; a failed send cannot happen.
-            let _ = sender.send(outcome);
-        });
+        let worker = std::thread::Builder::new()
+            .name("scaling-laws work".into())
+            .stack_size(WORKER_STACK_BYTES)
+            .spawn_scoped(scope, move || {
+                let outcome = catch_unwind(AssertUnwindSafe(|| work(ticker)));
+                // The receiver outlives the scope; a failed send cannot happen.
+                let _ = sender.send(outcome);
+            });
+        if let Err(e) = worker {
+            let failed: Outcome<T> = Err(Box::new("no worker thread"));
+            let err = PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"));
+            return (failed, Some(err));
+        }
         py.detach(move || watch(receiver, ticker, total, progress.as_ref()))
     });
     match (outcome, interrupted) {
