@@ -3,6 +3,7 @@ with the command line's messages on bad input."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 
 import numpy as np
@@ -208,3 +209,35 @@ def test_text_and_odd_columns_of_frames():
     frame["C"] = ["1.2e18", "1.2e20", "lots"]
     with pytest.raises(sl.InputError, match="column 'C' in pandas DataFrame has text that is not a number at row 3 \\('lots'\\)"):
         sl.load(frame)
+
+
+def test_loads_from_several_threads_at_once_agree(from_csv):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: sl.load(SWEEP_CSV, max_loss=3.0), range(8)))
+    for ds in results:
+        assert_same_runs(ds, results[0])
+    assert len(results[0]) == int((from_csv.loss <= 3.0).sum())
+
+
+def test_a_large_frame_of_numbers(tmp_path):
+    rng = np.random.default_rng(5)
+    n = 200_000
+    n_params = 10 ** rng.uniform(7, 10, n)
+    n_tokens = 10 ** rng.uniform(9, 12, n)
+    loss = 1.69 + 406.4 / n_params**0.34 + 410.7 / n_tokens**0.28
+    ds = sl.load({"params": n_params, "tokens": n_tokens, "loss": loss})
+    assert len(ds) == n
+    assert np.array_equal(ds.n_params, n_params)
+    assert np.array_equal(ds.compute, 6.0 * n_params * n_tokens)
+
+
+def test_summaries(from_csv):
+    text = repr(from_csv)
+    assert text.startswith("Dataset: 108 runs from ")
+    assert "params 'n_params', tokens 'n_tokens', flops 'flops', loss 'loss'" in text
+    assert "<br>" in from_csv._repr_html_()
+    saved = json.loads(from_csv.to_json())
+    assert saved["loss"][0] == from_csv.loss[0]
+    assert saved["source"]["sha256"] == from_csv.source["sha256"]
