@@ -81,6 +81,8 @@ where
     F: FnOnce(&Ticker) -> Result<T, Error> + Send,
 {
     let ticker = Ticker::default();
+    // Borrowed into the detached section, so that the callable is released with the GIL held.
+    let progress = progress.as_ref();
     let (sender, receiver) = mpsc::channel::<Outcome<T>>();
     let (outcome, interrupted) = std::thread::scope(|scope| {
         let ticker = &ticker;
@@ -97,7 +99,7 @@ where
             let err = PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"));
             return (failed, Some(err));
         }
-        py.detach(move || watch(receiver, ticker, total, progress.as_ref()))
+        py.detach(move || watch(receiver, ticker, total, progress))
     });
     match (outcome, interrupted) {
         (_, Some(err)) => Err(err),
