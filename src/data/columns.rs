@@ -18,7 +18,7 @@ use crate::error::Error;
 ///
 /// # Errors
 ///
-/// As [`load`]; also [`Error::InvalidOption`] when the columns differ in length or there are
+/// As [`super::load`]; also [`Error::InvalidOption`] when the columns differ in length or there are
 /// none, and [`Error::DuplicateColumn`] when two columns share a name.
 ///
 /// # Examples
