@@ -17,6 +17,7 @@
 //! header) and what to do.
 
 mod cells;
+mod columns;
 pub mod csv_scan;
 pub mod curves;
 pub mod derive;
@@ -33,6 +34,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 use crate::fit::Observations;
 use crate::warnings::Warning;
+pub use columns::{columns_sha256, load_columns};
 pub use filter::{Condition, RowFilter, Subject};
 pub use roles::{ColumnNames, Role};
 pub use table::{Format, Table, TextCells, Values};
@@ -246,9 +248,7 @@ pub fn load_bytes(
     label: &str,
     options: &LoadOptions,
 ) -> Result<Dataset, Error> {
-    let k = options.flops_per_param_token;
-    Error::require_positive("--flops-per-param-token", k)?;
-    Error::require_positive("--flops-scale", options.flops_scale)?;
+    check_numbers(options)?;
     let sha256 = hex(&Sha256::digest(&bytes));
     let table = table::read_table(bytes, format, label)?;
     if table.n_rows == 0 {
@@ -257,6 +257,24 @@ pub fn load_bytes(
             message: "the file has no data rows, only a header; add one row per run".to_string(),
         });
     }
+    load_table(table, format, sha256, label, options)
+}
+
+/// The option values every source needs checked before reading.
+pub(crate) fn check_numbers(options: &LoadOptions) -> Result<(), Error> {
+    Error::require_positive("--flops-per-param-token", options.flops_per_param_token)?;
+    Error::require_positive("--flops-scale", options.flops_scale)
+}
+
+/// The common path of every source: roles, filters, numbers, derivations, checks.
+pub(crate) fn load_table(
+    table: Table,
+    format: Format,
+    sha256: String,
+    label: &str,
+    options: &LoadOptions,
+) -> Result<Dataset, Error> {
+    let k = options.flops_per_param_token;
     let roles = roles::resolve(&table, &options.columns, label)?;
     let mut keep = vec![true; table.n_rows];
     let mut notes = table.notes.clone();

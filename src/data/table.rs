@@ -22,6 +22,9 @@ pub enum Format {
     Parquet,
     /// Newline-delimited JSON, one object per run.
     Ndjson,
+    /// Columns handed over in memory (a data frame or arrays), not a file: see
+    /// [`super::load_columns`]. Nothing is read or written in this format.
+    Columns,
 }
 
 impl Format {
@@ -62,6 +65,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Parquet => "parquet",
             Format::Ndjson => "ndjson",
+            Format::Columns => "in-memory columns",
         }
     }
 }
@@ -128,6 +132,17 @@ pub enum Values {
     Unreadable(String),
 }
 
+impl Values {
+    /// Number of cells; `None` for an [`Values::Unreadable`] column, whose cells are not kept.
+    pub fn cell_count(&self) -> Option<usize> {
+        match self {
+            Values::Text(cells) => Some(cells.len()),
+            Values::Float(cells) => Some(cells.len()),
+            Values::Unreadable(_) => None,
+        }
+    }
+}
+
 /// A column of a [`Table`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
@@ -170,6 +185,12 @@ pub fn read_table(mut bytes: Vec<u8>, format: Format, label: &str) -> Result<Tab
         format: format.name(),
         message,
     };
+    if format == Format::Columns {
+        return Err(parse_err(
+            "in-memory columns are not read from bytes; give them to data::load_columns"
+                .to_string(),
+        ));
+    }
     let mut notes = Vec::new();
     if format == Format::Csv {
         if csv_scan::normalise_cr_only(&mut bytes) {
@@ -289,6 +310,9 @@ fn read_frame(bytes: &[u8], format: Format) -> PolarsResult<(DataFrame, Option<P
             };
             Ok((df, Some(plan)))
         }
+        Format::Columns => Err(PolarsError::InvalidOperation(
+            "in-memory columns have no file format".into(),
+        )),
         Format::Ndjson => {
             // A `.json` file may hold one array of objects rather than one object per line.
             let json_format = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -438,6 +462,7 @@ pub fn translate_error(e: &PolarsError, format: Format, bytes: &[u8]) -> String 
         Format::Parquet => "not a Parquet file, or a damaged one",
         Format::Ndjson => "not JSON with one object per run",
         Format::Csv => "not a comma-separated table with a header row",
+        Format::Columns => "not a table",
     };
     format!("{what} ({})", crate::error::shorten(first))
 }
@@ -499,6 +524,9 @@ pub fn write_table(
         Format::Ndjson => JsonWriter::new(&mut buf)
             .with_json_format(JsonFormat::JsonLines)
             .finish(&mut df),
+        Format::Columns => Err(PolarsError::InvalidOperation(
+            "in-memory columns are not a file format; write .csv, .parquet or .ndjson".into(),
+        )),
     }
     .map_err(err)?;
     Ok(buf)

@@ -1,0 +1,60 @@
+"""Fit neural scaling laws, find compute-optimal model sizes and plan training runs.
+
+``scaling_laws`` is the Python face of the ``scaling-laws`` Rust library and command line: every
+computation is the Rust library's, with the same results and the same error messages as the
+command line.
+
+Functions:
+    load: read and validate a sweep of training runs (a CSV, Parquet or NDJSON file, a pandas
+        or polars DataFrame, or arrays) into a :class:`Dataset`.
+    plan: what training a model takes: FLOPs, memory under DDP and ZeRO/FSDP, days on GPUs.
+    simulate: a synthetic IsoFLOP sweep drawn from a known law, seeded.
+
+Errors are :class:`ScalingLawsError` subclasses (``ValueError``); doubts about data or results
+are issued as :class:`ScalingLawsWarning` through :mod:`warnings`.
+
+Example:
+    >>> import scaling_laws as sl
+    >>> runs = sl.simulate(seed=1, frame="dict")
+    >>> ds = sl.load(runs)
+    >>> len(ds)
+    108
+"""
+
+from . import _native
+from ._data import Dataset, load
+from ._plan import Plan, plan
+from ._simulate import simulate
+from .errors import (
+    ColumnError,
+    ConvergenceError,
+    DownloadError,
+    FitFileError,
+    InputError,
+    NotFiniteError,
+    OptionError,
+    OutputError,
+    ScalingLawsError,
+    ScalingLawsWarning,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "Dataset",
+    "Plan",
+    "load",
+    "plan",
+    "simulate",
+    "ScalingLawsError",
+    "InputError",
+    "ColumnError",
+    "FitFileError",
+    "OptionError",
+    "OutputError",
+    "ConvergenceError",
+    "NotFiniteError",
+    "DownloadError",
+    "ScalingLawsWarning",
+    "__version__",
+]
