@@ -4,7 +4,7 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scaling_laws::law::ChinchillaLaw;
+use scaling_laws::law::{ChinchillaLaw, Law};
 use scaling_laws::simulate::{
     CHINCHILLA_ISOFLOP_BUDGETS, SimulatedRun, SimulationDesign, simulate,
 };
@@ -33,13 +33,15 @@ struct SimulateArgs {
 #[pyfunction]
 fn simulate_runs<'py>(py: Python<'py>, args: SimulateArgs) -> PyResult<Bound<'py, PyDict>> {
     let law = match &args.law_json {
-        Some(text) => serde_json::from_str::<ChinchillaLaw>(text).map_err(|e| {
-            crate::errors::option_error(
-                py,
-                "--law",
-                format!("must give E, A, B, alpha and beta as numbers ({e})"),
-            )
-        })?,
+        Some(text) => serde_json::from_str::<ChinchillaLaw>(text)
+            .map(Law::from)
+            .map_err(|e| {
+                crate::errors::option_error(
+                    py,
+                    "--law",
+                    format!("must give E, A, B, alpha and beta as numbers ({e})"),
+                )
+            })?,
         None => SimulationDesign::default().law,
     };
     let design = SimulationDesign {
