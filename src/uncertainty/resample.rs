@@ -2,6 +2,8 @@
 //!
 //! ```text
 //! runs       n runs drawn with replacement (Efron 1979): right when runs are independent
+//! weights    every run kept, its weight multiplied by w_i ~ Exponential(1) (the Bayesian
+//!            bootstrap, Rubin 1981: Dirichlet(1, ..., 1) weights up to scale)
 //! params     whole model sizes drawn with replacement, with all their runs (a cluster
 //!            bootstrap: runs of one size share an architecture and its tuning)
 //! budgets    whole compute groups (IsoFLOP budgets) drawn with replacement
@@ -34,6 +36,8 @@ pub enum ResampleScheme {
     /// Runs, independently.
     #[default]
     Runs,
+    /// Every run, with a random Exponential(1) weight.
+    Weights,
     /// Model sizes, each with all its runs.
     Params,
     /// Compute groups (IsoFLOP budgets), each with all its runs.
@@ -46,8 +50,9 @@ pub enum ResampleScheme {
 
 impl ResampleScheme {
     /// Every scheme, in the order of the documentation.
-    pub const ALL: [ResampleScheme; 5] = [
+    pub const ALL: [ResampleScheme; 6] = [
         ResampleScheme::Runs,
+        ResampleScheme::Weights,
         ResampleScheme::Params,
         ResampleScheme::Budgets,
         ResampleScheme::Residuals,
@@ -58,6 +63,7 @@ impl ResampleScheme {
     pub fn name(self) -> &'static str {
         match self {
             ResampleScheme::Runs => "runs",
+            ResampleScheme::Weights => "weights",
             ResampleScheme::Params => "params",
             ResampleScheme::Budgets => "budgets",
             ResampleScheme::Residuals => "residuals",
@@ -78,7 +84,8 @@ impl ResampleScheme {
                 Error::invalid_option(
                     "--resample",
                     format!(
-                        "unknown scheme '{name}'; use runs, params, budgets, residuals or wild"
+                        "unknown scheme '{name}'; use {}",
+                        Self::ALL.map(Self::name).join(", ")
                     ),
                 )
             })
@@ -200,6 +207,12 @@ impl Resampler {
             ResampleScheme::Runs => {
                 obs.select_counted(&super::bootstrap::resample_rows(seed, index, n))
             }
+            ResampleScheme::Weights => obs.clone().with_weights(
+                obs.weights()
+                    .iter()
+                    .map(|w| w * rng.sample::<f64, _>(rand_distr::Exp1))
+                    .collect(),
+            ),
             ResampleScheme::Params | ResampleScheme::Budgets => {
                 let k = self.clusters.len();
                 let mut rows = Vec::with_capacity(n + n / 2);
