@@ -28,7 +28,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StudentT};
 use rayon::prelude::*;
-use scaling_laws::fit::{FitConfig, Observations, fit};
+use scaling_laws::fit::{FitConfig, Observations, ResidualLoss, fit};
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::uncertainty::prediction::PredictiveModel;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap, estimate};
@@ -262,12 +262,16 @@ fn study_sweep(
     seed: u64,
     resamples: usize,
     schemes: &[ResampleScheme],
+    loss: ResidualLoss,
 ) -> Vec<Outcome> {
     let s = &SCENARIOS[scenario];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index as u64);
     let sweep = draw_sweep(s, &mut rng);
-    let config = FitConfig::default();
+    let config = FitConfig {
+        loss,
+        ..FitConfig::default()
+    };
     let mut out = Vec::new();
     let push = |out: &mut Vec<Outcome>, method: &str, target, covered, width, rank| {
         out.push(Outcome {
@@ -301,7 +305,11 @@ fn study_sweep(
         &pick(&sweep.d, &train),
         &pick(&sweep.loss, &train),
     );
-    if let Ok(report) = fit(&train_obs, &config, &|| {}) {
+    let held_out = fit(&train_obs, &config, &|| {});
+    if let Err(e) = &held_out {
+        eprintln!("sweep {index}: the fit without the held-out runs failed: {e}");
+    }
+    if let Ok(report) = held_out {
         let model = PredictiveModel::new(&train_obs, &report.fitted, LEVEL);
         for &i in &test {
             let pi = model.interval(sweep.n[i], sweep.d[i], None);
@@ -327,8 +335,12 @@ fn study_sweep(
     }
     // Parameters and N*: fit all runs, bootstrap under each scheme.
     let obs = Observations::new(&sweep.n, &sweep.d, &sweep.loss);
-    let Ok(report) = fit(&obs, &config, &|| {}) else {
-        return out;
+    let report = match fit(&obs, &config, &|| {}) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sweep {index}: the fit failed: {e}");
+            return out;
+        }
     };
     let c_max = compute.iter().copied().fold(0.0, f64::max);
     let targets = [10.0 * c_max, 100.0 * c_max];
@@ -344,9 +356,20 @@ fn study_sweep(
             scheme,
             ..BootstrapConfig::default()
         };
-        let Ok(draws) = bootstrap(&obs, &report.fitted, &bc, &|| {}) else {
-            continue;
+        let draws = match bootstrap(&obs, &report.fitted, &bc, &|| {}) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("sweep {index}: {} bootstrap failed: {e}", scheme.name());
+                continue;
+            }
         };
+        if draws.failed() > 0 {
+            eprintln!(
+                "sweep {index}: {} bootstrap: {} of {resamples} resamples did not converge",
+                scheme.name(),
+                draws.failed()
+            );
+        }
         let laws = draws.laws();
         let a_draws: Vec<f64> = laws.iter().map(|l| l.params_exponent()).collect();
         let a = estimate(report.fitted.params_exponent, &a_draws, LEVEL);
@@ -397,12 +420,14 @@ struct Options {
     dir: std::path::PathBuf,
     scenarios: Vec<usize>,
     schemes: Vec<ResampleScheme>,
+    /// The fit's residual loss (the tool's default unless `--loss` is given).
+    loss: ResidualLoss,
 }
 
 fn usage(message: &str) -> ! {
     eprintln!(
         "calibration: {message}\nusage: calibration [--sweeps N] [--resamples B] [--seed S] [--out DIR] \
-         [--scenarios KEY,...] [--schemes NAME,...] [--threads T]\nscenario keys: {}",
+         [--scenarios KEY,...] [--schemes NAME,...] [--threads T] [--loss huber:DELTA|squared]\nscenario keys: {}",
         SCENARIOS.map(|s| s.key).join(", ")
     );
     std::process::exit(2)
@@ -418,6 +443,7 @@ fn options() -> Options {
         "--scenarios",
         "--schemes",
         "--threads",
+        "--loss",
     ];
     for pair in args.chunks(2) {
         if !known.contains(&pair[0].as_str()) || pair.len() < 2 {
@@ -468,6 +494,13 @@ fn options() -> Options {
         dir: flag("--out").unwrap_or("benches/calibration").into(),
         scenarios,
         schemes,
+        loss: flag("--loss").map_or_else(ResidualLoss::default, |v| match v.split_once(':') {
+            Some(("huber", d)) => ResidualLoss::Huber {
+                delta: number("--loss huber:DELTA", Some(d), 0.0),
+            },
+            _ if v == "squared" => ResidualLoss::Squared,
+            _ => usage(&format!("--loss '{v}': use huber:DELTA or squared")),
+        }),
     }
 }
 
@@ -489,6 +522,7 @@ fn main() -> std::io::Result<()> {
                 opts.seed,
                 opts.resamples,
                 &opts.schemes,
+                opts.loss,
             );
             let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if k.is_multiple_of(20) {
@@ -545,6 +579,13 @@ fn summarise(outcomes: &[Outcome], opts: &Options, run: usize, secs: f64) -> Str
         opts.resamples,
         opts.seed,
     );
+    if opts.loss != ResidualLoss::default() {
+        let _ = writeln!(
+            s,
+            "Fitted with the residual loss {:?}, not the default.\n",
+            opts.loss
+        );
+    }
     let targets = ["held-out loss", "a", "N* at 10x", "N* at 100x"];
     let methods: Vec<&str> = std::iter::once("prediction")
         .chain(opts.schemes.iter().map(|m| m.name()))
