@@ -1,9 +1,9 @@
 //! How a bootstrap replicate is drawn.
 //!
 //! ```text
-//! runs       n runs drawn with replacement (Efron 1979): right when runs are independent
-//! weights    every run kept, its weight multiplied by w_i ~ Exponential(1) (the Bayesian
-//!            bootstrap, Rubin 1981: Dirichlet(1, ..., 1) weights up to scale)
+//! weights    every run kept, its weight multiplied by w_i ~ Exponential(1)    (the default)
+//!            (the Bayesian bootstrap, Rubin 1981: Dirichlet(1, ..., 1) weights up to scale)
+//! runs       n runs drawn with replacement (Efron 1979)
 //! params     whole model sizes drawn with replacement, with all their runs (a cluster
 //!            bootstrap: runs of one size share an architecture and its tuning)
 //! budgets    whole compute groups (IsoFLOP budgets) drawn with replacement
@@ -11,6 +11,20 @@
 //! wild       log L*_i = log L^_i + r_i·v_i,   v_i = ±1 with probability 1/2 (Wu 1986;
 //!            Mammen 1993): keeps each run's own scatter, so unequal scatter survives
 //! ```
+//!
+//! `weights` and `runs` assume the same thing, that runs are independent, and agree to first
+//! order: a multinomial count has mean 1 and variance 1 - 1/n, an Exponential(1) weight mean 1
+//! and variance 1. They differ in small samples. A multinomial replicate leaves out about 37%
+//! of the runs, often the ends of a profile or of the design, and the refitted law then swings
+//! further than the sampling error of the full fit: the calibration study
+//! (`benches/calibration`) found `runs` intervals wider than needed (98.8% to 100% coverage of
+//! nominal 95%) on sweeps with heavy-tailed noise and for a misspecified (Kaplan-form) truth,
+//! where `weights` intervals are 5% to 25% narrower and cover 94% to 98.8%, with the same
+//! coverage as `runs` (94% to 97.6%) on the sweeps with normal noise. Every replicate
+//! evaluates every run, where a multinomial one evaluates its ~63% distinct runs, so each
+//! refit costs more. Under the default Huber loss, which is close to least absolute deviations
+//! at these noise levels, both remain somewhat wide when the noise has a sharp peak and heavy
+//! tails (Student t): see the study.
 //!
 //! The residual and wild schemes scale residuals by `sqrt(n / (n − p))`, since residuals of a
 //! fitted law are smaller than its errors by about that factor (p free parameters). The
@@ -34,9 +48,9 @@ pub const GROUP_GAP_DECADES: f64 = 0.05;
 #[serde(rename_all = "snake_case")]
 pub enum ResampleScheme {
     /// Runs, independently.
-    #[default]
     Runs,
-    /// Every run, with a random Exponential(1) weight.
+    /// Every run, with a random Exponential(1) weight (the Bayesian bootstrap).
+    #[default]
     Weights,
     /// Model sizes, each with all its runs.
     Params,
@@ -272,6 +286,45 @@ mod tests {
         distinct.sort_by(f64::total_cmp);
         distinct.dedup();
         assert_eq!(by_size.iter().max().unwrap() + 1, distinct.len());
+    }
+
+    #[test]
+    fn weights_keep_every_run_with_exponential_weights() {
+        let runs =
+            crate::simulate::simulate(&crate::simulate::SimulationDesign::default()).unwrap();
+        let obs = Observations::new(
+            &runs.iter().map(|r| r.n_params).collect::<Vec<_>>(),
+            &runs.iter().map(|r| r.n_tokens).collect::<Vec<_>>(),
+            &runs.iter().map(|r| r.loss).collect::<Vec<_>>(),
+        );
+        let fitted_weights = obs.clone().with_weights(vec![2.0; obs.len()]);
+        let fit = crate::fit::fit(&obs, &crate::fit::FitConfig::default(), &|| {})
+            .unwrap()
+            .fitted;
+        let r = Resampler::new(&obs, &fit, ResampleScheme::Weights).unwrap();
+        let mut all = Vec::new();
+        for index in 0..200 {
+            let rep = r.replicate(&fitted_weights, 7, index);
+            assert_eq!(rep.len(), obs.len());
+            assert_eq!(rep.log_loss(), obs.log_loss());
+            assert!(rep.weights().iter().all(|w| w.is_finite() && *w > 0.0));
+            // The runs' own weights (2) are multiplied, not replaced.
+            all.extend(rep.weights().iter().map(|w| w / 2.0));
+        }
+        // Exponential(1): mean 1, variance 1; 200 replicates of 100-odd runs put both close.
+        let m = all.iter().sum::<f64>() / all.len() as f64;
+        let v = all.iter().map(|w| (w - m).powi(2)).sum::<f64>() / all.len() as f64;
+        assert!((m - 1.0).abs() < 0.03 && (v - 1.0).abs() < 0.1, "{m} {v}");
+        // Replicate i is the same whenever it is drawn, and differs from replicate i + 1.
+        assert_eq!(
+            r.replicate(&obs, 7, 3).weights(),
+            r.replicate(&obs, 7, 3).weights()
+        );
+        assert_ne!(
+            r.replicate(&obs, 7, 3).weights(),
+            r.replicate(&obs, 7, 4).weights()
+        );
+        assert_eq!(ResampleScheme::default(), ResampleScheme::Weights);
     }
 
     #[test]
