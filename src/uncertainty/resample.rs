@@ -12,19 +12,16 @@
 //!            Mammen 1993): keeps each run's own scatter, so unequal scatter survives
 //! ```
 //!
-//! `weights` and `runs` assume the same thing, that runs are independent, and agree to first
-//! order: a multinomial count has mean 1 and variance 1 - 1/n, an Exponential(1) weight mean 1
-//! and variance 1. They differ in small samples. A multinomial replicate leaves out about 37%
-//! of the runs, often the ends of a profile or of the design, and the refitted law then swings
-//! further than the sampling error of the full fit: the calibration study
-//! (`benches/calibration`) found `runs` intervals wider than needed (98.8% to 100% coverage of
-//! nominal 95%) on sweeps with heavy-tailed noise and for a misspecified (Kaplan-form) truth,
-//! where `weights` intervals are 5% to 25% narrower and cover 94% to 98.8%, with the same
-//! coverage as `runs` (94% to 97.6%) on the sweeps with normal noise. Every replicate
-//! evaluates every run, where a multinomial one evaluates its ~63% distinct runs, so each
-//! refit costs more. Under the default Huber loss, which is close to least absolute deviations
-//! at these noise levels, both remain somewhat wide when the noise has a sharp peak and heavy
-//! tails (Student t): see the study.
+//! `weights` and `runs` assume the same thing, that runs are independent given the law, and
+//! agree to first order (a multinomial count and an Exponential(1) weight both have mean 1 and
+//! variance about 1). They differ in small samples: a `runs` replicate leaves out about 37% of
+//! the runs, often the ends of a profile or of the design. In the calibration study
+//! (`benches/calibration`) `runs` intervals were wider than needed in 7 of 18 cells (98.8% to
+//! 100% coverage of nominal 95%), `weights` intervals in 4; `weights` matched `runs` on the
+//! normal-noise sweeps (95.2% to 97.6%) and was as narrow or narrower in all but one cell (up to
+//! 25% narrower for N* under a Kaplan-form truth). A `weights` replicate evaluates every run,
+//! where a `runs` one evaluates its ~63% distinct runs, so each refit costs more. Both remain
+//! too wide on IsoFLOP sweeps with Student-t noise and outliers (see the study's README).
 //!
 //! The residual and wild schemes scale residuals by `sqrt(n / (n − p))`, since residuals of a
 //! fitted law are smaller than its errors by about that factor (p free parameters). The
