@@ -11,7 +11,7 @@ use scaling_laws::data::curves::{CurveOptions, load_curves};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
 use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::uncertainty::{BootstrapConfig, Estimate, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, Estimate, ResampleScheme, bootstrap};
 
 use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
 use super::fit::{FitOptionsArgs, fit_data};
@@ -247,6 +247,8 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             let config = BootstrapConfig {
                 n_resamples: args.resample.bootstrap,
                 seed: args.resample.seed,
+                // Runs drawn with replacement, as Approach 2 draws them, so that the draws pair.
+                scheme: ResampleScheme::Runs,
                 ..BootstrapConfig::default()
             };
             bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {

@@ -53,13 +53,15 @@ pub struct OptimalArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
-    /// What each bootstrap replicate resamples: runs, params (whole model sizes), budgets
-    /// (whole compute groups), residuals, or wild (residuals with random signs). See the README
-    /// for the calibration study behind the default.
+    /// What each bootstrap replicate resamples: weights (every run with a random
+    /// Exponential(1) weight, the Bayesian bootstrap), runs (runs drawn with replacement),
+    /// params (whole model sizes), budgets (whole compute groups), residuals, or wild
+    /// (residuals with random signs). See the README for the calibration study behind the
+    /// default.
     #[arg(
         long,
         value_name = "SCHEME",
-        default_value = "runs",
+        default_value = "weights",
         help_heading = "Uncertainty"
     )]
     resample: String,

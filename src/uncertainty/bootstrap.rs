@@ -1,6 +1,6 @@
 //! Bootstrap of the fit: draw replicates of the runs (by the scheme of
-//! [`super::resample::ResampleScheme`]: runs, clusters of runs, or residuals), refit each
-//! replicate to its own optimum, keep the parameters.
+//! [`super::resample::ResampleScheme`]: random weights on the runs, runs, clusters of runs, or
+//! residuals), refit each replicate to its own optimum, keep the parameters.
 //!
 //! Each resample is refitted by L-BFGS from several starts and keeps the lowest objective:
 //! - the full-data optimum (a warm start: most resamples' optima lie near it);

@@ -163,7 +163,7 @@ fn prediction_intervals_widen_with_extrapolation() {
 
 #[test]
 fn bootstrap_schemes_run_and_cluster_schemes_need_clusters() {
-    for scheme in ["runs", "params", "budgets", "residuals", "wild"] {
+    for scheme in ["weights", "runs", "params", "budgets", "residuals", "wild"] {
         let v = json(&[
             "optimal",
             &sweep(),

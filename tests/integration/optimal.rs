@@ -8,7 +8,7 @@ use scaling_laws::fit::{self, FitConfig, Objective, StartSelection};
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::optimal::{Questions, answer};
 use scaling_laws::uncertainty::bootstrap::resample_rows;
-use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap};
 
 use crate::common::{run, shared_data, stderr, stdout, temp_dir};
 
@@ -38,13 +38,12 @@ fn bootstrap_of_chinchilla_matches_the_replication() {
     let Some((data, report)) = chinchilla_240() else {
         return;
     };
-    let draws = bootstrap(
-        &data.observations(),
-        &report.fitted,
-        &BootstrapConfig::default(),
-        &|| {},
-    )
-    .unwrap();
+    // The replication resampled runs with replacement.
+    let config = BootstrapConfig {
+        scheme: ResampleScheme::Runs,
+        ..BootstrapConfig::default()
+    };
+    let draws = bootstrap(&data.observations(), &report.fitted, &config, &|| {}).unwrap();
     assert_eq!(draws.len(), 4000);
     assert_eq!(draws.failed(), 0);
     let questions = Questions {
@@ -126,11 +125,45 @@ fn every_resample_reaches_its_own_optimum() {
     let obs = data.observations();
     let config = BootstrapConfig {
         n_resamples: 12,
+        scheme: ResampleScheme::Runs,
         ..BootstrapConfig::default()
     };
     let draws = bootstrap(&obs, &report.fitted, &config, &|| {}).unwrap();
     for i in 0..config.n_resamples {
         let sub = obs.select(&resample_rows(config.seed, i, obs.len()));
+        let full_search = FitConfig {
+            selection: StartSelection::Best(300),
+            ..FitConfig::default()
+        };
+        let best = fit::fit(&sub, &full_search, &|| {})
+            .unwrap()
+            .fitted
+            .objective;
+        let got = Objective::new(&sub, report.fitted.config.loss).value(&draws.theta_of(i));
+        assert!(
+            got <= best * (1.0 + 1e-9),
+            "resample {i}: {got} vs grid search {best}"
+        );
+    }
+}
+
+#[test]
+fn every_weighted_resample_reaches_its_own_optimum() {
+    use scaling_laws::uncertainty::resample::Resampler;
+    let Some((data, report)) = chinchilla_240() else {
+        return;
+    };
+    let obs = data.observations();
+    let config = BootstrapConfig {
+        n_resamples: 6,
+        scheme: ResampleScheme::Weights,
+        ..BootstrapConfig::default()
+    };
+    let draws = bootstrap(&obs, &report.fitted, &config, &|| {}).unwrap();
+    let resampler = Resampler::new(&obs, &report.fitted, config.scheme).unwrap();
+    for i in 0..config.n_resamples {
+        let sub = resampler.replicate(&obs, config.seed, i);
+        assert_eq!(sub.len(), obs.len(), "every run is kept");
         let full_search = FitConfig {
             selection: StartSelection::Best(300),
             ..FitConfig::default()
