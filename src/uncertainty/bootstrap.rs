@@ -41,9 +41,14 @@ pub struct BootstrapConfig {
     pub grid_starts: usize,
     /// Size of the screened pool those starts are chosen from.
     pub pool_size: usize,
-    /// What a replicate resamples.
-    #[serde(default)]
+    /// What a replicate resamples. Saved fits written before schemes existed resampled runs,
+    /// so a missing field reads as `runs`, not as today's default.
+    #[serde(default = "scheme_of_older_files")]
     pub scheme: super::resample::ResampleScheme,
+}
+
+fn scheme_of_older_files() -> super::resample::ResampleScheme {
+    super::resample::ResampleScheme::Runs
 }
 
 impl Default for BootstrapConfig {
@@ -253,4 +258,20 @@ pub fn bootstrap(
         converged: results.iter().map(|r| r.2).collect(),
         improved_by_grid: results.iter().filter(|r| r.3).count(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uncertainty::ResampleScheme;
+
+    #[test]
+    fn a_saved_config_without_a_scheme_resampled_runs() {
+        let old = r#"{"n_resamples": 10, "seed": 1, "grid_starts": 4, "pool_size": 100}"#;
+        let config: BootstrapConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(config.scheme, ResampleScheme::Runs);
+        let new = serde_json::to_string(&BootstrapConfig::default()).unwrap();
+        let back: BootstrapConfig = serde_json::from_str(&new).unwrap();
+        assert_eq!(back.scheme, ResampleScheme::Weights);
+    }
 }
