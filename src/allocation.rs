@@ -246,45 +246,7 @@ impl Allocator {
         let slope = |x: f64| {
             self.log_loss_along(log_x, x + SLOPE_STEP) - self.log_loss_along(log_x, x - SLOPE_STEP)
         };
-        let x0 = 0.5 * log_x;
-        let s0 = slope(x0);
-        if s0.is_nan() {
-            return None;
-        }
-        if s0 == 0.0 {
-            return Some(x0);
-        }
-        // Walk downhill with doubling steps until the slope changes sign.
-        let dir = if s0 < 0.0 { 1.0 } else { -1.0 };
-        let (mut near, mut step) = (x0, 1.0);
-        let far = loop {
-            let x = x0 + dir * step;
-            let s = slope(x);
-            if s.is_nan() || step > MAX_EXPANSION {
-                return None;
-            }
-            if s * dir >= 0.0 {
-                break x;
-            }
-            near = x;
-            step *= 2.0;
-        };
-        let (mut lo, mut hi) = if dir > 0.0 { (near, far) } else { (far, near) };
-        for _ in 0..200 {
-            let mid = 0.5 * (lo + hi);
-            if hi - lo <= BISECTION_RTOL * (1.0 + mid.abs()) {
-                break;
-            }
-            let s = slope(mid);
-            if s < 0.0 {
-                lo = mid;
-            } else if s > 0.0 {
-                hi = mid;
-            } else {
-                return Some(mid);
-            }
-        }
-        Some(0.5 * (lo + hi))
+        bisect_increasing(slope, 0.5 * log_x)
     }
 
     /// N*, D*, L* for budget `compute` (N* and D* NaN for a law of compute alone, see

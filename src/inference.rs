@@ -47,8 +47,6 @@ pub const INFERENCE_FLOPS_PER_PARAM_TOKEN: f64 = 2.0;
 
 /// Half-step (in ln N) of the central difference whose sign locates the optimum.
 const SLOPE_STEP: f64 = 1e-4;
-/// Relative width at which bisection stops.
-const RTOL: f64 = 1e-12;
 
 /// A model (N, D) and what it costs to train and to serve.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -273,39 +271,7 @@ fn numeric_optimum(
         let (lo, hi) = (cost(x - SLOPE_STEP), cost(x + SLOPE_STEP));
         if lo.is_infinite() { -1.0 } else { hi - lo }
     };
-    let mut hi = x_co + 1.0;
-    let mut step = 1.0;
-    while slope(hi) <= 0.0 {
-        hi += step;
-        step *= 2.0;
-        if step > 700.0 {
-            return None;
-        }
-    }
-    let mut lo = x_co - 1.0;
-    step = 1.0;
-    while slope(lo) >= 0.0 {
-        lo -= step;
-        step *= 2.0;
-        if step > 700.0 {
-            return None;
-        }
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if hi - lo <= RTOL * (1.0 + mid.abs()) {
-            break;
-        }
-        let s = slope(mid);
-        if s < 0.0 {
-            lo = mid;
-        } else if s > 0.0 {
-            hi = mid;
-        } else {
-            break;
-        }
-    }
-    let x = 0.5 * (lo + hi);
+    let x = bisect_increasing(slope, x_co)?;
     let y = y_at(x)?;
     Some((x.exp(), y.exp()))
 }
