@@ -60,28 +60,16 @@ fn choose<T: Copy>(py: Python<'_>, flag: &str, given: &str, choices: &[(&str, T)
 
 impl PlanArgs {
     fn architecture(&self) -> Result<Option<Architecture>, Error> {
-        match (self.layers, self.d_model, self.heads) {
-            (None, None, None) => Ok(None),
-            (Some(layers), Some(d_model), Some(heads)) => {
-                if heads == 0 {
-                    return Err(Error::invalid_option("--heads", "must be at least 1"));
-                }
-                Ok(Some(Architecture {
-                    layers,
-                    d_model,
-                    heads,
-                    key_size: self.key_size.unwrap_or(d_model / heads),
-                    ffw: self.ffw.unwrap_or(4 * d_model),
-                    vocab: self.vocab,
-                    seq_len: self.seq_len,
-                    gated_ffw: self.gated_ffw,
-                }))
-            }
-            _ => Err(Error::invalid_option(
-                "--layers/--d-model/--heads",
-                "give all three to describe an architecture",
-            )),
-        }
+        Architecture::from_flags(
+            self.layers,
+            self.d_model,
+            self.heads,
+            self.key_size,
+            self.ffw,
+            self.vocab,
+            self.seq_len,
+            self.gated_ffw,
+        )
     }
 
     fn model(&self) -> Result<ModelSpec, Error> {

@@ -45,6 +45,48 @@ pub struct Architecture {
 }
 
 impl Architecture {
+    /// The architecture described by the planner's flags: `None` when none of `--layers`,
+    /// `--d-model`, `--heads` is given; the key size defaults to `d_model / heads` and the
+    /// feed-forward width to `4·d_model`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] when only some of the three are given, or `--heads` is 0.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_flags(
+        layers: Option<u64>,
+        d_model: Option<u64>,
+        heads: Option<u64>,
+        key_size: Option<u64>,
+        ffw: Option<u64>,
+        vocab: u64,
+        seq_len: u64,
+        gated_ffw: bool,
+    ) -> Result<Option<Architecture>, Error> {
+        match (layers, d_model, heads) {
+            (None, None, None) => Ok(None),
+            (Some(layers), Some(d_model), Some(heads)) => {
+                if heads == 0 {
+                    return Err(Error::invalid_option("--heads", "must be at least 1"));
+                }
+                Ok(Some(Architecture {
+                    layers,
+                    d_model,
+                    heads,
+                    key_size: key_size.unwrap_or(d_model / heads),
+                    ffw: ffw.unwrap_or(4 * d_model),
+                    vocab,
+                    seq_len,
+                    gated_ffw,
+                }))
+            }
+            _ => Err(Error::invalid_option(
+                "--layers/--d-model/--heads",
+                "give all three to describe an architecture",
+            )),
+        }
+    }
+
     /// Check every dimension is positive.
     ///
     /// # Errors
