@@ -35,7 +35,11 @@ trap 'rm -rf "$out"' EXIT
 measure() {
   local start end kb
   start=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$out/time" "$@" > "$out/last.json" 2> "$out/stderr"
+  if ! /usr/bin/time -f '%M' -o "$out/time" "$@" > "$out/last.json" 2> "$out/stderr"; then
+    cat "$out/stderr" >&2
+    echo "compare.sh: failed: $*" >&2
+    exit 1
+  fi
   end=$(date +%s%N)
   kb=$(tail -n 1 "$out/time")
   secs=$(echo "scale=4; ($end - $start) / 1000000000" | bc)
