@@ -8,9 +8,10 @@ use scaling_laws::saved::SavedFit;
 /// The unique-token budget of `optimal`.
 #[derive(Debug, Args)]
 pub struct DataLimitArgs {
-    /// Unique tokens available (e.g. 2e12). With --law data-constrained, each budget's answer
-    /// gives N, D and epochs; with the other laws, a warning for each budget whose D* exceeds
-    /// it, with the epochs it would need.
+    /// Unique tokens available (e.g. 2e12): each budget's answer gives N, D and epochs, with
+    /// --law data-constrained from the fitted decay of repeated data, with chinchilla from the
+    /// published one (Muennighoff et al. 2023) on the fitted base; budgets whose D* exceeds it
+    /// are also flagged with the epochs they would need.
     #[arg(long, value_name = "U", value_parser = positive_tokens, help_heading = "Questions")]
     unique_tokens: Option<f64>,
 }
@@ -40,65 +41,13 @@ pub fn prepare(
     };
     let limit = data_limit(
         &saved.report.fitted,
+        saved.bootstrap.as_ref(),
         &answers.budgets,
         u,
         answers.flops_per_param_token,
+        answers.level,
     )?;
     scaling_laws::finite::check_finite(&limit, "the data-limited answers")?;
     answers.warnings.extend(limit.warnings.iter().cloned());
     Ok(Some(limit).filter(|l| !l.allocations.is_empty()))
-}
-
-/// The data-limited allocations as a text section, after the answers.
-pub fn text(limit: &DataLimit, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w)?;
-    writeln!(
-        w,
-        "With {:.3e} unique tokens (data-constrained law, repeated data):",
-        limit.unique_tokens
-    )?;
-    writeln!(
-        w,
-        "  {:>10}  {:>10}  {:>10}  {:>7}  {:>7}  {:>15}",
-        "budget", "N", "D", "epochs", "loss", "fresh-data loss"
-    )?;
-    for a in &limit.allocations {
-        writeln!(
-            w,
-            "  {:>10.3e}  {:>10.3e}  {:>10.3e}  {:>7.2}  {:>7.4}  {:>15.4}",
-            a.compute, a.n_params, a.n_tokens, a.epochs, a.loss, a.fresh_data_loss
-        )?;
-    }
-    Ok(())
-}
-
-/// The data-limited allocations as CSV rows in `optimal`'s long format.
-pub fn csv_rows(limit: &DataLimit, level: f64, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for a in &limit.allocations {
-        let input = format!("{};{}", csv_num(a.compute), csv_num(a.unique_tokens));
-        for (quantity, value) in [
-            ("n_params", a.n_params),
-            ("n_tokens", a.n_tokens),
-            ("epochs", a.epochs),
-            ("loss", a.loss),
-            ("fresh_data_loss", a.fresh_data_loss),
-        ] {
-            writeln!(
-                w,
-                "data_limit,{input},{quantity},{},,,,{level}",
-                csv_num(value)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// A number as `optimal`'s CSV writes it: exponent form outside 1e-4..1e6.
-fn csv_num(x: f64) -> String {
-    let a = x.abs();
-    if a != 0.0 && a.is_finite() && !(1e-4..1e6).contains(&a) {
-        format!("{x:e}")
-    } else {
-        x.to_string()
-    }
 }

@@ -71,7 +71,7 @@ pub fn render(
                 report::text(inference, w)?;
             }
             if let Some(limit) = limit {
-                super::data_limit::text(limit, w)?;
+                scaling_laws::report::data_limit::text(limit, w)?;
             }
             Ok(())
         }
@@ -93,7 +93,7 @@ pub fn render(
                 report::csv_rows(inference, w)?;
             }
             if let Some(limit) = limit {
-                super::data_limit::csv_rows(limit, answers.level, w)?;
+                scaling_laws::report::data_limit::csv_rows(limit, answers.level, w)?;
             }
             Ok(())
         }

@@ -64,12 +64,13 @@ fn issue14_unique_tokens_with_the_data_constrained_law_give_n_d_and_epochs() {
             ("n_tokens", want.n_tokens),
             ("epochs", want.epochs),
         ] {
-            let x = g[key].as_f64().unwrap();
+            let x = g[key]["value"].as_f64().unwrap();
             assert!(rel_diff(x, w) < 1e-4, "{key} at {c}: {x} vs {w}");
         }
     }
     // The datablations README: 1e22 FLOPs on 25B unique tokens, 9.5 epochs.
-    assert!((got[0]["epochs"].as_f64().unwrap() - 9.49).abs() < 0.1);
+    assert!((got[0]["epochs"]["value"].as_f64().unwrap() - 9.49).abs() < 0.1);
+    assert_eq!(v["data_limit"]["repetition"]["source"], "fitted");
     let out = run(&[&base[..], &["--format", "csv"]].concat());
     let csv = stdout(&out);
     assert!(csv.contains("data_limit,1e22;2.5e10,epochs,9.4"), "{csv}");
@@ -121,7 +122,37 @@ fn issue14_unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
             .unwrap()
             .contains("--law data-constrained")
     );
-    assert!(v.get("data_limit").is_none());
+    // The Chinchilla fit also answers, with the published decay of repeated data on its base.
+    let limit = &v["data_limit"];
+    assert_eq!(limit["repetition"]["source"], "published");
+    let published = DataConstrainedLaw::MUENNIGHOFF_2023;
+    assert_eq!(
+        limit["repetition"]["tokens_decay"].as_f64().unwrap(),
+        published.tokens_decay
+    );
+    let allocations = limit["allocations"].as_array().unwrap();
+    assert_eq!(allocations.len(), 2);
+    let p = |name: &str| v["law"][name].as_f64().unwrap();
+    let theta = DataConstrainedLaw {
+        base: scaling_laws::law::ChinchillaLaw {
+            irreducible: p("E"),
+            param_coef: p("A"),
+            data_coef: p("B"),
+            alpha: p("alpha"),
+            beta: p("beta"),
+        },
+        ..published
+    }
+    .theta();
+    let want = allocate_with_unique_tokens(&theta, 1e22, 1e11, 6.0).unwrap();
+    let got = &allocations[1];
+    assert!(rel_diff(got["n_params"]["value"].as_f64().unwrap(), want.n_params) < 1e-9);
+    assert!(
+        want.epochs > 1.0 && want.loss > want.fresh_data_loss,
+        "{want:?}"
+    );
+    // Below the limit the answer is the fresh-data one: less than one epoch.
+    assert!(allocations[0]["epochs"]["value"].as_f64().unwrap() < 1.0);
     let out = run(&["optimal", SWEEP, "--unique-tokens", "0", "--quiet"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--unique-tokens"), "{}", stderr(&out));
@@ -188,4 +219,71 @@ fn issue12_simulate_with_epochs_round_trips_through_fit_data_constrained() {
     assert!(stderr(&out).contains("--epochs"), "{}", stderr(&out));
     let out = run(&["simulate", "--law", "data-constrained", "--epochs", "0.5"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn issue14_data_limited_answers_have_bootstrap_intervals_and_kaplan_gives_none() {
+    let v = json(&[
+        "optimal",
+        SWEEP,
+        "--budget",
+        "1e22",
+        "--unique-tokens",
+        "1e11",
+        "--bootstrap",
+        "40",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let a = &v["data_limit"]["allocations"][0];
+    for key in ["n_params", "n_tokens", "epochs", "loss"] {
+        let e = &a[key];
+        let (lo, x, hi) = (
+            e["lower"].as_f64().unwrap(),
+            e["value"].as_f64().unwrap(),
+            e["upper"].as_f64().unwrap(),
+        );
+        assert!(lo < x && x < hi, "{key}: {lo} {x} {hi}");
+    }
+    let out = run(&[
+        "optimal",
+        SWEEP,
+        "--budget",
+        "1e22",
+        "--unique-tokens",
+        "1e11",
+        "--bootstrap",
+        "40",
+        "--format",
+        "csv",
+        "--quiet",
+    ]);
+    let csv = stdout(&out);
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("data_limit,1e22;1e11,epochs,"))
+        .unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells.len(), 8, "{row}");
+    assert!(
+        cells[5].parse::<f64>().unwrap() < cells[6].parse::<f64>().unwrap(),
+        "{row}"
+    );
+    let v = json(&[
+        "optimal",
+        SWEEP,
+        "--law",
+        "kaplan",
+        "--budget",
+        "1e22",
+        "--unique-tokens",
+        "1e9",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert!(v.get("data_limit").is_none());
 }
