@@ -111,21 +111,19 @@ pub fn data_limit(
         out.warnings = beyond_the_data(fitted, budgets, unique_tokens);
     }
     let published = DataConstrainedLaw::MUENNIGHOFF_2023;
-    let (repetition, as_constrained): (Repetition, Box<dyn Fn(&[f64]) -> Vec<f64> + Sync>) =
-        match family {
-            "data-constrained" => (Repetition::Fitted, Box::new(|theta| theta.to_vec())),
-            "chinchilla" => {
-                let tail = [published.tokens_decay.ln(), published.params_decay.ln()];
-                (
-                    Repetition::Published {
-                        tokens_decay: published.tokens_decay,
-                        params_decay: published.params_decay,
-                    },
-                    Box::new(move |theta| [theta, &tail[..]].concat()),
-                )
-            }
-            _ => return Ok(out),
-        };
+    // The data-constrained parameters are the Chinchilla ones followed by log R_D*, log R_N*.
+    let (repetition, tail) = match family {
+        "data-constrained" => (Repetition::Fitted, Vec::new()),
+        "chinchilla" => (
+            Repetition::Published {
+                tokens_decay: published.tokens_decay,
+                params_decay: published.params_decay,
+            },
+            vec![published.tokens_decay.ln(), published.params_decay.ln()],
+        ),
+        _ => return Ok(out),
+    };
+    let as_constrained = |theta: &[f64]| [theta, &tail[..]].concat();
     out.repetition = Some(repetition);
     let theta = as_constrained(&fitted.theta);
     let draw_thetas: Vec<Vec<f64>> = draws
