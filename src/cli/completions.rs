@@ -1,0 +1,28 @@
+//! `scaling-laws completions`.
+
+use std::io::Write as _;
+
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
+
+use super::stdout;
+
+/// Options of `scaling-laws completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+/// Write the completion script for the shell to standard output.
+pub fn run(args: CompletionsArgs) -> anyhow::Result<()> {
+    let mut command = super::Cli::command();
+    let mut script = Vec::new();
+    // Into memory first: writing there cannot fail, so clap_complete's own panic on a failed
+    // write cannot happen, and standard output's errors are reported like any command's.
+    clap_complete::generate(args.shell, &mut command, "scaling-laws", &mut script);
+    let mut out = stdout::lock();
+    out.write_all(&script).map_err(stdout::failed)?;
+    out.finish()
+}
