@@ -49,7 +49,7 @@ fn every_figure_renders_into_memory_as_svg_and_png() {
 
 /// The title is set in the embedded font (dark glyph pixels in the band above the chart, where
 /// nothing else is drawn), and edges are anti-aliased: many pixels lie between the ink and the
-/// white page, as they do not on a bitmap drawn without anti-aliasing.
+/// white page.
 #[test]
 fn png_text_renders_and_edges_are_smooth() {
     let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
