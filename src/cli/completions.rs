@@ -7,8 +7,15 @@ use clap_complete::Shell;
 
 use super::stdout;
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws completions bash > ~/.local/share/bash-completion/completions/scaling-laws
+  scaling-laws completions zsh";
+
 /// Options of `scaling-laws completions`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
