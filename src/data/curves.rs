@@ -157,6 +157,33 @@ fn run_names(table: &Table, options: &CurveOptions, path: &str) -> Result<Vec<St
     Ok(names)
 }
 
+/// Parse `PREFIX=N` items (`--run-params`): N for the runs whose name starts with PREFIX.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--run-params` for an item that is not `PREFIX=N` with N a
+/// positive number.
+pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
+    items
+        .iter()
+        .map(|item| {
+            let (prefix, n) = item.split_once('=').ok_or_else(|| {
+                Error::invalid_option("--run-params", format!("'{item}' is not PREFIX=N"))
+            })?;
+            let n: f64 = n.trim().parse().map_err(|_| {
+                Error::invalid_option("--run-params", format!("'{n}' in '{item}' is not a number"))
+            })?;
+            if !(n.is_finite() && n > 0.0) {
+                return Err(Error::invalid_option(
+                    "--run-params",
+                    format!("N must be positive in '{item}'"),
+                ));
+            }
+            Ok((prefix.trim().to_string(), n))
+        })
+        .collect()
+}
+
 /// Read the curves in one file.
 ///
 /// # Errors
