@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._data import DataLike, load
-from ._frames import FrameKind, make_frame
+from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
 
@@ -289,16 +289,39 @@ def isoflop(
     return result
 
 
-def _paths(data: Any, keyword: str) -> list:
-    if isinstance(data, (str, os.PathLike)):
-        return [os.fspath(data)]
-    if isinstance(data, Sequence) and data and all(isinstance(f, (str, os.PathLike)) for f in data):
-        return [os.fspath(f) for f in data]
-    raise OptionError(
-        f"invalid {keyword}: give the training-curve files, a path or a list of paths "
-        "(.csv, .parquet or .ndjson: one file per run, or long tables with run_col=)",
-        {"kind": "InvalidOption", "flag": keyword},
-    )
+CurvesLike = Union[str, "os.PathLike[str]", Any, Mapping[str, Any], Sequence[Any]]
+"""Training curves: a path, a pandas or polars DataFrame, a mapping of run names to data frames,
+or a list of paths and data frames."""
+
+
+def _curve_source(item: Any, label: Optional[str]) -> Any:
+    if isinstance(item, (str, os.PathLike)):
+        return os.fspath(item)
+    if is_pandas_frame(item):
+        return (label or "pandas DataFrame", frame_columns(item))
+    if is_polars_frame(item):
+        return (label or "polars DataFrame", frame_columns(item))
+    return None
+
+
+def _curve_sources(data: Any, keyword: str) -> list:
+    """Training curves as the native module takes them: paths, and ``(label, columns)`` for
+    data frames (a frame in a mapping is labelled, and its run named, by its key)."""
+    if isinstance(data, Mapping):
+        items = [(str(name), frame) for name, frame in data.items()]
+    elif isinstance(data, Sequence) and not isinstance(data, str):
+        items = [(None, item) for item in data]
+    else:
+        items = [(None, data)]
+    sources = [_curve_source(item, label) for label, item in items]
+    if not sources or any(source is None for source in sources):
+        raise OptionError(
+            f"invalid {keyword}: give the training curves: a path or a list of paths (.csv, "
+            ".parquet or .ndjson: one file per run, or long tables with run_col=), a pandas or "
+            "polars DataFrame, or a mapping of run names to DataFrames",
+            {"kind": "InvalidOption", "flag": keyword},
+        )
+    return sources
 
 
 def _run_params(run_params: Union[None, Mapping[str, float], Sequence[str]]) -> list:
@@ -332,7 +355,7 @@ def _curve_options(
 
 
 def envelope(
-    data: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+    data: CurvesLike,
     *,
     tokens_col: str = "tokens",
     loss_col: str = "loss",
@@ -356,9 +379,10 @@ def envelope(
     intervals (whole runs resampled).
 
     Args:
-        data: training-curve files (.csv, .parquet, .ndjson), a path or a list of paths: one
-            file per run (named after the file), or long tables with several runs and
-            ``run_col``.
+        data: the training curves: a path or a list of paths of .csv, .parquet or .ndjson
+            files, one per run (named after the file) or long tables with several runs and
+            ``run_col``; or a pandas or polars DataFrame (a long table with ``run_col``), or a
+            mapping of run names to DataFrames (one run each), read by the same reader.
         tokens_col, loss_col: columns of tokens seen so far and of the loss.
         params_col: column of each run's parameter count N.
         run_col: column naming the run, in a long table.
@@ -392,7 +416,7 @@ def envelope(
         "per_decade": int(per_decade),
         "resample": _resample(bootstrap, seed, level),
     }
-    result = Envelope(*_native.envelope_json(_paths(data, "data"), args), frame)
+    result = Envelope(*_native.envelope_json(_curve_sources(data, "data"), args), frame)
     result._issue(stacklevel=2)
     return result
 
@@ -633,7 +657,7 @@ def compare(
     tolerance_factor: float = 1.5,
     isoflop_budgets: Union[None, float, Sequence[float]] = None,
     tolerance_dex: float = 0.03,
-    curves: Union[None, str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]] = None,
+    curves: Optional[CurvesLike] = None,
     curve_tokens_col: str = "tokens",
     curve_loss_col: str = "loss",
     curve_run_params: Union[None, Mapping[str, float], Sequence[str]] = None,
@@ -718,7 +742,7 @@ def compare(
         "tolerance_factor": float(tolerance_factor),
         "isoflop_budgets": _floats(isoflop_budgets),
         "tolerance_dex": float(tolerance_dex),
-        "curve_files": [] if curves is None else _paths(curves, "--curves"),
+        "curve_sources": [] if curves is None else _curve_sources(curves, "--curves"),
         "curves": _curve_options(
             curve_tokens_col, curve_loss_col, curve_params_col, curve_run_col, curve_run_params, None, 1.0
         ),

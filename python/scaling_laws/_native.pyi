@@ -56,8 +56,9 @@ DEFAULT_SEED: int
 def isoflop_json(data: NativeDataset, args: dict[str, Any]) -> tuple[str, str]:
     """Approach 2 (``scaling-laws isoflop``) on loaded runs: (JSON, text report)."""
 
-def envelope_json(files: Sequence[str], args: dict[str, Any]) -> tuple[str, str]:
-    """Approach 1 (``scaling-laws envelope``) on training-curve files: (JSON, text report)."""
+def envelope_json(sources: Sequence[Any], args: dict[str, Any]) -> tuple[str, str]:
+    """Approach 1 (``scaling-laws envelope``) on training curves, each a path or ``(label,
+    columns)`` with columns as :func:`load_columns` takes them: (JSON, text report)."""
 
 def select_json(
     data: NativeDataset,

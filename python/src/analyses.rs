@@ -8,9 +8,13 @@ use std::io::{self, Write};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 use scaling_laws::Error;
 use scaling_laws::compare::{CompareConfig, compare_approaches, envelope_approach};
-use scaling_laws::data::curves::{Curve, CurveOptions, load_curves, parse_run_params};
+use scaling_laws::data::curves::{
+    Curve, CurveOptions, curves_from_columns, load_curves, parse_run_params,
+};
+use scaling_laws::data::table::Column;
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::fit::options::FitOptions;
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
@@ -91,8 +95,43 @@ struct CurveArgs {
     flops_scale: f64,
 }
 
-/// Read the curves of every file, as `scaling-laws envelope` does.
-fn read_curves(files: &[String], args: CurveArgs) -> Result<Vec<Curve>, Error> {
+/// Where training curves come from: a file, or a data frame's columns handed over by Python.
+enum CurveSource {
+    /// A file, read as `scaling-laws envelope` reads it.
+    File(String),
+    /// Columns in memory; `label` names them in messages and is the run's name without a run
+    /// column.
+    Columns {
+        /// The name of the data (a run's name, or e.g. "pandas DataFrame").
+        label: String,
+        /// The columns.
+        columns: Vec<Column>,
+    },
+}
+
+/// The curve sources handed over by Python: a path, or `(label, [column, ...])` with columns
+/// as `load_columns` takes them.
+fn curve_sources(items: &[Bound<'_, PyAny>]) -> PyResult<Vec<CurveSource>> {
+    items
+        .iter()
+        .map(|item| {
+            if let Ok(path) = item.extract::<String>() {
+                return Ok(CurveSource::File(path));
+            }
+            let item = item.cast::<PyTuple>()?;
+            let label: String = item.get_item(0)?.extract()?;
+            let columns: Vec<Bound<'_, PyAny>> = item.get_item(1)?.extract()?;
+            let columns = columns
+                .iter()
+                .map(crate::data::column)
+                .collect::<PyResult<Vec<Column>>>()?;
+            Ok(CurveSource::Columns { label, columns })
+        })
+        .collect()
+}
+
+/// Read the curves of every source, as `scaling-laws envelope` reads its files.
+fn read_curves(sources: Vec<CurveSource>, args: CurveArgs) -> Result<Vec<Curve>, Error> {
     let options = CurveOptions {
         tokens_col: args.tokens_col,
         loss_col: args.loss_col,
@@ -103,8 +142,13 @@ fn read_curves(files: &[String], args: CurveArgs) -> Result<Vec<Curve>, Error> {
         flops_scale: args.flops_scale,
     };
     let mut curves = Vec::new();
-    for f in files {
-        curves.extend(load_curves(f, &options)?);
+    for source in sources {
+        curves.extend(match source {
+            CurveSource::File(path) => load_curves(&path, &options)?,
+            CurveSource::Columns { label, columns } => {
+                curves_from_columns(columns, &label, &options)?
+            }
+        });
     }
     Ok(curves)
 }
@@ -121,14 +165,16 @@ struct EnvelopeArgs {
     resample: ResampleArgs,
 }
 
-/// Approach 1 on the training curves in `files`; returns `(JSON, text report)`, the outputs of
-/// `scaling-laws envelope --format json` and `--format text`.
+/// Approach 1 on the training curves of `sources` (paths, or `(label, columns)` of data
+/// frames); returns `(JSON, text report)`, the outputs of `scaling-laws envelope --format json`
+/// and `--format text`.
 #[pyfunction]
 fn envelope_json(
     py: Python<'_>,
-    files: Vec<String>,
+    sources: Vec<Bound<'_, PyAny>>,
     args: EnvelopeArgs,
 ) -> PyResult<(String, String)> {
+    let sources = curve_sources(&sources)?;
     let config = EnvelopeConfig {
         flops_per_param_token: args.flops_per_param_token,
         per_decade: args.per_decade,
@@ -141,7 +187,7 @@ fn envelope_json(
     let curves = args.curves;
     let analysis = py
         .detach(|| {
-            let curves = read_curves(&files, curves)?;
+            let curves = read_curves(sources, curves)?;
             let analysis = analyse(&curves, &config)?;
             scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
             Ok(analysis)
@@ -243,19 +289,20 @@ impl From<FitArgs> for FitOptions {
 /// The keyword arguments of `scaling_laws.compare`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-struct CompareArgs {
+struct CompareArgs<'py> {
     fit: FitArgs,
     at: Vec<f64>,
     tolerance_factor: f64,
     isoflop_budgets: Vec<f64>,
     tolerance_dex: f64,
-    /// Training-curve files of Approach 1 (`--curves`); empty: no Approach 1.
-    curve_files: Vec<String>,
+    /// Training curves of Approach 1 (`--curves`: paths, or `(label, columns)` of data
+    /// frames); empty: no Approach 1.
+    curve_sources: Vec<Bound<'py, PyAny>>,
     curves: CurveArgs,
     resample: ResampleArgs,
 }
 
-/// Approaches 1 (with curve files), 2 and 3 compared on a loaded dataset, as `scaling-laws
+/// Approaches 1 (with curves), 2 and 3 compared on a loaded dataset, as `scaling-laws
 /// compare`; returns `(JSON, text report, notes)`. Runs on a worker thread with the GIL
 /// released; `progress(done, total)` counts the fit's L-BFGS runs and the bootstrap's
 /// resamples, and Ctrl-C stops the work at the next of them.
@@ -264,7 +311,7 @@ struct CompareArgs {
 fn compare_json(
     py: Python<'_>,
     data: &NativeDataset,
-    args: CompareArgs,
+    args: CompareArgs<'_>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(String, String, Vec<String>)> {
     let config = CompareConfig {
@@ -285,13 +332,13 @@ fn compare_json(
         0
     };
     let total = (fit_config.runs_planned() + resamples) as u64;
-    let (files, curves) = (args.curve_files, args.curves);
+    let (sources, curves) = (curve_sources(&args.curve_sources)?, args.curves);
     let data = data.inner.clone();
     let (comparison, notes) = run_long(py, Some(total), progress, |ticker| {
-        let approach_one = if files.is_empty() {
+        let approach_one = if sources.is_empty() {
             None
         } else {
-            let curves = read_curves(&files, curves)?;
+            let curves = read_curves(sources, curves)?;
             Some(envelope_approach(&curves, &config)?)
         };
         let (data, _) = options.fitted_runs(data)?;

@@ -121,6 +121,25 @@ def test_envelope_equals_the_command_lines_json(cli, tmp_path):
     assert np.all(np.diff(points["compute"]) > 0)
 
 
+def test_envelope_of_frames_is_that_of_the_files(tmp_path):
+    pd = pytest.importorskip("pandas")
+    files = write_curves(tmp_path)
+    sizes = {"run0": 1e8, "run1": 3e8, "run2": 1e9, "run3": 3e9}
+    from_files = sl.envelope(files, run_params=sizes, bootstrap=50)
+    # A mapping of run names to frames: each frame one run, named by its key.
+    frames = {f.stem: pd.read_csv(f) for f in files}
+    assert sl.envelope(frames, run_params=sizes, bootstrap=50).to_json() == from_files.to_json()
+    # One long table with a run column and a size column.
+    long = pd.concat([frame.assign(run=name, N=sizes[name]) for name, frame in frames.items()])
+    from_long = sl.envelope(long, run_col="run", params_col="N", bootstrap=50)
+    assert from_long.to_json() == from_files.to_json()
+    pl = pytest.importorskip("polars")
+    polars_long = pl.DataFrame(long.to_dict("list"))
+    assert sl.envelope(polars_long, run_col="run", params_col="N", bootstrap=50).to_json() == from_files.to_json()
+    with pytest.raises(sl.InputError, match="column 'loss' in pandas DataFrame has a value that is not a positive number"):
+        sl.envelope(long.assign(loss=-1.0), run_col="run", params_col="N", bootstrap=0)
+
+
 def test_envelope_errors_name_the_keyword(cli, tmp_path):
     files = write_curves(tmp_path, sizes=(1e8, 1e9))
     with pytest.raises(sl.OptionError) as caught:
@@ -130,8 +149,12 @@ def test_envelope_errors_name_the_keyword(cli, tmp_path):
     with pytest.raises(sl.ColumnError) as caught:
         sl.envelope(files, run_params={"run": 1e9}, loss_col="val_loss")
     assert caught.value.keyword == "loss_col"
-    with pytest.raises(sl.OptionError, match="training-curve files"):
+    with pytest.raises(sl.OptionError, match="give the training curves") as caught:
         sl.envelope(42)
+    assert caught.value.flag == "data"
+    with pytest.raises(sl.OptionError) as caught:
+        sl.compare(SWEEP_CSV, curves=[3.5])
+    assert caught.value.keyword == "curves"
 
 
 def test_select_equals_the_command_lines_json(cli):
