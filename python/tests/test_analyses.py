@@ -265,6 +265,21 @@ def test_the_data_constrained_round_trip():
     # Without epochs the column is absent, and the data-constrained law cannot be selected.
     plain = sl.simulate(frame="dict")
     assert "unique_tokens" not in plain and sl.load(plain).unique_tokens is None
+    chosen = sl.select(plain, bootstrap=0, starts=5, progress=False, frame="dict")
+    assert [s["law"] for s in chosen.skipped] == ["data-constrained"]
+    assert "unique-tokens column" in chosen.skipped[0]["reason"]
+
+
+def test_select_finds_the_data_constrained_law_it_was_simulated_from():
+    runs = sl.simulate(law="data-constrained", epochs=[1, 4, 16, 64], budgets=[1e19, 1e20, 1e21],
+                       sizes_per_budget=6, seed=3, frame="dict")
+    chosen = sl.select(runs, laws=["chinchilla", "data-constrained"], bootstrap=0, starts=10,
+                       progress=False, frame="dict")
+    # The Chinchilla law ignores repetition: repeated tokens count as fresh, and it extrapolates
+    # worse.
+    assert chosen.best == "data-constrained" and chosen.separated
+    assert chosen.laws["rank"] == [2, 1]
+    assert chosen.laws["objective_per_run"][1] < chosen.laws["objective_per_run"][0] / 5
 
 
 def test_simulate_errors_name_the_keyword(cli):
