@@ -56,8 +56,6 @@ class Analysis:
             :mod:`warnings` when the analysis is made).
     """
 
-    _table_name = ""
-
     def __init__(self, json_text: str, text: str, frame: FrameKind = "pandas") -> None:
         self._json = json_text
         self._text = text
