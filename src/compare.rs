@@ -358,12 +358,12 @@ fn no_exponent(fitted: &FittedLaw) -> Error {
 ///
 /// [`Error::InvalidOption`] naming `--law` for a law without a constant allocation exponent;
 /// errors of the bootstrap and of the answers.
-pub fn compare_approaches(
+pub fn compare_approaches<F: Fn() + Sync>(
     data: &Dataset,
     fitted: &FittedLaw,
     approach_one: Option<ApproachResult>,
     config: &CompareConfig,
-    on_resample: &(dyn Fn() + Sync),
+    on_resample: &F,
 ) -> Result<(Comparison, Vec<String>), Error> {
     if fitted.params_exponent.is_none() {
         return Err(no_exponent(fitted));

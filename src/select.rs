@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::options::{residual_loss, solver_options, start_selection};
+use crate::fit::options::{DEFAULT_MAX_ITERS, LossKind, parse_starts, residual_loss};
 use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
 use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout};
 use crate::law::{Input, LawRef, ParamValues, families};
@@ -110,8 +110,8 @@ pub struct SelectOptions {
     pub bootstrap: usize,
     /// Seed of the bootstrap and of the verdict's paired test (`--seed`).
     pub seed: u64,
-    /// Penalty on residuals (`--loss`): `huber` or `mse`.
-    pub loss: String,
+    /// Penalty on residuals (`--loss`).
+    pub loss: LossKind,
     /// Huber threshold (`--delta`).
     pub delta: Option<f64>,
     /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
@@ -128,10 +128,10 @@ impl Default for SelectOptions {
             level: 0.95,
             bootstrap: 200,
             seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
-            loss: "huber".into(),
+            loss: LossKind::Huber,
             delta: None,
             starts: None,
-            max_iters: SolverOptions::default().max_iters,
+            max_iters: DEFAULT_MAX_ITERS,
         }
     }
 }
@@ -141,8 +141,8 @@ impl SelectOptions {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] naming the flag: an unknown law (`--laws`) or loss
-    /// (`--loss`), `--delta` without Huber loss, `--starts` neither a positive number nor
+    /// [`Error::InvalidOption`] naming the flag: an unknown law (`--laws`), `--delta` without
+    /// Huber loss, `--starts` neither a positive number nor
     /// `all`, `--max-iters` 0, or `--bootstrap` 1.
     pub fn config(&self) -> Result<SelectConfig, Error> {
         let laws = if self.laws.is_empty() {
@@ -162,9 +162,11 @@ impl SelectOptions {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let loss = residual_loss(&self.loss, self.delta)?;
-        let selection = start_selection(self.starts.as_deref())?;
-        let solver = solver_options(self.max_iters)?;
+        let loss = residual_loss(self.loss, self.delta)?;
+        let selection = parse_starts(self.starts.as_deref())?;
+        if self.max_iters == 0 {
+            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
+        }
         if self.bootstrap == 1 {
             return Err(Error::invalid_option(
                 "--bootstrap",
@@ -183,7 +185,10 @@ impl SelectOptions {
             fit: FitConfig {
                 loss,
                 selection,
-                solver,
+                solver: SolverOptions {
+                    max_iters: self.max_iters,
+                    ..SolverOptions::default()
+                },
                 ..FitConfig::default()
             },
             seed: self.seed,

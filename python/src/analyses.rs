@@ -16,7 +16,7 @@ use scaling_laws::data::curves::{
 };
 use scaling_laws::data::table::Column;
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::fit::options::FitOptions;
+use scaling_laws::fit::options::{FitOptions, LossKind};
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::select::{SelectOptions, choose_laws, select};
 
@@ -230,7 +230,7 @@ fn select_json(
         level: args.level,
         bootstrap: args.bootstrap,
         seed: args.seed,
-        loss: args.loss,
+        loss: LossKind::parse(&args.loss).py_err(py)?,
         delta: args.delta,
         starts: args.starts,
         max_iters: args.max_iters,
@@ -268,21 +268,22 @@ struct FitArgs {
     subsample_rows: usize,
 }
 
-impl From<FitArgs> for FitOptions {
-    fn from(args: FitArgs) -> Self {
-        FitOptions {
-            law: args.law,
-            frontier: args.frontier,
-            loss: args.loss,
-            delta: args.delta,
-            fix: args.fix,
-            tie_exponents: args.tie_exponents,
-            starts: args.starts,
-            grid: args.grid,
-            start_points: args.start,
-            max_iters: args.max_iters,
-            subsample_rows: args.subsample_rows,
-        }
+impl FitArgs {
+    /// The options as the library takes them.
+    fn options(self) -> Result<FitOptions, Error> {
+        Ok(FitOptions {
+            loss: LossKind::parse(&self.loss)?,
+            law: self.law,
+            frontier: self.frontier,
+            delta: self.delta,
+            fix: self.fix,
+            tie_exponents: self.tie_exponents,
+            starts: self.starts,
+            grid: self.grid,
+            start_points: self.start,
+            max_iters: self.max_iters,
+            subsample_rows: self.subsample_rows,
+        })
     }
 }
 
@@ -324,7 +325,7 @@ fn compare_json(
         level: args.resample.level,
     };
     config.check().py_err(py)?;
-    let options = FitOptions::from(args.fit);
+    let options = args.fit.options().py_err(py)?;
     let fit_config = options.config().py_err(py)?;
     let resamples = if config.n_resamples >= 2 {
         config.n_resamples
@@ -341,7 +342,7 @@ fn compare_json(
             let curves = read_curves(sources, curves)?;
             Some(envelope_approach(&curves, &config)?)
         };
-        let (data, _) = options.fitted_runs(data)?;
+        let (data, _) = options.select(data)?;
         data.check_identifiable(fit_config.params.n_free())?;
         let report = scaling_laws::fit::fit_dataset(&data, &fit_config, &|| ticker.tick())?;
         let (comparison, notes) =

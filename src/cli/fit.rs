@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::options::FitOptions;
+use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
 use scaling_laws::fit::{self, FitConfig};
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::saved::{Provenance, SavedFit};
@@ -89,7 +89,7 @@ pub struct FitOptionsArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 1000,
+        default_value_t = DEFAULT_MAX_ITERS,
         help_heading = "Search"
     )]
     max_iters: u64,
@@ -113,12 +113,11 @@ pub(super) enum LossKind {
     Mse,
 }
 
-impl LossKind {
-    /// The name the library takes (`huber`, `mse`).
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            LossKind::Huber => "huber",
-            LossKind::Mse => "mse",
+impl From<LossKind> for fit::options::LossKind {
+    fn from(kind: LossKind) -> Self {
+        match kind {
+            LossKind::Huber => fit::options::LossKind::Huber,
+            LossKind::Mse => fit::options::LossKind::Mse,
         }
     }
 }
@@ -129,7 +128,7 @@ impl FitOptionsArgs {
         FitOptions {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
-            loss: self.loss.name().into(),
+            loss: self.loss.into(),
             delta: self.delta,
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
@@ -151,7 +150,7 @@ impl FitOptionsArgs {
         let options = self.options();
         options.frontier()?;
         let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
-        options.fitted_runs(data)
+        options.select(data)
     }
 
     /// The library's fit configuration.

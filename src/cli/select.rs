@@ -80,7 +80,7 @@ impl SelectArgs {
             level: self.level,
             bootstrap: self.bootstrap,
             seed: self.seed,
-            loss: self.loss.name().into(),
+            loss: self.loss.into(),
             delta: self.delta,
             starts: self.starts.clone(),
             max_iters: self.max_iters,
