@@ -25,6 +25,7 @@ mod family_tests;
 mod fastmath;
 pub mod frontier;
 pub mod objective;
+pub mod options;
 pub mod params;
 pub mod solver;
 pub mod starts;
