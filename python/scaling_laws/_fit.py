@@ -128,9 +128,9 @@ class Fit:
         objective: the objective at the optimum.
         n_runs: the number of runs fitted.
         diagnostics: how the search went (starts run, converged, reached the best, ...).
-        warnings: doubts about the fit (:class:`ScalingLawsWarning`, with ``code``,
-            ``message`` and ``advice``), also issued through :mod:`warnings` when the fit
-            is made.
+        warnings: doubts about the data and the fit (:class:`ScalingLawsWarning`, with
+            ``code``, ``message`` and ``advice``), also issued through :mod:`warnings` when
+            the data are loaded and the fit is made.
         provenance: what the fit was made from (source, columns, filter, rows used, ...).
     """
 
@@ -157,7 +157,11 @@ class Fit:
         self.objective = float(fitted["objective"])
         self.n_runs = int(fitted["n_runs"])
         diagnostics = dict(self._dict["report"]["diagnostics"])
-        self.warnings = [ScalingLawsWarning.from_dict(w) for w in diagnostics.pop("warnings", [])]
+        self._fit_warnings = [
+            ScalingLawsWarning.from_dict(w) for w in diagnostics.pop("warnings", [])
+        ]
+        data_warnings = self._dict["provenance"].get("warnings", [])
+        self.warnings = [ScalingLawsWarning.from_dict(w) for w in data_warnings] + self._fit_warnings
         self.diagnostics = diagnostics
         self.provenance = self._dict["provenance"]
 
@@ -201,7 +205,7 @@ class Fit:
         }
         out = self._native.predict(**flat)
         if shape == ():
-            return float(out[0]) if len(out) else float("nan")
+            return float(out[0])
         return out.reshape(shape)
 
     def bootstrap(
@@ -535,10 +539,8 @@ def _split_load_options(options: dict) -> tuple:
 def _dataset(data: DataLike, load_args: dict) -> Dataset:
     if isinstance(data, Dataset) and not load_args:
         return data
-    with warnings.catch_warnings():
-        # The fit issues the data's warnings with its own (they are among its warnings).
-        warnings.simplefilter("ignore", ScalingLawsWarning)
-        return load(data, **load_args)
+    # Issues the data's warnings, as the command line prints them before fitting.
+    return load(data, **load_args)
 
 
 def fit(
@@ -610,7 +612,7 @@ def fit(
         native, notes = _native.fit_runs(dataset._native, args, callback)
     result = Fit(native, (data, args, load_args))
     _notes(notes, 2)
-    _warn_all(result.warnings, 2)
+    _warn_all(result._fit_warnings, 2)
     return result
 
 
@@ -635,7 +637,7 @@ def _holdout(
     native, notes = _native.holdout_runs(dataset._native, args, values, float(level), rows)
     result = Holdout(Fit(native))
     _notes(notes, stacklevel + 1)
-    _warn_all(result.fit.warnings, stacklevel + 1)
+    _warn_all(result.fit._fit_warnings, stacklevel + 1)
     return result
 
 

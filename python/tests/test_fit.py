@@ -194,6 +194,19 @@ def test_warnings_are_issued_and_kept():
     assert w.message and w.advice and str(w) == f"{w.message}; {w.advice}"
 
 
+def test_the_datas_warnings_are_the_fits_too():
+    ds = sl.load(SWEEP_CSV)
+    # A compute column in GFLOPs read as FLOPs.
+    runs = {"N": ds.n_params, "D": ds.n_tokens, "C": ds.compute / 1e9, "L": ds.loss}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = sl.fit(runs, **QUICK)
+    issued = [w.message.code for w in caught if isinstance(w.message, sl.ScalingLawsWarning)]
+    assert issued.count("compute_column_inconsistent") == 1
+    assert "compute_column_inconsistent" in {w.code for w in f.warnings}
+    assert "compute_column_inconsistent" in {w.code for w in sl.Fit.from_json(f.to_json()).warnings}
+
+
 def test_predict_is_vectorised_and_equals_the_scalar_law(sweep_fit):
     n = np.array([1e8, 1e9, 7e10])
     d = np.array([2e9, 2e10, 1.4e12])
