@@ -322,3 +322,17 @@ def test_ctrl_c_stops_a_long_bootstrap_within_a_second():
     delay = float(words[1]) - sent
     print(f"KeyboardInterrupt {delay:.3f} s after SIGINT")
     assert delay < 1.0, f"KeyboardInterrupt {delay:.2f} s after SIGINT"
+
+
+def test_a_law_of_compute_reads_c(cli_json):
+    f = quiet_fit(SWEEP_CSV, law="compute", frontier="envelope")
+    cli = cli_json("fit", SWEEP_CSV, "--law", "compute", "--frontier", "envelope", "--format",
+                   "json")
+    assert f.objective == cli["report"]["fitted"]["objective"]
+    assert f.law == "compute" and f.inputs == ["C"] and f.a is None and f.b is None
+    assert len(f.residuals) == len(f.rows) == f.n_runs < 108
+    n, d = np.array([1e9, 1e10]), np.array([2e10, 2e11])
+    assert f.predict(C=6 * n * d).tolist() == f.predict(n, d).tolist()
+    with pytest.raises(sl.OptionError) as e:
+        f.predict(n)
+    assert e.value.flag == "C"
