@@ -64,8 +64,11 @@ class ScalingLawsError(ValueError):
     @property
     def keyword(self) -> Optional[str]:
         """The keyword argument that :attr:`flag` stands for (``"loss_col"`` for
-        ``--loss-col``), or None when the error names no single flag."""
+        ``--loss-col``; ``"N"`` for ``N``), or None when the error names no single flag."""
         flag = self.flag
+        if flag and flag.isidentifier():
+            # Arguments the package checks itself name the keyword (``data``, ``N``).
+            return flag
         if not flag or not flag.startswith("--") or "/" in flag:
             return None
         return flag[2:].replace("-", "_")

@@ -223,7 +223,7 @@ def test_predict_is_vectorised_and_equals_the_scalar_law(sweep_fit):
     np.testing.assert_allclose(np.log(ds.loss) - np.log(fitted), sweep_fit.residuals, atol=1e-12)
     with pytest.raises(sl.OptionError) as e:
         sweep_fit.predict(n, -d)
-    assert e.value.flag == "D"
+    assert e.value.keyword == "D"
     with pytest.raises(sl.OptionError):
         sweep_fit.predict(n)
 
