@@ -64,8 +64,11 @@ class ScalingLawsError(ValueError):
     @property
     def keyword(self) -> Optional[str]:
         """The keyword argument that :attr:`flag` stands for (``"loss_col"`` for
-        ``--loss-col``), or None when the error names no single flag."""
+        ``--loss-col``; ``"N"`` for ``N``), or None when the error names no single flag."""
         flag = self.flag
+        if flag and flag.isidentifier():
+            # Arguments the package checks itself name the keyword (``data``, ``N``).
+            return flag
         if not flag or not flag.startswith("--") or "/" in flag:
             return None
         return flag[2:].replace("-", "_")
@@ -112,7 +115,8 @@ class ScalingLawsWarning(UserWarning):
 
     Attributes:
         code: a stable name of the kind of problem, e.g. ``"compute_column_inconsistent"``.
-        action: what to do about it.
+        message: what was found.
+        action, advice: what to do about it.
         rows: the runs it concerns (counted from 1, as in a file), if any.
     """
 
@@ -125,6 +129,18 @@ class ScalingLawsWarning(UserWarning):
         self.code = code
         self.action = action
         self.rows = list(rows)
+
+    @property
+    def message(self) -> str:
+        """What was found (the text before the advice)."""
+        text = str(self.args[0]) if self.args else ""
+        suffix = f"; {self.action}"
+        return text[: -len(suffix)] if self.action and text.endswith(suffix) else text
+
+    @property
+    def advice(self) -> str:
+        """What to do about it (the same as :attr:`action`)."""
+        return self.action
 
     @classmethod
     def from_dict(cls, warning: Mapping[str, Any]) -> "ScalingLawsWarning":

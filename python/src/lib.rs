@@ -10,6 +10,7 @@
 mod analyses;
 mod data;
 mod errors;
+mod fit;
 mod plan;
 mod simulate;
 mod work;
@@ -27,6 +28,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     analyses::register(m)?;
     data::register(m)?;
+    fit::register(m)?;
     plan::register(m)?;
     simulate::register(m)?;
     work::register(m)?;

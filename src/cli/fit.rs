@@ -240,42 +240,18 @@ fn csv_refused() -> Error {
 }
 
 fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {
-    const RULES: &str = "largest-compute K, largest-params K, rolling-origin, or where EXPR \
-                         (e.g. --holdout largest-compute 5)";
-    let count = |k: &str| {
-        k.parse::<usize>().map_err(|_| {
-            Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
-        })
-    };
-    match values {
-        [] => Ok(None),
-        [rule, k] if rule == "largest-compute" => Ok(Some(HoldoutRule::LargestCompute(count(k)?))),
-        [rule, k] if rule == "largest-params" => Ok(Some(HoldoutRule::LargestParams(count(k)?))),
-        [rule] if rule == "rolling-origin" => Ok(Some(HoldoutRule::RollingOrigin)),
-        [rule, expr] if rule == "where" => {
-            let input = data.required_input()?;
-            let mut options = data.load_options()?;
-            options
-                .filter
-                .conditions
-                .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
-            options.filter.drop_highest_loss = 0;
-            let matching = scaling_laws::data::load(input, &options)
-                .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
-            Ok(Some(HoldoutRule::Rows {
-                condition: expr.clone(),
-                rows: matching.rows,
-            }))
-        }
-        [_] | [_, _] => Err(Error::invalid_option(
-            "--holdout",
-            format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
-        )),
-        _ => Err(Error::invalid_option(
-            "--holdout",
-            format!("the rules are {RULES}"),
-        )),
-    }
+    HoldoutRule::parse(values, |expr| {
+        let input = data.required_input()?;
+        let mut options = data.load_options()?;
+        options
+            .filter
+            .conditions
+            .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
+        options.filter.drop_highest_loss = 0;
+        let matching = scaling_laws::data::load(input, &options)
+            .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
+        Ok(matching.rows)
+    })
 }
 
 /// Where a command's fit comes from: a saved fit, or a data file to fit now.

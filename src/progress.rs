@@ -1,0 +1,120 @@
+//! Progress of long work, and stopping it early.
+//!
+//! The long loops of the library (the multi-start fit, its subsample search, the bootstrap)
+//! take a `&dyn Progress`: they call [`Progress::done`] after each finished unit (one L-BFGS
+//! run, one resample), from worker threads, and ask [`Progress::stopped`] before starting one.
+//! Once it answers true, the units not yet started are skipped and the work returns
+//! [`crate::Error::Stopped`]; a caller that stops work (an interactive session on Ctrl-C)
+//! gets control back within about one unit per thread.
+//!
+//! Any `Fn() + Sync` closure is a `Progress` that counts units and never stops, so the command
+//! line passes `&|| bar.inc(1)` and tests `&|| {}`. This module uses no other.
+
+/// What long work reports to, and asks whether to go on.
+pub trait Progress: Sync {
+    /// One unit of work is finished.
+    fn done(&self);
+
+    /// True once the caller wants the work stopped: units not yet started are skipped.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+impl<F: Fn() + Sync> Progress for F {
+    fn done(&self) {
+        self()
+    }
+}
+
+/// [`crate::Error::Stopped`] for `what` when `progress` has been stopped, so that a loop's
+/// caller does not take the units it skipped for a result.
+///
+/// # Errors
+///
+/// [`crate::Error::Stopped`] once `progress` is stopped.
+pub fn check(progress: &dyn Progress, what: &'static str) -> Result<(), crate::Error> {
+    if progress.stopped() {
+        return Err(crate::Error::Stopped { what });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::Progress;
+    use crate::Error;
+    use crate::fit::{FitConfig, Observations, StartSelection, fit};
+    use crate::law::ChinchillaLaw;
+    use crate::uncertainty::{BootstrapConfig, bootstrap};
+
+    /// Stops once `after` units are done, counting the units started.
+    struct StopAfter {
+        after: usize,
+        done: AtomicUsize,
+    }
+
+    impl Progress for StopAfter {
+        fn done(&self) {
+            self.done.fetch_add(1, Ordering::Relaxed);
+        }
+        fn stopped(&self) -> bool {
+            self.done.load(Ordering::Relaxed) >= self.after
+        }
+    }
+
+    fn observations() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let truth = ChinchillaLaw::HOFFMANN_2022;
+        let (mut n, mut d, mut l) = (vec![], vec![], vec![]);
+        for &np in &[1e8, 3e8, 1e9, 3e9, 1e10] {
+            for &nt in &[1e9, 1e10, 1e11, 1e12] {
+                n.push(np);
+                d.push(nt);
+                l.push(truth.loss(np, nt));
+            }
+        }
+        (n, d, l)
+    }
+
+    #[test]
+    fn stopped_work_skips_what_is_left_and_says_so() {
+        let (n, d, l) = observations();
+        let obs = Observations::new(&n, &d, &l);
+        let config = FitConfig {
+            selection: StartSelection::Best(200),
+            ..FitConfig::default()
+        };
+        let stop = StopAfter {
+            after: 3,
+            done: AtomicUsize::new(0),
+        };
+        let stopped = fit(&obs, &config, &stop);
+        assert!(matches!(stopped, Err(Error::Stopped { what: "the fit" })));
+        // Each worker thread finishes the run it has started, and starts no other.
+        let threads = rayon::current_num_threads();
+        assert!(
+            stop.done.load(Ordering::Relaxed) < 3 + threads,
+            "ran on after the stop"
+        );
+
+        let report = fit(&obs, &config, &|| {}).unwrap();
+        let boot = BootstrapConfig {
+            n_resamples: 400,
+            ..BootstrapConfig::default()
+        };
+        let stop = StopAfter {
+            after: 5,
+            done: AtomicUsize::new(0),
+        };
+        let stopped = bootstrap(&obs, &report.fitted, &boot, &stop);
+        assert!(matches!(
+            stopped,
+            Err(Error::Stopped {
+                what: "the bootstrap"
+            })
+        ));
+        assert!(stop.done.load(Ordering::Relaxed) < 5 + threads);
+    }
+}
