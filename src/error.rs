@@ -186,6 +186,13 @@ pub enum Error {
         /// Termination summary and advice.
         message: String,
     },
+    /// Long work was stopped by its caller ([`crate::progress::Progress::stopped`]) before it
+    /// was done; there is no result.
+    #[error("stopped before {what} was done")]
+    Stopped {
+        /// The work, e.g. "the fit".
+        what: &'static str,
+    },
 }
 
 /// Details of [`Error::BadValues`].
@@ -288,7 +295,10 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         use std::io::ErrorKind as K;
         match self {
-            Error::NoConvergence { .. } | Error::Download { .. } | Error::NotFinite { .. } => false,
+            Error::NoConvergence { .. }
+            | Error::Download { .. }
+            | Error::NotFinite { .. }
+            | Error::Stopped { .. } => false,
             Error::Io { action, error, .. } => match action {
                 IoAction::Read => matches!(
                     error.kind(),

@@ -47,6 +47,49 @@ pub enum HoldoutRule {
 }
 
 impl HoldoutRule {
+    /// The rule of `--holdout RULE [ARG]`: `largest-compute K`, `largest-params K`,
+    /// `rolling-origin` or `where EXPR`; `matching_rows(EXPR)` gives the source rows matching
+    /// the condition of `where`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--holdout` for an unknown rule or a bad count; errors
+    /// of `matching_rows`.
+    pub fn parse(
+        values: &[String],
+        matching_rows: impl FnOnce(&str) -> Result<Vec<usize>, Error>,
+    ) -> Result<Option<HoldoutRule>, Error> {
+        const RULES: &str = "largest-compute K, largest-params K, rolling-origin, or where EXPR \
+                             (e.g. --holdout largest-compute 5)";
+        let count = |k: &str| {
+            k.parse::<usize>().map_err(|_| {
+                Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
+            })
+        };
+        match values {
+            [] => Ok(None),
+            [rule, k] if rule == "largest-compute" => {
+                Ok(Some(HoldoutRule::LargestCompute(count(k)?)))
+            }
+            [rule, k] if rule == "largest-params" => {
+                Ok(Some(HoldoutRule::LargestParams(count(k)?)))
+            }
+            [rule] if rule == "rolling-origin" => Ok(Some(HoldoutRule::RollingOrigin)),
+            [rule, expr] if rule == "where" => Ok(Some(HoldoutRule::Rows {
+                condition: expr.clone(),
+                rows: matching_rows(expr)?,
+            })),
+            [_] | [_, _] => Err(Error::invalid_option(
+                "--holdout",
+                format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
+            )),
+            _ => Err(Error::invalid_option(
+                "--holdout",
+                format!("the rules are {RULES}"),
+            )),
+        }
+    }
+
     /// A phrase for reports: "the 5 runs with the most compute".
     pub fn describe(&self) -> String {
         match self {

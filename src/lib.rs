@@ -15,7 +15,8 @@
 //! [`fit`] fits the law and returns a [`fit::FitReport`] whose [`fit::FittedLaw`] later analyses
 //! build on; [`report`] renders results; [`saved`] stores a fit with its provenance.
 //!
-//! The library never prints and never exits; long loops report progress through callbacks.
+//! The library never prints and never exits; long loops report progress, and may be stopped,
+//! through a [`progress::Progress`].
 
 #![deny(missing_docs)]
 #![deny(
@@ -45,6 +46,7 @@ pub mod optimal;
 pub mod output;
 pub mod plan;
 pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod resources;
 pub mod saved;

@@ -127,6 +127,144 @@ pub struct Answers {
     pub warnings: Vec<Warning>,
 }
 
+/// The questions as the options of `scaling-laws optimal` give them (see its `--help`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QuestionOptions {
+    /// Compute budgets in FLOPs (`--budget`).
+    pub budget: Vec<f64>,
+    /// A range of budgets `LOW:HIGH` (`--budgets`).
+    pub budgets: Option<String>,
+    /// Budgets per decade in the range (`--per-decade`; 1 when not given).
+    pub per_decade: Option<u32>,
+    /// Model sizes (`--params`).
+    pub params: Vec<f64>,
+    /// Target losses (`--target-loss`).
+    pub target_loss: Vec<f64>,
+    /// Given models `N,D` (`--assess`).
+    pub assess: Vec<String>,
+    /// Models of the built-in catalogue (`--assess-model`).
+    pub assess_model: Vec<String>,
+    /// Confidence level of intervals (`--level`).
+    pub level: f64,
+}
+
+impl QuestionOptions {
+    /// The questions, with `k` in `C = k·N·D`; budgets 1e18 to 1e26, one per decade, when
+    /// nothing is asked.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the flag of an invalid option, or an unknown model.
+    pub fn questions(&self, k: f64) -> Result<Questions, Error> {
+        let per_decade = self.per_decade.unwrap_or(1);
+        if per_decade == 0 {
+            return Err(Error::invalid_option("--per-decade", "must be at least 1"));
+        }
+        if self.per_decade.is_some() && self.budgets.is_none() {
+            return Err(Error::invalid_option(
+                "--per-decade",
+                "steps the range of --budgets LOW:HIGH; give --budgets with it",
+            ));
+        }
+        let mut budgets = self.budget.clone();
+        if let Some(spec) = &self.budgets {
+            budgets.extend(budget_range(spec, per_decade)?);
+        }
+        let mut assess = Vec::new();
+        let mut assess_names = Vec::new();
+        for name in &self.assess_model {
+            let model = crate::plan::find_model(name)?;
+            let tokens = model.tokens.ok_or_else(|| {
+                Error::invalid_option(
+                    "--assess-model",
+                    format!(
+                        "the catalogue has no training-token count for {}; use --assess N,D",
+                        model.name
+                    ),
+                )
+            })?;
+            assess.push((model.params, tokens));
+            assess_names.push(model.name);
+        }
+        for a in &self.assess {
+            assess.push(parse_pair(a)?);
+        }
+        if budgets.is_empty()
+            && self.params.is_empty()
+            && self.target_loss.is_empty()
+            && assess.is_empty()
+        {
+            budgets = budget_range("1e18:1e26", 1)?;
+        }
+        Ok(Questions {
+            budgets,
+            params: self.params.clone(),
+            target_losses: self.target_loss.clone(),
+            assess,
+            assess_names,
+            level: self.level,
+            flops_per_param_token: k,
+        })
+    }
+}
+
+/// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--budgets` or `--per-decade`.
+pub fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
+    let (lo, hi) = parse_range(spec, "--budgets")?;
+    if per_decade == 0 {
+        return Err(Error::invalid_option("--per-decade", "must be at least 1"));
+    }
+    let steps = ((hi / lo).log10() * f64::from(per_decade) + 1e-9).floor() as u32;
+    if steps > 10_000 {
+        return Err(Error::invalid_option(
+            "--budgets",
+            format!("'{spec}' gives more than 10000 budgets"),
+        ));
+    }
+    Ok((0..=steps)
+        .map(|i| lo * 10f64.powf(f64::from(i) / f64::from(per_decade)))
+        .collect())
+}
+
+fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
+    let bad = || {
+        Error::invalid_option(
+            "--assess",
+            format!("'{text}' is not N,D (e.g. 175e9,300e9)"),
+        )
+    };
+    let (n, d) = text.split_once(',').ok_or_else(bad)?;
+    Ok((
+        n.trim().parse().map_err(|_| bad())?,
+        d.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+/// Parse `LOW:HIGH` (two positive, finite numbers with LOW <= HIGH) given with `flag`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag`.
+pub fn parse_range(spec: &str, flag: &str) -> Result<(f64, f64), Error> {
+    let bad = |m: &str| {
+        Error::invalid_option(
+            flag,
+            format!("'{spec}': {m}; write LOW:HIGH, e.g. 1e18:1e26"),
+        )
+    };
+    let (lo, hi) = spec.split_once(':').ok_or_else(|| bad("no ':'"))?;
+    let lo: f64 = lo.trim().parse().map_err(|_| bad("LOW is not a number"))?;
+    let hi: f64 = hi.trim().parse().map_err(|_| bad("HIGH is not a number"))?;
+    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
+        return Err(bad("need 0 < LOW <= HIGH"));
+    }
+    Ok((lo, hi))
+}
+
 /// Answer `questions` with the law of `fitted` and, when given, its bootstrap `draws`.
 ///
 /// # Errors
@@ -418,4 +556,18 @@ fn validate(q: &Questions) -> Result<(), Error> {
     positive("--target-loss", &mut q.target_losses.iter().copied())?;
     positive("--assess", &mut q.assess.iter().flat_map(|&(n, d)| [n, d]))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod question_tests {
+    use super::*;
+
+    #[test]
+    fn budget_ranges_include_both_ends() {
+        let b = budget_range("1e18:1e20", 2).unwrap();
+        assert_eq!(b.len(), 5);
+        assert!((b[4] / 1e20 - 1.0).abs() < 1e-12);
+        assert!(budget_range("1e20:1e18", 1).is_err());
+        assert!(budget_range("x:1e18", 1).is_err());
+    }
 }

@@ -91,6 +91,33 @@ fn count_text(n: f64) -> String {
     }
 }
 
+/// Threads beyond this many per core only add scheduling overhead (1000 threads turned a
+/// 0.05 s fit into 28 s).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker count for `--threads n`: at least 1, at most [`MAX_THREADS_PER_CORE`] per core,
+/// with a note when `n` was capped.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--threads` for 0.
+pub fn thread_count(n: usize) -> Result<(usize, Option<String>), Error> {
+    if n == 0 {
+        return Err(Error::invalid_option("--threads", "must be at least 1"));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cap = MAX_THREADS_PER_CORE * cores;
+    if n > cap {
+        return Ok((
+            cap,
+            Some(format!(
+                "--threads {n} is more than {MAX_THREADS_PER_CORE} per core on {cores} cores; using {cap}"
+            )),
+        ));
+    }
+    Ok((n, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,12 +175,21 @@ impl SavedFit {
     pub fn load(path: &Path) -> Result<SavedFit, Error> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(&shown, e))?;
+        Self::from_json(&text, &shown)
+    }
+
+    /// Read a saved fit from the text of a fit file; `shown` names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] when it is not a fit file of a supported version.
+    pub fn from_json(text: &str, shown: &str) -> Result<SavedFit, Error> {
         let bad = |message: String| Error::FitFile {
-            path: shown.clone(),
+            path: shown.to_string(),
             message,
         };
         let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
+            serde_json::from_str(text).map_err(|e| bad(format!("not JSON ({e})")))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(bad(
                 "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),

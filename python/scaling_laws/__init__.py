@@ -7,6 +7,9 @@ command line.
 Functions:
     load: read and validate a sweep of training runs (a CSV, Parquet or NDJSON file, a pandas
         or polars DataFrame, or arrays) into a :class:`Dataset`.
+    fit: fit a scaling law to runs (a :class:`Fit`: parameters, predictions, residuals,
+        bootstrap intervals, compute-optimal allocation, the command line's fit files).
+    holdout: fit without some runs and test the predictions on them.
     plan: what training a model takes: FLOPs, memory under DDP and ZeRO/FSDP, days on GPUs.
     simulate: a synthetic IsoFLOP sweep drawn from a known law, seeded.
 
@@ -23,6 +26,7 @@ Example:
 
 from . import _native
 from ._data import Dataset, load
+from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
 from ._simulate import simulate
 from .errors import (
@@ -41,8 +45,13 @@ from .errors import (
 __version__: str = _native.__version__
 
 __all__ = [
+    "Bootstrap",
     "Dataset",
+    "Fit",
+    "Holdout",
     "Plan",
+    "fit",
+    "holdout",
     "load",
     "plan",
     "simulate",

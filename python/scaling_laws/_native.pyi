@@ -13,6 +13,9 @@ DEFAULT_FLOPS_PER_PARAM_TOKEN: float
 SIMULATION_DEFAULTS: dict[str, Any]
 """The defaults of ``scaling-laws simulate``: seed, noise, budgets, sizes_per_budget, span,
 flops_per_param_token, law_json."""
+FIT_DEFAULTS: dict[str, Any]
+"""Defaults of ``scaling-laws fit`` and ``optimal``: law, max_iters, subsample_rows, delta,
+seed, resample, level."""
 POLL_SECONDS: float
 """How often long work checks for Ctrl-C and reports progress, in seconds."""
 
@@ -33,6 +36,61 @@ def load_path(path: str, options: dict[str, Any]) -> NativeDataset:
 def load_columns(columns: Sequence[tuple], label: str, options: dict[str, Any]) -> NativeDataset:
     """Load runs from in-memory columns: ``(name, "float", float64 array, missing flags or
     None)``, ``(name, "text", [str | None, ...])`` or ``(name, "unreadable", type name)``."""
+
+class NativeFit:
+    """A fit as the Rust library holds it (a saved fit, with its runs when at hand)."""
+
+    @staticmethod
+    def from_json(text: str, shown: str, path: Optional[str] = None) -> "NativeFit":
+        """Read a fit file's text; ``shown`` names it in messages, ``path`` lets its runs be
+        reloaded."""
+    def to_json(self) -> str:
+        """The command line's fit JSON (``fit --format json``, ``--out``)."""
+    def text(self) -> str:
+        """The command line's text report."""
+    def residuals(self) -> np.ndarray:
+        """Log-loss residuals of the runs fitted, in data order."""
+    def rows(self) -> np.ndarray:
+        """Source rows of the runs fitted (from 1)."""
+    def inputs(self) -> list[str]:
+        """The law's inputs by symbol."""
+    def predict(
+        self,
+        n: Optional[np.ndarray] = None,
+        d: Optional[np.ndarray] = None,
+        u: Optional[np.ndarray] = None,
+        c: Optional[np.ndarray] = None,
+    ) -> np.ndarray:
+        """Predicted loss for equal-length float64 arrays of inputs."""
+    def bootstrap(
+        self,
+        n: int,
+        seed: int,
+        resample: str,
+        threads: Optional[int] = None,
+        progress: Optional[Callable[[int, Optional[int]], object]] = None,
+    ) -> tuple["NativeFit", list[str]]:
+        """A copy of the fit with bootstrap draws, and notes."""
+    def draws(self) -> Optional[tuple[list[str], np.ndarray]]:
+        """Column names and converged draws in natural units, or None."""
+    def optimal(self, questions: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The answers as JSON and their long table as columns."""
+
+def fit_runs(
+    dataset: NativeDataset,
+    args: dict[str, Any],
+    progress: Optional[Callable[[int, Optional[int]], object]] = None,
+) -> tuple[NativeFit, list[str]]:
+    """Fit the runs with the options of ``scaling-laws fit``; the fit and notes."""
+
+def holdout_runs(
+    dataset: NativeDataset,
+    args: dict[str, Any],
+    rule: list[str],
+    level: float,
+    rows: Optional[list[int]] = None,
+) -> tuple[NativeFit, list[str]]:
+    """Fit without the runs of the rule and test on them; the fit and notes."""
 
 def plan_json(args: dict[str, Any]) -> tuple[str, str, list[str]]:
     """The plan as JSON, the command line's text report of it, and notes."""

@@ -112,7 +112,8 @@ class ScalingLawsWarning(UserWarning):
 
     Attributes:
         code: a stable name of the kind of problem, e.g. ``"compute_column_inconsistent"``.
-        action: what to do about it.
+        message: what was found.
+        action, advice: what to do about it.
         rows: the runs it concerns (counted from 1, as in a file), if any.
     """
 
@@ -125,6 +126,18 @@ class ScalingLawsWarning(UserWarning):
         self.code = code
         self.action = action
         self.rows = list(rows)
+
+    @property
+    def message(self) -> str:
+        """What was found (the text before the advice)."""
+        text = str(self.args[0]) if self.args else ""
+        suffix = f"; {self.action}"
+        return text[: -len(suffix)] if self.action and text.endswith(suffix) else text
+
+    @property
+    def advice(self) -> str:
+        """What to do about it (the same as :attr:`action`)."""
+        return self.action
 
     @classmethod
     def from_dict(cls, warning: Mapping[str, Any]) -> "ScalingLawsWarning":

@@ -9,6 +9,7 @@
 
 mod data;
 mod errors;
+mod fit;
 mod plan;
 mod simulate;
 mod work;
@@ -25,6 +26,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         scaling_laws::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
     )?;
     data::register(m)?;
+    fit::register(m)?;
     plan::register(m)?;
     simulate::register(m)?;
     work::register(m)?;

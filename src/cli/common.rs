@@ -119,22 +119,7 @@ pub struct ResampleArgs {
     pub level: f64,
 }
 
-/// Parse `LOW:HIGH` (two positive, finite numbers with LOW <= HIGH) given with `flag`.
-pub fn parse_range(spec: &str, flag: &str) -> Result<(f64, f64), scaling_laws::Error> {
-    let bad = |m: &str| {
-        scaling_laws::Error::invalid_option(
-            flag,
-            format!("'{spec}': {m}; write LOW:HIGH, e.g. 1e18:1e26"),
-        )
-    };
-    let (lo, hi) = spec.split_once(':').ok_or_else(|| bad("no ':'"))?;
-    let lo: f64 = lo.trim().parse().map_err(|_| bad("LOW is not a number"))?;
-    let hi: f64 = hi.trim().parse().map_err(|_| bad("HIGH is not a number"))?;
-    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
-        return Err(bad("need 0 < LOW <= HIGH"));
-    }
-    Ok((lo, hi))
-}
+pub use scaling_laws::optimal::parse_range;
 
 /// Output format of results on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

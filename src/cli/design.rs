@@ -68,7 +68,7 @@ impl DesignArgs {
     fn budgets(&self) -> Result<Vec<f64>, Error> {
         let mut budgets = self.budget.clone();
         if let Some(spec) = &self.budgets {
-            budgets.extend(super::optimal::budget_range(spec, self.per_decade)?);
+            budgets.extend(scaling_laws::optimal::budget_range(spec, self.per_decade)?);
         }
         Ok(budgets)
     }

@@ -6,15 +6,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::frontier::{DEFAULT_FRONTIER, parse_frontier, select_frontier};
-use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
-use scaling_laws::fit::starts::parse_start;
-use scaling_laws::fit::{
-    self, FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartGrid, StartSelection, Starts,
-};
+use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
+use scaling_laws::fit::{self, FitConfig};
 use scaling_laws::holdout::HoldoutRule;
-use scaling_laws::law::LawRef;
-use scaling_laws::law::compute::Frontier;
 use scaling_laws::saved::{Provenance, SavedFit};
 
 use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
@@ -95,7 +89,7 @@ pub struct FitOptionsArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 1000,
+        default_value_t = DEFAULT_MAX_ITERS,
         help_heading = "Search"
     )]
     max_iters: u64,
@@ -119,25 +113,30 @@ pub(super) enum LossKind {
     Mse,
 }
 
+impl From<LossKind> for fit::options::LossKind {
+    fn from(kind: LossKind) -> Self {
+        match kind {
+            LossKind::Huber => fit::options::LossKind::Huber,
+            LossKind::Mse => fit::options::LossKind::Mse,
+        }
+    }
+}
+
 impl FitOptionsArgs {
-    /// The runs a law of compute alone is fitted to; `None` for the other laws.
-    ///
-    /// # Errors
-    ///
-    /// An unknown frontier name, or --frontier with a law that is not `compute`.
-    pub fn frontier(&self) -> Result<Option<Frontier>, Error> {
-        let law = LawRef::named(&self.law)?;
-        match (&self.frontier, law.family().name() == "compute") {
-            (Some(name), true) => parse_frontier(name).map(Some),
-            (None, true) => Ok(Some(DEFAULT_FRONTIER)),
-            (Some(_), false) => Err(Error::invalid_option(
-                "--frontier",
-                format!(
-                    "chooses the runs of --law compute; the {} law is fitted to every run",
-                    law.family().name()
-                ),
-            )),
-            (None, false) => Ok(None),
+    /// The options as the library takes them.
+    pub fn options(&self) -> FitOptions {
+        FitOptions {
+            law: self.law.clone(),
+            frontier: self.frontier.clone(),
+            loss: self.loss.into(),
+            delta: self.delta,
+            fix: self.fix.clone(),
+            tie_exponents: self.tie_exponents,
+            starts: self.starts.clone(),
+            grid: self.grid.clone(),
+            start_points: self.start_points.clone(),
+            max_iters: self.max_iters,
+            subsample_rows: self.subsample_rows,
         }
     }
 
@@ -148,90 +147,15 @@ impl FitOptionsArgs {
         input: &str,
         data_args: &DataArgs,
     ) -> Result<(Dataset, Option<scaling_laws::warnings::Warning>), Error> {
-        let frontier = self.frontier()?;
+        let options = self.options();
+        options.frontier()?;
         let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
-        Ok(match frontier {
-            Some(f) => select_frontier(&data, f),
-            None => (data, None),
-        })
+        options.select(data)
     }
 
     /// The library's fit configuration.
     pub fn config(&self) -> Result<FitConfig, Error> {
-        let law = LawRef::named(&self.law)?;
-        let loss = match (self.loss, self.delta) {
-            (LossKind::Huber, delta) => ResidualLoss::Huber {
-                delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
-            },
-            (LossKind::Mse, None) => ResidualLoss::Squared,
-            (LossKind::Mse, Some(_)) => {
-                return Err(Error::invalid_option(
-                    "--delta",
-                    "applies to --loss huber only",
-                ));
-            }
-        };
-        let mut params = ParamSpec::free_for(law);
-        for item in &self.fix {
-            if !item.contains('=') {
-                return Err(Error::invalid_option(
-                    "--fix",
-                    format!("'{item}' is not of the form NAME=VALUE, e.g. alpha=0.34"),
-                ));
-            }
-            for (name, value) in scaling_laws::fit::starts::parse_assignments("--fix", item)? {
-                params = params.fix(&name, value)?;
-            }
-        }
-        params = params.tie_exponents(self.tie_exponents)?;
-        let starts = if self.start_points.is_empty() {
-            let grid = match &self.grid {
-                Some(spec) => StartGrid::for_law(law).with_spec(spec)?,
-                None => StartGrid::for_law(law),
-            };
-            Starts::Grid(grid)
-        } else {
-            if self.grid.is_some() {
-                return Err(Error::invalid_option(
-                    "--start",
-                    "give either --start or --grid, not both",
-                ));
-            }
-            Starts::Points(
-                self.start_points
-                    .iter()
-                    .map(|s| parse_start(law, s))
-                    .collect::<Result<_, _>>()?,
-            )
-        };
-        let selection = match self.starts.as_deref().map(str::trim) {
-            None => StartSelection::default(),
-            Some("all") => StartSelection::All,
-            Some(n) => match n.parse::<usize>() {
-                Ok(k) if k > 0 => StartSelection::Best(k),
-                _ => {
-                    return Err(Error::invalid_option(
-                        "--starts",
-                        format!("expected a positive number or 'all', got '{n}'"),
-                    ));
-                }
-            },
-        };
-        if self.max_iters == 0 {
-            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
-        }
-        Ok(FitConfig {
-            law,
-            loss,
-            params,
-            starts,
-            selection,
-            solver: SolverOptions {
-                max_iters: self.max_iters,
-                ..SolverOptions::default()
-            },
-            subsample_rows: self.subsample_rows,
-        })
+        self.options().config()
     }
 }
 
@@ -307,42 +231,18 @@ fn csv_refused() -> Error {
 }
 
 fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {
-    const RULES: &str = "largest-compute K, largest-params K, rolling-origin, or where EXPR \
-                         (e.g. --holdout largest-compute 5)";
-    let count = |k: &str| {
-        k.parse::<usize>().map_err(|_| {
-            Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
-        })
-    };
-    match values {
-        [] => Ok(None),
-        [rule, k] if rule == "largest-compute" => Ok(Some(HoldoutRule::LargestCompute(count(k)?))),
-        [rule, k] if rule == "largest-params" => Ok(Some(HoldoutRule::LargestParams(count(k)?))),
-        [rule] if rule == "rolling-origin" => Ok(Some(HoldoutRule::RollingOrigin)),
-        [rule, expr] if rule == "where" => {
-            let input = data.required_input()?;
-            let mut options = data.load_options()?;
-            options
-                .filter
-                .conditions
-                .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
-            options.filter.drop_highest_loss = 0;
-            let matching = scaling_laws::data::load(input, &options)
-                .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
-            Ok(Some(HoldoutRule::Rows {
-                condition: expr.clone(),
-                rows: matching.rows,
-            }))
-        }
-        [_] | [_, _] => Err(Error::invalid_option(
-            "--holdout",
-            format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
-        )),
-        _ => Err(Error::invalid_option(
-            "--holdout",
-            format!("the rules are {RULES}"),
-        )),
-    }
+    HoldoutRule::parse(values, |expr| {
+        let input = data.required_input()?;
+        let mut options = data.load_options()?;
+        options
+            .filter
+            .conditions
+            .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
+        options.filter.drop_highest_loss = 0;
+        let matching = scaling_laws::data::load(input, &options)
+            .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
+        Ok(matching.rows)
+    })
 }
 
 /// Where a command's fit comes from: a saved fit, or a data file to fit now.

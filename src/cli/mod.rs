@@ -96,28 +96,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Threads beyond this many per core only add scheduling overhead (1000 threads turned a
-/// 0.05 s fit into 28 s).
-const MAX_THREADS_PER_CORE: usize = 4;
-
-/// The worker count for `--threads n`: at least 1, at most [`MAX_THREADS_PER_CORE`] per core
-/// (capped with a note).
+/// The worker count for `--threads n` (see [`scaling_laws::resources::thread_count`]), with
+/// its note printed.
 fn thread_count(n: usize) -> Result<usize, scaling_laws::Error> {
-    if n == 0 {
-        return Err(scaling_laws::Error::invalid_option(
-            "--threads",
-            "must be at least 1",
-        ));
+    let (count, note) = scaling_laws::resources::thread_count(n)?;
+    if let Some(note) = note {
+        stdout::note!("note: {note}");
     }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let cap = MAX_THREADS_PER_CORE * cores;
-    if n > cap {
-        stdout::note!(
-            "note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on {cores} cores; using {cap}"
-        );
-        return Ok(cap);
-    }
-    Ok(n)
+    Ok(count)
 }
 
 /// Exit status for an error: 2 for bad input or usage, 1 for failures of the computation.

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::optimal::{DEFAULT_LEVEL, Questions, answer_with};
+use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions, Questions, answer_with};
 use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme, bootstrap};
 
-use super::common::{DataArgs, OutputFormat, parse_range, progress_bar};
+use super::common::{DataArgs, OutputFormat, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
 /// Options of `scaling-laws optimal`.
@@ -85,89 +85,19 @@ pub struct OptimalArgs {
     data_limit: super::data_limit::DataLimitArgs,
 }
 
-/// Budgets LOW:HIGH with `per_decade` steps per factor of ten, both ends included.
-pub(super) fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
-    let (lo, hi) = parse_range(spec, "--budgets")?;
-    if per_decade == 0 {
-        return Err(Error::invalid_option("--per-decade", "must be at least 1"));
-    }
-    let steps = ((hi / lo).log10() * f64::from(per_decade) + 1e-9).floor() as u32;
-    if steps > 10_000 {
-        return Err(Error::invalid_option(
-            "--budgets",
-            format!("'{spec}' gives more than 10000 budgets"),
-        ));
-    }
-    Ok((0..=steps)
-        .map(|i| lo * 10f64.powf(f64::from(i) / f64::from(per_decade)))
-        .collect())
-}
-
-fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
-    let bad = || {
-        Error::invalid_option(
-            "--assess",
-            format!("'{text}' is not N,D (e.g. 175e9,300e9)"),
-        )
-    };
-    let (n, d) = text.split_once(',').ok_or_else(bad)?;
-    Ok((
-        n.trim().parse().map_err(|_| bad())?,
-        d.trim().parse().map_err(|_| bad())?,
-    ))
-}
-
 impl OptimalArgs {
     fn questions(&self, k: f64) -> Result<Questions, Error> {
-        let per_decade = self.per_decade.unwrap_or(1);
-        if per_decade == 0 {
-            return Err(Error::invalid_option("--per-decade", "must be at least 1"));
-        }
-        if self.per_decade.is_some() && self.budgets.is_none() {
-            return Err(Error::invalid_option(
-                "--per-decade",
-                "steps the range of --budgets LOW:HIGH; give --budgets with it",
-            ));
-        }
-        let mut budgets = self.budget.clone();
-        if let Some(spec) = &self.budgets {
-            budgets.extend(budget_range(spec, per_decade)?);
-        }
-        let mut assess = Vec::new();
-        let mut assess_names = Vec::new();
-        for name in &self.assess_model {
-            let model = scaling_laws::plan::find_model(name)?;
-            let tokens = model.tokens.ok_or_else(|| {
-                Error::invalid_option(
-                    "--assess-model",
-                    format!(
-                        "the catalogue has no training-token count for {}; use --assess N,D",
-                        model.name
-                    ),
-                )
-            })?;
-            assess.push((model.params, tokens));
-            assess_names.push(model.name);
-        }
-        for a in &self.assess {
-            assess.push(parse_pair(a)?);
-        }
-        if budgets.is_empty()
-            && self.params.is_empty()
-            && self.target_loss.is_empty()
-            && assess.is_empty()
-        {
-            budgets = budget_range("1e18:1e26", 1)?;
-        }
-        Ok(Questions {
-            budgets,
+        QuestionOptions {
+            budget: self.budget.clone(),
+            budgets: self.budgets.clone(),
+            per_decade: self.per_decade,
             params: self.params.clone(),
-            target_losses: self.target_loss.clone(),
-            assess,
-            assess_names,
+            target_loss: self.target_loss.clone(),
+            assess: self.assess.clone(),
+            assess_model: self.assess_model.clone(),
             level: self.level,
-            flops_per_param_token: k,
-        })
+        }
+        .questions(k)
     }
 }
 
@@ -288,18 +218,4 @@ pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn budget_ranges_include_both_ends() {
-        let b = budget_range("1e18:1e20", 2).unwrap();
-        assert_eq!(b.len(), 5);
-        assert!((b[4] / 1e20 - 1.0).abs() < 1e-12);
-        assert!(budget_range("1e20:1e18", 1).is_err());
-        assert!(budget_range("x:1e18", 1).is_err());
-    }
 }

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
-use scaling_laws::fit::{FitConfig, ResidualLoss, SolverOptions, StartSelection};
+use scaling_laws::fit::{FitConfig, SolverOptions};
 use scaling_laws::law::LawRef;
 use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig};
 use scaling_laws::uncertainty::bootstrap::{BootstrapConfig, DEFAULT_SEED};
@@ -94,31 +93,8 @@ impl SelectArgs {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let loss = match (self.loss, self.delta) {
-            (LossKind::Huber, delta) => ResidualLoss::Huber {
-                delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
-            },
-            (LossKind::Mse, None) => ResidualLoss::Squared,
-            (LossKind::Mse, Some(_)) => {
-                return Err(Error::invalid_option(
-                    "--delta",
-                    "applies to --loss huber only",
-                ));
-            }
-        };
-        let selection = match self.starts.as_deref().map(str::trim) {
-            None => StartSelection::default(),
-            Some("all") => StartSelection::All,
-            Some(n) => match n.parse::<usize>() {
-                Ok(k) if k > 0 => StartSelection::Best(k),
-                _ => {
-                    return Err(Error::invalid_option(
-                        "--starts",
-                        format!("expected a positive number or 'all', got '{n}'"),
-                    ));
-                }
-            },
-        };
+        let loss = scaling_laws::fit::options::residual_loss(self.loss.into(), self.delta)?;
+        let selection = scaling_laws::fit::options::parse_starts(self.starts.as_deref())?;
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));
         }

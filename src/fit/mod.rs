@@ -25,6 +25,7 @@ mod family_tests;
 mod fastmath;
 pub mod frontier;
 pub mod objective;
+pub mod options;
 pub mod params;
 pub mod solver;
 pub mod starts;
@@ -35,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::law::{ChinchillaLaw, Input, Law, LawRef, ParamValues, Row, natural_index};
+use crate::progress::Progress;
 pub use diagnostics::{FitDiagnostics, FitWarning};
 pub use objective::{Objective, Observations, ResidualLoss};
 pub use params::ParamSpec;
@@ -218,14 +220,15 @@ pub struct FitReport {
     pub diagnostics: FitDiagnostics,
 }
 
-/// Fit the law to `obs`. `on_run_done` is called once per finished L-BFGS run (from worker
-/// threads), for progress display.
+/// Fit the law to `obs`. `progress` hears of each finished L-BFGS run (from worker threads)
+/// and may stop the fit (see [`crate::progress`]).
 ///
 /// # Errors
 ///
 /// - [`Error::InvalidOption`] when there are fewer runs than free parameters, no starting
 ///   points, or an invalid loss threshold.
 /// - [`Error::NoConvergence`] when no run meets the convergence criteria.
+/// - [`Error::Stopped`] when `progress` stopped the fit.
 ///
 /// # Examples
 ///
@@ -248,17 +251,17 @@ pub struct FitReport {
 pub fn fit(
     obs: &Observations,
     config: &FitConfig,
-    on_run_done: &(dyn Fn() + Sync),
+    progress: &dyn Progress,
 ) -> Result<FitReport, Error> {
     validate_config(obs, config)?;
     let objective = Objective::for_law(obs, config.law, config.loss);
     let grid = config.starts.points(&config.params);
     let (runs, stage) = if subsample::applies(obs, config) {
-        let (runs, stage) = subsample::search(obs, config, &grid, on_run_done);
+        let (runs, stage) = subsample::search(obs, config, &grid, progress)?;
         (runs, Some(stage))
     } else {
         let chosen = select_starts(&objective, &grid, config.selection);
-        (run_starts(&objective, config, &chosen, on_run_done), None)
+        (run_starts(&objective, config, &chosen, progress)?, None)
     };
     let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
     let theta = runs[best].theta.clone();
@@ -295,9 +298,9 @@ pub fn fit(
 pub fn fit_dataset(
     data: &crate::data::Dataset,
     config: &FitConfig,
-    on_run_done: &(dyn Fn() + Sync),
+    progress: &dyn Progress,
 ) -> Result<FitReport, Error> {
-    let mut report = fit(&data.observations(), config, on_run_done)?;
+    let mut report = fit(&data.observations(), config, progress)?;
     let found = checks::data_warnings(data, &report.fitted);
     report.diagnostics.warnings.extend(found);
     Ok(report)
@@ -392,21 +395,27 @@ fn check_fixed_e(obs: &Observations, params: &ParamSpec) -> Result<(), Error> {
     Ok(())
 }
 
-/// One L-BFGS run from each of `starts`, in parallel, in the order of `starts`.
+/// One L-BFGS run from each of `starts`, in parallel, in the order of `starts`; once
+/// `progress` is stopped, the runs not yet started are skipped and the result is
+/// [`Error::Stopped`].
 fn run_starts(
     objective: &Objective,
     config: &FitConfig,
     starts: &[Vec<f64>],
-    on_run_done: &(dyn Fn() + Sync),
-) -> Vec<LocalRun> {
-    starts
+    progress: &dyn Progress,
+) -> Result<Vec<LocalRun>, Error> {
+    let runs: Option<Vec<LocalRun>> = starts
         .par_iter()
         .map(|start| {
+            if progress.stopped() {
+                return None;
+            }
             let run = solver::run_lbfgs(objective, &config.params, start, &config.solver);
-            on_run_done();
-            run
+            progress.done();
+            Some(run)
         })
-        .collect()
+        .collect();
+    runs.ok_or(Error::Stopped { what: "the fit" })
 }
 
 /// The starts to run: all, or the `k` with the lowest objective (stable in grid order).

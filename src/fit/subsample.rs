@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use super::solver::{LocalRun, run_lbfgs};
 use super::{FitConfig, Objective, Observations, run_starts, select_starts};
+use crate::error::Error;
 
 /// Runs in the subsample by default. A fit uses a subsample only when it has more than twice
 /// as many runs.
@@ -101,16 +102,21 @@ pub fn draw(obs: &Observations, rows: usize) -> Observations {
 }
 
 /// The search of the module docs: one run per chosen start, each with full-data results.
+///
+/// # Errors
+///
+/// [`Error::Stopped`] when `progress` stopped the search.
 pub fn search(
     obs: &Observations,
     config: &FitConfig,
     grid: &[Vec<f64>],
-    on_run_done: &(dyn Fn() + Sync),
-) -> (Vec<LocalRun>, SubsampleStage) {
+    progress: &dyn crate::progress::Progress,
+) -> Result<(Vec<LocalRun>, SubsampleStage), Error> {
     let sub = draw(obs, config.subsample_rows);
     let sub_objective = Objective::for_law(&sub, config.law, config.loss);
     let chosen = select_starts(&sub_objective, grid, config.selection);
-    let first = run_starts(&sub_objective, config, &chosen, on_run_done);
+    let first = run_starts(&sub_objective, config, &chosen, progress)?;
+    crate::progress::check(progress, "the fit")?;
     let (group_of, leaders) = group_by_optimum(&first);
     let full = Objective::for_law(obs, config.law, config.loss);
     let at_end: Vec<f64> = leaders
@@ -146,7 +152,7 @@ pub fn search(
         refined: refined.iter().filter(|r| r.is_some()).count(),
         margin,
     };
-    (runs, stage)
+    Ok((runs, stage))
 }
 
 /// Step 4 of the module docs. `at_end[g]` is the full-data objective at group `g`'s point;

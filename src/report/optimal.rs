@@ -279,6 +279,73 @@ pub(crate) fn csv_num(x: f64) -> String {
     }
 }
 
+/// One row of the long table of answers: a quantity of one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerRow {
+    /// `parameter`, `budget`, `params`, `target_loss` or `assess`.
+    pub question: &'static str,
+    /// The question's input: the budget, the model size, the target loss, or the assessed
+    /// model's N and D; none for a parameter.
+    pub input: Vec<f64>,
+    /// What is estimated: a parameter's name, `compute`, `n_params`, `n_tokens`,
+    /// `tokens_per_param`, `loss`, `compute_ratio`, `same_compute_...`, `same_loss_...`.
+    pub quantity: String,
+    /// The estimate with its interval.
+    pub estimate: Estimate,
+}
+
+/// The answers as a long table, one row per quantity of each question (the rows of [`csv`]).
+pub fn rows(answers: &Answers) -> Vec<AnswerRow> {
+    let mut out = Vec::new();
+    let mut push = |question: &'static str, input: Vec<f64>, quantity: String, e: &Estimate| {
+        out.push(AnswerRow {
+            question,
+            input,
+            quantity,
+            estimate: *e,
+        });
+    };
+    for p in &answers.parameters {
+        push("parameter", Vec::new(), p.name.clone(), &p.estimate);
+    }
+    let groups: [(&str, &Vec<OptimalEstimate>, InputOf); 3] = [
+        ("budget", &answers.budgets, |o| o.compute.value),
+        ("params", &answers.params, |o| {
+            o.n_params.as_ref().map_or(f64::NAN, |e| e.value)
+        }),
+        ("target_loss", &answers.target_losses, |o| o.loss.value),
+    ];
+    for (question, items, input) in groups {
+        for o in items {
+            for (quantity, e) in optimal_fields(o) {
+                push(question, vec![input(o)], quantity.to_string(), e);
+            }
+        }
+    }
+    for a in &answers.assessments {
+        let input = vec![a.n_params, a.n_tokens];
+        push("assess", input.clone(), "loss".into(), &a.loss);
+        push(
+            "assess",
+            input.clone(),
+            "compute_ratio".into(),
+            &a.compute_ratio,
+        );
+        for (quantity, e) in optimal_fields(&a.optimal_same_compute) {
+            push(
+                "assess",
+                input.clone(),
+                format!("same_compute_{quantity}"),
+                e,
+            );
+        }
+        for (quantity, e) in optimal_fields(&a.optimal_same_loss) {
+            push("assess", input.clone(), format!("same_loss_{quantity}"), e);
+        }
+    }
+    out
+}
+
 /// Long-format CSV: `question,input,quantity,value,std_error,lower,upper,level`; `std_error`
 /// is empty when the draws are heavy-tailed (see [`crate::uncertainty::interval`]).
 ///
@@ -291,62 +358,21 @@ pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
         "question,input,quantity,value,std_error,lower,upper,level"
     )?;
     let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
-    let row = |w: &mut dyn Write, question: &str, input: String, quantity: &str, e: &Estimate| {
+    for r in rows(answers) {
+        let e = &r.estimate;
+        let input: Vec<String> = r.input.iter().map(|&x| csv_num(x)).collect();
         writeln!(
             w,
-            "{question},{input},{quantity},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
+            r.question,
+            input.join(";"),
+            r.quantity,
             csv_num(e.value),
             opt(e.std_error.filter(|_| !e.heavy_tailed)),
             opt(e.lower),
             opt(e.upper),
             answers.level
-        )
-    };
-    for p in &answers.parameters {
-        row(w, "parameter", String::new(), &p.name, &p.estimate)?;
-    }
-    let groups: [(&str, &Vec<OptimalEstimate>, InputOf); 3] = [
-        ("budget", &answers.budgets, |o| o.compute.value),
-        ("params", &answers.params, |o| {
-            o.n_params.as_ref().map_or(f64::NAN, |e| e.value)
-        }),
-        ("target_loss", &answers.target_losses, |o| o.loss.value),
-    ];
-    for (question, items, input) in groups {
-        for o in items {
-            for (quantity, e) in optimal_fields(o) {
-                row(w, question, csv_num(input(o)), quantity, e)?;
-            }
-        }
-    }
-    for a in &answers.assessments {
-        let input = format!("{};{}", csv_num(a.n_params), csv_num(a.n_tokens));
-        row(w, "assess", input.clone(), "loss", &a.loss)?;
-        row(
-            w,
-            "assess",
-            input.clone(),
-            "compute_ratio",
-            &a.compute_ratio,
         )?;
-        for (quantity, e) in optimal_fields(&a.optimal_same_compute) {
-            row(
-                w,
-                "assess",
-                input.clone(),
-                &format!("same_compute_{quantity}"),
-                e,
-            )?;
-        }
-        for (quantity, e) in optimal_fields(&a.optimal_same_loss) {
-            row(
-                w,
-                "assess",
-                input.clone(),
-                &format!("same_loss_{quantity}"),
-                e,
-            )?;
-        }
     }
     Ok(())
 }

@@ -180,17 +180,21 @@ pub fn resample_rows(seed: u64, index: usize, n: usize) -> Vec<usize> {
     (0..n).map(|_| rng.random_range(0..n)).collect()
 }
 
-/// Bootstrap `fitted` (fitted to `obs`). `on_resample_done` is called after each resample.
+/// One resample refitted: parameters, objective, converged, improved by a grid start.
+type Refit = (Vec<f64>, f64, bool, bool);
+
+/// Bootstrap `fitted` (fitted to `obs`). `progress` hears of each finished resample and may
+/// stop the bootstrap (see [`crate::progress`]).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--bootstrap` for fewer than 2 resamples, or `--resample`
-/// for a cluster scheme with too few clusters.
+/// for a cluster scheme with too few clusters; [`Error::Stopped`] when `progress` stopped it.
 pub fn bootstrap(
     obs: &Observations,
     fitted: &FittedLaw,
     config: &BootstrapConfig,
-    on_resample_done: &(dyn Fn() + Sync),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<BootstrapDraws, Error> {
     if config.n_resamples < 2 {
         return Err(Error::invalid_option(
@@ -211,9 +215,12 @@ pub fn bootstrap(
     let pool = select_starts(&full, &grid, StartSelection::Best(config.pool_size.max(1)));
     let warm = &fitted.theta;
     let resampler = super::resample::Resampler::new(obs, fitted, config.scheme)?;
-    let results: Vec<(Vec<f64>, f64, bool, bool)> = (0..config.n_resamples)
+    let results: Option<Vec<Refit>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
+            if progress.stopped() {
+                return None;
+            }
             let sub = resampler.replicate(obs, config.seed, i);
             let objective = Objective::for_law(&sub, law, fit_config.loss);
             let mut starts = vec![warm.clone()];
@@ -232,8 +239,8 @@ pub fn bootstrap(
                 .filter(|(_, r)| r.converged)
                 .min_by(|(i, a), (j, b)| a.objective.total_cmp(&b.objective).then(i.cmp(j)))
                 .map(|(k, _)| k);
-            on_resample_done();
-            match best {
+            progress.done();
+            Some(match best {
                 Some(k) => {
                     let gain = runs[0].objective - runs[k].objective;
                     (
@@ -244,9 +251,12 @@ pub fn bootstrap(
                     )
                 }
                 None => (runs[0].theta.clone(), runs[0].objective, false, false),
-            }
+            })
         })
         .collect();
+    let results = results.ok_or(Error::Stopped {
+        what: "the bootstrap",
+    })?;
     let p = warm.len();
     let flat: Vec<f64> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
     Ok(BootstrapDraws {

@@ -1,0 +1,577 @@
+//! `scaling_laws.fit` and the `Fit` object: the library's fit (`scaling_laws::fit`), its
+//! bootstrap, the allocation questions (`scaling_laws::optimal`) and the held-out check
+//! (`scaling_laws::holdout`), with the options of `scaling-laws fit` and `optimal`. A fit is
+//! held as the library's `SavedFit`, whose JSON is the command line's `fit --json` and
+//! `--out` file.
+
+use numpy::{PyArray1, PyArray2, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use scaling_laws::Error;
+use scaling_laws::data::Dataset;
+use scaling_laws::fit::options::{FitOptions, LossKind};
+use scaling_laws::holdout::HoldoutRule;
+use scaling_laws::law::{Input, Row};
+use scaling_laws::optimal::QuestionOptions;
+use scaling_laws::report::optimal::AnswerRow;
+use scaling_laws::saved::{Provenance, SavedFit};
+use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme};
+
+use crate::data::NativeDataset;
+use crate::errors::IntoPy;
+use crate::work::run_long;
+
+/// The keyword arguments of `scaling_laws.fit`, named as the command line's flags.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct FitArgs {
+    law: String,
+    frontier: Option<String>,
+    loss: String,
+    delta: Option<f64>,
+    fix: Vec<String>,
+    tie_exponents: bool,
+    starts: Option<String>,
+    grid: Option<String>,
+    start: Vec<String>,
+    max_iters: u64,
+    subsample_rows: usize,
+    threads: Option<usize>,
+}
+
+impl FitArgs {
+    fn options(&self) -> Result<FitOptions, Error> {
+        Ok(FitOptions {
+            law: self.law.clone(),
+            frontier: self.frontier.clone(),
+            loss: LossKind::parse(&self.loss)?,
+            delta: self.delta,
+            fix: self.fix.clone(),
+            tie_exponents: self.tie_exponents,
+            starts: self.starts.clone(),
+            grid: self.grid.clone(),
+            start_points: self.start.clone(),
+            max_iters: self.max_iters,
+            subsample_rows: self.subsample_rows,
+        })
+    }
+}
+
+/// The worker count of `threads` (None: the global pool) and the note of a capped count.
+fn threads(threads: Option<usize>) -> Result<(Option<usize>, Vec<String>), Error> {
+    match threads {
+        None => Ok((None, Vec::new())),
+        Some(n) => {
+            let (count, note) = scaling_laws::resources::thread_count(n)?;
+            Ok((Some(count), note.into_iter().collect()))
+        }
+    }
+}
+
+/// Run `work` on a pool of `threads` workers, or on the global pool.
+fn in_pool<T: Send>(
+    threads: Option<usize>,
+    work: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    match threads {
+        None => work(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| {
+                Error::invalid_option("--threads", format!("cannot start {n} threads: {e}"))
+            })?
+            .install(work),
+    }
+}
+
+fn runtime(e: impl std::fmt::Display) -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err(e.to_string())
+}
+
+/// A fit held by Python: the library's saved fit, and the runs it was fitted to when at hand.
+#[pyclass(name = "NativeFit", module = "scaling_laws._native", frozen)]
+pub struct NativeFit {
+    saved: SavedFit,
+    /// The runs fitted (after the compute frontier, for the law of compute).
+    data: Option<Dataset>,
+    /// The fit file it was read from, whose provenance can reload the runs.
+    path: Option<String>,
+}
+
+impl NativeFit {
+    /// The runs fitted: those at hand, or those the fit file's provenance reloads.
+    fn runs(&self) -> Result<std::borrow::Cow<'_, Dataset>, Error> {
+        if let Some(d) = &self.data {
+            return Ok(std::borrow::Cow::Borrowed(d));
+        }
+        match &self.path {
+            Some(path) => Ok(std::borrow::Cow::Owned(
+                self.saved.reload_data(std::path::Path::new(path))?,
+            )),
+            None => Err(Error::invalid_option(
+                "data",
+                "this fit was read from JSON text and does not have its runs; read it with \
+                 Fit.load(path) from a fit file whose data file is at hand, or fit the data",
+            )),
+        }
+    }
+}
+
+#[pymethods]
+impl NativeFit {
+    /// The fit as the command line's `fit --json` prints it and `fit --out` saves it.
+    fn to_json(&self) -> PyResult<String> {
+        let mut out = Vec::new();
+        scaling_laws::report::fit_json(&self.saved, &mut out).map_err(runtime)?;
+        String::from_utf8(out).map_err(runtime)
+    }
+
+    /// The command line's text report of the fit.
+    fn text(&self) -> PyResult<String> {
+        let mut out = Vec::new();
+        scaling_laws::report::fit_text(&self.saved, &mut out).map_err(runtime)?;
+        String::from_utf8(out).map_err(runtime)
+    }
+
+    /// Read a fit from the text of a fit file (`shown` names it in messages; `path`, the file
+    /// it came from, lets later calls reload its runs).
+    #[staticmethod]
+    #[pyo3(signature = (text, shown, path=None))]
+    fn from_json(py: Python<'_>, text: &str, shown: &str, path: Option<String>) -> PyResult<Self> {
+        let saved = SavedFit::from_json(text, shown).py_err(py)?;
+        Ok(NativeFit {
+            saved,
+            data: None,
+            path,
+        })
+    }
+
+    /// Log-loss residuals of the runs fitted, in data order.
+    fn residuals<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.saved.report.fitted.residuals)
+    }
+
+    /// The source rows of the runs fitted (counted from 1).
+    fn rows<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
+        let rows: Vec<i64> = self
+            .saved
+            .provenance
+            .rows
+            .iter()
+            .map(|&r| r as i64)
+            .collect();
+        PyArray1::from_vec(py, rows)
+    }
+
+    /// The inputs the law reads, by symbol (`N`, `D`, `U`, `C`).
+    fn inputs(&self) -> Vec<&'static str> {
+        self.saved
+            .report
+            .fitted
+            .family
+            .inputs()
+            .iter()
+            .map(|i| i.symbol())
+            .collect()
+    }
+
+    /// Predicted loss for arrays of inputs of one length (None for an input not given); C
+    /// defaults to k·N·D.
+    #[pyo3(signature = (n=None, d=None, u=None, c=None))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        n: Option<PyReadonlyArray1<'py, f64>>,
+        d: Option<PyReadonlyArray1<'py, f64>>,
+        u: Option<PyReadonlyArray1<'py, f64>>,
+        c: Option<PyReadonlyArray1<'py, f64>>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let fitted = &self.saved.report.fitted;
+        let given = [
+            (Input::Params, n.as_ref().map(|a| a.as_slice()).transpose()?),
+            (Input::Tokens, d.as_ref().map(|a| a.as_slice()).transpose()?),
+            (
+                Input::UniqueTokens,
+                u.as_ref().map(|a| a.as_slice()).transpose()?,
+            ),
+            (
+                Input::Compute,
+                c.as_ref().map(|a| a.as_slice()).transpose()?,
+            ),
+        ];
+        let needed = fitted.family.inputs();
+        let mut len = None;
+        for (input, values) in &given {
+            let symbol = input.symbol();
+            let Some(values) = values else {
+                let derivable =
+                    *input == Input::Compute && given[0].1.is_some() && given[1].1.is_some();
+                if needed.contains(input) && !derivable {
+                    return Err(crate::errors::option_error(
+                        py,
+                        symbol,
+                        format!(
+                            "the {} law reads {}; give {symbol}=",
+                            fitted.family,
+                            needed
+                                .iter()
+                                .map(|i| i.symbol())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+                continue;
+            };
+            if let Some(bad) = values.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err(crate::errors::option_error(
+                    py,
+                    symbol,
+                    format!(
+                        "must be positive and finite; element {bad} is {}",
+                        values[bad]
+                    ),
+                ));
+            }
+            match len {
+                None => len = Some(values.len()),
+                Some(l) if l != values.len() => {
+                    return Err(crate::errors::option_error(
+                        py,
+                        symbol,
+                        format!(
+                            "has {} values where the other inputs have {l}",
+                            values.len()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let len = len.unwrap_or(0);
+        let k = self.saved.provenance.flops_per_param_token;
+        let law = fitted.to_law();
+        let at = |values: Option<&[f64]>, i: usize| values.map_or(f64::NAN, |v| v[i]);
+        let out: Vec<f64> = (0..len)
+            .map(|i| {
+                let (n, d) = (at(given[0].1, i), at(given[1].1, i));
+                let u = given[2].1.map(|v| v[i]);
+                let c = given[3].1.map_or(k * n * d, |v| v[i]);
+                law.loss_run(n, d, &Row::of_run(n, d, c, u))
+            })
+            .collect();
+        if let Some(bad) = out.iter().position(|v| !v.is_finite()) {
+            return Err(crate::errors::to_pyerr(
+                py,
+                Error::NotFinite {
+                    what: "the predicted loss".to_string(),
+                    path: format!("[{bad}]"),
+                    value: out[bad],
+                },
+            ));
+        }
+        Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// A copy of the fit with `n` bootstrap resamples; returns it and notes.
+    #[pyo3(signature = (n, seed, resample, threads=None, progress=None))]
+    fn bootstrap(
+        &self,
+        py: Python<'_>,
+        n: usize,
+        seed: u64,
+        resample: &str,
+        threads: Option<usize>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<(NativeFit, Vec<String>)> {
+        let (threads, mut notes) = self::threads(threads).py_err(py)?;
+        let config = BootstrapConfig {
+            n_resamples: n,
+            seed,
+            scheme: ResampleScheme::parse(resample).py_err(py)?,
+            ..BootstrapConfig::default()
+        };
+        let data = self.runs().py_err(py)?;
+        let obs = data.observations();
+        let fitted = &self.saved.report.fitted;
+        let draws = run_long(py, Some(n as u64), progress, |ticker| {
+            in_pool(threads, || {
+                scaling_laws::uncertainty::bootstrap(&obs, fitted, &config, ticker)
+            })
+        })?;
+        if draws.failed() > 0 {
+            notes.push(format!(
+                "{} of {n} resamples did not converge and are left out of the intervals",
+                draws.failed()
+            ));
+        }
+        let mut saved = self.saved.clone();
+        saved.bootstrap = Some(draws);
+        scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
+        Ok((
+            NativeFit {
+                saved,
+                data: Some(data.into_owned()),
+                path: self.path.clone(),
+            },
+            notes,
+        ))
+    }
+
+    /// The converged bootstrap draws in natural units, one row per draw: the law's parameters
+    /// (solver order), then a and b when the law has them; None without draws.
+    #[allow(clippy::type_complexity)]
+    fn draws<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(Vec<String>, Bound<'py, PyArray2<f64>>)>> {
+        let Some(draws) = &self.saved.bootstrap else {
+            return Ok(None);
+        };
+        let family = self.saved.report.fitted.family;
+        let mut names: Vec<String> = family
+            .params()
+            .iter()
+            .map(|p| p.natural.to_string())
+            .collect();
+        let natural = draws.natural();
+        let laws = draws.laws();
+        let exponents = self.saved.report.fitted.params_exponent.is_some();
+        let mut rows: Vec<Vec<f64>> = natural.rows().into_iter().map(|r| r.to_vec()).collect();
+        if exponents {
+            names.push("a".into());
+            names.push("b".into());
+            for (row, law) in rows.iter_mut().zip(&laws) {
+                row.push(law.params_exponent().unwrap_or(f64::NAN));
+                row.push(law.tokens_exponent().unwrap_or(f64::NAN));
+            }
+        }
+        if rows.is_empty() {
+            let empty = PyArray2::zeros(py, [0, names.len()], false);
+            return Ok(Some((names, empty)));
+        }
+        let array = PyArray2::from_vec2(py, &rows).map_err(runtime)?;
+        Ok(Some((names, array)))
+    }
+
+    /// The answers of `scaling-laws optimal` to the questions, with the fit's bootstrap draws
+    /// when it has them: the library's JSON, and the long table of its CSV as columns
+    /// (question, input, input_tokens, quantity, estimate, std_error, lower, upper; NaN where
+    /// a value does not apply, std_error NaN for heavy-tailed draws).
+    fn optimal<'py>(
+        &self,
+        py: Python<'py>,
+        questions: QuestionArgs,
+    ) -> PyResult<(String, Bound<'py, PyDict>)> {
+        let q = questions
+            .options()
+            .questions(self.saved.provenance.flops_per_param_token)
+            .py_err(py)?;
+        let data = if q.assess.is_empty() {
+            self.runs().ok()
+        } else {
+            Some(self.runs().py_err(py)?)
+        };
+        let fitted = &self.saved.report.fitted;
+        let model = match (&data, q.assess.is_empty()) {
+            (Some(d), false) => Some(PredictiveModel::new(&d.observations(), fitted, q.level)),
+            _ => None,
+        };
+        let mut answers = scaling_laws::optimal::answer_with(
+            fitted,
+            self.saved.bootstrap.as_ref(),
+            model.as_ref(),
+            &q,
+        )
+        .py_err(py)?;
+        if let Some(largest) = data
+            .as_ref()
+            .and_then(|d| d.compute.iter().copied().reduce(f64::max))
+        {
+            let far = scaling_laws::optimal::extrapolation_warnings(&answers, largest);
+            answers.warnings.extend(far);
+        }
+        scaling_laws::finite::check_finite(&answers, "the answers").py_err(py)?;
+        let json = serde_json::to_string(&answers).map_err(runtime)?;
+        let rows = scaling_laws::report::optimal::rows(&answers);
+        let table = PyDict::new(py);
+        let column = |f: &dyn Fn(&AnswerRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+        let question: Vec<&str> = rows.iter().map(|r| r.question).collect();
+        let quantity: Vec<&str> = rows.iter().map(|r| r.quantity.as_str()).collect();
+        let nan = f64::NAN;
+        table.set_item("question", question)?;
+        table.set_item(
+            "input",
+            PyArray1::from_vec(py, column(&|r| r.input.first().copied().unwrap_or(nan))),
+        )?;
+        table.set_item(
+            "input_tokens",
+            PyArray1::from_vec(py, column(&|r| r.input.get(1).copied().unwrap_or(nan))),
+        )?;
+        table.set_item("quantity", quantity)?;
+        table.set_item(
+            "estimate",
+            PyArray1::from_vec(py, column(&|r| r.estimate.value)),
+        )?;
+        let shown_se = |r: &AnswerRow| {
+            r.estimate
+                .std_error
+                .filter(|_| !r.estimate.heavy_tailed)
+                .unwrap_or(nan)
+        };
+        table.set_item("std_error", PyArray1::from_vec(py, column(&shown_se)))?;
+        table.set_item(
+            "lower",
+            PyArray1::from_vec(py, column(&|r| r.estimate.lower.unwrap_or(nan))),
+        )?;
+        table.set_item(
+            "upper",
+            PyArray1::from_vec(py, column(&|r| r.estimate.upper.unwrap_or(nan))),
+        )?;
+        Ok((json, table))
+    }
+}
+
+/// The questions of `Fit.optimal`, named as the flags of `scaling-laws optimal`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct QuestionArgs {
+    budget: Vec<f64>,
+    budgets: Option<String>,
+    per_decade: Option<u32>,
+    params: Vec<f64>,
+    target_loss: Vec<f64>,
+    assess: Vec<String>,
+    assess_model: Vec<String>,
+    level: f64,
+}
+
+impl QuestionArgs {
+    fn options(&self) -> QuestionOptions {
+        QuestionOptions {
+            budget: self.budget.clone(),
+            budgets: self.budgets.clone(),
+            per_decade: self.per_decade,
+            params: self.params.clone(),
+            target_loss: self.target_loss.clone(),
+            assess: self.assess.clone(),
+            assess_model: self.assess_model.clone(),
+            level: self.level,
+        }
+    }
+}
+
+/// The runs of `dataset` that `args` fits, and the configuration, checked.
+fn prepare(
+    dataset: &NativeDataset,
+    args: &FitArgs,
+) -> Result<
+    (
+        Dataset,
+        scaling_laws::fit::FitConfig,
+        Vec<scaling_laws::warnings::Warning>,
+    ),
+    Error,
+> {
+    let options = args.options()?;
+    let config = options.config()?;
+    let (data, dropped) = options.select(dataset.inner.clone())?;
+    data.check_identifiable(config.params.n_free())?;
+    Ok((data, config, dropped.into_iter().collect()))
+}
+
+/// Fit the runs of `dataset`; returns the fit and notes.
+#[pyfunction]
+#[pyo3(signature = (dataset, args, progress=None))]
+fn fit_runs(
+    py: Python<'_>,
+    dataset: &NativeDataset,
+    args: FitArgs,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(NativeFit, Vec<String>)> {
+    let (threads, notes) = threads(args.threads).py_err(py)?;
+    let (data, config, dropped) = prepare(dataset, &args).py_err(py)?;
+    let total = config.runs_planned() as u64;
+    let mut report = run_long(py, Some(total), progress, |ticker| {
+        in_pool(threads, || {
+            scaling_laws::fit::fit_dataset(&data, &config, ticker)
+        })
+    })?;
+    report.diagnostics.warnings.extend(dropped);
+    let saved = SavedFit::new(report, Provenance::of(&data, None));
+    scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
+    Ok((
+        NativeFit {
+            saved,
+            data: Some(data),
+            path: None,
+        },
+        notes,
+    ))
+}
+
+/// Fit the runs of `dataset` without those `rule` holds out and test the predictions on them,
+/// as `scaling-laws fit --holdout`; `rows` are the runs matching the condition of the rule
+/// `where`. Returns the fit, with its held-out report, and notes.
+#[pyfunction]
+#[pyo3(signature = (dataset, args, rule, level, rows=None))]
+fn holdout_runs(
+    py: Python<'_>,
+    dataset: &NativeDataset,
+    args: FitArgs,
+    rule: Vec<String>,
+    level: f64,
+    rows: Option<Vec<usize>>,
+) -> PyResult<(NativeFit, Vec<String>)> {
+    let (threads, notes) = threads(args.threads).py_err(py)?;
+    let rule = HoldoutRule::parse(&rule, |_| {
+        rows.clone().ok_or_else(|| {
+            Error::invalid_option("--holdout", "the rule where needs the matching rows")
+        })
+    })
+    .py_err(py)?
+    .ok_or_else(|| {
+        crate::errors::option_error(
+            py,
+            "--holdout",
+            "give a rule, e.g. largest-compute 5".into(),
+        )
+    })?;
+    let (data, config, dropped) = prepare(dataset, &args).py_err(py)?;
+    let (mut report, train, check) = run_long(py, None, None, |_| {
+        in_pool(threads, || {
+            scaling_laws::holdout::holdout(&data, &config, rule, level)
+        })
+    })?;
+    report.diagnostics.warnings.extend(dropped);
+    let mut saved = SavedFit::new(report, Provenance::of(&train, None));
+    saved.holdout = Some(check);
+    scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
+    Ok((
+        NativeFit {
+            saved,
+            data: Some(train),
+            path: None,
+        },
+        notes,
+    ))
+}
+
+/// Add the fit functions and class to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeFit>()?;
+    m.add_function(wrap_pyfunction!(fit_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(holdout_runs, m)?)?;
+    let defaults = pyo3::types::PyDict::new(m.py());
+    let options = FitOptions::default();
+    defaults.set_item("law", options.law)?;
+    defaults.set_item("max_iters", options.max_iters)?;
+    defaults.set_item("subsample_rows", options.subsample_rows)?;
+    defaults.set_item("delta", scaling_laws::fit::objective::DEFAULT_HUBER_DELTA)?;
+    defaults.set_item("seed", scaling_laws::uncertainty::bootstrap::DEFAULT_SEED)?;
+    defaults.set_item("resample", ResampleScheme::default().name())?;
+    defaults.set_item("level", scaling_laws::optimal::DEFAULT_LEVEL)?;
+    m.add("FIT_DEFAULTS", defaults)?;
+    Ok(())
+}
