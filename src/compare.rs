@@ -30,8 +30,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::allocation::Allocator;
+use crate::data::Dataset;
+use crate::data::curves::Curve;
+use crate::envelope::{EnvelopeConfig, analyse};
+use crate::error::Error;
+use crate::fit::FittedLaw;
+use crate::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
 use crate::law::Law;
-use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
+use crate::optimal::{Questions, answer};
+use crate::uncertainty::{
+    BootstrapConfig, BootstrapDraws, Estimate, ResampleScheme, bootstrap, estimate,
+};
 
 /// Default tolerance: N* of two approaches within this factor counts as agreement.
 pub const DEFAULT_N_PARAMS_FACTOR: f64 = 1.5;
@@ -189,6 +198,274 @@ pub struct Comparison {
     pub disagreements: Vec<(String, String)>,
     /// A sentence for people.
     pub verdict: String,
+}
+
+/// How `scaling-laws compare` runs the approaches and judges them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareConfig {
+    /// Budgets at which N* is compared, FLOPs (`--at`).
+    pub at: Vec<f64>,
+    /// N* within this factor counts as agreement (`--tolerance-factor`).
+    pub tolerance_factor: f64,
+    /// IsoFLOP budgets of Approach 2 (`--isoflop-budgets`; empty: the budget column, or
+    /// clusters of compute).
+    pub isoflop_budgets: Vec<f64>,
+    /// IsoFLOP group half-width in log10 C (`--tolerance-dex`).
+    pub tolerance_dex: f64,
+    /// Bootstrap resamples of every approach (`--bootstrap`).
+    pub n_resamples: usize,
+    /// Seed of the bootstraps (`--seed`).
+    pub seed: u64,
+    /// Confidence level (`--level`).
+    pub level: f64,
+}
+
+impl Default for CompareConfig {
+    fn default() -> Self {
+        CompareConfig {
+            at: vec![1e21, 1e23, 1e25],
+            tolerance_factor: DEFAULT_N_PARAMS_FACTOR,
+            isoflop_budgets: Vec::new(),
+            tolerance_dex: IsoflopConfig::default().tolerance_dex,
+            n_resamples: 1000,
+            seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
+            level: 0.95,
+        }
+    }
+}
+
+impl CompareConfig {
+    /// Check the options that nothing else checks.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--tolerance-factor` unless it is a number above 1.
+    pub fn check(&self) -> Result<(), Error> {
+        if !(self.tolerance_factor.is_finite() && self.tolerance_factor > 1.0) {
+            return Err(Error::invalid_option(
+                "--tolerance-factor",
+                format!("must be a number above 1, got {}", self.tolerance_factor),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An approach's answer from its power laws `N* = k·C^a`, `D* = k·C^b` and their draws.
+fn from_power_laws(
+    name: &str,
+    n: &PowerLaw,
+    d: &PowerLaw,
+    at: &[f64],
+    level: f64,
+    resampled: String,
+) -> ApproachResult {
+    let draws = ApproachDraws {
+        resampled,
+        index: n.resamples.clone(),
+        a: n.draws.iter().map(|d| d.1).collect(),
+        n_params: n
+            .draws
+            .iter()
+            .map(|(lc, e)| at.iter().map(|c| 10f64.powf(lc + e * c.log10())).collect())
+            .collect(),
+    };
+    ApproachResult {
+        approach: name.to_string(),
+        a: n.exponent,
+        b: d.exponent,
+        n_params: at.iter().map(|&c| n.at(c, level)).collect(),
+        caveat: None,
+        draws: (!draws.index.is_empty()).then_some(draws),
+    }
+}
+
+/// Approach 1 (the envelope of training curves) for the comparison.
+///
+/// # Errors
+///
+/// Errors of [`crate::envelope::analyse`].
+pub fn envelope_approach(
+    curves: &[Curve],
+    config: &CompareConfig,
+) -> Result<ApproachResult, Error> {
+    let envelope = EnvelopeConfig {
+        n_resamples: config.n_resamples,
+        seed: config.seed,
+        level: config.level,
+        ..EnvelopeConfig::default()
+    };
+    let e = analyse(curves, &envelope)?;
+    Ok(from_power_laws(
+        "Approach 1 (envelope)",
+        &e.params,
+        &e.tokens,
+        &config.at,
+        config.level,
+        "training curves".into(),
+    ))
+}
+
+/// The data with compute C = k·N·D in every row, and a sentence saying so. When the compute
+/// column differs from k·N·D by more than 1% in some row, the IsoFLOP groups are formed from
+/// k·N·D too (the budget column then no longer applies), so that all approaches speak of the
+/// same C.
+fn one_compute_definition(data: &Dataset) -> (Dataset, String) {
+    let k = data.flops_per_param_token;
+    let defined: Vec<f64> = data
+        .n_params
+        .iter()
+        .zip(&data.n_tokens)
+        .map(|(n, d)| k * n * d)
+        .collect();
+    let off = data
+        .compute
+        .iter()
+        .zip(&defined)
+        .filter(|(c, kd)| (*c / *kd - 1.0).abs() > 0.01)
+        .count();
+    let mut sentence = format!("compute C = {k}·N·D FLOPs for every approach");
+    let mut out = data.clone();
+    if off > 0 {
+        sentence.push_str(&format!(
+            " ({off} rows of the compute column differ from it by more than 1%; Approach 2 groups runs by {k}·N·D)"
+        ));
+        out.compute = defined;
+        out.budget = None;
+    }
+    (out, sentence)
+}
+
+/// The error of a law without a constant allocation exponent.
+fn no_exponent(fitted: &FittedLaw) -> Error {
+    Error::invalid_option(
+        "--law",
+        format!(
+            "Approach 3 with the {} law has no constant allocation exponent a to compare \
+             with Approaches 1 and 2; compare with a law that has one (e.g. --law chinchilla)",
+            fitted.family
+        ),
+    )
+}
+
+/// Approaches 2 (IsoFLOP profiles of `data`) and 3 (`fitted`, the law fitted to `data`, with a
+/// bootstrap of the same resampled runs) beside `approach_one` (from [`envelope_approach`],
+/// when there are curves), compared as `scaling-laws compare` does. `on_resample` is called
+/// after each resample of Approach 3's bootstrap. Returns the comparison and notes (Approach
+/// 2's warnings, or why it was skipped) for the user.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--law` for a law without a constant allocation exponent;
+/// errors of the bootstrap and of the answers.
+pub fn compare_approaches(
+    data: &Dataset,
+    fitted: &FittedLaw,
+    approach_one: Option<ApproachResult>,
+    config: &CompareConfig,
+    on_resample: &(dyn Fn() + Sync),
+) -> Result<(Comparison, Vec<String>), Error> {
+    if fitted.params_exponent.is_none() {
+        return Err(no_exponent(fitted));
+    }
+    let mut approaches: Vec<ApproachResult> = approach_one.into_iter().collect();
+    let mut notes = Vec::new();
+    let (iso_data, compute_definition) = one_compute_definition(data);
+    let runs = format!("runs of {}, seed {}", data.source.path, config.seed);
+    let iso_config = IsoflopConfig {
+        budgets: config.isoflop_budgets.clone(),
+        tolerance_dex: config.tolerance_dex,
+        flops_per_param_token: data.flops_per_param_token,
+        n_resamples: config.n_resamples,
+        seed: config.seed,
+        level: config.level,
+        // The same resampled runs as the parametric bootstrap, so that the draws pair.
+        resampling: IsoflopResampling::Runs,
+        ..IsoflopConfig::default()
+    };
+    match isoflop(&iso_data, &iso_config) {
+        Ok(iso) => {
+            let mut result = from_power_laws(
+                "Approach 2 (IsoFLOP)",
+                &iso.params,
+                &iso.tokens,
+                &config.at,
+                config.level,
+                runs.clone(),
+            );
+            if !iso.is_sweep() {
+                result.caveat = Some("the table is not an IsoFLOP sweep".into());
+            }
+            notes.extend(
+                iso.warnings
+                    .iter()
+                    .map(|w| format!("Approach 2: {}", w.line())),
+            );
+            approaches.push(result);
+        }
+        Err(e) => notes.push(format!("Approach 2 skipped: {e}")),
+    }
+    let draws = (config.n_resamples >= 2)
+        .then(|| {
+            let bootstrap_config = BootstrapConfig {
+                n_resamples: config.n_resamples,
+                seed: config.seed,
+                // Runs drawn with replacement, as Approach 2 draws them, so that the draws pair.
+                scheme: ResampleScheme::Runs,
+                ..BootstrapConfig::default()
+            };
+            bootstrap(&data.observations(), fitted, &bootstrap_config, on_resample)
+        })
+        .transpose()?;
+    let questions = Questions {
+        budgets: config.at.clone(),
+        params: vec![],
+        target_losses: vec![],
+        assess: vec![],
+        assess_names: vec![],
+        level: config.level,
+        flops_per_param_token: data.flops_per_param_token,
+    };
+    let answers = answer(fitted, draws.as_ref(), &questions)?;
+    let param = |name: &str| {
+        answers
+            .parameters
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.estimate)
+            .ok_or_else(|| no_exponent(fitted))
+    };
+    approaches.push(ApproachResult {
+        approach: match fitted.family {
+            law if law.is_chinchilla() => "Approach 3 (parametric fit)".into(),
+            law => format!("Approach 3 (parametric fit, {law} law)"),
+        },
+        a: param("a")?,
+        b: param("b")?,
+        n_params: answers
+            .budgets
+            .iter()
+            .map(|o| o.n_params.unwrap_or_else(|| Estimate::point(f64::NAN)))
+            .collect(),
+        caveat: None,
+        draws: draws.as_ref().map(|d| {
+            ApproachDraws::from_bootstrap(d, data.flops_per_param_token, &config.at, runs)
+        }),
+    });
+    let largest = data
+        .compute
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tolerance = Tolerance::from_factor(config.tolerance_factor, largest, &config.at);
+    let comparison = compare(
+        approaches,
+        config.at.clone(),
+        config.level,
+        tolerance,
+        compute_definition,
+    );
+    Ok((comparison, notes))
 }
 
 /// Compare every pair of `approaches` at `budgets` (see the module docs).

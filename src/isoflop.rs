@@ -438,13 +438,30 @@ fn power_laws(profiles: &[Profile]) -> Option<((f64, f64), (f64, f64))> {
     Some((line(&x, &yn)?, line(&x, &yd)?))
 }
 
+/// Check the fewest runs of a group: a parabola needs three.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--min-runs` below 3.
+pub fn check_min_runs(min_runs: usize) -> Result<(), Error> {
+    if min_runs < 3 {
+        return Err(Error::invalid_option(
+            "--min-runs",
+            format!("must be at least 3 (a parabola needs three runs), got {min_runs}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Run Approach 2 on `data`.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] for a non-positive tolerance or a level outside (0, 1), and
+/// [`Error::InvalidOption`] for `min_runs` below 3 ([`check_min_runs`]), a non-positive
+/// tolerance or a level outside (0, 1), and
 /// [`Error::NotIdentifiable`] when fewer than two budgets have an interior minimum.
 pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis, Error> {
+    check_min_runs(config.min_runs)?;
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
         return Err(Error::invalid_option("--tolerance-dex", "must be positive"));
     }

@@ -32,7 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::{FitConfig, ParamSpec, Starts, fit_dataset};
+use crate::fit::options::{residual_loss, solver_options, start_selection};
+use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
 use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout};
 use crate::law::{Input, LawRef, ParamValues, families};
 use crate::stats::median;
@@ -92,6 +93,101 @@ impl SelectConfig {
             starts: Starts::for_law(law),
             ..self.fit.clone()
         }
+    }
+}
+
+/// The options of `scaling-laws select` as given on the command line (or as keyword
+/// arguments from Python), turned into a [`SelectConfig`] by [`SelectOptions::config`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectOptions {
+    /// Names of the laws to compare (`--laws`); empty for every law whose inputs the data has.
+    pub laws: Vec<String>,
+    /// Runs held out by the largest-compute check (`--holdout-k`).
+    pub holdout_k: usize,
+    /// Level of the intervals and of the verdict's test (`--level`).
+    pub level: f64,
+    /// Bootstrap resamples of `a` (`--bootstrap`; 0: no interval).
+    pub bootstrap: usize,
+    /// Seed of the bootstrap and of the verdict's paired test (`--seed`).
+    pub seed: u64,
+    /// Penalty on residuals (`--loss`): `huber` or `mse`.
+    pub loss: String,
+    /// Huber threshold (`--delta`).
+    pub delta: Option<f64>,
+    /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
+    pub starts: Option<String>,
+    /// Iteration limit of each L-BFGS run (`--max-iters`).
+    pub max_iters: u64,
+}
+
+impl Default for SelectOptions {
+    fn default() -> Self {
+        SelectOptions {
+            laws: Vec::new(),
+            holdout_k: DEFAULT_HOLDOUT_K,
+            level: 0.95,
+            bootstrap: 200,
+            seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
+            loss: "huber".into(),
+            delta: None,
+            starts: None,
+            max_iters: SolverOptions::default().max_iters,
+        }
+    }
+}
+
+impl SelectOptions {
+    /// The configuration of [`select`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming the flag: an unknown law (`--laws`) or loss
+    /// (`--loss`), `--delta` without Huber loss, `--starts` neither a positive number nor
+    /// `all`, `--max-iters` 0, or `--bootstrap` 1.
+    pub fn config(&self) -> Result<SelectConfig, Error> {
+        let laws = if self.laws.is_empty() {
+            None
+        } else {
+            Some(
+                self.laws
+                    .iter()
+                    .map(|name| {
+                        LawRef::named(name).map_err(|e| match e {
+                            Error::InvalidOption { message, .. } => {
+                                Error::invalid_option("--laws", message)
+                            }
+                            other => other,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        };
+        let loss = residual_loss(&self.loss, self.delta)?;
+        let selection = start_selection(self.starts.as_deref())?;
+        let solver = solver_options(self.max_iters)?;
+        if self.bootstrap == 1 {
+            return Err(Error::invalid_option(
+                "--bootstrap",
+                "needs at least 2 resamples, or 0 for no interval",
+            ));
+        }
+        Ok(SelectConfig {
+            laws,
+            holdout_k: self.holdout_k,
+            level: self.level,
+            bootstrap: (self.bootstrap > 0).then(|| BootstrapConfig {
+                n_resamples: self.bootstrap,
+                seed: self.seed,
+                ..BootstrapConfig::default()
+            }),
+            fit: FitConfig {
+                loss,
+                selection,
+                solver,
+                ..FitConfig::default()
+            },
+            seed: self.seed,
+        })
     }
 }
 

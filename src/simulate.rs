@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::allocation::Allocator;
 use crate::error::Error;
 use crate::finite::compact;
-use crate::law::{ChinchillaLaw, Law, Row};
+use crate::law::{ChinchillaLaw, Law, LawRef, Row};
 
 /// The nine IsoFLOP budgets of Hoffmann et al. 2022, Figure 3 (FLOPs).
 pub const CHINCHILLA_ISOFLOP_BUDGETS: [f64; 9] =
@@ -326,6 +326,66 @@ fn check_run(run: &SimulatedRun) -> Result<(), Error> {
             compact(run.loss)
         ),
     ))
+}
+
+/// The true law of a simulation from `--law NAME` (default chinchilla) and `--truth
+/// NAME=VALUE,...` (parameters left out take the family's published values). The old spelling
+/// `--law 'E=1.69,...'` (parameters of the Chinchilla law) still works, with the note returned.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--law` or `--truth`: an unknown family, values given twice,
+/// an unknown or malformed parameter, or parameters left out of a family without published
+/// values.
+pub fn true_law(law: Option<&str>, truth: Option<&str>) -> Result<(Law, Option<String>), Error> {
+    let mut note = None;
+    let (family, truth) = match (law, truth) {
+        (Some(values), None) if values.contains('=') => {
+            note = Some(format!(
+                "note: --law 'NAME=VALUE,...' is deprecated; write --truth '{values}' (--law now names the family)"
+            ));
+            (LawRef::chinchilla(), Some(values))
+        }
+        (Some(values), Some(_)) if values.contains('=') => {
+            return Err(Error::invalid_option(
+                "--law",
+                format!(
+                    "'{values}' gives parameter values, which --truth gives; --law names the family (e.g. --law chinchilla)"
+                ),
+            ));
+        }
+        (name, truth) => (LawRef::named(name.unwrap_or("chinchilla"))?, truth),
+    };
+    let given = match truth {
+        Some(text) => crate::fit::starts::parse_assignments("--truth", text)?,
+        None => Vec::new(),
+    };
+    let params = family.params();
+    let mut pairs: Vec<(&str, f64)> = given.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let named: Vec<usize> = given
+        .iter()
+        .filter_map(|(n, _)| crate::law::natural_index(family.family(), n))
+        .collect();
+    let missing: Vec<usize> = (0..params.len()).filter(|i| !named.contains(i)).collect();
+    if !missing.is_empty() {
+        let Some((_, published)) = family.published() else {
+            let names: Vec<&str> = missing.iter().map(|&i| params[i].natural).collect();
+            return Err(Error::invalid_option(
+                "--truth",
+                format!(
+                    "the {family} law has no published values to default to; give {} (e.g. --truth '{}')",
+                    names.join(", "),
+                    names
+                        .iter()
+                        .map(|n| format!("{n}=..."))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ));
+        };
+        pairs.extend(missing.iter().map(|&i| (params[i].natural, published[i])));
+    }
+    Ok((Law::from_natural(family, &pairs, "--truth")?, note))
 }
 
 #[cfg(test)]

@@ -12,6 +12,10 @@ Functions:
     holdout: fit without some runs and test the predictions on them.
     plan: what training a model takes: FLOPs, memory under DDP and ZeRO/FSDP, days on GPUs.
     simulate: a synthetic IsoFLOP sweep drawn from a known law, seeded.
+    isoflop: Approach 2 (IsoFLOP profiles): N* = k·C^a through each budget's minimum.
+    envelope: Approach 1 (the lower envelope of training curves).
+    compare: Approaches 1, 2 and 3 side by side, with whether they agree.
+    select: which law extrapolates best (laws fitted side by side, largest runs held out).
 
 Errors are :class:`ScalingLawsError` subclasses (``ValueError``); doubts about data or results
 are issued as :class:`ScalingLawsWarning` through :mod:`warnings`.
@@ -25,6 +29,17 @@ Example:
 """
 
 from . import _native
+from ._analyses import (
+    Analysis,
+    Comparison,
+    Envelope,
+    Isoflop,
+    Selection,
+    compare,
+    envelope,
+    isoflop,
+    select,
+)
 from ._data import Dataset, load
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
@@ -46,6 +61,15 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Bootstrap",
+    "Analysis",
+    "Isoflop",
+    "Envelope",
+    "Selection",
+    "Comparison",
+    "compare",
+    "isoflop",
+    "envelope",
+    "select",
     "Dataset",
     "Fit",
     "Holdout",

@@ -96,7 +96,7 @@ def plan_json(args: dict[str, Any]) -> tuple[str, str, list[str]]:
     """The plan as JSON, the command line's text report of it, and notes."""
 
 def simulate_runs(args: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The columns of a simulated sweep."""
+    """The columns of a simulated sweep (``unique_tokens`` with epochs)."""
 
 def _progress_probe(
     items: int,
@@ -105,3 +105,33 @@ def _progress_probe(
 ) -> int:
     """Test probe of the long-work machinery: ``items`` units of busy work of ``micros``
     microseconds each, run in parallel with the GIL released; returns the units done."""
+
+# Analyses (python/src/analyses.rs): each returns the command's --format json output and its
+# text report.
+DEFAULT_SEED: int
+"""The seed of the bootstraps when none is given (as the command line's --seed)."""
+
+def isoflop_json(data: NativeDataset, args: dict[str, Any]) -> tuple[str, str]:
+    """Approach 2 (``scaling-laws isoflop``) on loaded runs: (JSON, text report)."""
+
+def envelope_json(sources: Sequence[Any], args: dict[str, Any]) -> tuple[str, str]:
+    """Approach 1 (``scaling-laws envelope``) on training curves, each a path or ``(label,
+    columns)`` with columns as :func:`load_columns` takes them: (JSON, text report)."""
+
+def select_json(
+    data: NativeDataset,
+    args: dict[str, Any],
+    progress: Optional[Callable[[int, Optional[int]], object]] = None,
+) -> tuple[str, str]:
+    """Laws compared (``scaling-laws select``) with the GIL released: (JSON, text report)."""
+
+DEFAULT_SUBSAMPLE_ROWS: int
+"""Runs a fit screens and searches its starts on when there are many (--subsample-rows)."""
+
+def compare_json(
+    data: NativeDataset,
+    args: dict[str, Any],
+    progress: Optional[Callable[[int, Optional[int]], object]] = None,
+) -> tuple[str, str, list[str]]:
+    """Approaches compared (``scaling-laws compare``) with the GIL released: (JSON, text
+    report, notes)."""

@@ -139,7 +139,7 @@ fn load_path(py: Python<'_>, path: String, options: LoadArgs) -> PyResult<Native
 
 /// One column handed over by Python: `(name, "float", values, missing-or-None)`,
 /// `(name, "text", [str | None, ...])` or `(name, "unreadable", type name)`.
-fn column(item: &Bound<'_, PyAny>) -> PyResult<Column> {
+pub fn column(item: &Bound<'_, PyAny>) -> PyResult<Column> {
     let item = item.cast::<PyTuple>()?;
     let name: String = item.get_item(0)?.extract()?;
     let kind: String = item.get_item(1)?.extract()?;

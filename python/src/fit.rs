@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::options::{FitOptions, LossKind};
+use scaling_laws::fit::options::FitOptions;
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::{Input, Row};
 use scaling_laws::optimal::QuestionOptions;
@@ -44,7 +44,7 @@ impl FitArgs {
         Ok(FitOptions {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
-            loss: LossKind::parse(&self.loss)?,
+            loss: self.loss.clone(),
             delta: self.delta,
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
@@ -476,7 +476,7 @@ fn prepare(
 > {
     let options = args.options()?;
     let config = options.config()?;
-    let (data, dropped) = options.select(dataset.inner.clone())?;
+    let (data, dropped) = options.fitted_runs(dataset.inner.clone())?;
     data.check_identifiable(config.params.n_free())?;
     Ok((data, config, dropped.into_iter().collect()))
 }

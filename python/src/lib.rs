@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+mod analyses;
 mod data;
 mod errors;
 mod fit;
@@ -25,6 +26,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "DEFAULT_FLOPS_PER_PARAM_TOKEN",
         scaling_laws::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
     )?;
+    analyses::register(m)?;
     data::register(m)?;
     fit::register(m)?;
     plan::register(m)?;

@@ -1,12 +1,12 @@
-//! `scaling_laws.simulate`: a synthetic IsoFLOP sweep (`scaling_laws::simulate::simulate`)
-//! with the options of `scaling-laws simulate`.
+//! `scaling_laws.simulate`: a synthetic IsoFLOP sweep (`scaling_laws::simulate::simulate`, or
+//! `simulate_repeated` with epochs) with the options of `scaling-laws simulate`.
 
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scaling_laws::law::{ChinchillaLaw, Law};
 use scaling_laws::simulate::{
-    CHINCHILLA_ISOFLOP_BUDGETS, SimulatedRun, SimulationDesign, simulate,
+    CHINCHILLA_ISOFLOP_BUDGETS, SimulatedRun, SimulationDesign, simulate, simulate_repeated,
+    true_law,
 };
 
 use crate::errors::IntoPy;
@@ -20,8 +20,12 @@ type Field = fn(&SimulatedRun) -> f64;
 struct SimulateArgs {
     seed: u64,
     noise: f64,
-    /// The true law's natural parameters as JSON (`{"E": .., "A": .., ...}`), or None.
-    law_json: Option<String>,
+    /// The family of the true law (`--law NAME`), or None for chinchilla.
+    law: Option<String>,
+    /// Its parameters as `--truth` takes them (`E=1.69,A=406.4,...`), or None.
+    truth: Option<String>,
+    /// Epochs of each run (`--epochs`); empty: each run sees fresh tokens.
+    epochs: Vec<f64>,
     budgets: Option<Vec<f64>>,
     sizes_per_budget: usize,
     span: f64,
@@ -29,21 +33,10 @@ struct SimulateArgs {
 }
 
 /// Draw a sweep; returns its columns as numpy arrays (flops_budget, n_params, n_tokens,
-/// flops, loss, true_loss).
+/// unique_tokens with epochs, flops, loss, true_loss).
 #[pyfunction]
 fn simulate_runs<'py>(py: Python<'py>, args: SimulateArgs) -> PyResult<Bound<'py, PyDict>> {
-    let law = match &args.law_json {
-        Some(text) => serde_json::from_str::<ChinchillaLaw>(text)
-            .map(Law::from)
-            .map_err(|e| {
-                crate::errors::option_error(
-                    py,
-                    "--law",
-                    format!("must give E, A, B, alpha and beta as numbers ({e})"),
-                )
-            })?,
-        None => SimulationDesign::default().law,
-    };
+    let (law, _) = true_law(args.law.as_deref(), args.truth.as_deref()).py_err(py)?;
     let design = SimulationDesign {
         law,
         budgets: args
@@ -57,13 +50,17 @@ fn simulate_runs<'py>(py: Python<'py>, args: SimulateArgs) -> PyResult<Bound<'py
     };
     let runs = py
         .detach(|| {
-            let runs = simulate(&design)?;
+            let runs = if args.epochs.is_empty() {
+                simulate(&design)?
+            } else {
+                simulate_repeated(&design, &args.epochs)?
+            };
             scaling_laws::finite::check_finite(&runs, "the simulated runs")?;
             Ok(runs)
         })
         .py_err(py)?;
     let out = PyDict::new(py);
-    let columns: [(&str, Field); 6] = [
+    let mut columns: Vec<(&str, Field)> = vec![
         ("flops_budget", |r| r.flops_budget),
         ("n_params", |r| r.n_params),
         ("n_tokens", |r| r.n_tokens),
@@ -71,6 +68,10 @@ fn simulate_runs<'py>(py: Python<'py>, args: SimulateArgs) -> PyResult<Bound<'py
         ("loss", |r| r.loss),
         ("true_loss", |r| r.true_loss),
     ];
+    if !args.epochs.is_empty() {
+        // Where the command's CSV has it: after n_tokens.
+        columns.insert(3, ("unique_tokens", |r| r.unique_tokens));
+    }
     for (name, get) in columns {
         let values: Vec<f64> = runs.iter().map(get).collect();
         out.set_item(name, PyArray1::from_vec(py, values))?;

@@ -66,7 +66,7 @@ def test_bad_designs_name_the_flag():
     assert caught.value.flag == "--span" and "must lie between 1 and" in str(caught.value)
     with pytest.raises(sl.OptionError, match="--budgets"):
         sl.simulate(budgets=[])
-    with pytest.raises(sl.OptionError, match="invalid --law"):
-        sl.simulate(law={"E": 1.7})
+    with pytest.raises(sl.OptionError, match="invalid --truth"):
+        sl.simulate(law={"gamma": 1.7})
     with pytest.raises(sl.OptionError, match="frame"):
         sl.simulate(frame="excel")

@@ -2,8 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::Error;
-use scaling_laws::data::curves::{CurveOptions, load_curves};
+use scaling_laws::data::curves::{CurveOptions, load_curves, parse_run_params};
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
 
 use super::common::{OutputFormat, ResampleArgs};
@@ -77,28 +76,6 @@ pub struct EnvelopeArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
-}
-
-/// Parse `PREFIX=N` items.
-pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
-    items
-        .iter()
-        .map(|item| {
-            let (prefix, n) = item.split_once('=').ok_or_else(|| {
-                Error::invalid_option("--run-params", format!("'{item}' is not PREFIX=N"))
-            })?;
-            let n: f64 = n.trim().parse().map_err(|_| {
-                Error::invalid_option("--run-params", format!("'{n}' in '{item}' is not a number"))
-            })?;
-            if !(n.is_finite() && n > 0.0) {
-                return Err(Error::invalid_option(
-                    "--run-params",
-                    format!("N must be positive in '{item}'"),
-                ));
-            }
-            Ok((prefix.trim().to_string(), n))
-        })
-        .collect()
 }
 
 /// Run `scaling-laws envelope`.

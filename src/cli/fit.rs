@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
+use scaling_laws::fit::options::FitOptions;
 use scaling_laws::fit::{self, FitConfig};
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::saved::{Provenance, SavedFit};
@@ -89,7 +89,7 @@ pub struct FitOptionsArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = DEFAULT_MAX_ITERS,
+        default_value_t = 1000,
         help_heading = "Search"
     )]
     max_iters: u64,
@@ -113,11 +113,12 @@ pub(super) enum LossKind {
     Mse,
 }
 
-impl From<LossKind> for fit::options::LossKind {
-    fn from(kind: LossKind) -> Self {
-        match kind {
-            LossKind::Huber => fit::options::LossKind::Huber,
-            LossKind::Mse => fit::options::LossKind::Mse,
+impl LossKind {
+    /// The name the library takes (`huber`, `mse`).
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            LossKind::Huber => "huber",
+            LossKind::Mse => "mse",
         }
     }
 }
@@ -128,7 +129,7 @@ impl FitOptionsArgs {
         FitOptions {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
-            loss: self.loss.into(),
+            loss: self.loss.name().into(),
             delta: self.delta,
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
@@ -150,7 +151,7 @@ impl FitOptionsArgs {
         let options = self.options();
         options.frontier()?;
         let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
-        options.select(data)
+        options.fitted_runs(data)
     }
 
     /// The library's fit configuration.
@@ -231,18 +232,42 @@ fn csv_refused() -> Error {
 }
 
 fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {
-    HoldoutRule::parse(values, |expr| {
-        let input = data.required_input()?;
-        let mut options = data.load_options()?;
-        options
-            .filter
-            .conditions
-            .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
-        options.filter.drop_highest_loss = 0;
-        let matching = scaling_laws::data::load(input, &options)
-            .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
-        Ok(matching.rows)
-    })
+    const RULES: &str = "largest-compute K, largest-params K, rolling-origin, or where EXPR \
+                         (e.g. --holdout largest-compute 5)";
+    let count = |k: &str| {
+        k.parse::<usize>().map_err(|_| {
+            Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
+        })
+    };
+    match values {
+        [] => Ok(None),
+        [rule, k] if rule == "largest-compute" => Ok(Some(HoldoutRule::LargestCompute(count(k)?))),
+        [rule, k] if rule == "largest-params" => Ok(Some(HoldoutRule::LargestParams(count(k)?))),
+        [rule] if rule == "rolling-origin" => Ok(Some(HoldoutRule::RollingOrigin)),
+        [rule, expr] if rule == "where" => {
+            let input = data.required_input()?;
+            let mut options = data.load_options()?;
+            options
+                .filter
+                .conditions
+                .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
+            options.filter.drop_highest_loss = 0;
+            let matching = scaling_laws::data::load(input, &options)
+                .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
+            Ok(Some(HoldoutRule::Rows {
+                condition: expr.clone(),
+                rows: matching.rows,
+            }))
+        }
+        [_] | [_, _] => Err(Error::invalid_option(
+            "--holdout",
+            format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
+        )),
+        _ => Err(Error::invalid_option(
+            "--holdout",
+            format!("the rules are {RULES}"),
+        )),
+    }
 }
 
 /// Where a command's fit comes from: a saved fit, or a data file to fit now.

@@ -49,16 +49,7 @@ pub struct IsoflopArgs {
 /// Run `scaling-laws isoflop`.
 pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
-    if args.min_runs < 3 {
-        return Err(Error::invalid_option(
-            "--min-runs",
-            format!(
-                "must be at least 3 (a parabola needs three runs), got {}",
-                args.min_runs
-            ),
-        )
-        .into());
-    }
+    scaling_laws::isoflop::check_min_runs(args.min_runs)?;
     if let Some(path) = &args.plot {
         // Before the analysis and its bootstrap, so that a typo costs nothing.
         ImageFormat::from_path(path).map_err(|e| match e {

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::fit::{FitConfig, SolverOptions};
-use scaling_laws::law::LawRef;
-use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig};
-use scaling_laws::uncertainty::bootstrap::{BootstrapConfig, DEFAULT_SEED};
+use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig, SelectOptions};
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
 use super::common::{DataArgs, OutputFormat, progress_bar};
 use super::fit::LossKind;
@@ -76,54 +74,18 @@ pub struct SelectArgs {
 
 impl SelectArgs {
     fn config(&self) -> Result<SelectConfig, Error> {
-        let laws = if self.laws.is_empty() {
-            None
-        } else {
-            Some(
-                self.laws
-                    .iter()
-                    .map(|name| {
-                        LawRef::named(name).map_err(|e| match e {
-                            Error::InvalidOption { message, .. } => {
-                                Error::invalid_option("--laws", message)
-                            }
-                            other => other,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            )
-        };
-        let loss = scaling_laws::fit::options::residual_loss(self.loss.into(), self.delta)?;
-        let selection = scaling_laws::fit::options::parse_starts(self.starts.as_deref())?;
-        if self.max_iters == 0 {
-            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
-        }
-        if self.bootstrap == 1 {
-            return Err(Error::invalid_option(
-                "--bootstrap",
-                "needs at least 2 resamples, or 0 for no interval",
-            ));
-        }
-        Ok(SelectConfig {
-            laws,
+        SelectOptions {
+            laws: self.laws.clone(),
             holdout_k: self.holdout_k,
             level: self.level,
-            bootstrap: (self.bootstrap > 0).then(|| BootstrapConfig {
-                n_resamples: self.bootstrap,
-                seed: self.seed,
-                ..BootstrapConfig::default()
-            }),
-            fit: FitConfig {
-                loss,
-                selection,
-                solver: SolverOptions {
-                    max_iters: self.max_iters,
-                    ..SolverOptions::default()
-                },
-                ..FitConfig::default()
-            },
+            bootstrap: self.bootstrap,
             seed: self.seed,
-        })
+            loss: self.loss.name().into(),
+            delta: self.delta,
+            starts: self.starts.clone(),
+            max_iters: self.max_iters,
+        }
+        .config()
     }
 }
 

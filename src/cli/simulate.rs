@@ -3,12 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use scaling_laws::Error;
 use scaling_laws::data::Format;
-use scaling_laws::fit::starts::parse_assignments;
-use scaling_laws::law::{Law, LawRef};
 use scaling_laws::simulate::{
-    CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate, simulate_repeated,
+    CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate, simulate_repeated, true_law,
 };
 
 /// Options of `scaling-laws simulate`.
@@ -51,7 +48,10 @@ pub struct SimulateArgs {
 
 /// Run `scaling-laws simulate`.
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let law = true_law(args.law.as_deref(), args.truth.as_deref())?;
+    let (law, note) = true_law(args.law.as_deref(), args.truth.as_deref())?;
+    if let Some(note) = note {
+        super::note!("{note}");
+    }
     let design = SimulationDesign {
         law,
         budgets: if args.budgets.is_empty() {
@@ -118,56 +118,4 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The true law from `--law NAME` and `--truth NAME=VALUE,...`. The old spelling
-/// `--law 'E=1.69,...'` (parameters of the Chinchilla law) still works, with a note.
-fn true_law(law: Option<&str>, truth: Option<&str>) -> Result<Law, Error> {
-    let (family, truth) = match (law, truth) {
-        (Some(values), None) if values.contains('=') => {
-            super::note!(
-                "note: --law 'NAME=VALUE,...' is deprecated; write --truth '{values}' (--law now names the family)"
-            );
-            (LawRef::chinchilla(), Some(values))
-        }
-        (Some(values), Some(_)) if values.contains('=') => {
-            return Err(Error::invalid_option(
-                "--law",
-                format!(
-                    "'{values}' gives parameter values, which --truth gives; --law names the family (e.g. --law chinchilla)"
-                ),
-            ));
-        }
-        (name, truth) => (LawRef::named(name.unwrap_or("chinchilla"))?, truth),
-    };
-    let given = match truth {
-        Some(text) => parse_assignments("--truth", text)?,
-        None => Vec::new(),
-    };
-    let params = family.params();
-    let mut pairs: Vec<(&str, f64)> = given.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let named: Vec<usize> = given
-        .iter()
-        .filter_map(|(n, _)| scaling_laws::law::natural_index(family.family(), n))
-        .collect();
-    let missing: Vec<usize> = (0..params.len()).filter(|i| !named.contains(i)).collect();
-    if !missing.is_empty() {
-        let Some((_, published)) = family.published() else {
-            let names: Vec<&str> = missing.iter().map(|&i| params[i].natural).collect();
-            return Err(Error::invalid_option(
-                "--truth",
-                format!(
-                    "the {family} law has no published values to default to; give {} (e.g. --truth '{}')",
-                    names.join(", "),
-                    names
-                        .iter()
-                        .map(|n| format!("{n}=..."))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                ),
-            ));
-        };
-        pairs.extend(missing.iter().map(|&i| (params[i].natural, published[i])));
-    }
-    Law::from_natural(family, &pairs, "--truth")
 }

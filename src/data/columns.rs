@@ -41,11 +41,38 @@ pub fn load_columns(
     options: &LoadOptions,
 ) -> Result<Dataset, Error> {
     check_numbers(options)?;
-    let Some(first) = columns.first() else {
+    if columns.is_empty() {
         return Err(Error::invalid_option(
             "data",
             format!("{label} has no columns; give at least the loss and two of N, D and C"),
         ));
+    }
+    let n_rows = check_columns(&columns, label)?;
+    if n_rows == 0 {
+        return Err(Error::NotIdentifiable {
+            path: label.to_string(),
+            message: "the table has no rows; add one row per run".to_string(),
+        });
+    }
+    let sha256 = columns_sha256(&columns);
+    let table = Table {
+        columns,
+        n_rows,
+        notes: Vec::new(),
+    };
+    load_table(table, Format::Columns, sha256, label, options)
+}
+
+/// The number of rows of in-memory columns (0 without columns), after checking that they
+/// fit together.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `data` when the columns differ in length, and
+/// [`Error::DuplicateColumn`] when two columns share a name.
+pub fn check_columns(columns: &[Column], label: &str) -> Result<usize, Error> {
+    let Some(first) = columns.first() else {
+        return Ok(0);
     };
     let n_rows = first.values.cell_count().unwrap_or(0);
     for (i, column) in columns.iter().enumerate() {
@@ -71,19 +98,7 @@ pub fn load_columns(
             });
         }
     }
-    if n_rows == 0 {
-        return Err(Error::NotIdentifiable {
-            path: label.to_string(),
-            message: "the table has no rows; add one row per run".to_string(),
-        });
-    }
-    let sha256 = columns_sha256(&columns);
-    let table = Table {
-        columns,
-        n_rows,
-        notes: Vec::new(),
-    };
-    load_table(table, Format::Columns, sha256, label, options)
+    Ok(n_rows)
 }
 
 /// SHA-256 (hex) of in-memory columns: for each column its name, a NUL byte, then each cell as

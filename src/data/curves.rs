@@ -2,7 +2,8 @@
 //!
 //! Two layouts are read: one file per run (the run is named after the file, its N given by a
 //! column or by `run_params`, matched on the longest prefix of the file name), or one long
-//! table with a run column. Rows whose tokens or loss cell is empty are skipped (W&B exports
+//! table with a run column; the same tables may come as columns in memory
+//! ([`curves_from_columns`], a data frame handed over by another program). Rows whose tokens or loss cell is empty are skipped (W&B exports
 //! leave cells empty at steps without an evaluation); a non-numeric or non-positive value is an
 //! error naming the file, column and row. In a long table every row needs a run name, and the
 //! rows of one run must agree on N.
@@ -15,7 +16,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::roles::find_column;
-use super::table::{self, Format, Table, Values};
+use super::table::{self, Column, Format, Table, Values};
 use crate::error::Error;
 
 /// One run's curve.
@@ -118,13 +119,15 @@ fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Erro
         })
 }
 
-/// The run of each row: the run column's cells, or the file's name.
-fn run_names(table: &Table, options: &CurveOptions, path: &str) -> Result<Vec<String>, Error> {
+/// The run of each row: the run column's cells, or `default_run` (the file's name).
+fn run_names(
+    table: &Table,
+    options: &CurveOptions,
+    path: &str,
+    default_run: &str,
+) -> Result<Vec<String>, Error> {
     let Some(c) = &options.run_col else {
-        let stem = Path::new(path)
-            .file_stem()
-            .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
-        return Ok(vec![stem; table.n_rows]);
+        return Ok(vec![default_run.to_string(); table.n_rows]);
     };
     let values = column(table, c, "--run-col", path)?;
     let names: Vec<String> = (0..table.n_rows)
@@ -157,6 +160,33 @@ fn run_names(table: &Table, options: &CurveOptions, path: &str) -> Result<Vec<St
     Ok(names)
 }
 
+/// Parse `PREFIX=N` items (`--run-params`): N for the runs whose name starts with PREFIX.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--run-params` for an item that is not `PREFIX=N` with N a
+/// positive number.
+pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
+    items
+        .iter()
+        .map(|item| {
+            let (prefix, n) = item.split_once('=').ok_or_else(|| {
+                Error::invalid_option("--run-params", format!("'{item}' is not PREFIX=N"))
+            })?;
+            let n: f64 = n.trim().parse().map_err(|_| {
+                Error::invalid_option("--run-params", format!("'{n}' in '{item}' is not a number"))
+            })?;
+            if !(n.is_finite() && n > 0.0) {
+                return Err(Error::invalid_option(
+                    "--run-params",
+                    format!("N must be positive in '{item}'"),
+                ));
+            }
+            Ok((prefix.trim().to_string(), n))
+        })
+        .collect()
+}
+
 /// Read the curves in one file.
 ///
 /// # Errors
@@ -166,17 +196,51 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
     let format = Format::from_path(path)?;
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
     let table = table::read_table(bytes, format, path)?;
-    let tokens = column(&table, &options.tokens_col, "--tokens-col", path)?;
-    let loss = column(&table, &options.loss_col, "--loss-col", path)?;
+    let stem = Path::new(path)
+        .file_stem()
+        .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+    curves_of_table(&table, options, path, &stem)
+}
+
+/// Read the curves in columns already in memory (a data frame handed over by another
+/// program); `label` names them in messages, and is the run's name without a run column.
+///
+/// # Errors
+///
+/// As [`load_curves`]; also [`Error::InvalidOption`] when the columns differ in length, and
+/// [`Error::DuplicateColumn`] when two columns share a name.
+pub fn curves_from_columns(
+    columns: Vec<Column>,
+    label: &str,
+    options: &CurveOptions,
+) -> Result<Vec<Curve>, Error> {
+    let n_rows = super::check_columns(&columns, label)?;
+    let table = Table {
+        columns,
+        n_rows,
+        notes: Vec::new(),
+    };
+    curves_of_table(&table, options, label, label)
+}
+
+/// The curves of a table read from `path`; runs are named `default_run` without a run column.
+fn curves_of_table(
+    table: &Table,
+    options: &CurveOptions,
+    path: &str,
+    default_run: &str,
+) -> Result<Vec<Curve>, Error> {
+    let tokens = column(table, &options.tokens_col, "--tokens-col", path)?;
+    let loss = column(table, &options.loss_col, "--loss-col", path)?;
     let params = options
         .params_col
         .as_deref()
-        .map(|c| column(&table, c, "--params-col", path))
+        .map(|c| column(table, c, "--params-col", path))
         .transpose()?;
     let flops = options
         .flops_col
         .as_deref()
-        .map(|c| column(&table, c, "--flops-col", path))
+        .map(|c| column(table, c, "--flops-col", path))
         .transpose()?;
     let scale = if options.flops_scale == 0.0 {
         1.0
@@ -184,7 +248,7 @@ pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Err
         options.flops_scale
     };
     Error::require_positive("--flops-scale", scale)?;
-    let run_names = run_names(&table, options, path)?;
+    let run_names = run_names(table, options, path, default_run)?;
     let mut curves: Vec<Curve> = Vec::new();
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (row, run) in run_names.iter().enumerate() {

@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 use crate::fit::Observations;
 use crate::warnings::Warning;
-pub use columns::{columns_sha256, load_columns};
+pub use columns::{check_columns, columns_sha256, load_columns};
 pub use filter::{Condition, RowFilter, Subject};
 pub use roles::{ColumnNames, Role};
 pub use table::{Format, Table, TextCells, Values};

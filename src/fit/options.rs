@@ -1,78 +1,91 @@
-//! The options of `scaling-laws fit` as plain values, and their checks: one code path from the
-//! command line's flags and from the Python binding's keyword arguments to a [`FitConfig`].
-//!
-//! Errors name the option by its flag (`--delta`, `--fix`, ...); the Python binding's keyword
-//! is the flag without dashes, with `-` as `_`.
+//! The fit options of the commands that fit (`fit`, `compare`, `select`) as given on the
+//! command line, or as keyword arguments from Python: names and specifications as text, turned
+//! into a [`FitConfig`] here, so that both front ends check them alike and name the flag in
+//! their messages.
 
+use super::frontier::{DEFAULT_FRONTIER, parse_frontier, select_frontier};
+use super::objective::DEFAULT_HUBER_DELTA;
+use super::starts::{parse_assignments, parse_start};
+use super::{FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartGrid, StartSelection, Starts};
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::frontier::{DEFAULT_FRONTIER, parse_frontier, select_frontier};
-use crate::fit::objective::DEFAULT_HUBER_DELTA;
-use crate::fit::starts::{StartGrid, Starts, parse_assignments, parse_start};
-use crate::fit::{FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartSelection};
 use crate::law::LawRef;
 use crate::law::compute::Frontier;
 use crate::warnings::Warning;
 
-/// Iteration limit of each L-BFGS run when not given.
-pub const DEFAULT_MAX_ITERS: u64 = 1000;
-
-/// The penalty on log-loss residuals, by name (`--loss`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LossKind {
-    /// Huber loss (Hoffmann et al. 2022).
-    #[default]
-    Huber,
-    /// Least squares.
-    Mse,
+/// How to fit: objective, constraints and search, as the flags of `scaling-laws fit` give them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitOptions {
+    /// The law (`--law`).
+    pub law: String,
+    /// With the compute law, the runs fitted (`--frontier`: all, lowest or envelope).
+    pub frontier: Option<String>,
+    /// Penalty on residuals (`--loss`): `huber` or `mse`.
+    pub loss: String,
+    /// Huber threshold (`--delta`).
+    pub delta: Option<f64>,
+    /// Parameters held fixed (`--fix NAME=VALUE,...`, repeatable).
+    pub fix: Vec<String>,
+    /// One exponent for both terms (`--tie-exponents`).
+    pub tie_exponents: bool,
+    /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
+    pub starts: Option<String>,
+    /// Axes of the start grid replaced (`--grid`).
+    pub grid: Option<String>,
+    /// Start points instead of the grid (`--start`, repeatable).
+    pub start_points: Vec<String>,
+    /// Iteration limit of each L-BFGS run (`--max-iters`).
+    pub max_iters: u64,
+    /// Runs the starts are screened and searched on (`--subsample-rows`; 0: all).
+    pub subsample_rows: usize,
 }
 
-impl LossKind {
-    /// The names, as `--loss` takes them.
-    pub const NAMES: [&'static str; 2] = ["huber", "mse"];
-
-    /// The kind named `name` (`huber` or `mse`).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidOption`] naming `--loss` for any other name.
-    pub fn parse(name: &str) -> Result<Self, Error> {
-        match name {
-            "huber" => Ok(LossKind::Huber),
-            "mse" => Ok(LossKind::Mse),
-            other => Err(Error::invalid_option(
-                "--loss",
-                format!("'{other}' is not one of {}", Self::NAMES.join(", ")),
-            )),
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            law: "chinchilla".into(),
+            frontier: None,
+            loss: "huber".into(),
+            delta: None,
+            fix: Vec::new(),
+            tie_exponents: false,
+            starts: None,
+            grid: None,
+            start_points: Vec::new(),
+            max_iters: SolverOptions::default().max_iters,
+            subsample_rows: super::subsample::DEFAULT_SUBSAMPLE_ROWS,
         }
     }
 }
 
-/// The residual loss of `--loss kind` with `--delta delta`.
+/// The residual penalty named by `--loss` (`huber` or `mse`), with `--delta`.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--delta` when a threshold is given with least squares.
-pub fn residual_loss(kind: LossKind, delta: Option<f64>) -> Result<ResidualLoss, Error> {
-    match (kind, delta) {
-        (LossKind::Huber, delta) => Ok(ResidualLoss::Huber {
+/// [`Error::InvalidOption`] naming `--loss` for another name, or `--delta` with `mse`.
+pub fn residual_loss(loss: &str, delta: Option<f64>) -> Result<ResidualLoss, Error> {
+    match (loss, delta) {
+        ("huber", delta) => Ok(ResidualLoss::Huber {
             delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
         }),
-        (LossKind::Mse, None) => Ok(ResidualLoss::Squared),
-        (LossKind::Mse, Some(_)) => Err(Error::invalid_option(
+        ("mse", None) => Ok(ResidualLoss::Squared),
+        ("mse", Some(_)) => Err(Error::invalid_option(
             "--delta",
             "applies to --loss huber only",
+        )),
+        (other, _) => Err(Error::invalid_option(
+            "--loss",
+            format!("'{other}' is not one of huber, mse"),
         )),
     }
 }
 
-/// Which grid starts get a full run (`--starts N|all`), [`StartSelection::default`] when not
-/// given.
+/// The starts run in full, from `--starts` (a positive number or `all`; default when None).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--starts` for anything but a positive number or `all`.
-pub fn parse_starts(starts: Option<&str>) -> Result<StartSelection, Error> {
+/// [`Error::InvalidOption`] naming `--starts` for anything else.
+pub fn start_selection(starts: Option<&str>) -> Result<StartSelection, Error> {
     match starts.map(str::trim) {
         None => Ok(StartSelection::default()),
         Some("all") => Ok(StartSelection::All),
@@ -86,49 +99,19 @@ pub fn parse_starts(starts: Option<&str>) -> Result<StartSelection, Error> {
     }
 }
 
-/// How to fit, as the options of `scaling-laws fit` give it (see its `--help`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FitOptions {
-    /// The law's name (`--law`).
-    pub law: String,
-    /// With the law of compute, the runs fitted: `all`, `lowest` or `envelope` (`--frontier`).
-    pub frontier: Option<String>,
-    /// Penalty on log-loss residuals (`--loss`).
-    pub loss: LossKind,
-    /// Huber threshold (`--delta`).
-    pub delta: Option<f64>,
-    /// Fixed parameters, `NAME=VALUE[,NAME=VALUE...]` each (`--fix`).
-    pub fix: Vec<String>,
-    /// One exponent for both terms (`--tie-exponents`).
-    pub tie_exponents: bool,
-    /// `N` or `all` (`--starts`).
-    pub starts: Option<String>,
-    /// Axes of the start grid replaced (`--grid`).
-    pub grid: Option<String>,
-    /// Starting points instead of the grid (`--start`).
-    pub start_points: Vec<String>,
-    /// Iteration limit of each L-BFGS run (`--max-iters`).
-    pub max_iters: u64,
-    /// Runs the starts are searched on (`--subsample-rows`; 0: all).
-    pub subsample_rows: usize,
-}
-
-impl Default for FitOptions {
-    fn default() -> Self {
-        FitOptions {
-            law: "chinchilla".to_string(),
-            frontier: None,
-            loss: LossKind::Huber,
-            delta: None,
-            fix: Vec::new(),
-            tie_exponents: false,
-            starts: None,
-            grid: None,
-            start_points: Vec::new(),
-            max_iters: DEFAULT_MAX_ITERS,
-            subsample_rows: crate::fit::subsample::DEFAULT_SUBSAMPLE_ROWS,
-        }
+/// The solver options with `--max-iters`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--max-iters` for 0.
+pub fn solver_options(max_iters: u64) -> Result<SolverOptions, Error> {
+    if max_iters == 0 {
+        return Err(Error::invalid_option("--max-iters", "must be at least 1"));
     }
+    Ok(SolverOptions {
+        max_iters,
+        ..SolverOptions::default()
+    })
 }
 
 impl FitOptions {
@@ -153,13 +136,13 @@ impl FitOptions {
         }
     }
 
-    /// The runs of `data` that are fitted: all of them, or with the law of compute those of
-    /// the frontier, with the warning counting the runs left out.
+    /// The runs of `data` the law is fitted to: those of the compute frontier with the compute
+    /// law (with the warning counting the runs left out), all of them otherwise.
     ///
     /// # Errors
     ///
     /// As [`FitOptions::frontier`].
-    pub fn select(&self, data: Dataset) -> Result<(Dataset, Option<Warning>), Error> {
+    pub fn fitted_runs(&self, data: Dataset) -> Result<(Dataset, Option<Warning>), Error> {
         Ok(match self.frontier()? {
             Some(f) => select_frontier(&data, f),
             None => (data, None),
@@ -170,10 +153,10 @@ impl FitOptions {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] naming the flag of an invalid or contradictory option.
+    /// [`Error::InvalidOption`] naming the flag of an invalid option.
     pub fn config(&self) -> Result<FitConfig, Error> {
         let law = LawRef::named(&self.law)?;
-        let loss = residual_loss(self.loss, self.delta)?;
+        let loss = residual_loss(&self.loss, self.delta)?;
         let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
             if !item.contains('=') {
@@ -207,59 +190,15 @@ impl FitOptions {
                     .collect::<Result<_, _>>()?,
             )
         };
-        let selection = parse_starts(self.starts.as_deref())?;
-        if self.max_iters == 0 {
-            return Err(Error::invalid_option("--max-iters", "must be at least 1"));
-        }
+        let selection = start_selection(self.starts.as_deref())?;
         Ok(FitConfig {
             law,
             loss,
             params,
             starts,
             selection,
-            solver: SolverOptions {
-                max_iters: self.max_iters,
-                ..SolverOptions::default()
-            },
+            solver: solver_options(self.max_iters)?,
             subsample_rows: self.subsample_rows,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_give_the_default_configuration() {
-        assert_eq!(
-            FitOptions::default().config().unwrap(),
-            FitConfig::default()
-        );
-    }
-
-    #[test]
-    fn errors_name_the_flag() {
-        let flag = |o: FitOptions| match o.config() {
-            Err(Error::InvalidOption { flag, .. }) => flag,
-            other => panic!("{other:?}"),
-        };
-        let mse = FitOptions {
-            loss: LossKind::Mse,
-            delta: Some(0.1),
-            ..FitOptions::default()
-        };
-        assert_eq!(flag(mse), "--delta");
-        let starts = FitOptions {
-            starts: Some("0".into()),
-            ..FitOptions::default()
-        };
-        assert_eq!(flag(starts), "--starts");
-        let iters = FitOptions {
-            max_iters: 0,
-            ..FitOptions::default()
-        };
-        assert_eq!(flag(iters), "--max-iters");
-        assert!(LossKind::parse("l1").is_err());
     }
 }

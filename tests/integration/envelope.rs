@@ -224,3 +224,72 @@ fn issue10_compare_reads_long_format_curve_files() {
     let text = stdout(&out);
     assert!(text.contains("Approach 1 (envelope)"), "{text}");
 }
+
+#[test]
+fn curves_in_memory_read_as_the_same_table_in_a_file() {
+    use scaling_laws::data::Values;
+    use scaling_laws::data::curves::curves_from_columns;
+    use scaling_laws::data::table::Column;
+
+    let text = long_curve_table();
+    let dir = temp_dir();
+    let path = write_file(&dir, "curves.csv", &text);
+    let options = CurveOptions {
+        tokens_col: "tokens".into(),
+        loss_col: "loss".into(),
+        params_col: Some("params".into()),
+        run_col: Some("run".into()),
+        ..CurveOptions::default()
+    };
+    let from_file = load_curves(&path, &options).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let number = |j: usize| Values::Float(rows.iter().map(|r| r[j].parse().ok()).collect());
+    let columns = vec![
+        Column {
+            name: "run".into(),
+            values: Values::Text(rows.iter().map(|r| Some(r[0])).collect()),
+        },
+        Column {
+            name: "params".into(),
+            values: number(1),
+        },
+        Column {
+            name: "tokens".into(),
+            values: number(2),
+        },
+        Column {
+            name: "loss".into(),
+            values: number(4),
+        },
+    ];
+    let in_memory = curves_from_columns(columns.clone(), "a data frame", &options).unwrap();
+    assert_eq!(in_memory, from_file);
+    assert_eq!(in_memory.len(), 12);
+
+    // Without a run column, one run named after the label (not a file stem: "1.3B" stays).
+    let single = CurveOptions {
+        run_col: None,
+        params_col: None,
+        run_params: vec![("1.3B".into(), 1.3e9)],
+        ..options.clone()
+    };
+    let one_run: Vec<Column> = columns[2..].to_vec();
+    let curves = curves_from_columns(one_run, "1.3B", &single).unwrap();
+    assert_eq!(curves.len(), 1);
+    assert_eq!(curves[0].run, "1.3B");
+    assert_eq!(curves[0].n_params, 1.3e9);
+    assert_eq!(curves[0].tokens.len(), 12 * 60);
+
+    // Columns of different lengths are refused, naming the data.
+    let mut short = columns;
+    short[3].values = Values::Float(vec![Some(2.0); 5]);
+    let err = curves_from_columns(short, "a data frame", &options).unwrap_err();
+    assert!(
+        err.to_string().contains("of a data frame has 5 values"),
+        "{err}"
+    );
+}

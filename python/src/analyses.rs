@@ -1,0 +1,374 @@
+//! The analyses of a sweep besides the parametric fit: `scaling_laws.isoflop` (Approach 2),
+//! `scaling_laws.envelope` (Approach 1), `scaling_laws.compare` (Approaches 1, 2 and 3 side by
+//! side) and `scaling_laws.select` (laws compared by how well they extrapolate), with the
+//! options of the commands of the same names. Each returns the command's `--format json` output
+//! and its text report, which the Python package turns into result objects.
+
+use std::io::{self, Write};
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use scaling_laws::Error;
+use scaling_laws::compare::{CompareConfig, compare_approaches, envelope_approach};
+use scaling_laws::data::curves::{
+    Curve, CurveOptions, curves_from_columns, load_curves, parse_run_params,
+};
+use scaling_laws::data::table::Column;
+use scaling_laws::envelope::{EnvelopeConfig, analyse};
+use scaling_laws::fit::options::FitOptions;
+use scaling_laws::isoflop::{IsoflopConfig, isoflop};
+use scaling_laws::select::{SelectOptions, choose_laws, select};
+
+use crate::data::NativeDataset;
+use crate::errors::IntoPy;
+use crate::work::run_long;
+
+/// A renderer's output as a string: the bytes the command writes to standard output.
+fn rendered(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> PyResult<String> {
+    let mut bytes = Vec::new();
+    render(&mut bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))
+}
+
+/// The resampling keyword arguments of the commands that bootstrap by default.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct ResampleArgs {
+    bootstrap: usize,
+    seed: u64,
+    level: f64,
+}
+
+/// The keyword arguments of `scaling_laws.isoflop`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct IsoflopArgs {
+    budgets: Vec<f64>,
+    tolerance_dex: f64,
+    min_runs: usize,
+    resample: ResampleArgs,
+}
+
+/// Approach 2 on a loaded dataset; returns `(JSON, text report)`, the outputs of
+/// `scaling-laws isoflop --format json` and `--format text`.
+#[pyfunction]
+fn isoflop_json(
+    py: Python<'_>,
+    data: &NativeDataset,
+    args: IsoflopArgs,
+) -> PyResult<(String, String)> {
+    let data = &data.inner;
+    let config = IsoflopConfig {
+        budgets: args.budgets,
+        tolerance_dex: args.tolerance_dex,
+        min_runs: args.min_runs,
+        flops_per_param_token: data.flops_per_param_token,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
+        ..IsoflopConfig::default()
+    };
+    let analysis = py
+        .detach(|| {
+            let analysis = isoflop(data, &config)?;
+            scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;
+            Ok(analysis)
+        })
+        .py_err(py)?;
+    let json = rendered(|w| scaling_laws::report::isoflop::json(&analysis, w))?;
+    let text = rendered(|w| scaling_laws::report::isoflop::text(data, &analysis, w))?;
+    Ok((json, text))
+}
+
+/// How to read training curves, named as the flags of `scaling-laws envelope`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct CurveArgs {
+    tokens_col: String,
+    loss_col: String,
+    params_col: Option<String>,
+    run_col: Option<String>,
+    /// `PREFIX=N` items, as `--run-params` takes them.
+    run_params: Vec<String>,
+    flops_col: Option<String>,
+    flops_scale: f64,
+}
+
+/// Where training curves come from: a file, or a data frame's columns handed over by Python.
+enum CurveSource {
+    /// A file, read as `scaling-laws envelope` reads it.
+    File(String),
+    /// Columns in memory; `label` names them in messages and is the run's name without a run
+    /// column.
+    Columns {
+        /// The name of the data (a run's name, or e.g. "pandas DataFrame").
+        label: String,
+        /// The columns.
+        columns: Vec<Column>,
+    },
+}
+
+/// The curve sources handed over by Python: a path, or `(label, [column, ...])` with columns
+/// as `load_columns` takes them.
+fn curve_sources(items: &[Bound<'_, PyAny>]) -> PyResult<Vec<CurveSource>> {
+    items
+        .iter()
+        .map(|item| {
+            if let Ok(path) = item.extract::<String>() {
+                return Ok(CurveSource::File(path));
+            }
+            let item = item.cast::<PyTuple>()?;
+            let label: String = item.get_item(0)?.extract()?;
+            let columns: Vec<Bound<'_, PyAny>> = item.get_item(1)?.extract()?;
+            let columns = columns
+                .iter()
+                .map(crate::data::column)
+                .collect::<PyResult<Vec<Column>>>()?;
+            Ok(CurveSource::Columns { label, columns })
+        })
+        .collect()
+}
+
+/// Read the curves of every source, as `scaling-laws envelope` reads its files.
+fn read_curves(sources: Vec<CurveSource>, args: CurveArgs) -> Result<Vec<Curve>, Error> {
+    let options = CurveOptions {
+        tokens_col: args.tokens_col,
+        loss_col: args.loss_col,
+        params_col: args.params_col,
+        run_col: args.run_col,
+        run_params: parse_run_params(&args.run_params)?,
+        flops_col: args.flops_col,
+        flops_scale: args.flops_scale,
+    };
+    let mut curves = Vec::new();
+    for source in sources {
+        curves.extend(match source {
+            CurveSource::File(path) => load_curves(&path, &options)?,
+            CurveSource::Columns { label, columns } => {
+                curves_from_columns(columns, &label, &options)?
+            }
+        });
+    }
+    Ok(curves)
+}
+
+/// The keyword arguments of `scaling_laws.envelope`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct EnvelopeArgs {
+    curves: CurveArgs,
+    flops_per_param_token: f64,
+    final_only: bool,
+    min_sizes: usize,
+    per_decade: usize,
+    resample: ResampleArgs,
+}
+
+/// Approach 1 on the training curves of `sources` (paths, or `(label, columns)` of data
+/// frames); returns `(JSON, text report)`, the outputs of `scaling-laws envelope --format json`
+/// and `--format text`.
+#[pyfunction]
+fn envelope_json(
+    py: Python<'_>,
+    sources: Vec<Bound<'_, PyAny>>,
+    args: EnvelopeArgs,
+) -> PyResult<(String, String)> {
+    let sources = curve_sources(&sources)?;
+    let config = EnvelopeConfig {
+        flops_per_param_token: args.flops_per_param_token,
+        per_decade: args.per_decade,
+        final_only: args.final_only,
+        min_sizes: args.min_sizes,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
+    };
+    let curves = args.curves;
+    let analysis = py
+        .detach(|| {
+            let curves = read_curves(sources, curves)?;
+            let analysis = analyse(&curves, &config)?;
+            scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
+            Ok(analysis)
+        })
+        .py_err(py)?;
+    let json = rendered(|w| scaling_laws::report::envelope::json(&analysis, w))?;
+    let text = rendered(|w| scaling_laws::report::envelope::text(&analysis, w))?;
+    Ok((json, text))
+}
+
+/// The keyword arguments of `scaling_laws.select`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct SelectArgs {
+    laws: Vec<String>,
+    holdout_k: usize,
+    level: f64,
+    bootstrap: usize,
+    seed: u64,
+    loss: String,
+    delta: Option<f64>,
+    starts: Option<String>,
+    max_iters: u64,
+}
+
+/// Laws compared on a loaded dataset, as `scaling-laws select`; returns `(JSON, text
+/// report)`. Runs on a worker thread with the GIL released; `progress(done, total)` counts the
+/// laws fitted, and Ctrl-C stops the work after the law being fitted.
+#[pyfunction]
+#[pyo3(signature = (data, args, progress=None))]
+fn select_json(
+    py: Python<'_>,
+    data: &NativeDataset,
+    args: SelectArgs,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(String, String)> {
+    let config = SelectOptions {
+        laws: args.laws,
+        holdout_k: args.holdout_k,
+        level: args.level,
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        loss: args.loss,
+        delta: args.delta,
+        starts: args.starts,
+        max_iters: args.max_iters,
+    }
+    .config()
+    .py_err(py)?;
+    let data = &data.inner;
+    let total = choose_laws(data, config.laws.as_deref())
+        .ok()
+        .map(|(laws, _)| laws.len() as u64);
+    let selection = run_long(py, total, progress, |ticker| {
+        let selection = select(data, &config, &|_| ticker.tick())?;
+        scaling_laws::finite::check_finite(&selection, "the comparison")?;
+        Ok(selection)
+    })?;
+    let json = rendered(|w| scaling_laws::report::json(&selection, w))?;
+    let text = rendered(|w| scaling_laws::report::select::text(&selection, w))?;
+    Ok((json, text))
+}
+
+/// How to fit Approach 3, named as the flags of `scaling-laws fit`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct FitArgs {
+    law: String,
+    frontier: Option<String>,
+    loss: String,
+    delta: Option<f64>,
+    fix: Vec<String>,
+    tie_exponents: bool,
+    starts: Option<String>,
+    grid: Option<String>,
+    start: Vec<String>,
+    max_iters: u64,
+    subsample_rows: usize,
+}
+
+impl From<FitArgs> for FitOptions {
+    fn from(args: FitArgs) -> Self {
+        FitOptions {
+            law: args.law,
+            frontier: args.frontier,
+            loss: args.loss,
+            delta: args.delta,
+            fix: args.fix,
+            tie_exponents: args.tie_exponents,
+            starts: args.starts,
+            grid: args.grid,
+            start_points: args.start,
+            max_iters: args.max_iters,
+            subsample_rows: args.subsample_rows,
+        }
+    }
+}
+
+/// The keyword arguments of `scaling_laws.compare`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct CompareArgs<'py> {
+    fit: FitArgs,
+    at: Vec<f64>,
+    tolerance_factor: f64,
+    isoflop_budgets: Vec<f64>,
+    tolerance_dex: f64,
+    /// Training curves of Approach 1 (`--curves`: paths, or `(label, columns)` of data
+    /// frames); empty: no Approach 1.
+    curve_sources: Vec<Bound<'py, PyAny>>,
+    curves: CurveArgs,
+    resample: ResampleArgs,
+}
+
+/// Approaches 1 (with curves), 2 and 3 compared on a loaded dataset, as `scaling-laws
+/// compare`; returns `(JSON, text report, notes)`. Runs on a worker thread with the GIL
+/// released; `progress(done, total)` counts the fit's L-BFGS runs and the bootstrap's
+/// resamples, and Ctrl-C stops the work at the next of them.
+#[pyfunction]
+#[pyo3(signature = (data, args, progress=None))]
+fn compare_json(
+    py: Python<'_>,
+    data: &NativeDataset,
+    args: CompareArgs<'_>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(String, String, Vec<String>)> {
+    let config = CompareConfig {
+        at: args.at,
+        tolerance_factor: args.tolerance_factor,
+        isoflop_budgets: args.isoflop_budgets,
+        tolerance_dex: args.tolerance_dex,
+        n_resamples: args.resample.bootstrap,
+        seed: args.resample.seed,
+        level: args.resample.level,
+    };
+    config.check().py_err(py)?;
+    let options = FitOptions::from(args.fit);
+    let fit_config = options.config().py_err(py)?;
+    let resamples = if config.n_resamples >= 2 {
+        config.n_resamples
+    } else {
+        0
+    };
+    let total = (fit_config.runs_planned() + resamples) as u64;
+    let (sources, curves) = (curve_sources(&args.curve_sources)?, args.curves);
+    let data = data.inner.clone();
+    let (comparison, notes) = run_long(py, Some(total), progress, |ticker| {
+        let approach_one = if sources.is_empty() {
+            None
+        } else {
+            let curves = read_curves(sources, curves)?;
+            Some(envelope_approach(&curves, &config)?)
+        };
+        let (data, _) = options.fitted_runs(data)?;
+        data.check_identifiable(fit_config.params.n_free())?;
+        let report = scaling_laws::fit::fit_dataset(&data, &fit_config, &|| ticker.tick())?;
+        let (comparison, notes) =
+            compare_approaches(&data, &report.fitted, approach_one, &config, &|| {
+                ticker.tick()
+            })?;
+        scaling_laws::finite::check_finite(&comparison, "the comparison")?;
+        Ok((comparison, notes))
+    })?;
+    let json = rendered(|w| scaling_laws::report::json(&comparison, w))?;
+    let text = rendered(|w| scaling_laws::report::compare::text(&comparison, w))?;
+    Ok((json, text, notes))
+}
+
+/// Add the analyses to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add(
+        "DEFAULT_SEED",
+        scaling_laws::uncertainty::bootstrap::DEFAULT_SEED,
+    )?;
+    m.add_function(wrap_pyfunction!(isoflop_json, m)?)?;
+    m.add_function(wrap_pyfunction!(envelope_json, m)?)?;
+    m.add_function(wrap_pyfunction!(select_json, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_json, m)?)?;
+    m.add(
+        "DEFAULT_SUBSAMPLE_ROWS",
+        scaling_laws::fit::subsample::DEFAULT_SUBSAMPLE_ROWS,
+    )?;
+    Ok(())
+}
