@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;
+use crate::output::write_atomically;
 use crate::plan::KnownModel;
-use crate::plot::{self, PlotOptions, PredictionBands};
+use crate::plot::{self, ImageFormat, PlotOptions, PredictionBands};
 use crate::uncertainty::BootstrapDraws;
 
 /// The figures a fit can draw.
@@ -74,7 +75,7 @@ pub struct FigureInputs<'a> {
     pub bands: Option<&'a PredictionBands>,
 }
 
-/// Draw one figure to `path` (`.png` or `.svg`).
+/// Draw one figure to `path` (`.png` or `.svg`), atomically.
 ///
 /// # Errors
 ///
@@ -86,11 +87,54 @@ pub fn draw(
     inputs: &FigureInputs,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
+    let format = ImageFormat::from_path(path)?;
+    let image = render(figure, inputs, opts, format)?;
+    write_atomically(path, |w| w.write_all(&image))
+}
+
+/// Draw one figure into memory: the text of an SVG document, or the bytes of a PNG file
+/// (the same drawing, rasterised with anti-aliasing), for showing a figure without a file.
+///
+/// # Errors
+///
+/// As [`draw`], without the errors of writing.
+///
+/// # Examples
+///
+/// ```
+/// use scaling_laws::figures::{Figure, FigureInputs, render};
+/// use scaling_laws::{data, law::ChinchillaLaw, plot};
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+/// let data = data::load(path, &data::LoadOptions::default())?;
+/// let law = ChinchillaLaw::HOFFMANN_2022.into();
+/// let inputs = FigureInputs {
+///     law: &law,
+///     data: &data,
+///     draws: None,
+///     budgets: &[1e19, 1e20],
+///     tolerance_dex: 0.05,
+///     level: 0.95,
+///     compute_range: (1e18, 1e24),
+///     models: &[],
+///     bands: None,
+/// };
+/// let opts = plot::PlotOptions::default();
+/// let png = render(Figure::Residuals, &inputs, &opts, plot::ImageFormat::Png)?;
+/// assert!(png.starts_with(b"\x89PNG"));
+/// let svg = render(Figure::Residuals, &inputs, &opts, plot::ImageFormat::Svg)?;
+/// assert!(String::from_utf8(svg).unwrap().starts_with("<svg"));
+/// # Ok::<(), scaling_laws::Error>(())
+/// ```
+pub fn render(
+    figure: Figure,
+    inputs: &FigureInputs,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
     let k = inputs.data.flops_per_param_token;
     match figure {
-        Figure::Contours => plot::isoloss_contours(path, inputs.law, k, inputs.data, opts),
-        Figure::Isoflop => plot::isoflop_slices_with_bands(
-            path,
+        Figure::Contours => plot::isoloss_contours_image(inputs.law, k, inputs.data, opts, format),
+        Figure::Isoflop => plot::isoflop_slices_with_bands_image(
             inputs.law,
             k,
             inputs.data,
@@ -98,9 +142,9 @@ pub fn draw(
             inputs.tolerance_dex,
             inputs.bands,
             opts,
+            format,
         ),
-        Figure::Optimal => plot::optimal_vs_compute(
-            path,
+        Figure::Optimal => plot::optimal_vs_compute_image(
             inputs.law,
             k,
             inputs.draws,
@@ -108,12 +152,13 @@ pub fn draw(
             inputs.compute_range,
             inputs.models,
             opts,
+            format,
         ),
         Figure::Residuals => {
-            plot::residuals_with_bands(path, inputs.law, inputs.data, inputs.bands, opts)
+            plot::residuals_with_bands_image(inputs.law, inputs.data, inputs.bands, opts, format)
         }
         Figure::Bootstrap => match inputs.draws {
-            Some(d) => plot::bootstrap_distributions(path, inputs.law, d, opts),
+            Some(d) => plot::bootstrap_distributions_image(inputs.law, d, opts, format),
             None => Err(Error::invalid_option(
                 "--bootstrap",
                 "the bootstrap figure needs bootstrap draws; run with --bootstrap N or use a fit saved with draws",
@@ -174,9 +219,12 @@ pub fn draw_all_with(
             if split && !inputs.law.family().has_allocation() {
                 continue;
             }
-            for ext in ["png", "svg"] {
+            // Drawn once: the PNG is the SVG rasterised.
+            let svg = render(figure, inputs, opts, ImageFormat::Svg)?;
+            let png = plot::rasterise(&svg, opts)?;
+            for (ext, image) in [("png", &png), ("svg", &svg)] {
                 let name = format!("{}.{ext}", figure.stem());
-                draw(figure, &staging.join(&name), inputs, opts)?;
+                write_atomically(&staging.join(&name), |w| w.write_all(image))?;
                 written.push(name);
             }
         }

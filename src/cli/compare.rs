@@ -10,9 +10,16 @@ use scaling_laws::data::curves::{CurveOptions, load_curves, parse_run_params};
 use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
 use super::fit::{FitOptionsArgs, fit_data};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws compare data/simulated_sweep.csv --bootstrap 100
+  scaling-laws compare data/simulated_sweep.csv --at 1e22,1e24 --bootstrap 100 --format json";
+
 /// Options of `scaling-laws compare`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct CompareArgs {
     #[command(flatten)]
     data: DataArgs,

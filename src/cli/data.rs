@@ -6,8 +6,16 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use scaling_laws::fetch::{DATASETS, cache_dir, fetch, find_dataset, verify_local};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws data list
+  scaling-laws data fetch chinchilla
+  scaling-laws data fetch chinchilla --data svg_extracted_data.csv";
+
 /// Options of `scaling-laws data`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct DataCommand {
     #[command(subcommand)]
     action: DataAction,

@@ -14,9 +14,17 @@ use scaling_laws::saved::SavedFit;
 use super::common::OutputFormat;
 use super::hardware::{HardwareArgs, SetupArgs, ShapeContextArgs};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws design --budgets 1e18:1e20
+  scaling-laws design --fit fit.json --budget 1e21 --sizes 7 --out runs.csv
+  scaling-laws design --budgets 1e19:1e21 --shape --gpu a100 --gpus 8";
+
 /// Options of `scaling-laws design`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct DesignArgs {
     /// A fit saved by `scaling-laws fit --out` or `optimal --out`: centre each budget on its
     /// N*(C), and reach past the interval of N* when it has bootstrap draws.

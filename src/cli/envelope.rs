@@ -7,8 +7,15 @@ use scaling_laws::envelope::{EnvelopeConfig, analyse};
 
 use super::common::{OutputFormat, ResampleArgs};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws envelope data/simulated_sweep.csv --run-col n_params --params-col n_params --tokens-col n_tokens --final-only --bootstrap 100
+  scaling-laws envelope data/simulated_sweep.csv --run-col n_params --params-col n_params --tokens-col n_tokens --final-only --bootstrap 100 --format json";
+
 /// Options of `scaling-laws envelope`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct EnvelopeArgs {
     /// Training-curve files: one per run (named after the file), or long tables with --run-col.
     #[arg(value_name = "FILE", required = true)]

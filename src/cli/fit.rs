@@ -13,9 +13,18 @@ use scaling_laws::saved::{Provenance, SavedFit};
 
 use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws fit data/simulated_sweep.csv
+  scaling-laws fit data/simulated_sweep.csv --out fit.json
+  scaling-laws fit data/simulated_sweep.csv --holdout largest-compute 5
+  scaling-laws fit data/simulated_sweep.csv --loss mse --format json";
+
 /// Options of `scaling-laws fit`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct FitArgs {
     #[command(flatten)]
     data: DataArgs,

@@ -10,9 +10,16 @@ use scaling_laws::plot::{ImageFormat, PlotOptions};
 
 use super::common::{DataArgs, OutputFormat, ResampleArgs};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws isoflop data/simulated_sweep.csv --bootstrap 100
+  scaling-laws isoflop data/simulated_sweep.csv --bootstrap 100 --plot profiles.png";
+
 /// Options of `scaling-laws isoflop`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct IsoflopArgs {
     #[command(flatten)]
     data: DataArgs,

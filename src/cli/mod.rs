@@ -2,6 +2,7 @@
 
 mod common;
 mod compare;
+mod completions;
 mod data;
 mod data_limit;
 mod decision;
@@ -42,6 +43,8 @@ enum Command {
     Chinchilla(Box<plot::ChinchillaArgs>),
     /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
     Compare(Box<compare::CompareArgs>),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions(completions::CompletionsArgs),
     /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
     Data(data::DataCommand),
     /// Plan an IsoFLOP sweep: sizes per budget around N* of a fit (or 20 tokens per parameter),
@@ -82,6 +85,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Chinchilla(args) => plot::run_chinchilla(*args),
         Command::Compare(args) => compare::run(*args),
+        Command::Completions(args) => completions::run(args),
         Command::Data(args) => data::run(args),
         Command::Design(args) => design::run(*args),
         Command::Envelope(args) => envelope::run(*args),

@@ -13,9 +13,18 @@ use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme
 use super::common::{DataArgs, OutputFormat, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws optimal --fit fit.json --budget 1e24
+  scaling-laws optimal --fit fit.json --target-loss 2.1
+  scaling-laws optimal --fit fit.json --gpu h100 --gpus 512 --days 30 --mfu 0.4 --shape
+  scaling-laws optimal data/simulated_sweep.csv --bootstrap 100 --out fit-boot.json";
+
 /// Options of `scaling-laws optimal`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct OptimalArgs {
     /// A fit saved by `scaling-laws fit --out` (instead of a data file).
     #[arg(long, value_name = "FIT.json", help_heading = "Input")]

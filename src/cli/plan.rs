@@ -15,9 +15,17 @@ use scaling_laws::saved::SavedFit;
 use super::common::OutputFormat;
 use super::hardware::{BudgetUnitsArgs, HardwareArgs, SetupArgs, ShapeContextArgs};
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws plan --model chinchilla --gpu a100 --gpus 1024
+  scaling-laws plan --params 7e9 --tokens 2e12 --gpu h100 --gpus 256 --format json
+  scaling-laws plan --fit fit.json --budget 1e23 --gpu h100 --gpus 64";
+
 /// Options of `scaling-laws plan`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct PlanArgs {
     /// A well-known model from the built-in catalogue (e.g. chinchilla, gpt-3, llama-3-405b).
     #[arg(long, value_name = "NAME", help_heading = "Model")]

@@ -179,9 +179,17 @@ impl FigureArgs {
     }
 }
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws plot contours data/simulated_sweep.csv --out contours.png
+  scaling-laws plot optimal --fit fit-boot.json --out optimal.svg --width 1200 --height 800
+  scaling-laws plot all data/simulated_sweep.csv --out figures";
+
 /// Options of `scaling-laws plot`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct PlotArgs {
     /// Which figure.
     #[arg(value_enum)]
@@ -271,8 +279,15 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
     out.finish()
 }
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const CHINCHILLA_EXAMPLES: &str = "\
+Examples:
+  scaling-laws chinchilla --out chinchilla-figures
+  scaling-laws chinchilla --data svg_extracted_data.csv --bootstrap 20 --out chinchilla-figures";
+
 /// Options of `scaling-laws chinchilla`.
 #[derive(Debug, Args)]
+#[command(after_help = CHINCHILLA_EXAMPLES)]
 pub struct ChinchillaArgs {
     /// Folder for the figures, the summary and the fit.
     #[arg(long, short, value_name = "DIR")]

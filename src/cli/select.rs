@@ -11,8 +11,15 @@ use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use super::common::{DataArgs, OutputFormat, progress_bar};
 use super::fit::LossKind;
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws select data/simulated_sweep.csv --bootstrap 20
+  scaling-laws select data/simulated_sweep.csv --laws chinchilla,kaplan --bootstrap 20 --format json";
+
 /// Options of `scaling-laws select`.
 #[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
 pub struct SelectArgs {
     #[command(flatten)]
     data: DataArgs,

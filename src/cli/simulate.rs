@@ -8,9 +8,17 @@ use scaling_laws::simulate::{
     CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate, simulate_repeated, true_law,
 };
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws simulate --out sweep.csv
+  scaling-laws simulate --noise 0.02 --seed 7 --budgets 1e18,1e19,1e20 --out sweep.parquet
+  scaling-laws simulate --law data-constrained --epochs 1,4,16 --out repeated.csv";
+
 /// Options of `scaling-laws simulate`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct SimulateArgs {
     /// Write here (.csv, .parquet, .ndjson); default: CSV on standard output.
     #[arg(long, short, value_name = "FILE")]

@@ -19,9 +19,16 @@ enum TargetArg {
     Loss,
 }
 
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 8
+  scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 4 --target loss --out next.csv";
+
 /// Options of `scaling-laws suggest`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
+#[command(after_help = EXAMPLES)]
 pub struct SuggestArgs {
     /// A fit saved by `scaling-laws fit --out` or `optimal --out` (its data file must be at hand).
     #[arg(value_name = "FIT.json")]

@@ -247,35 +247,6 @@ pub fn write_atomically(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
-    replace(path, "", |_, file| {
-        let mut w = std::io::BufWriter::new(file);
-        fill(&mut w)
-            .and_then(|_| w.flush())
-            .map_err(|e| Error::write(&shown, e))
-    })
-}
-
-/// Write `path` atomically through a writer that opens files by name (an image encoder): `fill`
-/// gets the path of a temporary file with extension `suffix` beside the destination.
-///
-/// # Errors
-///
-/// As [`write_atomically`], and whatever `fill` returns.
-pub(crate) fn write_atomically_by_name(
-    path: &Path,
-    suffix: &str,
-    fill: impl FnOnce(&Path) -> Result<(), Error>,
-) -> Result<(), Error> {
-    replace(path, suffix, |tmp, _| fill(tmp))
-}
-
-/// The temporary-file protocol shared by the writers.
-fn replace(
-    path: &Path,
-    suffix: &str,
-    fill: impl FnOnce(&Path, &mut std::fs::File) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let shown = path.display().to_string();
     let failed = |e: std::io::Error| Error::write(&shown, e);
     let target = match resolve_file(path).map_err(failed)? {
         Ok(t) => t,
@@ -288,32 +259,26 @@ fn replace(
     };
     let dir = folder_of(&target.path);
     temp::remove_stale(dir);
-    let mut tmp = new_temp_file(dir, suffix, target.mode).map_err(failed)?;
-    let tmp_path = tmp.path().to_path_buf();
-    fill(&tmp_path, tmp.as_file_mut())?;
-    // Reopened by name for encoders that wrote through their own handle.
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&tmp_path)
-        .map_err(failed)?;
-    file.sync_all().map_err(failed)?;
-    if let Some(mode) = target.mode {
-        set_mode(&file, mode).map_err(failed)?;
+    let mut tmp = new_temp_file(dir, target.mode).map_err(failed)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).and_then(|()| w.flush()).map_err(failed)?;
     }
+    let file = tmp.as_file();
+    if let Some(mode) = target.mode {
+        set_mode(file, mode).map_err(failed)?;
+    }
+    file.sync_all().map_err(failed)?;
     tmp.persist(&target.path).map_err(|e| failed(e.error))?;
     Ok(())
 }
 
 /// A temporary file in `dir`, created with `mode` (a replaced file's) or 0644, both minus the
 /// umask, so it is never more open than the file it becomes.
-fn new_temp_file(
-    dir: &Path,
-    suffix: &str,
-    mode: Option<u32>,
-) -> std::io::Result<tempfile::NamedTempFile> {
+fn new_temp_file(dir: &Path, mode: Option<u32>) -> std::io::Result<tempfile::NamedTempFile> {
     let prefix = temp::own_prefix();
     let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(suffix);
+    builder.prefix(&prefix);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -20,14 +20,14 @@ use plotters::element::{PathElement, Rectangle};
 use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::Color;
 
-use super::PlotOptions;
+use super::{ImageFormat, PlotOptions};
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 
 use super::axes::{LogAxis, linear_range};
 use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme, format_number};
 use crate::error::Error;
 use crate::law::{Law, Transform};
@@ -131,7 +131,21 @@ pub fn bootstrap_distributions(
     draws: &BootstrapDraws,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(
+        path,
+        &bootstrap_distributions_image(law, draws, opts, format)?,
+    )
+}
+
+/// [`bootstrap_distributions`] drawn into memory: SVG text or PNG bytes, by `format`.
+pub(crate) fn bootstrap_distributions_image(
+    law: &Law,
+    draws: &BootstrapDraws,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     if draws.family != law.family() {
         return Err(Error::invalid_option(
             "--bootstrap",
@@ -166,7 +180,7 @@ pub fn bootstrap_distributions(
         draws.len(),
         draws.config.seed
     ));
-    render(path, opts, &title, &Histograms { histograms })
+    render(format, opts, &title, &Histograms { histograms })
 }
 
 /// One panel: bin edges and counts, and the full-data value.

@@ -24,9 +24,9 @@ use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::Scale;
 use super::colour_bar::ColourBar;
 use super::legend::draw_legend;
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, format_number, lighten, viridis};
-use super::{PlotOptions, Run, usable_runs};
+use super::{ImageFormat, PlotOptions, Run, usable_runs};
 use crate::allocation::Allocator;
 use crate::data::Dataset;
 use crate::error::Error;
@@ -73,7 +73,19 @@ pub fn isoloss_contours(
     data: &Dataset,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(path, &isoloss_contours_image(law, k, data, opts, format)?)
+}
+
+/// [`isoloss_contours`] drawn into memory: SVG text or PNG bytes, by `format`.
+pub(crate) fn isoloss_contours_image(
+    law: &Law,
+    k: f64,
+    data: &Dataset,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     let allocator = Allocator::new(law.clone(), k)?;
     allocator.require_allocation("the isoloss-contour figure")?;
     let runs = usable_runs(data)?;
@@ -97,7 +109,7 @@ pub fn isoloss_contours(
                 .join(", ")
         ),
     });
-    render(path, opts, &title, &figure)
+    render(format, opts, &title, &figure)
 }
 
 /// What the figure shows, computed before drawing.

@@ -18,9 +18,9 @@ use super::bands::{Band, PredictionBands};
 use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::{ClipBox, Scale};
 use super::legend::{LegendEntry, Mark, draw_side_legend};
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, format_log_tick, viridis};
-use super::{PlotOptions, usable_runs};
+use super::{ImageFormat, PlotOptions, usable_runs};
 use crate::allocation::{Allocator, ComputeOptimal};
 use crate::data::Dataset;
 use crate::error::Error;
@@ -133,7 +133,35 @@ pub fn isoflop_slices_with_bands(
     bands: Option<&PredictionBands>,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(
+        path,
+        &isoflop_slices_with_bands_image(
+            law,
+            k,
+            data,
+            budgets,
+            tolerance_dex,
+            bands,
+            opts,
+            format,
+        )?,
+    )
+}
+
+/// [`isoflop_slices_with_bands`] drawn into memory: SVG text or PNG bytes, by `format`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn isoflop_slices_with_bands_image(
+    law: &Law,
+    k: f64,
+    data: &Dataset,
+    budgets: &[f64],
+    tolerance_dex: f64,
+    bands: Option<&PredictionBands>,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     check_budgets(budgets, tolerance_dex)?;
     let allocator = Allocator::new(law.clone(), k)?;
     let runs = usable_runs(data)?;
@@ -160,7 +188,7 @@ pub fn isoflop_slices_with_bands(
         figure.add_bands(bands);
     }
     let title = opts.title_or("IsoFLOP slices: final loss against model size".to_string());
-    render(path, opts, &title, &figure)
+    render(format, opts, &title, &figure)
 }
 
 fn check_budgets(budgets: &[f64], tolerance_dex: f64) -> Result<(), Error> {

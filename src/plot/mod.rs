@@ -1,4 +1,5 @@
-//! Figures of a fit: PNG or SVG files drawn with plotters.
+//! Figures of a fit: SVG drawn with plotters, PNG rasterised from that SVG with resvg; files,
+//! or images in memory through [`crate::figures::render`].
 //!
 //! | function | figure |
 //! |---|---|
@@ -24,12 +25,13 @@
 //! no band is drawn.
 //!
 //! Text is DejaVu Sans, compiled in and registered with plotters' `ab_glyph` text renderer on
-//! first use: no system fonts are needed. SVG files name the family `sans-serif` and embed no
-//! glyphs. Log axes always span at least one decade and carry their own tick marks (powers of
+//! first use (it sizes the labels), and loaded from the same bytes into resvg's font database
+//! for PNG: no system fonts are needed. SVG files name the family `sans-serif` and embed no
+//! glyphs. Every figure is drawn once, as SVG; a PNG is that drawing rasterised, anti-aliased. Log axes always span at least one decade and carry their own tick marks (powers of
 //! ten, or 1-2-5 within a single decade) labelled like `1e20`.
 //!
-//! Files are written atomically: the image is rendered to a temporary file in the destination
-//! folder and renamed into place, so a failure never leaves a partial file.
+//! Files are written atomically: the image is rendered in memory, written to a temporary file
+//! in the destination folder and renamed into place, so a failure never leaves a partial file.
 //!
 //! References: J. Hoffmann et al., "Training Compute-Optimal Large Language Models", 2022,
 //! arXiv:2203.15556 (figures 1, 3 and 4); J. Kaplan et al., "Scaling Laws for Neural Language
@@ -60,10 +62,16 @@ use serde::{Deserialize, Serialize};
 
 pub use bands::PredictionBands;
 pub use bootstrap::bootstrap_distributions;
+pub(crate) use bootstrap::bootstrap_distributions_image;
 pub use contours::isoloss_contours;
+pub(crate) use contours::isoloss_contours_image;
+pub(crate) use isoflop::isoflop_slices_with_bands_image;
 pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;
+pub(crate) use optimal::optimal_vs_compute_image;
 pub use profiles::isoflop_profiles;
+pub(crate) use render::rasterise;
+pub(crate) use residuals::residuals_with_bands_image;
 pub use residuals::{residuals, residuals_with_bands};
 pub use select::held_out_errors;
 

@@ -19,14 +19,14 @@ use plotters::element::{Circle, Cross, EmptyElement};
 use plotters::prelude::{BLACK, DashedLineSeries, DrawingBackend};
 use plotters::style::{Color, RGBColor};
 
-use super::PlotOptions;
 use super::axes::{LogAxis, linear_range, log_space};
 use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::ClipBox;
 use super::clip::Scale::{Linear, Log};
 use super::legend::{LegendEntry, Mark, draw_legend, draw_side_legend};
-use super::render::{Area, DrawError, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawError, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme, format_log_tick, format_number, lighten, viridis};
+use super::{ImageFormat, PlotOptions};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::isoflop::{IsoflopAnalysis, PowerLaw, Profile, ProfileIssue};
@@ -69,7 +69,18 @@ pub fn isoflop_profiles(
     data: &Dataset,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(path, &isoflop_profiles_image(analysis, data, opts, format)?)
+}
+
+/// [`isoflop_profiles`] drawn into memory: SVG text or PNG bytes, by `format`.
+pub(crate) fn isoflop_profiles_image(
+    analysis: &IsoflopAnalysis,
+    data: &Dataset,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     let count = analysis.profiles.len();
     let runs = data.n_params.len().min(data.loss.len());
     if count == 0 {
@@ -99,7 +110,7 @@ pub fn isoflop_profiles(
         curves,
     };
     let title = opts.title_or("IsoFLOP profiles (Approach 2)".to_string());
-    render(path, opts, &title, &figure)
+    render(format, opts, &title, &figure)
 }
 
 /// One profile as drawn: its runs (N, L), parabola and minimum, colour and legend text.

@@ -1,17 +1,18 @@
-//! From a figure to a file: fonts, backends and atomic output.
+//! From a figure to an image: fonts, the one drawing path (SVG) and its rasterisation (PNG).
 //!
-//! PNG: plotters' bitmap backend encodes through the `image` crate, which this crate cannot
-//! reach directly, so the image is rendered to a temporary `.png` file in the destination folder
-//! and renamed into place ([`crate::output`] has the rules). SVG: rendered into a string and written with
-//! [`crate::output::write_atomically`].
+//! Every figure is drawn once, with plotters' SVG backend, into a string. PNG is that SVG
+//! rasterised by resvg (anti-aliased lines and text), with the text set in the same embedded
+//! DejaVu Sans that plotters measures the labels with, loaded from memory: no system font is
+//! read. Files are written with [`crate::output::write_atomically`].
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use plotters::coord::Shift;
-use plotters::prelude::{BitMapBackend, DrawingArea, DrawingAreaErrorKind, IntoDrawingArea};
+use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, IntoDrawingArea};
 use plotters::prelude::{DrawingBackend, SVGBackend, WHITE};
 use plotters::style::{FontStyle, register_font};
+use resvg::{tiny_skia, usvg};
 
 use super::style::{FAMILY, Theme};
 use super::{ImageFormat, PlotOptions};
@@ -47,31 +48,46 @@ pub(super) fn check_output(path: &Path, opts: &PlotOptions) -> Result<ImageForma
     Ok(format)
 }
 
-/// Draw `figure` under `title` and write it to `path` atomically, as PNG or SVG by extension.
+/// Write an image to `path` atomically.
+pub(super) fn write_image(path: &Path, image: &[u8]) -> Result<(), Error> {
+    write_atomically(path, |w| w.write_all(image))
+}
+
+/// A failure of drawing or rasterising, as an error about the figure `which`.
+fn failed(which: &str, why: impl std::fmt::Display) -> Error {
+    Error::write(
+        format!("the figure {which}"),
+        std::io::Error::other(why.to_string()),
+    )
+}
+
+/// Draw `figure` under `title` as an image in `format`: SVG text, or PNG bytes.
 pub(super) fn render(
-    path: &Path,
+    format: ImageFormat,
     opts: &PlotOptions,
     title: &str,
     figure: &impl Figure,
-) -> Result<(), Error> {
-    let format = check_output(path, opts)?;
-    let shown = path.display().to_string();
-    let failed = |e: DrawError| Error::write(&shown, std::io::Error::other(e.0));
-    register_fonts().map_err(failed)?;
-    let size = (opts.width, opts.height);
-    let theme = Theme::for_size(opts.width, opts.height);
+) -> Result<Vec<u8>, Error> {
+    let svg = render_svg(opts, title, figure)?;
     match format {
-        ImageFormat::Png => write_png(path, size, |root| page(root, title, &theme, figure)),
-        ImageFormat::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-                page(&root, title, &theme, figure).map_err(failed)?;
-                root.present().map_err(|e| failed(e.into()))?;
-            }
-            write_atomically(path, |w| w.write_all(svg.as_bytes()))
-        }
+        ImageFormat::Svg => Ok(svg.into_bytes()),
+        ImageFormat::Png => rasterise(svg.as_bytes(), opts),
     }
+}
+
+/// Draw `figure` under `title` as SVG text.
+fn render_svg(opts: &PlotOptions, title: &str, figure: &impl Figure) -> Result<String, Error> {
+    opts.validate()?;
+    let fail = |e: DrawError| failed(&format!("\"{title}\""), e.0);
+    register_fonts().map_err(fail)?;
+    let theme = Theme::for_size(opts.width, opts.height);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
+        page(&root, title, &theme, figure).map_err(fail)?;
+        root.present().map_err(|e| fail(e.into()))?;
+    }
+    Ok(svg)
 }
 
 /// White page, title, then the figure.
@@ -88,20 +104,49 @@ fn page<DB: DrawingBackend>(
     figure.draw(&body, theme)
 }
 
-/// Render a PNG to a temporary file beside `path`, then rename it into place.
-fn write_png(
-    path: &Path,
-    size: (u32, u32),
-    draw: impl FnOnce(&Area<BitMapBackend>) -> DrawResult,
-) -> Result<(), Error> {
-    let shown = path.display().to_string();
-    let failed = |e: DrawError| Error::write(&shown, std::io::Error::other(e.0));
-    // The suffix matters: the encoder picks the format from the extension.
-    crate::output::write_atomically_by_name(path, ".png", |tmp| {
-        let root = BitMapBackend::new(tmp, size).into_drawing_area();
-        draw(&root).map_err(failed)?;
-        root.present().map_err(|e| failed(e.into()))
-    })
+/// Rasterise an SVG drawn by [`render`] to a PNG of `opts.width` x `opts.height` pixels.
+pub(crate) fn rasterise(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, Error> {
+    rasterise_svg(svg, opts).map_err(|why| failed("rasterised to PNG", why))
+}
+
+fn rasterise_svg(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, String> {
+    let options = usvg::Options {
+        font_family: "DejaVu Sans".to_string(),
+        fontdb: font_database(),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_data(svg, &options).map_err(|e| e.to_string())?;
+    let mut pixmap = tiny_skia::Pixmap::new(opts.width, opts.height)
+        .ok_or_else(|| format!("cannot make a {} x {} image", opts.width, opts.height))?;
+    // The SVG is drawn at this size; scale anyway should its size ever differ.
+    let size = tree.size();
+    let transform = tiny_skia::Transform::from_scale(
+        opts.width as f32 / size.width(),
+        opts.height as f32 / size.height(),
+    );
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| e.to_string())
+}
+
+/// The fonts resvg may use: DejaVu Sans (regular and bold) from the binary, standing for every
+/// generic family, so that `sans-serif` text looks as plotters measured it.
+fn font_database() -> Arc<usvg::fontdb::Database> {
+    static DATABASE: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    DATABASE
+        .get_or_init(|| {
+            let mut db = usvg::fontdb::Database::new();
+            for bytes in [dejavu::sans::regular(), dejavu::sans::bold()] {
+                db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(bytes)));
+            }
+            let family = "DejaVu Sans";
+            db.set_sans_serif_family(family);
+            db.set_serif_family(family);
+            db.set_monospace_family(family);
+            db.set_cursive_family(family);
+            db.set_fantasy_family(family);
+            Arc::new(db)
+        })
+        .clone()
 }
 
 /// Register DejaVu Sans (regular and bold) as plotters' `sans-serif` family, once per process.

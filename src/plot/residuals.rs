@@ -20,9 +20,9 @@ use super::axes::{LogAxis, linear_range};
 use super::bands::PredictionBands;
 use super::chart::{Axes, build, draw_mesh};
 use super::clip::Scale;
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme, format_number};
-use super::{PlotOptions, Run, usable_runs};
+use super::{ImageFormat, PlotOptions, Run, usable_runs};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;
@@ -75,7 +75,22 @@ pub fn residuals_with_bands(
     bands: Option<&PredictionBands>,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(
+        path,
+        &residuals_with_bands_image(law, data, bands, opts, format)?,
+    )
+}
+
+/// [`residuals_with_bands`] drawn into memory: SVG text or PNG bytes, by `format`.
+pub(crate) fn residuals_with_bands_image(
+    law: &Law,
+    data: &Dataset,
+    bands: Option<&PredictionBands>,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     let points: Vec<Point> = usable_runs(data)?
         .into_iter()
         .map(|run| {
@@ -110,7 +125,7 @@ pub fn residuals_with_bands(
         format_number(sd)
     ));
     let band_level = bands.map(PredictionBands::level_label);
-    render(path, opts, &title, &Residuals { points, band_level })
+    render(format, opts, &title, &Residuals { points, band_level })
 }
 
 /// A run with the law's prediction for it.

@@ -13,13 +13,13 @@ use plotters::element::Circle;
 use plotters::prelude::DrawingBackend;
 use plotters::style::Color;
 
-use super::PlotOptions;
 use super::axes::LogAxis;
 use super::chart::{Axes, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::Scale;
 use super::legend::draw_legend;
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme};
+use super::{ImageFormat, PlotOptions};
 use crate::error::Error;
 use crate::select::Selection;
 use crate::stats::median;
@@ -52,7 +52,17 @@ pub fn held_out_errors(
     selection: &Selection,
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(path, &held_out_errors_image(selection, opts, format)?)
+}
+
+/// [`held_out_errors`] drawn into memory: SVG text or PNG bytes, by `format`.
+pub(crate) fn held_out_errors_image(
+    selection: &Selection,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     let rolling = selection.verdict.basis == "rolling_origin";
     let series: Vec<Series> = selection
         .laws
@@ -95,7 +105,7 @@ pub fn held_out_errors(
     };
     let title = opts.title_or(format!("Held-out error against compute ({check})"));
     render(
-        path,
+        format,
         opts,
         &title,
         &HeldOutErrors {

@@ -11,6 +11,7 @@ mod fetch;
 mod fit_chinchilla;
 mod fit_options;
 mod fuzz;
+mod help;
 mod holdout;
 mod inference;
 mod input_errors;

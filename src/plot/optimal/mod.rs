@@ -25,14 +25,14 @@ use plotters::element::{Circle, PathElement, Polygon, Rectangle};
 use plotters::prelude::{BLACK, DashedLineSeries, DrawingBackend};
 use plotters::style::Color;
 
-use super::PlotOptions;
 use super::axes::LogAxis;
 use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
 use super::labels::draw_point_labels;
 use super::legend::{draw_legend, legend_box, legend_line};
-use super::render::{Area, DrawResult, Figure, check_output, render};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme};
+use super::{ImageFormat, PlotOptions};
 use crate::allocation::Allocator;
 use crate::error::Error;
 use crate::law::Law;
@@ -80,7 +80,26 @@ pub fn optimal_vs_compute(
     models: &[KnownModel],
     opts: &PlotOptions,
 ) -> Result<(), Error> {
-    check_output(path, opts)?;
+    let format = check_output(path, opts)?;
+    write_image(
+        path,
+        &optimal_vs_compute_image(law, k, draws, level, compute_range, models, opts, format)?,
+    )
+}
+
+/// [`optimal_vs_compute`] drawn into memory: SVG text or PNG bytes, by `format`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn optimal_vs_compute_image(
+    law: &Law,
+    k: f64,
+    draws: Option<&BootstrapDraws>,
+    level: f64,
+    compute_range: (f64, f64),
+    models: &[KnownModel],
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    opts.validate()?;
     check_level_and_range(level, compute_range)?;
     let allocator = Allocator::new(law.clone(), k)?;
     allocator.require_allocation("the optimal-allocation figure")?;
@@ -102,7 +121,7 @@ pub fn optimal_vs_compute(
         compute_axis,
     };
     let title = opts.title_or("Compute-optimal model size and training tokens".to_string());
-    render(path, opts, &title, &figure)
+    render(format, opts, &title, &figure)
 }
 
 fn check_level_and_range(level: f64, (lo, hi): (f64, f64)) -> Result<(), Error> {

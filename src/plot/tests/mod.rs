@@ -15,6 +15,7 @@ use crate::uncertainty::{BootstrapConfig, BootstrapDraws, bootstrap};
 mod bands;
 mod errors;
 mod profiles;
+mod raster;
 
 /// Resamples in the test bootstrap: enough for a histogram, quick to run.
 const TEST_RESAMPLES: usize = 20;
