@@ -41,6 +41,7 @@ from ._analyses import (
     select,
 )
 from ._data import Dataset, load
+from ._figures import Figure
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
 from ._simulate import simulate
@@ -72,6 +73,7 @@ __all__ = [
     "select",
     "Dataset",
     "Fit",
+    "Figure",
     "Holdout",
     "Plan",
     "fit",

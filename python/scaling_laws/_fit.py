@@ -13,6 +13,9 @@ import numpy as np
 
 from . import _native
 from ._data import DataLike, Dataset, load
+from ._figures import FIGURE_DEFAULTS as _FIGURES
+from ._figures import Figure
+from ._figures import render as render_figure
 from ._frames import FrameKind, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -322,6 +325,80 @@ class Fit:
         if frame == "pandas":
             table.attrs["answers"] = answers
         return table
+
+    def plot(
+        self,
+        kind: str,
+        path: Union[None, str, "os.PathLike[str]"] = None,
+        *,
+        bootstrap: Union[None, int, "Bootstrap"] = None,
+        seed: int = _DEFAULTS["seed"],
+        resample: str = _DEFAULTS["resample"],
+        budgets: Union[None, float, Sequence[float]] = None,
+        tolerance_dex: float = _FIGURES["tolerance_dex"],
+        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        level: float = _FIGURES["level"],
+        models: Union[None, str, Sequence[str]] = None,
+        width: int = _FIGURES["width"],
+        height: int = _FIGURES["height"],
+        progress: ProgressArg = None,
+    ) -> Figure:
+        """Draw a figure of the fit, as ``scaling-laws plot KIND`` (same figure, same
+        options): shown inline in Jupyter, saved with :meth:`Figure.save` or ``path=``.
+
+        Args:
+            kind: ``"contours"`` (isoloss contours and the efficient frontier, Chinchilla
+                Figure 4 left), ``"isoflop"`` (IsoFLOP slices with the law's curves),
+                ``"optimal"`` (N* and D* against compute, Figure 1), ``"residuals"``
+                (residuals and predicted against observed) or ``"bootstrap"`` (the
+                distributions of the parameters; needs draws).
+            path: also write the figure here, ``.svg`` or ``.png`` (atomically).
+            bootstrap: draws for bands and distributions: a number of resamples (bootstrap
+                now with ``seed`` and ``resample``) or a :class:`Bootstrap` of this fit.
+                Without it, the draws the fit holds, if any.
+            budgets: budgets of the IsoFLOP slices (default: the data's budget column, or
+                two per decade across its compute).
+            tolerance_dex: half-width of an IsoFLOP slice in log10 C.
+            compute_range: compute range of the allocation figure, ``(low, high)`` or
+                ``"LOW:HIGH"``.
+            level: confidence level of bands.
+            models: well-known models marked on the allocation figure (catalogue names).
+            width, height: size in pixels.
+
+        Returns:
+            A :class:`Figure` (``.svg``, ``.png``, ``.save(path)``).
+
+        Raises:
+            OptionError: an unknown ``kind`` (:attr:`ScalingLawsError.keyword` is
+                ``"kind"``), an invalid option, or the bootstrap figure without draws.
+
+        Example:
+            >>> import scaling_laws as sl
+            >>> f = sl.fit(sl.simulate(seed=1, frame="dict"), starts=20)
+            >>> f.plot("residuals", width=600, height=450).svg.startswith("<svg")
+            True
+        """
+        native = self._native
+        if isinstance(bootstrap, Bootstrap):
+            native = bootstrap.fit._native
+        elif bootstrap is not None:
+            native = self.bootstrap(
+                int(bootstrap), seed=seed, resample=resample, progress=progress
+            ).fit._native
+        figure = render_figure(
+            native,
+            kind,
+            budgets=None if budgets is None else list(np.atleast_1d(np.asarray(budgets, dtype=np.float64))),
+            tolerance_dex=tolerance_dex,
+            compute_range=compute_range if isinstance(compute_range, str) else tuple(compute_range),
+            level=level,
+            models=models if models is None or isinstance(models, str) else list(models),
+            width=width,
+            height=height,
+        )
+        if path is not None:
+            figure.save(path)
+        return figure
 
     def holdout(
         self,
