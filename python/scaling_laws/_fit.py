@@ -120,7 +120,8 @@ class Fit:
     """A law fitted to runs: the library's fit with its provenance, the same object the
     command line saves with ``scaling-laws fit --out``.
 
-    Made by :func:`fit`, :meth:`Fit.load` or :meth:`Fit.from_json`.
+    Made by :func:`fit`, :meth:`Fit.load` or :meth:`Fit.from_json`; :meth:`plot` draws its
+    figures.
 
     Attributes:
         law: the law's family name, e.g. ``"chinchilla"``.
