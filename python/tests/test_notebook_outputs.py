@@ -84,8 +84,12 @@ def test_your_own_sweep_recovers_the_truth():
     true_a, a, lower, upper = map(float, m.groups())
     assert true_a == pytest.approx(0.4516, abs=1e-4)
     assert lower <= true_a <= upper and abs(a - true_a) < 0.03
-    m = re.search(r"inside their 95% prediction intervals", text)
+    # The diverged run is named by its row.
+    assert "outlying_runs: 1 run lies" in text and "rows: [41]" in text
+    # The held-out check: small errors, most runs inside their intervals.
+    m = re.search(r"held-out runs: median \|error\| ([0-9.]+)%, ([0-9]+)% inside", text)
     assert m, "the held-out check is missing"
+    assert float(m.group(1)) < 3 and int(m.group(2)) >= 80
     assert images("your_own_sweep.ipynb").count("image/svg+xml") == 3
 
 
