@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from . import _native
+from .errors import OptionError
 
 __all__ = ["Figure"]
 
@@ -70,6 +71,42 @@ class Figure:
         return f"<Figure {self.kind} {self.width}x{self.height}>"
 
 
+def _args(
+    budgets: Union[None, float, list],
+    tolerance_dex: float,
+    compute_range: Union[str, tuple],
+    level: float,
+    models: Union[None, str, list],
+    width: int,
+    height: int,
+) -> dict:
+    if budgets is None:
+        budget_list: list = []
+    elif isinstance(budgets, (int, float)):
+        budget_list = [float(budgets)]
+    else:
+        budget_list = [float(b) for b in budgets]
+    if not isinstance(compute_range, str):
+        low, high = compute_range
+        compute_range = f"{float(low)!r}:{float(high)!r}"
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",")]
+    return {
+        "budgets": budget_list,
+        "tolerance_dex": float(tolerance_dex),
+        "compute_range": compute_range,
+        "level": float(level),
+        "models": None if models is None else [str(m) for m in models],
+        "width": int(width),
+        "height": int(height),
+    }
+
+
+def save_all(native_fit: "_native.NativeFit", folder: str, **options: Any) -> list:
+    """Draw every figure of a fit into ``folder`` (see :meth:`Fit.save_figures`)."""
+    return list(_native.save_figures(native_fit, folder, _args(**options)))
+
+
 def render(
     native_fit: "_native.NativeFit",
     kind: str,
@@ -82,25 +119,12 @@ def render(
     height: int = FIGURE_DEFAULTS["height"],
 ) -> Figure:
     """Draw figure ``kind`` of a fit (see :meth:`Fit.plot`)."""
-    if budgets is None:
-        budget_list: list = []
-    elif isinstance(budgets, (int, float)):
-        budget_list = [float(budgets)]
-    else:
-        budget_list = [float(b) for b in budgets]
-    if not isinstance(compute_range, str):
-        low, high = compute_range
-        compute_range = f"{float(low)!r}:{float(high)!r}"
-    if isinstance(models, str):
-        models = [m.strip() for m in models.split(",")]
-    args = {
-        "budgets": budget_list,
-        "tolerance_dex": float(tolerance_dex),
-        "compute_range": compute_range,
-        "level": float(level),
-        "models": None if models is None else [str(m) for m in models],
-        "width": int(width),
-        "height": int(height),
-    }
+    if kind == "all":
+        raise OptionError(
+            "invalid --kind: 'all' draws every figure into a folder; use "
+            "Fit.save_figures(folder), or one of " + ", ".join(FIGURE_DEFAULTS["kinds"]),
+            {"kind": "InvalidOption", "flag": "--kind"},
+        )
+    args = _args(budgets, tolerance_dex, compute_range, level, models, width, height)
     svg = _native.render_figure(native_fit, str(kind), args)
     return Figure(str(kind), svg, int(width), int(height))

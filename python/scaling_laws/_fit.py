@@ -16,6 +16,7 @@ from ._data import DataLike, Dataset, load
 from ._figures import FIGURE_DEFAULTS as _FIGURES
 from ._figures import Figure
 from ._figures import render as render_figure
+from ._figures import save_all as save_all_figures
 from ._frames import FrameKind, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -103,6 +104,26 @@ def _fit_args(
         "max_iters": int(max_iters),
         "subsample_rows": int(subsample_rows),
         "threads": None if threads is None else int(threads),
+    }
+
+
+def _figure_options(
+    budgets: Union[None, float, Sequence[float]],
+    tolerance_dex: float,
+    compute_range: Union[str, Sequence[float]],
+    level: float,
+    models: Union[None, str, Sequence[str]],
+    width: int,
+    height: int,
+) -> dict:
+    return {
+        "budgets": None if budgets is None else list(np.atleast_1d(np.asarray(budgets, dtype=np.float64))),
+        "tolerance_dex": tolerance_dex,
+        "compute_range": compute_range if isinstance(compute_range, str) else tuple(compute_range),
+        "level": level,
+        "models": models if models is None or isinstance(models, str) else list(models),
+        "width": width,
+        "height": height,
     }
 
 
@@ -371,7 +392,9 @@ class Fit:
 
         Raises:
             OptionError: an unknown ``kind`` (:attr:`ScalingLawsError.keyword` is
-                ``"kind"``), an invalid option, or the bootstrap figure without draws.
+                ``"kind"``; for every figure in a folder, the command line's ``all``, use
+                :meth:`save_figures`), an invalid option, or the bootstrap figure without
+                draws.
 
         Example:
             >>> import scaling_laws as sl
@@ -379,27 +402,56 @@ class Fit:
             >>> f.plot("residuals", width=600, height=450).svg.startswith("<svg")
             True
         """
-        native = self._native
-        if isinstance(bootstrap, Bootstrap):
-            native = bootstrap.fit._native
-        elif bootstrap is not None:
-            native = self.bootstrap(
-                int(bootstrap), seed=seed, resample=resample, progress=progress
-            ).fit._native
-        figure = render_figure(
-            native,
-            kind,
-            budgets=None if budgets is None else list(np.atleast_1d(np.asarray(budgets, dtype=np.float64))),
-            tolerance_dex=tolerance_dex,
-            compute_range=compute_range if isinstance(compute_range, str) else tuple(compute_range),
-            level=level,
-            models=models if models is None or isinstance(models, str) else list(models),
-            width=width,
-            height=height,
-        )
+        native = self._with_draws(bootstrap, seed, resample, progress)
+        options = _figure_options(budgets, tolerance_dex, compute_range, level, models, width, height)
+        figure = render_figure(native, kind, **options)
         if path is not None:
             figure.save(path)
         return figure
+
+    def save_figures(
+        self,
+        folder: Union[str, "os.PathLike[str]"],
+        *,
+        bootstrap: Union[None, int, "Bootstrap"] = None,
+        seed: int = _DEFAULTS["seed"],
+        resample: str = _DEFAULTS["resample"],
+        budgets: Union[None, float, Sequence[float]] = None,
+        tolerance_dex: float = _FIGURES["tolerance_dex"],
+        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        level: float = _FIGURES["level"],
+        models: Union[None, str, Sequence[str]] = None,
+        width: int = _FIGURES["width"],
+        height: int = _FIGURES["height"],
+        progress: ProgressArg = None,
+    ) -> list:
+        """Draw every figure of the fit into ``folder``, PNG and SVG, as ``scaling-laws plot
+        all --out FOLDER`` (the bootstrap figure only with draws; the contours and the
+        allocation only for a law with an allocation). The folder is replaced as a whole; it
+        must be new, or hold only such figures. Options as :meth:`plot`.
+
+        Returns:
+            The paths written.
+        """
+        native = self._with_draws(bootstrap, seed, resample, progress)
+        options = _figure_options(budgets, tolerance_dex, compute_range, level, models, width, height)
+        return save_all_figures(native, os.fspath(folder), **options)
+
+    def _with_draws(
+        self,
+        bootstrap: Union[None, int, "Bootstrap"],
+        seed: int,
+        resample: str,
+        progress: ProgressArg,
+    ) -> "_native.NativeFit":
+        """The native fit with the draws asked for: a Bootstrap's, new ones, or its own."""
+        if isinstance(bootstrap, Bootstrap):
+            return bootstrap.fit._native
+        if bootstrap is not None:
+            return self.bootstrap(
+                int(bootstrap), seed=seed, resample=resample, progress=progress
+            ).fit._native
+        return self._native
 
     def holdout(
         self,

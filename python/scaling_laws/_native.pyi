@@ -151,3 +151,7 @@ def rasterise_svg(svg: str, width: int, height: int) -> bytes:
 
 def save_svg(svg: str, path: str, width: int, height: int) -> None:
     """Write an SVG figure to ``path`` atomically, as SVG or PNG by its extension."""
+
+def save_figures(fit: NativeFit, folder: str, args: dict[str, Any]) -> list[str]:
+    """Every figure of the fit into ``folder`` (PNG and SVG, replaced as a whole), as
+    ``scaling-laws plot all``; the paths written. ``args`` as :func:`render_figure`."""

@@ -71,6 +71,28 @@ fn render_figure(
     String::from_utf8(svg).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
 
+/// Draw every figure of `fit` into `folder` as PNG and SVG, as `scaling-laws plot all`
+/// (the folder is replaced as a whole); returns the files written.
+#[pyfunction]
+fn save_figures(
+    py: Python<'_>,
+    fit: &NativeFit,
+    folder: &str,
+    args: FigureArgs,
+) -> PyResult<Vec<String>> {
+    let settings = args.settings().py_err(py)?;
+    let data = fit.runs().py_err(py)?;
+    let written = run_long(py, None, None, |_| {
+        settings.with_inputs(None, &fit.saved, &data, |inputs| {
+            figures::draw_all(std::path::Path::new(folder), inputs, &settings.plot)
+        })
+    })?;
+    Ok(written
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect())
+}
+
 /// The PNG bytes of an SVG figure, rasterised at `width` x `height` pixels.
 #[pyfunction]
 fn rasterise_svg<'py>(
@@ -107,6 +129,7 @@ fn save_svg(py: Python<'_>, svg: &str, path: &str, width: u32, height: u32) -> P
 /// Add the figure functions and the defaults of `scaling-laws plot` to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(render_figure, m)?)?;
+    m.add_function(wrap_pyfunction!(save_figures, m)?)?;
     m.add_function(wrap_pyfunction!(rasterise_svg, m)?)?;
     m.add_function(wrap_pyfunction!(save_svg, m)?)?;
     let defaults = PyDict::new(m.py());

@@ -134,3 +134,33 @@ def test_bootstrap_figures_equal_the_command_lines(sweep_fit, cli, tmp_path):
         cli("plot", kind, SWEEP_CSV, "--starts", "20", "--bootstrap", "20", "--width", "640",
             "--height", "480", "--out", out, "--quiet")
         assert fit.plot(kind, **SIZE).png == out.read_bytes(), kind
+
+
+def test_save_figures_is_plot_all(sweep_fit, cli, tmp_path):
+    ours = tmp_path / "ours"
+    written = quiet(sweep_fit.save_figures, ours, bootstrap=10, progress=False, **SIZE)
+    names = sorted(p.split("/")[-1] for p in written)
+    assert len(names) == 10 and "bootstrap_distributions.svg" in names
+    assert sorted(p.name for p in ours.iterdir()) == names
+    theirs = tmp_path / "theirs"
+    cli("plot", "all", SWEEP_CSV, "--starts", "20", "--bootstrap", "10", "--width", "640",
+        "--height", "480", "--out", theirs, "--quiet")
+    for name in names:
+        assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name
+    # Without draws there is no bootstrap figure; the folder is replaced as a whole.
+    again = sweep_fit.save_figures(ours, **SIZE)
+    assert len(again) == 8
+    assert sorted(p.name for p in ours.iterdir()) == sorted(p.split("/")[-1] for p in again)
+
+
+def test_save_figures_leaves_a_folder_of_other_files_alone(sweep_fit, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(sl.OutputError):
+        sweep_fit.save_figures(tmp_path, **SIZE)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_plot_all_points_to_save_figures(sweep_fit):
+    with pytest.raises(sl.OptionError) as e:
+        sweep_fit.plot("all")
+    assert e.value.keyword == "kind" and "save_figures" in str(e.value)
