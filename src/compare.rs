@@ -414,7 +414,12 @@ pub fn compare_approaches<F: Fn() + Sync>(
                 scheme: ResampleScheme::Runs,
                 ..BootstrapConfig::default()
             };
-            bootstrap(&data.observations(), fitted, &bootstrap_config, on_resample)
+            bootstrap(
+                &data.observations(),
+                fitted,
+                &bootstrap_config,
+                &on_resample,
+            )
         })
         .transpose()?;
     let questions = Questions {

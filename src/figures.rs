@@ -11,6 +11,7 @@ use crate::law::Law;
 use crate::output::write_atomically;
 use crate::plan::KnownModel;
 use crate::plot::{self, ImageFormat, PlotOptions, PredictionBands};
+use crate::saved::SavedFit;
 use crate::uncertainty::BootstrapDraws;
 
 /// The figures a fit can draw.
@@ -232,4 +233,236 @@ pub fn draw_all_with(
         Ok(written)
     })?;
     Ok(written.into_iter().map(|name| dir.join(name)).collect())
+}
+
+/// Models drawn as labelled points when none are named (catalogue names).
+pub const DEFAULT_MODELS: [&str; 7] = [
+    "gpt-3",
+    "gopher",
+    "chinchilla",
+    "palm",
+    "llama-65b",
+    "llama-2-70b",
+    "llama-3-70b",
+];
+
+/// Half-width of an IsoFLOP slice in log10 C when none is given.
+pub const DEFAULT_TOLERANCE_DEX: f64 = 0.03;
+
+/// Compute range of the allocation figure when none is given, FLOPs.
+pub const DEFAULT_COMPUTE_RANGE: (f64, f64) = (1e18, 1e26);
+
+/// How the figures of a fit are drawn: the settings of `scaling-laws plot`, with its defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureSettings {
+    /// Budgets of the IsoFLOP slices; empty: the data's budget column, or two per decade
+    /// across the data's compute.
+    pub budgets: Vec<f64>,
+    /// Half-width of an IsoFLOP slice in log10 C.
+    pub tolerance_dex: f64,
+    /// Compute range of the allocation figure, (low, high) FLOPs.
+    pub compute_range: (f64, f64),
+    /// Confidence level of bands.
+    pub level: f64,
+    /// Models marked (catalogue names); `None`: [`DEFAULT_MODELS`].
+    pub models: Option<Vec<String>>,
+    /// Size and title.
+    pub plot: PlotOptions,
+}
+
+impl Default for FigureSettings {
+    fn default() -> Self {
+        FigureSettings {
+            budgets: Vec::new(),
+            tolerance_dex: DEFAULT_TOLERANCE_DEX,
+            compute_range: DEFAULT_COMPUTE_RANGE,
+            level: 0.95,
+            models: None,
+            plot: PlotOptions::default(),
+        }
+    }
+}
+
+impl FigureSettings {
+    /// The budgets of the IsoFLOP slices for `data`: those given, else the data's budgets
+    /// (sorted, without repeats), else two per decade across its compute.
+    pub fn budgets_for(&self, data: &Dataset) -> Vec<f64> {
+        if !self.budgets.is_empty() {
+            return self.budgets.clone();
+        }
+        match &data.budget {
+            Some(b) => {
+                let mut v = b.clone();
+                v.sort_by(f64::total_cmp);
+                v.dedup_by(|x, y| (*x / *y - 1.0).abs() < 1e-9);
+                v
+            }
+            None => plot::default_budgets(&data.compute),
+        }
+    }
+
+    /// The models marked: those named, or those of [`DEFAULT_MODELS`] in the catalogue.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--models` for a name not in the catalogue.
+    pub fn known_models(&self) -> Result<Vec<KnownModel>, Error> {
+        match &self.models {
+            None => Ok(DEFAULT_MODELS
+                .iter()
+                .filter_map(|m| crate::plan::find_model(m).ok())
+                .collect()),
+            Some(names) => names
+                .iter()
+                .map(|m| {
+                    crate::plan::find_model(m).map_err(|e| match e {
+                        Error::InvalidOption { message, .. } => {
+                            Error::invalid_option("--models", message)
+                        }
+                        e => e,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn check_range(&self) -> Result<(f64, f64), Error> {
+        let (lo, hi) = self.compute_range;
+        if lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo {
+            Ok((lo, hi))
+        } else {
+            Err(Error::invalid_option(
+                "--compute-range",
+                format!("{lo:e}:{hi:e} needs 0 < LOW < HIGH, both finite"),
+            ))
+        }
+    }
+
+    /// Build the inputs of the figures of `saved`, fitted to `data`, and hand them to `draw`:
+    /// `figure` is the one to be drawn (`None`: every figure), so that prediction bands are
+    /// built only when a figure shows them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::known_models`]; [`Error::InvalidOption`] for an invalid compute range; the
+    /// errors of the bands and of `draw`.
+    pub fn with_inputs<T>(
+        &self,
+        figure: Option<Figure>,
+        saved: &SavedFit,
+        data: &Dataset,
+        draw: impl FnOnce(&FigureInputs) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let budgets = self.budgets_for(data);
+        let models = self.known_models()?;
+        let compute_range = self.check_range()?;
+        let bands = match figure {
+            None | Some(Figure::Isoflop | Figure::Residuals) => Some(PredictionBands::new(
+                data,
+                &saved.report.fitted,
+                saved.bootstrap.as_ref(),
+                self.level,
+            )?),
+            Some(_) => None,
+        };
+        let law = saved.report.fitted.to_law();
+        let inputs = FigureInputs {
+            law: &law,
+            data,
+            draws: saved.bootstrap.as_ref(),
+            budgets: &budgets,
+            tolerance_dex: self.tolerance_dex,
+            level: self.level,
+            compute_range,
+            models: &models,
+            bands: bands.as_ref(),
+        };
+        draw(&inputs)
+    }
+}
+
+/// Draw one figure of a fit into memory, as `scaling-laws plot KIND` draws it: the fit's
+/// law, the runs it was fitted to, its bootstrap draws when it has them.
+///
+/// # Errors
+///
+/// As [`FigureSettings::with_inputs`] and [`render`].
+pub fn render_fit(
+    figure: Figure,
+    saved: &SavedFit,
+    data: &Dataset,
+    settings: &FigureSettings,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
+    settings.with_inputs(Some(figure), saved, data, |inputs| {
+        render(figure, inputs, &settings.plot, format)
+    })
+}
+
+/// Rasterise an SVG drawn by [`render`] into a PNG of `opts.width` x `opts.height` pixels
+/// (the same image [`render`] gives in [`ImageFormat::Png`]).
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the figure when the SVG cannot be read or the PNG encoded.
+pub fn rasterise(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, Error> {
+    plot::rasterise(svg, opts)
+}
+
+/// Write a figure drawn as SVG by [`render`] to `path` atomically, as SVG or rasterised to
+/// PNG by the extension (`.svg` or `.png`, any case).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--out` for another extension; as [`rasterise`];
+/// [`Error::Io`] when the file cannot be written.
+pub fn save_svg(svg: &[u8], path: &Path, opts: &PlotOptions) -> Result<(), Error> {
+    let image = match ImageFormat::from_path(path)? {
+        ImageFormat::Svg => std::borrow::Cow::Borrowed(svg),
+        ImageFormat::Png => std::borrow::Cow::Owned(rasterise(svg, opts)?),
+    };
+    write_atomically(path, |w| w.write_all(&image))
+}
+
+impl Figure {
+    /// The figure of a name as `scaling-laws plot` takes it (`contours`, `isoflop`,
+    /// `optimal`, `residuals`, `bootstrap`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `flag` and listing the names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use scaling_laws::figures::Figure;
+    /// assert_eq!(Figure::parse("isoflop", "KIND").unwrap(), Figure::Isoflop);
+    /// assert!(Figure::parse("pie", "KIND").is_err());
+    /// ```
+    pub fn parse(name: &str, flag: &str) -> Result<Figure, Error> {
+        Figure::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Figure::ALL.iter().map(|f| f.name()).collect();
+                Error::invalid_option(
+                    flag,
+                    format!(
+                        "unknown figure '{name}'; choose one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// The figure's name, as `scaling-laws plot` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::Contours => "contours",
+            Figure::Isoflop => "isoflop",
+            Figure::Optimal => "optimal",
+            Figure::Residuals => "residuals",
+            Figure::Bootstrap => "bootstrap",
+        }
+    }
 }

@@ -8,7 +8,8 @@ Functions:
     load: read and validate a sweep of training runs (a CSV, Parquet or NDJSON file, a pandas
         or polars DataFrame, or arrays) into a :class:`Dataset`.
     fit: fit a scaling law to runs (a :class:`Fit`: parameters, predictions, residuals,
-        bootstrap intervals, compute-optimal allocation, the command line's fit files).
+        bootstrap intervals, compute-optimal allocation, the command line's fit files, and
+        its figures with :meth:`Fit.plot`, a :class:`Figure` shown inline in Jupyter).
     holdout: fit without some runs and test the predictions on them.
     plan: what training a model takes: FLOPs, memory under DDP and ZeRO/FSDP, days on GPUs.
     simulate: a synthetic IsoFLOP sweep drawn from a known law, seeded.
@@ -41,6 +42,7 @@ from ._analyses import (
     select,
 )
 from ._data import Dataset, load
+from ._figures import Figure
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
 from ._simulate import simulate
@@ -72,6 +74,7 @@ __all__ = [
     "Bootstrap",
     "Dataset",
     "Fit",
+    "Figure",
     "Holdout",
     "Plan",
     "fit",

@@ -13,6 +13,10 @@ import numpy as np
 
 from . import _native
 from ._data import DataLike, Dataset, load
+from ._figures import FIGURE_DEFAULTS as _FIGURES
+from ._figures import Figure
+from ._figures import render as render_figure
+from ._figures import save_all as save_all_figures
 from ._frames import FrameKind, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -103,6 +107,26 @@ def _fit_args(
     }
 
 
+def _figure_options(
+    budgets: Union[None, float, Sequence[float]],
+    tolerance_dex: float,
+    compute_range: Union[str, Sequence[float]],
+    level: float,
+    models: Union[None, str, Sequence[str]],
+    width: int,
+    height: int,
+) -> dict:
+    return {
+        "budgets": None if budgets is None else list(np.atleast_1d(np.asarray(budgets, dtype=np.float64))),
+        "tolerance_dex": tolerance_dex,
+        "compute_range": compute_range if isinstance(compute_range, str) else tuple(compute_range),
+        "level": level,
+        "models": models if models is None or isinstance(models, str) else list(models),
+        "width": width,
+        "height": height,
+    }
+
+
 def _warn_all(items: Sequence[ScalingLawsWarning], stacklevel: int) -> None:
     for w in items:
         warnings.warn(w, stacklevel=stacklevel + 1)
@@ -117,7 +141,8 @@ class Fit:
     """A law fitted to runs: the library's fit with its provenance, the same object the
     command line saves with ``scaling-laws fit --out``.
 
-    Made by :func:`fit`, :meth:`Fit.load` or :meth:`Fit.from_json`.
+    Made by :func:`fit`, :meth:`Fit.load` or :meth:`Fit.from_json`; :meth:`plot` draws its
+    figures.
 
     Attributes:
         law: the law's family name, e.g. ``"chinchilla"``.
@@ -326,6 +351,111 @@ class Fit:
         if frame == "pandas":
             table.attrs["answers"] = answers
         return table
+
+    def plot(
+        self,
+        kind: str,
+        path: Union[None, str, "os.PathLike[str]"] = None,
+        *,
+        bootstrap: Union[None, int, "Bootstrap"] = None,
+        seed: int = _DEFAULTS["seed"],
+        resample: str = _DEFAULTS["resample"],
+        budgets: Union[None, float, Sequence[float]] = None,
+        tolerance_dex: float = _FIGURES["tolerance_dex"],
+        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        level: float = _FIGURES["level"],
+        models: Union[None, str, Sequence[str]] = None,
+        width: int = _FIGURES["width"],
+        height: int = _FIGURES["height"],
+        progress: ProgressArg = None,
+    ) -> Figure:
+        """Draw a figure of the fit, as ``scaling-laws plot KIND`` (same figure, same
+        options): shown inline in Jupyter, saved with :meth:`Figure.save` or ``path=``.
+
+        Args:
+            kind: ``"contours"`` (isoloss contours and the efficient frontier, Chinchilla
+                Figure 4 left), ``"isoflop"`` (IsoFLOP slices with the law's curves),
+                ``"optimal"`` (N* and D* against compute, Figure 1), ``"residuals"``
+                (residuals and predicted against observed) or ``"bootstrap"`` (the
+                distributions of the parameters; needs draws).
+            path: also write the figure here, ``.svg`` or ``.png`` (atomically).
+            bootstrap: draws for bands and distributions: a number of resamples (bootstrap
+                now with ``seed`` and ``resample``) or a :class:`Bootstrap` of this fit.
+                Without it, the draws the fit holds, if any.
+            budgets: budgets of the IsoFLOP slices (default: the data's budget column, or
+                two per decade across its compute).
+            tolerance_dex: half-width of an IsoFLOP slice in log10 C.
+            compute_range: compute range of the allocation figure, ``(low, high)`` or
+                ``"LOW:HIGH"``.
+            level: confidence level of bands.
+            models: well-known models marked on the allocation figure (catalogue names).
+            width, height: size in pixels.
+
+        Returns:
+            A :class:`Figure` (``.svg``, ``.png``, ``.save(path)``).
+
+        Raises:
+            OptionError: an unknown ``kind`` (:attr:`ScalingLawsError.keyword` is
+                ``"kind"``; for every figure in a folder, the command line's ``all``, use
+                :meth:`save_figures`), an invalid option, or the bootstrap figure without
+                draws.
+
+        Example:
+            >>> import scaling_laws as sl
+            >>> f = sl.fit(sl.simulate(seed=1, frame="dict"), starts=20)
+            >>> f.plot("residuals", width=600, height=450).svg.startswith("<svg")
+            True
+        """
+        native = self._with_draws(bootstrap, seed, resample, progress)
+        options = _figure_options(budgets, tolerance_dex, compute_range, level, models, width, height)
+        figure = render_figure(native, kind, **options)
+        if path is not None:
+            figure.save(path)
+        return figure
+
+    def save_figures(
+        self,
+        folder: Union[str, "os.PathLike[str]"],
+        *,
+        bootstrap: Union[None, int, "Bootstrap"] = None,
+        seed: int = _DEFAULTS["seed"],
+        resample: str = _DEFAULTS["resample"],
+        budgets: Union[None, float, Sequence[float]] = None,
+        tolerance_dex: float = _FIGURES["tolerance_dex"],
+        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        level: float = _FIGURES["level"],
+        models: Union[None, str, Sequence[str]] = None,
+        width: int = _FIGURES["width"],
+        height: int = _FIGURES["height"],
+        progress: ProgressArg = None,
+    ) -> list:
+        """Draw every figure of the fit into ``folder``, PNG and SVG, as ``scaling-laws plot
+        all --out FOLDER`` (the bootstrap figure only with draws; the contours and the
+        allocation only for a law with an allocation). The folder is replaced as a whole; it
+        must be new, or hold only such figures. Options as :meth:`plot`.
+
+        Returns:
+            The paths written.
+        """
+        native = self._with_draws(bootstrap, seed, resample, progress)
+        options = _figure_options(budgets, tolerance_dex, compute_range, level, models, width, height)
+        return save_all_figures(native, os.fspath(folder), **options)
+
+    def _with_draws(
+        self,
+        bootstrap: Union[None, int, "Bootstrap"],
+        seed: int,
+        resample: str,
+        progress: ProgressArg,
+    ) -> "_native.NativeFit":
+        """The native fit with the draws asked for: a Bootstrap's, new ones, or its own."""
+        if isinstance(bootstrap, Bootstrap):
+            return bootstrap.fit._native
+        if bootstrap is not None:
+            return self.bootstrap(
+                int(bootstrap), seed=seed, resample=resample, progress=progress
+            ).fit._native
+        return self._native
 
     def holdout(
         self,

@@ -135,3 +135,23 @@ def compare_json(
 ) -> tuple[str, str, list[str]]:
     """Approaches compared (``scaling-laws compare``) with the GIL released: (JSON, text
     report, notes)."""
+
+# Figures (python/src/figures.rs).
+FIGURE_DEFAULTS: dict[str, Any]
+"""Defaults of ``scaling-laws plot``: kinds (the figure names), tolerance_dex, compute_range,
+level, width, height, models."""
+
+def render_figure(fit: NativeFit, kind: str, args: dict[str, Any]) -> str:
+    """The SVG text of figure ``kind`` of the fit, drawn with the GIL released; ``args``:
+    budgets, tolerance_dex, compute_range (``"LOW:HIGH"``), level, models (None: the
+    defaults), width, height."""
+
+def rasterise_svg(svg: str, width: int, height: int) -> bytes:
+    """The PNG bytes of an SVG figure, rasterised at ``width`` x ``height`` pixels."""
+
+def save_svg(svg: str, path: str, width: int, height: int) -> None:
+    """Write an SVG figure to ``path`` atomically, as SVG or PNG by its extension."""
+
+def save_figures(fit: NativeFit, folder: str, args: dict[str, Any]) -> list[str]:
+    """Every figure of the fit into ``folder`` (PNG and SVG, replaced as a whole), as
+    ``scaling-laws plot all``; the paths written. ``args`` as :func:`render_figure`."""

@@ -92,7 +92,7 @@ fn runtime(e: impl std::fmt::Display) -> PyErr {
 /// A fit held by Python: the library's saved fit, and the runs it was fitted to when at hand.
 #[pyclass(name = "NativeFit", module = "scaling_laws._native", frozen)]
 pub struct NativeFit {
-    saved: SavedFit,
+    pub(crate) saved: SavedFit,
     /// The runs fitted (after the compute frontier, for the law of compute).
     data: Option<Dataset>,
     /// The fit file it was read from, whose provenance can reload the runs.
@@ -101,7 +101,7 @@ pub struct NativeFit {
 
 impl NativeFit {
     /// The runs fitted: those at hand, or those the fit file's provenance reloads.
-    fn runs(&self) -> Result<std::borrow::Cow<'_, Dataset>, Error> {
+    pub(crate) fn runs(&self) -> Result<std::borrow::Cow<'_, Dataset>, Error> {
         if let Some(d) = &self.data {
             return Ok(std::borrow::Cow::Borrowed(d));
         }

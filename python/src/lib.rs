@@ -10,6 +10,7 @@
 mod analyses;
 mod data;
 mod errors;
+mod figures;
 mod fit;
 mod plan;
 mod simulate;
@@ -28,6 +29,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     analyses::register(m)?;
     data::register(m)?;
+    figures::register(m)?;
     fit::register(m)?;
     plan::register(m)?;
     simulate::register(m)?;

@@ -7,10 +7,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
-use scaling_laws::figures::{Figure, FigureInputs, draw, draw_all_with, file_names};
+use scaling_laws::figures::{
+    DEFAULT_TOLERANCE_DEX, Figure, FigureSettings, draw, draw_all_with, file_names,
+};
 use scaling_laws::output::{Inputs, check_output, check_output_folder};
-use scaling_laws::plan::{KnownModel, find_model};
-use scaling_laws::plot::{PlotOptions, PredictionBands};
+use scaling_laws::plot::PlotOptions;
 use scaling_laws::saved::{Provenance, SavedFit};
 use scaling_laws::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
@@ -18,17 +19,6 @@ use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
 use super::common::{DataArgs, command_line, parse_range, progress_bar};
 use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
-
-/// Models drawn as labelled points by default.
-const DEFAULT_MODELS: [&str; 7] = [
-    "gpt-3",
-    "gopher",
-    "chinchilla",
-    "palm",
-    "llama-65b",
-    "llama-2-70b",
-    "llama-3-70b",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Kind {
@@ -61,7 +51,7 @@ pub struct FigureArgs {
     #[arg(
         long,
         value_name = "DEX",
-        default_value_t = 0.03,
+        default_value_t = DEFAULT_TOLERANCE_DEX,
         help_heading = "Figures"
     )]
     tolerance_dex: f64,
@@ -93,41 +83,27 @@ pub struct FigureArgs {
 }
 
 impl FigureArgs {
-    fn range(&self) -> Result<(f64, f64), Error> {
+    /// The library's settings of these flags.
+    fn settings(&self) -> Result<FigureSettings, Error> {
         let (lo, hi) = parse_range(&self.compute_range, "--compute-range")?;
-        if hi > lo {
-            Ok((lo, hi))
-        } else {
-            Err(Error::invalid_option(
+        if hi <= lo {
+            return Err(Error::invalid_option(
                 "--compute-range",
                 format!("'{}' needs LOW < HIGH", self.compute_range),
-            ))
+            ));
         }
-    }
-
-    fn models(&self) -> Result<Vec<KnownModel>, Error> {
-        if self.models.is_empty() {
-            return Ok(DEFAULT_MODELS
-                .iter()
-                .filter_map(|m| find_model(m).ok())
-                .collect());
-        }
-        self.models.iter().map(|m| find_model(m)).collect()
-    }
-
-    fn budgets(&self, data: &Dataset) -> Vec<f64> {
-        if !self.budgets.is_empty() {
-            return self.budgets.clone();
-        }
-        match &data.budget {
-            Some(b) => {
-                let mut v = b.clone();
-                v.sort_by(f64::total_cmp);
-                v.dedup_by(|x, y| (*x / *y - 1.0).abs() < 1e-9);
-                v
-            }
-            None => scaling_laws::plot::default_budgets(&data.compute),
-        }
+        Ok(FigureSettings {
+            budgets: self.budgets.clone(),
+            tolerance_dex: self.tolerance_dex,
+            compute_range: (lo, hi),
+            level: self.level,
+            models: (!self.models.is_empty()).then(|| self.models.clone()),
+            plot: PlotOptions {
+                width: self.width,
+                height: self.height,
+                title: None,
+            },
+        })
     }
 
     /// Draw `kind` to `target`, or every figure (`None`) into folder `target` together with
@@ -141,41 +117,15 @@ impl FigureArgs {
         extra_names: &[&str],
         extra: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
     ) -> anyhow::Result<Vec<PathBuf>> {
-        let budgets = self.budgets(data);
-        let models = self.models()?;
-        let bands = match kind {
-            None | Some(Figure::Isoflop | Figure::Residuals) => Some(PredictionBands::new(
-                data,
-                &saved.report.fitted,
-                saved.bootstrap.as_ref(),
-                self.level,
-            )?),
-            Some(_) => None,
-        };
-        let law = saved.report.fitted.to_law();
-        let inputs = FigureInputs {
-            law: &law,
-            data,
-            draws: saved.bootstrap.as_ref(),
-            budgets: &budgets,
-            tolerance_dex: self.tolerance_dex,
-            level: self.level,
-            compute_range: self.range()?,
-            models: &models,
-            bands: bands.as_ref(),
-        };
-        let opts = PlotOptions {
-            width: self.width,
-            height: self.height,
-            title: None,
-        };
-        match kind {
+        let settings = self.settings()?;
+        let files = settings.with_inputs(kind, saved, data, |inputs| match kind {
             Some(figure) => {
-                draw(figure, target, &inputs, &opts)?;
+                draw(figure, target, inputs, &settings.plot)?;
                 Ok(vec![target.to_path_buf()])
             }
-            None => Ok(draw_all_with(target, &inputs, &opts, extra_names, extra)?),
-        }
+            None => draw_all_with(target, inputs, &settings.plot, extra_names, extra),
+        })?;
+        Ok(files)
     }
 }
 

@@ -176,3 +176,50 @@ fn chinchilla_command_regenerates_the_figures_from_published_data() {
         stderr(&out)
     );
 }
+
+#[test]
+fn bad_figure_settings_name_their_flags_and_write_nothing() {
+    let dir = temp_dir();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let target = dir.path().join("o.svg");
+    for (flags, named) in [
+        (["--models", "gpt-3,no-such-model"], "invalid --models"),
+        (["--compute-range", "1e24:1e20"], "invalid --compute-range"),
+        (["--compute-range", "0:1e20"], "invalid --compute-range"),
+    ] {
+        let mut args = vec!["plot", "optimal", data, "--starts", "10", "--quiet"];
+        args.extend(flags);
+        args.extend(["--out", target.to_str().unwrap()]);
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(named), "{flags:?}: {}", stderr(&out));
+        assert!(!target.exists(), "{flags:?} wrote {}", target.display());
+    }
+    // Known models and a valid range draw, and the models are labelled.
+    let out = run(&[
+        "plot",
+        "optimal",
+        data,
+        "--starts",
+        "10",
+        "--models",
+        "gpt-3,chinchilla",
+        "--compute-range",
+        "1e19:1e25",
+        "--out",
+        target.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Only the models named are labelled (the default set also has palm, gopher, ...).
+    let svg = std::fs::read_to_string(&target).unwrap();
+    let label = |name: &str| svg.contains(&format!("\n{name}\n</text>"));
+    assert!(
+        label("gpt-3") && label("chinchilla"),
+        "named models not labelled"
+    );
+    assert!(
+        !label("palm") && !label("gopher"),
+        "unnamed models labelled"
+    );
+}
