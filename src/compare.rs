@@ -35,9 +35,10 @@ use crate::data::curves::Curve;
 use crate::envelope::{EnvelopeConfig, analyse};
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop};
+use crate::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop_with};
 use crate::law::Law;
 use crate::optimal::{Questions, answer};
+use crate::progress::{Progress, StopOnly};
 use crate::uncertainty::{
     BootstrapConfig, BootstrapDraws, Estimate, ResampleScheme, bootstrap, estimate,
 };
@@ -350,20 +351,20 @@ fn no_exponent(fitted: &FittedLaw) -> Error {
 
 /// Approaches 2 (IsoFLOP profiles of `data`) and 3 (`fitted`, the law fitted to `data`, with a
 /// bootstrap of the same resampled runs) beside `approach_one` (from [`envelope_approach`],
-/// when there are curves), compared as `scaling-laws compare` does. `on_resample` is called
-/// after each resample of Approach 3's bootstrap. Returns the comparison and notes (Approach
+/// when there are curves), compared as `scaling-laws compare` does. `progress` counts the
+/// resamples of Approach 3's bootstrap and can stop it. Returns the comparison and notes (Approach
 /// 2's warnings, or why it was skipped) for the user.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--law` for a law without a constant allocation exponent;
 /// errors of the bootstrap and of the answers.
-pub fn compare_approaches<F: Fn() + Sync>(
+pub fn compare_approaches(
     data: &Dataset,
     fitted: &FittedLaw,
     approach_one: Option<ApproachResult>,
     config: &CompareConfig,
-    on_resample: &F,
+    progress: &dyn Progress,
 ) -> Result<(Comparison, Vec<String>), Error> {
     if fitted.params_exponent.is_none() {
         return Err(no_exponent(fitted));
@@ -383,7 +384,7 @@ pub fn compare_approaches<F: Fn() + Sync>(
         resampling: IsoflopResampling::Runs,
         ..IsoflopConfig::default()
     };
-    match isoflop(&iso_data, &iso_config) {
+    match isoflop_with(&iso_data, &iso_config, &StopOnly(progress)) {
         Ok(iso) => {
             let mut result = from_power_laws(
                 "Approach 2 (IsoFLOP)",
@@ -403,6 +404,7 @@ pub fn compare_approaches<F: Fn() + Sync>(
             );
             approaches.push(result);
         }
+        Err(e @ Error::Stopped { .. }) => return Err(e),
         Err(e) => notes.push(format!("Approach 2 skipped: {e}")),
     }
     let draws = (config.n_resamples >= 2)
@@ -414,12 +416,7 @@ pub fn compare_approaches<F: Fn() + Sync>(
                 scheme: ResampleScheme::Runs,
                 ..BootstrapConfig::default()
             };
-            bootstrap(
-                &data.observations(),
-                fitted,
-                &bootstrap_config,
-                &on_resample,
-            )
+            bootstrap(&data.observations(), fitted, &bootstrap_config, progress)
         })
         .transpose()?;
     let questions = Questions {

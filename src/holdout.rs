@@ -20,6 +20,7 @@ use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::{FitConfig, FitReport, fit_dataset};
 use crate::law::Row;
+use crate::progress::Progress;
 use crate::uncertainty::prediction::{
     ExtrapolationCalibration, PredictionInterval, PredictiveModel,
 };
@@ -199,6 +200,22 @@ pub fn holdout(
     rule: HoldoutRule,
     level: f64,
 ) -> Result<(FitReport, Dataset, HoldoutReport), Error> {
+    holdout_with(data, config, rule, level, &|| {})
+}
+
+/// [`holdout`], whose fits report to `progress` (each fold's fit counts its starts) and stop
+/// when it is stopped.
+///
+/// # Errors
+///
+/// As [`holdout`], and [`Error::Stopped`] once `progress` is stopped.
+pub fn holdout_with(
+    data: &Dataset,
+    config: &FitConfig,
+    rule: HoldoutRule,
+    level: f64,
+    progress: &dyn Progress,
+) -> Result<(FitReport, Dataset, HoldoutReport), Error> {
     if !(level > 0.0 && level < 1.0) {
         return Err(Error::invalid_option(
             "--level",
@@ -214,7 +231,7 @@ pub fn holdout(
         let test = data.subset(test_mask);
         train.check_identifiable(config.params.n_free())?;
         let obs = train.observations();
-        let report = fit_dataset(&train, config, &|| {})?;
+        let report = fit_dataset(&train, config, progress)?;
         let model = PredictiveModel::new(&obs, &report.fitted, level);
         let law = report.fitted.to_law();
         for i in 0..test.len() {

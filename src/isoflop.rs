@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
+use crate::progress::Progress;
 use crate::uncertainty::{Estimate, estimate};
 use crate::warnings::{Warning, WarningCode};
 
@@ -461,6 +462,20 @@ pub fn check_min_runs(min_runs: usize) -> Result<(), Error> {
 /// tolerance or a level outside (0, 1), and
 /// [`Error::NotIdentifiable`] when fewer than two budgets have an interior minimum.
 pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis, Error> {
+    isoflop_with(data, config, &|| {})
+}
+
+/// [`isoflop`], whose bootstrap counts each resample to `progress` and stops when it is
+/// stopped.
+///
+/// # Errors
+///
+/// As [`isoflop`], and [`Error::Stopped`] once `progress` is stopped.
+pub fn isoflop_with(
+    data: &Dataset,
+    config: &IsoflopConfig,
+    progress: &dyn Progress,
+) -> Result<IsoflopAnalysis, Error> {
     check_min_runs(config.min_runs)?;
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
         return Err(Error::invalid_option("--tolerance-dex", "must be positive"));
@@ -502,6 +517,9 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
     let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
+            if progress.stopped() {
+                return None;
+            }
             let picks = resample_groups(data.len(), &grouped, config, i);
             let resampled: Vec<Profile> = grouped
                 .iter()
@@ -509,9 +527,12 @@ pub fn isoflop(data: &Dataset, config: &IsoflopConfig) -> Result<IsoflopAnalysis
                 .filter(|(_, pick)| distinct_sizes(data, pick) >= 3)
                 .map(|((budget, _), pick)| profile(data, *budget, pick, k))
                 .collect();
-            power_laws(&resampled)
+            let pair = power_laws(&resampled);
+            progress.done();
+            pair
         })
         .collect();
+    crate::progress::check(progress, "the IsoFLOP bootstrap")?;
     let (params, tokens, failed_resamples) =
         power_laws_with_draws(((cn, a), (cd, b)), &draws, config.level);
     let mut analysis = IsoflopAnalysis {

@@ -27,6 +27,19 @@ impl<F: Fn() + Sync> Progress for F {
     }
 }
 
+/// `progress`'s stop flag without its count: for work nested inside a unit of an outer loop
+/// (the fits of one law in `select`), which should stop with the outer work but not add to
+/// its count.
+pub struct StopOnly<'a>(pub &'a dyn Progress);
+
+impl Progress for StopOnly<'_> {
+    fn done(&self) {}
+
+    fn stopped(&self) -> bool {
+        self.0.stopped()
+    }
+}
+
 /// [`crate::Error::Stopped`] for `what` when `progress` has been stopped, so that a loop's
 /// caller does not take the units it skipped for a result.
 ///

@@ -34,8 +34,9 @@ use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::options::{DEFAULT_MAX_ITERS, LossKind, parse_starts, residual_loss};
 use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
-use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout};
+use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::law::{Input, LawRef, ParamValues, families};
+use crate::progress::{Progress, StopOnly};
 use crate::stats::median;
 use crate::uncertainty::bootstrap::{BootstrapConfig, bootstrap};
 use crate::uncertainty::{Estimate, estimate};
@@ -465,16 +466,17 @@ pub fn choose_laws(
     }
 }
 
-/// Compare the laws of `config` on `data`. `on_law_done` is called after each law.
+/// Compare the laws of `config` on `data`. `progress` counts one unit per law; its stop flag
+/// also stops the fits and bootstraps within a law.
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--laws`, `--holdout-k`, `--level` or `--bootstrap` for bad
-/// settings; errors of the fits.
+/// settings; errors of the fits; [`Error::Stopped`] once `progress` is stopped.
 pub fn select(
     data: &Dataset,
     config: &SelectConfig,
-    on_law_done: &(dyn Fn(&str) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Selection, Error> {
     if !(config.level > 0.0 && config.level < 1.0) {
         return Err(Error::invalid_option(
@@ -496,8 +498,9 @@ pub fn select(
     let (laws, skipped) = choose_laws(data, config.laws.as_deref())?;
     let mut summaries = Vec::with_capacity(laws.len());
     for law in laws {
-        summaries.push(summarise_law(data, config, law)?);
-        on_law_done(law.name());
+        crate::progress::check(progress, "the comparison of laws")?;
+        summaries.push(summarise_law(data, config, law, &StopOnly(progress))?);
+        progress.done();
     }
     let verdict = verdict(&summaries, config)?;
     Ok(Selection {
@@ -512,29 +515,40 @@ pub fn select(
     })
 }
 
-fn summarise_law(data: &Dataset, config: &SelectConfig, law: LawRef) -> Result<LawSummary, Error> {
+fn summarise_law(
+    data: &Dataset,
+    config: &SelectConfig,
+    law: LawRef,
+    progress: &dyn Progress,
+) -> Result<LawSummary, Error> {
     let fit_config = config.fit_config(law);
     data.check_identifiable(fit_config.params.n_free())?;
-    let report = fit_dataset(data, &fit_config, &|| {})?;
+    let report = fit_dataset(data, &fit_config, progress)?;
     let fitted = report.fitted;
-    let (_, _, largest) = holdout(
+    let (_, _, largest) = holdout_with(
         data,
         &fit_config,
         HoldoutRule::LargestCompute(config.holdout_k),
         config.level,
+        progress,
     )
     .map_err(|e| match e {
         Error::InvalidOption { message, .. } => Error::invalid_option("--holdout-k", message),
         other => other,
     })?;
-    let (rolling_origin, rolling_origin_note) =
-        match holdout(data, &fit_config, HoldoutRule::RollingOrigin, config.level) {
-            Ok((_, _, r)) => (Some(CheckSummary::of(&r)), None),
-            Err(e @ (Error::InvalidOption { .. } | Error::NotIdentifiable { .. })) => {
-                (None, Some(e.to_string()))
-            }
-            Err(e) => return Err(e),
-        };
+    let (rolling_origin, rolling_origin_note) = match holdout_with(
+        data,
+        &fit_config,
+        HoldoutRule::RollingOrigin,
+        config.level,
+        progress,
+    ) {
+        Ok((_, _, r)) => (Some(CheckSummary::of(&r)), None),
+        Err(e @ (Error::InvalidOption { .. } | Error::NotIdentifiable { .. })) => {
+            (None, Some(e.to_string()))
+        }
+        Err(e) => return Err(e),
+    };
     let (params_exponent, params_exponent_note) = if !law.has_allocation() {
         (
             None,
@@ -553,7 +567,7 @@ fn summarise_law(data: &Dataset, config: &SelectConfig, law: LawRef) -> Result<L
                     .then(|| "with every token fresh (U = D), the base law's exponent".to_string());
                 let est = match &config.bootstrap {
                     Some(b) => {
-                        let draws = bootstrap(&data.observations(), &fitted, b, &|| {})?;
+                        let draws = bootstrap(&data.observations(), &fitted, b, progress)?;
                         let values = draws.map(|l| l.params_exponent().unwrap_or(f64::NAN));
                         estimate(a, &values, config.level)
                     }
@@ -785,7 +799,7 @@ mod tests {
     #[test]
     fn on_chinchilla_data_no_wrong_law_is_preferred_with_confidence() {
         let data = sweep(crate::law::ChinchillaLaw::HOFFMANN_2022.into(), 0.005);
-        let s = select(&data, &quick(), &|_| {}).unwrap();
+        let s = select(&data, &quick(), &|| {}).unwrap();
         assert_eq!(s.verdict.basis, "rolling_origin");
         let names: Vec<&str> = s.verdict.ranking.iter().map(|r| r.law.as_str()).collect();
         assert_eq!(names.len(), 3);
@@ -831,7 +845,7 @@ mod tests {
             crate::law::KaplanLaw::KAPLAN_2020.theta().to_vec(),
         );
         let data = sweep(law, 0.005);
-        let s = select(&data, &quick(), &|_| {}).unwrap();
+        let s = select(&data, &quick(), &|| {}).unwrap();
         let v = &s.verdict;
         // The true law predicts the held-out runs to about the noise, while Chinchilla's
         // E + A/N^alpha + B/D^beta and compute alone miss Kaplan's bend by percents on dozens

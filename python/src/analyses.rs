@@ -242,7 +242,7 @@ fn select_json(
         .ok()
         .map(|(laws, _)| laws.len() as u64);
     let selection = run_long(py, total, progress, |ticker| {
-        let selection = select(data, &config, &|_| ticker.tick())?;
+        let selection = select(data, &config, ticker)?;
         scaling_laws::finite::check_finite(&selection, "the comparison")?;
         Ok(selection)
     })?;
@@ -344,11 +344,9 @@ fn compare_json(
         };
         let (data, _) = options.select(data)?;
         data.check_identifiable(fit_config.params.n_free())?;
-        let report = scaling_laws::fit::fit_dataset(&data, &fit_config, &|| ticker.tick())?;
+        let report = scaling_laws::fit::fit_dataset(&data, &fit_config, ticker)?;
         let (comparison, notes) =
-            compare_approaches(&data, &report.fitted, approach_one, &config, &|| {
-                ticker.tick()
-            })?;
+            compare_approaches(&data, &report.fitted, approach_one, &config, ticker)?;
         scaling_laws::finite::check_finite(&comparison, "the comparison")?;
         Ok((comparison, notes))
     })?;

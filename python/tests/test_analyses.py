@@ -4,6 +4,10 @@ options; simulate takes the command's law, truth and epochs."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 import warnings
 
 import numpy as np
@@ -301,3 +305,38 @@ def test_simulate_errors_name_the_keyword(cli):
         one = sl.simulate(law={"E": 1.8}, frame="dict")
     two = sl.simulate(law="chinchilla", truth="E=1.8", frame="dict")
     assert np.array_equal(one["loss"], two["loss"])
+
+
+INTERRUPTED = r"""
+import sys, time
+import scaling_laws as sl
+runs = sl.simulate(seed=2, sizes_per_budget=40, frame="dict")
+print("ready", flush=True)
+try:
+    if sys.argv[1] == "compare":
+        sl.compare(runs, bootstrap=100000, progress=False)
+    else:
+        sl.select(runs, bootstrap=100000, progress=False)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", time.monotonic(), flush=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
+@pytest.mark.parametrize("command", ["compare", "select"])
+def test_ctrl_c_stops_compare_and_select_within_a_second(command):
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, command],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(1.5)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    words = out.split()
+    assert words and words[0] == "interrupted", (out, err)
+    delay = float(words[1]) - sent
+    assert delay < 1.0, f"{command}: KeyboardInterrupt {delay:.2f} s after SIGINT"

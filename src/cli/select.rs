@@ -119,7 +119,7 @@ pub fn run(args: SelectArgs) -> anyhow::Result<()> {
     let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
     let n_laws = config.laws.as_ref().map_or(4, Vec::len);
     let bar = progress_bar(n_laws, args.quiet, "fitting laws");
-    let selection = scaling_laws::select::select(&data, &config, &|_| bar.inc(1))?;
+    let selection = scaling_laws::select::select(&data, &config, &|| bar.inc(1))?;
     bar.finish_and_clear();
     scaling_laws::finite::check_finite(&selection, "the comparison")?;
     if let Some(path) = &args.plot {
