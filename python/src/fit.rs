@@ -539,9 +539,10 @@ fn holdout_runs(
         )
     })?;
     let (data, config, dropped) = prepare(dataset, &args).py_err(py)?;
-    let (mut report, train, check) = run_long(py, None, None, |_| {
+    // No progress callable: the ticker carries Ctrl-C to the fits of every fold.
+    let (mut report, train, check) = run_long(py, None, None, |ticker| {
         in_pool(threads, || {
-            scaling_laws::holdout::holdout(&data, &config, rule, level)
+            scaling_laws::holdout::holdout_with(&data, &config, rule, level, ticker)
         })
     })?;
     report.diagnostics.warnings.extend(dropped);
