@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._data import DataLike, load
+from ._fit import _fit_args
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -640,14 +641,6 @@ class Comparison(Analysis):
         return make_frame(columns, _check_frame(frame or self._frame))
 
 
-def _strings(values: Union[None, str, Sequence[str]]) -> list:
-    if values is None:
-        return []
-    if isinstance(values, str):
-        return [values]
-    return [str(v) for v in values]
-
-
 def compare(
     data: DataLike = None,
     *,
@@ -718,24 +711,9 @@ def compare(
     """
     _check_frame(frame)
     dataset = load(data, **load_options)
-    if isinstance(fix, Mapping):
-        fixed = [",".join(f"{name}={float(value)!r}" for name, value in fix.items())]
-    else:
-        fixed = _strings(fix)
     args = {
-        "fit": {
-            "law": str(law),
-            "frontier": frontier,
-            "loss": str(loss),
-            "delta": None if delta is None else float(delta),
-            "fix": fixed,
-            "tie_exponents": bool(tie_exponents),
-            "starts": None if starts is None else str(starts),
-            "grid": grid,
-            "start": _strings(start),
-            "max_iters": int(max_iters),
-            "subsample_rows": int(subsample_rows),
-        },
+        "fit": _fit_args(law, frontier, loss, delta, fix, tie_exponents, starts, grid, start,
+                         max_iters, subsample_rows, None),
         "at": _floats(at),
         "tolerance_factor": float(tolerance_factor),
         "isoflop_budgets": _floats(isoflop_budgets),

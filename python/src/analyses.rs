@@ -16,12 +16,13 @@ use scaling_laws::data::curves::{
 };
 use scaling_laws::data::table::Column;
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::fit::options::{FitOptions, LossKind};
+use scaling_laws::fit::options::LossKind;
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::select::{SelectOptions, choose_laws, select};
 
 use crate::data::NativeDataset;
 use crate::errors::IntoPy;
+use crate::fit::FitArgs;
 use crate::work::run_long;
 
 /// A renderer's output as a string: the bytes the command writes to standard output.
@@ -215,7 +216,7 @@ struct SelectArgs {
 
 /// Laws compared on a loaded dataset, as `scaling-laws select`; returns `(JSON, text
 /// report)`. Runs on a worker thread with the GIL released; `progress(done, total)` counts the
-/// laws fitted, and Ctrl-C stops the work after the law being fitted.
+/// laws fitted, and Ctrl-C stops the fit, holdout or bootstrap under way.
 #[pyfunction]
 #[pyo3(signature = (data, args, progress=None))]
 fn select_json(
@@ -251,46 +252,12 @@ fn select_json(
     Ok((json, text))
 }
 
-/// How to fit Approach 3, named as the flags of `scaling-laws fit`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct FitArgs {
-    law: String,
-    frontier: Option<String>,
-    loss: String,
-    delta: Option<f64>,
-    fix: Vec<String>,
-    tie_exponents: bool,
-    starts: Option<String>,
-    grid: Option<String>,
-    start: Vec<String>,
-    max_iters: u64,
-    subsample_rows: usize,
-}
-
-impl FitArgs {
-    /// The options as the library takes them.
-    fn options(self) -> Result<FitOptions, Error> {
-        Ok(FitOptions {
-            loss: LossKind::parse(&self.loss)?,
-            law: self.law,
-            frontier: self.frontier,
-            delta: self.delta,
-            fix: self.fix,
-            tie_exponents: self.tie_exponents,
-            starts: self.starts,
-            grid: self.grid,
-            start_points: self.start,
-            max_iters: self.max_iters,
-            subsample_rows: self.subsample_rows,
-        })
-    }
-}
-
 /// The keyword arguments of `scaling_laws.compare`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct CompareArgs<'py> {
+    /// How Approach 3 is fitted: the keyword arguments of `scaling_laws.fit` (`threads`
+    /// unused).
     fit: FitArgs,
     at: Vec<f64>,
     tolerance_factor: f64,

@@ -24,7 +24,7 @@ use crate::work::run_long;
 /// The keyword arguments of `scaling_laws.fit`, named as the command line's flags.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-struct FitArgs {
+pub(crate) struct FitArgs {
     law: String,
     frontier: Option<String>,
     loss: String,
@@ -40,7 +40,8 @@ struct FitArgs {
 }
 
 impl FitArgs {
-    fn options(&self) -> Result<FitOptions, Error> {
+    /// The options as the library takes them.
+    pub(crate) fn options(&self) -> Result<FitOptions, Error> {
         Ok(FitOptions {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
