@@ -690,30 +690,7 @@ mod tests {
     }
 
     fn laws() -> Vec<ChinchillaLaw> {
-        vec![
-            ChinchillaLaw::HOFFMANN_2022,
-            ChinchillaLaw {
-                irreducible: 1.8172,
-                param_coef: 482.01,
-                data_coef: 2085.43,
-                alpha: 0.3478,
-                beta: 0.3658,
-            },
-            ChinchillaLaw {
-                irreducible: 2.2,
-                param_coef: 1200.0,
-                data_coef: 90.0,
-                alpha: 0.45,
-                beta: 0.22,
-            },
-            ChinchillaLaw {
-                irreducible: 0.5,
-                param_coef: 50.0,
-                data_coef: 5000.0,
-                alpha: 0.2,
-                beta: 0.6,
-            },
-        ]
+        ChinchillaLaw::TEST_LAWS.to_vec()
     }
 
     #[test]

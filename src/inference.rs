@@ -442,23 +442,7 @@ mod tests {
     use crate::law::ChinchillaLaw;
 
     fn laws() -> Vec<ChinchillaLaw> {
-        vec![
-            ChinchillaLaw::HOFFMANN_2022,
-            ChinchillaLaw {
-                irreducible: 1.8172,
-                param_coef: 482.01,
-                data_coef: 2085.43,
-                alpha: 0.3478,
-                beta: 0.3658,
-            },
-            ChinchillaLaw {
-                irreducible: 2.2,
-                param_coef: 1200.0,
-                data_coef: 90.0,
-                alpha: 0.45,
-                beta: 0.22,
-            },
-        ]
+        ChinchillaLaw::TEST_LAWS[..3].to_vec()
     }
 
     /// Brute force: the least lifetime cost over a grid of ln N (10^5 points over four decades

@@ -76,6 +76,34 @@ impl ChinchillaLaw {
         beta: 0.28,
     };
 
+    /// Laws the tests of allocation and inference run on: Hoffmann et al.'s, the Epoch AI
+    /// replication's, and two far from both (alpha > beta and alpha < beta).
+    #[cfg(test)]
+    pub(crate) const TEST_LAWS: [ChinchillaLaw; 4] = [
+        ChinchillaLaw::HOFFMANN_2022,
+        ChinchillaLaw {
+            irreducible: 1.8172,
+            param_coef: 482.01,
+            data_coef: 2085.43,
+            alpha: 0.3478,
+            beta: 0.3658,
+        },
+        ChinchillaLaw {
+            irreducible: 2.2,
+            param_coef: 1200.0,
+            data_coef: 90.0,
+            alpha: 0.45,
+            beta: 0.22,
+        },
+        ChinchillaLaw {
+            irreducible: 0.5,
+            param_coef: 50.0,
+            data_coef: 5000.0,
+            alpha: 0.2,
+            beta: 0.6,
+        },
+    ];
+
     /// The law from log-space parameters `(a, b, e, alpha, beta)`.
     pub fn from_theta(theta: &Theta) -> Self {
         ChinchillaLaw {
