@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::optimal::{csv_num, with_interval};
+use super::optimal::{csv_num, csv_row, with_interval};
 use crate::data_limit::{DataLimit, Repetition};
 use crate::uncertainty::Estimate;
 
@@ -82,7 +82,6 @@ pub fn text(limit: &DataLimit, w: &mut dyn Write) -> io::Result<()> {
 ///
 /// Any error of the writer.
 pub fn csv_rows(limit: &DataLimit, level: f64, w: &mut dyn Write) -> io::Result<()> {
-    let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
     for a in &limit.allocations {
         let input = format!("{};{}", csv_num(a.compute), csv_num(a.unique_tokens));
         let quantities: [(&str, &Estimate); 5] = [
@@ -93,14 +92,7 @@ pub fn csv_rows(limit: &DataLimit, level: f64, w: &mut dyn Write) -> io::Result<
             ("fresh_data_loss", &a.fresh_data_loss),
         ];
         for (quantity, e) in quantities {
-            writeln!(
-                w,
-                "data_limit,{input},{quantity},{},{},{},{},{level}",
-                csv_num(e.value),
-                opt(e.std_error.filter(|_| !e.heavy_tailed)),
-                opt(e.lower),
-                opt(e.upper),
-            )?;
+            csv_row(w, "data_limit", &input, quantity, e, level)?;
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::optimal::{csv_num, num};
+use super::optimal::{csv_num, csv_row, num};
 use crate::inference::{ChoiceEstimate, InferenceAnswers, InferenceQuestion};
 use crate::uncertainty::Estimate;
 
@@ -106,24 +106,14 @@ pub fn text(a: &InferenceAnswers, w: &mut dyn Write) -> io::Result<()> {
 ///
 /// Any error of the writer.
 pub fn csv_rows(a: &InferenceAnswers, w: &mut dyn Write) -> io::Result<()> {
-    let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
     for e in &a.answers {
         let (question, input) = match e.question {
             InferenceQuestion::Budget { compute } => ("inference_budget", compute),
             InferenceQuestion::TargetLoss { loss } => ("inference_target_loss", loss),
         };
         let input = format!("{};{}", csv_num(input), csv_num(a.inference_tokens));
-        let mut row = |quantity: &str, e: &Estimate| {
-            writeln!(
-                w,
-                "{question},{input},{quantity},{},{},{},{},{}",
-                csv_num(e.value),
-                opt(e.std_error.filter(|_| !e.heavy_tailed)),
-                opt(e.lower),
-                opt(e.upper),
-                a.level
-            )
-        };
+        let mut row =
+            |quantity: &str, e: &Estimate| csv_row(w, question, &input, quantity, e, a.level);
         row("loss", &e.loss)?;
         for (prefix, c) in [
             ("", &e.inference_aware),

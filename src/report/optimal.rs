@@ -357,24 +357,44 @@ pub fn csv(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
         w,
         "question,input,quantity,value,std_error,lower,upper,level"
     )?;
-    let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
     for r in rows(answers) {
-        let e = &r.estimate;
         let input: Vec<String> = r.input.iter().map(|&x| csv_num(x)).collect();
-        writeln!(
+        csv_row(
             w,
-            "{},{},{},{},{},{},{},{}",
             r.question,
-            input.join(";"),
-            r.quantity,
-            csv_num(e.value),
-            opt(e.std_error.filter(|_| !e.heavy_tailed)),
-            opt(e.lower),
-            opt(e.upper),
-            answers.level
+            &input.join(";"),
+            &r.quantity,
+            &r.estimate,
+            answers.level,
         )?;
     }
     Ok(())
+}
+
+/// One row of the long-format CSV (`question,input,quantity,value,std_error,lower,upper,level`)
+/// for estimate `e`: `std_error` empty when the draws are heavy-tailed, `lower` and `upper`
+/// empty without draws.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub(crate) fn csv_row(
+    w: &mut dyn Write,
+    question: &str,
+    input: &str,
+    quantity: &str,
+    e: &Estimate,
+    level: f64,
+) -> io::Result<()> {
+    let opt = |f: Option<f64>| f.map_or(String::new(), csv_num);
+    writeln!(
+        w,
+        "{question},{input},{quantity},{},{},{},{},{level}",
+        csv_num(e.value),
+        opt(e.std_error.filter(|_| !e.heavy_tailed)),
+        opt(e.lower),
+        opt(e.upper),
+    )
 }
 
 /// The quantities of an answer the law defines (N*, D* and D*/N* are left out for a law of
