@@ -60,3 +60,26 @@ def cli_error(done: subprocess.CompletedProcess) -> str:
     text = done.stderr.strip()
     assert text.startswith("error: "), text
     return text[len("error: ") :]
+
+
+def seconds_to_interrupt(script: str, *args: str, wait: float = 1.0) -> float:
+    """Run ``script`` in a child interpreter; once it prints ``ready``, wait ``wait`` seconds
+    and send SIGINT. The script prints ``interrupted <time.monotonic()>`` when it catches
+    ``KeyboardInterrupt``; returns the seconds from the signal to that line."""
+    import signal
+    import sys
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(wait)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    words = out.split()
+    assert words and words[0] == "interrupted", (out, err)
+    return float(words[1]) - sent

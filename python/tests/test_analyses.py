@@ -4,17 +4,14 @@ options; simulate takes the command's law, truth and epochs."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
 import warnings
 
 import numpy as np
 import pytest
 
 import scaling_laws as sl
-from conftest import SWEEP_CSV, cli_error
+from conftest import SWEEP_CSV, cli_error, seconds_to_interrupt
 from test_simulate import read_csv_text
 
 ISOFLOP_COLUMNS = [
@@ -326,17 +323,5 @@ except KeyboardInterrupt:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
 @pytest.mark.parametrize("command", ["compare", "select"])
 def test_ctrl_c_stops_compare_and_select_within_a_second(command):
-    child = subprocess.Popen([sys.executable, "-c", INTERRUPTED, command],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(1.5)
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=120)
-    finally:
-        child.kill()
-    words = out.split()
-    assert words and words[0] == "interrupted", (out, err)
-    delay = float(words[1]) - sent
+    delay = seconds_to_interrupt(INTERRUPTED, command, wait=1.5)
     assert delay < 1.0, f"{command}: KeyboardInterrupt {delay:.2f} s after SIGINT"
