@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::options::{DEFAULT_MAX_ITERS, LossKind, parse_starts, residual_loss};
+use crate::fit::options::{DEFAULT_MAX_ITERS, Delta, LossKind, parse_starts, residual_loss};
 use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
 use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::law::{Input, LawRef, ParamValues, families};
@@ -114,7 +114,7 @@ pub struct SelectOptions {
     /// Penalty on residuals (`--loss`).
     pub loss: LossKind,
     /// Huber threshold (`--delta`).
-    pub delta: Option<f64>,
+    pub delta: Option<Delta>,
     /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
     pub starts: Option<String>,
     /// Iteration limit of each L-BFGS run (`--max-iters`).
@@ -163,7 +163,7 @@ impl SelectOptions {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let loss = residual_loss(self.loss, self.delta)?;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
         let selection = parse_starts(self.starts.as_deref())?;
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));
@@ -185,6 +185,7 @@ impl SelectOptions {
             }),
             fit: FitConfig {
                 loss,
+                huber_scale,
                 selection,
                 solver: SolverOptions {
                     max_iters: self.max_iters,

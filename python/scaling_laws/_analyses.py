@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._data import DataLike, load
-from ._fit import _fit_args
+from ._fit import _delta, _fit_args
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -498,7 +498,7 @@ def select(
     bootstrap: int = 200,
     seed: int = _DEFAULT_SEED,
     loss: str = "huber",
-    delta: Optional[float] = None,
+    delta: Union[None, float, str] = None,
     starts: Union[None, int, str] = None,
     max_iters: int = 1000,
     progress: ProgressArg = None,
@@ -521,7 +521,7 @@ def select(
         bootstrap: bootstrap resamples for the interval of a (0: no interval).
         seed: seed of the bootstrap and of the paired test.
         loss: penalty on residuals of log loss, ``"huber"`` or ``"mse"``; ``delta``: the Huber
-            threshold.
+            threshold, or ``"auto"`` (as for :func:`fit`).
         starts: how many grid starts of each law get a full L-BFGS run (a number, or
             ``"all"``); ``max_iters``: the iteration limit of each run.
         progress: progress of the laws fitted (see :mod:`scaling_laws._progress`: None shows
@@ -553,7 +553,7 @@ def select(
         "bootstrap": int(bootstrap),
         "seed": int(seed),
         "loss": str(loss),
-        "delta": None if delta is None else float(delta),
+        "delta": _delta(delta),
         "starts": None if starts is None else str(starts),
         "max_iters": int(max_iters),
     }
@@ -657,7 +657,7 @@ def compare(
     law: str = "chinchilla",
     frontier: Optional[str] = None,
     loss: str = "huber",
-    delta: Optional[float] = None,
+    delta: Union[None, float, str] = None,
     fix: Union[None, str, Mapping[str, float], Sequence[str]] = None,
     tie_exponents: bool = False,
     starts: Union[None, int, str] = None,

@@ -75,11 +75,20 @@ def _grid(value: Union[None, str, Mapping[str, Sequence[float]]]) -> Optional[st
     return ";".join(f"{axis}=" + ",".join(_number(v) for v in values) for axis, values in value.items())
 
 
+def _delta(delta: Union[None, float, str]) -> Optional[str]:
+    """``delta=`` as ``--delta`` takes it: ``"auto"`` or a number (repr keeps every digit)."""
+    if delta is None:
+        return None
+    if isinstance(delta, str) and delta.strip() == "auto":
+        return "auto"
+    return repr(float(delta))
+
+
 def _fit_args(
     law: str,
     frontier: Optional[str],
     loss: str,
-    delta: Optional[float],
+    delta: Union[None, float, str],
     fix: Assignments,
     tie_exponents: bool,
     starts: Union[None, int, str],
@@ -95,7 +104,7 @@ def _fit_args(
         "law": str(law),
         "frontier": frontier,
         "loss": str(loss),
-        "delta": None if delta is None else float(delta),
+        "delta": _delta(delta),
         "fix": _assignments(fix),
         "tie_exponents": bool(tie_exponents),
         "starts": None if starts is None else str(starts),
@@ -679,7 +688,7 @@ def fit(
     law: str = _DEFAULTS["law"],
     frontier: Optional[str] = None,
     loss: str = "huber",
-    delta: Optional[float] = None,
+    delta: Union[None, float, str] = None,
     fix: Assignments = None,
     tie_exponents: bool = False,
     starts: Union[None, int, str] = None,
@@ -703,7 +712,8 @@ def fit(
         frontier: with ``law="compute"``, the runs fitted: ``"all"``, ``"lowest"`` (default)
             or ``"envelope"``.
         loss: penalty on log-loss residuals, ``"huber"`` or ``"mse"``.
-        delta: the Huber threshold (1e-3 by default).
+        delta: the Huber threshold (1e-3 by default, Hoffmann et al.'s), or ``"auto"``: 1.345
+            robust standard deviations of the residuals, found by refitting (``--delta auto``).
         fix: parameters held fixed, e.g. ``{"E": 1.69}`` or ``"alpha=0.34,beta=0.28"``.
         tie_exponents: fit one exponent for both terms (alpha = beta).
         starts: how many grid starts get a full L-BFGS run (100 by default), or ``"all"``.
@@ -808,7 +818,7 @@ def holdout(
     law: str = _DEFAULTS["law"],
     frontier: Optional[str] = None,
     loss: str = "huber",
-    delta: Optional[float] = None,
+    delta: Union[None, float, str] = None,
     fix: Assignments = None,
     tie_exponents: bool = False,
     starts: Union[None, int, str] = None,

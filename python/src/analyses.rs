@@ -16,7 +16,7 @@ use scaling_laws::data::curves::{
 };
 use scaling_laws::data::table::Column;
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::fit::options::LossKind;
+use scaling_laws::fit::options::{Delta, LossKind};
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::select::{SelectOptions, choose_laws, select};
 
@@ -209,7 +209,7 @@ struct SelectArgs {
     bootstrap: usize,
     seed: u64,
     loss: String,
-    delta: Option<f64>,
+    delta: Option<String>,
     starts: Option<String>,
     max_iters: u64,
 }
@@ -232,7 +232,12 @@ fn select_json(
         bootstrap: args.bootstrap,
         seed: args.seed,
         loss: LossKind::parse(&args.loss).py_err(py)?,
-        delta: args.delta,
+        delta: args
+            .delta
+            .as_deref()
+            .map(Delta::parse)
+            .transpose()
+            .py_err(py)?,
         starts: args.starts,
         max_iters: args.max_iters,
     }

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::options::{FitOptions, LossKind};
+use scaling_laws::fit::options::{Delta, FitOptions, LossKind};
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::{Input, Row};
 use scaling_laws::optimal::QuestionOptions;
@@ -28,7 +28,7 @@ pub(crate) struct FitArgs {
     law: String,
     frontier: Option<String>,
     loss: String,
-    delta: Option<f64>,
+    delta: Option<String>,
     fix: Vec<String>,
     tie_exponents: bool,
     starts: Option<String>,
@@ -46,7 +46,7 @@ impl FitArgs {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
             loss: LossKind::parse(&self.loss)?,
-            delta: self.delta,
+            delta: self.delta.as_deref().map(Delta::parse).transpose()?,
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
             starts: self.starts.clone(),

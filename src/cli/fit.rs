@@ -71,9 +71,11 @@ pub struct FitOptionsArgs {
     /// Penalty on residuals of log loss.
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
-    /// Huber threshold on log-loss residuals (with --loss huber).
-    #[arg(long, value_name = "DELTA", help_heading = "Objective")]
-    delta: Option<f64>,
+    /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
+    /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting;
+    /// the textbook Huber estimator, calibrated under heavy-tailed noise (benches/calibration).
+    #[arg(long, value_name = "DELTA|auto", value_parser = super::fit::parse_delta, help_heading = "Objective")]
+    delta: Option<scaling_laws::fit::options::Delta>,
     /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a
     /// comma-separated list, e.g. 'E=1.87,A=520.8,B=1487.7,alpha=0.353,beta=0.353'; repeatable.
     #[arg(long, value_name = "NAME=VALUE,...", help_heading = "Objective")]
@@ -129,6 +131,14 @@ impl From<LossKind> for fit::options::LossKind {
             LossKind::Mse => fit::options::LossKind::Mse,
         }
     }
+}
+
+/// `--delta`: a positive number or `auto`.
+pub(super) fn parse_delta(text: &str) -> Result<scaling_laws::fit::options::Delta, String> {
+    scaling_laws::fit::options::Delta::parse(text).map_err(|e| match e {
+        scaling_laws::error::Error::InvalidOption { message, .. } => message,
+        other => other.to_string(),
+    })
 }
 
 impl FitOptionsArgs {

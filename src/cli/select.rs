@@ -53,9 +53,11 @@ pub struct SelectArgs {
     /// Penalty on residuals of log loss.
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
-    /// Huber threshold on log-loss residuals (with --loss huber).
-    #[arg(long, value_name = "DELTA", help_heading = "Objective")]
-    delta: Option<f64>,
+    /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
+    /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting;
+    /// the textbook Huber estimator, calibrated under heavy-tailed noise (benches/calibration).
+    #[arg(long, value_name = "DELTA|auto", value_parser = super::fit::parse_delta, help_heading = "Objective")]
+    delta: Option<scaling_laws::fit::options::Delta>,
     /// How many grid starts of each law get a full L-BFGS run: the N best at the start, or
     /// `all` [default: 100].
     #[arg(long, value_name = "N|all", help_heading = "Search")]

@@ -48,17 +48,59 @@ impl LossKind {
     }
 }
 
-/// The residual loss of `--loss kind` with `--delta delta`.
+/// The Huber threshold as `--delta` gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Delta {
+    /// A threshold on log-loss residuals.
+    Fixed(f64),
+    /// [`HUBER_TUNING`](crate::fit::HUBER_TUNING) robust standard deviations of the residuals,
+    /// found by refitting (see [`FitConfig::huber_scale`]).
+    Auto,
+}
+
+impl Delta {
+    /// `auto` or a positive number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--delta` for anything else.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let text = text.trim();
+        if text == "auto" {
+            return Ok(Delta::Auto);
+        }
+        match text.parse::<f64>() {
+            Ok(d) if d.is_finite() && d > 0.0 => Ok(Delta::Fixed(d)),
+            _ => Err(Error::invalid_option(
+                "--delta",
+                format!("expected a positive number or 'auto', got '{text}'"),
+            )),
+        }
+    }
+}
+
+/// The residual loss of `--loss kind` with `--delta delta`, and the multiple of the residuals'
+/// spread that sets the threshold with `--delta auto` ([`FitConfig::huber_scale`]).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--delta` when a threshold is given with least squares.
-pub fn residual_loss(kind: LossKind, delta: Option<f64>) -> Result<ResidualLoss, Error> {
+pub fn residual_loss(
+    kind: LossKind,
+    delta: Option<Delta>,
+) -> Result<(ResidualLoss, Option<f64>), Error> {
     match (kind, delta) {
-        (LossKind::Huber, delta) => Ok(ResidualLoss::Huber {
-            delta: delta.unwrap_or(DEFAULT_HUBER_DELTA),
-        }),
-        (LossKind::Mse, None) => Ok(ResidualLoss::Squared),
+        (LossKind::Huber, Some(Delta::Auto)) => {
+            Ok((ResidualLoss::default(), Some(crate::fit::HUBER_TUNING)))
+        }
+        (LossKind::Huber, Some(Delta::Fixed(delta))) => Ok((ResidualLoss::Huber { delta }, None)),
+        (LossKind::Huber, None) => Ok((
+            ResidualLoss::Huber {
+                delta: DEFAULT_HUBER_DELTA,
+            },
+            None,
+        )),
+        (LossKind::Mse, None) => Ok((ResidualLoss::Squared, None)),
         (LossKind::Mse, Some(_)) => Err(Error::invalid_option(
             "--delta",
             "applies to --loss huber only",
@@ -96,7 +138,7 @@ pub struct FitOptions {
     /// Penalty on log-loss residuals (`--loss`).
     pub loss: LossKind,
     /// Huber threshold (`--delta`).
-    pub delta: Option<f64>,
+    pub delta: Option<Delta>,
     /// Fixed parameters, `NAME=VALUE[,NAME=VALUE...]` each (`--fix`).
     pub fix: Vec<String>,
     /// One exponent for both terms (`--tie-exponents`).
@@ -173,7 +215,7 @@ impl FitOptions {
     /// [`Error::InvalidOption`] naming the flag of an invalid or contradictory option.
     pub fn config(&self) -> Result<FitConfig, Error> {
         let law = LawRef::named(&self.law)?;
-        let loss = residual_loss(self.loss, self.delta)?;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
         let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
             if !item.contains('=') {
@@ -222,6 +264,7 @@ impl FitOptions {
                 ..SolverOptions::default()
             },
             subsample_rows: self.subsample_rows,
+            huber_scale,
         })
     }
 }
@@ -246,7 +289,7 @@ mod tests {
         };
         let mse = FitOptions {
             loss: LossKind::Mse,
-            delta: Some(0.1),
+            delta: Some(Delta::Fixed(0.1)),
             ..FitOptions::default()
         };
         assert_eq!(flag(mse), "--delta");

@@ -156,6 +156,13 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "  warning     {}", warning.line())?;
     }
     writeln!(w, "  objective   {}", describe_loss(&f.config.loss))?;
+    if let (Some(k), ResidualLoss::Huber { delta }) = (f.config.huber_scale, f.config.loss) {
+        writeln!(
+            w,
+            "              (--delta auto: {delta:.4} = {k} × the residuals' robust sd {:.4})",
+            delta / k
+        )?;
+    }
     for c in f.config.params.describe() {
         writeln!(w, "  constraint  {c}")?;
     }
