@@ -113,8 +113,8 @@ pub struct SelectOptions {
     pub seed: u64,
     /// Penalty on residuals (`--loss`).
     pub loss: LossKind,
-    /// Huber threshold (`--delta`).
-    pub delta: Option<Delta>,
+    /// Huber threshold (`--delta`): a positive number or `auto` ([`Delta::parse`]).
+    pub delta: Option<String>,
     /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
     pub starts: Option<String>,
     /// Iteration limit of each L-BFGS run (`--max-iters`).
@@ -163,7 +163,8 @@ impl SelectOptions {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
+        let delta = self.delta.as_deref().map(Delta::parse).transpose()?;
+        let (loss, huber_scale) = residual_loss(self.loss, delta)?;
         let selection = parse_starts(self.starts.as_deref())?;
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));

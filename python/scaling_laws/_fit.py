@@ -79,8 +79,8 @@ def _delta(delta: Union[None, float, str]) -> Optional[str]:
     """``delta=`` as ``--delta`` takes it: ``"auto"`` or a number (repr keeps every digit)."""
     if delta is None:
         return None
-    if isinstance(delta, str) and delta.strip() == "auto":
-        return "auto"
+    if isinstance(delta, str):
+        return delta
     return repr(float(delta))
 
 

@@ -16,7 +16,7 @@ use scaling_laws::data::curves::{
 };
 use scaling_laws::data::table::Column;
 use scaling_laws::envelope::{EnvelopeConfig, analyse};
-use scaling_laws::fit::options::{Delta, LossKind};
+use scaling_laws::fit::options::LossKind;
 use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::select::{SelectOptions, choose_laws, select};
 
@@ -232,12 +232,7 @@ fn select_json(
         bootstrap: args.bootstrap,
         seed: args.seed,
         loss: LossKind::parse(&args.loss).py_err(py)?,
-        delta: args
-            .delta
-            .as_deref()
-            .map(Delta::parse)
-            .transpose()
-            .py_err(py)?,
+        delta: args.delta,
         starts: args.starts,
         max_iters: args.max_iters,
     }

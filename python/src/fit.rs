@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::data::Dataset;
-use scaling_laws::fit::options::{Delta, FitOptions, LossKind};
+use scaling_laws::fit::options::{FitOptions, LossKind};
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::{Input, Row};
 use scaling_laws::optimal::QuestionOptions;
@@ -46,7 +46,7 @@ impl FitArgs {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
             loss: LossKind::parse(&self.loss)?,
-            delta: self.delta.as_deref().map(Delta::parse).transpose()?,
+            delta: self.delta.clone(),
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
             starts: self.starts.clone(),

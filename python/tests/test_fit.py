@@ -128,10 +128,25 @@ def test_options_are_those_of_the_command_line(cli_json):
     assert g.objective == cli["report"]["fitted"]["objective"]
 
 
+def test_delta_auto_is_the_command_lines(cli_json):
+    f = quiet_fit(SWEEP_CSV, delta="auto")
+    cli = cli_json("fit", SWEEP_CSV, "--delta", "auto", "--format", "json")
+    assert f.objective == cli["report"]["fitted"]["objective"]
+    config = json.loads(f.to_json())["report"]["fitted"]["config"]
+    assert config["huber_scale"] == 1.345
+    # The simulated sweep scatters by 1%: the threshold found is near 1.345 of those.
+    assert 0.010 < config["loss"]["delta"] < 0.017
+    # A number is passed with all its digits.
+    g = quiet_fit(SWEEP_CSV, delta=config["loss"]["delta"])
+    assert g.objective == f.objective
+
+
 @pytest.mark.parametrize(
     "options, keyword, flags",
     [
-        ({"delta": -1.0}, "delta", ["--delta", "-1"]),
+        ({"delta": -1.0}, "delta", ["--delta", "-1.0"]),
+        ({"delta": "often"}, "delta", ["--delta", "often"]),
+        ({"loss": "mse", "delta": "auto"}, "delta", ["--loss", "mse", "--delta", "auto"]),
         ({"loss": "mse", "delta": 0.1}, "delta", ["--loss", "mse", "--delta", "0.1"]),
         ({"starts": 0}, "starts", ["--starts", "0"]),
         ({"frontier": "all"}, "frontier", ["--frontier", "all"]),

@@ -74,8 +74,8 @@ pub struct FitOptionsArgs {
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
     /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting;
     /// the textbook Huber estimator, calibrated under heavy-tailed noise (benches/calibration).
-    #[arg(long, value_name = "DELTA|auto", value_parser = super::fit::parse_delta, help_heading = "Objective")]
-    delta: Option<scaling_laws::fit::options::Delta>,
+    #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
+    delta: Option<String>,
     /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a
     /// comma-separated list, e.g. 'E=1.87,A=520.8,B=1487.7,alpha=0.353,beta=0.353'; repeatable.
     #[arg(long, value_name = "NAME=VALUE,...", help_heading = "Objective")]
@@ -133,14 +133,6 @@ impl From<LossKind> for fit::options::LossKind {
     }
 }
 
-/// `--delta`: a positive number or `auto`.
-pub(super) fn parse_delta(text: &str) -> Result<scaling_laws::fit::options::Delta, String> {
-    scaling_laws::fit::options::Delta::parse(text).map_err(|e| match e {
-        scaling_laws::error::Error::InvalidOption { message, .. } => message,
-        other => other.to_string(),
-    })
-}
-
 impl FitOptionsArgs {
     /// The options as the library takes them.
     pub fn options(&self) -> FitOptions {
@@ -148,7 +140,7 @@ impl FitOptionsArgs {
             law: self.law.clone(),
             frontier: self.frontier.clone(),
             loss: self.loss.into(),
-            delta: self.delta,
+            delta: self.delta.clone(),
             fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
             starts: self.starts.clone(),

@@ -56,8 +56,8 @@ pub struct SelectArgs {
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
     /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting;
     /// the textbook Huber estimator, calibrated under heavy-tailed noise (benches/calibration).
-    #[arg(long, value_name = "DELTA|auto", value_parser = super::fit::parse_delta, help_heading = "Objective")]
-    delta: Option<scaling_laws::fit::options::Delta>,
+    #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
+    delta: Option<String>,
     /// How many grid starts of each law get a full L-BFGS run: the N best at the start, or
     /// `all` [default: 100].
     #[arg(long, value_name = "N|all", help_heading = "Search")]
@@ -90,7 +90,7 @@ impl SelectArgs {
             bootstrap: self.bootstrap,
             seed: self.seed,
             loss: self.loss.into(),
-            delta: self.delta,
+            delta: self.delta.clone(),
             starts: self.starts.clone(),
             max_iters: self.max_iters,
         }

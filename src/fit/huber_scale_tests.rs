@@ -108,7 +108,7 @@ fn the_option_parses_and_is_saved_only_when_given() {
     }
     assert!(residual_loss(LossKind::Mse, Some(Delta::Auto)).is_err());
     let config = FitOptions {
-        delta: Some(Delta::Auto),
+        delta: Some("auto".into()),
         ..FitOptions::default()
     }
     .config()

@@ -137,8 +137,8 @@ pub struct FitOptions {
     pub frontier: Option<String>,
     /// Penalty on log-loss residuals (`--loss`).
     pub loss: LossKind,
-    /// Huber threshold (`--delta`).
-    pub delta: Option<Delta>,
+    /// Huber threshold (`--delta`): a positive number or `auto` ([`Delta::parse`]).
+    pub delta: Option<String>,
     /// Fixed parameters, `NAME=VALUE[,NAME=VALUE...]` each (`--fix`).
     pub fix: Vec<String>,
     /// One exponent for both terms (`--tie-exponents`).
@@ -215,7 +215,8 @@ impl FitOptions {
     /// [`Error::InvalidOption`] naming the flag of an invalid or contradictory option.
     pub fn config(&self) -> Result<FitConfig, Error> {
         let law = LawRef::named(&self.law)?;
-        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
+        let delta = self.delta.as_deref().map(Delta::parse).transpose()?;
+        let (loss, huber_scale) = residual_loss(self.loss, delta)?;
         let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
             if !item.contains('=') {
@@ -289,7 +290,7 @@ mod tests {
         };
         let mse = FitOptions {
             loss: LossKind::Mse,
-            delta: Some(Delta::Fixed(0.1)),
+            delta: Some("0.1".into()),
             ..FitOptions::default()
         };
         assert_eq!(flag(mse), "--delta");

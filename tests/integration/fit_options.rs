@@ -248,3 +248,80 @@ fn large_sweeps_are_searched_on_a_subsample_and_refined_on_all_runs() {
     let c = objective(&given);
     assert!((c - b).abs() <= 1e-9 * b, "{c} vs {b}");
 }
+
+/// `--delta auto`: the threshold is 1.345 robust sds of the residuals, reported, saved, and
+/// used by a later bootstrap of the saved fit.
+#[test]
+fn a_threshold_from_the_residuals_is_reported_saved_and_reused() {
+    let dir = temp_dir();
+    let csv = simulated_csv(&dir);
+    let v = fit_json(&[&csv, "--delta", "auto"]);
+    let config = &v["report"]["fitted"]["config"];
+    assert_eq!(config["huber_scale"].as_f64(), Some(1.345));
+    let delta = config["loss"]["delta"].as_f64().unwrap();
+    // The simulated sweep's noise is 1% of loss: the threshold is near 1.345%, not 1e-3.
+    assert!((0.010..0.017).contains(&delta), "{delta}");
+    let residuals: Vec<f64> = v["report"]["fitted"]["residuals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_f64().unwrap())
+        .collect();
+    let again = 1.345 * scaling_laws::fit::robust_sd(&residuals);
+    assert!((again / delta - 1.0).abs() < 0.05, "{delta} {again}");
+    // Without --delta, the file has no huber_scale and the paper's threshold.
+    let plain = fit_json(&[&csv]);
+    assert!(
+        plain["report"]["fitted"]["config"]
+            .get("huber_scale")
+            .is_none()
+    );
+    assert_eq!(
+        plain["report"]["fitted"]["config"]["loss"]["delta"].as_f64(),
+        Some(1e-3)
+    );
+
+    let saved = dir.path().join("auto.json");
+    let out = run(&[
+        "fit",
+        &csv,
+        "--delta",
+        "auto",
+        "--out",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("(--delta auto: ") && text.contains("× the residuals' robust sd"),
+        "{text}"
+    );
+    let out = run(&[
+        "optimal",
+        "--fit",
+        saved.to_str().unwrap(),
+        "--budget",
+        "1e22",
+        "--bootstrap",
+        "40",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let back: SavedFit = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(back.report.fitted.config.huber_scale, Some(1.345));
+
+    for (args, message) in [
+        (vec!["--delta", "0"], "invalid --delta"),
+        (vec!["--delta", "often"], "positive number or 'auto'"),
+        (
+            vec!["--loss", "mse", "--delta", "auto"],
+            "applies to --loss huber only",
+        ),
+    ] {
+        let mut all = vec!["fit", csv.as_str()];
+        all.extend(args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(stderr(&out).contains(message), "{all:?}: {}", stderr(&out));
+    }
+}

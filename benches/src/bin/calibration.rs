@@ -12,7 +12,11 @@
 //! ```text
 //! cargo run -p scaling-laws-bench --bin calibration -- [--sweeps N] [--resamples B]
 //!     [--seed S] [--out DIR] [--scenarios KEY,...] [--schemes NAME,...] [--threads T]
+//!     [--loss huber:DELTA|huber:auto|squared]
 //! ```
+//!
+//! `--loss` changes the fit's residual loss from the tool's default (Huber, delta = 1e-3);
+//! `huber:auto` is `--delta auto`.
 //!
 //! `--sweeps N` counts sweeps over all six scenarios (sweep i belongs to scenario i mod 6);
 //! `--scenarios` runs only the sweeps of the scenarios named (keys below), and `--schemes` only
@@ -28,7 +32,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StudentT};
 use rayon::prelude::*;
-use scaling_laws::fit::{FitConfig, Observations, ResidualLoss, fit};
+use scaling_laws::fit::{FitConfig, HUBER_TUNING, Observations, ResidualLoss, fit};
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::uncertainty::prediction::PredictiveModel;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap, estimate};
@@ -263,6 +267,7 @@ fn study_sweep(
     resamples: usize,
     schemes: &[ResampleScheme],
     loss: ResidualLoss,
+    huber_scale: Option<f64>,
 ) -> Vec<Outcome> {
     let s = &SCENARIOS[scenario];
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -270,6 +275,7 @@ fn study_sweep(
     let sweep = draw_sweep(s, &mut rng);
     let config = FitConfig {
         loss,
+        huber_scale,
         ..FitConfig::default()
     };
     let mut out = Vec::new();
@@ -425,12 +431,14 @@ struct Options {
     schemes: Vec<ResampleScheme>,
     /// The fit's residual loss (the tool's default unless `--loss` is given).
     loss: ResidualLoss,
+    /// `--loss huber:auto`: the threshold set from the residuals (`--delta auto`).
+    huber_scale: Option<f64>,
 }
 
 fn usage(message: &str) -> ! {
     eprintln!(
         "calibration: {message}\nusage: calibration [--sweeps N] [--resamples B] [--seed S] [--out DIR] \
-         [--scenarios KEY,...] [--schemes NAME,...] [--threads T] [--loss huber:DELTA|squared]\nscenario keys: {}",
+         [--scenarios KEY,...] [--schemes NAME,...] [--threads T] [--loss huber:DELTA|huber:auto|squared]\nscenario keys: {}",
         SCENARIOS.map(|s| s.key).join(", ")
     );
     std::process::exit(2)
@@ -498,12 +506,16 @@ fn options() -> Options {
         scenarios,
         schemes,
         loss: flag("--loss").map_or_else(ResidualLoss::default, |v| match v.split_once(':') {
+            Some(("huber", "auto")) => ResidualLoss::default(),
             Some(("huber", d)) => ResidualLoss::Huber {
                 delta: number("--loss huber:DELTA", Some(d), 0.0),
             },
             _ if v == "squared" => ResidualLoss::Squared,
-            _ => usage(&format!("--loss '{v}': use huber:DELTA or squared")),
+            _ => usage(&format!(
+                "--loss '{v}': use huber:DELTA, huber:auto or squared"
+            )),
         }),
+        huber_scale: (flag("--loss") == Some("huber:auto")).then_some(HUBER_TUNING),
     }
 }
 
@@ -526,6 +538,7 @@ fn main() -> std::io::Result<()> {
                 opts.resamples,
                 &opts.schemes,
                 opts.loss,
+                opts.huber_scale,
             );
             let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if k.is_multiple_of(20) {
@@ -582,7 +595,14 @@ fn summarise(outcomes: &[Outcome], opts: &Options, run: usize, secs: f64) -> Str
         opts.resamples,
         opts.seed,
     );
-    if opts.loss != ResidualLoss::default() {
+    if opts.huber_scale.is_some() {
+        let _ = writeln!(
+            s,
+            "Fitted with `--delta auto`: the Huber threshold {} robust sds of the residuals, \
+             not the default 1e-3.\n",
+            HUBER_TUNING
+        );
+    } else if opts.loss != ResidualLoss::default() {
         let _ = writeln!(
             s,
             "Fitted with the residual loss {:?}, not the default.\n",
