@@ -34,21 +34,6 @@ fn auto() -> FitConfig {
 }
 
 #[test]
-fn robust_sd_ignores_an_outlier_and_is_the_sd_of_normal_draws() {
-    // Median 3, absolute deviations 2, 1, 0, 1, 97: their median is 1.
-    assert!((robust_sd(&[1.0, 2.0, 3.0, 4.0, 100.0]) - 1.482_602_218_505_602).abs() < 1e-15);
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let draws: Vec<f64> = (0..20_000)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            0.02 * z
-        })
-        .collect();
-    assert!((robust_sd(&draws) / 0.02 - 1.0).abs() < 0.03);
-    assert!(robust_sd(&[]).is_nan());
-}
-
-#[test]
 fn the_threshold_is_1_345_robust_sds_and_the_fit_keeps_it() {
     let obs = noisy_sweep(0.01, &[5, 20, 33]);
     let report = fit(&obs, &auto(), &|| {}).unwrap();
@@ -59,7 +44,7 @@ fn the_threshold_is_1_345_robust_sds_and_the_fit_keeps_it() {
     // The noise sd is 0.01: the threshold found is near 1.345 × 0.01, far above the default.
     assert!((0.010..0.017).contains(&delta), "{delta}");
     // Fixed point: the threshold is (to a few percent) 1.345 robust sds of its own residuals.
-    let again = HUBER_TUNING * robust_sd(&report.fitted.residuals);
+    let again = HUBER_TUNING * crate::stats::robust_centre_sd(&report.fitted.residuals).1;
     assert!((again / delta - 1.0).abs() < 0.05, "{delta} {again}");
     // The law is recovered through the outliers.
     let a = report.fitted.params_exponent.unwrap();

@@ -89,7 +89,7 @@ pub struct FitConfig {
     #[serde(default = "default_subsample_rows")]
     pub subsample_rows: usize,
     /// `--delta auto`: the Huber threshold is this multiple of the residuals' robust standard
-    /// deviation ([`robust_sd`]), found by refitting ([`fit`]). The fitted law's configuration
+    /// deviation ([`crate::stats::robust_centre_sd`]), found by refitting ([`fit`]). The fitted law's configuration
     /// keeps the multiple and holds the threshold found in `loss`, so its bootstrap refits use
     /// that threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -278,27 +278,6 @@ pub const HUBER_TUNING: f64 = 1.345;
 /// calibration study beyond the solver's tolerance.
 pub const HUBER_SCALE_ROUNDS: usize = 2;
 
-/// Robust standard deviation of residuals: 1.4826 × the median absolute deviation from their
-/// median (1.4826 makes it the standard deviation under normal errors). Unlike the standard
-/// deviation, a few outlying runs barely move it.
-pub fn robust_sd(residuals: &[f64]) -> f64 {
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let m = v.len() / 2;
-        if v.is_empty() {
-            f64::NAN
-        } else if v.len() % 2 == 1 {
-            v[m]
-        } else {
-            0.5 * (v[m - 1] + v[m])
-        }
-    };
-    let mut r: Vec<f64> = residuals.to_vec();
-    let centre = median(&mut r);
-    let mut dev: Vec<f64> = residuals.iter().map(|x| (x - centre).abs()).collect();
-    1.482_602_218_505_602 * median(&mut dev)
-}
-
 /// `--delta auto`: fit with the configured threshold, then [`HUBER_SCALE_ROUNDS`] times set
 /// the threshold to `k` robust standard deviations of the last fit's residuals and refit. A
 /// fit whose residuals have no spread (an exact law) keeps the threshold it has.
@@ -323,7 +302,7 @@ fn fit_scaled_huber(
     let mut round = config.clone();
     let mut report = fit_fixed_loss(obs, &round, progress)?;
     for _ in 0..HUBER_SCALE_ROUNDS {
-        let delta = k * robust_sd(&report.fitted.residuals);
+        let delta = k * crate::stats::robust_centre_sd(&report.fitted.residuals).1;
         if !(delta.is_finite() && delta > 0.0) {
             break;
         }

@@ -267,7 +267,7 @@ fn a_threshold_from_the_residuals_is_reported_saved_and_reused() {
         .iter()
         .map(|r| r.as_f64().unwrap())
         .collect();
-    let again = 1.345 * scaling_laws::fit::robust_sd(&residuals);
+    let again = 1.345 * scaling_laws::stats::robust_centre_sd(&residuals).1;
     assert!((again / delta - 1.0).abs() < 0.05, "{delta} {again}");
     // Without --delta, the file has no huber_scale and the paper's threshold.
     let plain = fit_json(&[&csv]);
