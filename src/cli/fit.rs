@@ -72,8 +72,9 @@ pub struct FitOptionsArgs {
     #[arg(long, value_enum, default_value = "huber", help_heading = "Objective")]
     loss: LossKind,
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
-    /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting;
-    /// the textbook Huber estimator, calibrated under heavy-tailed noise (benches/calibration).
+    /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting
+    /// (the textbook Huber estimator); in the calibration study its intervals were right under
+    /// heavy-tailed noise but too narrow when the law's form was wrong (see the README).
     #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
     delta: Option<String>,
     /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a
