@@ -106,3 +106,25 @@ fn the_option_parses_and_is_saved_only_when_given() {
     let back: FitConfig = serde_json::from_str(&plain).unwrap();
     assert_eq!(back.huber_scale, None);
 }
+
+/// [`HUBER_SCALE_ROUNDS`]'s documented claim: a third round barely moves the fit.
+#[test]
+fn a_third_round_moves_the_threshold_little_and_a_less() {
+    for (sd, outliers) in [(0.005, vec![]), (0.01, vec![5, 20, 33]), (0.02, vec![1, 2])] {
+        let obs = noisy_sweep(sd, &outliers);
+        let two = fit(&obs, &auto(), &|| {}).unwrap().fitted;
+        let ResidualLoss::Huber { delta } = two.config.loss else {
+            panic!("{:?}", two.config.loss)
+        };
+        let third = HUBER_TUNING * crate::stats::robust_centre_sd(&two.residuals).1;
+        let three = FitConfig {
+            loss: ResidualLoss::Huber { delta: third },
+            huber_scale: None,
+            ..two.config.clone()
+        };
+        let three = fit(&obs, &three, &|| {}).unwrap().fitted;
+        assert!((third / delta - 1.0).abs() < 0.02, "{sd}: {delta} {third}");
+        let (a2, a3) = (two.params_exponent.unwrap(), three.params_exponent.unwrap());
+        assert!((a2 - a3).abs() < 1e-4, "{sd}: {a2} {a3}");
+    }
+}

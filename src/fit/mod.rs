@@ -89,9 +89,9 @@ pub struct FitConfig {
     #[serde(default = "default_subsample_rows")]
     pub subsample_rows: usize,
     /// `--delta auto`: the Huber threshold is this multiple of the residuals' robust standard
-    /// deviation ([`crate::stats::robust_centre_sd`]), found by refitting ([`fit`]). The fitted law's configuration
-    /// keeps the multiple and holds the threshold found in `loss`, so its bootstrap refits use
-    /// that threshold.
+    /// deviation ([`crate::stats::robust_centre_sd`]), found by refitting ([`fit`]). The fitted
+    /// law's configuration keeps the multiple and holds the threshold found in `loss`, so its
+    /// bootstrap refits use that threshold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huber_scale: Option<f64>,
 }
@@ -274,8 +274,9 @@ pub fn fit(
 pub const HUBER_TUNING: f64 = 1.345;
 
 /// Refits of `--delta auto` after the first fit: each sets the threshold from the residuals of
-/// the one before. Two are enough: the third changes no parameter of the simulated sweeps of the
-/// calibration study beyond the solver's tolerance.
+/// the one before. Two, as the calibration study ran: on simulated 7 × 7 sweeps with 0.5%, 1%
+/// and 2% noise a third round moved the threshold by at most 1.5% and a by at most 5e-5 (a
+/// test checks under 2% and 1e-4), far inside a's interval.
 pub const HUBER_SCALE_ROUNDS: usize = 2;
 
 /// `--delta auto`: fit with the configured threshold, then [`HUBER_SCALE_ROUNDS`] times set
