@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::options::{DEFAULT_MAX_ITERS, Delta, LossKind, parse_starts, residual_loss};
+use crate::fit::options::{DEFAULT_MAX_ITERS, LossKind, parse_starts, residual_loss};
 use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
 use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::law::{Input, LawRef, ParamValues, families};
@@ -113,7 +113,8 @@ pub struct SelectOptions {
     pub seed: u64,
     /// Penalty on residuals (`--loss`).
     pub loss: LossKind,
-    /// Huber threshold (`--delta`): a positive number or `auto` ([`Delta::parse`]).
+    /// Huber threshold (`--delta`): a positive number or `auto`
+    /// ([`crate::fit::options::Delta::parse`]).
     pub delta: Option<String>,
     /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
     pub starts: Option<String>,
@@ -163,8 +164,7 @@ impl SelectOptions {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let delta = self.delta.as_deref().map(Delta::parse).transpose()?;
-        let (loss, huber_scale) = residual_loss(self.loss, delta)?;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta.as_deref())?;
         let selection = parse_starts(self.starts.as_deref())?;
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));

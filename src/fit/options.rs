@@ -79,17 +79,19 @@ impl Delta {
     }
 }
 
-/// The residual loss of `--loss kind` with `--delta delta`, and the multiple of the residuals'
-/// spread that sets the threshold with `--delta auto` ([`FitConfig::huber_scale`]).
+/// The residual loss of `--loss kind` with `--delta delta` (a number or `auto`, as
+/// [`Delta::parse`] reads it), and the multiple of the residuals' spread that sets the threshold
+/// with `--delta auto` ([`FitConfig::huber_scale`]).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--delta` when a threshold is given with least squares.
+/// [`Error::InvalidOption`] naming `--delta` when it is neither a positive number nor `auto`, or
+/// when a threshold is given with least squares.
 pub fn residual_loss(
     kind: LossKind,
-    delta: Option<Delta>,
+    delta: Option<&str>,
 ) -> Result<(ResidualLoss, Option<f64>), Error> {
-    match (kind, delta) {
+    match (kind, delta.map(Delta::parse).transpose()?) {
         (LossKind::Huber, Some(Delta::Auto)) => {
             Ok((ResidualLoss::default(), Some(crate::fit::HUBER_TUNING)))
         }
@@ -215,8 +217,7 @@ impl FitOptions {
     /// [`Error::InvalidOption`] naming the flag of an invalid or contradictory option.
     pub fn config(&self) -> Result<FitConfig, Error> {
         let law = LawRef::named(&self.law)?;
-        let delta = self.delta.as_deref().map(Delta::parse).transpose()?;
-        let (loss, huber_scale) = residual_loss(self.loss, delta)?;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta.as_deref())?;
         let mut params = ParamSpec::free_for(law);
         for item in &self.fix {
             if !item.contains('=') {

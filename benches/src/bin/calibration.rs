@@ -498,6 +498,18 @@ fn options() -> Options {
             .build_global()
             .unwrap_or_else(|e| usage(&format!("--threads: {e}")));
     }
+    let (loss, huber_scale) = match flag("--loss").map(|v| (v, v.split_once(':'))) {
+        None => (ResidualLoss::default(), None),
+        Some((_, Some(("huber", "auto")))) => (ResidualLoss::default(), Some(HUBER_TUNING)),
+        Some((_, Some(("huber", d)))) => {
+            let delta = number("--loss huber:DELTA", Some(d), 0.0);
+            (ResidualLoss::Huber { delta }, None)
+        }
+        Some(("squared", _)) => (ResidualLoss::Squared, None),
+        Some((v, _)) => usage(&format!(
+            "--loss '{v}': use huber:DELTA, huber:auto or squared"
+        )),
+    };
     Options {
         sweeps: number("--sweeps", flag("--sweeps"), 504),
         resamples: number("--resamples", flag("--resamples"), 100),
@@ -505,17 +517,8 @@ fn options() -> Options {
         dir: flag("--out").unwrap_or("benches/calibration").into(),
         scenarios,
         schemes,
-        loss: flag("--loss").map_or_else(ResidualLoss::default, |v| match v.split_once(':') {
-            Some(("huber", "auto")) => ResidualLoss::default(),
-            Some(("huber", d)) => ResidualLoss::Huber {
-                delta: number("--loss huber:DELTA", Some(d), 0.0),
-            },
-            _ if v == "squared" => ResidualLoss::Squared,
-            _ => usage(&format!(
-                "--loss '{v}': use huber:DELTA, huber:auto or squared"
-            )),
-        }),
-        huber_scale: (flag("--loss") == Some("huber:auto")).then_some(HUBER_TUNING),
+        loss,
+        huber_scale,
     }
 }
 
