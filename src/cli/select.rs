@@ -19,7 +19,7 @@ Examples:
 
 /// Options of `scaling-laws select`.
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(after_help = EXAMPLES, allow_negative_numbers = true)]
 pub struct SelectArgs {
     #[command(flatten)]
     data: DataArgs,

@@ -166,3 +166,23 @@ fn issue12_select_writes_its_figure_and_never_over_its_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(".png or .svg"), "{}", stderr(&out));
 }
+
+/// Negative numbers reach `select`'s own checks, which name the flag, as in `fit`.
+#[test]
+fn select_names_a_negative_delta_or_level() {
+    let dir = temp_dir();
+    let csv = chinchilla_sweep(&dir);
+    for (args, message) in [
+        (
+            ["--delta", "-2"],
+            "invalid --delta: expected a positive number or 'auto', got '-2'",
+        ),
+        (["--level", "-1"], "invalid --level"),
+    ] {
+        let mut all = vec!["select", csv.as_str()];
+        all.extend(args);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(stderr(&out).contains(message), "{all:?}: {}", stderr(&out));
+    }
+}
