@@ -129,3 +129,22 @@ fn a_third_round_moves_the_threshold_little_and_a_less() {
         assert!((a2 - a3).abs() < 1e-4, "{sd}: {a2} {a3}");
     }
 }
+
+/// On noise-free runs the residuals' spread is rounding error: the threshold uses the floor of
+/// 0.1% instead, and the law is recovered.
+#[test]
+fn an_exact_law_gets_the_floor_not_a_threshold_from_rounding_error() {
+    let obs = noisy_sweep(0.0, &[]);
+    let report = fit(&obs, &auto(), &|| {}).unwrap();
+    let ResidualLoss::Huber { delta } = report.fitted.config.loss else {
+        panic!("{:?}", report.fitted.config.loss)
+    };
+    assert_eq!(delta, HUBER_TUNING * checks::MIN_SCALE);
+    let truth = ChinchillaLaw::HOFFMANN_2022;
+    assert!((report.fitted.natural("alpha").unwrap() / truth.alpha - 1.0).abs() < 1e-6);
+    assert!(
+        report.fitted.residual_sd < 1e-9,
+        "{}",
+        report.fitted.residual_sd
+    );
+}

@@ -281,7 +281,9 @@ pub const HUBER_SCALE_ROUNDS: usize = 2;
 
 /// `--delta auto`: fit with the configured threshold, then [`HUBER_SCALE_ROUNDS`] times set
 /// the threshold to `k` robust standard deviations of the last fit's residuals and refit. A
-/// fit whose residuals have no spread (an exact law) keeps the threshold it has.
+/// spread below [`checks::MIN_SCALE`] (0.1% in loss, below the noise of any real sweep) counts
+/// as that floor: on an exact law the residuals' spread is rounding error, and a threshold made
+/// from it leads the next round's search astray.
 fn fit_scaled_huber(
     obs: &Observations,
     config: &FitConfig,
@@ -303,10 +305,11 @@ fn fit_scaled_huber(
     let mut round = config.clone();
     let mut report = fit_fixed_loss(obs, &round, progress)?;
     for _ in 0..HUBER_SCALE_ROUNDS {
-        let delta = k * crate::stats::robust_centre_sd(&report.fitted.residuals).1;
-        if !(delta.is_finite() && delta > 0.0) {
+        let spread = crate::stats::robust_centre_sd(&report.fitted.residuals).1;
+        if !spread.is_finite() {
             break;
         }
+        let delta = k * spread.max(checks::MIN_SCALE);
         round.loss = ResidualLoss::Huber { delta };
         report = fit_fixed_loss(obs, &round, progress)?;
     }
