@@ -30,6 +30,27 @@ pub struct ShapeOptions {
     pub per_rule: usize,
 }
 
+impl ShapeOptions {
+    /// Shapes of `vocab` tokens and sequences of `seq_len`, `per_rule` of them per rule.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--shapes-per-rule` when it is 0.
+    pub fn new(vocab: u64, seq_len: u64, per_rule: usize) -> Result<Self, Error> {
+        if per_rule == 0 {
+            return Err(Error::invalid_option(
+                "--shapes-per-rule",
+                "must be at least 1",
+            ));
+        }
+        Ok(ShapeOptions {
+            vocab,
+            seq_len,
+            per_rule,
+        })
+    }
+}
+
 /// How the number of accelerators of a plan was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "how", rename_all = "kebab-case")]

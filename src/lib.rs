@@ -27,6 +27,7 @@
 )]
 
 pub mod allocation;
+pub mod commands;
 pub mod compare;
 pub mod data;
 pub mod data_limit;

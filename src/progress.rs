@@ -8,7 +8,8 @@
 //! gets control back within about one unit per thread.
 //!
 //! Any `Fn() + Sync` closure is a `Progress` that counts units and never stops, so the command
-//! line passes `&|| bar.inc(1)` and tests `&|| {}`. This module uses no other.
+//! line's simple loops pass `&|| bar.inc(1)` and tests `&|| {}`. A command of [`crate::commands`]
+//! runs stages (a fit, then a bootstrap) and reports notes through the same trait.
 
 /// What long work reports to, and asks whether to go on.
 pub trait Progress: Sync {
@@ -18,6 +19,49 @@ pub trait Progress: Sync {
     /// True once the caller wants the work stopped: units not yet started are skipped.
     fn stopped(&self) -> bool {
         false
+    }
+
+    /// A stage of `total` units begins (a command's fit, then its bootstrap): what the units
+    /// done from now on count towards. A command calls it before each of its long loops.
+    fn begin(&self, what: &'static str, total: usize) {
+        let _ = (what, total);
+    }
+
+    /// A stage is over (a progress bar may be cleared).
+    fn end(&self) {}
+
+    /// A warning or note for the user, as soon as it is known (the command line writes it to
+    /// stderr at once; the work goes on).
+    fn note(&self, note: &Note) {
+        let _ = note;
+    }
+}
+
+/// A message for the user beside the results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// Something that may make a result wrong or misleading.
+    Warning(String),
+    /// Something worth knowing (an option that goes unused, a check that could not be made).
+    Info(String),
+}
+
+impl Note {
+    /// The text without its kind.
+    pub fn text(&self) -> &str {
+        match self {
+            Note::Warning(t) | Note::Info(t) => t,
+        }
+    }
+}
+
+/// `warning: ...` or `note: ...`, as the command line writes it.
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Warning(t) => write!(f, "warning: {t}"),
+            Note::Info(t) => write!(f, "note: {t}"),
+        }
     }
 }
 

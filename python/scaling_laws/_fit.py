@@ -141,6 +141,34 @@ def _warn_all(items: Sequence[ScalingLawsWarning], stacklevel: int) -> None:
         warnings.warn(w, stacklevel=stacklevel + 1)
 
 
+def _decision_args(
+    *,
+    gpu: Optional[str] = None,
+    gpus: Optional[int] = None,
+    compute_precision: str = "bf16",
+    peak_tflops: Optional[float] = None,
+    gpu_memory_gb: Optional[float] = None,
+    mfu: Optional[float] = None,
+    price_per_gpu_hour: Optional[float] = None,
+    watts_per_gpu: Optional[float] = None,
+    days: Optional[float] = None,
+    gpu_hours: Optional[float] = None,
+    dollars: Optional[float] = None,
+    optimizer: str = "adam-mixed",
+    micro_batch: int = 1,
+    recompute: str = "selective",
+    shape: bool = False,
+    vocab: int = 32000,
+    seq_len: int = 2048,
+    shapes_per_rule: int = 2,
+    inference_tokens: Optional[float] = None,
+    unique_tokens: Optional[float] = None,
+) -> dict:
+    """The options of :meth:`Fit.optimal` that turn answers into training runs, as the
+    binding takes them (the defaults are those of ``scaling-laws optimal``)."""
+    return dict(locals())
+
+
 def _notes(notes: Sequence[str], stacklevel: int) -> None:
     for note in notes:
         warnings.warn(ScalingLawsWarning(note, "note"), stacklevel=stacklevel + 1)
@@ -288,12 +316,34 @@ class Fit:
         bootstrap: Union[None, int, "Bootstrap"] = None,
         seed: int = _DEFAULTS["seed"],
         resample: str = _DEFAULTS["resample"],
-        frame: FrameKind = "pandas",
+        gpu: Optional[str] = None,
+        gpus: Optional[int] = None,
+        compute_precision: str = "bf16",
+        peak_tflops: Optional[float] = None,
+        gpu_memory_gb: Optional[float] = None,
+        mfu: Optional[float] = None,
+        price_per_gpu_hour: Optional[float] = None,
+        watts_per_gpu: Optional[float] = None,
+        days: Optional[float] = None,
+        gpu_hours: Optional[float] = None,
+        dollars: Optional[float] = None,
+        optimizer: str = "adam-mixed",
+        micro_batch: int = 1,
+        recompute: str = "selective",
+        shape: bool = False,
+        vocab: int = 32000,
+        seq_len: int = 2048,
+        shapes_per_rule: int = 2,
+        inference_tokens: Optional[float] = None,
+        unique_tokens: Optional[float] = None,
+        frame: Union[FrameKind, str] = "pandas",
         progress: ProgressArg = None,
     ) -> Any:
         """Compute-optimal allocation, as ``scaling-laws optimal``: N*, D*, D*/N* and L* for
         each budget, the budget at which a model size is optimal, the least compute reaching a
-        target loss, and how a given model compares with the optimal ones.
+        target loss, and how a given model compares with the optimal ones; with the plan and
+        shapes of each budget's model, a budget in GPU time or money, inference-aware sizes
+        and allocations under a unique-token limit, as the command's flags of the same names.
 
         Args:
             budgets: compute budgets in FLOPs (a number or a list), or a range ``"LOW:HIGH"``
@@ -307,7 +357,21 @@ class Fit:
             bootstrap: resamples for intervals (a number: bootstrap now with ``seed`` and
                 ``resample``), or a :class:`Bootstrap` of this fit. Without it, the draws
                 the fit holds (a fit file saved with them) are used if any.
-            frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
+            gpu, gpus, compute_precision, peak_tflops, gpu_memory_gb, mfu,
+                price_per_gpu_hour, watts_per_gpu: the accelerator the answers are planned on
+                (as :func:`plan`); with ``gpu`` or ``gpus``, each budget's model is planned.
+            days, gpu_hours, dollars: a budget in GPU time (days on ``gpus`` accelerators),
+                accelerator-hours or money (at ``price_per_gpu_hour``), answered after the
+                budgets in FLOPs and planned with its conversion.
+            optimizer, micro_batch, recompute: the training set-up of the plans.
+            shape: propose shapes for each budget's N* (``vocab``, ``seq_len``,
+                ``shapes_per_rule`` as ``--shape``'s options).
+            inference_tokens: tokens the model will serve: inference-aware sizes.
+            unique_tokens: unique tokens available: allocations under that limit.
+            frame: ``"pandas"``, ``"polars"`` or ``"dict"`` for the table, or ``"json"`` for
+                the whole report as a dict, the command line's ``--format json`` output
+                (``answers``, and ``decisions``, ``inference`` and ``data_limit`` when asked
+                for).
 
         Returns:
             The command line's long table (``--format csv``) as a frame: ``question``
@@ -316,7 +380,8 @@ class Fit:
             assessed model's D), ``quantity``, ``estimate``, ``std_error``, ``lower`` and
             ``upper`` (NaN without draws; ``std_error`` NaN for heavy-tailed draws). The
             answers as the library's JSON dict are in the frame's ``attrs["answers"]`` for
-            pandas; warnings are issued.
+            pandas, and the whole report in ``attrs["report"]``; warnings are issued. With
+            ``frame="json"``, the report.
         """
         native = self._native
         if isinstance(bootstrap, Bootstrap):
@@ -353,12 +418,25 @@ class Fit:
             "assess_model": [assess_model] if isinstance(assess_model, str) else list(assess_model or []),
             "level": float(level),
         }
-        answers_json, columns = native.optimal(questions)
-        answers = json.loads(answers_json)
+        decision = _decision_args(
+            gpu=gpu, gpus=gpus, compute_precision=compute_precision, peak_tflops=peak_tflops,
+            gpu_memory_gb=gpu_memory_gb, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour,
+            watts_per_gpu=watts_per_gpu, days=days, gpu_hours=gpu_hours, dollars=dollars,
+            optimizer=optimizer, micro_batch=micro_batch, recompute=recompute, shape=shape,
+            vocab=vocab, seq_len=seq_len, shapes_per_rule=shapes_per_rule,
+            inference_tokens=inference_tokens, unique_tokens=unique_tokens,
+        )
+        report_json, columns, notes = native.optimal(questions, decision)
+        report = json.loads(report_json)
+        answers = report["answers"]
+        _notes(notes, 2)
         _warn_all([ScalingLawsWarning.from_dict(w) for w in answers.get("warnings", [])], 2)
+        if frame == "json":
+            return report
         table = make_frame(columns, frame)
         if frame == "pandas":
             table.attrs["answers"] = answers
+            table.attrs["report"] = report
         return table
 
     def plot(
@@ -569,8 +647,10 @@ class Bootstrap:
         boot = fit._dict["bootstrap"]
         self.n_resamples: int = len(boot["converged"])
         self.failed: int = sum(1 for c in boot["converged"] if not c)
-        answers_json, self._columns = fit._native.optimal(_parameter_questions(level))
-        self._answers = json.loads(answers_json)
+        report_json, self._columns, _ = fit._native.optimal(
+            _parameter_questions(level), _decision_args()
+        )
+        self._answers = json.loads(report_json)["answers"]
         _warn_all([ScalingLawsWarning.from_dict(w) for w in self._answers.get("warnings", [])], 3)
 
     def table(self, frame: FrameKind = "pandas") -> Any:

@@ -73,8 +73,10 @@ class NativeFit:
         """A copy of the fit with bootstrap draws, and notes."""
     def draws(self) -> Optional[tuple[list[str], np.ndarray]]:
         """Column names and converged draws in natural units, or None."""
-    def optimal(self, questions: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The answers as JSON and their long table as columns."""
+    def optimal(
+        self, questions: dict[str, Any], decision: dict[str, Any]
+    ) -> tuple[str, dict[str, Any], list[str]]:
+        """The command's JSON report, the long table of its answers as columns, and notes."""
 
 def fit_runs(
     dataset: NativeDataset,

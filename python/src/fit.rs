@@ -8,17 +8,24 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
+use scaling_laws::commands::FitSource;
+use scaling_laws::commands::optimal::OptimalRequest;
 use scaling_laws::data::Dataset;
+use scaling_laws::decision::ShapeOptions;
 use scaling_laws::fit::options::{FitOptions, LossKind};
 use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::{Input, Row};
 use scaling_laws::optimal::QuestionOptions;
+use scaling_laws::plan::options::BudgetUnits;
+use scaling_laws::progress::Note;
+use scaling_laws::report::Format;
 use scaling_laws::report::optimal::AnswerRow;
 use scaling_laws::saved::{Provenance, SavedFit};
-use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme};
+use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
 
 use crate::data::NativeDataset;
 use crate::errors::IntoPy;
+use crate::plan::{HardwareArgs, SetupArgs};
 use crate::work::run_long;
 
 /// The keyword arguments of `scaling_laws.fit`, named as the command line's flags.
@@ -357,45 +364,44 @@ impl NativeFit {
     }
 
     /// The answers of `scaling-laws optimal` to the questions, with the fit's bootstrap draws
-    /// when it has them: the library's JSON, and the long table of its CSV as columns
-    /// (question, input, input_tokens, quantity, estimate, std_error, lower, upper; NaN where
-    /// a value does not apply, std_error NaN for heavy-tailed draws).
+    /// when it has them, planned on the hardware of `decision`: the command's JSON report
+    /// (`--format json`), the long table of its answers as columns (question, input,
+    /// input_tokens, quantity, estimate, std_error, lower, upper; NaN where a value does not
+    /// apply, std_error NaN for heavy-tailed draws), and the notes.
     fn optimal<'py>(
         &self,
         py: Python<'py>,
         questions: QuestionArgs,
-    ) -> PyResult<(String, Bound<'py, PyDict>)> {
-        let q = questions
-            .options()
-            .questions(self.saved.provenance.flops_per_param_token)
-            .py_err(py)?;
-        let data = if q.assess.is_empty() {
-            self.runs().ok()
-        } else {
-            Some(self.runs().py_err(py)?)
+        decision: &Bound<'py, PyDict>,
+    ) -> PyResult<(String, Bound<'py, PyDict>, Vec<String>)> {
+        let (hardware, setup): (HardwareArgs, SetupArgs) =
+            (decision.extract()?, decision.extract()?);
+        let decision: DecisionArgs = decision.extract()?;
+        let hardware = hardware.options().py_err(py)?;
+        let request = OptimalRequest {
+            source: FitSource::Fitted {
+                fit: Box::new(self.saved.clone()),
+                data: self.data.clone(),
+                path: self.path.clone().map(std::path::PathBuf::from),
+            },
+            questions: questions.options(),
+            bootstrap: None,
+            setup: setup.setup(hardware.gpus).py_err(py)?,
+            hardware,
+            budget_units: decision.units(),
+            shapes: decision.shapes().py_err(py)?,
+            inference_tokens: decision.inference_tokens,
+            unique_tokens: decision.unique_tokens,
+            out: None,
         };
-        let fitted = &self.saved.report.fitted;
-        let model = match (&data, q.assess.is_empty()) {
-            (Some(d), false) => Some(PredictiveModel::new(&d.observations(), fitted, q.level)),
-            _ => None,
-        };
-        let mut answers = scaling_laws::optimal::answer_with(
-            fitted,
-            self.saved.bootstrap.as_ref(),
-            model.as_ref(),
-            &q,
-        )
-        .py_err(py)?;
-        if let Some(largest) = data
-            .as_ref()
-            .and_then(|d| d.compute.iter().copied().reduce(f64::max))
-        {
-            let far = scaling_laws::optimal::extrapolation_warnings(&answers, largest);
-            answers.warnings.extend(far);
-        }
-        scaling_laws::finite::check_finite(&answers, "the answers").py_err(py)?;
-        let json = serde_json::to_string(&answers).map_err(runtime)?;
-        let rows = scaling_laws::report::optimal::rows(&answers);
+        let notes = Notes::default();
+        let report = run_long(py, None, None, |_| {
+            scaling_laws::commands::optimal::optimal(request, &notes)
+        })?;
+        let mut json = Vec::new();
+        scaling_laws::report::optimal::render(&report, Format::Json, &mut json).map_err(runtime)?;
+        let json = String::from_utf8(json).map_err(runtime)?;
+        let rows = scaling_laws::report::optimal::rows(&report.answers);
         let table = PyDict::new(py);
         let column = |f: &dyn Fn(&AnswerRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
         let question: Vec<&str> = rows.iter().map(|r| r.question).collect();
@@ -430,7 +436,69 @@ impl NativeFit {
             "upper",
             PyArray1::from_vec(py, column(&|r| r.estimate.upper.unwrap_or(nan))),
         )?;
-        Ok((json, table))
+        Ok((json, table, notes.take()))
+    }
+}
+
+/// The options of `Fit.optimal` that turn answers into training runs, named as the flags of
+/// `scaling-laws optimal`: the accelerator, a budget in GPU time or money, the training set-up,
+/// shapes, inference tokens and unique tokens.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct DecisionArgs {
+    days: Option<f64>,
+    gpu_hours: Option<f64>,
+    dollars: Option<f64>,
+    shape: bool,
+    vocab: u64,
+    seq_len: u64,
+    shapes_per_rule: usize,
+    inference_tokens: Option<f64>,
+    unique_tokens: Option<f64>,
+}
+
+impl DecisionArgs {
+    fn units(&self) -> BudgetUnits {
+        BudgetUnits {
+            days: self.days,
+            gpu_hours: self.gpu_hours,
+            dollars: self.dollars,
+        }
+    }
+
+    fn shapes(&self) -> Result<Option<ShapeOptions>, Error> {
+        self.shape
+            .then(|| ShapeOptions::new(self.vocab, self.seq_len, self.shapes_per_rule))
+            .transpose()
+    }
+}
+
+/// The notes of a command, kept for Python to issue as warnings once it returns.
+#[derive(Default)]
+struct Notes(std::sync::Mutex<Vec<String>>);
+
+impl Notes {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+impl scaling_laws::progress::Progress for Notes {
+    fn done(&self) {}
+
+    fn note(&self, note: &Note) {
+        // The fit's own warnings are issued when it is made; the rest are new.
+        if let Note::Info(text) = note {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(text.clone());
+        }
     }
 }
 

@@ -4,15 +4,12 @@
 
 use pyo3::prelude::*;
 use scaling_laws::Error;
-use scaling_laws::plan::memory::{Optimizer, Recompute};
-use scaling_laws::plan::{
-    Architecture, ComputePrecision, Hardware, ModelSpec, TrainingSetup, find_gpu, find_model, plan,
+use scaling_laws::plan::options::{
+    HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
 };
+use scaling_laws::plan::{Architecture, ModelSpec, TrainingSetup, find_model, plan};
 
-use crate::errors::{IntoPy, option_error};
-
-/// Model FLOPs utilisation assumed when `mfu` is not given (as `scaling-laws plan`).
-const DEFAULT_MFU: f64 = 0.4;
+use crate::errors::IntoPy;
 
 /// The keyword arguments of `scaling_laws.plan`.
 #[derive(FromPyObject)]
@@ -29,33 +26,6 @@ struct PlanArgs {
     vocab: u64,
     seq_len: u64,
     gated_ffw: bool,
-    optimizer: String,
-    micro_batch: u64,
-    recompute: String,
-    gpu: Option<String>,
-    gpus: Option<usize>,
-    compute_precision: String,
-    peak_tflops: Option<f64>,
-    gpu_memory_gb: Option<f64>,
-    mfu: Option<f64>,
-    price_per_gpu_hour: Option<f64>,
-    watts_per_gpu: Option<f64>,
-}
-
-/// One of `choices` by its command-line name, or an `OptionError` listing them.
-fn choose<T: Copy>(py: Python<'_>, flag: &str, given: &str, choices: &[(&str, T)]) -> PyResult<T> {
-    choices
-        .iter()
-        .find(|(name, _)| *name == given)
-        .map(|(_, value)| *value)
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-            option_error(
-                py,
-                flag,
-                format!("'{given}' is not one of {}", names.join(", ")),
-            )
-        })
 }
 
 impl PlanArgs {
@@ -111,129 +81,73 @@ impl PlanArgs {
             architecture: arch,
         })
     }
+}
 
-    /// Range checks of the hardware figures, and a note naming those that go unused.
-    fn check_hardware_values(&self, hardware: bool) -> Result<Option<String>, Error> {
-        scaling_laws::plan::require_gpus(self.gpus)?;
-        Error::require_fraction("--mfu", self.mfu.unwrap_or(DEFAULT_MFU))?;
-        for (flag, value) in [
-            ("--price-per-gpu-hour", self.price_per_gpu_hour),
-            ("--watts-per-gpu", self.watts_per_gpu),
-            ("--peak-tflops", self.peak_tflops),
-            ("--gpu-memory-gb", self.gpu_memory_gb),
-        ] {
-            if let Some(v) = value {
-                Error::require_positive(flag, v)?;
-            }
-        }
-        let unused: Vec<&str> = [
-            ("--mfu", self.mfu.is_some()),
-            ("--price-per-gpu-hour", self.price_per_gpu_hour.is_some()),
-            ("--watts-per-gpu", self.watts_per_gpu.is_some()),
-        ]
-        .iter()
-        .filter(|(_, given)| *given && !hardware)
-        .map(|(flag, _)| *flag)
-        .collect();
-        if unused.is_empty() {
-            return Ok(None);
-        }
-        let (verb, pronoun) = if unused.len() == 1 {
-            ("applies", "it is")
-        } else {
-            ("apply", "they are")
-        };
-        Ok(Some(format!(
-            "{} {verb} to the time estimate, which needs an accelerator (--gpu NAME, or \
-             --peak-tflops with --gpu-memory-gb); {pronoun} ignored",
-            unused.join(", ")
-        )))
-    }
+/// The accelerator, as the keyword arguments of `plan` and `Fit.optimal` give it (named as the
+/// flags of `scaling-laws plan`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct HardwareArgs {
+    gpu: Option<String>,
+    gpus: Option<usize>,
+    compute_precision: String,
+    peak_tflops: Option<f64>,
+    gpu_memory_gb: Option<f64>,
+    mfu: Option<f64>,
+    price_per_gpu_hour: Option<f64>,
+    watts_per_gpu: Option<f64>,
+}
 
-    fn hardware(&self, precision: ComputePrecision) -> Result<Option<Hardware>, Error> {
-        let (name, memory, peak) = match &self.gpu {
-            Some(g) => {
-                let gpu = find_gpu(g)?;
-                let peak = match self.peak_tflops {
-                    Some(t) => t * 1e12,
-                    None => gpu.peak_flops(precision)?,
-                };
-                (
-                    gpu.name.clone(),
-                    self.gpu_memory_gb.map_or(gpu.memory_bytes, |m| m * 1e9),
-                    peak,
-                )
-            }
-            None => match (self.peak_tflops, self.gpu_memory_gb) {
-                (None, None) => return Ok(None),
-                (Some(t), Some(m)) => ("custom accelerator".to_string(), m * 1e9, t * 1e12),
-                _ => {
-                    return Err(Error::invalid_option(
-                        "--gpu",
-                        "name an accelerator with --gpu, or give both --peak-tflops and --gpu-memory-gb",
-                    ));
-                }
-            },
-        };
-        Ok(Some(Hardware {
-            gpu: name,
-            memory_bytes: memory,
-            peak_flops: peak,
-            gpus: self.gpus.unwrap_or(1),
-            mfu: self.mfu.unwrap_or(DEFAULT_MFU),
+impl HardwareArgs {
+    /// The hardware as the library takes it.
+    pub(crate) fn options(&self) -> Result<HardwareOptions, Error> {
+        Ok(HardwareOptions {
+            gpu: self.gpu.clone(),
+            gpus: self.gpus,
+            precision: parse_precision(&self.compute_precision)?,
+            peak_tflops: self.peak_tflops,
+            gpu_memory_gb: self.gpu_memory_gb,
+            mfu: self.mfu,
             price_per_gpu_hour: self.price_per_gpu_hour,
             watts_per_gpu: self.watts_per_gpu,
-        }))
+        })
+    }
+}
+
+/// Optimizer, micro-batch and recomputation, as the keyword arguments of `plan` and
+/// `Fit.optimal` give them.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct SetupArgs {
+    optimizer: String,
+    micro_batch: u64,
+    recompute: String,
+}
+
+impl SetupArgs {
+    /// The training set-up as the library takes it, on `gpus` accelerators.
+    pub(crate) fn setup(&self, gpus: Option<usize>) -> Result<TrainingSetup, Error> {
+        Ok(TrainingSetup {
+            optimizer: parse_optimizer(&self.optimizer)?,
+            micro_batch: self.micro_batch,
+            recompute: parse_recompute(&self.recompute)?,
+            gpus,
+        })
     }
 }
 
 /// Plan a training run; returns `(plan as JSON, the command's text report, notes)`.
 #[pyfunction]
-fn plan_json(py: Python<'_>, args: PlanArgs) -> PyResult<(String, String, Vec<String>)> {
-    use ComputePrecision as P;
-    let precision = choose(
-        py,
-        "--compute-precision",
-        &args.compute_precision,
-        &[
-            ("fp32", P::Fp32),
-            ("tf32", P::Tf32),
-            ("bf16", P::Bf16),
-            ("fp16", P::Fp16),
-            ("fp8", P::Fp8),
-            ("int8", P::Int8),
-        ],
-    )?;
-    let optimizer = choose(
-        py,
-        "--optimizer",
-        &args.optimizer,
-        &[
-            ("adam-mixed", Optimizer::AdamMixed),
-            ("adam-fp32", Optimizer::AdamFp32),
-            ("sgd-mixed", Optimizer::SgdMixed),
-            ("sgd-fp32", Optimizer::SgdFp32),
-        ],
-    )?;
-    let recompute = choose(
-        py,
-        "--recompute",
-        &args.recompute,
-        &[
-            ("none", Recompute::None),
-            ("selective", Recompute::Selective),
-            ("full", Recompute::Full),
-        ],
-    )?;
-    let hardware = args.hardware(precision).py_err(py)?;
-    let note = args.check_hardware_values(hardware.is_some()).py_err(py)?;
+fn plan_json(
+    py: Python<'_>,
+    args: &Bound<'_, pyo3::types::PyDict>,
+) -> PyResult<(String, String, Vec<String>)> {
+    let (hardware, setup): (HardwareArgs, SetupArgs) = (args.extract()?, args.extract()?);
+    let args: PlanArgs = args.extract()?;
+    let hardware = hardware.options().py_err(py)?;
+    let setup = setup.setup(hardware.gpus).py_err(py)?;
+    let (hardware, note) = hardware.resolve().py_err(py)?;
     let model = args.model().py_err(py)?;
-    let setup = TrainingSetup {
-        optimizer,
-        micro_batch: args.micro_batch,
-        recompute,
-        gpus: args.gpus,
-    };
     let result = plan(model, setup, hardware).py_err(py)?;
     scaling_laws::finite::check_finite(&result, "the plan").py_err(py)?;
     let runtime = |e: String| pyo3::exceptions::PyRuntimeError::new_err(e);

@@ -65,6 +65,17 @@ impl DataArgs {
         })
     }
 
+    /// The runs of `input`, as the library's commands take them.
+    pub fn source(
+        &self,
+        input: &str,
+    ) -> Result<scaling_laws::commands::DataSource, scaling_laws::Error> {
+        Ok(scaling_laws::commands::DataSource::Path {
+            input: input.to_string(),
+            load: self.load_options()?,
+        })
+    }
+
     /// The library's load options.
     pub fn load_options(&self) -> Result<LoadOptions, scaling_laws::Error> {
         let mut conditions = self
@@ -130,6 +141,57 @@ pub enum OutputFormat {
     Json,
     /// CSV, one row per quantity (where the command offers it).
     Csv,
+}
+
+impl From<OutputFormat> for scaling_laws::report::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Text => Self::Text,
+            OutputFormat::Json => Self::Json,
+            OutputFormat::Csv => Self::Csv,
+        }
+    }
+}
+
+/// What a command reports to: a progress bar on stderr per stage (only on a terminal, and not
+/// with `--quiet`), and its warnings and notes on stderr as they arise.
+pub struct Reporter {
+    quiet: bool,
+    bar: std::sync::Mutex<indicatif::ProgressBar>,
+}
+
+impl Reporter {
+    /// A reporter, silent about progress when `quiet`.
+    pub fn new(quiet: bool) -> Self {
+        Reporter {
+            quiet,
+            bar: std::sync::Mutex::new(indicatif::ProgressBar::hidden()),
+        }
+    }
+
+    fn bar(&self) -> std::sync::MutexGuard<'_, indicatif::ProgressBar> {
+        self.bar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl scaling_laws::progress::Progress for Reporter {
+    fn done(&self) {
+        self.bar().inc(1);
+    }
+
+    fn begin(&self, what: &'static str, total: usize) {
+        *self.bar() = progress_bar(total, self.quiet, what);
+    }
+
+    fn end(&self) {
+        self.bar().finish_and_clear();
+    }
+
+    fn note(&self, note: &scaling_laws::progress::Note) {
+        super::note!("{note}");
+    }
 }
 
 /// The command line as one string, for provenance.

@@ -129,7 +129,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         }
         Some(envelope_approach(&curves, &config)?)
     };
-    let (saved, data) = fit_data(input, &args.data, &args.options, None, args.quiet)?;
+    let (saved, data) = fit_data(input, &args.data, &args.options, args.quiet)?;
     let bar = progress_bar(args.resample.bootstrap, args.quiet, "bootstrap");
     let (comparison, notes) =
         compare_approaches(&data, &saved.report.fitted, approach_one, &config, &|| {

@@ -85,7 +85,6 @@ impl DesignArgs {
 /// Run `scaling-laws design`.
 pub fn run(args: DesignArgs) -> anyhow::Result<()> {
     let hardware = args.hardware.hardware()?;
-    args.hardware.check_values(hardware.is_some())?;
     let saved = args.fit.as_deref().map(SavedFit::load).transpose()?;
     if let Some(out) = &args.out {
         let inputs = match (&args.fit, &saved) {

@@ -5,13 +5,14 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
+use scaling_laws::commands::fit::{FitRequest, fit};
 use scaling_laws::data::Dataset;
+use scaling_laws::fit;
 use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
-use scaling_laws::fit::{self, FitConfig};
 use scaling_laws::holdout::HoldoutRule;
-use scaling_laws::saved::{Provenance, SavedFit};
+use scaling_laws::saved::SavedFit;
 
-use super::common::{DataArgs, OutputFormat, command_line, progress_bar};
+use super::common::{DataArgs, OutputFormat, Reporter, command_line};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -151,30 +152,15 @@ impl FitOptionsArgs {
             subsample_rows: self.subsample_rows,
         }
     }
-
-    /// Load `input` and keep the runs of the compute frontier (with --law compute), with the
-    /// warning counting the runs left out.
-    pub fn load(
-        &self,
-        input: &str,
-        data_args: &DataArgs,
-    ) -> Result<(Dataset, Option<scaling_laws::warnings::Warning>), Error> {
-        let options = self.options();
-        options.frontier()?;
-        let data = scaling_laws::data::load(input, &data_args.load_options()?)?;
-        options.select(data)
-    }
-
-    /// The library's fit configuration.
-    pub fn config(&self) -> Result<FitConfig, Error> {
-        self.options().config()
-    }
 }
 
 /// Run `scaling-laws fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
-    check_out(args.out.as_deref(), input)?;
+    let data = args.data.source(input)?;
+    if let Some(out) = &args.out {
+        scaling_laws::output::check_output("--out", out, &data.inputs())?;
+    }
     // Refused before any work: a failing run must not leave a saved fit behind.
     if matches!(args.format, OutputFormat::Csv) {
         return Err(csv_refused().into());
@@ -194,31 +180,14 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let saved = match holdout_rule(&args.holdout, &args.data)? {
-        None => {
-            fit_data(
-                input,
-                &args.data,
-                &args.options,
-                args.out.as_deref(),
-                args.quiet,
-            )?
-            .0
-        }
-        Some(rule) => {
-            let (data, dropped) = args.options.load(input, &args.data)?;
-            let (mut report, train, check) =
-                scaling_laws::holdout::holdout(&data, &args.options.config()?, rule, level)?;
-            report.diagnostics.warnings.extend(dropped);
-            let mut saved = SavedFit::new(report, Provenance::of(&train, Some(command_line())));
-            saved.holdout = Some(check);
-            saved
-        }
+    let request = FitRequest {
+        data,
+        options: args.options.options(),
+        holdout: holdout_rule(&args.holdout, &args.data)?.map(|rule| (rule, level)),
+        command_line: Some(command_line()),
+        out: args.out.clone(),
     };
-    scaling_laws::finite::check_finite(&saved, "the fit")?;
-    if let Some(out) = &args.out {
-        saved.save(out)?;
-    }
+    let saved = fit(&request, &Reporter::new(args.quiet))?.fit;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
@@ -291,36 +260,21 @@ pub fn warn(saved: &SavedFit) {
     }
 }
 
-/// Load `input`, fit it, and return the fit with its provenance and the data.
+/// Load `input` and fit it, as `scaling-laws fit` does: the fit with its provenance, and the
+/// runs fitted.
 pub fn fit_data(
     input: &str,
     data_args: &DataArgs,
     options: &FitOptionsArgs,
-    out: Option<&std::path::Path>,
     quiet: bool,
 ) -> anyhow::Result<(SavedFit, Dataset)> {
-    let config = options.config()?;
-    check_out(out, input)?;
-    let (data, dropped) = options.load(input, data_args)?;
-    data.check_identifiable(config.params.n_free())?;
-    let bar = progress_bar(config.runs_planned(), quiet, "fitting");
-    let mut report = fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
-    report.diagnostics.warnings.extend(dropped);
-    bar.finish_and_clear();
-    Ok((
-        SavedFit::new(report, Provenance::of(&data, Some(command_line()))),
-        data,
-    ))
-}
-
-/// The output check of a command that fits data file `input` and may save to `--out`.
-fn check_out(out: Option<&std::path::Path>, input: &str) -> Result<(), Error> {
-    match out {
-        Some(out) => scaling_laws::output::check_output(
-            "--out",
-            out,
-            &scaling_laws::output::Inputs::new().with(input, "the input file"),
-        ),
-        None => Ok(()),
-    }
+    let request = FitRequest {
+        data: data_args.source(input)?,
+        options: options.options(),
+        holdout: None,
+        command_line: Some(command_line()),
+        out: None,
+    };
+    let fitted = fit(&request, &Reporter::new(quiet))?;
+    Ok((fitted.fit, fitted.data))
 }

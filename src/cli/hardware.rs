@@ -3,12 +3,10 @@
 
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
-use scaling_laws::plan::budget::{BudgetAmount, BudgetConversion, Throughput, convert};
+use scaling_laws::plan::budget::BudgetConversion;
 use scaling_laws::plan::memory::{Optimizer, Recompute};
-use scaling_laws::plan::{ComputePrecision, Hardware, TrainingSetup, find_gpu};
-
-/// Model FLOPs utilisation assumed when --mfu is not given.
-pub const DEFAULT_MFU: f64 = 0.4;
+use scaling_laws::plan::options::{BudgetUnits, HardwareOptions};
+use scaling_laws::plan::{ComputePrecision, Hardware, TrainingSetup};
 
 /// The accelerator a run is planned on.
 #[derive(Debug, Args)]
@@ -57,106 +55,34 @@ enum PrecisionArg {
 }
 
 impl HardwareArgs {
-    fn precision(&self) -> ComputePrecision {
-        match self.compute_precision {
-            PrecisionArg::Fp32 => ComputePrecision::Fp32,
-            PrecisionArg::Tf32 => ComputePrecision::Tf32,
-            PrecisionArg::Bf16 => ComputePrecision::Bf16,
-            PrecisionArg::Fp16 => ComputePrecision::Fp16,
-            PrecisionArg::Fp8 => ComputePrecision::Fp8,
-            PrecisionArg::Int8 => ComputePrecision::Int8,
-        }
-    }
-
-    /// Range checks of the hardware figures, whether or not an accelerator is named (a value
-    /// is never silently ignored), and a note when some would go unused.
-    pub fn check_values(&self, hardware: bool) -> Result<(), Error> {
-        scaling_laws::plan::require_gpus(self.gpus)?;
-        Error::require_fraction("--mfu", self.mfu.unwrap_or(DEFAULT_MFU))?;
-        let optional = [
-            ("--price-per-gpu-hour", self.price_per_gpu_hour),
-            ("--watts-per-gpu", self.watts_per_gpu),
-            ("--peak-tflops", self.peak_tflops),
-            ("--gpu-memory-gb", self.gpu_memory_gb),
-        ];
-        for (flag, value) in optional {
-            if let Some(v) = value {
-                Error::require_positive(flag, v)?;
-            }
-        }
-        let unused: Vec<&str> = [
-            ("--mfu", self.mfu.is_some()),
-            ("--price-per-gpu-hour", self.price_per_gpu_hour.is_some()),
-            ("--watts-per-gpu", self.watts_per_gpu.is_some()),
-        ]
-        .iter()
-        .filter(|(_, given)| *given && !hardware)
-        .map(|(flag, _)| *flag)
-        .collect();
-        if !unused.is_empty() {
-            let (verb, pronoun) = if unused.len() == 1 {
-                ("applies", "it is")
-            } else {
-                ("apply", "they are")
-            };
-            super::note!(
-                "note: {} {verb} to the time estimate, which needs an accelerator (--gpu NAME, or \
-                 --peak-tflops with --gpu-memory-gb); {pronoun} ignored",
-                unused.join(", ")
-            );
-        }
-        Ok(())
-    }
-
-    /// The accelerator's name, memory and peak: from the catalogue (figures overridable), or
-    /// both figures given by hand; `None` when no accelerator is described.
-    fn accelerator(&self) -> Result<Option<(String, f64, f64)>, Error> {
-        match &self.gpu {
-            Some(g) => {
-                let gpu = find_gpu(g)?;
-                let peak = match self.peak_tflops {
-                    Some(t) => t * 1e12,
-                    None => gpu.peak_flops(self.precision())?,
-                };
-                let memory = self.gpu_memory_gb.map_or(gpu.memory_bytes, |m| m * 1e9);
-                Ok(Some((gpu.name, memory, peak)))
-            }
-            None => match (self.peak_tflops, self.gpu_memory_gb) {
-                (None, None) => Ok(None),
-                (Some(t), Some(m)) => {
-                    Ok(Some(("custom accelerator".to_string(), m * 1e9, t * 1e12)))
-                }
-                _ => Err(Error::invalid_option(
-                    "--gpu",
-                    "name an accelerator with --gpu, or give both --peak-tflops and --gpu-memory-gb",
-                )),
+    /// The hardware options as the library takes them.
+    pub fn options(&self) -> HardwareOptions {
+        HardwareOptions {
+            gpu: self.gpu.clone(),
+            gpus: self.gpus,
+            precision: match self.compute_precision {
+                PrecisionArg::Fp32 => ComputePrecision::Fp32,
+                PrecisionArg::Tf32 => ComputePrecision::Tf32,
+                PrecisionArg::Bf16 => ComputePrecision::Bf16,
+                PrecisionArg::Fp16 => ComputePrecision::Fp16,
+                PrecisionArg::Fp8 => ComputePrecision::Fp8,
+                PrecisionArg::Int8 => ComputePrecision::Int8,
             },
+            peak_tflops: self.peak_tflops,
+            gpu_memory_gb: self.gpu_memory_gb,
+            mfu: self.mfu,
+            price_per_gpu_hour: self.price_per_gpu_hour,
+            watts_per_gpu: self.watts_per_gpu,
         }
     }
 
-    /// The hardware, on `--gpus` accelerators (1 when not given).
+    /// The hardware, its figures checked (a note on stderr names those that go unused).
     pub fn hardware(&self) -> Result<Option<Hardware>, Error> {
-        Ok(self
-            .accelerator()?
-            .map(|(gpu, memory_bytes, peak_flops)| Hardware {
-                gpu,
-                memory_bytes,
-                peak_flops,
-                gpus: self.gpus.unwrap_or(1),
-                mfu: self.mfu.unwrap_or(DEFAULT_MFU),
-                price_per_gpu_hour: self.price_per_gpu_hour,
-                watts_per_gpu: self.watts_per_gpu,
-            }))
-    }
-
-    /// The throughput that turns a budget in time or money into FLOPs.
-    fn throughput(&self) -> Result<Option<Throughput>, Error> {
-        Ok(self.accelerator()?.map(|(gpu, _, peak_flops)| Throughput {
-            gpu,
-            peak_flops,
-            precision: self.peak_tflops.is_none().then(|| self.precision()),
-            mfu: self.mfu.unwrap_or(DEFAULT_MFU),
-        }))
+        let (hardware, note) = self.options().resolve()?;
+        if let Some(note) = note {
+            super::note!("note: {note}");
+        }
+        Ok(hardware)
     }
 }
 
@@ -244,41 +170,21 @@ pub struct BudgetUnitsArgs {
 impl BudgetUnitsArgs {
     /// Whether a budget is given in hardware units.
     pub fn given(&self) -> bool {
-        self.days.is_some() || self.gpu_hours.is_some() || self.dollars.is_some()
+        self.units().given()
+    }
+
+    /// The budget as the library takes it.
+    pub fn units(&self) -> BudgetUnits {
+        BudgetUnits {
+            days: self.days,
+            gpu_hours: self.gpu_hours,
+            dollars: self.dollars,
+        }
     }
 
     /// The budget in FLOPs, with the conversion in words; `None` when none is given.
     pub fn convert(&self, hw: &HardwareArgs) -> Result<Option<BudgetConversion>, Error> {
-        let given = [self.days, self.gpu_hours, self.dollars];
-        if given.iter().filter(|v| v.is_some()).count() > 1 {
-            return Err(Error::invalid_option(
-                "--days/--gpu-hours/--dollars",
-                "give the budget one way: days on --gpus GPUs, GPU-hours, or money",
-            ));
-        }
-        let amount = match (self.days, self.gpu_hours, self.dollars) {
-            (Some(days), _, _) => {
-                let gpus = hw.gpus.ok_or_else(|| {
-                    Error::invalid_option(
-                        "--gpus",
-                        "a budget in --days needs the number of accelerators: give --gpus G",
-                    )
-                })?;
-                BudgetAmount::GpuTime { gpus, days }
-            }
-            (_, Some(gpu_hours), _) => BudgetAmount::GpuHours { gpu_hours },
-            (_, _, Some(amount)) => BudgetAmount::Money {
-                amount,
-                price_per_gpu_hour: hw.price_per_gpu_hour.ok_or_else(|| {
-                    Error::invalid_option(
-                        "--price-per-gpu-hour",
-                        "a budget in --dollars needs the price of an accelerator-hour: give --price-per-gpu-hour P",
-                    )
-                })?,
-            },
-            (None, None, None) => return Ok(None),
-        };
-        convert(amount, hw.throughput()?.as_ref()).map(Some)
+        self.units().convert(&hw.options())
     }
 }
 
@@ -314,16 +220,6 @@ pub struct ShapeContextArgs {
 impl ShapeContextArgs {
     /// The library's shape options.
     pub fn options(&self) -> Result<scaling_laws::decision::ShapeOptions, Error> {
-        if self.shapes_per_rule == 0 {
-            return Err(Error::invalid_option(
-                "--shapes-per-rule",
-                "must be at least 1",
-            ));
-        }
-        Ok(scaling_laws::decision::ShapeOptions {
-            vocab: self.vocab,
-            seq_len: self.seq_len,
-            per_rule: self.shapes_per_rule,
-        })
+        scaling_laws::decision::ShapeOptions::new(self.vocab, self.seq_len, self.shapes_per_rule)
     }
 }

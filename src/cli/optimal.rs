@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions, Questions, answer_with};
-use scaling_laws::saved::SavedFit;
+use scaling_laws::commands::optimal::{OptimalRequest, optimal};
+use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions};
+use scaling_laws::report::optimal::render;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
-use scaling_laws::uncertainty::{BootstrapConfig, PredictiveModel, ResampleScheme, bootstrap};
+use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
 
-use super::common::{DataArgs, OutputFormat, progress_bar};
-use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
+use super::common::{DataArgs, OutputFormat, Reporter, command_line};
+use super::fit::{FitOptionsArgs, FitSource, fit_source};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -95,7 +96,7 @@ pub struct OptimalArgs {
 }
 
 impl OptimalArgs {
-    fn questions(&self, k: f64) -> Result<Questions, Error> {
+    fn questions(&self) -> QuestionOptions {
         QuestionOptions {
             budget: self.budget.clone(),
             budgets: self.budgets.clone(),
@@ -106,119 +107,54 @@ impl OptimalArgs {
             assess_model: self.assess_model.clone(),
             level: self.level,
         }
-        .questions(k)
+    }
+
+    /// The request of the library's `optimal`.
+    fn request(&self) -> Result<OptimalRequest, Error> {
+        let source = match fit_source(self.fit.as_deref(), &self.data)? {
+            FitSource::Saved(path) => scaling_laws::commands::FitSource::Saved(path.to_owned()),
+            FitSource::Data(input) => scaling_laws::commands::FitSource::Data {
+                data: self.data.source(input)?,
+                options: self.options.options(),
+                command_line: Some(command_line()),
+            },
+        };
+        let bootstrap = self
+            .bootstrap
+            .map(|n| -> Result<_, Error> {
+                Ok(BootstrapConfig {
+                    n_resamples: n,
+                    seed: self.seed,
+                    scheme: ResampleScheme::parse(&self.resample)?,
+                    ..BootstrapConfig::default()
+                })
+            })
+            .transpose()?;
+        Ok(OptimalRequest {
+            source,
+            questions: self.questions(),
+            bootstrap,
+            hardware: self.decision.hardware(),
+            budget_units: self.decision.units(),
+            setup: self.decision.setup(),
+            shapes: self.decision.shapes()?,
+            inference_tokens: self.inference.inference_tokens,
+            unique_tokens: self.data_limit.unique_tokens,
+            out: self.out.clone(),
+        })
     }
 }
 
 /// Run `scaling-laws optimal`.
-pub fn run(mut args: OptimalArgs) -> anyhow::Result<()> {
-    let hardware_budget = args.decision.budget()?;
-    args.budget
-        .extend(hardware_budget.as_ref().map(|b| b.flops));
-    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
-        FitSource::Saved(path) => {
-            let saved = SavedFit::load(path)?;
-            if let Some(out) = &args.out {
-                let inputs = scaling_laws::output::Inputs::new()
-                    .with_saved_fit(path, &saved.provenance.source.path);
-                scaling_laws::output::check_output("--out", out, &inputs)?;
-            }
-            (saved, None)
-        }
-        FitSource::Data(input) => {
-            let (saved, data) = fit_data(
-                input,
-                &args.data,
-                &args.options,
-                args.out.as_deref(),
-                args.quiet,
-            )?;
-            (saved, Some(data))
-        }
-    };
-    warn(&saved);
-    let questions = args.questions(saved.provenance.flops_per_param_token)?;
-    // The data are needed for the bootstrap and for prediction intervals (--assess), and for
-    // the extrapolation check when at hand.
-    let needs_data = args.bootstrap.is_some() || !questions.assess.is_empty();
-    let data = match (data, args.fit.as_deref()) {
-        (Some(d), _) => Some(d),
-        (None, Some(path)) if needs_data => Some(saved.reload_data(path)?),
-        (None, Some(path)) => match saved.reload_data(path) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                super::note!("note: no extrapolation check against the fitted runs: {e}");
-                None
-            }
-        },
-        (None, None) => None,
-    };
-    if let (Some(n), Some(data)) = (args.bootstrap, &data) {
-        let config = BootstrapConfig {
-            n_resamples: n,
-            seed: args.seed,
-            scheme: ResampleScheme::parse(&args.resample)?,
-            ..BootstrapConfig::default()
-        };
-        let bar = progress_bar(n, args.quiet, "bootstrap");
-        let draws = bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {
-            bar.inc(1)
-        })?;
-        bar.finish_and_clear();
-        if draws.failed() > 0 {
-            super::note!(
-                "warning: {} of {n} resamples did not converge and are left out of the intervals",
-                draws.failed()
-            );
-        }
-        saved.bootstrap = Some(draws);
-    }
-    let model = match (&data, questions.assess.is_empty()) {
-        (Some(d), false) => Some(PredictiveModel::new(
-            &d.observations(),
-            &saved.report.fitted,
-            questions.level,
-        )),
-        _ => None,
-    };
-    let mut answers = answer_with(
-        &saved.report.fitted,
-        saved.bootstrap.as_ref(),
-        model.as_ref(),
-        &questions,
-    )?;
-    if let Some(largest) = data
-        .as_ref()
-        .and_then(|d| d.compute.iter().copied().reduce(f64::max))
-    {
-        let far = scaling_laws::optimal::extrapolation_warnings(&answers, largest);
-        answers.warnings.extend(far);
-    }
-    scaling_laws::finite::check_finite(&saved, "the fit")?;
-    scaling_laws::finite::check_finite(&answers, "the answers")?;
-    let decisions = args.decision.decide(&answers, hardware_budget.as_ref())?;
-    scaling_laws::finite::check_finite(&decisions, "the plans")?;
-    let inference = args.inference.answer(&saved, &questions)?;
-    if let Some(out) = &args.out {
-        saved.save(out)?;
-    }
-    let limit = super::data_limit::prepare(&args.data_limit, &saved, &mut answers)?;
+pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
+    let reporter = Reporter::new(args.quiet);
+    let report = optimal(args.request()?, &reporter)?;
     let mut stdout = super::stdout::lock();
-    let (format, inference) = (args.format, inference.as_ref());
-    super::inference::render(
-        format,
-        &saved,
-        &answers,
-        &decisions,
-        inference,
-        limit.as_ref(),
-        &mut stdout,
-    )
-    .context("cannot write to standard output")?;
+    render(&report, args.format.into(), &mut stdout).context("cannot write to standard output")?;
     if let Some(out) = &args.out {
         super::note!(
             "saved the fit{} to {}",
-            if saved.bootstrap.is_some() {
+            if report.fit.bootstrap.is_some() {
                 " and its bootstrap draws"
             } else {
                 ""

@@ -197,7 +197,6 @@ impl PlanArgs {
 /// Run `scaling-laws plan`.
 pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     let hardware = args.hardware.hardware()?;
-    args.hardware.check_values(hardware.is_some())?;
     args.check_one_description(&args.architecture()?)?;
     let setup = args.setup.setup(args.hardware.gpus);
     let shapes = match args.shape {

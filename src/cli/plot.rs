@@ -211,7 +211,7 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         }
         FitSource::Data(input) => {
             check(&Inputs::new().with(input, "the input file"))?;
-            fit_data(input, &args.data, &args.options, None, args.quiet)?
+            fit_data(input, &args.data, &args.options, args.quiet)?
         }
     };
     warn(&saved);

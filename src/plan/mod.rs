@@ -15,6 +15,7 @@ pub mod architecture;
 pub mod budget;
 pub mod catalogue;
 pub mod memory;
+pub mod options;
 pub mod shape;
 
 use serde::{Deserialize, Serialize};

@@ -20,6 +20,17 @@ use std::io::{self, Write};
 use crate::fit::{ResidualLoss, StartSelection, Starts};
 use crate::saved::SavedFit;
 
+/// How a report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Tables for people.
+    Text,
+    /// JSON for programs.
+    Json,
+    /// CSV, one row per quantity (where the command offers it).
+    Csv,
+}
+
 /// Write any result as pretty JSON followed by a newline: the one JSON renderer.
 ///
 /// # Errors

@@ -2,6 +2,10 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
+use super::Format;
+use crate::commands::optimal::OptimalReport;
 use crate::optimal::{Answers, OptimalEstimate};
 use crate::saved::SavedFit;
 use crate::uncertainty::Estimate;
@@ -423,5 +427,74 @@ mod tests {
         assert_eq!(num(2143.4174), "2143");
         assert_eq!(num(7.397e10), "7.397e10");
         assert_eq!(num(0.0), "0");
+    }
+}
+
+/// The JSON of `optimal`: the fit's identity and the answers, with the decisions, the
+/// inference-aware sizes and the data-limited allocations beside them when present. Written
+/// through a `serde_json::Value`, so every object's keys are in alphabetical order.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    answers: &'a Answers,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_limit: Option<&'a crate::data_limit::DataLimit>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    decisions: &'a [crate::decision::ModelDecision],
+    family: &'a crate::law::LawRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inference: Option<&'a crate::inference::InferenceAnswers>,
+    law: &'a crate::law::ParamValues,
+    rows_used: usize,
+    source: &'a crate::data::SourceInfo,
+}
+
+/// Write the report of `optimal` in `format`: the answers, then the plans of the decisions, the
+/// inference-aware sizes and the data-limited allocations when present.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn render(report: &OptimalReport, format: Format, w: &mut dyn Write) -> io::Result<()> {
+    let (fit, answers) = (&report.fit, &report.answers);
+    match format {
+        Format::Text => {
+            text(fit, answers, w)?;
+            for d in &report.decisions {
+                writeln!(w)?;
+                super::decision::text(d, w)?;
+            }
+            if let Some(inference) = &report.inference {
+                writeln!(w)?;
+                super::inference::text(inference, w)?;
+            }
+            if let Some(limit) = &report.data_limit {
+                super::data_limit::text(limit, w)?;
+            }
+            Ok(())
+        }
+        Format::Json => {
+            let value = serde_json::to_value(ReportJson {
+                answers,
+                data_limit: report.data_limit.as_ref(),
+                decisions: &report.decisions,
+                family: &fit.report.fitted.family,
+                inference: report.inference.as_ref(),
+                law: &fit.report.fitted.law,
+                rows_used: fit.provenance.rows_used,
+                source: &fit.provenance.source,
+            })?;
+            super::json(&value, w)
+        }
+        Format::Csv => {
+            csv(answers, w)?;
+            super::decision::csv_rows(&report.decisions, answers.level, w)?;
+            if let Some(inference) = &report.inference {
+                super::inference::csv_rows(inference, w)?;
+            }
+            if let Some(limit) = &report.data_limit {
+                super::data_limit::csv_rows(limit, answers.level, w)?;
+            }
+            Ok(())
+        }
     }
 }

@@ -1,0 +1,106 @@
+"""Fit.optimal answers every question ``scaling-laws optimal`` answers, with the same numbers:
+budgets in GPU time and money, plans on hardware, shapes, inference-aware sizes and unique-token
+limits. Each case runs the command line on the same fit file and compares the whole JSON
+report."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import scaling_laws as sl
+
+from conftest import SWEEP_CSV
+
+# Each case: Fit.optimal's keyword arguments, and the flags of `scaling-laws optimal` that ask
+# the same question.
+CASES = {
+    "days on gpus of a catalogue accelerator, with shapes": (
+        dict(gpu="h100", gpus=512, days=30, mfu=0.4, shape=True),
+        ["--gpu", "h100", "--gpus", "512", "--days", "30", "--mfu", "0.4", "--shape"],
+    ),
+    "gpu-hours beside a FLOP budget, with price and power": (
+        dict(budgets=[1e22], gpu="a100", gpu_hours=1e5, price_per_gpu_hour=2.0,
+             watts_per_gpu=400.0),
+        ["--budget", "1e22", "--gpu", "a100", "--gpu-hours", "1e5", "--price-per-gpu-hour",
+         "2", "--watts-per-gpu", "400"],
+    ),
+    "money at a price per gpu-hour, fp8 peak, full recomputation": (
+        dict(dollars=1e6, gpu="h100", price_per_gpu_hour=2.5, compute_precision="fp8",
+             recompute="full", micro_batch=2),
+        ["--dollars", "1e6", "--gpu", "h100", "--price-per-gpu-hour", "2.5",
+         "--compute-precision", "fp8", "--recompute", "full", "--micro-batch", "2"],
+    ),
+    "a gpu count alone plans memory per gpu": (
+        dict(budgets="1e20:1e22", gpus=8, optimizer="sgd-mixed"),
+        ["--budgets", "1e20:1e22", "--gpus", "8", "--optimizer", "sgd-mixed"],
+    ),
+    "a custom accelerator and three shapes per rule": (
+        dict(budgets=[1e21], peak_tflops=300.0, gpu_memory_gb=40.0, shape=True,
+             shapes_per_rule=3, vocab=50000, seq_len=4096),
+        ["--budget", "1e21", "--peak-tflops", "300", "--gpu-memory-gb", "40", "--shape",
+         "--shapes-per-rule", "3", "--vocab", "50000", "--seq-len", "4096"],
+    ),
+    "inference tokens and a unique-token limit": (
+        dict(budgets=[1e22], target_loss=2.2, inference_tokens=1e13, unique_tokens=1e11),
+        ["--budget", "1e22", "--target-loss", "2.2", "--inference-tokens", "1e13",
+         "--unique-tokens", "1e11"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def fit_file(tmp_path_factory):
+    """A fit of the shipped sweep with 30 bootstrap draws, saved where the CLI reads it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawsWarning)
+        f = sl.fit(SWEEP_CSV, starts=20).bootstrap(30, seed=11).fit
+    path = tmp_path_factory.mktemp("optimal") / "fit.json"
+    path.write_text(f.to_json())
+    return path
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_report_equals_the_command_lines_json(case, fit_file, cli_json):
+    kwargs, flags = CASES[case]
+    f = sl.Fit.load(fit_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawsWarning)
+        ours = f.optimal(frame="json", **kwargs)
+    theirs = cli_json("optimal", "--fit", fit_file, *flags, "--format", "json")
+    assert ours == theirs
+    # The questions were asked: not a report of answers alone.
+    assert ours.keys() - {"answers", "family", "law", "rows_used", "source"}
+
+
+def test_the_budget_in_hardware_units_keeps_its_conversion(fit_file):
+    f = sl.Fit.load(fit_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawsWarning)
+        frame = f.optimal(budgets=[1e22], gpu="h100", gpus=64, days=10)
+    decisions = frame.attrs["report"]["decisions"]
+    assert [d["budget"]["amount"]["unit"] for d in decisions] == ["flops", "gpu-time"]
+    # 64 x 989 TFLOP/s x MFU 0.4 x 10 days
+    assert decisions[1]["budget"]["flops"] == pytest.approx(64 * 989e12 * 0.4 * 10 * 86400,
+                                                            rel=1e-12)
+    assert frame.attrs["answers"] == frame.attrs["report"]["answers"]
+
+
+def test_unused_hardware_figures_are_noted_and_bad_ones_name_the_keyword(fit_file):
+    f = sl.Fit.load(fit_file)
+    with pytest.warns(sl.ScalingLawsWarning, match="--mfu applies to the time estimate"):
+        f.optimal(budgets=[1e22], mfu=0.5, frame="dict")
+    for kwargs, keyword in [
+        (dict(days=3), "gpus"),
+        (dict(dollars=1e6, gpu="a100"), "price_per_gpu_hour"),
+        (dict(gpu="a100", mfu=1.5), "mfu"),
+        (dict(gpu="nosuch"), "gpu"),
+        (dict(compute_precision="fp4"), "compute_precision"),
+        (dict(shape=True, shapes_per_rule=0), "shapes_per_rule"),
+        (dict(inference_tokens=-1.0), "inference_tokens"),
+        (dict(unique_tokens=0.0), "unique_tokens"),
+    ]:
+        with pytest.raises(sl.OptionError) as e:
+            f.optimal(budgets=[1e22], **kwargs)
+        assert e.value.keyword == keyword, (kwargs, e.value)

@@ -1,0 +1,174 @@
+//! One library call per command: a typed request in, one report out.
+//!
+//! Each command of the command line is a function here that takes a request (where the runs
+//! or the fit come from, and options as typed values) and returns a plain report struct. It
+//! resolves the options once, checks them before any long work (an output that would replace an
+//! input is refused first), runs the pipeline, checks that every number of the result is finite,
+//! and saves what it was asked to save. The command line and the Python package only translate
+//! their arguments into the request and render the report, so both give the same numbers.
+//!
+//! Long work reports through a [`Progress`]: [`Progress::begin`] before each stage (a fit, a
+//! bootstrap), [`Progress::done`] per unit, and [`Progress::note`] for each warning or note as
+//! soon as it is known. Stopping it returns [`Error::Stopped`].
+//!
+//! - [`fit`]: fit a law to a table of runs, optionally holding some out (`scaling-laws fit`).
+//! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
+//!   shapes of the answers, inference-aware sizes and unique-token limits
+//!   (`scaling-laws optimal`).
+
+pub mod fit;
+pub mod optimal;
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::data::{Dataset, LoadOptions};
+use crate::error::Error;
+use crate::fit::options::FitOptions;
+use crate::output::Inputs;
+use crate::progress::Progress;
+use crate::saved::SavedFit;
+
+/// Where a table of runs comes from.
+// Built once per command: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum DataSource {
+    /// A file (`-` for CSV on standard input), read with these options.
+    Path {
+        /// The path as given.
+        input: String,
+        /// Columns, row filters and units.
+        load: LoadOptions,
+    },
+    /// Runs already in memory (a data frame handed over by Python).
+    Rows(Dataset),
+}
+
+impl DataSource {
+    /// The runs.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::data::load`].
+    pub fn load(&self) -> Result<Cow<'_, Dataset>, Error> {
+        match self {
+            DataSource::Path { input, load } => Ok(Cow::Owned(crate::data::load(input, load)?)),
+            DataSource::Rows(data) => Ok(Cow::Borrowed(data)),
+        }
+    }
+
+    /// The files this source reads, for the check that an output does not replace one.
+    pub fn inputs(&self) -> Inputs {
+        match self {
+            DataSource::Path { input, .. } => Inputs::new().with(input, "the input file"),
+            DataSource::Rows(_) => Inputs::new(),
+        }
+    }
+}
+
+/// Where the fit a command answers from comes from.
+#[derive(Debug, Clone)]
+pub enum FitSource {
+    /// Fit a table of runs now.
+    Data {
+        /// The runs.
+        data: DataSource,
+        /// How to fit them.
+        options: FitOptions,
+        /// The command line, kept in the fit's provenance.
+        command_line: Option<String>,
+    },
+    /// A fit file saved by `fit --out` (its runs reloaded from its provenance when needed).
+    Saved(PathBuf),
+    /// A fit in memory, with its runs when at hand, and the file it was read from.
+    Fitted {
+        /// The fit.
+        fit: Box<SavedFit>,
+        /// The runs it was fitted to.
+        data: Option<Dataset>,
+        /// The fit file it came from, whose provenance can reload the runs.
+        path: Option<PathBuf>,
+    },
+}
+
+/// A fit ready for the questions: the fit, its runs when at hand, and the fit file it came from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The fit.
+    pub fit: SavedFit,
+    /// The runs fitted, when at hand (fitted now, or kept in memory).
+    pub data: Option<Dataset>,
+    /// The fit file it was read from.
+    pub path: Option<PathBuf>,
+}
+
+impl Resolved {
+    /// The runs fitted: those at hand, or those the fit file's provenance reloads.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] when the runs cannot be reloaded; [`Error::InvalidOption`] naming
+    /// `--fit` when the fit came neither with its runs nor from a file.
+    pub fn runs(&self) -> Result<Cow<'_, Dataset>, Error> {
+        if let Some(d) = &self.data {
+            return Ok(Cow::Borrowed(d));
+        }
+        match &self.path {
+            Some(path) => Ok(Cow::Owned(self.fit.reload_data(path)?)),
+            None => Err(Error::invalid_option(
+                "--fit",
+                "this fit was read from JSON text and does not have its runs; read it from a \
+                 fit file whose data file is at hand, or fit the data",
+            )),
+        }
+    }
+
+    /// The files behind this fit, for the check that an output does not replace one.
+    fn inputs(&self) -> Inputs {
+        match &self.path {
+            Some(path) => Inputs::new().with_saved_fit(path, &self.fit.provenance.source.path),
+            None => Inputs::new(),
+        }
+    }
+}
+
+impl FitSource {
+    /// The fit: fitted now, read from its file, or as given. An output `out` that would
+    /// replace an input (the data, a fit file or the data behind it) is refused before any
+    /// fitting.
+    ///
+    /// # Errors
+    ///
+    /// As [`fit::fit`] and [`SavedFit::load`], or [`Error::InvalidOption`] naming `--out`.
+    pub fn resolve(self, out: Option<&Path>, progress: &dyn Progress) -> Result<Resolved, Error> {
+        let resolved = match self {
+            FitSource::Data {
+                data,
+                options,
+                command_line,
+            } => {
+                let fitted = fit::fit_runs(&data, &options, command_line, out, progress)?;
+                Resolved {
+                    fit: fitted.fit,
+                    data: Some(fitted.data),
+                    path: None,
+                }
+            }
+            FitSource::Saved(path) => Resolved {
+                fit: SavedFit::load(&path)?,
+                data: None,
+                path: Some(path),
+            },
+            FitSource::Fitted { fit, data, path } => Resolved {
+                fit: *fit,
+                data,
+                path,
+            },
+        };
+        if let Some(out) = out {
+            crate::output::check_output("--out", out, &resolved.inputs())?;
+        }
+        Ok(resolved)
+    }
+}

@@ -1,0 +1,242 @@
+//! `optimal`: the compute-optimal allocation for budgets (in FLOPs, GPU time or money), the
+//! budget at which a size is optimal, the least compute that reaches a loss, and how given
+//! models compare; with bootstrap intervals, the plan and shapes of each budget's model,
+//! inference-aware sizes and allocations under a unique-token limit.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::data_limit::DataLimit;
+use crate::decision::{ModelDecision, ShapeOptions, decide};
+use crate::error::Error;
+use crate::inference::InferenceAnswers;
+use crate::optimal::{Answers, QuestionOptions};
+use crate::plan::TrainingSetup;
+use crate::plan::budget::{BudgetAmount, BudgetConversion, convert};
+use crate::plan::options::{BudgetUnits, HardwareOptions};
+use crate::progress::{Note, Progress};
+use crate::saved::SavedFit;
+use crate::uncertainty::{BootstrapConfig, PredictiveModel};
+
+use super::FitSource;
+
+/// The questions of `optimal` and what to answer them with.
+#[derive(Debug, Clone)]
+pub struct OptimalRequest {
+    /// The fit: data to fit now, a saved fit, or a fit in memory.
+    pub source: FitSource,
+    /// Budgets, sizes, target losses, models to assess, and the level of intervals.
+    pub questions: QuestionOptions,
+    /// Bootstrap the fit now (instead of using the draws a saved fit holds).
+    pub bootstrap: Option<BootstrapConfig>,
+    /// The accelerator the answers are planned on.
+    pub hardware: HardwareOptions,
+    /// A budget in GPU time or money, answered beside the FLOP budgets.
+    pub budget_units: BudgetUnits,
+    /// Optimizer, micro-batch and recomputation of the plans (its `gpus` is set from
+    /// `hardware.gpus`).
+    pub setup: TrainingSetup,
+    /// Propose shapes for each budget's N*.
+    pub shapes: Option<ShapeOptions>,
+    /// Tokens the model will serve: inference-aware sizes.
+    pub inference_tokens: Option<f64>,
+    /// Unique tokens available: allocations under that limit.
+    pub unique_tokens: Option<f64>,
+    /// Save the fit, with its bootstrap draws, here.
+    pub out: Option<PathBuf>,
+}
+
+/// The answers of `optimal`.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptimalReport {
+    /// The fit answered from, with the bootstrap draws behind the intervals.
+    pub fit: SavedFit,
+    /// The answers to the questions.
+    pub answers: Answers,
+    /// The plan (and shapes) of each budget's model, when hardware, a GPU count, a budget in
+    /// hardware units or shapes were asked for; the budget in hardware units keeps its
+    /// conversion.
+    pub decisions: Vec<ModelDecision>,
+    /// Inference-aware sizes, when inference tokens were given.
+    pub inference: Option<InferenceAnswers>,
+    /// Allocations under the unique-token limit, when one was given and a budget is answered.
+    pub data_limit: Option<DataLimit>,
+}
+
+/// Answer `request`: resolve the fit (fitting or reading it), bootstrap it when asked, answer
+/// the questions, plan the answers, and save the fit when asked. Warnings and notes go to
+/// `progress` as they arise.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming the flag of an invalid option or question; as
+/// [`super::FitSource::resolve`], [`crate::uncertainty::bootstrap`],
+/// [`crate::optimal::answer_with`], [`decide`], [`crate::inference::answer`] and
+/// [`crate::data_limit::data_limit`]; [`Error::NotFinite`]; [`Error::Stopped`].
+pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<OptimalReport, Error> {
+    let (hardware, note) = request.hardware.resolve()?;
+    if let Some(note) = note {
+        progress.note(&Note::Info(note));
+    }
+    let hardware_budget = request.budget_units.convert(&request.hardware)?;
+    let mut options = request.questions;
+    // The budget in hardware units is answered after those given in FLOPs, before the range.
+    let hardware_budget_at = hardware_budget.as_ref().map(|b| {
+        options.budget.push(b.flops);
+        options.budget.len() - 1
+    });
+    let out = request.out.as_deref();
+    let mut resolved = request.source.resolve(out, progress)?;
+    for w in &resolved.fit.report.diagnostics.warnings {
+        progress.note(&Note::Warning(w.line()));
+    }
+    let questions = options.questions(resolved.fit.provenance.flops_per_param_token)?;
+    // The runs are needed for the bootstrap and for prediction intervals (assessed models),
+    // and for the extrapolation check when at hand.
+    let needs_data = request.bootstrap.is_some() || !questions.assess.is_empty();
+    if resolved.data.is_none() {
+        match resolved.runs() {
+            Ok(d) => resolved.data = Some(d.into_owned()),
+            Err(e) if needs_data => return Err(e),
+            Err(e) if resolved.path.is_some() => progress.note(&Note::Info(format!(
+                "no extrapolation check against the fitted runs: {e}"
+            ))),
+            Err(_) => {}
+        }
+    }
+    let (mut fit, data) = (resolved.fit, resolved.data);
+    if let (Some(config), Some(data)) = (&request.bootstrap, &data) {
+        let n = config.n_resamples;
+        progress.begin("bootstrap", n);
+        let draws = crate::uncertainty::bootstrap(
+            &data.observations(),
+            &fit.report.fitted,
+            config,
+            progress,
+        );
+        progress.end();
+        let draws = draws?;
+        if draws.failed() > 0 {
+            progress.note(&Note::Warning(format!(
+                "{} of {n} resamples did not converge and are left out of the intervals",
+                draws.failed()
+            )));
+        }
+        fit.bootstrap = Some(draws);
+    }
+    let model = match (&data, questions.assess.is_empty()) {
+        (Some(d), false) => Some(PredictiveModel::new(
+            &d.observations(),
+            &fit.report.fitted,
+            questions.level,
+        )),
+        _ => None,
+    };
+    let mut answers = crate::optimal::answer_with(
+        &fit.report.fitted,
+        fit.bootstrap.as_ref(),
+        model.as_ref(),
+        &questions,
+    )?;
+    if let Some(largest) = data
+        .as_ref()
+        .and_then(|d| d.compute.iter().copied().reduce(f64::max))
+    {
+        let far = crate::optimal::extrapolation_warnings(&answers, largest);
+        answers.warnings.extend(far);
+    }
+    crate::finite::check_finite(&fit, "the fit")?;
+    crate::finite::check_finite(&answers, "the answers")?;
+    let setup = TrainingSetup {
+        gpus: request.hardware.gpus,
+        ..request.setup
+    };
+    let plans = Plans {
+        hardware: hardware.as_ref(),
+        gpus: request.hardware.gpus,
+        setup,
+        shapes: request.shapes,
+        hardware_budget: hardware_budget.zip(hardware_budget_at),
+    };
+    let decisions = plans.decide(&answers)?;
+    crate::finite::check_finite(&decisions, "the plans")?;
+    let inference = request
+        .inference_tokens
+        .map(|t| {
+            crate::inference::answer(&fit.report.fitted, fit.bootstrap.as_ref(), &questions, t)
+        })
+        .transpose()?;
+    crate::finite::check_finite(&inference, "the inference-aware answers")?;
+    if let Some(out) = out {
+        fit.save(out)?;
+    }
+    let data_limit = match request.unique_tokens {
+        Some(u) => {
+            let limit = crate::data_limit::data_limit(
+                &fit.report.fitted,
+                fit.bootstrap.as_ref(),
+                &answers.budgets,
+                u,
+                answers.flops_per_param_token,
+                answers.level,
+            )?;
+            crate::finite::check_finite(&limit, "the data-limited answers")?;
+            answers.warnings.extend(limit.warnings.iter().cloned());
+            Some(limit).filter(|l| !l.allocations.is_empty())
+        }
+        None => None,
+    };
+    Ok(OptimalReport {
+        fit,
+        answers,
+        decisions,
+        inference,
+        data_limit,
+    })
+}
+
+/// How the answers are turned into training runs.
+struct Plans<'a> {
+    hardware: Option<&'a crate::plan::Hardware>,
+    gpus: Option<usize>,
+    setup: TrainingSetup,
+    shapes: Option<ShapeOptions>,
+    /// The budget given in hardware units, and its place among the budgets answered.
+    hardware_budget: Option<(BudgetConversion, usize)>,
+}
+
+impl Plans<'_> {
+    /// A decision for every budget answered when hardware (or a GPU count), a budget in
+    /// hardware units or shapes are asked for; none otherwise.
+    fn decide(&self, answers: &Answers) -> Result<Vec<ModelDecision>, Error> {
+        let planned = self.hardware.is_some() || self.gpus.is_some();
+        if !planned && self.shapes.is_none() && self.hardware_budget.is_none() {
+            return Ok(Vec::new());
+        }
+        answers
+            .budgets
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let budget = match &self.hardware_budget {
+                    Some((b, at)) if *at == i => b.clone(),
+                    _ => convert(
+                        BudgetAmount::Flops {
+                            flops: o.compute.value,
+                        },
+                        None,
+                    )?,
+                };
+                decide(
+                    budget,
+                    o.clone(),
+                    self.setup,
+                    self.hardware.cloned(),
+                    self.gpus,
+                    self.shapes,
+                )
+            })
+            .collect()
+    }
+}
