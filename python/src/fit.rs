@@ -8,8 +8,9 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
-use scaling_laws::commands::FitSource;
+use scaling_laws::commands::fit::FitRequest;
 use scaling_laws::commands::optimal::OptimalRequest;
+use scaling_laws::commands::{DataSource, FitSource};
 use scaling_laws::data::Dataset;
 use scaling_laws::decision::ShapeOptions;
 use scaling_laws::fit::options::{FitOptions, LossKind};
@@ -20,7 +21,7 @@ use scaling_laws::plan::options::BudgetUnits;
 use scaling_laws::progress::Note;
 use scaling_laws::report::Format;
 use scaling_laws::report::optimal::AnswerRow;
-use scaling_laws::saved::{Provenance, SavedFit};
+use scaling_laws::saved::SavedFit;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
 
 use crate::data::NativeDataset;
@@ -394,10 +395,15 @@ impl NativeFit {
             unique_tokens: decision.unique_tokens,
             out: None,
         };
-        let notes = Notes::default();
-        let report = run_long(py, None, None, |_| {
-            scaling_laws::commands::optimal::optimal(request, &notes)
+        let (report, notes) = run_long(py, None, None, |ticker| {
+            let report = scaling_laws::commands::optimal::optimal(request, ticker)?;
+            Ok((report, ticker.take_notes()))
         })?;
+        // The fit's own warnings were issued when it was made; the notes are new.
+        let notes = notes
+            .into_iter()
+            .filter_map(|n| matches!(n, Note::Info(_)).then(|| n.text().to_string()))
+            .collect();
         let mut json = Vec::new();
         scaling_laws::report::optimal::render(&report, Format::Json, &mut json).map_err(runtime)?;
         let json = String::from_utf8(json).map_err(runtime)?;
@@ -436,7 +442,7 @@ impl NativeFit {
             "upper",
             PyArray1::from_vec(py, column(&|r| r.estimate.upper.unwrap_or(nan))),
         )?;
-        Ok((json, table, notes.take()))
+        Ok((json, table, notes))
     }
 }
 
@@ -473,35 +479,6 @@ impl DecisionArgs {
     }
 }
 
-/// The notes of a command, kept for Python to issue as warnings once it returns.
-#[derive(Default)]
-struct Notes(std::sync::Mutex<Vec<String>>);
-
-impl Notes {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
-impl scaling_laws::progress::Progress for Notes {
-    fn done(&self) {}
-
-    fn note(&self, note: &Note) {
-        // The fit's own warnings are issued when it is made; the rest are new.
-        if let Note::Info(text) = note {
-            self.0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(text.clone());
-        }
-    }
-}
-
 /// The questions of `Fit.optimal`, named as the flags of `scaling-laws optimal`.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
@@ -531,23 +508,38 @@ impl QuestionArgs {
     }
 }
 
-/// The runs of `dataset` that `args` fits, and the configuration, checked.
-fn prepare(
+/// The request of the library's `fit` for the runs of `dataset`, as `args` fits them.
+fn request(
     dataset: &NativeDataset,
     args: &FitArgs,
-) -> Result<
-    (
-        Dataset,
-        scaling_laws::fit::FitConfig,
-        Vec<scaling_laws::warnings::Warning>,
-    ),
-    Error,
-> {
-    let options = args.options()?;
-    let config = options.config()?;
-    let (data, dropped) = options.select(dataset.inner.clone())?;
-    data.check_identifiable(config.params.n_free())?;
-    Ok((data, config, dropped.into_iter().collect()))
+    holdout: Option<(HoldoutRule, f64)>,
+) -> Result<FitRequest, Error> {
+    Ok(FitRequest {
+        data: DataSource::Rows(dataset.inner.clone()),
+        options: args.options()?,
+        holdout,
+        command_line: None,
+        out: None,
+    })
+}
+
+/// Run the library's `fit` on `threads` workers with the GIL released.
+fn fit_with(
+    py: Python<'_>,
+    request: FitRequest,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<NativeFit> {
+    let fitted = run_long(py, None, progress, |ticker| {
+        in_pool(threads, || {
+            scaling_laws::commands::fit::fit(&request, ticker)
+        })
+    })?;
+    Ok(NativeFit {
+        saved: fitted.fit,
+        data: Some(fitted.data),
+        path: None,
+    })
 }
 
 /// Fit the runs of `dataset`; returns the fit and notes.
@@ -560,24 +552,8 @@ fn fit_runs(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(NativeFit, Vec<String>)> {
     let (threads, notes) = threads(args.threads).py_err(py)?;
-    let (data, config, dropped) = prepare(dataset, &args).py_err(py)?;
-    let total = config.runs_planned() as u64;
-    let mut report = run_long(py, Some(total), progress, |ticker| {
-        in_pool(threads, || {
-            scaling_laws::fit::fit_dataset(&data, &config, ticker)
-        })
-    })?;
-    report.diagnostics.warnings.extend(dropped);
-    let saved = SavedFit::new(report, Provenance::of(&data, None));
-    scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
-    Ok((
-        NativeFit {
-            saved,
-            data: Some(data),
-            path: None,
-        },
-        notes,
-    ))
+    let request = request(dataset, &args, None).py_err(py)?;
+    Ok((fit_with(py, request, threads, progress)?, notes))
 }
 
 /// Fit the runs of `dataset` without those `rule` holds out and test the predictions on them,
@@ -607,25 +583,9 @@ fn holdout_runs(
             "give a rule, e.g. largest-compute 5".into(),
         )
     })?;
-    let (data, config, dropped) = prepare(dataset, &args).py_err(py)?;
+    let request = request(dataset, &args, Some((rule, level))).py_err(py)?;
     // No progress callable: the ticker carries Ctrl-C to the fits of every fold.
-    let (mut report, train, check) = run_long(py, None, None, |ticker| {
-        in_pool(threads, || {
-            scaling_laws::holdout::holdout_with(&data, &config, rule, level, ticker)
-        })
-    })?;
-    report.diagnostics.warnings.extend(dropped);
-    let mut saved = SavedFit::new(report, Provenance::of(&train, None));
-    saved.holdout = Some(check);
-    scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
-    Ok((
-        NativeFit {
-            saved,
-            data: Some(train),
-            path: None,
-        },
-        notes,
-    ))
+    Ok((fit_with(py, request, threads, None)?, notes))
 }
 
 /// Add the fit functions and class to the module.

@@ -12,6 +12,7 @@
 //! 2,000 units of 5 ms ran 1,200 of them after the interrupt).
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::PoisonError;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use pyo3::panic::PanicException;
 use pyo3::prelude::*;
 use rayon::prelude::*;
 use scaling_laws::Error;
+use scaling_laws::progress::Note;
 
 /// Stack of the worker thread: that of a program's main thread on Linux, where the command
 /// line runs the same work.
@@ -29,11 +31,37 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// How often the calling thread checks for signals and reports progress.
 pub const POLL: Duration = Duration::from_millis(50);
 
-/// Progress of the work, shared with the library's progress callback.
-#[derive(Default)]
+/// Progress of the work, shared with the library's progress callback: units done of the
+/// current stage's total, the interrupt flag, and the notes the work reported.
 pub struct Ticker {
     done: AtomicU64,
+    /// Units of the current stage; [`UNKNOWN`] when not known.
+    total: AtomicU64,
     cancelled: AtomicBool,
+    notes: std::sync::Mutex<Vec<Note>>,
+}
+
+/// The total of a stage whose size is not known.
+const UNKNOWN: u64 = u64::MAX;
+
+impl Ticker {
+    fn new(total: Option<u64>) -> Self {
+        Ticker {
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(total.unwrap_or(UNKNOWN)),
+            cancelled: AtomicBool::new(false),
+            notes: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn total(&self) -> Option<u64> {
+        Some(self.total.load(Ordering::Relaxed)).filter(|&t| t != UNKNOWN)
+    }
+
+    /// The notes reported so far (and forgets them).
+    pub fn take_notes(&self) -> Vec<Note> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 /// The unwinding payload of a cancelled tick.
@@ -68,6 +96,19 @@ impl scaling_laws::progress::Progress for Ticker {
     fn stopped(&self) -> bool {
         self.cancelled()
     }
+
+    /// A new stage: progress counts its units from 0 towards its total.
+    fn begin(&self, _what: &'static str, total: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total as u64, Ordering::Relaxed);
+    }
+
+    fn note(&self, note: &Note) {
+        self.notes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(note.clone());
+    }
 }
 
 type Outcome<T> = std::thread::Result<Result<T, Error>>;
@@ -90,7 +131,7 @@ where
     T: Send,
     F: FnOnce(&Ticker) -> Result<T, Error> + Send,
 {
-    let ticker = Ticker::default();
+    let ticker = Ticker::new(total);
     // Borrowed into the detached section, so that the callable is released with the GIL held.
     let progress = progress.as_ref();
     let (sender, receiver) = mpsc::channel::<Outcome<T>>();
@@ -109,7 +150,7 @@ where
             let err = PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"));
             return (failed, Some(err));
         }
-        py.detach(move || watch(receiver, ticker, total, progress))
+        py.detach(move || watch(receiver, ticker, progress))
     });
     match (outcome, interrupted) {
         (_, Some(err)) => Err(err),
@@ -123,7 +164,6 @@ where
 fn watch<T>(
     receiver: mpsc::Receiver<Outcome<T>>,
     ticker: &Ticker,
-    total: Option<u64>,
     progress: Option<&Py<PyAny>>,
 ) -> (Outcome<T>, Option<PyErr>) {
     let mut interrupted: Option<PyErr> = None;
@@ -134,10 +174,10 @@ fn watch<T>(
         if interrupted.is_none() {
             let checked = Python::attach(|py| {
                 py.check_signals()?;
-                let done = ticker.done();
+                let (done, total) = (ticker.done(), ticker.total());
                 match progress {
-                    Some(callback) if reported != Some(done) => {
-                        reported = Some(done);
+                    Some(callback) if reported != Some((done, total)) => {
+                        reported = Some((done, total));
                         callback.call1(py, (done, total)).map(drop)
                     }
                     _ => Ok(()),
