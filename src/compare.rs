@@ -240,7 +240,8 @@ impl CompareConfig {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] naming `--tolerance-factor` unless it is a number above 1.
+    /// [`Error::InvalidOption`] naming `--tolerance-factor` unless it is a number above 1, or
+    /// `--bootstrap` when the draws of the three approaches would not fit in memory.
     pub fn check(&self) -> Result<(), Error> {
         if !(self.tolerance_factor.is_finite() && self.tolerance_factor > 1.0) {
             return Err(Error::invalid_option(
@@ -248,7 +249,17 @@ impl CompareConfig {
                 format!("must be a number above 1, got {}", self.tolerance_factor),
             ));
         }
-        Ok(())
+        // Approach 3's refits and the draws of Approaches 1 and 2, and each draw's N* at
+        // every budget compared.
+        let per_resample = crate::resources::BYTES_PER_RESAMPLE
+            + 2.0 * crate::envelope::BYTES_PER_PAIR_RESAMPLE
+            + 3.0 * 8.0 * self.at.len() as f64;
+        crate::resources::require_memory(
+            "--bootstrap",
+            self.n_resamples as f64,
+            per_resample,
+            "the bootstrap draws",
+        )
     }
 }
 

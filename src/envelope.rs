@@ -224,9 +224,50 @@ fn fit_exponents(points: &[EnvelopePoint]) -> Option<((f64, f64), (f64, f64))> {
 /// [`Error::InvalidOption`] for a zero `per_decade` or a level outside (0, 1);
 /// [`Error::NotIdentifiable`] when the envelope visits fewer than two model sizes.
 pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnalysis, Error> {
+    analyse_with(curves, config, &|| {})
+}
+
+/// Budgets per decade at which the envelope is read, at most: 1000 reads it every 0.001 dex,
+/// finer than any logged curve (a run's checkpoints are spaced further apart), so more only
+/// costs time and memory.
+pub const MAX_PER_DECADE: usize = 1000;
+
+/// Memory of one bootstrap resample of Approach 1 or 2: its pair of power laws (about 40
+/// bytes) and the vectors of exponents and coefficients they are collected into, rounded up.
+pub const BYTES_PER_PAIR_RESAMPLE: f64 = 100.0;
+
+/// [`analyse`], whose bootstrap counts each resample to `progress` and stops when it is
+/// stopped.
+///
+/// # Errors
+///
+/// As [`analyse`]; [`Error::InvalidOption`] naming `--per-decade` above [`MAX_PER_DECADE`] or
+/// `--bootstrap` when its draws would not fit in memory; [`Error::Stopped`] once `progress` is
+/// stopped.
+pub fn analyse_with(
+    curves: &[Curve],
+    config: &EnvelopeConfig,
+    progress: &dyn crate::progress::Progress,
+) -> Result<EnvelopeAnalysis, Error> {
     if config.per_decade == 0 {
         return Err(Error::invalid_option("--per-decade", "must be at least 1"));
     }
+    if config.per_decade > MAX_PER_DECADE {
+        return Err(Error::invalid_option(
+            "--per-decade",
+            format!(
+                "must be at most {MAX_PER_DECADE} (every 0.001 dex, finer than any logged \
+                 curve), got {}",
+                config.per_decade
+            ),
+        ));
+    }
+    crate::resources::require_memory(
+        "--bootstrap",
+        config.n_resamples as f64,
+        BYTES_PER_PAIR_RESAMPLE,
+        "the bootstrap draws",
+    )?;
     if !(config.level > 0.0 && config.level < 1.0) {
         return Err(Error::invalid_option(
             "--level",
@@ -242,14 +283,20 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
     let draws: Vec<Option<FitPair>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
+            if progress.stopped() {
+                return None;
+            }
             let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
             rng.set_stream(i as u64);
             let pick: Vec<&Curve> = (0..all.len())
                 .map(|_| all[rng.random_range(0..all.len())])
                 .collect();
-            fit_exponents(&envelope(&pick, config))
+            let pair = fit_exponents(&envelope(&pick, config));
+            progress.done();
+            pair
         })
         .collect();
+    crate::progress::check(progress, "the envelope bootstrap")?;
     let (params, tokens, failed_resamples) =
         power_laws_with_draws(((cn, a), (cd, b)), &draws, config.level);
     let mut sizes: Vec<f64> = all.iter().map(|c| c.n_params).collect();

@@ -477,6 +477,12 @@ pub fn isoflop_with(
     progress: &dyn Progress,
 ) -> Result<IsoflopAnalysis, Error> {
     check_min_runs(config.min_runs)?;
+    crate::resources::require_memory(
+        "--bootstrap",
+        config.n_resamples as f64,
+        crate::envelope::BYTES_PER_PAIR_RESAMPLE,
+        "the bootstrap draws",
+    )?;
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
         return Err(Error::invalid_option("--tolerance-dex", "must be positive"));
     }

@@ -10,15 +10,18 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use scaling_laws::Error;
-use scaling_laws::compare::{CompareConfig, compare_approaches, envelope_approach};
-use scaling_laws::data::curves::{
-    Curve, CurveOptions, curves_from_columns, load_curves, parse_run_params,
-};
+use scaling_laws::commands::DataSource;
+use scaling_laws::commands::compare::CompareRequest;
+use scaling_laws::commands::envelope::{CurveSource, Curves, EnvelopeRequest};
+use scaling_laws::commands::isoflop::IsoflopRequest;
+use scaling_laws::commands::select::SelectRequest;
+use scaling_laws::compare::CompareConfig;
+use scaling_laws::data::curves::{CurveOptions, parse_run_params};
 use scaling_laws::data::table::Column;
-use scaling_laws::envelope::{EnvelopeConfig, analyse};
+use scaling_laws::envelope::EnvelopeConfig;
 use scaling_laws::fit::options::LossKind;
-use scaling_laws::isoflop::{IsoflopConfig, isoflop};
-use scaling_laws::select::{SelectOptions, choose_laws, select};
+use scaling_laws::isoflop::IsoflopConfig;
+use scaling_laws::select::SelectOptions;
 
 use crate::data::NativeDataset;
 use crate::errors::IntoPy;
@@ -52,33 +55,33 @@ struct IsoflopArgs {
 }
 
 /// Approach 2 on a loaded dataset; returns `(JSON, text report)`, the outputs of
-/// `scaling-laws isoflop --format json` and `--format text`.
+/// `scaling-laws isoflop --format json` and `--format text`. Runs on a worker thread with the
+/// GIL released; Ctrl-C stops the bootstrap.
 #[pyfunction]
 fn isoflop_json(
     py: Python<'_>,
     data: &NativeDataset,
     args: IsoflopArgs,
 ) -> PyResult<(String, String)> {
-    let data = &data.inner;
-    let config = IsoflopConfig {
-        budgets: args.budgets,
-        tolerance_dex: args.tolerance_dex,
-        min_runs: args.min_runs,
-        flops_per_param_token: data.flops_per_param_token,
-        n_resamples: args.resample.bootstrap,
-        seed: args.resample.seed,
-        level: args.resample.level,
-        ..IsoflopConfig::default()
+    let request = IsoflopRequest {
+        data: DataSource::Rows(data.inner.clone()),
+        config: IsoflopConfig {
+            budgets: args.budgets,
+            tolerance_dex: args.tolerance_dex,
+            min_runs: args.min_runs,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
+            ..IsoflopConfig::default()
+        },
+        plot: None,
     };
-    let analysis = py
-        .detach(|| {
-            let analysis = isoflop(data, &config)?;
-            scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;
-            Ok(analysis)
-        })
-        .py_err(py)?;
-    let json = rendered(|w| scaling_laws::report::isoflop::json(&analysis, w))?;
-    let text = rendered(|w| scaling_laws::report::isoflop::text(data, &analysis, w))?;
+    let report = run_long(py, None, None, |ticker| {
+        scaling_laws::commands::isoflop::isoflop(&request, ticker)
+    })?;
+    let json = rendered(|w| scaling_laws::report::isoflop::json(&report.analysis, w))?;
+    let text =
+        rendered(|w| scaling_laws::report::isoflop::text(&report.data, &report.analysis, w))?;
     Ok((json, text))
 }
 
@@ -94,20 +97,6 @@ struct CurveArgs {
     run_params: Vec<String>,
     flops_col: Option<String>,
     flops_scale: f64,
-}
-
-/// Where training curves come from: a file, or a data frame's columns handed over by Python.
-enum CurveSource {
-    /// A file, read as `scaling-laws envelope` reads it.
-    File(String),
-    /// Columns in memory; `label` names them in messages and is the run's name without a run
-    /// column.
-    Columns {
-        /// The name of the data (a run's name, or e.g. "pandas DataFrame").
-        label: String,
-        /// The columns.
-        columns: Vec<Column>,
-    },
 }
 
 /// The curve sources handed over by Python: a path, or `(label, [column, ...])` with columns
@@ -131,27 +120,20 @@ fn curve_sources(items: &[Bound<'_, PyAny>]) -> PyResult<Vec<CurveSource>> {
         .collect()
 }
 
-/// Read the curves of every source, as `scaling-laws envelope` reads its files.
-fn read_curves(sources: Vec<CurveSource>, args: CurveArgs) -> Result<Vec<Curve>, Error> {
-    let options = CurveOptions {
-        tokens_col: args.tokens_col,
-        loss_col: args.loss_col,
-        params_col: args.params_col,
-        run_col: args.run_col,
-        run_params: parse_run_params(&args.run_params)?,
-        flops_col: args.flops_col,
-        flops_scale: args.flops_scale,
-    };
-    let mut curves = Vec::new();
-    for source in sources {
-        curves.extend(match source {
-            CurveSource::File(path) => load_curves(&path, &options)?,
-            CurveSource::Columns { label, columns } => {
-                curves_from_columns(columns, &label, &options)?
-            }
-        });
-    }
-    Ok(curves)
+/// The curves of `sources`, read as `scaling-laws envelope` reads its files.
+fn curves(sources: Vec<CurveSource>, args: CurveArgs) -> Result<Curves, Error> {
+    Ok(Curves {
+        sources,
+        options: CurveOptions {
+            tokens_col: args.tokens_col,
+            loss_col: args.loss_col,
+            params_col: args.params_col,
+            run_col: args.run_col,
+            run_params: parse_run_params(&args.run_params)?,
+            flops_col: args.flops_col,
+            flops_scale: args.flops_scale,
+        },
+    })
 }
 
 /// The keyword arguments of `scaling_laws.envelope`.
@@ -168,32 +150,29 @@ struct EnvelopeArgs {
 
 /// Approach 1 on the training curves of `sources` (paths, or `(label, columns)` of data
 /// frames); returns `(JSON, text report)`, the outputs of `scaling-laws envelope --format json`
-/// and `--format text`.
+/// and `--format text`. Runs on a worker thread with the GIL released; Ctrl-C stops the
+/// bootstrap.
 #[pyfunction]
 fn envelope_json(
     py: Python<'_>,
     sources: Vec<Bound<'_, PyAny>>,
     args: EnvelopeArgs,
 ) -> PyResult<(String, String)> {
-    let sources = curve_sources(&sources)?;
-    let config = EnvelopeConfig {
-        flops_per_param_token: args.flops_per_param_token,
-        per_decade: args.per_decade,
-        final_only: args.final_only,
-        min_sizes: args.min_sizes,
-        n_resamples: args.resample.bootstrap,
-        seed: args.resample.seed,
-        level: args.resample.level,
+    let request = EnvelopeRequest {
+        curves: curves(curve_sources(&sources)?, args.curves).py_err(py)?,
+        config: EnvelopeConfig {
+            flops_per_param_token: args.flops_per_param_token,
+            per_decade: args.per_decade,
+            final_only: args.final_only,
+            min_sizes: args.min_sizes,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
+        },
     };
-    let curves = args.curves;
-    let analysis = py
-        .detach(|| {
-            let curves = read_curves(sources, curves)?;
-            let analysis = analyse(&curves, &config)?;
-            scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
-            Ok(analysis)
-        })
-        .py_err(py)?;
+    let analysis = run_long(py, None, None, |ticker| {
+        scaling_laws::commands::envelope::envelope(&request, ticker)
+    })?;
     let json = rendered(|w| scaling_laws::report::envelope::json(&analysis, w))?;
     let text = rendered(|w| scaling_laws::report::envelope::text(&analysis, w))?;
     Ok((json, text))
@@ -238,14 +217,13 @@ fn select_json(
     }
     .config()
     .py_err(py)?;
-    let data = &data.inner;
-    let total = choose_laws(data, config.laws.as_deref())
-        .ok()
-        .map(|(laws, _)| laws.len() as u64);
-    let selection = run_long(py, total, progress, |ticker| {
-        let selection = select(data, &config, ticker)?;
-        scaling_laws::finite::check_finite(&selection, "the comparison")?;
-        Ok(selection)
+    let request = SelectRequest {
+        data: DataSource::Rows(data.inner.clone()),
+        config,
+        plot: None,
+    };
+    let selection = run_long(py, None, progress, |ticker| {
+        scaling_laws::commands::select::select(&request, ticker)
     })?;
     let json = rendered(|w| scaling_laws::report::json(&selection, w))?;
     let text = rendered(|w| scaling_laws::report::select::text(&selection, w))?;
@@ -291,32 +269,22 @@ fn compare_json(
         seed: args.resample.seed,
         level: args.resample.level,
     };
-    config.check().py_err(py)?;
-    let options = args.fit.options().py_err(py)?;
-    let fit_config = options.config().py_err(py)?;
-    let resamples = if config.n_resamples >= 2 {
-        config.n_resamples
+    let curves = if args.curve_sources.is_empty() {
+        None
     } else {
-        0
+        Some(curves(curve_sources(&args.curve_sources)?, args.curves).py_err(py)?)
     };
-    let total = (fit_config.runs_planned() + resamples) as u64;
-    let (sources, curves) = (curve_sources(&args.curve_sources)?, args.curves);
-    let data = data.inner.clone();
-    let (comparison, notes) = run_long(py, Some(total), progress, |ticker| {
-        let approach_one = if sources.is_empty() {
-            None
-        } else {
-            let curves = read_curves(sources, curves)?;
-            Some(envelope_approach(&curves, &config)?)
-        };
-        let (data, _) = options.select(data)?;
-        data.check_identifiable(fit_config.params.n_free())?;
-        let report = scaling_laws::fit::fit_dataset(&data, &fit_config, ticker)?;
-        let (comparison, notes) =
-            compare_approaches(&data, &report.fitted, approach_one, &config, ticker)?;
-        scaling_laws::finite::check_finite(&comparison, "the comparison")?;
-        Ok((comparison, notes))
+    let request = CompareRequest {
+        data: DataSource::Rows(data.inner.clone()),
+        fit: args.fit.options().py_err(py)?,
+        config,
+        curves,
+    };
+    let (comparison, notes) = run_long(py, None, progress, |ticker| {
+        let comparison = scaling_laws::commands::compare::compare(&request, ticker)?;
+        Ok((comparison, ticker.take_notes()))
     })?;
+    let notes = notes.iter().map(|n| n.text().to_string()).collect();
     let json = rendered(|w| scaling_laws::report::json(&comparison, w))?;
     let text = rendered(|w| scaling_laws::report::compare::text(&comparison, w))?;
     Ok((json, text, notes))

@@ -32,10 +32,10 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 pub const POLL: Duration = Duration::from_millis(50);
 
 /// Progress of the work, shared with the library's progress callback: units done of the
-/// current stage's total, the interrupt flag, and the notes the work reported.
+/// call's total (the sum of its stages'), the interrupt flag, and the notes the work reported.
 pub struct Ticker {
     done: AtomicU64,
-    /// Units of the current stage; [`UNKNOWN`] when not known.
+    /// Units of the call; [`UNKNOWN`] when not known.
     total: AtomicU64,
     cancelled: AtomicBool,
     notes: std::sync::Mutex<Vec<Note>>,
@@ -97,10 +97,13 @@ impl scaling_laws::progress::Progress for Ticker {
         self.cancelled()
     }
 
-    /// A new stage: progress counts its units from 0 towards its total.
+    /// A new stage of the call: its units add to the total, so that Python sees one count for
+    /// the whole call (a fit's runs, then its bootstrap's resamples).
     fn begin(&self, _what: &'static str, total: usize) {
-        self.done.store(0, Ordering::Relaxed);
-        self.total.store(total as u64, Ordering::Relaxed);
+        let before = self.total.load(Ordering::Relaxed);
+        let before = if before == UNKNOWN { 0 } else { before };
+        self.total
+            .store(before.saturating_add(total as u64), Ordering::Relaxed);
     }
 
     fn note(&self, note: &Note) {

@@ -307,11 +307,17 @@ def test_simulate_errors_name_the_keyword(cli):
 INTERRUPTED = r"""
 import sys, time
 import scaling_laws as sl
+SWEEP = sys.argv[2]
 runs = sl.simulate(seed=2, sizes_per_budget=40, frame="dict")
 print("ready", flush=True)
 try:
     if sys.argv[1] == "compare":
         sl.compare(runs, bootstrap=100000, progress=False)
+    elif sys.argv[1] == "isoflop":
+        sl.isoflop(runs, bootstrap=10**7)
+    elif sys.argv[1] == "envelope":
+        sl.envelope(SWEEP, run_col="n_params", params_col="n_params", tokens_col="n_tokens",
+                    final_only=True, bootstrap=10**7)
     else:
         sl.select(runs, bootstrap=100000, progress=False)
     print("finished", flush=True)
@@ -321,7 +327,23 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
-@pytest.mark.parametrize("command", ["compare", "select"])
-def test_ctrl_c_stops_compare_and_select_within_a_second(command):
-    delay = seconds_to_interrupt(INTERRUPTED, command, wait=1.5)
+@pytest.mark.parametrize("command", ["compare", "select", "isoflop", "envelope"])
+def test_ctrl_c_stops_the_analyses_within_a_second(command):
+    delay = seconds_to_interrupt(INTERRUPTED, command, str(SWEEP_CSV), wait=1.5)
     assert delay < 1.0, f"{command}: KeyboardInterrupt {delay:.2f} s after SIGINT"
+
+
+def test_bootstraps_that_cannot_fit_in_memory_are_refused_up_front(tmp_path):
+    for call in (
+        lambda: sl.isoflop(SWEEP_CSV, bootstrap=10**15),
+        lambda: sl.compare(SWEEP_CSV, bootstrap=10**15, starts=5),
+        lambda: sl.envelope(SWEEP_CSV, run_col="n_params", params_col="n_params",
+                            tokens_col="n_tokens", final_only=True, bootstrap=10**15),
+    ):
+        with pytest.raises(sl.OptionError, match="needs about") as caught:
+            call()
+        assert caught.value.keyword == "bootstrap"
+    with pytest.raises(sl.OptionError, match="at most 1000") as caught:
+        sl.envelope(SWEEP_CSV, run_col="n_params", params_col="n_params", tokens_col="n_tokens",
+                    per_decade=4294967295)
+    assert caught.value.keyword == "per_decade"

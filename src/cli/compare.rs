@@ -2,13 +2,13 @@
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::compare::{
-    CompareConfig, DEFAULT_N_PARAMS_FACTOR, compare_approaches, envelope_approach,
-};
-use scaling_laws::data::curves::{CurveOptions, load_curves, parse_run_params};
+use scaling_laws::commands::compare::{CompareRequest, compare};
+use scaling_laws::commands::envelope::{CurveSource, Curves};
+use scaling_laws::compare::{CompareConfig, DEFAULT_N_PARAMS_FACTOR};
+use scaling_laws::data::curves::{CurveOptions, parse_run_params};
 
-use super::common::{DataArgs, OutputFormat, ResampleArgs, progress_bar};
-use super::fit::{FitOptionsArgs, fit_data};
+use super::common::{DataArgs, OutputFormat, Reporter, ResampleArgs};
+use super::fit::FitOptionsArgs;
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -101,45 +101,37 @@ pub struct CompareArgs {
 /// Run `scaling-laws compare`.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
-    let config = CompareConfig {
-        at: args.at.clone(),
-        tolerance_factor: args.tolerance_factor,
-        isoflop_budgets: args.isoflop_budgets.clone(),
-        tolerance_dex: args.tolerance_dex,
-        n_resamples: args.resample.bootstrap,
-        seed: args.resample.seed,
-        level: args.resample.level,
-    };
-    config.check()?;
-    let approach_one = if args.curves.is_empty() {
+    let curves = if args.curves.is_empty() {
         None
     } else {
-        let options = CurveOptions {
-            tokens_col: args.curve_tokens_col.clone(),
-            loss_col: args.curve_loss_col.clone(),
-            params_col: args.curve_params_col.clone(),
-            run_col: args.curve_run_col.clone(),
-            run_params: parse_run_params(&args.curve_run_params)?,
-            flops_col: None,
-            flops_scale: 1.0,
-        };
-        let mut curves = Vec::new();
-        for f in &args.curves {
-            curves.extend(load_curves(f, &options)?);
-        }
-        Some(envelope_approach(&curves, &config)?)
+        Some(Curves {
+            sources: args.curves.iter().cloned().map(CurveSource::File).collect(),
+            options: CurveOptions {
+                tokens_col: args.curve_tokens_col.clone(),
+                loss_col: args.curve_loss_col.clone(),
+                params_col: args.curve_params_col.clone(),
+                run_col: args.curve_run_col.clone(),
+                run_params: parse_run_params(&args.curve_run_params)?,
+                flops_col: None,
+                flops_scale: 1.0,
+            },
+        })
     };
-    let (saved, data) = fit_data(input, &args.data, &args.options, args.quiet)?;
-    let bar = progress_bar(args.resample.bootstrap, args.quiet, "bootstrap");
-    let (comparison, notes) =
-        compare_approaches(&data, &saved.report.fitted, approach_one, &config, &|| {
-            bar.inc(1)
-        })?;
-    bar.finish_and_clear();
-    for note in &notes {
-        super::note!("warning: {note}");
-    }
-    scaling_laws::finite::check_finite(&comparison, "the comparison")?;
+    let request = CompareRequest {
+        data: args.data.source(input)?,
+        fit: args.options.options(),
+        config: CompareConfig {
+            at: args.at.clone(),
+            tolerance_factor: args.tolerance_factor,
+            isoflop_budgets: args.isoflop_budgets.clone(),
+            tolerance_dex: args.tolerance_dex,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
+        },
+        curves,
+    };
+    let comparison = compare(&request, &Reporter::new(args.quiet))?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text | OutputFormat::Csv => {

@@ -2,10 +2,11 @@
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::data::curves::{CurveOptions, load_curves, parse_run_params};
-use scaling_laws::envelope::{EnvelopeConfig, analyse};
+use scaling_laws::commands::envelope::{CurveSource, Curves, EnvelopeRequest, envelope};
+use scaling_laws::data::curves::{CurveOptions, parse_run_params};
+use scaling_laws::envelope::EnvelopeConfig;
 
-use super::common::{OutputFormat, ResampleArgs};
+use super::common::{OutputFormat, Reporter, ResampleArgs};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -87,30 +88,30 @@ pub struct EnvelopeArgs {
 
 /// Run `scaling-laws envelope`.
 pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
-    let options = CurveOptions {
-        tokens_col: args.tokens_col.clone(),
-        loss_col: args.loss_col.clone(),
-        params_col: args.params_col.clone(),
-        run_col: args.run_col.clone(),
-        run_params: parse_run_params(&args.run_params)?,
-        flops_col: args.flops_col.clone(),
-        flops_scale: args.flops_scale,
+    let request = EnvelopeRequest {
+        curves: Curves {
+            sources: args.files.iter().cloned().map(CurveSource::File).collect(),
+            options: CurveOptions {
+                tokens_col: args.tokens_col.clone(),
+                loss_col: args.loss_col.clone(),
+                params_col: args.params_col.clone(),
+                run_col: args.run_col.clone(),
+                run_params: parse_run_params(&args.run_params)?,
+                flops_col: args.flops_col.clone(),
+                flops_scale: args.flops_scale,
+            },
+        },
+        config: EnvelopeConfig {
+            flops_per_param_token: args.flops_per_param_token,
+            per_decade: args.per_decade,
+            final_only: args.final_only,
+            min_sizes: args.min_sizes,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
+        },
     };
-    let mut curves = Vec::new();
-    for f in &args.files {
-        curves.extend(load_curves(f, &options)?);
-    }
-    let config = EnvelopeConfig {
-        flops_per_param_token: args.flops_per_param_token,
-        per_decade: args.per_decade,
-        final_only: args.final_only,
-        min_sizes: args.min_sizes,
-        n_resamples: args.resample.bootstrap,
-        seed: args.resample.seed,
-        level: args.resample.level,
-    };
-    let analysis = analyse(&curves, &config)?;
-    scaling_laws::finite::check_finite(&analysis, "the envelope analysis")?;
+    let analysis = envelope(&request, &Reporter::new(true))?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::envelope::text(&analysis, &mut stdout),

@@ -4,11 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::Error;
-use scaling_laws::isoflop::{IsoflopConfig, isoflop};
-use scaling_laws::plot::{ImageFormat, PlotOptions};
+use scaling_laws::commands::isoflop::{IsoflopRequest, isoflop};
+use scaling_laws::isoflop::IsoflopConfig;
 
-use super::common::{DataArgs, OutputFormat, ResampleArgs};
+use super::common::{DataArgs, OutputFormat, Reporter, ResampleArgs};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -55,39 +54,29 @@ pub struct IsoflopArgs {
 
 /// Run `scaling-laws isoflop`.
 pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
-    let input = args.data.required_input()?;
-    scaling_laws::isoflop::check_min_runs(args.min_runs)?;
-    if let Some(path) = &args.plot {
-        // Before the analysis and its bootstrap, so that a typo costs nothing.
-        ImageFormat::from_path(path).map_err(|e| match e {
-            Error::InvalidOption { message, .. } => Error::invalid_option("--plot", message),
-            other => other,
-        })?;
-        let inputs = scaling_laws::output::Inputs::new().with(input, "the input file");
-        scaling_laws::output::check_output("--plot", path, &inputs)?;
-    }
-    let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
-    let config = IsoflopConfig {
-        budgets: args.budgets.clone(),
-        tolerance_dex: args.tolerance_dex,
-        min_runs: args.min_runs,
-        flops_per_param_token: data.flops_per_param_token,
-        n_resamples: args.resample.bootstrap,
-        seed: args.resample.seed,
-        level: args.resample.level,
-        ..IsoflopConfig::default()
+    let request = IsoflopRequest {
+        data: args.data.source(args.data.required_input()?)?,
+        config: IsoflopConfig {
+            budgets: args.budgets.clone(),
+            tolerance_dex: args.tolerance_dex,
+            min_runs: args.min_runs,
+            n_resamples: args.resample.bootstrap,
+            seed: args.resample.seed,
+            level: args.resample.level,
+            ..IsoflopConfig::default()
+        },
+        plot: args.plot.clone(),
     };
-    let analysis = isoflop(&data, &config)?;
-    scaling_laws::finite::check_finite(&analysis, "the IsoFLOP analysis")?;
+    let report = isoflop(&request, &Reporter::new(true))?;
+    let (data, analysis) = (&report.data, &report.analysis);
     let mut stdout = super::stdout::lock();
     match args.format {
-        OutputFormat::Text => scaling_laws::report::isoflop::text(&data, &analysis, &mut stdout),
-        OutputFormat::Json => scaling_laws::report::isoflop::json(&analysis, &mut stdout),
-        OutputFormat::Csv => scaling_laws::report::isoflop::csv(&analysis, &mut stdout),
+        OutputFormat::Text => scaling_laws::report::isoflop::text(data, analysis, &mut stdout),
+        OutputFormat::Json => scaling_laws::report::isoflop::json(analysis, &mut stdout),
+        OutputFormat::Csv => scaling_laws::report::isoflop::csv(analysis, &mut stdout),
     }
     .context("cannot write to standard output")?;
     if let Some(path) = &args.plot {
-        scaling_laws::plot::isoflop_profiles(path, &analysis, &data, &PlotOptions::default())?;
         super::note!("wrote {}", path.display());
     }
     Ok(())

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
+use scaling_laws::commands::select::{SelectRequest, select};
 use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig, SelectOptions};
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
-use super::common::{DataArgs, OutputFormat, progress_bar};
+use super::common::{DataArgs, OutputFormat, Reporter};
 use super::fit::LossKind;
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
@@ -102,36 +103,13 @@ impl SelectArgs {
 /// Run `scaling-laws select`.
 pub fn run(args: SelectArgs) -> anyhow::Result<()> {
     let input = args.data.required_input()?;
-    let config = args.config()?;
-    if let Some(path) = &args.plot {
-        scaling_laws::plot::ImageFormat::from_path(path).map_err(|_| {
-            Error::invalid_option(
-                "--plot",
-                format!(
-                    "cannot tell the image format of {}; name the file .png or .svg",
-                    path.display()
-                ),
-            )
-        })?;
-        scaling_laws::output::check_output(
-            "--plot",
-            path,
-            &scaling_laws::output::Inputs::new().with(input, "the input file"),
-        )?;
-    }
-    let data = scaling_laws::data::load(input, &args.data.load_options()?)?;
-    let n_laws = config.laws.as_ref().map_or(4, Vec::len);
-    let bar = progress_bar(n_laws, args.quiet, "fitting laws");
-    let selection = scaling_laws::select::select(&data, &config, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    scaling_laws::finite::check_finite(&selection, "the comparison")?;
-    if let Some(path) = &args.plot {
-        scaling_laws::plot::held_out_errors(
-            path,
-            &selection,
-            &scaling_laws::plot::PlotOptions::default(),
-        )?;
-    }
+    let request = SelectRequest {
+        config: args.config()?,
+        data: args.data.source(input)?,
+        plot: args.plot.clone(),
+    };
+    let reporter = Reporter::new(args.quiet);
+    let selection = select(&request, &reporter)?;
     let mut stdout = super::stdout::lock();
     match args.format {
         OutputFormat::Text => scaling_laws::report::select::text(&selection, &mut stdout),

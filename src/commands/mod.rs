@@ -12,12 +12,19 @@
 //! soon as it is known. Stopping it returns [`Error::Stopped`].
 //!
 //! - [`fit`]: fit a law to a table of runs, optionally holding some out (`scaling-laws fit`).
+//! - [`select`]: laws compared by how well they predict held-out runs (`scaling-laws select`).
+//! - [`isoflop`], [`envelope`], [`compare`]: Approaches 2 and 1 of Hoffmann et al., and the
+//!   three approaches side by side (`scaling-laws isoflop`, `envelope`, `compare`).
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
 //!   (`scaling-laws optimal`).
 
+pub mod compare;
+pub mod envelope;
 pub mod fit;
+pub mod isoflop;
 pub mod optimal;
+pub mod select;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

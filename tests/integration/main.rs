@@ -17,6 +17,7 @@ mod inference;
 mod input_errors;
 mod isoflop;
 mod laws;
+mod limits;
 mod loader;
 mod numbers;
 mod optimal;
