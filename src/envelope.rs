@@ -284,6 +284,7 @@ pub fn analyse_with(
         .into_par_iter()
         .map(|i| {
             if progress.stopped() {
+                // Ends the loop: the units left are not even visited.
                 return None;
             }
             let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -293,8 +294,9 @@ pub fn analyse_with(
                 .collect();
             let pair = fit_exponents(&envelope(&pick, config));
             progress.done();
-            pair
+            Some(pair)
         })
+        .while_some()
         .collect();
     crate::progress::check(progress, "the envelope bootstrap")?;
     let (params, tokens, failed_resamples) =

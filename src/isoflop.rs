@@ -524,6 +524,7 @@ pub fn isoflop_with(
         .into_par_iter()
         .map(|i| {
             if progress.stopped() {
+                // Ends the loop: the units left are not even visited.
                 return None;
             }
             let picks = resample_groups(data.len(), &grouped, config, i);
@@ -535,8 +536,9 @@ pub fn isoflop_with(
                 .collect();
             let pair = power_laws(&resampled);
             progress.done();
-            pair
+            Some(pair)
         })
+        .while_some()
         .collect();
     crate::progress::check(progress, "the IsoFLOP bootstrap")?;
     let (params, tokens, failed_resamples) =

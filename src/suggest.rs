@@ -38,6 +38,24 @@ pub enum Target {
     Loss,
 }
 
+impl Target {
+    /// The quantity named as `--target` takes it (`params` or `loss`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--target` for any other name.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        match name {
+            "params" => Ok(Target::Params),
+            "loss" => Ok(Target::Loss),
+            other => Err(Error::invalid_option(
+                "--target",
+                format!("'{other}' is not one of params, loss"),
+            )),
+        }
+    }
+}
+
 /// What to suggest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SuggestConfig {

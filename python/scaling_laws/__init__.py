@@ -42,6 +42,7 @@ from ._analyses import (
     select,
 )
 from ._data import Dataset, load
+from ._decide import Runs, design
 from ._figures import Figure
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
@@ -77,6 +78,8 @@ __all__ = [
     "Figure",
     "Holdout",
     "Plan",
+    "Runs",
+    "design",
     "fit",
     "holdout",
     "load",

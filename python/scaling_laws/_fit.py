@@ -7,7 +7,7 @@ import html
 import json
 import os
 import warnings
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from ._figures import render as render_figure
 from ._figures import save_all as save_all_figures
 from ._frames import FrameKind, make_frame
 from ._progress import ProgressArg, progress_callback
+
+if TYPE_CHECKING:
+    from ._decide import Runs
 from .errors import OptionError, ScalingLawsWarning
 
 __all__ = ["Fit", "Bootstrap", "Holdout", "fit", "holdout"]
@@ -438,6 +441,39 @@ class Fit:
             table.attrs["answers"] = answers
             table.attrs["report"] = report
         return table
+
+    def suggest(
+        self,
+        target_budget: float,
+        runs: int,
+        *,
+        target: str = "params",
+        compute_limit: Optional[float] = None,
+        total_compute: Optional[float] = None,
+        level: float = _DEFAULTS["level"],
+    ) -> "Runs":
+        """The next runs to train, as ``scaling-laws suggest``: chosen by how much each
+        narrows the interval of N* (or L*) at ``target_budget`` per FLOP, given the runs
+        fitted (the fit's runs must be at hand: fitted now, or a fit file whose data file is
+        unchanged).
+
+        Args:
+            target_budget: the budget whose N* (or L*) should be known better, FLOPs.
+            runs: runs to suggest.
+            target: ``"params"`` (N*) or ``"loss"`` (L*).
+            compute_limit: largest compute of one run, FLOPs (10 times the largest fitted run
+                when not given).
+            total_compute: most compute all the runs together may spend, FLOPs.
+            level: confidence level of the intervals.
+
+        Returns:
+            :class:`Runs`: ``repr`` is the command's text report, :meth:`Runs.table` the runs,
+            :meth:`Runs.save` writes them as CSV (``--out``).
+        """
+        from ._decide import suggest
+
+        return suggest(self, target_budget, runs, target=target, compute_limit=compute_limit,
+                       total_compute=total_compute, level=level)
 
     def plot(
         self,

@@ -94,8 +94,18 @@ def holdout_runs(
 ) -> tuple[NativeFit, list[str]]:
     """Fit without the runs of the rule and test on them; the fit and notes."""
 
-def plan_json(args: dict[str, Any]) -> tuple[str, str, list[str]]:
-    """The plan as JSON, the command line's text report of it, and notes."""
+def design_json(
+    args: dict[str, Any], fit: Optional[NativeFit] = None
+) -> tuple[str, str, str, list[str]]:
+    """The design's JSON, text report, CSV of runs, and notes."""
+
+def suggest_json(args: dict[str, Any], fit: NativeFit) -> tuple[str, str, str, list[str]]:
+    """The suggestion's JSON, text report, CSV of runs, and notes."""
+
+DESIGN_DEFAULTS: dict[str, Any]
+
+def plan_json(args: dict[str, Any], fit: Optional[NativeFit] = None) -> tuple[str, str, list[str]]:
+    """The command line's JSON report of the plan, its text report, and notes."""
 
 def simulate_runs(args: dict[str, Any]) -> dict[str, np.ndarray]:
     """The columns of a simulated sweep (``unique_tokens`` with epochs)."""

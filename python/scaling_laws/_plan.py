@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from . import _native
 from ._frames import FrameKind, make_frame
 from .errors import ScalingLawsWarning
+
+if TYPE_CHECKING:
+    from ._fit import Fit
 
 __all__ = ["Plan", "plan"]
 
@@ -34,11 +37,20 @@ class Plan:
         time: ``days``, ``gpu_hours``, ``cost``, ``energy_mwh``, ..., when hardware and tokens
             are given.
         notes: notes of the planner (e.g. options that went unused).
+        allocation: with a budget and a fit, the compute-optimal N*, D*, D*/N* and L* of the
+            budget (with intervals when the fit has bootstrap draws); else None.
+        budget: with a budget, the budget as given and in FLOPs, with the conversion in words.
+        shapes: the shapes proposed (layers, width, heads, FFN; ranked), when asked for.
+        report: the whole of ``scaling-laws plan --format json``.
     """
 
-    def __init__(self, plan_json: str, text: str, notes: list) -> None:
-        self._dict = json.loads(plan_json)
+    def __init__(self, report_json: str, text: str, notes: list) -> None:
+        self.report: dict = json.loads(report_json)
+        self._dict = self.report["plan"]
         self._text = text
+        self.allocation: Optional[dict] = self.report.get("allocation")
+        self.budget: Optional[dict] = self.report.get("budget")
+        self.shapes: Optional[list] = self.report.get("shapes")
         d = self._dict
         self.model: dict = d["model"]
         self.flops: Optional[dict] = d["flops"]
@@ -113,6 +125,13 @@ def plan(
     mfu: Optional[float] = None,
     price_per_gpu_hour: Optional[float] = None,
     watts_per_gpu: Optional[float] = None,
+    shape: Union[None, bool, float] = None,
+    shapes_per_rule: int = 2,
+    budget: Optional[float] = None,
+    days: Optional[float] = None,
+    gpu_hours: Optional[float] = None,
+    dollars: Optional[float] = None,
+    fit: Optional["Fit"] = None,
 ) -> Plan:
     """What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
     ZeRO/FSDP, and time on given hardware. The same planner as ``scaling-laws plan``, with its
@@ -140,6 +159,14 @@ def plan(
             accelerator without ``gpu``: give both).
         mfu: model FLOPs utilisation, achieved / peak (0.4 when not given).
         price_per_gpu_hour, watts_per_gpu: for cost and energy estimates.
+        shape: propose shapes (layers, width, heads, FFN) within 1% of N from published
+            families' rules: ``True`` for the model described otherwise, or a size N alone
+            (``--shape N``); the plan then uses the top-ranked shape.
+        shapes_per_rule: shapes proposed per rule.
+        budget: a compute budget in FLOPs: plan the compute-optimal model of ``fit`` for it.
+        days, gpu_hours, dollars: the budget in GPU time (days on ``gpus`` accelerators of
+            ``gpu``), accelerator-hours or money (at ``price_per_gpu_hour``) instead.
+        fit: the :class:`Fit` whose compute-optimal model a budget asks for.
 
     Returns:
         A :class:`Plan`; ``repr`` shows the command line's text report, :meth:`Plan.memory`
@@ -178,8 +205,15 @@ def plan(
         "mfu": mfu,
         "price_per_gpu_hour": price_per_gpu_hour,
         "watts_per_gpu": watts_per_gpu,
+        "shape": shape is not None and shape is not False,
+        "shape_size": None if isinstance(shape, bool) or shape is None else float(shape),
+        "shapes_per_rule": shapes_per_rule,
+        "budget": budget,
+        "days": days,
+        "gpu_hours": gpu_hours,
+        "dollars": dollars,
     }
-    plan_json, text, notes = _native.plan_json(args)
+    report_json, text, notes = _native.plan_json(args, None if fit is None else fit._native)
     for note in notes:
         warnings.warn(ScalingLawsWarning(note, "unused_option"), stacklevel=2)
-    return Plan(plan_json, text, notes)
+    return Plan(report_json, text, notes)

@@ -29,7 +29,7 @@ use crate::fit::FitArgs;
 use crate::work::run_long;
 
 /// A renderer's output as a string: the bytes the command writes to standard output.
-fn rendered(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> PyResult<String> {
+pub(crate) fn rendered(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> PyResult<String> {
     let mut bytes = Vec::new();
     render(&mut bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| PyRuntimeError::new_err(e.to_string()))

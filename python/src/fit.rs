@@ -109,6 +109,15 @@ pub struct NativeFit {
 }
 
 impl NativeFit {
+    /// The fit as the source of a library command: in memory, with its runs or its file.
+    pub(crate) fn source(&self) -> FitSource {
+        FitSource::Fitted {
+            fit: Box::new(self.saved.clone()),
+            data: self.data.clone(),
+            path: self.path.clone().map(std::path::PathBuf::from),
+        }
+    }
+
     /// The runs fitted: those at hand, or those the fit file's provenance reloads.
     pub(crate) fn runs(&self) -> Result<std::borrow::Cow<'_, Dataset>, Error> {
         if let Some(d) = &self.data {
@@ -380,11 +389,7 @@ impl NativeFit {
         let decision: DecisionArgs = decision.extract()?;
         let hardware = hardware.options().py_err(py)?;
         let request = OptimalRequest {
-            source: FitSource::Fitted {
-                fit: Box::new(self.saved.clone()),
-                data: self.data.clone(),
-                path: self.path.clone().map(std::path::PathBuf::from),
-            },
+            source: self.source(),
             questions: questions.options(),
             bootstrap: None,
             setup: setup.setup(hardware.gpus).py_err(py)?,

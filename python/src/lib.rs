@@ -9,6 +9,7 @@
 
 mod analyses;
 mod data;
+mod decide;
 mod errors;
 mod figures;
 mod fit;
@@ -29,6 +30,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     analyses::register(m)?;
     data::register(m)?;
+    decide::register(m)?;
     figures::register(m)?;
     fit::register(m)?;
     plan::register(m)?;

@@ -1,17 +1,25 @@
-//! `scaling_laws.plan`: the planner (`scaling_laws::plan::plan`) with the options of
-//! `scaling-laws plan`, named as its flags and with the same defaults. The result is the
-//! library's `TrainingPlan` in its JSON serialisation, the command's `--format json` output.
+//! `scaling_laws.plan`: the library's `plan` command with the options of `scaling-laws plan`,
+//! named as its flags and with the same defaults. The result is the command's `--format json`
+//! output and its text report.
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use scaling_laws::Error;
+use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest};
+use scaling_laws::decision::ShapeOptions;
+use scaling_laws::plan::TrainingSetup;
 use scaling_laws::plan::options::{
-    HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
+    BudgetUnits, HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
 };
-use scaling_laws::plan::{Architecture, ModelSpec, TrainingSetup, find_model, plan};
+use scaling_laws::report::Format;
+use scaling_laws::report::plan::render;
 
+use crate::analyses::rendered;
 use crate::errors::IntoPy;
+use crate::fit::NativeFit;
+use crate::work::run_long;
 
-/// The keyword arguments of `scaling_laws.plan`.
+/// The keyword arguments of `scaling_laws.plan` that describe the model and its budget.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct PlanArgs {
@@ -26,61 +34,14 @@ struct PlanArgs {
     vocab: u64,
     seq_len: u64,
     gated_ffw: bool,
-}
-
-impl PlanArgs {
-    fn architecture(&self) -> Result<Option<Architecture>, Error> {
-        Architecture::from_flags(
-            self.layers,
-            self.d_model,
-            self.heads,
-            self.key_size,
-            self.ffw,
-            self.vocab,
-            self.seq_len,
-            self.gated_ffw,
-        )
-    }
-
-    fn model(&self) -> Result<ModelSpec, Error> {
-        let arch = self.architecture()?;
-        let sources = [
-            self.model.is_some(),
-            self.params.is_some() || arch.is_some(),
-        ];
-        if sources.iter().filter(|s| **s).count() > 1 {
-            return Err(Error::invalid_option(
-                "--model/--params",
-                "describe the model one way: --model NAME, or --params N (and/or an architecture)",
-            ));
-        }
-        if let Some(name) = &self.model {
-            let known = find_model(name)?;
-            return Ok(ModelSpec {
-                name: Some(known.name),
-                n_params: known.params,
-                n_tokens: self.tokens.or(known.tokens),
-                architecture: known.architecture,
-            });
-        }
-        let n_params = match (self.params, arch) {
-            (Some(n), _) => n,
-            (None, Some(a)) => a.params(),
-            (None, None) => {
-                return Err(Error::invalid_option(
-                    "--params",
-                    "describe the model: --params N, --model NAME, or an architecture \
-                     (--layers, --d-model, --heads)",
-                ));
-            }
-        };
-        Ok(ModelSpec {
-            name: None,
-            n_params,
-            n_tokens: self.tokens,
-            architecture: arch,
-        })
-    }
+    /// Shapes asked for: for the model described (`shape_size` None) or for a size.
+    shape: bool,
+    shape_size: Option<f64>,
+    shapes_per_rule: usize,
+    budget: Option<f64>,
+    days: Option<f64>,
+    gpu_hours: Option<f64>,
+    dollars: Option<f64>,
 }
 
 /// The accelerator, as the keyword arguments of `plan` and `Fit.optimal` give it (named as the
@@ -136,27 +97,57 @@ impl SetupArgs {
     }
 }
 
-/// Plan a training run; returns `(plan as JSON, the command's text report, notes)`.
+/// Plan a training run, as `scaling-laws plan`; `fit` answers a budget with its
+/// compute-optimal model. Returns `(the command's JSON, its text report, notes)`.
 #[pyfunction]
+#[pyo3(signature = (args, fit=None))]
 fn plan_json(
     py: Python<'_>,
-    args: &Bound<'_, pyo3::types::PyDict>,
+    args: &Bound<'_, PyDict>,
+    fit: Option<PyRef<'_, NativeFit>>,
 ) -> PyResult<(String, String, Vec<String>)> {
     let (hardware, setup): (HardwareArgs, SetupArgs) = (args.extract()?, args.extract()?);
     let args: PlanArgs = args.extract()?;
     let hardware = hardware.options().py_err(py)?;
-    let setup = setup.setup(hardware.gpus).py_err(py)?;
-    let (hardware, note) = hardware.resolve().py_err(py)?;
-    let model = args.model().py_err(py)?;
-    let result = plan(model, setup, hardware).py_err(py)?;
-    scaling_laws::finite::check_finite(&result, "the plan").py_err(py)?;
-    let runtime = |e: String| pyo3::exceptions::PyRuntimeError::new_err(e);
-    let json = serde_json::to_string(&result).map_err(|e| runtime(e.to_string()))?;
-    let mut text = Vec::new();
-    scaling_laws::report::plan::text(&result, None, &mut text)
-        .map_err(|e| runtime(e.to_string()))?;
-    let text = String::from_utf8(text).map_err(|e| runtime(e.to_string()))?;
-    Ok((json, text, note.into_iter().collect()))
+    let request = PlanRequest {
+        model: args.model,
+        params: args.params,
+        tokens: args.tokens,
+        architecture: ArchitectureOptions {
+            layers: args.layers,
+            d_model: args.d_model,
+            heads: args.heads,
+            key_size: args.key_size,
+            ffw: args.ffw,
+            gated_ffw: args.gated_ffw,
+        },
+        shape: args.shape.then_some(args.shape_size),
+        shape_context: ShapeOptions {
+            vocab: args.vocab,
+            seq_len: args.seq_len,
+            per_rule: args.shapes_per_rule,
+        },
+        budget: args.budget,
+        budget_units: BudgetUnits {
+            days: args.days,
+            gpu_hours: args.gpu_hours,
+            dollars: args.dollars,
+        },
+        fit: fit.map(|f| f.source()),
+        setup: setup.setup(hardware.gpus).py_err(py)?,
+        hardware,
+    };
+    let (report, notes) = run_long(py, None, None, |ticker| {
+        let report = scaling_laws::commands::plan::plan(request, ticker)?;
+        Ok((report, ticker.take_notes()))
+    })?;
+    let json = rendered(|w| render(&report, Format::Json, w))?;
+    let text = rendered(|w| render(&report, Format::Text, w))?;
+    Ok((
+        json,
+        text,
+        notes.iter().map(|n| n.text().to_string()).collect(),
+    ))
 }
 
 /// Add the planner to the module.

@@ -4,14 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::Error;
-use scaling_laws::design::{
-    DEFAULT_SIZES, DEFAULT_SPAN, DEFAULT_TOKENS_PER_PARAM, DesignConfig, design,
-};
-use scaling_laws::output::{Inputs, check_output, write_atomically};
-use scaling_laws::saved::SavedFit;
+use scaling_laws::commands::FitSource;
+use scaling_laws::commands::design::{DesignRequest, design};
+use scaling_laws::design::{DEFAULT_SIZES, DEFAULT_SPAN, DEFAULT_TOKENS_PER_PARAM, DesignConfig};
+use scaling_laws::output::write_atomically;
 
-use super::common::OutputFormat;
+use super::common::{OutputFormat, Reporter};
 use super::hardware::{HardwareArgs, SetupArgs, ShapeContextArgs};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
@@ -72,55 +70,28 @@ pub struct DesignArgs {
     out: Option<PathBuf>,
 }
 
-impl DesignArgs {
-    fn budgets(&self) -> Result<Vec<f64>, Error> {
-        let mut budgets = self.budget.clone();
-        if let Some(spec) = &self.budgets {
-            budgets.extend(scaling_laws::optimal::budget_range(spec, self.per_decade)?);
-        }
-        Ok(budgets)
-    }
-}
-
 /// Run `scaling-laws design`.
 pub fn run(args: DesignArgs) -> anyhow::Result<()> {
-    let hardware = args.hardware.hardware()?;
-    let saved = args.fit.as_deref().map(SavedFit::load).transpose()?;
-    if let Some(out) = &args.out {
-        let inputs = match (&args.fit, &saved) {
-            (Some(path), Some(s)) => Inputs::new().with_saved_fit(path, &s.provenance.source.path),
-            _ => Inputs::new(),
-        };
-        check_output("--out", out, &inputs)?;
-    }
-    let fit_k = saved.as_ref().map(|s| s.provenance.flops_per_param_token);
-    let config = DesignConfig {
-        budgets: args.budgets()?,
-        sizes: args.sizes,
-        span: args.span,
-        tokens_per_param: args.tokens_per_param,
-        flops_per_param_token: args.flops_per_param_token.or(fit_k).unwrap_or(6.0),
-        level: args.level,
+    let request = DesignRequest {
+        fit: args.fit.clone().map(FitSource::Saved),
+        budget: args.budget.clone(),
+        budgets: args.budgets.clone(),
+        per_decade: args.per_decade,
+        config: DesignConfig {
+            budgets: Vec::new(),
+            sizes: args.sizes,
+            span: args.span,
+            tokens_per_param: args.tokens_per_param,
+            flops_per_param_token: 6.0,
+            level: args.level,
+        },
+        flops_per_param_token: args.flops_per_param_token,
+        hardware: args.hardware.options(),
+        setup: args.setup.setup(args.hardware.gpus),
+        shapes: args.shape.then(|| args.context.options()).transpose()?,
+        out: args.out.clone(),
     };
-    if let (Some(given), Some(fit)) = (args.flops_per_param_token, fit_k)
-        && given != fit
-    {
-        return Err(Error::invalid_option(
-            "--flops-per-param-token",
-            format!("the fit was made with C = {fit}·N·D, not {given}; leave the flag out"),
-        )
-        .into());
-    }
-    let shapes = match args.shape {
-        true => Some(args.context.options()?),
-        false => None,
-    };
-    let fit = saved
-        .as_ref()
-        .map(|s| (&s.report.fitted, s.bootstrap.as_ref()));
-    let setup = args.setup.setup(args.hardware.gpus);
-    let result = design(fit, &config, setup, hardware, args.hardware.gpus, shapes)?;
-    scaling_laws::finite::check_finite(&result, "the design")?;
+    let result = design(request, &Reporter::new(true))?;
     if let Some(out) = &args.out {
         write_atomically(out, |w| scaling_laws::report::design::csv(&result, w))?;
     }

@@ -3,10 +3,9 @@
 
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
-use scaling_laws::plan::budget::BudgetConversion;
 use scaling_laws::plan::memory::{Optimizer, Recompute};
 use scaling_laws::plan::options::{BudgetUnits, HardwareOptions};
-use scaling_laws::plan::{ComputePrecision, Hardware, TrainingSetup};
+use scaling_laws::plan::{ComputePrecision, TrainingSetup};
 
 /// The accelerator a run is planned on.
 #[derive(Debug, Args)]
@@ -74,15 +73,6 @@ impl HardwareArgs {
             price_per_gpu_hour: self.price_per_gpu_hour,
             watts_per_gpu: self.watts_per_gpu,
         }
-    }
-
-    /// The hardware, its figures checked (a note on stderr names those that go unused).
-    pub fn hardware(&self) -> Result<Option<Hardware>, Error> {
-        let (hardware, note) = self.options().resolve()?;
-        if let Some(note) = note {
-            super::note!("note: {note}");
-        }
-        Ok(hardware)
     }
 }
 
@@ -168,11 +158,6 @@ pub struct BudgetUnitsArgs {
 }
 
 impl BudgetUnitsArgs {
-    /// Whether a budget is given in hardware units.
-    pub fn given(&self) -> bool {
-        self.units().given()
-    }
-
     /// The budget as the library takes it.
     pub fn units(&self) -> BudgetUnits {
         BudgetUnits {
@@ -180,11 +165,6 @@ impl BudgetUnitsArgs {
             gpu_hours: self.gpu_hours,
             dollars: self.dollars,
         }
-    }
-
-    /// The budget in FLOPs, with the conversion in words; `None` when none is given.
-    pub fn convert(&self, hw: &HardwareArgs) -> Result<Option<BudgetConversion>, Error> {
-        self.units().convert(&hw.options())
     }
 }
 

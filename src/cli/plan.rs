@@ -1,18 +1,15 @@
 //! `scaling-laws plan`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use scaling_laws::Error;
-use scaling_laws::decision::{ModelDecision, ShapeOptions, decide, with_shapes};
-use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::plan::budget::{BudgetAmount, convert};
-use scaling_laws::plan::{Architecture, Hardware, ModelSpec, TrainingSetup, find_model, plan};
-use scaling_laws::saved::SavedFit;
+use scaling_laws::commands::FitSource;
+use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest, plan};
+use scaling_laws::decision::ShapeOptions;
+use scaling_laws::report::plan::render;
 
-use super::common::OutputFormat;
+use super::common::{OutputFormat, Reporter};
 use super::hardware::{BudgetUnitsArgs, HardwareArgs, SetupArgs, ShapeContextArgs};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
@@ -79,170 +76,34 @@ pub struct PlanArgs {
     format: OutputFormat,
 }
 
-impl PlanArgs {
-    fn architecture(&self) -> Result<Option<Architecture>, Error> {
-        Architecture::from_flags(
-            self.layers,
-            self.d_model,
-            self.heads,
-            self.key_size,
-            self.ffw,
-            self.context.vocab,
-            self.context.seq_len,
-            self.gated_ffw,
-        )
-    }
-
-    /// Only one way of describing the model.
-    fn check_one_description(&self, arch: &Option<Architecture>) -> Result<(), Error> {
-        let sources = [
-            self.model.is_some(),
-            self.budget.is_some() || self.units.given(),
-            self.params.is_some() || arch.is_some(),
-            matches!(self.shape, Some(Some(_))),
-        ];
-        if sources.iter().filter(|s| **s).count() > 1 {
-            return Err(Error::invalid_option(
-                "--model/--budget/--params/--shape",
-                "describe the model one way: --model NAME, a budget (--budget C, or --days/--gpu-hours/--dollars) with --fit, --params N (and/or an architecture), or --shape N",
-            ));
-        }
-        Ok(())
-    }
-
-    /// The compute-optimal model of a budget (in FLOPs or hardware units) under --fit, planned
-    /// as `optimal` plans it; `None` when no budget is given.
-    fn decision(
-        &self,
-        setup: TrainingSetup,
-        hardware: Option<Hardware>,
-        shapes: Option<ShapeOptions>,
-    ) -> anyhow::Result<Option<ModelDecision>> {
-        if self.budget.is_some() && self.units.given() {
-            return Err(Error::invalid_option(
-                "--budget",
-                "give the budget one way: FLOPs with --budget, or hardware units with --days, --gpu-hours or --dollars",
-            )
-            .into());
-        }
-        let budget = match self.budget {
-            Some(c) => Some(convert(BudgetAmount::Flops { flops: c }, None)?),
-            None => self.units.convert(&self.hardware)?,
-        };
-        let Some(budget) = budget else {
-            return Ok(None);
-        };
-        let Some(fit_path) = &self.fit else {
-            return Err(Error::invalid_option(
-                "--fit",
-                "a budget is answered with a fitted law: give --fit FIT.json (from `scaling-laws fit --out`)",
-            )
-            .into());
-        };
-        let saved = SavedFit::load(fit_path)?;
-        let questions = Questions {
-            budgets: vec![budget.flops],
-            params: vec![],
-            target_losses: vec![],
-            assess: vec![],
-            assess_names: vec![],
-            level: scaling_laws::optimal::DEFAULT_LEVEL,
-            flops_per_param_token: saved.provenance.flops_per_param_token,
-        };
-        let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
-        let allocation = answers
-            .budgets
-            .into_iter()
-            .next()
-            .expect("one budget asked");
-        Ok(Some(decide(
-            budget,
-            allocation,
-            setup,
-            hardware,
-            self.hardware.gpus,
-            shapes,
-        )?))
-    }
-
-    /// The model described by --model, --params, an architecture or --shape N.
-    fn model(&self) -> anyhow::Result<ModelSpec> {
-        let arch = self.architecture()?;
-        if let Some(name) = &self.model {
-            let known = find_model(name)?;
-            return Ok(ModelSpec {
-                name: Some(known.name),
-                n_params: known.params,
-                n_tokens: self.tokens.or(known.tokens),
-                architecture: known.architecture,
-            });
-        }
-        let n_params = match (self.params, arch, self.shape) {
-            (Some(n), _, _) => n,
-            (None, Some(a), _) => a.params(),
-            (None, None, Some(Some(n))) => n,
-            (None, None, _) => {
-                return Err(Error::invalid_option("--params", "describe the model: --params N, --model NAME, an architecture (--layers, --d-model, --heads), --shape N, or a budget (--budget C, --days, --gpu-hours or --dollars) with --fit").into());
-            }
-        };
-        Ok(ModelSpec {
-            name: None,
-            n_params,
-            n_tokens: self.tokens,
-            architecture: arch,
-        })
-    }
-}
-
 /// Run `scaling-laws plan`.
 pub fn run(args: PlanArgs) -> anyhow::Result<()> {
-    let hardware = args.hardware.hardware()?;
-    args.check_one_description(&args.architecture()?)?;
-    let setup = args.setup.setup(args.hardware.gpus);
-    let shapes = match args.shape {
-        Some(_) => Some(args.context.options()?),
-        None => None,
+    let request = PlanRequest {
+        model: args.model.clone(),
+        params: args.params,
+        tokens: args.tokens,
+        architecture: ArchitectureOptions {
+            layers: args.layers,
+            d_model: args.d_model,
+            heads: args.heads,
+            key_size: args.key_size,
+            ffw: args.ffw,
+            gated_ffw: args.gated_ffw,
+        },
+        shape: args.shape,
+        shape_context: ShapeOptions {
+            vocab: args.context.vocab,
+            seq_len: args.context.seq_len,
+            per_rule: args.context.shapes_per_rule,
+        },
+        budget: args.budget,
+        budget_units: args.units.units(),
+        fit: args.fit.clone().map(FitSource::Saved),
+        setup: args.setup.setup(args.hardware.gpus),
+        hardware: args.hardware.options(),
     };
-    if let Some(decision) = args.decision(setup, hardware.clone(), shapes)? {
-        scaling_laws::finite::check_finite(&decision, "the plan")?;
-        let mut stdout = super::stdout::lock();
-        match (args.format, &decision.shapes) {
-            (OutputFormat::Text, _) => scaling_laws::report::decision::text(&decision, &mut stdout),
-            (OutputFormat::Json, _) => scaling_laws::report::json(&decision, &mut stdout),
-            (OutputFormat::Csv, Some(shapes)) => {
-                scaling_laws::report::shape::csv(shapes, &mut stdout)
-            }
-            (OutputFormat::Csv, None) => {
-                scaling_laws::report::plan::csv(&decision.plan, &mut stdout).and_then(|()| {
-                    scaling_laws::report::decision::plan_csv_rows(&decision, &mut stdout)
-                })
-            }
-        }
-        .context("cannot write to standard output")?;
-        return Ok(());
-    }
-    let (model, proposals) = with_shapes(args.model()?, &setup, shapes)?;
-    let result = plan(model, setup, hardware)?;
-    scaling_laws::finite::check_finite(&result, "the plan")?;
-    scaling_laws::finite::check_finite(&proposals, "the shapes")?;
+    let report = plan(request, &Reporter::new(true))?;
     let mut stdout = super::stdout::lock();
-    match (args.format, &proposals) {
-        (OutputFormat::Text, _) => scaling_laws::report::plan::text(&result, None, &mut stdout)
-            .and_then(|()| match &proposals {
-                Some(p) => {
-                    writeln!(stdout)?;
-                    scaling_laws::report::shape::text(result.model.n_params, p, &mut stdout)
-                }
-                None => Ok(()),
-            }),
-        (OutputFormat::Json, Some(p)) => scaling_laws::report::json(
-            &serde_json::json!({ "plan": result, "allocation": null, "shapes": p }),
-            &mut stdout,
-        ),
-        (OutputFormat::Json, None) => scaling_laws::report::plan::json(&result, None, &mut stdout),
-        (OutputFormat::Csv, Some(p)) => scaling_laws::report::shape::csv(p, &mut stdout),
-        (OutputFormat::Csv, None) => scaling_laws::report::plan::csv(&result, &mut stdout),
-    }
-    .context("cannot write to standard output")?;
+    render(&report, args.format.into(), &mut stdout).context("cannot write to standard output")?;
     Ok(())
 }

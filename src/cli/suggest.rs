@@ -4,11 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use scaling_laws::output::{Inputs, check_output, write_atomically};
-use scaling_laws::saved::SavedFit;
-use scaling_laws::suggest::{SuggestConfig, Target, suggest};
+use scaling_laws::commands::FitSource;
+use scaling_laws::commands::suggest::{SuggestRequest, suggest};
+use scaling_laws::output::write_atomically;
+use scaling_laws::suggest::Target;
 
-use super::common::OutputFormat;
+use super::common::{OutputFormat, Reporter};
 
 /// The quantity to narrow.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -63,33 +64,20 @@ pub struct SuggestArgs {
 
 /// Run `scaling-laws suggest`.
 pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
-    let saved = SavedFit::load(&args.fit)?;
-    if let Some(out) = &args.out {
-        let inputs = Inputs::new().with_saved_fit(&args.fit, &saved.provenance.source.path);
-        check_output("--out", out, &inputs)?;
-    }
-    let data = saved.reload_data(&args.fit)?;
-    let obs = data.observations();
-    let largest = obs
-        .log_c()
-        .iter()
-        .copied()
-        .reduce(f64::max)
-        .map_or(f64::NAN, f64::exp);
-    let config = SuggestConfig {
+    let request = SuggestRequest {
+        fit: FitSource::Saved(args.fit.clone()),
         target_budget: args.target_budget,
         target: match args.target {
             TargetArg::Params => Target::Params,
             TargetArg::Loss => Target::Loss,
         },
         runs: args.runs,
-        compute_limit: args.compute_limit.unwrap_or(10.0 * largest),
+        compute_limit: args.compute_limit,
         total_compute: args.total_compute,
         level: args.level,
-        flops_per_param_token: saved.provenance.flops_per_param_token,
+        out: args.out.clone(),
     };
-    let result = suggest(&obs, &saved.report.fitted, &config)?;
-    scaling_laws::finite::check_finite(&result, "the suggestion")?;
+    let result = suggest(request, &Reporter::new(true))?;
     if let Some(out) = &args.out {
         write_atomically(out, |w| scaling_laws::report::suggest::csv(&result, w))?;
     }

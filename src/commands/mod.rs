@@ -15,16 +15,21 @@
 //! - [`select`]: laws compared by how well they predict held-out runs (`scaling-laws select`).
 //! - [`isoflop`], [`envelope`], [`compare`]: Approaches 2 and 1 of Hoffmann et al., and the
 //!   three approaches side by side (`scaling-laws isoflop`, `envelope`, `compare`).
+//! - [`plan`], [`design`], [`suggest`]: what training a model takes, the runs of a sweep, and
+//!   the next runs to train (`scaling-laws plan`, `design`, `suggest`).
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
 //!   (`scaling-laws optimal`).
 
 pub mod compare;
+pub mod design;
 pub mod envelope;
 pub mod fit;
 pub mod isoflop;
 pub mod optimal;
+pub mod plan;
 pub mod select;
+pub mod suggest;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

@@ -104,3 +104,76 @@ def test_unused_hardware_figures_are_noted_and_bad_ones_name_the_keyword(fit_fil
         with pytest.raises(sl.OptionError) as e:
             f.optimal(budgets=[1e22], **kwargs)
         assert e.value.keyword == keyword, (kwargs, e.value)
+
+
+PLAN_CASES = {
+    "a budget in flops with the fit's compute-optimal model": (
+        dict(budget=1e23, gpu="h100", gpus=64),
+        ["--budget", "1e23", "--gpu", "h100", "--gpus", "64"],
+    ),
+    "days on gpus, with shapes": (
+        dict(days=10, gpu="h100", gpus=64, shape=True),
+        ["--days", "10", "--gpu", "h100", "--gpus", "64", "--shape"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(PLAN_CASES))
+def test_plan_of_a_budget_equals_the_command_lines_json(case, fit_file, cli_json):
+    kwargs, flags = PLAN_CASES[case]
+    p = sl.plan(fit=sl.Fit.load(fit_file), **kwargs)
+    theirs = cli_json("plan", "--fit", fit_file, *flags, "--format", "json")
+    assert p.report == theirs
+    assert p.to_dict() == theirs["plan"] and p.allocation == theirs["allocation"]
+    assert p.budget["flops"] == pytest.approx(p.allocation["compute"]["value"], rel=1e-12)
+
+
+def test_plan_shapes_equal_the_command_lines(cli_json, cli):
+    p = sl.plan(shape=7e9, tokens=2e12)
+    theirs = cli_json("plan", "--shape", "7e9", "--tokens", "2e12", "--format", "json")
+    assert p.report == theirs and p.shapes == theirs["shapes"] and len(p.shapes) >= 2
+    assert repr(p) == cli("plan", "--shape", "7e9", "--tokens", "2e12").stdout.rstrip("\n")
+    described = sl.plan(params=7e9, tokens=2e12, shape=True, shapes_per_rule=3)
+    assert described.report == cli_json("plan", "--params", "7e9", "--tokens", "2e12", "--shape",
+                                         "--shapes-per-rule", "3", "--format", "json")
+    with pytest.raises(sl.OptionError) as e:
+        sl.plan(budget=1e23)
+    assert e.value.keyword == "fit"
+    with pytest.raises(sl.OptionError) as e:
+        sl.plan(params=7e9, shape=True, shapes_per_rule=0)
+    assert e.value.keyword == "shapes_per_rule"
+
+
+def test_design_equals_the_command_line(fit_file, cli, tmp_path):
+    f = sl.Fit.load(fit_file)
+    runs = sl.design(f, budgets="1e19:1e21", sizes=5, gpu="a100", gpus=8, shape=True)
+    flags = ["--fit", fit_file, "--budgets", "1e19:1e21", "--sizes", "5", "--gpu", "a100",
+             "--gpus", "8", "--shape"]
+    assert runs.to_json() == cli("design", *flags, "--format", "json").stdout
+    assert repr(runs) == cli("design", *flags).stdout.rstrip("\n")
+    out = tmp_path / "runs.csv"
+    cli("design", *flags, "--out", out)
+    assert runs.to_csv() == out.read_text()
+    saved = runs.save(tmp_path / "ours.csv")
+    assert open(saved).read() == out.read_text()
+    table = runs.table("dict")
+    # 1e19 to 1e21, two budgets per decade: five budgets of five sizes.
+    assert len(table["n_params"]) == 5 * 5 and set(table["gpu"]) == {"a100-80gb"}
+    plain = sl.design(budgets=[1e20, 1e21])
+    assert plain.to_json() == cli("design", "--budget", "1e20", "--budget", "1e21",
+                                  "--format", "json").stdout
+    with pytest.raises(sl.OptionError) as e:
+        sl.design(f, budgets=[1e21], flops_per_param_token=8)
+    assert e.value.keyword == "flops_per_param_token"
+
+
+def test_suggest_equals_the_command_line(fit_file, cli, tmp_path):
+    f = sl.Fit.load(fit_file)
+    runs = f.suggest(1e23, 4, target="loss")
+    flags = [fit_file, "--target-budget", "1e23", "--runs", "4", "--target", "loss"]
+    assert runs.to_json() == cli("suggest", *flags, "--format", "json").stdout
+    assert runs.to_csv() == cli("suggest", *flags, "--format", "csv").stdout
+    assert len(runs.table("dict")["run"]) == 4
+    with pytest.raises(sl.OptionError) as e:
+        f.suggest(1e23, 4, target="alpha")
+    assert e.value.keyword == "target"
