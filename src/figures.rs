@@ -270,6 +270,42 @@ pub struct FigureSettings {
     pub plot: PlotOptions,
 }
 
+/// The compute range of the allocation figure as `--compute-range` gives it, `LOW:HIGH` in
+/// FLOPs.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--compute-range` for a malformed range or LOW >= HIGH.
+pub fn parse_compute_range(text: &str) -> Result<(f64, f64), Error> {
+    let (lo, hi) = crate::optimal::parse_range(text, "--compute-range")?;
+    if hi <= lo {
+        return Err(Error::invalid_option(
+            "--compute-range",
+            format!("'{text}' needs LOW < HIGH"),
+        ));
+    }
+    Ok((lo, hi))
+}
+
+impl FigureSettings {
+    /// Check the settings before any work: a compute range with LOW < HIGH, both positive and
+    /// finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--compute-range`.
+    pub fn check(&self) -> Result<(), Error> {
+        let (lo, hi) = self.compute_range;
+        if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
+            return Err(Error::invalid_option(
+                "--compute-range",
+                format!("'{lo:e}:{hi:e}' needs 0 < LOW < HIGH"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for FigureSettings {
     fn default() -> Self {
         FigureSettings {

@@ -342,7 +342,7 @@ pub fn true_law(law: Option<&str>, truth: Option<&str>) -> Result<(Law, Option<S
     let (family, truth) = match (law, truth) {
         (Some(values), None) if values.contains('=') => {
             note = Some(format!(
-                "note: --law 'NAME=VALUE,...' is deprecated; write --truth '{values}' (--law now names the family)"
+                "--law 'NAME=VALUE,...' is deprecated; write --truth '{values}' (--law now names the family)"
             ));
             (LawRef::chinchilla(), Some(values))
         }

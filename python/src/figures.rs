@@ -27,8 +27,7 @@ struct FigureArgs {
 
 impl FigureArgs {
     fn settings(&self) -> Result<FigureSettings, Error> {
-        let compute_range =
-            scaling_laws::optimal::parse_range(&self.compute_range, "--compute-range")?;
+        let compute_range = scaling_laws::figures::parse_compute_range(&self.compute_range)?;
         Ok(FigureSettings {
             budgets: self.budgets.clone(),
             tolerance_dex: self.tolerance_dex,

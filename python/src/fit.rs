@@ -311,22 +311,18 @@ impl NativeFit {
             ..BootstrapConfig::default()
         };
         let data = self.runs().py_err(py)?;
-        let obs = data.observations();
-        let fitted = &self.saved.report.fitted;
-        let draws = run_long(py, Some(n as u64), progress, |ticker| {
+        let (saved, bootstrap_notes) = run_long(py, None, progress, |ticker| {
             in_pool(threads, || {
-                scaling_laws::uncertainty::bootstrap(&obs, fitted, &config, ticker)
+                let saved = scaling_laws::commands::bootstrap::bootstrap(
+                    &self.saved,
+                    &data,
+                    &config,
+                    ticker,
+                )?;
+                Ok((saved, ticker.take_notes()))
             })
         })?;
-        if draws.failed() > 0 {
-            notes.push(format!(
-                "{} of {n} resamples did not converge and are left out of the intervals",
-                draws.failed()
-            ));
-        }
-        let mut saved = self.saved.clone();
-        saved.bootstrap = Some(draws);
-        scaling_laws::finite::check_finite(&saved, "the fit").py_err(py)?;
+        notes.extend(bootstrap_notes.iter().map(|n| n.text().to_string()));
         Ok((
             NativeFit {
                 saved,

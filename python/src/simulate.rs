@@ -4,15 +4,10 @@
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use scaling_laws::simulate::{
-    CHINCHILLA_ISOFLOP_BUDGETS, SimulatedRun, SimulationDesign, simulate, simulate_repeated,
-    true_law,
-};
+use scaling_laws::commands::simulate::SimulateRequest;
+use scaling_laws::simulate::SimulationDesign;
 
-use crate::errors::IntoPy;
-
-/// One figure of a simulated run.
-type Field = fn(&SimulatedRun) -> f64;
+use crate::work::run_long;
 
 /// The keyword arguments of `scaling_laws.simulate`.
 #[derive(FromPyObject)]
@@ -33,47 +28,30 @@ struct SimulateArgs {
 }
 
 /// Draw a sweep; returns its columns as numpy arrays (flops_budget, n_params, n_tokens,
-/// unique_tokens with epochs, flops, loss, true_loss).
+/// unique_tokens with epochs, flops, loss, true_loss). Runs on a worker thread with the GIL
+/// released; Ctrl-C stops it.
 #[pyfunction]
 fn simulate_runs<'py>(py: Python<'py>, args: SimulateArgs) -> PyResult<Bound<'py, PyDict>> {
-    let (law, _) = true_law(args.law.as_deref(), args.truth.as_deref()).py_err(py)?;
-    let design = SimulationDesign {
-        law,
-        budgets: args
-            .budgets
-            .unwrap_or_else(|| CHINCHILLA_ISOFLOP_BUDGETS.to_vec()),
-        sizes_per_budget: args.sizes_per_budget,
-        span: args.span,
-        noise_sd: args.noise,
-        flops_per_param_token: args.flops_per_param_token,
-        seed: args.seed,
+    let request = SimulateRequest {
+        law: args.law,
+        truth: args.truth,
+        design: SimulationDesign {
+            sizes_per_budget: args.sizes_per_budget,
+            span: args.span,
+            noise_sd: args.noise,
+            flops_per_param_token: args.flops_per_param_token,
+            seed: args.seed,
+            ..SimulationDesign::default()
+        },
+        budgets: args.budgets,
+        epochs: args.epochs,
+        out: None,
     };
-    let runs = py
-        .detach(|| {
-            let runs = if args.epochs.is_empty() {
-                simulate(&design)?
-            } else {
-                simulate_repeated(&design, &args.epochs)?
-            };
-            scaling_laws::finite::check_finite(&runs, "the simulated runs")?;
-            Ok(runs)
-        })
-        .py_err(py)?;
+    let simulation = run_long(py, None, None, |ticker| {
+        scaling_laws::commands::simulate::simulate(request, ticker)
+    })?;
     let out = PyDict::new(py);
-    let mut columns: Vec<(&str, Field)> = vec![
-        ("flops_budget", |r| r.flops_budget),
-        ("n_params", |r| r.n_params),
-        ("n_tokens", |r| r.n_tokens),
-        ("flops", |r| r.flops),
-        ("loss", |r| r.loss),
-        ("true_loss", |r| r.true_loss),
-    ];
-    if !args.epochs.is_empty() {
-        // Where the command's CSV has it: after n_tokens.
-        columns.insert(3, ("unique_tokens", |r| r.unique_tokens));
-    }
-    for (name, get) in columns {
-        let values: Vec<f64> = runs.iter().map(get).collect();
+    for (name, values) in simulation.columns(true) {
         out.set_item(name, PyArray1::from_vec(py, values))?;
     }
     Ok(out)

@@ -130,8 +130,6 @@ pub struct ResampleArgs {
     pub level: f64,
 }
 
-pub use scaling_laws::optimal::parse_range;
-
 /// Output format of results on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

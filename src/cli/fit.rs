@@ -6,7 +6,6 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::fit::{FitRequest, fit};
-use scaling_laws::data::Dataset;
 use scaling_laws::fit;
 use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
 use scaling_laws::holdout::HoldoutRule;
@@ -226,19 +225,12 @@ fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule
     })
 }
 
-/// Where a command's fit comes from: a saved fit, or a data file to fit now.
-pub enum FitSource<'a> {
-    /// `--fit FILE`.
-    Saved(&'a std::path::Path),
-    /// A table of runs.
-    Data(&'a str),
-}
-
-/// The fit source of a command that takes either `--fit` or a data file, not both.
-pub fn fit_source<'a>(
-    fit: Option<&'a std::path::Path>,
-    data: &'a DataArgs,
-) -> Result<FitSource<'a>, Error> {
+/// Where a command's fit comes from: `--fit FILE`, or a data file to fit now (not both).
+pub fn fit_source(
+    fit: Option<&std::path::Path>,
+    data: &DataArgs,
+    options: &FitOptionsArgs,
+) -> Result<scaling_laws::commands::FitSource, Error> {
     match (fit, data.input.as_deref()) {
         (Some(_), Some(_)) => Err(Error::invalid_option(
             "--fit",
@@ -248,33 +240,18 @@ pub fn fit_source<'a>(
             "FILE",
             "give a table of runs to fit, or --fit with a saved fit",
         )),
-        (Some(path), None) => Ok(FitSource::Saved(path)),
-        (None, Some(input)) => Ok(FitSource::Data(input)),
+        (Some(path), None) => Ok(scaling_laws::commands::FitSource::Saved(path.to_owned())),
+        (None, Some(input)) => Ok(scaling_laws::commands::FitSource::Data {
+            data: data.source(input)?,
+            options: options.options(),
+            command_line: Some(command_line()),
+        }),
     }
 }
 
 /// Print a fit's warnings on stderr.
-pub fn warn(saved: &SavedFit) {
+fn warn(saved: &SavedFit) {
     for w in &saved.report.diagnostics.warnings {
         super::note!("warning: {}", w.line());
     }
-}
-
-/// Load `input` and fit it, as `scaling-laws fit` does: the fit with its provenance, and the
-/// runs fitted.
-pub fn fit_data(
-    input: &str,
-    data_args: &DataArgs,
-    options: &FitOptionsArgs,
-    quiet: bool,
-) -> anyhow::Result<(SavedFit, Dataset)> {
-    let request = FitRequest {
-        data: data_args.source(input)?,
-        options: options.options(),
-        holdout: None,
-        command_line: Some(command_line()),
-        out: None,
-    };
-    let fitted = fit(&request, &Reporter::new(quiet))?;
-    Ok((fitted.fit, fitted.data))
 }

@@ -11,8 +11,8 @@ use scaling_laws::report::optimal::render;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
 
-use super::common::{DataArgs, OutputFormat, Reporter, command_line};
-use super::fit::{FitOptionsArgs, FitSource, fit_source};
+use super::common::{DataArgs, OutputFormat, Reporter};
+use super::fit::{FitOptionsArgs, fit_source};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -111,14 +111,7 @@ impl OptimalArgs {
 
     /// The request of the library's `optimal`.
     fn request(&self) -> Result<OptimalRequest, Error> {
-        let source = match fit_source(self.fit.as_deref(), &self.data)? {
-            FitSource::Saved(path) => scaling_laws::commands::FitSource::Saved(path.to_owned()),
-            FitSource::Data(input) => scaling_laws::commands::FitSource::Data {
-                data: self.data.source(input)?,
-                options: self.options.options(),
-                command_line: Some(command_line()),
-            },
-        };
+        let source = fit_source(self.fit.as_deref(), &self.data, &self.options)?;
         let bootstrap = self
             .bootstrap
             .map(|n| -> Result<_, Error> {

@@ -6,19 +6,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
-use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
-use scaling_laws::figures::{
-    DEFAULT_TOLERANCE_DEX, Figure, FigureSettings, draw, draw_all_with, file_names,
-};
-use scaling_laws::output::{Inputs, check_output, check_output_folder};
+use scaling_laws::commands::chinchilla::{ChinchillaReport, ChinchillaRequest, chinchilla};
+use scaling_laws::commands::plot::{PlotRequest, plot};
+use scaling_laws::figures::{DEFAULT_TOLERANCE_DEX, Figure, FigureSettings, parse_compute_range};
 use scaling_laws::plot::PlotOptions;
-use scaling_laws::saved::{Provenance, SavedFit};
-use scaling_laws::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
+use scaling_laws::uncertainty::BootstrapConfig;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
-use scaling_laws::uncertainty::{BootstrapConfig, bootstrap};
 
-use super::common::{DataArgs, command_line, parse_range, progress_bar};
-use super::fit::{FitOptionsArgs, FitSource, fit_data, fit_source, warn};
+use super::common::{DataArgs, Reporter, command_line};
+use super::fit::{FitOptionsArgs, fit_source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Kind {
@@ -85,17 +81,10 @@ pub struct FigureArgs {
 impl FigureArgs {
     /// The library's settings of these flags.
     fn settings(&self) -> Result<FigureSettings, Error> {
-        let (lo, hi) = parse_range(&self.compute_range, "--compute-range")?;
-        if hi <= lo {
-            return Err(Error::invalid_option(
-                "--compute-range",
-                format!("'{}' needs LOW < HIGH", self.compute_range),
-            ));
-        }
         Ok(FigureSettings {
             budgets: self.budgets.clone(),
             tolerance_dex: self.tolerance_dex,
-            compute_range: (lo, hi),
+            compute_range: parse_compute_range(&self.compute_range)?,
             level: self.level,
             models: (!self.models.is_empty()).then(|| self.models.clone()),
             plot: PlotOptions {
@@ -104,28 +93,6 @@ impl FigureArgs {
                 title: None,
             },
         })
-    }
-
-    /// Draw `kind` to `target`, or every figure (`None`) into folder `target` together with
-    /// the files `extra` writes there (named in `extra_names`).
-    fn draw_into(
-        &self,
-        target: &Path,
-        kind: Option<Figure>,
-        saved: &SavedFit,
-        data: &Dataset,
-        extra_names: &[&str],
-        extra: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
-    ) -> anyhow::Result<Vec<PathBuf>> {
-        let settings = self.settings()?;
-        let files = settings.with_inputs(kind, saved, data, |inputs| match kind {
-            Some(figure) => {
-                draw(figure, target, inputs, &settings.plot)?;
-                Ok(vec![target.to_path_buf()])
-            }
-            None => draw_all_with(target, inputs, &settings.plot, extra_names, extra),
-        })?;
-        Ok(files)
     }
 }
 
@@ -167,30 +134,9 @@ pub struct PlotArgs {
     quiet: bool,
 }
 
-fn add_bootstrap(
-    saved: &mut SavedFit,
-    data: &Dataset,
-    n: usize,
-    seed: u64,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let config = BootstrapConfig {
-        n_resamples: n,
-        seed,
-        ..BootstrapConfig::default()
-    };
-    let bar = progress_bar(n, quiet, "bootstrap");
-    let draws = bootstrap(&data.observations(), &saved.report.fitted, &config, &|| {
-        bar.inc(1)
-    })?;
-    bar.finish_and_clear();
-    saved.bootstrap = Some(draws);
-    Ok(())
-}
-
 /// Run `scaling-laws plot`.
 pub fn run(args: PlotArgs) -> anyhow::Result<()> {
-    let kind = match args.kind {
+    let figure = match args.kind {
         Kind::Contours => Some(Figure::Contours),
         Kind::Isoflop => Some(Figure::Isoflop),
         Kind::Optimal => Some(Figure::Optimal),
@@ -198,30 +144,18 @@ pub fn run(args: PlotArgs) -> anyhow::Result<()> {
         Kind::Bootstrap => Some(Figure::Bootstrap),
         Kind::All => None,
     };
-    let check = |inputs: &Inputs| match kind {
-        Some(_) => check_output("--out", &args.out, inputs),
-        None => check_output_folder("--out", &args.out, &file_names(), inputs),
+    let request = PlotRequest {
+        source: fit_source(args.fit.as_deref(), &args.data, &args.options)?,
+        figure,
+        settings: args.figure.settings()?,
+        bootstrap: args.bootstrap.map(|n| BootstrapConfig {
+            n_resamples: n,
+            seed: args.seed,
+            ..BootstrapConfig::default()
+        }),
+        out: args.out.clone(),
     };
-    let (mut saved, data) = match fit_source(args.fit.as_deref(), &args.data)? {
-        FitSource::Saved(path) => {
-            let saved = SavedFit::load(path)?;
-            check(&Inputs::new().with_saved_fit(path, &saved.provenance.source.path))?;
-            let data = saved.reload_data(path)?;
-            (saved, data)
-        }
-        FitSource::Data(input) => {
-            check(&Inputs::new().with(input, "the input file"))?;
-            fit_data(input, &args.data, &args.options, args.quiet)?
-        }
-    };
-    warn(&saved);
-    if let Some(n) = args.bootstrap {
-        add_bootstrap(&mut saved, &data, n, args.seed, args.quiet)?;
-    }
-    scaling_laws::finite::check_finite(&saved, "the fit")?;
-    let files = args
-        .figure
-        .draw_into(&args.out, kind, &saved, &data, &[], |_| Ok(Vec::new()))?;
+    let files = plot(request, &Reporter::new(args.quiet))?;
     let mut out = super::stdout::lock();
     for path in files {
         writeln!(out, "{}", path.display()).map_err(super::stdout::failed)?;
@@ -271,36 +205,23 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
                 .path
         }
     };
-    // The replication: D = C/(6N), the 5 highest losses dropped, Huber delta 1e-3.
-    let options = LoadOptions {
-        filter: RowFilter {
-            drop_highest_loss: 5,
-            ..RowFilter::default()
-        },
-        ..LoadOptions::default()
+    let request = ChinchillaRequest {
+        data: path,
+        bootstrap: Some(BootstrapConfig {
+            n_resamples: args.bootstrap,
+            seed: args.seed,
+            ..BootstrapConfig::default()
+        }),
+        settings: args.figure.settings()?,
+        out: args.out.clone(),
+        command_line: Some(command_line()),
     };
-    let mut names = file_names();
-    names.extend(SUMMARY_FILES.iter().map(|n| n.to_string()));
-    check_output_folder(
-        "--out",
-        &args.out,
-        &names,
-        &Inputs::new().with(&path, "the Chinchilla data file"),
+    let files = chinchilla(
+        &request,
+        &SUMMARY_FILES,
+        write_summary,
+        &Reporter::new(args.quiet),
     )?;
-    let data = data::load(&path.display().to_string(), &options)?;
-    let config = scaling_laws::fit::FitConfig::default();
-    let bar = progress_bar(config.runs_planned(), args.quiet, "fitting");
-    let report = scaling_laws::fit::fit_dataset(&data, &config, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    let mut saved = SavedFit::new(report, Provenance::of(&data, Some(command_line())));
-    if args.bootstrap >= 2 {
-        add_bootstrap(&mut saved, &data, args.bootstrap, args.seed, args.quiet)?;
-    }
-    let files = args
-        .figure
-        .draw_into(&args.out, None, &saved, &data, &SUMMARY_FILES, |dir| {
-            write_summary(dir, &saved, &data, &args.figure)
-        })?;
     let mut out = super::stdout::lock();
     for f in files {
         writeln!(out, "{}", f.display()).map_err(super::stdout::failed)?;
@@ -318,61 +239,27 @@ const SUMMARY_FILES: [&str; 5] = [
 ];
 
 /// Write [`SUMMARY_FILES`] into `dir`; returns their names.
-fn write_summary(
-    dir: &Path,
-    saved: &SavedFit,
-    data: &Dataset,
-    figure: &FigureArgs,
-) -> Result<Vec<String>, Error> {
-    use scaling_laws::optimal::{Questions, answer};
-    let questions = Questions {
-        budgets: vec![5.76e23, 5.88e23, 1e24, 1e25],
-        params: vec![],
-        target_losses: vec![],
-        assess: vec![],
-        assess_names: vec![],
-        level: figure.level,
-        flops_per_param_token: data.flops_per_param_token,
-    };
-    let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;
-    let table3 = scaling_laws::table3::table3(
-        &saved.report.fitted,
-        saved.bootstrap.as_ref(),
-        figure.level,
-        data.flops_per_param_token,
-    )?;
-    scaling_laws::finite::check_finite(saved, "the fit")?;
-    scaling_laws::finite::check_finite(&answers, "the answers")?;
-    scaling_laws::finite::check_finite(&table3, "Table 3")?;
-    let iso = scaling_laws::isoflop::isoflop(
-        data,
-        &scaling_laws::isoflop::IsoflopConfig {
-            budgets: CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
-            n_resamples: 1000,
-            ..Default::default()
-        },
-    );
-    scaling_laws::output::write_atomically(&dir.join("summary.txt"), |w| {
-        scaling_laws::report::fit_text(saved, w)?;
+fn write_summary(dir: &Path, report: &ChinchillaReport) -> Result<Vec<String>, Error> {
+    use scaling_laws::output::write_atomically;
+    use scaling_laws::report::{fit_text, isoflop, optimal, table3};
+    let (saved, answers, table) = (&report.fit, &report.answers, &report.table3);
+    write_atomically(&dir.join("summary.txt"), |w| {
+        fit_text(saved, w)?;
         writeln!(w)?;
-        scaling_laws::report::optimal::text(saved, &answers, w)?;
+        optimal::text(saved, answers, w)?;
         writeln!(w)?;
-        scaling_laws::report::table3::text(&table3, w)?;
+        table3::text(table, w)?;
         writeln!(w)?;
-        match &iso {
-            Ok(a) => scaling_laws::report::isoflop::text(data, a, w),
+        match &report.isoflop {
+            Ok(a) => isoflop::text(&report.data, a, w),
             Err(e) => writeln!(w, "Approach 2 could not run: {e}"),
         }
     })?;
-    scaling_laws::output::write_atomically(&dir.join("summary.json"), |w| {
-        scaling_laws::report::optimal::json(saved, &answers, w)
+    write_atomically(&dir.join("summary.json"), |w| {
+        optimal::json(saved, answers, w)
     })?;
-    scaling_laws::output::write_atomically(&dir.join("table3.csv"), |w| {
-        scaling_laws::report::table3::csv(&table3, w)
-    })?;
-    scaling_laws::output::write_atomically(&dir.join("table3.json"), |w| {
-        scaling_laws::report::table3::json(&table3, w)
-    })?;
+    write_atomically(&dir.join("table3.csv"), |w| table3::csv(table, w))?;
+    write_atomically(&dir.join("table3.json"), |w| table3::json(table, w))?;
     saved.save(&dir.join("fit.json"))?;
     Ok(SUMMARY_FILES.map(String::from).to_vec())
 }

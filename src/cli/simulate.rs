@@ -2,11 +2,14 @@
 
 use std::path::PathBuf;
 
+use std::io::Write as _;
+
 use clap::Args;
+use scaling_laws::commands::simulate::{SimulateRequest, simulate};
 use scaling_laws::data::Format;
-use scaling_laws::simulate::{
-    CHINCHILLA_ISOFLOP_BUDGETS, SimulationDesign, simulate, simulate_repeated, true_law,
-};
+use scaling_laws::simulate::SimulationDesign;
+
+use super::common::Reporter;
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -56,54 +59,24 @@ pub struct SimulateArgs {
 
 /// Run `scaling-laws simulate`.
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let (law, note) = true_law(args.law.as_deref(), args.truth.as_deref())?;
-    if let Some(note) = note {
-        super::note!("{note}");
-    }
-    let design = SimulationDesign {
-        law,
-        budgets: if args.budgets.is_empty() {
-            CHINCHILLA_ISOFLOP_BUDGETS.to_vec()
-        } else {
-            args.budgets.clone()
+    let request = SimulateRequest {
+        law: args.law.clone(),
+        truth: args.truth.clone(),
+        design: SimulationDesign {
+            sizes_per_budget: args.sizes_per_budget,
+            span: args.span,
+            noise_sd: args.noise,
+            flops_per_param_token: args.flops_per_param_token,
+            seed: args.seed,
+            ..SimulationDesign::default()
         },
-        sizes_per_budget: args.sizes_per_budget,
-        span: args.span,
-        noise_sd: args.noise,
-        flops_per_param_token: args.flops_per_param_token,
-        seed: args.seed,
+        budgets: (!args.budgets.is_empty()).then(|| args.budgets.clone()),
+        epochs: args.epochs.clone(),
+        out: args.out.clone(),
     };
-    if let Some(path) = &args.out {
-        let none = scaling_laws::output::Inputs::new();
-        scaling_laws::output::check_output("--out", path, &none)?;
-    }
-    let runs = if args.epochs.is_empty() {
-        simulate(&design)?
-    } else {
-        simulate_repeated(&design, &args.epochs)?
-    };
-    scaling_laws::finite::check_finite(&runs, "the simulated runs")?;
-    let col = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
-        runs.iter().map(f).collect::<Vec<f64>>()
-    };
-    let (budget, n, d, c, l) = (
-        col(|r| r.flops_budget),
-        col(|r| r.n_params),
-        col(|r| r.n_tokens),
-        col(|r| r.flops),
-        col(|r| r.loss),
-    );
-    let u = col(|r| r.unique_tokens);
-    let mut columns: Vec<(&str, &[f64])> = vec![
-        ("flops_budget", &budget),
-        ("n_params", &n),
-        ("n_tokens", &d),
-        ("flops", &c),
-        ("loss", &l),
-    ];
-    if !args.epochs.is_empty() {
-        columns.insert(3, ("unique_tokens", &u));
-    }
+    let simulation = simulate(request, &Reporter::new(true))?;
+    let columns = simulation.columns(false);
+    let columns: Vec<(&str, &[f64])> = columns.iter().map(|(n, v)| (*n, v.as_slice())).collect();
     match &args.out {
         Some(path) => {
             let shown = path.display().to_string();
@@ -112,14 +85,13 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             scaling_laws::output::write_atomically(path, |w| w.write_all(&bytes))?;
             super::note!(
                 "wrote {} runs to {shown} (seed {})",
-                runs.len(),
-                design.seed
+                simulation.runs.len(),
+                simulation.design.seed
             );
         }
         None => {
             let bytes =
                 scaling_laws::data::table::write_table(&columns, Format::Csv, "standard output")?;
-            use std::io::Write;
             let mut out = super::stdout::lock();
             out.write_all(&bytes).map_err(super::stdout::failed)?;
             out.finish()?;

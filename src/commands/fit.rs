@@ -1,7 +1,7 @@
 //! `fit`: fit a law to a table of runs, optionally holding some runs out to test its
 //! predictions on them; save the fit with its provenance.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::data::Dataset;
 use crate::error::Error;
@@ -10,7 +10,7 @@ use crate::holdout::HoldoutRule;
 use crate::progress::Progress;
 use crate::saved::{Provenance, SavedFit};
 
-use super::DataSource;
+use super::{DataSource, Destination};
 
 /// What to fit, how, and where to save it.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub fn fit(request: &FitRequest, progress: &dyn Progress) -> Result<Fitted, Erro
             &request.data,
             &request.options,
             request.command_line.clone(),
-            out,
+            out.map(Destination::File),
             progress,
         )?,
         Some((rule, level)) => {
@@ -87,7 +87,8 @@ fn load(
 }
 
 /// Load and fit the runs of `data` (no holdout, nothing saved): the fit, with its provenance,
-/// and the runs fitted. `out`, where the caller will save, is checked against the input first.
+/// and the runs fitted. `destination`, where the caller will write, is checked against the
+/// input first.
 ///
 /// # Errors
 ///
@@ -96,12 +97,12 @@ pub(super) fn fit_runs(
     data: &DataSource,
     options: &FitOptions,
     command_line: Option<String>,
-    out: Option<&Path>,
+    destination: Option<Destination<'_>>,
     progress: &dyn Progress,
 ) -> Result<Fitted, Error> {
     let config = options.config()?;
-    if let Some(out) = out {
-        crate::output::check_output("--out", out, &data.inputs())?;
+    if let Some(destination) = destination {
+        destination.check(&data.inputs())?;
     }
     let (data, dropped) = load(data, options)?;
     data.check_identifiable(config.params.n_free())?;

@@ -17,10 +17,16 @@
 //!   three approaches side by side (`scaling-laws isoflop`, `envelope`, `compare`).
 //! - [`plan`], [`design`], [`suggest`]: what training a model takes, the runs of a sweep, and
 //!   the next runs to train (`scaling-laws plan`, `design`, `suggest`).
+//! - [`simulate`]: a synthetic sweep from a known law (`scaling-laws simulate`).
+//! - [`plot`], [`chinchilla`]: the figures of a fit, and the Chinchilla paper's from its
+//!   published points (`scaling-laws plot`, `chinchilla`).
+//! - [`bootstrap`]: a fit's bootstrap draws (`--bootstrap` of several commands).
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
 //!   (`scaling-laws optimal`).
 
+pub mod bootstrap;
+pub mod chinchilla;
 pub mod compare;
 pub mod design;
 pub mod envelope;
@@ -28,7 +34,9 @@ pub mod fit;
 pub mod isoflop;
 pub mod optimal;
 pub mod plan;
+pub mod plot;
 pub mod select;
+pub mod simulate;
 pub mod suggest;
 
 use std::borrow::Cow;
@@ -75,6 +83,32 @@ impl DataSource {
         match self {
             DataSource::Path { input, .. } => Inputs::new().with(input, "the input file"),
             DataSource::Rows(_) => Inputs::new(),
+        }
+    }
+}
+
+/// Where a command writes: a file, or a folder of files with these names. Checked before any
+/// work: it must not replace an input (a data file, a fit file or the data behind it).
+#[derive(Debug, Clone, Copy)]
+pub enum Destination<'a> {
+    /// One file.
+    File(&'a Path),
+    /// A folder that will hold files of these names.
+    Folder(&'a Path, &'a [String]),
+}
+
+impl Destination<'_> {
+    /// Refuse the destination when it would replace one of `inputs` (or cannot be written).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--out`.
+    pub fn check(self, inputs: &Inputs) -> Result<(), Error> {
+        match self {
+            Destination::File(path) => crate::output::check_output("--out", path, inputs),
+            Destination::Folder(path, names) => {
+                crate::output::check_output_folder("--out", path, names, inputs)
+            }
         }
     }
 }
@@ -154,13 +188,26 @@ impl FitSource {
     ///
     /// As [`fit::fit`] and [`SavedFit::load`], or [`Error::InvalidOption`] naming `--out`.
     pub fn resolve(self, out: Option<&Path>, progress: &dyn Progress) -> Result<Resolved, Error> {
+        self.resolve_to(out.map(Destination::File), progress)
+    }
+
+    /// [`FitSource::resolve`] for a command that writes to `destination`, a file or a folder.
+    ///
+    /// # Errors
+    ///
+    /// As [`FitSource::resolve`].
+    pub fn resolve_to(
+        self,
+        destination: Option<Destination<'_>>,
+        progress: &dyn Progress,
+    ) -> Result<Resolved, Error> {
         let resolved = match self {
             FitSource::Data {
                 data,
                 options,
                 command_line,
             } => {
-                let fitted = fit::fit_runs(&data, &options, command_line, out, progress)?;
+                let fitted = fit::fit_runs(&data, &options, command_line, destination, progress)?;
                 Resolved {
                     fit: fitted.fit,
                     data: Some(fitted.data),
@@ -178,8 +225,8 @@ impl FitSource {
                 path,
             },
         };
-        if let Some(out) = out {
-            crate::output::check_output("--out", out, &resolved.inputs())?;
+        if let Some(destination) = destination {
+            destination.check(&resolved.inputs())?;
         }
         Ok(resolved)
     }

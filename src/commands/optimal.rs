@@ -107,23 +107,7 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
     }
     let (mut fit, data) = (resolved.fit, resolved.data);
     if let (Some(config), Some(data)) = (&request.bootstrap, &data) {
-        let n = config.n_resamples;
-        progress.begin("bootstrap", n);
-        let draws = crate::uncertainty::bootstrap(
-            &data.observations(),
-            &fit.report.fitted,
-            config,
-            progress,
-        );
-        progress.end();
-        let draws = draws?;
-        if draws.failed() > 0 {
-            progress.note(&Note::Warning(format!(
-                "{} of {n} resamples did not converge and are left out of the intervals",
-                draws.failed()
-            )));
-        }
-        fit.bootstrap = Some(draws);
+        fit = super::bootstrap::bootstrap(&fit, data, config, progress)?;
     }
     let model = match (&data, questions.assess.is_empty()) {
         (Some(d), false) => Some(PredictiveModel::new(
