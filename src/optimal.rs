@@ -140,8 +140,8 @@ pub struct QuestionOptions {
     pub params: Vec<f64>,
     /// Target losses (`--target-loss`).
     pub target_loss: Vec<f64>,
-    /// Given models `N,D` (`--assess`).
-    pub assess: Vec<String>,
+    /// Given models (N, D) (`--assess N,D`, read by [`parse_pair`]).
+    pub assess: Vec<(f64, f64)>,
     /// Models of the built-in catalogue (`--assess-model`).
     pub assess_model: Vec<String>,
     /// Confidence level of intervals (`--level`).
@@ -186,9 +186,7 @@ impl QuestionOptions {
             assess.push((model.params, tokens));
             assess_names.push(model.name);
         }
-        for a in &self.assess {
-            assess.push(parse_pair(a)?);
-        }
+        assess.extend(&self.assess);
         if budgets.is_empty()
             && self.params.is_empty()
             && self.target_loss.is_empty()
@@ -230,7 +228,12 @@ pub fn budget_range(spec: &str, per_decade: u32) -> Result<Vec<f64>, Error> {
         .collect())
 }
 
-fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
+/// A model `N,D` as `--assess` gives it (e.g. `175e9,300e9`).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--assess` for text that is not two numbers.
+pub fn parse_pair(text: &str) -> Result<(f64, f64), Error> {
     let bad = || {
         Error::invalid_option(
             "--assess",

@@ -32,8 +32,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::options::{DEFAULT_MAX_ITERS, LossKind, parse_starts, residual_loss};
-use crate::fit::{FitConfig, ParamSpec, SolverOptions, Starts, fit_dataset};
+use crate::fit::options::{DEFAULT_MAX_ITERS, Delta, LossKind, residual_loss};
+use crate::fit::{FitConfig, ParamSpec, SolverOptions, StartSelection, Starts, fit_dataset};
 use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::law::{Input, LawRef, ParamValues, families};
 use crate::progress::{Progress, StopOnly};
@@ -113,11 +113,10 @@ pub struct SelectOptions {
     pub seed: u64,
     /// Penalty on residuals (`--loss`).
     pub loss: LossKind,
-    /// Huber threshold (`--delta`): a positive number or `auto`
-    /// ([`crate::fit::options::Delta::parse`]).
-    pub delta: Option<String>,
-    /// Starts that get a full L-BFGS run (`--starts`): a positive number or `all`.
-    pub starts: Option<String>,
+    /// Huber threshold (`--delta`).
+    pub delta: Option<Delta>,
+    /// Starts that get a full L-BFGS run (`--starts`).
+    pub starts: Option<StartSelection>,
     /// Iteration limit of each L-BFGS run (`--max-iters`).
     pub max_iters: u64,
 }
@@ -164,8 +163,8 @@ impl SelectOptions {
                     .collect::<Result<Vec<_>, _>>()?,
             )
         };
-        let (loss, huber_scale) = residual_loss(self.loss, self.delta.as_deref())?;
-        let selection = parse_starts(self.starts.as_deref())?;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
+        let selection = self.starts.unwrap_or_default();
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));
         }

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._data import DataLike, load
-from ._fit import _delta, _fit_args
+from ._fit import _fit_args
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError, ScalingLawsWarning
@@ -553,8 +553,8 @@ def select(
         "bootstrap": int(bootstrap),
         "seed": int(seed),
         "loss": str(loss),
-        "delta": _delta(delta),
-        "starts": None if starts is None else str(starts),
+        "delta": delta,
+        "starts": starts,
         "max_iters": int(max_iters),
     }
     with progress_callback(progress, "fitting laws") as callback:

@@ -52,39 +52,26 @@ _LOAD_KEYWORDS = (
 )
 
 
-def _number(x: Any) -> str:
-    """A number as text that reads back to the same float (``repr`` of a float)."""
-    if isinstance(x, str):
-        return x
-    return repr(float(x))
-
-
 def _assignments(value: Assignments) -> list:
+    """``fix=`` or ``start=`` as the binding takes them: each item ``NAME=VALUE,...`` text as
+    given, or a mapping's items as (name, value) pairs."""
     if value is None:
         return []
     if isinstance(value, str):
         return [value]
     if isinstance(value, Mapping):
-        return [",".join(f"{name}={_number(v)}" for name, v in value.items())]
+        return [[(str(name), float(v)) for name, v in value.items()]]
     out: list = []
     for item in value:
         out += _assignments(item)
     return out
 
 
-def _grid(value: Union[None, str, Mapping[str, Sequence[float]]]) -> Optional[str]:
+def _grid(value: Union[None, str, Mapping[str, Sequence[float]]]) -> Any:
+    """``grid=`` as the binding takes it: the spec text as given, or (axis, values) pairs."""
     if value is None or isinstance(value, str):
         return value
-    return ";".join(f"{axis}=" + ",".join(_number(v) for v in values) for axis, values in value.items())
-
-
-def _delta(delta: Union[None, float, str]) -> Optional[str]:
-    """``delta=`` as ``--delta`` takes it: ``"auto"`` or a number (repr keeps every digit)."""
-    if delta is None:
-        return None
-    if isinstance(delta, str):
-        return delta
-    return repr(float(delta))
+    return [(str(axis), [float(v) for v in values]) for axis, values in value.items()]
 
 
 def _fit_args(
@@ -107,10 +94,10 @@ def _fit_args(
         "law": str(law),
         "frontier": frontier,
         "loss": str(loss),
-        "delta": _delta(delta),
+        "delta": delta,
         "fix": _assignments(fix),
         "tie_exponents": bool(tie_exponents),
-        "starts": None if starts is None else str(starts),
+        "starts": starts,
         "grid": _grid(grid),
         "start": _assignments(start),
         "max_iters": int(max_iters),
@@ -410,7 +397,7 @@ class Fit:
                     "invalid --assess: give a model as (N, D), or a list of (N, D) pairs",
                     {"kind": "InvalidOption", "flag": "--assess"},
                 )
-            pairs = [f"{_number(n)},{_number(d)}" for n, d in array]
+            pairs = [(float(n), float(d)) for n, d in array]
         questions = {
             "budget": budget_list,
             "budgets": budget_range,

@@ -25,7 +25,7 @@ use scaling_laws::select::SelectOptions;
 
 use crate::data::NativeDataset;
 use crate::errors::IntoPy;
-use crate::fit::FitArgs;
+use crate::fit::{DeltaArg, FitArgs, StartsArg};
 use crate::work::run_long;
 
 /// A renderer's output as a string: the bytes the command writes to standard output.
@@ -188,8 +188,8 @@ struct SelectArgs {
     bootstrap: usize,
     seed: u64,
     loss: String,
-    delta: Option<String>,
-    starts: Option<String>,
+    delta: Option<DeltaArg>,
+    starts: Option<StartsArg>,
     max_iters: u64,
 }
 
@@ -211,8 +211,18 @@ fn select_json(
         bootstrap: args.bootstrap,
         seed: args.seed,
         loss: LossKind::parse(&args.loss).py_err(py)?,
-        delta: args.delta,
-        starts: args.starts,
+        delta: args
+            .delta
+            .as_ref()
+            .map(DeltaArg::delta)
+            .transpose()
+            .py_err(py)?,
+        starts: args
+            .starts
+            .as_ref()
+            .map(StartsArg::starts)
+            .transpose()
+            .py_err(py)?,
         max_iters: args.max_iters,
     }
     .config()

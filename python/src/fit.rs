@@ -13,8 +13,13 @@ use scaling_laws::commands::optimal::OptimalRequest;
 use scaling_laws::commands::{DataSource, FitSource};
 use scaling_laws::data::Dataset;
 use scaling_laws::decision::ShapeOptions;
-use scaling_laws::fit::options::{FitOptions, LossKind};
+use scaling_laws::fit::StartSelection;
+use scaling_laws::fit::frontier::parse_frontier;
+use scaling_laws::fit::options::{
+    Delta, FitOptions, LossKind, parse_assignments, parse_fix, parse_grid,
+};
 use scaling_laws::holdout::HoldoutRule;
+use scaling_laws::law::LawRef;
 use scaling_laws::law::{Input, Row};
 use scaling_laws::optimal::QuestionOptions;
 use scaling_laws::plan::options::BudgetUnits;
@@ -36,30 +41,105 @@ pub(crate) struct FitArgs {
     law: String,
     frontier: Option<String>,
     loss: String,
-    delta: Option<String>,
-    fix: Vec<String>,
+    delta: Option<DeltaArg>,
+    fix: Vec<Assignments>,
     tie_exponents: bool,
-    starts: Option<String>,
-    grid: Option<String>,
-    start: Vec<String>,
+    starts: Option<StartsArg>,
+    grid: Option<GridArg>,
+    start: Vec<Assignments>,
     max_iters: u64,
     subsample_rows: usize,
     threads: Option<usize>,
 }
 
+/// `delta=`: a number, or `"auto"`.
+#[derive(FromPyObject)]
+pub(crate) enum DeltaArg {
+    /// A threshold.
+    Number(f64),
+    /// `"auto"` (or a number as text).
+    Text(String),
+}
+
+impl DeltaArg {
+    pub(crate) fn delta(&self) -> Result<Delta, Error> {
+        match self {
+            DeltaArg::Number(d) => Delta::fixed(*d),
+            DeltaArg::Text(t) => Delta::parse(t),
+        }
+    }
+}
+
+/// `starts=`: a number, or `"all"`.
+#[derive(FromPyObject)]
+pub(crate) enum StartsArg {
+    /// The best `k` starts.
+    Count(i64),
+    /// `"all"` (or a number as text).
+    Text(String),
+}
+
+impl StartsArg {
+    pub(crate) fn starts(&self) -> Result<StartSelection, Error> {
+        match self {
+            StartsArg::Count(k) => StartSelection::best(*k),
+            StartsArg::Text(t) => StartSelection::parse(t),
+        }
+    }
+}
+
+/// Parameter values by name: `NAME=VALUE,...` as text, or pairs (a mapping's items).
+#[derive(FromPyObject)]
+enum Assignments {
+    /// Pairs of name and value.
+    Pairs(Vec<(String, f64)>),
+    /// `NAME=VALUE,...`.
+    Text(String),
+}
+
+/// `grid=`: `NAME=V1,V2;...` as text, or pairs of axis name and values (a mapping's items).
+#[derive(FromPyObject)]
+enum GridArg {
+    /// Axes and values.
+    Axes(Vec<(String, Vec<f64>)>),
+    /// `NAME=V1,V2;...`.
+    Text(String),
+}
+
 impl FitArgs {
     /// The options as the library takes them.
     pub(crate) fn options(&self) -> Result<FitOptions, Error> {
+        let fix = self
+            .fix
+            .iter()
+            .map(|a| match a {
+                Assignments::Pairs(pairs) => Ok(pairs.clone()),
+                Assignments::Text(text) => parse_fix(text),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .concat();
+        let start_points = self
+            .start
+            .iter()
+            .map(|a| match a {
+                Assignments::Pairs(pairs) => Ok(pairs.clone()),
+                Assignments::Text(text) => parse_assignments("--start", text),
+            })
+            .collect::<Result<_, _>>()?;
         Ok(FitOptions {
-            law: self.law.clone(),
-            frontier: self.frontier.clone(),
+            law: LawRef::named(&self.law)?,
+            delta: self.delta.as_ref().map(DeltaArg::delta).transpose()?,
+            fix,
+            grid: match &self.grid {
+                None => None,
+                Some(GridArg::Axes(axes)) => Some(axes.clone()),
+                Some(GridArg::Text(text)) => Some(parse_grid(text)?),
+            },
+            start_points,
+            starts: self.starts.as_ref().map(StartsArg::starts).transpose()?,
+            frontier: self.frontier.as_deref().map(parse_frontier).transpose()?,
             loss: LossKind::parse(&self.loss)?,
-            delta: self.delta.clone(),
-            fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
-            starts: self.starts.clone(),
-            grid: self.grid.clone(),
-            start_points: self.start.clone(),
             max_iters: self.max_iters,
             subsample_rows: self.subsample_rows,
         })
@@ -489,7 +569,7 @@ struct QuestionArgs {
     per_decade: Option<u32>,
     params: Vec<f64>,
     target_loss: Vec<f64>,
-    assess: Vec<String>,
+    assess: Vec<(f64, f64)>,
     assess_model: Vec<String>,
     level: f64,
 }
@@ -596,7 +676,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(holdout_runs, m)?)?;
     let defaults = pyo3::types::PyDict::new(m.py());
     let options = FitOptions::default();
-    defaults.set_item("law", options.law)?;
+    defaults.set_item("law", options.law.name())?;
     defaults.set_item("max_iters", options.max_iters)?;
     defaults.set_item("subsample_rows", options.subsample_rows)?;
     defaults.set_item("delta", scaling_laws::fit::objective::DEFAULT_HUBER_DELTA)?;

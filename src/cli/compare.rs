@@ -119,7 +119,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     };
     let request = CompareRequest {
         data: args.data.source(input)?,
-        fit: args.options.options(),
+        fit: args.options.options()?,
         config: CompareConfig {
             at: args.at.clone(),
             tolerance_factor: args.tolerance_factor,

@@ -7,8 +7,13 @@ use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::fit::{FitRequest, fit};
 use scaling_laws::fit;
-use scaling_laws::fit::options::{DEFAULT_MAX_ITERS, FitOptions};
+use scaling_laws::fit::StartSelection;
+use scaling_laws::fit::frontier::parse_frontier;
+use scaling_laws::fit::options::{
+    DEFAULT_MAX_ITERS, Delta, FitOptions, parse_assignments, parse_fix, parse_grid,
+};
 use scaling_laws::holdout::HoldoutRule;
+use scaling_laws::law::LawRef;
 use scaling_laws::saved::SavedFit;
 
 use super::common::{DataArgs, OutputFormat, Reporter, command_line};
@@ -135,21 +140,34 @@ impl From<LossKind> for fit::options::LossKind {
 }
 
 impl FitOptionsArgs {
-    /// The options as the library takes them.
-    pub fn options(&self) -> FitOptions {
-        FitOptions {
-            law: self.law.clone(),
-            frontier: self.frontier.clone(),
+    /// The options as the library takes them, the text of each flag parsed.
+    pub fn options(&self) -> Result<FitOptions, Error> {
+        Ok(FitOptions {
+            law: LawRef::named(&self.law)?,
+            delta: self.delta.as_deref().map(Delta::parse).transpose()?,
+            fix: self
+                .fix
+                .iter()
+                .map(|item| parse_fix(item))
+                .collect::<Result<Vec<_>, _>>()?
+                .concat(),
+            grid: self.grid.as_deref().map(parse_grid).transpose()?,
+            start_points: self
+                .start_points
+                .iter()
+                .map(|s| parse_assignments("--start", s))
+                .collect::<Result<_, _>>()?,
+            starts: self
+                .starts
+                .as_deref()
+                .map(StartSelection::parse)
+                .transpose()?,
+            frontier: self.frontier.as_deref().map(parse_frontier).transpose()?,
             loss: self.loss.into(),
-            delta: self.delta.clone(),
-            fix: self.fix.clone(),
             tie_exponents: self.tie_exponents,
-            starts: self.starts.clone(),
-            grid: self.grid.clone(),
-            start_points: self.start_points.clone(),
             max_iters: self.max_iters,
             subsample_rows: self.subsample_rows,
-        }
+        })
     }
 }
 
@@ -181,7 +199,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     let request = FitRequest {
         data,
-        options: args.options.options(),
+        options: args.options.options()?,
         holdout: holdout_rule(&args.holdout, &args.data)?.map(|rule| (rule, level)),
         command_line: Some(command_line()),
         out: args.out.clone(),
@@ -243,7 +261,7 @@ pub fn fit_source(
         (Some(path), None) => Ok(scaling_laws::commands::FitSource::Saved(path.to_owned())),
         (None, Some(input)) => Ok(scaling_laws::commands::FitSource::Data {
             data: data.source(input)?,
-            options: options.options(),
+            options: options.options()?,
             command_line: Some(command_line()),
         }),
     }

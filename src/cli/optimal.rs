@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::commands::optimal::{OptimalRequest, optimal};
-use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions};
+use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions, parse_pair};
 use scaling_laws::report::optimal::render;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
@@ -96,17 +96,21 @@ pub struct OptimalArgs {
 }
 
 impl OptimalArgs {
-    fn questions(&self) -> QuestionOptions {
-        QuestionOptions {
+    fn questions(&self) -> Result<QuestionOptions, Error> {
+        Ok(QuestionOptions {
             budget: self.budget.clone(),
             budgets: self.budgets.clone(),
             per_decade: self.per_decade,
             params: self.params.clone(),
             target_loss: self.target_loss.clone(),
-            assess: self.assess.clone(),
+            assess: self
+                .assess
+                .iter()
+                .map(|a| parse_pair(a))
+                .collect::<Result<_, _>>()?,
             assess_model: self.assess_model.clone(),
             level: self.level,
-        }
+        })
     }
 
     /// The request of the library's `optimal`.
@@ -125,7 +129,7 @@ impl OptimalArgs {
             .transpose()?;
         Ok(OptimalRequest {
             source,
-            questions: self.questions(),
+            questions: self.questions()?,
             bootstrap,
             hardware: self.decision.hardware(),
             budget_units: self.decision.units(),

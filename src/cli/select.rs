@@ -6,6 +6,8 @@ use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
 use scaling_laws::commands::select::{SelectRequest, select};
+use scaling_laws::fit::StartSelection;
+use scaling_laws::fit::options::Delta;
 use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig, SelectOptions};
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
@@ -92,8 +94,12 @@ impl SelectArgs {
             bootstrap: self.bootstrap,
             seed: self.seed,
             loss: self.loss.into(),
-            delta: self.delta.clone(),
-            starts: self.starts.clone(),
+            delta: self.delta.as_deref().map(Delta::parse).transpose()?,
+            starts: self
+                .starts
+                .as_deref()
+                .map(StartSelection::parse)
+                .transpose()?,
             max_iters: self.max_iters,
         }
         .config()

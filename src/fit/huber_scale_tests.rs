@@ -91,10 +91,10 @@ fn the_option_parses_and_is_saved_only_when_given() {
     for bad in ["0", "-1", "nan", "inf", "car"] {
         assert!(Delta::parse(bad).is_err(), "{bad}");
     }
-    assert!(residual_loss(LossKind::Mse, Some("auto")).is_err());
-    assert!(residual_loss(LossKind::Huber, Some("-1")).is_err());
+    assert!(residual_loss(LossKind::Mse, Some(Delta::Auto)).is_err());
+    assert!(Delta::fixed(-1.0).is_err());
     let config = FitOptions {
-        delta: Some("auto".into()),
+        delta: Some(Delta::Auto),
         ..FitOptions::default()
     }
     .config()

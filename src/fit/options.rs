@@ -6,9 +6,10 @@
 
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::fit::frontier::{DEFAULT_FRONTIER, parse_frontier, select_frontier};
+use crate::fit::frontier::{DEFAULT_FRONTIER, select_frontier};
 use crate::fit::objective::DEFAULT_HUBER_DELTA;
-use crate::fit::starts::{StartGrid, Starts, parse_assignments, parse_start};
+use crate::fit::starts::{StartGrid, Starts, start_point};
+pub use crate::fit::starts::{parse_assignments, parse_grid};
 use crate::fit::{FitConfig, ParamSpec, ResidualLoss, SolverOptions, StartSelection};
 use crate::law::LawRef;
 use crate::law::compute::Frontier;
@@ -59,6 +60,22 @@ pub enum Delta {
 }
 
 impl Delta {
+    /// A threshold of `delta` on log-loss residuals.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--delta` unless it is positive and finite.
+    pub fn fixed(delta: f64) -> Result<Self, Error> {
+        if delta.is_finite() && delta > 0.0 {
+            Ok(Delta::Fixed(delta))
+        } else {
+            Err(Error::invalid_option(
+                "--delta",
+                format!("expected a positive number or 'auto', got '{delta:?}'"),
+            ))
+        }
+    }
+
     /// `auto` or a positive number.
     ///
     /// # Errors
@@ -79,19 +96,17 @@ impl Delta {
     }
 }
 
-/// The residual loss of `--loss kind` with `--delta delta` (a number or `auto`, as
-/// [`Delta::parse`] reads it), and the multiple of the residuals' spread that sets the threshold
-/// with `--delta auto` ([`FitConfig::huber_scale`]).
+/// The residual loss of `--loss kind` with `--delta delta`, and the multiple of the residuals'
+/// spread that sets the threshold with `--delta auto` ([`FitConfig::huber_scale`]).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--delta` when it is neither a positive number nor `auto`, or
-/// when a threshold is given with least squares.
+/// [`Error::InvalidOption`] naming `--delta` when a threshold is given with least squares.
 pub fn residual_loss(
     kind: LossKind,
-    delta: Option<&str>,
+    delta: Option<Delta>,
 ) -> Result<(ResidualLoss, Option<f64>), Error> {
-    match (kind, delta.map(Delta::parse).transpose()?) {
+    match (kind, delta) {
         (LossKind::Huber, Some(Delta::Auto)) => {
             Ok((ResidualLoss::default(), Some(crate::fit::HUBER_TUNING)))
         }
@@ -110,47 +125,80 @@ pub fn residual_loss(
     }
 }
 
-/// Which grid starts get a full run (`--starts N|all`), [`StartSelection::default`] when not
-/// given.
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `--starts` for anything but a positive number or `all`.
-pub fn parse_starts(starts: Option<&str>) -> Result<StartSelection, Error> {
-    match starts.map(str::trim) {
-        None => Ok(StartSelection::default()),
-        Some("all") => Ok(StartSelection::All),
-        Some(n) => match n.parse::<usize>() {
+impl StartSelection {
+    /// The starts named as `--starts` takes them: a positive number or `all`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--starts` for anything else.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        match text.trim() {
+            "all" => Ok(StartSelection::All),
+            n => match n.parse::<usize>() {
+                Ok(k) if k > 0 => Ok(StartSelection::Best(k)),
+                _ => Err(Error::invalid_option(
+                    "--starts",
+                    format!("expected a positive number or 'all', got '{n}'"),
+                )),
+            },
+        }
+    }
+
+    /// The `k` best starts.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--starts` unless `k` is positive.
+    pub fn best(k: i64) -> Result<Self, Error> {
+        match usize::try_from(k) {
             Ok(k) if k > 0 => Ok(StartSelection::Best(k)),
             _ => Err(Error::invalid_option(
                 "--starts",
-                format!("expected a positive number or 'all', got '{n}'"),
+                format!("expected a positive number or 'all', got '{k}'"),
             )),
-        },
+        }
     }
 }
 
-/// How to fit, as the options of `scaling-laws fit` give it (see its `--help`).
+/// Parameters held fixed as `--fix` gives them: `NAME=VALUE[,NAME=VALUE...]`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--fix` for text that is not of that form.
+pub fn parse_fix(text: &str) -> Result<Vec<(String, f64)>, Error> {
+    if !text.contains('=') {
+        return Err(Error::invalid_option(
+            "--fix",
+            format!("'{text}' is not of the form NAME=VALUE, e.g. alpha=0.34"),
+        ));
+    }
+    parse_assignments("--fix", text)
+}
+
+/// How to fit, as the options of `scaling-laws fit` give it (see its `--help`), as typed
+/// values: the front ends parse what the user typed with [`LawRef::named`], [`Delta::parse`],
+/// [`parse_fix`], [`parse_grid`], [`parse_assignments`] and [`StartSelection::parse`]; the
+/// checks that need the law are made by [`FitOptions::config`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitOptions {
-    /// The law's name (`--law`).
-    pub law: String,
-    /// With the law of compute, the runs fitted: `all`, `lowest` or `envelope` (`--frontier`).
-    pub frontier: Option<String>,
+    /// The law (`--law`).
+    pub law: LawRef,
+    /// With the law of compute, the runs fitted (`--frontier`; lowest when not given).
+    pub frontier: Option<Frontier>,
     /// Penalty on log-loss residuals (`--loss`).
     pub loss: LossKind,
-    /// Huber threshold (`--delta`): a positive number or `auto` ([`Delta::parse`]).
-    pub delta: Option<String>,
-    /// Fixed parameters, `NAME=VALUE[,NAME=VALUE...]` each (`--fix`).
-    pub fix: Vec<String>,
+    /// Huber threshold (`--delta`).
+    pub delta: Option<Delta>,
+    /// Parameters held fixed, in natural units (`--fix`).
+    pub fix: Vec<(String, f64)>,
     /// One exponent for both terms (`--tie-exponents`).
     pub tie_exponents: bool,
-    /// `N` or `all` (`--starts`).
-    pub starts: Option<String>,
-    /// Axes of the start grid replaced (`--grid`).
-    pub grid: Option<String>,
-    /// Starting points instead of the grid (`--start`).
-    pub start_points: Vec<String>,
+    /// Starts that get a full L-BFGS run (`--starts`).
+    pub starts: Option<StartSelection>,
+    /// Axes of the start grid replaced, by solver-space name (`--grid`).
+    pub grid: Option<Vec<(String, Vec<f64>)>>,
+    /// Starting points instead of the grid, every parameter by natural name (`--start`).
+    pub start_points: Vec<Vec<(String, f64)>>,
     /// Iteration limit of each L-BFGS run (`--max-iters`).
     pub max_iters: u64,
     /// Runs the starts are searched on (`--subsample-rows`; 0: all).
@@ -160,7 +208,7 @@ pub struct FitOptions {
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
-            law: "chinchilla".to_string(),
+            law: LawRef::chinchilla(),
             frontier: None,
             loss: LossKind::Huber,
             delta: None,
@@ -180,11 +228,11 @@ impl FitOptions {
     ///
     /// # Errors
     ///
-    /// An unknown law or frontier name, or `--frontier` with a law that is not `compute`.
+    /// `--frontier` with a law that is not of compute alone.
     pub fn frontier(&self) -> Result<Option<Frontier>, Error> {
-        let law = LawRef::named(&self.law)?;
-        match (&self.frontier, law.family().name() == "compute") {
-            (Some(name), true) => parse_frontier(name).map(Some),
+        let law = self.law;
+        match (self.frontier, law.family().name() == "compute") {
+            (Some(f), true) => Ok(Some(f)),
             (None, true) => Ok(Some(DEFAULT_FRONTIER)),
             (Some(_), false) => Err(Error::invalid_option(
                 "--frontier",
@@ -216,24 +264,16 @@ impl FitOptions {
     ///
     /// [`Error::InvalidOption`] naming the flag of an invalid or contradictory option.
     pub fn config(&self) -> Result<FitConfig, Error> {
-        let law = LawRef::named(&self.law)?;
-        let (loss, huber_scale) = residual_loss(self.loss, self.delta.as_deref())?;
+        let law = self.law;
+        let (loss, huber_scale) = residual_loss(self.loss, self.delta)?;
         let mut params = ParamSpec::free_for(law);
-        for item in &self.fix {
-            if !item.contains('=') {
-                return Err(Error::invalid_option(
-                    "--fix",
-                    format!("'{item}' is not of the form NAME=VALUE, e.g. alpha=0.34"),
-                ));
-            }
-            for (name, value) in parse_assignments("--fix", item)? {
-                params = params.fix(&name, value)?;
-            }
+        for (name, value) in &self.fix {
+            params = params.fix(name, *value)?;
         }
         params = params.tie_exponents(self.tie_exponents)?;
         let starts = if self.start_points.is_empty() {
             let grid = match &self.grid {
-                Some(spec) => StartGrid::for_law(law).with_spec(spec)?,
+                Some(axes) => StartGrid::for_law(law).with_axes(axes)?,
                 None => StartGrid::for_law(law),
             };
             Starts::Grid(grid)
@@ -247,11 +287,10 @@ impl FitOptions {
             Starts::Points(
                 self.start_points
                     .iter()
-                    .map(|s| parse_start(law, s))
+                    .map(|pairs| start_point(law, pairs))
                     .collect::<Result<_, _>>()?,
             )
         };
-        let selection = parse_starts(self.starts.as_deref())?;
         if self.max_iters == 0 {
             return Err(Error::invalid_option("--max-iters", "must be at least 1"));
         }
@@ -260,7 +299,7 @@ impl FitOptions {
             loss,
             params,
             starts,
-            selection,
+            selection: self.starts.unwrap_or_default(),
             solver: SolverOptions {
                 max_iters: self.max_iters,
                 ..SolverOptions::default()
@@ -291,15 +330,18 @@ mod tests {
         };
         let mse = FitOptions {
             loss: LossKind::Mse,
-            delta: Some("0.1".into()),
+            delta: Some(Delta::Fixed(0.1)),
             ..FitOptions::default()
         };
         assert_eq!(flag(mse), "--delta");
-        let starts = FitOptions {
-            starts: Some("0".into()),
-            ..FitOptions::default()
-        };
-        assert_eq!(flag(starts), "--starts");
+        assert!(StartSelection::parse("0").is_err() && StartSelection::best(-1).is_err());
+        assert_eq!(StartSelection::parse(" all ").unwrap(), StartSelection::All);
+        assert!(Delta::fixed(-1.0).is_err() && Delta::fixed(f64::NAN).is_err());
+        assert_eq!(
+            parse_fix("E=1.7,alpha=0.3").unwrap(),
+            vec![("E".to_string(), 1.7), ("alpha".to_string(), 0.3)]
+        );
+        assert!(parse_fix("1.7").is_err());
         let iters = FitOptions {
             max_iters: 0,
             ..FitOptions::default()

@@ -56,22 +56,34 @@ impl StartGrid {
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--grid` for a malformed spec.
-    pub fn with_spec(mut self, spec: &str) -> Result<Self, Error> {
+    pub fn with_spec(self, spec: &str) -> Result<Self, Error> {
+        self.with_axes(&parse_grid(spec)?)
+    }
+
+    /// Replace the axes named (solver-space names) by the values given.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--grid` for no axis, an unknown axis, an axis given
+    /// twice, or values outside the law's domain.
+    pub fn with_axes(mut self, axes: &[(String, Vec<f64>)]) -> Result<Self, Error> {
+        if axes.is_empty() {
+            return Err(Error::invalid_option(
+                "--grid",
+                "names no axis; give NAME=V1,V2,... separated by ';' (e.g. \
+                 'alpha=0,0.5,1;e=-1,0,1'), or leave --grid out for the default grid",
+            ));
+        }
         let mut named = vec![false; self.axes.len()];
-        for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, values) = part.split_once('=').ok_or_else(|| {
-                Error::invalid_option(
-                    "--grid",
-                    format!("'{part}' is not of the form NAME=V1,V2,..."),
-                )
-            })?;
-            let idx = solver_index(self.law.family(), name.trim()).ok_or_else(|| {
+        for (name, values) in axes {
+            let name = name.trim();
+            let idx = solver_index(self.law.family(), name).ok_or_else(|| {
                 let names: Vec<&str> = self.law.params().iter().map(|p| p.name).collect();
                 Error::invalid_option(
                     "--grid",
                     format!(
                         "unknown axis '{}' of the {} law; axes are {}",
-                        name.trim(),
+                        name,
                         self.law.name(),
                         names.join(", ")
                     ),
@@ -80,33 +92,16 @@ impl StartGrid {
             if std::mem::replace(&mut named[idx], true) {
                 return Err(Error::invalid_option(
                     "--grid",
-                    format!("axis '{}' is given twice; give each axis once", name.trim()),
+                    format!("axis '{name}' is given twice; give each axis once"),
                 ));
             }
-            let parsed: Result<Vec<f64>, _> =
-                values.split(',').map(|v| v.trim().parse::<f64>()).collect();
-            let parsed = parsed
-                .ok()
-                .filter(|v| !v.is_empty() && v.iter().all(|x| x.is_finite()))
-                .ok_or_else(|| {
-                    Error::invalid_option(
-                        "--grid",
-                        format!(
-                            "axis '{}' needs finite numbers separated by commas, got '{values}'",
-                            name.trim()
-                        ),
-                    )
-                })?;
-            self.axes[idx] = parsed;
-        }
-        if !named.contains(&true) {
-            return Err(Error::invalid_option(
-                "--grid",
-                format!(
-                    "'{spec}' names no axis; give NAME=V1,V2,... separated by ';' (e.g. \
-                     'alpha=0,0.5,1;e=-1,0,1'), or leave --grid out for the default grid"
-                ),
-            ));
+            if values.is_empty() || !values.iter().all(|x| x.is_finite()) {
+                return Err(Error::invalid_option(
+                    "--grid",
+                    format!("axis '{name}' needs finite numbers"),
+                ));
+            }
+            self.axes[idx] = values.clone();
         }
         self.validate()?;
         Ok(self)
@@ -296,6 +291,62 @@ pub fn parse_assignments(flag: &str, text: &str) -> Result<Vec<(String, f64)>, E
         .collect()
 }
 
+/// The axes of a grid spec such as `alpha=0,0.5,1;e=-1,0,1`: names (not checked here) and
+/// values, as `--grid` takes them.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--grid` for a part that is not `NAME=V1,V2,...`, values that
+/// are not finite numbers, or a spec that names no axis.
+pub fn parse_grid(spec: &str) -> Result<Vec<(String, Vec<f64>)>, Error> {
+    let mut axes = Vec::new();
+    for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, values) = part.split_once('=').ok_or_else(|| {
+            Error::invalid_option(
+                "--grid",
+                format!("'{part}' is not of the form NAME=V1,V2,..."),
+            )
+        })?;
+        let parsed: Result<Vec<f64>, _> =
+            values.split(',').map(|v| v.trim().parse::<f64>()).collect();
+        let parsed = parsed
+            .ok()
+            .filter(|v| !v.is_empty() && v.iter().all(|x| x.is_finite()))
+            .ok_or_else(|| {
+                Error::invalid_option(
+                    "--grid",
+                    format!(
+                        "axis '{}' needs finite numbers separated by commas, got '{values}'",
+                        name.trim()
+                    ),
+                )
+            })?;
+        axes.push((name.trim().to_string(), parsed));
+    }
+    if axes.is_empty() {
+        return Err(Error::invalid_option(
+            "--grid",
+            format!(
+                "'{spec}' names no axis; give NAME=V1,V2,... separated by ';' (e.g. \
+                 'alpha=0,0.5,1;e=-1,0,1'), or leave --grid out for the default grid"
+            ),
+        ));
+    }
+    Ok(axes)
+}
+
+/// A start of `law` given in natural parameters by name.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--start` when a parameter is unknown, missing, repeated or
+/// outside its domain.
+pub fn start_point(law: LawRef, pairs: &[(String, f64)]) -> Result<ParamValues, Error> {
+    let named: Vec<(&str, f64)> = pairs.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let parsed = Law::from_natural(law, &named, "--start")?;
+    Ok(parsed.natural_values())
+}
+
 /// Parse a start of `law` given in natural parameters, e.g. for Chinchilla
 /// `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`.
 ///
@@ -304,10 +355,7 @@ pub fn parse_assignments(flag: &str, text: &str) -> Result<Vec<(String, f64)>, E
 /// [`Error::InvalidOption`] naming `--start` when a parameter is unknown, missing, repeated or
 /// outside its domain.
 pub fn parse_start(law: LawRef, text: &str) -> Result<ParamValues, Error> {
-    let pairs = parse_assignments("--start", text)?;
-    let named: Vec<(&str, f64)> = pairs.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let parsed = Law::from_natural(law, &named, "--start")?;
-    Ok(parsed.natural_values())
+    start_point(law, &parse_assignments("--start", text)?)
 }
 
 /// Whether `name` is a natural parameter name of `law`.
