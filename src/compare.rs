@@ -252,7 +252,7 @@ impl CompareConfig {
         // Approach 3's refits and the draws of Approaches 1 and 2, and each draw's N* at
         // every budget compared.
         let per_resample = crate::resources::BYTES_PER_RESAMPLE
-            + 2.0 * crate::envelope::BYTES_PER_PAIR_RESAMPLE
+            + 2.0 * crate::resources::BYTES_PER_PAIR_RESAMPLE
             + 3.0 * 8.0 * self.at.len() as f64;
         crate::resources::require_memory(
             "--bootstrap",

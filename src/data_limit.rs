@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::law::DataConstrainedLaw;
 use crate::law::data_constrained::allocate_with_unique_tokens;
+use crate::law::{DataConstrainedLaw, RepeatedData};
 use crate::optimal::OptimalEstimate;
 use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
 use crate::warnings::{Warning, WarningCode};
@@ -100,28 +100,28 @@ pub fn data_limit(
             format!("must be a positive number of tokens, got {unique_tokens}"),
         ));
     }
-    let family = fitted.family.family().name();
+    let repeated = fitted.family.family().repeated_data();
     let mut out = DataLimit {
         unique_tokens,
         repetition: None,
         allocations: Vec::new(),
         warnings: Vec::new(),
     };
-    if family != "data-constrained" {
+    if repeated != RepeatedData::Fitted {
         out.warnings = beyond_the_data(fitted, budgets, unique_tokens);
     }
     let published = DataConstrainedLaw::MUENNIGHOFF_2023;
     // The data-constrained parameters are the Chinchilla ones followed by log R_D*, log R_N*.
-    let (repetition, tail) = match family {
-        "data-constrained" => (Repetition::Fitted, Vec::new()),
-        "chinchilla" => (
+    let (repetition, tail) = match repeated {
+        RepeatedData::Fitted => (Repetition::Fitted, Vec::new()),
+        RepeatedData::PublishedDecay => (
             Repetition::Published {
                 tokens_decay: published.tokens_decay,
                 params_decay: published.params_decay,
             },
             vec![published.tokens_decay.ln(), published.params_decay.ln()],
         ),
-        _ => return Ok(out),
+        RepeatedData::Unmodelled => return Ok(out),
     };
     let as_constrained = |theta: &[f64]| [theta, &tail[..]].concat();
     out.repetition = Some(repetition);
@@ -179,7 +179,7 @@ fn beyond_the_data(
     unique_tokens: f64,
 ) -> Vec<Warning> {
     let name = fitted.family.family().name();
-    let action = if name == "chinchilla" {
+    let action = if fitted.family.family().repeated_data() == RepeatedData::PublishedDecay {
         "the data-limited answer below assumes the published decay of repeated data; to use \
          your own, fit --law data-constrained to runs with a unique-tokens column \
          (--unique-tokens-col)"

@@ -232,10 +232,6 @@ pub fn analyse(curves: &[Curve], config: &EnvelopeConfig) -> Result<EnvelopeAnal
 /// costs time and memory.
 pub const MAX_PER_DECADE: usize = 1000;
 
-/// Memory of one bootstrap resample of Approach 1 or 2: its pair of power laws (about 40
-/// bytes) and the vectors of exponents and coefficients they are collected into, rounded up.
-pub const BYTES_PER_PAIR_RESAMPLE: f64 = 100.0;
-
 /// [`analyse`], whose bootstrap counts each resample to `progress` and stops when it is
 /// stopped.
 ///
@@ -265,7 +261,7 @@ pub fn analyse_with(
     crate::resources::require_memory(
         "--bootstrap",
         config.n_resamples as f64,
-        BYTES_PER_PAIR_RESAMPLE,
+        crate::resources::BYTES_PER_PAIR_RESAMPLE,
         "the bootstrap draws",
     )?;
     if !(config.level > 0.0 && config.level < 1.0) {

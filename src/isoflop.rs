@@ -76,7 +76,7 @@ pub enum IsoflopResampling {
     #[default]
     WithinBudgets,
     /// Runs with replacement from the whole table, with the row indices of the parametric
-    /// fit's bootstrap ([`crate::uncertainty::bootstrap::resample_rows`]), so that resample `i`
+    /// fit's bootstrap ([`crate::uncertainty::resample::resample_rows`]), so that resample `i`
     /// of both analyses uses the same runs and their draws can be paired.
     Runs,
 }
@@ -480,7 +480,7 @@ pub fn isoflop_with(
     crate::resources::require_memory(
         "--bootstrap",
         config.n_resamples as f64,
-        crate::envelope::BYTES_PER_PAIR_RESAMPLE,
+        crate::resources::BYTES_PER_PAIR_RESAMPLE,
         "the bootstrap draws",
     )?;
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
@@ -579,7 +579,7 @@ fn resample_groups(
         }
         IsoflopResampling::Runs => {
             let mut count = vec![0usize; n_rows];
-            for r in crate::uncertainty::bootstrap::resample_rows(config.seed, i, n_rows) {
+            for r in crate::uncertainty::resample::resample_rows(config.seed, i, n_rows) {
                 count[r] += 1;
             }
             grouped

@@ -15,6 +15,10 @@ pub const FALLBACK_MEMORY_BYTES: u64 = 8_000_000_000;
 /// and its share of the saved JSON (about 100), rounded up.
 pub const BYTES_PER_RESAMPLE: f64 = 400.0;
 
+/// Memory of one bootstrap resample of Approach 1 or 2: its pair of power laws (about 40
+/// bytes) and the vectors of exponents and coefficients they are collected into, rounded up.
+pub const BYTES_PER_PAIR_RESAMPLE: f64 = 100.0;
+
 /// Bytes the system can give this process now: `MemAvailable` on Linux, else
 /// [`FALLBACK_MEMORY_BYTES`].
 pub fn available_memory() -> u64 {

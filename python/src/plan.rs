@@ -12,7 +12,7 @@ use scaling_laws::plan::options::{
     BudgetUnits, HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
 };
 use scaling_laws::report::Format;
-use scaling_laws::report::plan::render;
+use scaling_laws::report::decision::render;
 
 use crate::analyses::rendered;
 use crate::errors::IntoPy;

@@ -7,7 +7,7 @@ use clap::Args;
 use scaling_laws::commands::FitSource;
 use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest, plan};
 use scaling_laws::decision::ShapeOptions;
-use scaling_laws::report::plan::render;
+use scaling_laws::report::decision::render;
 
 use super::common::{OutputFormat, Reporter};
 use super::hardware::{BudgetUnitsArgs, HardwareArgs, SetupArgs, ShapeContextArgs};

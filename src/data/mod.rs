@@ -32,15 +32,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::fit::Observations;
 use crate::warnings::Warning;
 pub use columns::{check_columns, columns_sha256, load_columns};
 pub use filter::{Condition, RowFilter, Subject};
 pub use roles::{ColumnNames, Role};
 pub use table::{Format, Table, TextCells, Values};
 
-/// Default FLOPs per parameter per token: `C = 6·N·D` (forward 2, backward 4).
-pub const DEFAULT_FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
+pub use crate::law::DEFAULT_FLOPS_PER_PARAM_TOKEN;
 
 /// How to read a table of runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,16 +149,6 @@ impl Dataset {
     /// True when no run survived.
     pub fn is_empty(&self) -> bool {
         self.loss.is_empty()
-    }
-
-    /// The runs as the fitter consumes them.
-    pub fn observations(&self) -> Observations {
-        let obs = Observations::new(&self.n_params, &self.n_tokens, &self.loss)
-            .with_compute(&self.compute);
-        match &self.unique_tokens {
-            Some(u) => obs.with_unique_tokens(u),
-            None => obs,
-        }
     }
 
     /// The runs where `keep` is true, in data order (notes and provenance kept).

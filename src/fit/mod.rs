@@ -562,3 +562,17 @@ fn std_dev(v: &[f64]) -> f64 {
     let mean = v.iter().sum::<f64>() / n;
     (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt()
 }
+
+/// The runs of a dataset as the fitter consumes them (an inherent method of the data side's
+/// type, kept here so that the data module need not know the fitter).
+impl crate::data::Dataset {
+    /// The runs as the fitter consumes them.
+    pub fn observations(&self) -> Observations {
+        let obs = Observations::new(&self.n_params, &self.n_tokens, &self.loss)
+            .with_compute(&self.compute);
+        match &self.unique_tokens {
+            Some(u) => obs.with_unique_tokens(u),
+            None => obs,
+        }
+    }
+}

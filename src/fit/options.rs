@@ -231,7 +231,8 @@ impl FitOptions {
     /// `--frontier` with a law that is not of compute alone.
     pub fn frontier(&self) -> Result<Option<Frontier>, Error> {
         let law = self.law;
-        match (self.frontier, law.family().name() == "compute") {
+        // A law of compute alone (no allocation) is fitted to the best runs of each compute.
+        match (self.frontier, !law.family().has_allocation()) {
             (Some(f), true) => Ok(Some(f)),
             (None, true) => Ok(Some(DEFAULT_FRONTIER)),
             (Some(_), false) => Err(Error::invalid_option(

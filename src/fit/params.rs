@@ -11,8 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::finite::compact;
-use crate::law::{LawRef, Param, Transform, natural_index, natural_names};
+use crate::law::{LawRef, natural_index, natural_names};
 
 /// Fixed and tied parameters of one family. The default frees all five of Chinchilla.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +90,7 @@ impl ParamSpec {
     /// # Errors
     ///
     /// [`Error::InvalidOption`] for an unknown name, a parameter fixed twice, or a value outside
-    /// the domain ([`natural_to_solver`]; a parameter that must not be 0, such as an exponent
+    /// the domain ([`Param::solver_from_natural`]; a parameter that must not be 0, such as an exponent
     /// without which no compute-optimal allocation exists, is refused at 0).
     pub fn fix(mut self, name: &str, value: f64) -> Result<Self, Error> {
         let law = self.law;
@@ -116,7 +115,7 @@ impl ParamSpec {
                 ),
             ));
         }
-        let solver = natural_to_solver("--fix", param, value)?;
+        let solver = param.solver_from_natural("--fix", value)?;
         if self.fixed[idx].is_some() {
             return Err(Error::invalid_option(
                 "--fix",
@@ -300,79 +299,6 @@ pub const MAX_EXPONENT: f64 = 10.0;
 /// `e^700` is about `1e304`, the end of the range of double-precision numbers.
 pub const MAX_LOG_COEFFICIENT: f64 = 700.0;
 
-/// Check a solver-space value of `param` against its bounds; the one check behind `--fix`,
-/// `--grid`, `--start` and `--truth`.
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `flag`: a value that is not finite or lies outside
-/// [`Param::bounds`].
-pub fn check_solver_value(flag: &str, param: &Param, value: f64) -> Result<(), Error> {
-    let (lo, hi) = param.bounds;
-    if value.is_finite() && (lo..=hi).contains(&value) {
-        return Ok(());
-    }
-    let name = param.name;
-    let message = match param.transform {
-        Transform::Log => format!(
-            "{name} = {} is out of range: {name} is log {} and must lie in [{}, {}] ({} from \
-             about {:.0e} to {:.0e})",
-            compact(value),
-            param.natural,
-            compact(lo),
-            compact(hi),
-            param.natural,
-            lo.exp(),
-            hi.exp()
-        ),
-        Transform::Identity => format!(
-            "{name} = {} is out of range: {name} ({}) must lie in [{}, {}]",
-            compact(value),
-            param.doc,
-            compact(lo),
-            compact(hi)
-        ),
-    };
-    Err(Error::invalid_option(flag, message))
-}
-
-/// Solver-space value of `param` from a natural value (positive for a log-transformed
-/// parameter), checked by [`check_solver_value`].
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `flag` for a value outside the domain.
-pub fn natural_to_solver(flag: &str, param: &Param, value: f64) -> Result<f64, Error> {
-    let name = param.natural;
-    match param.transform {
-        Transform::Log => {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(Error::invalid_option(
-                    flag,
-                    format!("{name} must be a positive number, got {value}"),
-                ));
-            }
-            let log = value.ln();
-            check_solver_value(flag, param, log).map_err(|_| {
-                Error::invalid_option(
-                    flag,
-                    format!(
-                        "{name} = {} is out of range: it must lie between about {:.0e} and {:.0e}",
-                        compact(value),
-                        param.bounds.0.exp(),
-                        param.bounds.1.exp()
-                    ),
-                )
-            })?;
-            Ok(log)
-        }
-        Transform::Identity => {
-            check_solver_value(flag, param, value)?;
-            Ok(value)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,14 +372,16 @@ mod tests {
     fn domain_messages_give_the_bounds() {
         let spec = ParamSpec::free();
         let params = spec.law().params();
-        let err = check_solver_value("--grid", &params[0], 800.0)
+        let err = params[0]
+            .check_solver("--grid", 800.0)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("[-700, 700]") && err.contains("1e304"),
             "{err}"
         );
-        let err = check_solver_value("--grid", &params[IDX_ALPHA], 20.0)
+        let err = params[IDX_ALPHA]
+            .check_solver("--grid", 20.0)
             .unwrap_err()
             .to_string();
         assert!(err.contains("[0, 10]") && err.contains("exponent"), "{err}");

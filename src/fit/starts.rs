@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{ParamSpec, check_solver_value};
+use super::params::ParamSpec;
 use crate::error::Error;
 use crate::law::{Law, LawRef, ParamValues, natural_index, solver_index};
 
@@ -108,7 +108,7 @@ impl StartGrid {
     }
 
     /// Check every axis: one per parameter, not empty, and every value in the domain of the
-    /// law ([`check_solver_value`]).
+    /// law ([`Param::check_solver`](crate::law::Param::check_solver)).
     ///
     /// # Errors
     ///
@@ -134,7 +134,7 @@ impl StartGrid {
                 ));
             }
             for &v in axis {
-                check_solver_value("--grid", param, v)?;
+                param.check_solver("--grid", v)?;
             }
         }
         Ok(())

@@ -249,6 +249,10 @@ fn as_theta(theta: &[f64]) -> Theta {
 }
 
 impl Family for Chinchilla {
+    fn repeated_data(&self) -> super::RepeatedData {
+        super::RepeatedData::PublishedDecay
+    }
+
     fn name(&self) -> &'static str {
         "chinchilla"
     }

@@ -26,6 +26,7 @@ use std::fmt::Debug;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::finite::compact;
 
 pub use chinchilla::{ChinchillaLaw, PARAM_NAMES, Theta};
 pub use compute::ComputeLaw;
@@ -33,6 +34,9 @@ pub use data_constrained::DataConstrainedLaw;
 pub use kaplan::KaplanLaw;
 pub use reference::LawRef;
 pub use values::{Law, ParamValues, natural_names};
+
+/// Default FLOPs per parameter per token: `C = 6·N·D` (forward 2, backward 4).
+pub const DEFAULT_FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
 
 /// A quantity a law reads from each run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,6 +96,81 @@ pub struct Param {
 }
 
 impl Param {
+    /// Check a solver-space value of this parameter against its bounds; the one check behind `--fix`,
+    /// `--grid`, `--start` and `--truth`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `flag`: a value that is not finite or lies outside
+    /// [`Param::bounds`].
+    pub fn check_solver(&self, flag: &str, value: f64) -> Result<(), Error> {
+        let param = self;
+        let (lo, hi) = param.bounds;
+        if value.is_finite() && (lo..=hi).contains(&value) {
+            return Ok(());
+        }
+        let name = param.name;
+        let message = match param.transform {
+            Transform::Log => format!(
+                "{name} = {} is out of range: {name} is log {} and must lie in [{}, {}] ({} from \
+                 about {:.0e} to {:.0e})",
+                compact(value),
+                param.natural,
+                compact(lo),
+                compact(hi),
+                param.natural,
+                lo.exp(),
+                hi.exp()
+            ),
+            Transform::Identity => format!(
+                "{name} = {} is out of range: {name} ({}) must lie in [{}, {}]",
+                compact(value),
+                param.doc,
+                compact(lo),
+                compact(hi)
+            ),
+        };
+        Err(Error::invalid_option(flag, message))
+    }
+
+    /// Solver-space value of this parameter from a natural value (positive for a log-transformed
+    /// parameter), checked by [`Param::check_solver`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `flag` for a value outside the domain.
+    pub fn solver_from_natural(&self, flag: &str, value: f64) -> Result<f64, Error> {
+        let param = self;
+        let name = param.natural;
+        match param.transform {
+            Transform::Log => {
+                if !(value.is_finite() && value > 0.0) {
+                    return Err(Error::invalid_option(
+                        flag,
+                        format!("{name} must be a positive number, got {value}"),
+                    ));
+                }
+                let log = value.ln();
+                param.check_solver(flag, log).map_err(|_| {
+                    Error::invalid_option(
+                        flag,
+                        format!(
+                            "{name} = {} is out of range: it must lie between about {:.0e} and {:.0e}",
+                            compact(value),
+                            param.bounds.0.exp(),
+                            param.bounds.1.exp()
+                        ),
+                    )
+                })?;
+                Ok(log)
+            }
+            Transform::Identity => {
+                param.check_solver(flag, value)?;
+                Ok(value)
+            }
+        }
+    }
+
     /// Natural value of a solver-space value.
     pub fn natural_value(&self, theta: f64) -> f64 {
         match self.transform {
@@ -167,6 +246,18 @@ impl Row {
     }
 }
 
+/// How a law treats data seen more than once (`optimal --unique-tokens`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatedData {
+    /// It fits the decay of repeated data (the data-constrained law of Muennighoff et al.).
+    Fitted,
+    /// Every token counts as fresh, but its parameters are the leading parameters of the
+    /// data-constrained law, whose published decay can be appended (the Chinchilla law).
+    PublishedDecay,
+    /// Every token counts as fresh and no decay applies.
+    Unmodelled,
+}
+
 /// A functional form of a scaling law.
 ///
 /// `theta` is always a slice of length `self.params().len()`, in solver space.
@@ -216,6 +307,11 @@ pub trait Family: Send + Sync + Debug {
     /// of compute alone, which has no allocation.
     fn has_allocation(&self) -> bool {
         true
+    }
+
+    /// How the law treats repeated data, for allocations under a limit of unique tokens.
+    fn repeated_data(&self) -> RepeatedData {
+        RepeatedData::Unmodelled
     }
 
     /// Published natural values of the parameters (solver order) and where they come from:

@@ -170,7 +170,7 @@ impl Law {
         for &(name, value) in values {
             let idx = natural_index(family.family(), name)
                 .ok_or_else(|| unknown_parameter(family, flag, name))?;
-            let solver = crate::fit::params::natural_to_solver(flag, &params[idx], value)?;
+            let solver = params[idx].solver_from_natural(flag, value)?;
             natural[idx] = value;
             if theta[idx].replace(solver).is_some() {
                 return Err(Error::invalid_option(
@@ -279,7 +279,7 @@ impl Law {
             None => self.loss_row(&Row::new(
                 n_params,
                 n_tokens,
-                crate::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
+                super::DEFAULT_FLOPS_PER_PARAM_TOKEN,
             )),
         }
     }

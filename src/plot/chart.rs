@@ -8,7 +8,6 @@ use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::{Color, ShapeStyle};
 
 use super::clip::{ClipBox, Scale};
-use super::legend::legend_line;
 use super::render::{Area, DrawError, DrawResult};
 use super::style::{Theme, format_linear_tick, format_log_tick};
 
@@ -121,4 +120,12 @@ where
         }
     }
     Ok(())
+}
+
+/// A rectangle in pixels: left, top, right, bottom.
+pub(super) type PixelRect = (i32, i32, i32, i32);
+
+/// A short line for a legend entry.
+pub(super) fn legend_line(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style)
 }

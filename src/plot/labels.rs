@@ -6,7 +6,7 @@ use plotters::element::{PathElement, Text};
 use plotters::prelude::{BLACK, DrawingArea, DrawingBackend};
 use plotters::style::Color;
 
-use super::chart::Chart;
+use super::chart::{Chart, PixelRect};
 use super::render::DrawResult;
 use super::style::Theme;
 
@@ -19,9 +19,6 @@ pub(super) struct PointLabel {
 
 /// Rings of candidate positions tried around a point before a label gives up and overlaps.
 const LABEL_RINGS: i32 = 4;
-
-/// A rectangle in pixels: left, top, right, bottom.
-pub(super) type PixelRect = (i32, i32, i32, i32);
 
 /// Draw `labels` beside their points (marked with dots of `dot` pixels), keeping clear of the
 /// rectangles in `avoid` (backend pixels). See [`place`] for where each label goes.

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use super::chart::Chart;
-use super::labels::PixelRect;
+use super::chart::PixelRect;
 use super::render::{Area, DrawError, DrawResult};
 use super::style::Theme;
 
@@ -39,7 +39,7 @@ where
 /// Padding inside a legend box, pixels at the reference size.
 const LEGEND_MARGIN: f64 = 8.0;
 /// Width of the marks before a legend's text, pixels at the reference size; never less, as the
-/// marks (see [`legend_line`]) are drawn 20 pixels wide at every size.
+/// marks (see [`legend_line`](super::chart::legend_line)) are drawn 20 pixels wide at every size.
 const LEGEND_MARK_WIDTH: f64 = 26.0;
 
 fn legend_mark_width(theme: &Theme) -> u32 {
@@ -77,11 +77,6 @@ where
     let (left, top) = (x0 + LEGEND_OFFSET, y0 + LEGEND_OFFSET);
     let right = left + width + legend_mark_width(theme) as i32 + 2 * margin;
     Ok((left, top, right, top + rows + 2 * margin))
-}
-
-/// A short line for a legend entry.
-pub(super) fn legend_line(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style)
 }
 
 /// How a legend entry drawn by [`draw_side_legend`] is marked.

@@ -127,3 +127,49 @@ pub fn plan_csv_rows(d: &ModelDecision, w: &mut dyn Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// Write the report of `plan` in `format`: a budget's decision (its allocation, plan and
+/// shapes), or a plan with the shapes proposed for its size; as CSV, the shapes when there are
+/// any, else the plan's figures.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn render(
+    report: &crate::commands::plan::PlanReport,
+    format: super::Format,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    use super::Format;
+    use crate::commands::plan::PlanReport;
+    match report {
+        PlanReport::Decision(decision) => match (format, &decision.shapes) {
+            (Format::Text, _) => text(decision, w),
+            (Format::Json, _) => super::json(decision, w),
+            (Format::Csv, Some(shapes)) => super::shape::csv(shapes, w),
+            (Format::Csv, None) => {
+                super::plan::csv(&decision.plan, w)?;
+                plan_csv_rows(decision, w)
+            }
+        },
+        PlanReport::Plan { plan, shapes } => match (format, shapes) {
+            (Format::Text, _) => {
+                super::plan::text(plan, None, w)?;
+                match shapes {
+                    Some(p) => {
+                        writeln!(w)?;
+                        super::shape::text(plan.model.n_params, p, w)
+                    }
+                    None => Ok(()),
+                }
+            }
+            (Format::Json, Some(p)) => super::json(
+                &serde_json::json!({ "plan": plan, "allocation": null, "shapes": p }),
+                w,
+            ),
+            (Format::Json, None) => super::plan::json(plan, None, w),
+            (Format::Csv, Some(p)) => super::shape::csv(p, w),
+            (Format::Csv, None) => super::plan::csv(plan, w),
+        },
+    }
+}

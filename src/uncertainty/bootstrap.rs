@@ -12,8 +12,6 @@
 //! replicate is the same whatever the thread count and order of execution.
 
 use ndarray::{Array2, Axis};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -171,13 +169,6 @@ mod rows {
         Array2::from_shape_vec((flat.len() / ncols.max(1), ncols), flat)
             .map_err(serde::de::Error::custom)
     }
-}
-
-/// Row indices of resample `index`: `n` draws with replacement from `0..n`.
-pub fn resample_rows(seed: u64, index: usize, n: usize) -> Vec<usize> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index as u64);
-    (0..n).map(|_| rng.random_range(0..n)).collect()
 }
 
 /// One resample refitted: parameters, objective, converged, improved by a grid start.

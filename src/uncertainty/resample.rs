@@ -215,9 +215,7 @@ impl Resampler {
         rng.set_stream(index as u64);
         match self.scheme {
             // The same rows as `resample_rows`, which the tests check replicates against.
-            ResampleScheme::Runs => {
-                obs.select_counted(&super::bootstrap::resample_rows(seed, index, n))
-            }
+            ResampleScheme::Runs => obs.select_counted(&resample_rows(seed, index, n)),
             ResampleScheme::Weights => obs.clone().with_weights(
                 obs.weights()
                     .iter()
@@ -253,6 +251,13 @@ impl Resampler {
             ),
         }
     }
+}
+
+/// Row indices of resample `index`: `n` draws with replacement from `0..n`.
+pub fn resample_rows(seed: u64, index: usize, n: usize) -> Vec<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index as u64);
+    (0..n).map(|_| rng.random_range(0..n)).collect()
 }
 
 #[cfg(test)]

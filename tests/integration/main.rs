@@ -1,6 +1,7 @@
 //! The single integration-test binary (one binary keeps linking cheap): library-level checks
 //! against golden values, recovery on synthetic data, and the command line end to end.
 
+mod architecture;
 mod common;
 mod compute_frontier;
 mod data_limits;

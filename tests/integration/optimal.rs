@@ -7,7 +7,7 @@ use scaling_laws::data::{self, LoadOptions, RowFilter};
 use scaling_laws::fit::{self, FitConfig, Objective, StartSelection};
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::optimal::{Questions, answer};
-use scaling_laws::uncertainty::bootstrap::resample_rows;
+use scaling_laws::uncertainty::resample::resample_rows;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap};
 
 use crate::common::{run, shared_data, stderr, stdout, temp_dir};

@@ -254,6 +254,10 @@ fn effective(theta: &[f64], row: &Row) -> Effective {
 }
 
 impl Family for DataConstrained {
+    fn repeated_data(&self) -> super::RepeatedData {
+        super::RepeatedData::Fitted
+    }
+
     fn name(&self) -> &'static str {
         "data-constrained"
     }

@@ -26,10 +26,11 @@ use plotters::prelude::{BLACK, DashedLineSeries, DrawingBackend};
 use plotters::style::Color;
 
 use super::axes::LogAxis;
+use super::chart::legend_line;
 use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
 use super::labels::draw_point_labels;
-use super::legend::{draw_legend, legend_box, legend_line};
+use super::legend::{draw_legend, legend_box};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme};
 use super::{ImageFormat, PlotOptions};
