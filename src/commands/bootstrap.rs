@@ -12,7 +12,7 @@ use crate::uncertainty::BootstrapConfig;
 ///
 /// # Errors
 ///
-/// As [`crate::uncertainty::bootstrap`] (too few resamples, or more than memory holds);
+/// As [`crate::uncertainty::bootstrap()`] (too few resamples, or more than memory holds);
 /// [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn bootstrap(
     fit: &SavedFit,

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::data::Dataset;
 use crate::data_limit::DataLimit;
 use crate::decision::{ModelDecision, ShapeOptions, decide};
 use crate::error::Error;
 use crate::inference::InferenceAnswers;
-use crate::optimal::{Answers, QuestionOptions};
+use crate::optimal::{Answers, QuestionOptions, Questions};
 use crate::plan::TrainingSetup;
 use crate::plan::budget::{BudgetAmount, BudgetConversion, convert};
 use crate::plan::options::{BudgetUnits, HardwareOptions};
@@ -19,7 +20,7 @@ use crate::progress::{Note, Progress};
 use crate::saved::SavedFit;
 use crate::uncertainty::{BootstrapConfig, PredictiveModel};
 
-use super::FitSource;
+use super::{FitSource, Resolved};
 
 /// The questions of `optimal` and what to answer them with.
 #[derive(Debug, Clone)]
@@ -71,7 +72,7 @@ pub struct OptimalReport {
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option or question; as
-/// [`super::FitSource::resolve`], [`crate::uncertainty::bootstrap`],
+/// [`super::FitSource::resolve`], [`crate::uncertainty::bootstrap()`],
 /// [`crate::optimal::answer_with`], [`decide`], [`crate::inference::answer`] and
 /// [`crate::data_limit::data_limit`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<OptimalReport, Error> {
@@ -95,41 +96,12 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
     // The runs are needed for the bootstrap and for prediction intervals (assessed models),
     // and for the extrapolation check when at hand.
     let needs_data = request.bootstrap.is_some() || !questions.assess.is_empty();
-    if resolved.data.is_none() {
-        match resolved.runs() {
-            Ok(d) => resolved.data = Some(d.into_owned()),
-            Err(e) if needs_data => return Err(e),
-            Err(e) if resolved.path.is_some() => progress.note(&Note::Info(format!(
-                "no extrapolation check against the fitted runs: {e}"
-            ))),
-            Err(_) => {}
-        }
-    }
+    with_runs(&mut resolved, needs_data, progress)?;
     let (mut fit, data) = (resolved.fit, resolved.data);
     if let (Some(config), Some(data)) = (&request.bootstrap, &data) {
         fit = super::bootstrap::bootstrap(&fit, data, config, progress)?;
     }
-    let model = match (&data, questions.assess.is_empty()) {
-        (Some(d), false) => Some(PredictiveModel::new(
-            &d.observations(),
-            &fit.report.fitted,
-            questions.level,
-        )),
-        _ => None,
-    };
-    let mut answers = crate::optimal::answer_with(
-        &fit.report.fitted,
-        fit.bootstrap.as_ref(),
-        model.as_ref(),
-        &questions,
-    )?;
-    if let Some(largest) = data
-        .as_ref()
-        .and_then(|d| d.compute.iter().copied().reduce(f64::max))
-    {
-        let far = crate::optimal::extrapolation_warnings(&answers, largest);
-        answers.warnings.extend(far);
-    }
+    let mut answers = answer(&fit, data.as_ref(), &questions)?;
     crate::finite::check_finite(&fit, "the fit")?;
     crate::finite::check_finite(&answers, "the answers")?;
     let setup = TrainingSetup {
@@ -155,22 +127,11 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
     if let Some(out) = out {
         fit.save(out)?;
     }
-    let data_limit = match request.unique_tokens {
-        Some(u) => {
-            let limit = crate::data_limit::data_limit(
-                &fit.report.fitted,
-                fit.bootstrap.as_ref(),
-                &answers.budgets,
-                u,
-                answers.flops_per_param_token,
-                answers.level,
-            )?;
-            crate::finite::check_finite(&limit, "the data-limited answers")?;
-            answers.warnings.extend(limit.warnings.iter().cloned());
-            Some(limit).filter(|l| !l.allocations.is_empty())
-        }
-        None => None,
-    };
+    let data_limit = request
+        .unique_tokens
+        .map(|u| limited(&fit, &mut answers, u))
+        .transpose()?
+        .flatten();
     Ok(OptimalReport {
         fit,
         answers,
@@ -178,6 +139,59 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
         inference,
         data_limit,
     })
+}
+
+/// Reload the runs of a fit read from its file: an error when they are `needed`, else a note
+/// that the extrapolation check cannot be made.
+fn with_runs(resolved: &mut Resolved, needed: bool, progress: &dyn Progress) -> Result<(), Error> {
+    if resolved.data.is_some() {
+        return Ok(());
+    }
+    match resolved.runs() {
+        Ok(d) => resolved.data = Some(d.into_owned()),
+        Err(e) if needed => return Err(e),
+        Err(e) if resolved.path.is_some() => progress.note(&Note::Info(format!(
+            "no extrapolation check against the fitted runs: {e}"
+        ))),
+        Err(_) => {}
+    }
+    Ok(())
+}
+
+/// The answers to `questions` under `fit`, with prediction intervals for assessed models and
+/// warnings for answers far beyond the fitted runs when the runs are at hand.
+fn answer(fit: &SavedFit, data: Option<&Dataset>, questions: &Questions) -> Result<Answers, Error> {
+    let fitted = &fit.report.fitted;
+    let model = data
+        .filter(|_| !questions.assess.is_empty())
+        .map(|d| PredictiveModel::new(&d.observations(), fitted, questions.level));
+    let mut answers =
+        crate::optimal::answer_with(fitted, fit.bootstrap.as_ref(), model.as_ref(), questions)?;
+    if let Some(largest) = data.and_then(|d| d.compute.iter().copied().reduce(f64::max)) {
+        let far = crate::optimal::extrapolation_warnings(&answers, largest);
+        answers.warnings.extend(far);
+    }
+    Ok(answers)
+}
+
+/// The allocations under `unique_tokens` of the budgets answered (none when no budget is),
+/// whose warnings join the answers'.
+fn limited(
+    fit: &SavedFit,
+    answers: &mut Answers,
+    unique_tokens: f64,
+) -> Result<Option<DataLimit>, Error> {
+    let limit = crate::data_limit::data_limit(
+        &fit.report.fitted,
+        fit.bootstrap.as_ref(),
+        &answers.budgets,
+        unique_tokens,
+        answers.flops_per_param_token,
+        answers.level,
+    )?;
+    crate::finite::check_finite(&limit, "the data-limited answers")?;
+    answers.warnings.extend(limit.warnings.iter().cloned());
+    Ok(Some(limit).filter(|l| !l.allocations.is_empty()))
 }
 
 /// How the answers are turned into training runs.

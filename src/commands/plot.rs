@@ -31,7 +31,7 @@ pub struct PlotRequest {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid setting or an output that would
 /// replace an input (before any work); as [`FitSource::resolve_to`],
-/// [`crate::uncertainty::bootstrap`] and the figures' drawing; [`Error::NotFinite`];
+/// [`crate::uncertainty::bootstrap()`] and the figures' drawing; [`Error::NotFinite`];
 /// [`Error::Stopped`].
 pub fn plot(request: PlotRequest, progress: &dyn Progress) -> Result<Vec<PathBuf>, Error> {
     request.settings.check()?;

@@ -90,7 +90,7 @@ impl ParamSpec {
     /// # Errors
     ///
     /// [`Error::InvalidOption`] for an unknown name, a parameter fixed twice, or a value outside
-    /// the domain ([`Param::solver_from_natural`]; a parameter that must not be 0, such as an exponent
+    /// the domain ([`Param::solver_from_natural`](crate::law::Param::solver_from_natural); a parameter that must not be 0, such as an exponent
     /// without which no compute-optimal allocation exists, is refused at 0).
     pub fn fix(mut self, name: &str, value: f64) -> Result<Self, Error> {
         let law = self.law;
