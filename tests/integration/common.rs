@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The built command-line tool.
 pub fn bin() -> Command {
@@ -65,4 +67,59 @@ pub fn write_file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 /// Relative difference `|x/y - 1|`.
 pub fn rel_diff(x: f64, y: f64) -> f64 {
     (x / y - 1.0).abs()
+}
+
+/// How a run of the binary ended.
+pub struct Run {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// Run the binary with `args` in `dir`, with nothing on standard input, killed after `timeout`.
+pub fn run_with_timeout<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    dir: &Path,
+    timeout: Duration,
+) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scaling-laws"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the scaling-laws binary starts");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the binary") {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().expect("reap the killed binary");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    Run {
+        code: status.code(),
+        signal: status.signal(),
+        timed_out,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }

@@ -1,16 +1,14 @@
 //! Driving the built binary: one command per case (mostly `fit`, a sample of `optimal`,
 //! `isoflop` and `plot`), in a fresh folder holding only the mutated input.
 
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::RngExt;
 use rand::seq::IndexedRandom;
 
 use super::mutate::{Case, case_rng};
 use super::{Failure, Kind, STDERR_LIMIT, non_finite};
+use crate::common::run_with_timeout;
 
 /// A command that has not ended after this long has hung.
 pub const TIMEOUT: Duration = Duration::from_secs(120);
@@ -134,7 +132,7 @@ pub fn check(case: &Case) -> Vec<Failure> {
             }
         })
         .collect();
-    let run = run_with_timeout(&args, dir.path());
+    let run = run_with_timeout(&args, dir.path(), TIMEOUT);
     let mut failures = Vec::new();
     let mut fail = |kind, detail: String| failures.push(Failure::new(kind, detail));
     let err_head = || {
@@ -197,55 +195,4 @@ pub fn check(case: &Case) -> Vec<Failure> {
         }
     }
     failures
-}
-
-/// How a run of the binary ended.
-pub struct Run {
-    pub code: Option<i32>,
-    pub signal: Option<i32>,
-    pub timed_out: bool,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-}
-
-/// Run the binary with `args` in `dir`, killed after [`TIMEOUT`].
-pub fn run_with_timeout(args: &[String], dir: &Path) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scaling-laws"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the scaling-laws binary starts");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = pipe.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the binary") {
-            break status;
-        }
-        if start.elapsed() > TIMEOUT {
-            timed_out = true;
-            let _ = child.kill();
-            break child.wait().expect("reap the killed binary");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    use std::os::unix::process::ExitStatusExt;
-    Run {
-        code: status.code(),
-        signal: status.signal(),
-        timed_out,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
 }

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use super::cli::{Run, TIMEOUT, run_with_timeout};
+use super::cli::TIMEOUT;
 use super::{STDERR_LIMIT, SWEEP};
+use crate::common::{Run, run_with_timeout};
 
 /// Run `args` (with `INPUT` replaced by `input`) in `dir`, failing on a hang.
 fn run_in(dir: &Path, input: &Path, args: &[&str]) -> Run {
@@ -15,7 +16,7 @@ fn run_in(dir: &Path, input: &Path, args: &[&str]) -> Run {
             other => other.to_string(),
         })
         .collect();
-    let run = run_with_timeout(&args, dir);
+    let run = run_with_timeout(&args, dir, TIMEOUT);
     assert!(
         !run.timed_out,
         "scaling-laws {} did not end within {TIMEOUT:?}",
