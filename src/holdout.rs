@@ -185,6 +185,119 @@ pub struct HoldoutReport {
     pub with_interval: usize,
 }
 
+impl HoldoutReport {
+    /// Whether the report is one a held-out check could have made, as one read back from a fit
+    /// file must be: a level in (0, 1), at least one run predicted (as many as the rule asked
+    /// for), runs with positive sizes and losses in folds that exist, intervals in order, and
+    /// summaries of the runs in range.
+    ///
+    /// # Errors
+    ///
+    /// A message that starts with the path of the field that is wrong (`at` is this struct's
+    /// own path, e.g. `holdout`).
+    pub fn check_consistent(&self, at: &str) -> Result<(), String> {
+        use crate::fields::{at_least, at_most, non_negative, open_fraction, path, positive};
+        let field = |name: &str| path(at, name);
+        open_fraction(&field("level"), self.level)?;
+        let asked = match &self.rule {
+            HoldoutRule::LargestCompute(k) | HoldoutRule::LargestParams(k) => *k,
+            HoldoutRule::RollingOrigin | HoldoutRule::Rows { .. } => 1,
+        };
+        at_least(
+            &field("rule.count"),
+            asked,
+            1,
+            "a check holds out at least one run",
+        )?;
+        let runs = field("runs");
+        if self.runs.len() < asked {
+            return Err(format!(
+                "{runs} has {} entries but the rule holds out {asked}",
+                self.runs.len()
+            ));
+        }
+        at_least(&field("train_runs"), self.train_runs, 1, "a fit has runs")?;
+        positive(&field("train_max_compute"), self.train_max_compute)?;
+        for (i, fold) in self.folds.iter().enumerate() {
+            let at = field(&format!("folds[{i}]"));
+            at_least(
+                &path(&at, "train_runs"),
+                fold.train_runs,
+                1,
+                "a fit has runs",
+            )?;
+            at_least(
+                &path(&at, "test_runs"),
+                fold.test_runs,
+                1,
+                "a fold predicts runs",
+            )?;
+            positive(&path(&at, "train_max_compute"), fold.train_max_compute)?;
+        }
+        for (i, run) in self.runs.iter().enumerate() {
+            self.check_run(&field(&format!("runs[{i}]")), run)?;
+        }
+        at_most(
+            &field("with_interval"),
+            self.with_interval,
+            &format!("the entries of {runs}"),
+            self.runs.len(),
+        )?;
+        match (self.coverage, self.with_interval) {
+            (None, 0) => {}
+            (Some(c), n) if n > 0 && (0.0..=1.0).contains(&c) => {}
+            (c, n) => {
+                return Err(format!(
+                    "{} is {c:?} for {n} runs with an interval; it must be a fraction when \
+                     some run has an interval and null when none has",
+                    field("coverage")
+                ));
+            }
+        }
+        for (name, value) in [
+            ("mean_abs_log_error", self.mean_abs_log_error),
+            ("rms_log_error", self.rms_log_error),
+            ("mean_relative_error", self.mean_relative_error),
+            ("max_relative_error", self.max_relative_error),
+        ] {
+            non_negative(&field(name), value)?;
+        }
+        Ok(())
+    }
+
+    fn check_run(&self, at: &str, run: &HeldOutRun) -> Result<(), String> {
+        use crate::fields::{at_least, non_negative, path, positive};
+        at_least(&path(at, "row"), run.row, 1, "source rows count from 1")?;
+        for (name, value) in [
+            ("n_params", run.n_params),
+            ("n_tokens", run.n_tokens),
+            ("compute", run.compute),
+            ("observed", run.observed),
+            ("predicted", run.predicted),
+        ] {
+            positive(&path(at, name), value)?;
+        }
+        non_negative(&path(at, "relative_error"), run.relative_error)?;
+        if let Some((lo, hi)) = run.prediction_interval
+            && lo > hi
+        {
+            return Err(format!(
+                "{} is [{lo}, {hi}]; its lower end must not lie above its upper end",
+                path(at, "prediction_interval")
+            ));
+        }
+        if !self.folds.is_empty() && run.fold >= self.folds.len() {
+            return Err(format!(
+                "{} is {} but there are {} folds",
+                path(at, "fold"),
+                run.fold,
+                self.folds.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Fit `data` without the runs `rule` holds out, and test the predictions on them.
 ///
 /// Returns the fit (for rolling origin, the fold with the most training runs), its training

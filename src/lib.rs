@@ -36,6 +36,7 @@ pub mod design;
 pub mod envelope;
 pub mod error;
 pub mod fetch;
+mod fields;
 pub mod figures;
 pub mod finite;
 pub mod fit;

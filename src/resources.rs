@@ -19,6 +19,11 @@ pub const BYTES_PER_RESAMPLE: f64 = 400.0;
 /// bytes) and the vectors of exponents and coefficients they are collected into, rounded up.
 pub const BYTES_PER_PAIR_RESAMPLE: f64 = 100.0;
 
+/// Memory a start-grid point takes per parameter while the grid is enumerated: the point and
+/// the key that removes duplicates (8 bytes each, with their vectors' headers and the hash
+/// set's slot shared out), rounded up.
+pub const BYTES_PER_GRID_POINT: f64 = 32.0;
+
 /// Bytes the system can give this process now: `MemAvailable` on Linux, else
 /// [`FALLBACK_MEMORY_BYTES`].
 pub fn available_memory() -> u64 {

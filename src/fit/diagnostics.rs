@@ -266,6 +266,67 @@ pub fn termination_counts(runs: &[LocalRun]) -> Vec<(Termination, usize)> {
 }
 
 impl FitDiagnostics {
+    /// Whether the counts agree with each other, as diagnostics read back from a fit file must:
+    /// at least one start run, no more converged than run and no more at the best than
+    /// converged, as many terminations as runs, a best start of the law's `n_params`
+    /// parameters, iteration counts in order, and a subsample within the runs.
+    ///
+    /// # Errors
+    ///
+    /// A message that starts with the path of the field that is wrong (`at` is this struct's
+    /// own path, e.g. `report.diagnostics`).
+    pub fn check_consistent(&self, at: &str, n_params: usize) -> Result<(), String> {
+        use crate::fields::{at_least, at_most, non_negative, path};
+        let field = |name: &str| path(at, name);
+        let run = field("starts_run");
+        at_least(&run, self.starts_run, 1, "a fit runs at least one start")?;
+        at_most(&field("converged"), self.converged, &run, self.starts_run)?;
+        let converged = field("converged");
+        at_most(
+            &field("reached_best"),
+            self.reached_best,
+            &converged,
+            self.converged,
+        )?;
+        let ended: usize = self.terminations.iter().map(|(_, n)| n).sum();
+        if ended != self.starts_run {
+            return Err(format!(
+                "{} count {ended} runs but {run} is {}",
+                field("terminations"),
+                self.starts_run
+            ));
+        }
+        if self.best_start.len() != n_params {
+            return Err(format!(
+                "{} has {} values but the law has {n_params} parameters",
+                field("best_start"),
+                self.best_start.len()
+            ));
+        }
+        let i = &self.iterations;
+        if !(i.min <= i.median && i.median <= i.max) {
+            return Err(format!(
+                "{} are not in order (min {}, median {}, max {})",
+                field("iterations"),
+                i.min,
+                i.median,
+                i.max
+            ));
+        }
+        if let Some(stage) = &self.subsample {
+            let sub = |name: &str| field(&format!("subsample.{name}"));
+            at_most(&sub("rows"), stage.rows, &sub("of_rows"), stage.of_rows)?;
+            at_most(
+                &sub("refined"),
+                stage.refined,
+                &sub("distinct"),
+                stage.distinct,
+            )?;
+            non_negative(&sub("margin"), stage.margin)?;
+        }
+        Ok(())
+    }
+
     /// Diagnostics for `runs` whose best is `runs[best]`.
     pub fn assess(
         runs: &[LocalRun],

@@ -93,7 +93,7 @@ fn a_family_without_shortcuts_recovers_its_parameters() {
     assert!(f.params_exponent.is_none() && f.tokens_exponent.is_none());
     assert!(f.chinchilla().is_none());
     assert!((f.loss(1e9, 2e10) / truth.loss(1e9, 2e10) - 1.0).abs() < 1e-5);
-    f.check_consistent().unwrap();
+    f.check_consistent("fitted").unwrap();
 }
 
 #[test]

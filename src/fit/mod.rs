@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::fields;
 use crate::law::{ChinchillaLaw, Input, Law, LawRef, ParamValues, Row, natural_index};
 use crate::progress::Progress;
 pub use diagnostics::{FitDiagnostics, FitWarning};
@@ -129,6 +130,63 @@ impl FitConfig {
             StartSelection::Best(k) => k.min(available),
         }
     }
+
+    /// Whether a fit could have run with this configuration, as one read back from a fit file
+    /// must: a positive Huber threshold, fixed and tied parameters and starts of its family in
+    /// the law's domain, at least one start run, a stopping rule that stops, and a subsample of 0
+    /// or at least [`subsample::MIN_SUBSAMPLE_ROWS`] runs.
+    ///
+    /// # Errors
+    ///
+    /// A message that starts with the path of the field that is wrong (`at` is this struct's
+    /// own path, e.g. `report.fitted.config`).
+    pub fn check_consistent(&self, at: &str) -> Result<(), String> {
+        let field = |name: &str| fields::path(at, name);
+        match self.loss {
+            ResidualLoss::Huber { delta } => fields::positive(&field("loss.delta"), delta)?,
+            ResidualLoss::Squared if self.huber_scale.is_some() => {
+                return Err(format!(
+                    "{} is set but {} is least squares: only a Huber loss has a threshold",
+                    field("huber_scale"),
+                    field("loss")
+                ));
+            }
+            ResidualLoss::Squared => {}
+        }
+        if let Some(k) = self.huber_scale {
+            fields::positive(&field("huber_scale"), k)?;
+        }
+        if self.params.law() != self.law {
+            return Err(format!(
+                "{} is the {} law but {} is the {} law",
+                field("params.law"),
+                self.params.law(),
+                field("law"),
+                self.law
+            ));
+        }
+        let prefixed = |name: &str, e: Error| format!("{}: {}", field(name), fields::message_of(e));
+        self.params.validate().map_err(|e| prefixed("params", e))?;
+        self.starts
+            .validate(self.law)
+            .map_err(|e| prefixed("starts", e))?;
+        if let StartSelection::Best(0) = self.selection {
+            return Err(format!(
+                "{} is 0; at least one start must be run",
+                field("selection.count")
+            ));
+        }
+        self.solver.check_consistent(&field("solver"))?;
+        if self.subsample_rows != 0 && self.subsample_rows < subsample::MIN_SUBSAMPLE_ROWS {
+            return Err(format!(
+                "{} is {}; it must be 0 (search on all runs) or at least {}",
+                field("subsample_rows"),
+                self.subsample_rows,
+                subsample::MIN_SUBSAMPLE_ROWS
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A fitted law with what it was fitted to: the object later analyses build on.
@@ -188,33 +246,116 @@ impl FittedLaw {
         self.to_law().chinchilla()
     }
 
-    /// Whether the fit is internally consistent: parameters of the family's length, the
-    /// configuration of the same family.
+    /// Whether the fit is internally consistent, as a fit file read back must be: parameters of
+    /// the family's length whose natural values are numbers, the law's values those of `theta`,
+    /// the residuals one per run fitted, the exponents those of the law, and a configuration of
+    /// the same family that a fit could have run ([`FitConfig::check_consistent`]).
     ///
     /// # Errors
     ///
-    /// A message saying what does not match.
-    pub fn check_consistent(&self) -> Result<(), String> {
-        let n = self.family.params().len();
+    /// A message that starts with the path of the field that does not fit (`at` is this
+    /// struct's own path, e.g. `report.fitted`).
+    pub fn check_consistent(&self, at: &str) -> Result<(), String> {
+        let field = |name: &str| fields::path(at, name);
+        let params = self.family.params();
+        let n = params.len();
         if self.theta.len() != n {
             return Err(format!(
-                "the {} law has {n} parameters but the fit holds {}",
-                self.family,
-                self.theta.len()
+                "{} has {} values but the {} law has {n} parameters",
+                field("theta"),
+                self.theta.len(),
+                self.family
             ));
         }
-        if self.config.law != self.family || self.config.params.law() != self.family {
+        if self.config.law != self.family {
             return Err(format!(
-                "the fit is of the {} law but its configuration is of the {} law",
-                self.family, self.config.law
+                "{} is the {} law but {} is the {} law",
+                field("config.law"),
+                self.config.law,
+                field("family"),
+                self.family
             ));
         }
-        if self.config.params.len() != n {
+        self.config.check_consistent(&field("config"))?;
+        self.check_law(at)?;
+        fields::non_negative(&field("objective"), self.objective)?;
+        fields::non_negative(&field("residual_sd"), self.residual_sd)?;
+        let n_free = self.config.params.n_free();
+        fields::at_least(
+            &field("n_runs"),
+            self.n_runs,
+            n_free + 1,
+            &format!("a fit of {n_free} free parameters needs more runs than parameters"),
+        )?;
+        if self.residuals.len() != self.n_runs {
             return Err(format!(
-                "the {} law has {n} parameters but the configuration fixes {}",
-                self.family,
-                self.config.params.len()
+                "{} has {} entries but {} is {}",
+                field("residuals"),
+                self.residuals.len(),
+                field("n_runs"),
+                self.n_runs
             ));
+        }
+        Ok(())
+    }
+
+    /// The law's parameters are numbers (as [`beyond_precision`] requires), `law` gives each parameter
+    /// once with the value `theta` gives, and the exponents of the allocation are the law's.
+    fn check_law(&self, at: &str) -> Result<(), String> {
+        let field = |name: &str| fields::path(at, name);
+        for (i, (p, &t)) in self.family.params().iter().zip(&self.theta).enumerate() {
+            let value = p.natural_value(t);
+            // As beyond_precision: a coefficient exp(theta) that overflows or underflows to 0.
+            if !value.is_finite() || (p.transform == crate::law::Transform::Log && value <= 0.0) {
+                return Err(format!(
+                    "{}[{i}] is {t}, which gives {} = {value}, beyond double precision",
+                    field("theta"),
+                    p.natural
+                ));
+            }
+        }
+        let law = self.to_law();
+        if self.law.in_order_of(self.family).is_none() {
+            return Err(format!(
+                "{} does not give each parameter of the {} law ({}) once",
+                field("law"),
+                self.family,
+                crate::law::natural_names(self.family)
+            ));
+        }
+        for (name, value) in self.law.iter() {
+            let from_theta = self.natural(name).unwrap_or(f64::NAN);
+            if !fields::agree(value, from_theta) {
+                return Err(format!(
+                    "{} is {value} but {} gives {from_theta}",
+                    field(&format!("law.{name}")),
+                    field("theta")
+                ));
+            }
+        }
+        for (name, saved, of_law) in [
+            (
+                "params_exponent",
+                self.params_exponent,
+                law.params_exponent(),
+            ),
+            (
+                "tokens_exponent",
+                self.tokens_exponent,
+                law.tokens_exponent(),
+            ),
+        ] {
+            let same = match (saved, of_law) {
+                (Some(a), Some(b)) => fields::agree(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                return Err(format!(
+                    "{} is {saved:?} but the law gives {of_law:?}",
+                    field(name)
+                ));
+            }
         }
         Ok(())
     }

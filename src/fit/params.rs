@@ -62,26 +62,50 @@ impl ParamSpec {
         self.fixed.is_empty()
     }
 
-    /// Whether the spec fits its family (a file may say otherwise).
+    /// Whether the spec fits its family, as [`ParamSpec::fix`] and
+    /// [`ParamSpec::tie_exponents`] build it (a file may say otherwise): one entry per parameter,
+    /// each fixed value in the law's domain, and ties only where the family has them and both of
+    /// a pair are not fixed apart.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--fix` when the number of parameters is not the
-    /// family's.
+    /// family's or a fixed value lies outside the domain, `--tie-exponents` for a tie the family
+    /// does not have or cannot keep.
     pub fn validate(&self) -> Result<(), Error> {
-        if self.fixed.len() != self.law.params().len() {
+        let params = self.law.params();
+        if self.fixed.len() != params.len() {
             return Err(Error::invalid_option(
                 "--fix",
                 format!(
                     "{} fixed values given for the {} law, which has {} parameters ({})",
                     self.fixed.len(),
                     self.law.name(),
-                    self.law.params().len(),
+                    params.len(),
                     natural_names(self.law)
                 ),
             ));
         }
-        Ok(())
+        for (param, value) in params.iter().zip(&self.fixed) {
+            let Some(value) = *value else { continue };
+            param.check_solver("--fix", value)?;
+            if param.nonzero && param.natural_value(value) == 0.0 {
+                return Err(Error::invalid_option(
+                    "--fix",
+                    format!(
+                        "{} = 0 leaves no compute-optimal allocation ({} is the {})",
+                        param.natural, param.natural, param.doc
+                    ),
+                ));
+            }
+        }
+        if self.tie_exponents && self.law.ties().is_empty() {
+            return Err(Error::invalid_option(
+                "--tie-exponents",
+                format!("the {} law has no exponents to tie", self.law.name()),
+            ));
+        }
+        self.check_tie()
     }
 
     /// Fix a parameter by its *natural* name and value (for Chinchilla: `A`, `B`, `E`

@@ -68,6 +68,48 @@ impl Default for SolverOptions {
     }
 }
 
+/// Largest L-BFGS history accepted from a file: argmin reserves room for `memory` pairs of
+/// vectors before the first step, and a history past a few dozen only slows a run of at most
+/// a dozen parameters (the default is 10).
+pub const MAX_MEMORY: usize = 1000;
+
+impl SolverOptions {
+    /// Whether a run with these options stops, as options read back from a fit file must:
+    /// tolerances that are numbers of at least 0, at least one iteration, a stall counted over at
+    /// least one iteration, and a history of 1 to [`MAX_MEMORY`].
+    ///
+    /// # Errors
+    ///
+    /// A message that starts with the path of the field that is wrong (`at` is this struct's
+    /// own path).
+    pub fn check_consistent(&self, at: &str) -> Result<(), String> {
+        let field = |name: &str| crate::fields::path(at, name);
+        for (name, value) in [
+            ("grad_rtol", self.grad_rtol),
+            ("cost_rtol", self.cost_rtol),
+            ("loose_grad_rtol", self.loose_grad_rtol),
+        ] {
+            crate::fields::non_negative(&field(name), value)?;
+        }
+        for (name, zero) in [
+            ("max_iters", self.max_iters == 0),
+            ("stall_iters", self.stall_iters == 0),
+        ] {
+            if zero {
+                return Err(format!("{} is 0; it must be at least 1", field(name)));
+            }
+        }
+        if !(1..=MAX_MEMORY).contains(&self.memory) {
+            return Err(format!(
+                "{} is {}; the L-BFGS history must hold 1 to {MAX_MEMORY} steps",
+                field("memory"),
+                self.memory
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -108,7 +108,8 @@ impl StartGrid {
     }
 
     /// Check every axis: one per parameter, not empty, and every value in the domain of the
-    /// law ([`Param::check_solver`](crate::law::Param::check_solver)).
+    /// law ([`Param::check_solver`](crate::law::Param::check_solver)); and that the grid's points
+    /// fit in memory.
     ///
     /// # Errors
     ///
@@ -137,12 +138,21 @@ impl StartGrid {
                 param.check_solver("--grid", v)?;
             }
         }
-        Ok(())
+        let points: f64 = self.axes.iter().map(|a| a.len() as f64).product();
+        crate::resources::require_memory(
+            "--grid",
+            points,
+            crate::resources::BYTES_PER_GRID_POINT * params.len() as f64,
+            "the grid's points",
+        )
     }
 
-    /// Number of grid points.
+    /// Number of grid points (`usize::MAX` when there are more).
     pub fn len(&self) -> usize {
-        self.axes.iter().map(Vec::len).product()
+        self.axes
+            .iter()
+            .map(Vec::len)
+            .fold(1, |total, n| total.saturating_mul(n))
     }
 
     /// True when some axis is empty.

@@ -129,6 +129,72 @@ impl BootstrapDraws {
         out
     }
 
+    /// Whether the draws are those of a bootstrap of a `family` fit, as draws read back from a
+    /// fit file must be: at least 2 resamples, one row of the family's parameters per resample,
+    /// an objective and a convergence flag per row, and no more resamples improved by a grid
+    /// start than converged.
+    ///
+    /// # Errors
+    ///
+    /// A message that starts with the path of the field that is wrong (`at` is this struct's
+    /// own path, e.g. `bootstrap`).
+    pub fn check_consistent(&self, at: &str, family: LawRef) -> Result<(), String> {
+        use crate::fields::{at_least, at_most, path, same_len};
+        let field = |name: &str| path(at, name);
+        if self.family != family {
+            return Err(format!(
+                "{} is the {} law but the fit is of the {family} law",
+                field("family"),
+                self.family
+            ));
+        }
+        let resamples = self.config.n_resamples;
+        at_least(
+            &field("config.n_resamples"),
+            resamples,
+            2,
+            "a bootstrap has at least 2 resamples",
+        )?;
+        if self.len() != resamples {
+            return Err(format!(
+                "{} has {} rows but {} is {resamples}",
+                field("theta"),
+                self.len(),
+                field("config.n_resamples")
+            ));
+        }
+        let n = family.params().len();
+        if self.theta.ncols() != n {
+            return Err(format!(
+                "{} has rows of {} values but the {family} law has {n} parameters",
+                field("theta"),
+                self.theta.ncols()
+            ));
+        }
+        let theta = field("theta");
+        same_len(
+            &field("objective"),
+            self.objective.len(),
+            &theta,
+            self.len(),
+            "rows",
+        )?;
+        same_len(
+            &field("converged"),
+            self.converged.len(),
+            &theta,
+            self.len(),
+            "rows",
+        )?;
+        let converged = self.len() - self.failed();
+        at_most(
+            &field("improved_by_grid"),
+            self.improved_by_grid,
+            "the resamples that converged",
+            converged,
+        )
+    }
+
     /// Per-parameter statistics of the converged resamples: for each parameter (solver order)
     /// the point `point[j]` (natural value) with the spread of its column at `level`.
     pub fn column_estimates(&self, point: &[f64], level: f64) -> Vec<Estimate> {
@@ -155,10 +221,11 @@ mod rows {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Array2<f64>, D::Error> {
         let rows = Vec::<Vec<Option<f64>>>::deserialize(d)?;
         let ncols = rows.first().map_or(0, Vec::len);
-        if rows.iter().any(|r| r.len() != ncols) {
-            return Err(serde::de::Error::custom(
-                "bootstrap draws of different lengths",
-            ));
+        if let Some(i) = rows.iter().position(|r| r.len() != ncols) {
+            return Err(serde::de::Error::custom(format!(
+                "theta: row {i} has {} values but row 0 has {ncols}; the draws are of one law",
+                rows[i].len()
+            )));
         }
         // serde_json writes a non-finite number as null.
         let flat: Vec<f64> = rows

@@ -61,7 +61,7 @@ fn issue12_a_fit_file_of_the_wrong_length_is_refused() {
     std::fs::write(&path, v.to_string()).unwrap();
     let err = SavedFit::load(&path).unwrap_err().to_string();
     assert!(
-        err.contains("inconsistent") && err.contains("5 parameters"),
+        err.contains("report.fitted.theta has 3 values") && err.contains("5 parameters"),
         "{err}"
     );
     v["report"]["fitted"]["family"] = serde_json::json!("gpt");

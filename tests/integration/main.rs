@@ -10,6 +10,7 @@ mod envelope;
 mod families;
 mod fetch;
 mod fit_chinchilla;
+mod fit_files;
 mod fit_options;
 mod fuzz;
 mod help;

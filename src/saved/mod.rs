@@ -6,6 +6,16 @@
 //! families name none and load as Chinchilla fits. The provenance records the input path and its
 //! SHA-256, the columns used, how tokens were derived, the filter, the rows used and the
 //! command line; the report holds the fitted law, the options and the diagnostics.
+//!
+//! A fit file is input, and is validated as input when it is read ([`SavedFit::from_json`]):
+//! every number finite, every list as long as what it lists, every count and range one a fit
+//! could have produced, and the parts of one family. A file that fails names the field that is
+//! wrong; no later step sees it.
+
+mod checks;
+mod json_path;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 
@@ -166,11 +176,11 @@ impl SavedFit {
         Ok(data)
     }
 
-    /// Read a saved fit.
+    /// Read a saved fit, validated by [`SavedFit::from_json`].
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when unreadable, [`Error::FitFile`] when it is not a fit file of a
+    /// [`Error::Io`] when unreadable, [`Error::FitFile`] when it is not a valid fit file of a
     /// supported version.
     pub fn load(path: &Path) -> Result<SavedFit, Error> {
         let shown = path.display().to_string();
@@ -178,62 +188,67 @@ impl SavedFit {
         Self::from_json(&text, &shown)
     }
 
-    /// Read a saved fit from the text of a fit file; `shown` names it in messages.
+    /// Read a saved fit from the text of a fit file; `shown` names it in messages. The file is
+    /// validated as the input it is: its format and version, then every field (see the module
+    /// docs), so that nothing later meets a value a fit could not have produced.
     ///
     /// # Errors
     ///
-    /// [`Error::FitFile`] when it is not a fit file of a supported version.
+    /// [`Error::FitFile`] when it is not a fit file of a supported version, or a field is
+    /// malformed, not finite, out of range or inconsistent with another; the message names the
+    /// field (e.g. `bootstrap.converged has 19 entries but bootstrap.theta has 20 rows`).
     pub fn from_json(text: &str, shown: &str) -> Result<SavedFit, Error> {
         let bad = |message: String| Error::FitFile {
             path: shown.to_string(),
             message,
         };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| bad(format!("not JSON ({e})")))?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(bad(
-                "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),
-            ));
-        }
-        let version = value.get("format_version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(FORMAT_VERSION)) {
+        check_header(text).map_err(bad)?;
+        let mut saved: SavedFit = serde_json::from_str(text).map_err(|e| {
+            let at = json_path::path_at(text, json_path::offset_of(text, e.line(), e.column()));
+            let at = if at.is_empty() { "the file".into() } else { at };
+            bad(format!("malformed at {at} ({e}); refit with this version"))
+        })?;
+        if let Err(Error::NotFinite { path, value, .. }) =
+            crate::finite::check_finite(&saved, "the fit")
+        {
             return Err(bad(format!(
-                "format version {version:?} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
+                "{path} is {value}, not a finite number; refit with this version"
             )));
         }
-        let mut saved: SavedFit =
-            serde_json::from_value(value).map_err(|e| bad(format!("malformed ({e})")))?;
-        saved.check_consistent().map_err(bad)?;
+        saved
+            .check_consistent()
+            .map_err(|m| bad(format!("{m}; refit with this version")))?;
         Ok(saved)
     }
+}
 
-    /// The fit, its configuration and its bootstrap draws are of one family, with its number
-    /// of parameters (a file edited by hand may say otherwise).
-    /// Puts the law's values in the family's order.
-    fn check_consistent(&mut self) -> Result<(), String> {
-        let fitted = &mut self.report.fitted;
-        fitted
-            .check_consistent()
-            .map_err(|m| format!("inconsistent: {m}; refit with this version"))?;
-        fitted.law = fitted.law.in_order_of(fitted.family).ok_or_else(|| {
-            format!(
-                "inconsistent: its law does not give each parameter of the {} law ({}) once; \
-                 refit with this version",
-                fitted.family,
-                crate::law::natural_names(fitted.family)
-            )
-        })?;
-        let fitted = &self.report.fitted;
-        if let Some(draws) = &self.bootstrap {
-            let n = fitted.family.params().len();
-            if draws.family != fitted.family || (!draws.is_empty() && draws.theta.ncols() != n) {
-                return Err(format!(
-                    "inconsistent: its bootstrap draws are not of the fit's {} law with {n} \
-                     parameters; refit with this version",
-                    fitted.family
-                ));
-            }
-        }
-        Ok(())
+/// The `format` and `format_version` of a fit file, read without building the rest.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    format_version: Option<serde_json::Value>,
+}
+
+/// The text is JSON of the fit-file format, of the version this tool reads.
+fn check_header(text: &str) -> Result<(), String> {
+    let header: Header = match serde_json::from_str(text) {
+        Ok(h) => h,
+        Err(e) if e.is_data() => Header {
+            format: None,
+            format_version: None,
+        },
+        Err(e) => return Err(format!("not JSON ({e})")),
+    };
+    if header.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+        return Err(
+            "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),
+        );
     }
+    let version = header.format_version.as_ref().and_then(|v| v.as_u64());
+    if version != Some(u64::from(FORMAT_VERSION)) {
+        return Err(format!(
+            "format version {version:?} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
+        ));
+    }
+    Ok(())
 }
