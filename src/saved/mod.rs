@@ -17,6 +17,7 @@ mod json_path;
 #[cfg(test)]
 mod tests;
 
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,12 @@ use crate::uncertainty::BootstrapDraws;
 pub const FORMAT_NAME: &str = "scaling-laws-fit";
 /// Current file layout version.
 pub const FORMAT_VERSION: u32 = 1;
+
+/// Largest fit file read (256 MB). The largest a fit makes is dominated by its bootstrap draws,
+/// about 200 bytes of JSON per resample of a seven-parameter law: 4000 resamples take under a
+/// megabyte, and even a million under 256 MB. A larger "fit file" is something else (a device,
+/// a log), and reading it whole would only exhaust memory.
+pub const MAX_FIT_FILE_BYTES: u64 = 256_000_000;
 
 /// What a fit was made from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,15 +183,17 @@ impl SavedFit {
         Ok(data)
     }
 
-    /// Read a saved fit, validated by [`SavedFit::from_json`].
+    /// Read a saved fit: at most [`MAX_FIT_FILE_BYTES`] of a regular file, validated by
+    /// [`SavedFit::from_json`].
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when unreadable, [`Error::FitFile`] when it is not a valid fit file of a
-    /// supported version.
+    /// [`Error::Io`] when unreadable, [`Error::FitFile`] when it is not a regular file (a FIFO,
+    /// a device or a folder is not read), is larger than [`MAX_FIT_FILE_BYTES`], or is not a
+    /// valid fit file of a supported version.
     pub fn load(path: &Path) -> Result<SavedFit, Error> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(&shown, e))?;
+        let text = read_fit_text(path, &shown)?;
         Self::from_json(&text, &shown)
     }
 
@@ -251,4 +260,66 @@ fn check_header(text: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The text of the fit file at `path`: a regular file of at most [`MAX_FIT_FILE_BYTES`]. What
+/// is not a regular file is not opened (opening a FIFO waits for a writer).
+fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
+    let bad = |message: String| Error::FitFile {
+        path: shown.to_string(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(shown, e))?;
+    if !meta.is_file() {
+        return Err(bad(format!(
+            "it is not a regular file ({}); give a fit file written by `scaling-laws fit --out`",
+            kind_of(&meta)
+        )));
+    }
+    let too_large = || {
+        bad(format!(
+            "it is larger than {} MB, more than any fit file; give a fit file written by \
+             `scaling-laws fit --out`",
+            MAX_FIT_FILE_BYTES / 1_000_000
+        ))
+    };
+    if meta.len() > MAX_FIT_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::read(shown, e))?;
+    let mut bytes = Vec::new();
+    // The file may have grown since it was measured: read one byte past the limit, no more.
+    file.take(MAX_FIT_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::read(shown, e))?;
+    if bytes.len() as u64 > MAX_FIT_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        bad(format!(
+            "not JSON (not UTF-8 text: {e}); give a fit file written by `scaling-laws fit --out`"
+        ))
+    })
+}
+
+/// What a path that is not a regular file is, in words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a file"
 }

@@ -1,14 +1,18 @@
 //! A saved fit is input, and is validated as input: a fit file edited by hand or damaged is
 //! refused when it is read, with exit code 2 and a message naming the field that is wrong,
-//! before any command uses it.
+//! before any command uses it; a fit file that is not a regular file is not read at all.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{run, stderr, temp_dir};
+use crate::common::{Run, run, run_with_timeout, stderr, temp_dir};
 
 const SWEEP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+/// A command that reads a FIFO blocks until a writer comes; one that refuses it ends at once.
+const FIFO_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A fit of the shipped sweep with 20 bootstrap draws, written by the binary into `dir`.
 fn fit_with_draws(dir: &Path) -> Value {
     let path = dir.join("fit.json");
@@ -44,6 +48,15 @@ fn assert_refused(args: &[&str], needles: &[&str]) {
             "{args:?}: stderr lacks '{needle}': {err}"
         );
     }
+}
+
+fn assert_ran_quickly(run: &Run, what: &str) {
+    assert!(
+        !run.timed_out,
+        "{what}: still running after {FIFO_TIMEOUT:?}"
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!err.contains("panicked"), "{what}: {err}");
 }
 
 #[test]
@@ -109,6 +122,41 @@ fn a_huber_threshold_that_is_not_a_positive_number_is_refused() {
             assert!(err.contains(field), "delta {delta}: {err}");
         }
     }
+}
+
+#[test]
+fn a_fit_file_that_is_not_a_regular_file_is_refused() {
+    let dir = temp_dir();
+    let fifo = dir.path().join("fit.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let folder = dir.path().to_str().unwrap();
+    for path in ["/dev/zero", fifo.to_str().unwrap(), folder] {
+        let args = ["optimal", "--fit", path, "--budget", "1e22"];
+        let out = run_with_timeout(&args, dir.path(), FIFO_TIMEOUT);
+        assert_ran_quickly(&out, path);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, Some(2), "{path}: {err}");
+        assert!(
+            err.contains(path) && err.contains("not a regular file"),
+            "{path}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_fit_file_larger_than_the_limit_is_refused_without_reading_it() {
+    let dir = temp_dir();
+    let path = dir.path().join("huge.json");
+    // Sparse: no disk space is used.
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(scaling_laws::saved::MAX_FIT_FILE_BYTES + 1)
+        .unwrap();
+    let shown = path.to_str().unwrap();
+    assert_refused(
+        &["optimal", "--fit", shown, "--budget", "1e22"],
+        &[shown, "256 MB"],
+    );
 }
 
 #[test]
