@@ -156,7 +156,8 @@ impl SavedFit {
     ///
     /// # Errors
     ///
-    /// [`Error::FitFile`] when the data came from standard input, or the file is unreadable or
+    /// [`Error::FitFile`] when the data came from standard input, the path is not a regular
+    /// file (a FIFO, a device or a folder, which are not read), or the file is unreadable or
     /// has changed since the fit (its SHA-256 differs); errors of [`crate::data::load`].
     pub fn reload_data(&self, fit_path: &Path) -> Result<Dataset, Error> {
         let source = &self.provenance.source;
@@ -166,6 +167,16 @@ impl SavedFit {
         };
         if source.path == "-" {
             return Err(bad("its data came from standard input and cannot be read again; pass the data file instead of --fit".into()));
+        }
+        if let Ok(meta) = std::fs::metadata(&source.path)
+            && !meta.is_file()
+        {
+            return Err(bad(format!(
+                "its data file {} is not a regular file ({}) and is not read again; pass the \
+                 data file instead of --fit",
+                source.path,
+                kind_of(&meta)
+            )));
         }
         let data =
             crate::data::load(&source.path, &self.provenance.load_options()).map_err(|e| {

@@ -1,6 +1,6 @@
 //! A saved fit is input, and is validated as input: a fit file edited by hand or damaged is
 //! refused when it is read, with exit code 2 and a message naming the field that is wrong,
-//! before any command uses it; a fit file that is not a regular file is not read at all.
+//! before any command uses it; files that are not regular files are not read at all.
 
 use std::path::Path;
 use std::time::Duration;
@@ -122,6 +122,38 @@ fn a_huber_threshold_that_is_not_a_positive_number_is_refused() {
             assert!(err.contains(field), "delta {delta}: {err}");
         }
     }
+}
+
+#[test]
+fn a_data_file_that_is_not_a_regular_file_is_not_read_again() {
+    let dir = temp_dir();
+    let fifo = dir.path().join("runs.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let mut fit = fit_with_draws(dir.path());
+    fit["provenance"]["source"]["path"] = json!(fifo.to_str().unwrap());
+    let path = write_fit(dir.path(), "fit.json", &fit);
+    for question in [&["--assess", "7e10,1.4e12"][..], &["--bootstrap", "3"][..]] {
+        let args = [&["optimal", "--fit", path.as_str(), "-q"][..], question].concat();
+        let out = run_with_timeout(&args, dir.path(), FIFO_TIMEOUT);
+        assert_ran_quickly(&out, &format!("{args:?}"));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.code, Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("not a regular file") && err.contains("runs.csv"),
+            "{args:?}: {err}"
+        );
+    }
+    // A question that can do without the runs is answered, with a note.
+    let args = ["optimal", "--fit", path.as_str(), "--budget", "1e22"];
+    let out = run_with_timeout(&args, dir.path(), FIFO_TIMEOUT);
+    assert_ran_quickly(&out, "--budget");
+    assert_eq!(
+        out.code,
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
