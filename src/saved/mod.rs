@@ -152,13 +152,16 @@ impl SavedFit {
         })
     }
 
-    /// Load the runs the fit was made from, checking that the file is unchanged.
+    /// Load the runs the fit was made from, checking that the file is unchanged, and keep those
+    /// the fit used (a fit that held runs out, or a law of compute fitted to its frontier, used
+    /// some of the rows its filter keeps).
     ///
     /// # Errors
     ///
     /// [`Error::FitFile`] when the data came from standard input, the path is not a regular
-    /// file (a FIFO, a device or a folder, which are not read), or the file is unreadable or
-    /// has changed since the fit (its SHA-256 differs); errors of [`crate::data::load`].
+    /// file (a FIFO, a device or a folder, which are not read), the file is unreadable or has
+    /// changed since the fit (its SHA-256 differs), or it no longer gives the rows the fit used;
+    /// errors of [`crate::data::load`].
     pub fn reload_data(&self, fit_path: &Path) -> Result<Dataset, Error> {
         let source = &self.provenance.source;
         let bad = |message: String| Error::FitFile {
@@ -190,6 +193,26 @@ impl SavedFit {
                 "its data file {} has changed since the fit (sha256 {} now, {} then); refit it",
                 source.path, data.source.sha256, source.sha256
             )));
+        }
+        self.runs_fitted(data).map_err(bad)
+    }
+
+    /// The runs of `data` (the rows the provenance's filter keeps) that the fit used, which
+    /// are `provenance.rows`.
+    fn runs_fitted(&self, data: Dataset) -> Result<Dataset, String> {
+        let wanted = &self.provenance.rows;
+        let used: std::collections::HashSet<usize> = wanted.iter().copied().collect();
+        let keep: Vec<bool> = data.rows.iter().map(|r| used.contains(r)).collect();
+        let data = data.subset(&keep);
+        if data.rows != *wanted {
+            let missing = wanted.iter().find(|r| !data.rows.contains(r));
+            return Err(format!(
+                "the rows of {} that provenance.filter keeps do not include the {} runs the fit \
+                 used (provenance.rows{}); refit it",
+                self.provenance.source.path,
+                wanted.len(),
+                missing.map_or(String::new(), |r| format!(": row {r} is not among them"))
+            ));
         }
         Ok(data)
     }

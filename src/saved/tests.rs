@@ -222,6 +222,35 @@ fn a_number_that_is_not_one_is_refused_naming_its_field() {
     );
 }
 
+#[test]
+fn reloading_a_fit_that_held_runs_out_gives_the_runs_it_was_fitted_to() {
+    let data = crate::data::load(SWEEP, &LoadOptions::default()).unwrap();
+    let rule = crate::holdout::HoldoutRule::LargestCompute(10);
+    let (report, train, check) =
+        crate::holdout::holdout(&data, &FitConfig::default(), rule, 0.95).unwrap();
+    assert!(train.len() < data.len());
+    let mut saved = SavedFit::new(report, Provenance::of(&train, None));
+    saved.holdout = Some(check);
+    let text = serde_json::to_string(&saved).unwrap();
+    let read = SavedFit::from_json(&text, "h.json").unwrap();
+    let runs = read.reload_data(Path::new("h.json")).unwrap();
+    assert_eq!(runs.rows, train.rows);
+    assert_eq!(runs.loss, train.loss);
+    // A filter that no longer keeps those rows is refused, naming a row that is missing.
+    let mut fit: Value = serde_json::from_str(&text).unwrap();
+    fit["provenance"]["filter"]["drop_highest_loss"] = json!(5);
+    let read = SavedFit::from_json(&fit.to_string(), "h.json").unwrap();
+    let message = read
+        .reload_data(Path::new("h.json"))
+        .unwrap_err()
+        .to_string();
+    let needle = format!(
+        "do not include the {} runs the fit used (provenance.rows: row",
+        train.len()
+    );
+    assert!(message.contains(&needle), "{message}");
+}
+
 /// A step down into a JSON value.
 #[derive(Clone)]
 enum Step {

@@ -202,3 +202,37 @@ fn a_text_that_is_not_of_the_expected_type_names_its_field() {
         &["provenance.rows[3]", "invalid type"],
     );
 }
+
+#[test]
+fn a_fit_with_runs_held_out_resamples_the_runs_it_was_fitted_to() {
+    let dir = temp_dir();
+    let path = dir.path().join("held_out.json");
+    let shown = path.to_str().unwrap();
+    let out = run(&[
+        "fit",
+        SWEEP,
+        "--holdout",
+        "largest-compute",
+        "10",
+        "--out",
+        shown,
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The residual bootstrap draws from the residuals of the runs fitted, one per run.
+    let out = run(&[
+        "optimal",
+        "--fit",
+        shown,
+        "--bootstrap",
+        "3",
+        "--resample",
+        "residuals",
+        "--budget",
+        "1e22",
+        "-q",
+    ]);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+}
