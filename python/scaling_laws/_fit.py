@@ -604,18 +604,7 @@ class Fit:
         """Read a fit file written by ``scaling-laws fit --out`` (or saved from
         :meth:`to_json`). Later bootstraps reload its runs from the data file its provenance
         names, checking that the file is unchanged."""
-        path = os.fspath(path)
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            from .errors import InputError
-
-            raise InputError(
-                f"cannot read {path}: {e.strerror or e}",
-                {"kind": "Io", "path": path},
-            ) from None
-        return cls(_native.NativeFit.from_json(text, path, path))
+        return cls(_native.NativeFit.load(os.fspath(path)))
 
     def text(self) -> str:
         """The command line's text report of the fit."""

@@ -41,6 +41,9 @@ class NativeFit:
     """A fit as the Rust library holds it (a saved fit, with its runs when at hand)."""
 
     @staticmethod
+    def load(path: str) -> "NativeFit":
+        """Read and validate a fit file."""
+    @staticmethod
     def from_json(text: str, shown: str, path: Optional[str] = None) -> "NativeFit":
         """Read a fit file's text; ``shown`` names it in messages, ``path`` lets its runs be
         reloaded."""

@@ -245,6 +245,18 @@ impl NativeFit {
         })
     }
 
+    /// Read a fit file as the command line's `--fit` reads it (a regular file of bounded size,
+    /// validated field by field); later calls reload its runs from its provenance.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: &str) -> PyResult<Self> {
+        let saved = SavedFit::load(std::path::Path::new(path)).py_err(py)?;
+        Ok(NativeFit {
+            saved,
+            data: None,
+            path: Some(path.to_string()),
+        })
+    }
+
     /// Log-loss residuals of the runs fitted, in data order.
     fn residuals<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_slice(py, &self.saved.report.fitted.residuals)

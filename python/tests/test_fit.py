@@ -336,3 +336,12 @@ def test_a_law_of_compute_reads_c(cli_json):
     with pytest.raises(sl.OptionError) as e:
         f.predict(n)
     assert e.value.flag == "C"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="device files and FIFOs")
+def test_load_refuses_what_is_not_a_fit_file_without_reading_it(tmp_path):
+    fifo = tmp_path / "fit.fifo"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", fifo, tmp_path):
+        with pytest.raises(sl.ScalingLawsError, match="not a regular file|regular file"):
+            sl.Fit.load(path)
