@@ -73,3 +73,58 @@ fn issue12_frontier_is_refused_with_another_law_and_unknown_names() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("'top'"), "{}", stderr(&out));
 }
+
+/// Noise-free runs of the law of compute: the fit reaches the truth (objective ~1e-30, every
+/// parameter to 1e-9) whatever the solver's last step said, and the least compute for a loss
+/// above E is answered.
+#[test]
+fn the_law_of_compute_is_recovered_from_noise_free_runs_end_to_end() {
+    let dir = crate::common::temp_dir();
+    let runs = dir.path().join("runs.csv");
+    let runs = runs.to_str().unwrap();
+    let truth = [("E", 1.69), ("A", 1070.0), ("gamma", 0.1536)];
+    let text = "E=1.69,A=1070,gamma=0.1536";
+    let args = [
+        "simulate", "--law", "compute", "--truth", text, "--noise", "0",
+    ];
+    let out = run(&[&args[..], &["--out", runs]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["fit", runs, "--law", "compute", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fit: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fitted = &fit["report"]["fitted"];
+    assert!(
+        fitted["objective"].as_f64().unwrap() < 1e-20,
+        "{}",
+        fitted["objective"]
+    );
+    for (name, value) in truth {
+        let got = fitted["law"][name].as_f64().unwrap();
+        assert!(
+            (got / value - 1.0).abs() < 1e-9,
+            "{name}: {got} against {value}"
+        );
+    }
+    let out = run(&[
+        "optimal",
+        runs,
+        "--law",
+        "compute",
+        "--target-loss",
+        "2.0",
+        "-q",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answers: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // C = (A / (L - E))^(1/gamma)
+    let expected = (1070.0f64 / (2.0 - 1.69)).powf(1.0 / 0.1536);
+    let got = answers["answers"]["target_losses"][0]["compute"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        (got / expected - 1.0).abs() < 1e-6,
+        "{got} against {expected}"
+    );
+}
