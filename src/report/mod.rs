@@ -62,32 +62,8 @@ pub fn describe_loss(loss: &ResidualLoss) -> String {
 
 /// The fitted parameters, one per line, and the allocation exponents when the law has them.
 fn law_text(f: &crate::fit::FittedLaw, w: &mut dyn Write) -> io::Result<()> {
-    if let Some(law) = f.chinchilla() {
-        writeln!(w, "  E      {:>12.5}   irreducible loss", law.irreducible)?;
-        writeln!(
-            w,
-            "  A      {:>12.5}   parameter term A / N^alpha",
-            law.param_coef
-        )?;
-        writeln!(w, "  B      {:>12.5}   data term B / D^beta", law.data_coef)?;
-        writeln!(w, "  alpha  {:>12.5}", law.alpha)?;
-        writeln!(w, "  beta   {:>12.5}", law.beta)?;
-        writeln!(
-            w,
-            "  a      {:>12.5}   = beta/(alpha+beta):  N* ∝ C^a",
-            law.params_exponent()
-        )?;
-        return writeln!(
-            w,
-            "  b      {:>12.5}   = alpha/(alpha+beta): D* ∝ C^b",
-            law.tokens_exponent()
-        );
-    }
-    let params = f.family.params();
-    let width = params
-        .iter()
-        .map(|p| p.natural.chars().count())
-        .fold(6, usize::max);
+    // Five decimals, in exponent form for magnitudes that five decimals would hide or blow up
+    // (a fixed B = 1e300, an A of 1e-300).
     let value = |v: f64| {
         if v != 0.0 && !(1e-3..1e5).contains(&v.abs()) {
             format!("{v:>12.5e}")
@@ -95,6 +71,36 @@ fn law_text(f: &crate::fit::FittedLaw, w: &mut dyn Write) -> io::Result<()> {
             format!("{v:>12.5}")
         }
     };
+    if let Some(law) = f.chinchilla() {
+        writeln!(w, "  E      {}   irreducible loss", value(law.irreducible))?;
+        writeln!(
+            w,
+            "  A      {}   parameter term A / N^alpha",
+            value(law.param_coef)
+        )?;
+        writeln!(
+            w,
+            "  B      {}   data term B / D^beta",
+            value(law.data_coef)
+        )?;
+        writeln!(w, "  alpha  {}", value(law.alpha))?;
+        writeln!(w, "  beta   {}", value(law.beta))?;
+        writeln!(
+            w,
+            "  a      {}   = beta/(alpha+beta):  N* ∝ C^a",
+            value(law.params_exponent())
+        )?;
+        return writeln!(
+            w,
+            "  b      {}   = alpha/(alpha+beta): D* ∝ C^b",
+            value(law.tokens_exponent())
+        );
+    }
+    let params = f.family.params();
+    let width = params
+        .iter()
+        .map(|p| p.natural.chars().count())
+        .fold(6, usize::max);
     for i in f.family.display_order() {
         let p = &params[i];
         writeln!(

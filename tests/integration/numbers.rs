@@ -237,3 +237,20 @@ fn issue11_an_overflowing_standard_error_is_not_defined() {
     assert_eq!(e.std_error, None);
     assert!(scaling_laws::finite::check_finite(&e, "estimate").is_ok());
 }
+
+/// A fixed parameter far from 1 prints in a form that keeps its magnitude: not a 301-digit
+/// integer for B = 1e300, not 0.00000 for A = 1e-300.
+#[test]
+fn fitted_values_of_any_magnitude_print_with_their_exponent() {
+    let sweep = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    for (fix, shown) in [("B=1e300", "1.00000e300"), ("A=1e-300", "1.00000e-300")] {
+        let out = crate::common::run(&["fit", sweep, "--fix", fix, "--starts", "5"]);
+        let text = crate::common::stdout(&out);
+        let name = &fix[..1];
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {text}"));
+        assert!(line.contains(shown) && line.len() < 60, "{fix}: {line}");
+    }
+}
