@@ -496,12 +496,30 @@ pub fn select(
             ),
         ));
     }
-    let (laws, skipped) = choose_laws(data, config.laws.as_deref())?;
+    let (laws, mut skipped) = choose_laws(data, config.laws.as_deref())?;
     let mut summaries = Vec::with_capacity(laws.len());
     for law in laws {
         crate::progress::check(progress, "the comparison of laws")?;
-        summaries.push(summarise_law(data, config, law, &StopOnly(progress))?);
+        match summarise_law(data, config, law, &StopOnly(progress)) {
+            Ok(summary) => summaries.push(summary),
+            // A law whose fit or held-out check fails is reported as failed, and the others
+            // are compared; an interrupt or a bad option ends the comparison.
+            Err(e @ (Error::Stopped { .. } | Error::InvalidOption { .. })) => return Err(e),
+            Err(e) => skipped.push(SkippedLaw {
+                law: law.name().to_string(),
+                reason: format!("its fit or a held-out check failed: {e}"),
+            }),
+        }
         progress.done();
+    }
+    if summaries.is_empty() {
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.law, s.reason))
+            .collect();
+        return Err(Error::NoConvergence {
+            message: format!("no law could be compared ({})", reasons.join("; ")),
+        });
     }
     let verdict = verdict(&summaries, config)?;
     Ok(Selection {
@@ -545,10 +563,10 @@ fn summarise_law(
         progress,
     ) {
         Ok((_, _, r)) => (Some(CheckSummary::of(&r)), None),
-        Err(e @ (Error::InvalidOption { .. } | Error::NotIdentifiable { .. })) => {
-            (None, Some(e.to_string()))
-        }
-        Err(e) => return Err(e),
+        Err(e @ Error::Stopped { .. }) => return Err(e),
+        // A fold that cannot be fitted (too few runs below a cut, or a fit that diverges)
+        // leaves the law without a rolling-origin check, said in the note.
+        Err(e) => (None, Some(e.to_string())),
     };
     let (params_exponent, params_exponent_note) = if !law.has_allocation() {
         (

@@ -186,3 +186,44 @@ fn select_names_a_negative_delta_or_level() {
         assert!(stderr(&out).contains(message), "{all:?}: {}", stderr(&out));
     }
 }
+
+/// Runs whose loss grows with N and D: the Kaplan law cannot be fitted (its optimum lies
+/// beyond double precision), the law of compute can. The comparison goes on without the
+/// failed laws and names them with the reason, instead of giving up.
+#[test]
+fn a_law_whose_fit_fails_is_reported_and_the_others_compared() {
+    let mut text = String::from("n_params,n_tokens,loss\n");
+    let mut jitter = 0.0;
+    for n in [1e7, 3e7, 1e8, 3e8, 1e9, 3e9f64] {
+        for d in [1e9, 3e9, 1e10, 3e10f64] {
+            jitter = (jitter + 0.37) % 1.0;
+            let loss = 2.0 + 0.05 * n.log10() + 0.05 * d.log10() + 0.004 * (jitter - 0.5);
+            text.push_str(&format!("{n},{d},{loss}\n"));
+        }
+    }
+    let dir = crate::common::temp_dir();
+    let path = crate::common::write_file(&dir, "growing.csv", &text);
+    let out = crate::common::run(&["select", &path, "--bootstrap", "0", "--format", "json"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let failed: Vec<&str> = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| {
+            k["reason"]
+                .as_str()
+                .unwrap()
+                .contains("fit or a held-out check failed")
+        })
+        .map(|k| k["law"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"kaplan"), "{}", s["skipped"]);
+    let laws: Vec<&str> = s["laws"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["law"].as_str().unwrap())
+        .collect();
+    assert!(laws.contains(&"compute") && !laws.contains(&"kaplan"), "{laws:?}");
+}
