@@ -47,6 +47,7 @@ from ._figures import Figure
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
 from ._simulate import simulate
+from .errors import guard_public_api
 from .errors import (
     ColumnError,
     ConvergenceError,
@@ -97,3 +98,7 @@ __all__ = [
     "ScalingLawsWarning",
     "__version__",
 ]
+
+# Every public call raises ScalingLawsError subclasses only, for bad arguments as for bad data.
+globals().update(guard_public_api(globals(), [n for n in __all__ if n != "__version__"]))
+del guard_public_api

@@ -52,6 +52,17 @@ _LOAD_KEYWORDS = (
 )
 
 
+def _integer(value: Any, keyword: str) -> int:
+    """`value` as an int, or an OptionError naming `keyword`."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise OptionError(
+            f"invalid --{keyword.replace('_', '-')}: expected a whole number, got {value!r}",
+            {"kind": "InvalidOption", "flag": "--" + keyword.replace("_", "-")},
+        ) from None
+
+
 def _assignments(value: Assignments) -> list:
     """``fix=`` or ``start=`` as the binding takes them: each item ``NAME=VALUE,...`` text as
     given, or a mapping's items as (name, value) pairs."""
@@ -100,9 +111,9 @@ def _fit_args(
         "starts": starts,
         "grid": _grid(grid),
         "start": _assignments(start),
-        "max_iters": int(max_iters),
-        "subsample_rows": int(subsample_rows),
-        "threads": None if threads is None else int(threads),
+        "max_iters": _integer(max_iters, "max_iters"),
+        "subsample_rows": _integer(subsample_rows, "subsample_rows"),
+        "threads": None if threads is None else _integer(threads, "threads"),
     }
 
 
@@ -289,7 +300,9 @@ class Fit:
             (``KeyboardInterrupt``).
         """
         with progress_callback(progress, "bootstrap") as callback:
-            native, notes = self._native.bootstrap(int(n), int(seed), str(resample), threads, callback)
+            native, notes = self._native.bootstrap(
+                _integer(n, "bootstrap"), _integer(seed, "seed"), str(resample), threads, callback
+            )
         _notes(notes, 2)
         return Bootstrap(Fit(native, self._source), float(level))
 

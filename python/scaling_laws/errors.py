@@ -9,7 +9,9 @@ turned into underscores (``--loss-col`` is ``loss_col=``, ``--where`` is ``where
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+import functools
+import re
+from typing import Any, Callable, Mapping, Optional
 
 __all__ = [
     "ScalingLawsError",
@@ -21,6 +23,8 @@ __all__ = [
     "ConvergenceError",
     "NotFiniteError",
     "DownloadError",
+    "ArgumentTypeError",
+    "ArgumentOverflowError",
     "ScalingLawsWarning",
 ]
 
@@ -152,3 +156,103 @@ class ScalingLawsWarning(UserWarning):
 
     def __reduce__(self) -> Any:
         return (type(self), (str(self.args[0]), self.code, self.action, self.rows))
+
+
+# The binding's own argument conversion (pyo3) raises TypeError or OverflowError naming a field
+# of its argument structs, e.g. "failed to extract field FitArgs.subsample_rows: ..."; the
+# innermost field is the keyword.
+_FIELD = re.compile(
+    r"(?:field [A-Za-z]+\.|keyword argument '|argument ')([a-z_][a-z_0-9]*)"
+)
+
+
+class ArgumentTypeError(OptionError, TypeError):
+    """An argument of a type the call does not take (also a :class:`TypeError`)."""
+
+
+class ArgumentOverflowError(OptionError, OverflowError):
+    """A number too large for the argument (also an :class:`OverflowError`)."""
+
+
+def _chain(error: BaseException) -> list:
+    """`error` and the causes behind it, outermost first (the binding nests a field's error
+    in its struct's)."""
+    out = [error]
+    while out[-1].__cause__ is not None and len(out) < 20:
+        out.append(out[-1].__cause__)
+    return out
+
+
+def _keyword_of(chain: list) -> Optional[str]:
+    found = [k for e in chain for k in _FIELD.findall(str(e))]
+    return found[-1] if found else None
+
+
+def _as_scaling_laws_error(error: BaseException) -> Optional[ScalingLawsError]:
+    """The exception a public call raises in place of `error`, or None to let it pass."""
+    if isinstance(error, ScalingLawsError):
+        return None
+    if type(error).__name__ == "PanicException":
+        return ScalingLawsError(
+            f"scaling-laws stopped on an internal error ({error}); please report it",
+            {"kind": "Internal", "is_bad_input": False},
+        )
+    if isinstance(error, (TypeError, OverflowError, ValueError)):
+        cls = (
+            ArgumentTypeError
+            if isinstance(error, TypeError)
+            else ArgumentOverflowError
+            if isinstance(error, OverflowError)
+            else OptionError
+        )
+        chain = _chain(error)
+        keyword = _keyword_of(chain)
+        text = str(error)
+        if keyword is None:
+            return cls(text, {"kind": "InvalidOption", "flag": None})
+        reason = str(chain[-1]).rsplit(": ", 1)[-1]
+        return cls(
+            f"invalid {keyword}: {reason}",
+            {"kind": "InvalidOption", "flag": "--" + keyword.replace("_", "-")},
+        )
+    return None
+
+
+def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` raising only :class:`ScalingLawsError` subclasses for bad arguments and
+    internal errors: a wrong type or value caught by the binding becomes an
+    :class:`OptionError` naming the keyword, an internal panic a :class:`ScalingLawsError`.
+    Interrupts and other exceptions pass unchanged."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - translated or re-raised as is
+            replacement = _as_scaling_laws_error(error)
+            if replacement is None:
+                raise
+            raise replacement from error
+
+    return call
+
+
+def guard_public_api(namespace: Mapping[str, Any], names: Any) -> dict:
+    """The public functions of `names` guarded, and the public methods of its classes
+    guarded in place (see :func:`guarded`)."""
+    out = {}
+    for name in names:
+        value = namespace[name]
+        if isinstance(value, type) and not issubclass(value, BaseException):
+            for attr, member in list(vars(value).items()):
+                if attr.startswith("_"):
+                    continue
+                if isinstance(member, staticmethod):
+                    setattr(value, attr, staticmethod(guarded(member.__func__)))
+                elif isinstance(member, classmethod):
+                    setattr(value, attr, classmethod(guarded(member.__func__)))
+                elif callable(member):
+                    setattr(value, attr, guarded(member))
+        elif callable(value) and not isinstance(value, type):
+            out[name] = guarded(value)
+    return out

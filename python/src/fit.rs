@@ -389,13 +389,21 @@ impl NativeFit {
     fn bootstrap(
         &self,
         py: Python<'_>,
-        n: usize,
+        n: i64,
         seed: u64,
         resample: &str,
         threads: Option<usize>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<(NativeFit, Vec<String>)> {
         let (threads, mut notes) = self::threads(threads).py_err(py)?;
+        let n = usize::try_from(n)
+            .map_err(|_| {
+                Error::invalid_option(
+                    "--bootstrap",
+                    format!("needs at least 2 resamples, got {n}"),
+                )
+            })
+            .py_err(py)?;
         let config = BootstrapConfig {
             n_resamples: n,
             seed,

@@ -8,8 +8,12 @@ import pickle
 import pydoc
 from pathlib import Path
 
+import pytest
+
 import scaling_laws as sl
 from scaling_laws import _native
+
+from conftest import SWEEP_CSV
 
 PACKAGE = Path(sl.__file__).parent
 
@@ -61,3 +65,28 @@ def test_exceptions_keep_their_details_through_pickle():
         raise AssertionError("a table without a loss column was accepted")
     w = sl.ScalingLawsWarning("m; a", "code", "a", [3])
     assert pickle.loads(pickle.dumps(w)).rows == [3]
+
+
+def test_wrong_types_and_values_raise_option_errors_naming_the_keyword():
+    """The binding's own conversions (a string for a number, a negative count, a number too
+    large, an unknown keyword) raise ScalingLawsError subclasses naming the keyword, still
+    TypeError or OverflowError where Python would raise those."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sl.ScalingLawsWarning)
+        fit = sl.fit(SWEEP_CSV, starts=5)
+    cases = [
+        (lambda: sl.fit(SWEEP_CSV, subsample_rows="x"), "subsample_rows"),
+        (lambda: sl.fit(SWEEP_CSV, max_iters=10**30), "max_iters"),
+        (lambda: sl.isoflop(SWEEP_CSV, bootstrap=-1), "bootstrap"),
+        (lambda: fit.bootstrap(-1), "bootstrap"),
+        (lambda: sl.plan(params="big"), "params"),
+        (lambda: sl.fit(SWEEP_CSV, detla=0.1), "detla"),
+    ]
+    for call, keyword in cases:
+        with pytest.raises(sl.OptionError) as caught:
+            call()
+        assert caught.value.keyword == keyword, (keyword, caught.value)
+    with pytest.raises(TypeError):
+        sl.fit(SWEEP_CSV, detla=0.1)

@@ -225,5 +225,8 @@ fn a_law_whose_fit_fails_is_reported_and_the_others_compared() {
         .iter()
         .map(|l| l["law"].as_str().unwrap())
         .collect();
-    assert!(laws.contains(&"compute") && !laws.contains(&"kaplan"), "{laws:?}");
+    assert!(
+        laws.contains(&"compute") && !laws.contains(&"kaplan"),
+        "{laws:?}"
+    );
 }
