@@ -192,7 +192,12 @@ pub fn few_runs_warning(n_runs: usize, n_free: usize) -> Option<Warning> {
                 "{n_runs} runs for {n_free} free parameters ({per:.1} per parameter, fewer than {MIN_RUNS_PER_PARAMETER}): \
                  the parameters and anything derived from them are poorly determined"
             ),
-            "add runs, or fix parameters with --fix (e.g. --fix E=1.69) or --tie-exponents; run --bootstrap to see how wide the intervals are",
+            format!(
+                "add runs (at least {} for {n_free} free parameters), or hold parameters known \
+                 from elsewhere with --fix NAME=VALUE; bootstrap intervals (--bootstrap) show \
+                 how poorly they are determined",
+                (MIN_RUNS_PER_PARAMETER * n_free as f64).ceil()
+            ),
         )
     })
 }
@@ -508,4 +513,21 @@ fn identification_warnings(law: LawRef, at_best: &[&LocalRun]) -> Vec<FitWarning
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod few_runs_tests {
+    use super::few_runs_warning;
+
+    #[test]
+    fn the_few_runs_advice_counts_the_runs_needed_and_names_no_law_s_values() {
+        let w = few_runs_warning(9, 3).expect("9 runs for 3 parameters is few");
+        assert!(
+            w.action.contains("at least 30 for 3 free parameters"),
+            "{}",
+            w.action
+        );
+        assert!(!w.action.contains("E=1.69") && !w.action.contains("--tie-exponents"));
+        assert!(few_runs_warning(30, 3).is_none());
+    }
 }
