@@ -86,6 +86,13 @@ pub fn simulate(request: SimulateRequest, progress: &dyn Progress) -> Result<Sim
         ..request.design
     };
     if let Some(path) = &request.out {
+        if path.as_os_str() == "-" {
+            return Err(Error::invalid_option(
+                "--out",
+                "-: it stands for standard output, which is not written as a file; leave out \
+                 --out to have the runs as CSV on standard output, or name a file",
+            ));
+        }
         crate::output::check_output("--out", path, &crate::output::Inputs::new())?;
     }
     let runs = if request.epochs.is_empty() {

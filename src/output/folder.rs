@@ -49,6 +49,9 @@ fn check(
     names: &[String],
     inputs: &Inputs,
 ) -> std::io::Result<Result<PathBuf, String>> {
+    if let Some(why) = super::stream_conflict(dir, "folder") {
+        return Ok(Err(why));
+    }
     let meta = match std::fs::metadata(dir) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -73,10 +76,13 @@ fn check(
             "it is the current folder or one above it, which is replaced as a whole; give a folder of its own".into(),
         ));
     }
+    if let Some(why) = super::stream_inside(&real) {
+        return Ok(Err(why));
+    }
     if let Some((input, what)) = inputs.inside(&real) {
         return Ok(Err(format!(
-            "it holds {what} ({}), and the folder is replaced as a whole; choose another folder",
-            input.display()
+            "it holds {what}{}, and the folder is replaced as a whole; choose another folder",
+            super::input_shown(input, Path::new(""))
         )));
     }
     for entry in std::fs::read_dir(&real)? {

@@ -7,6 +7,11 @@
 //!   file by name, through a symbolic link, or as a hard link (same device and inode). The inputs
 //!   of a saved fit (`--fit f.json`) are the fit file and the data file named in its provenance,
 //!   taken both relative to the current folder and relative to the fit file's folder.
+//! - **Never a standard stream.** `-`, `/dev/stdout`, `/dev/stderr`, `/dev/stdin` (and their
+//!   `/dev/fd/N`, `/proc/self/fd/N` names) are refused, and so is any path that is the same file
+//!   as this process's standard output or standard error (`--out log.txt >> log.txt`): replacing
+//!   it would lose what is printed there. Standard input is an input when the runs are read
+//!   from `-`: a path that is the same file as it is refused like any other input.
 //! - **Only regular files are replaced.** A folder, character or block device, FIFO or socket
 //!   at the output path is refused; nothing is created in its place.
 //! - **Symbolic links are written through.** When the output path is a symbolic link to a
@@ -44,13 +49,10 @@ impl Inputs {
         Inputs::default()
     }
 
-    /// Add `path`, described as `what` in messages (e.g. "the input file"); `-` (standard
-    /// input) is no file and is skipped.
+    /// Add `path`, described as `what` in messages (e.g. "the input file"); `-` is standard
+    /// input, whatever file it is.
     pub fn with(mut self, path: impl AsRef<Path>, what: impl Into<String>) -> Self {
-        let path = path.as_ref();
-        if path != Path::new("-") {
-            self.files.push((path.to_path_buf(), what.into()));
-        }
+        self.files.push((path.as_ref().to_path_buf(), what.into()));
         self
     }
 
@@ -60,12 +62,14 @@ impl Inputs {
     pub fn with_saved_fit(self, fit_path: &Path, data_path: &str) -> Self {
         let fit_shown = fit_path.display().to_string();
         let what = format!("the data file of fit {fit_shown}");
-        let mut inputs = self
-            .with(fit_path, "the fit file")
-            .with(data_path, what.clone());
+        let mut inputs = self.with(fit_path, "the fit file");
+        // Data read from standard input then is not read again now.
+        if data_path == "-" {
+            return inputs;
+        }
+        inputs = inputs.with(data_path, what.clone());
         let recorded = Path::new(data_path);
         if recorded.is_relative()
-            && data_path != "-"
             && let Some(dir) = fit_path.parent()
         {
             inputs = inputs.with(dir.join(recorded), what);
@@ -77,17 +81,156 @@ impl Inputs {
     fn find(&self, path: &Path) -> Option<&(PathBuf, String)> {
         let out = std::fs::metadata(path).ok()?;
         self.files.iter().find(|(input, _)| {
-            std::fs::metadata(input).is_ok_and(|m| same_file(&m, &out, input, path))
+            input_metadata(input).is_some_and(|m| same_file(&m, &out, input, path))
         })
     }
 
     /// The first input at or below folder `dir`.
     fn inside(&self, dir: &Path) -> Option<&(PathBuf, String)> {
         let dir = std::fs::canonicalize(dir).ok()?;
-        self.files
-            .iter()
-            .find(|(input, _)| std::fs::canonicalize(input).is_ok_and(|p| p.starts_with(&dir)))
+        self.files.iter().find(|(input, _)| {
+            let real = if is_stdin(input) {
+                Stream::Input.file()
+            } else {
+                std::fs::canonicalize(input).ok()
+            };
+            real.is_some_and(|p| p.starts_with(&dir))
+        })
     }
+}
+
+/// Whether input `path` is standard input (`-`).
+fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// What is at input `path`, through links; standard input's file for `-`.
+fn input_metadata(path: &Path) -> Option<std::fs::Metadata> {
+    if is_stdin(path) {
+        Stream::Input.metadata()
+    } else {
+        std::fs::metadata(path).ok()
+    }
+}
+
+/// How an input is shown after its path in messages, when that differs from the output's name.
+fn input_shown(input: &Path, output: &Path) -> String {
+    if is_stdin(input) {
+        " (standard input)".into()
+    } else if input == output {
+        String::new()
+    } else {
+        format!(" ({})", input.display())
+    }
+}
+
+/// A standard stream of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Input,
+    Output,
+    Error,
+}
+
+impl Stream {
+    /// The stream named by `path`: `-` (taken as standard output), `/dev/stdout`, `/dev/fd/1`,
+    /// `/proc/self/fd/1` and the like.
+    fn named(path: &Path) -> Option<Stream> {
+        let name = path.to_str()?;
+        if name == "-" {
+            return Some(Stream::Output);
+        }
+        let fd = name
+            .strip_prefix("/dev/fd/")
+            .or_else(|| name.strip_prefix("/proc/self/fd/"))
+            .or_else(|| name.strip_prefix("/proc/thread-self/fd/"));
+        match (name, fd) {
+            ("/dev/stdin", _) | (_, Some("0")) => Some(Stream::Input),
+            ("/dev/stdout", _) | (_, Some("1")) => Some(Stream::Output),
+            ("/dev/stderr", _) | (_, Some("2")) => Some(Stream::Error),
+            _ => None,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Stream::Input => "standard input",
+            Stream::Output => "standard output",
+            Stream::Error => "standard error",
+        }
+    }
+
+    /// What the stream is open on, when it is open.
+    #[cfg(unix)]
+    fn metadata(self) -> Option<std::fs::Metadata> {
+        use std::os::fd::AsFd;
+        let fd = match self {
+            Stream::Input => std::io::stdin().as_fd().try_clone_to_owned(),
+            Stream::Output => std::io::stdout().as_fd().try_clone_to_owned(),
+            Stream::Error => std::io::stderr().as_fd().try_clone_to_owned(),
+        };
+        std::fs::File::from(fd.ok()?).metadata().ok()
+    }
+
+    #[cfg(not(unix))]
+    fn metadata(self) -> Option<std::fs::Metadata> {
+        None
+    }
+
+    /// The path of the file the stream is open on, where the system tells it (Linux).
+    fn file(self) -> Option<PathBuf> {
+        let fd = match self {
+            Stream::Input => 0,
+            Stream::Output => 1,
+            Stream::Error => 2,
+        };
+        let path = std::fs::canonicalize(format!("/proc/self/fd/{fd}")).ok()?;
+        path.is_absolute().then_some(path)
+    }
+}
+
+/// Why `path` must not be written because it is a standard stream (by name, or the same file
+/// as standard output or standard error), in words; `kind` is what to name instead ("file").
+fn stream_conflict(path: &Path, kind: &str) -> Option<String> {
+    if let Some(stream) = Stream::named(path) {
+        let is = if path == Path::new("-") {
+            "it stands for"
+        } else {
+            "it is"
+        };
+        let hint = if stream == Stream::Output && kind == "file" {
+            " (for the results on standard output, use --format json where the command has it)"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "{is} {}, which is not written as a {kind}; name a {kind}{hint}",
+            stream.words()
+        ));
+    }
+    let out = std::fs::metadata(path).ok()?;
+    let stream = [Stream::Output, Stream::Error].into_iter().find(|s| {
+        s.metadata()
+            .is_some_and(|m| m.is_file() && same_file(&m, &out, path, path))
+    })?;
+    Some(format!(
+        "it is the file {} goes to; writing it would replace what is printed there; name \
+         another file",
+        stream.words()
+    ))
+}
+
+/// Why folder `dir` (canonical), which is replaced as a whole, must not be: it is or holds the
+/// file of standard output or standard error.
+fn stream_inside(dir: &Path) -> Option<String> {
+    let stream = [Stream::Output, Stream::Error]
+        .into_iter()
+        .find(|s| s.file().is_some_and(|f| f.starts_with(dir)))?;
+    Some(format!(
+        "it holds the file {} goes to ({}), and the folder is replaced as a whole; choose another folder",
+        stream.words(),
+        stream.file().unwrap_or_default().display()
+    ))
 }
 
 #[cfg(unix)]
@@ -188,8 +331,9 @@ fn resolve_file(path: &Path) -> Result<Result<Target, String>, std::io::Error> {
     })
 }
 
-/// The one check of an output file given with `flag`: it is not one of `inputs` (by name,
-/// link or inode), and it is absent, a regular file, or a symbolic link to one.
+/// The one check of an output file given with `flag`: it is not a standard stream (by name,
+/// or the same file as standard output or standard error), not one of `inputs` (by name, link
+/// or inode; standard input for `-`), and it is absent, a regular file, or a symbolic link to one.
 ///
 /// # Errors
 ///
@@ -197,12 +341,11 @@ fn resolve_file(path: &Path) -> Result<Result<Target, String>, std::io::Error> {
 /// [`Error::Io`] when the path cannot be examined.
 pub fn check_output(flag: &str, path: &Path, inputs: &Inputs) -> Result<(), Error> {
     let shown = path.display().to_string();
+    if let Some(why) = stream_conflict(path, "file") {
+        return Err(Error::invalid_option(flag, format!("{shown}: {why}")));
+    }
     if let Some((input, what)) = inputs.find(path) {
-        let also = if input == path {
-            String::new()
-        } else {
-            format!(" ({})", input.display())
-        };
+        let also = input_shown(input, path);
         return Err(Error::invalid_option(
             flag,
             format!(
@@ -248,6 +391,12 @@ pub fn write_atomically(
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
     let failed = |e: std::io::Error| Error::write(&shown, e);
+    if let Some(message) = stream_conflict(path, "file") {
+        return Err(Error::Destination {
+            path: shown,
+            message,
+        });
+    }
     let target = match resolve_file(path).map_err(failed)? {
         Ok(t) => t,
         Err(message) => {

@@ -27,6 +27,7 @@ mod plan;
 mod plots;
 mod recovery;
 mod select;
+mod streams;
 mod unique_tokens;
 mod warnings;
 mod writes;
