@@ -85,7 +85,7 @@ pub struct DataLimit {
 /// # Errors
 ///
 /// [`Error::InvalidOption`] (naming `--unique-tokens`) when `unique_tokens` is not a positive
-/// finite number; the errors of [`allocate_with_unique_tokens`] at the fitted parameters.
+/// finite number or so small that the epochs over it overflow; the errors of [`allocate_with_unique_tokens`] at the fitted parameters.
 pub fn data_limit(
     fitted: &FittedLaw,
     draws: Option<&BootstrapDraws>,
@@ -139,6 +139,18 @@ pub fn data_limit(
     for b in budgets {
         let compute = b.compute.value;
         let point = allocate_with_unique_tokens(&theta, compute, unique_tokens, k)?;
+        if !point.epochs.is_finite() {
+            return Err(Error::invalid_option(
+                "--unique-tokens",
+                format!(
+                    "{} unique tokens are too few for a budget of {} FLOPs: the {} tokens it \
+                     trains on would repeat them more times than a number holds; give more",
+                    crate::finite::compact(unique_tokens),
+                    crate::finite::compact(compute),
+                    crate::finite::compact(point.n_tokens)
+                ),
+            ));
+        }
         // A draw whose allocation does not exist (e.g. a non-positive exponent) is left out
         // of the intervals and counted, as for every other bootstrap quantity.
         let per_draw: Vec<[f64; 5]> = draw_thetas

@@ -119,8 +119,9 @@ pub struct SweepDesign {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--budget` (none, or not positive), `--sizes` (fewer than 3
-/// or too many runs), `--span` (not above 1), `--tokens-per-param`; as [`answer`] for the fit,
+/// [`Error::InvalidOption`] naming `--budget` (none, not positive, or too small for a model of
+/// one parameter), `--sizes` (fewer than 3 or too many runs), `--span` (not above 1, or
+/// reaching below one parameter or beyond the range of numbers), `--tokens-per-param`; as [`answer`] for the fit,
 /// and as [`plan_on`] for the hardware.
 pub fn design(
     fit: Option<(&FittedLaw, Option<&BootstrapDraws>)>,
@@ -136,6 +137,7 @@ pub fn design(
     let mut budgets = Vec::with_capacity(config.budgets.len());
     for (&budget, centre) in config.budgets.iter().zip(centres) {
         let (smallest, largest) = range(&centre, config.span);
+        check_range(budget, &centre, smallest, largest, config)?;
         let mut runs = Vec::with_capacity(config.sizes);
         for i in 0..config.sizes {
             let t = i as f64 / (config.sizes - 1) as f64;
@@ -248,6 +250,46 @@ fn range(centre: &Estimate, span: f64) -> (f64, f64) {
         smallest.min(centre.value / span),
         largest.max(centre.value * span),
     )
+}
+
+/// Refuse a sweep whose runs would be degenerate: a centre below one parameter (the budget is
+/// too small), or sizes below one parameter or beyond the range of numbers (the span is too
+/// wide for this budget).
+fn check_range(
+    budget: f64,
+    centre: &Estimate,
+    smallest: f64,
+    largest: f64,
+    config: &DesignConfig,
+) -> Result<(), Error> {
+    let compact = crate::finite::compact;
+    if !(centre.value.is_finite() && centre.value >= 1.0) {
+        return Err(Error::invalid_option(
+            "--budget",
+            format!(
+                "{} FLOPs is too small for a sweep: the model it centres on has {} parameters; \
+                 give a larger budget",
+                compact(budget),
+                compact(centre.value)
+            ),
+        ));
+    }
+    let fewest_tokens = budget / (config.flops_per_param_token * largest);
+    if !(smallest.round() >= 1.0 && largest.is_finite() && fewest_tokens > 0.0) {
+        return Err(Error::invalid_option(
+            "--span",
+            format!(
+                "a span of {} around {} parameters (at {} FLOPs) reaches models of {} to {} \
+                 parameters, beyond one parameter or the range of numbers; give a smaller span",
+                compact(config.span),
+                compact(centre.value),
+                compact(budget),
+                compact(smallest),
+                compact(largest)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The loss the fit predicts for every run, with intervals from its draws.
@@ -394,5 +436,16 @@ mod tests {
             }),
             "--span"
         );
+        // Runs of less than one parameter, or sizes beyond the range of numbers.
+        assert_eq!(flag(config(vec![1e-300])), "--budget");
+        for span in [1e30, 1e300] {
+            assert_eq!(
+                flag(DesignConfig {
+                    span,
+                    ..config(vec![1e21])
+                }),
+                "--span"
+            );
+        }
     }
 }

@@ -96,7 +96,8 @@ pub fn optimal_params(law: &ChinchillaLaw, c: f64, k: f64) -> f64 {
 ///
 /// [`Error::InvalidOption`] for non-positive budgets, k or sizes, a span outside
 /// [1, [`MAX_SPAN`]], a noise level outside [0, [`MAX_NOISE_SD`]], more runs than fit in
-/// memory, or budgets so extreme that a run's figures overflow.
+/// memory, or budgets so extreme that a run's figures overflow or that a run would have fewer
+/// than one parameter or one token.
 ///
 /// # Examples
 ///
@@ -218,8 +219,10 @@ fn draw(design: &SimulationDesign, epochs: Option<&[f64]>) -> Result<Vec<Simulat
             } else {
                 2.0 * j as f64 / (m - 1) as f64 - 1.0
             };
-            let n_params = (centre * design.span.powf(t)).round().max(1.0);
+            let size = centre * design.span.powf(t);
+            let n_params = size.round().max(1.0);
             let n_tokens = budget / (k * n_params);
+            check_size(budget, size, n_tokens)?;
             for &e in epochs.unwrap_or(&[1.0]) {
                 let mut row = Row::new(n_params, n_tokens, k);
                 let unique_tokens = n_tokens / e;
@@ -299,6 +302,29 @@ fn validate(design: &SimulationDesign) -> Result<(), Error> {
         ));
     }
     Ok(())
+}
+
+/// A run of fewer than one parameter (`size` before rounding) or one token is degenerate: the
+/// budget is too small for the sweep.
+fn check_size(budget: f64, size: f64, n_tokens: f64) -> Result<(), Error> {
+    if size >= 0.5 && n_tokens >= 1.0 {
+        return Ok(());
+    }
+    let below = if size >= 0.5 {
+        "fewer than one token"
+    } else {
+        "fewer than one parameter"
+    };
+    Err(Error::invalid_option(
+        "--budgets",
+        format!(
+            "budget {} FLOPs is too small for a sweep: it gives a run of {below} (N = {}, \
+             D = {}); choose budgets nearer real sweeps (e.g. 1e18 to 1e26), or a smaller --span",
+            compact(budget),
+            compact(size),
+            compact(n_tokens)
+        ),
+    ))
 }
 
 /// A run whose figures overflowed or underflowed (budgets far beyond any real sweep).

@@ -193,12 +193,35 @@ fn candidates(alloc: &Allocator, smallest: f64, c: &SuggestConfig) -> Vec<(f64, 
     out
 }
 
+/// A cap on the total compute that is positive, finite, and buys at least one candidate run
+/// (the smallest takes `smallest` FLOPs, the compute of the smallest fitted run).
+fn check_total_compute(total: f64, smallest: f64) -> Result<(), Error> {
+    if !(total.is_finite() && total > 0.0) {
+        return Err(Error::invalid_option(
+            "--total-compute",
+            format!("must be a positive number of FLOPs, got {}", compact(total)),
+        ));
+    }
+    if total * (1.0 + 1e-9) < smallest {
+        return Err(Error::invalid_option(
+            "--total-compute",
+            format!(
+                "{} FLOPs is too small for even one run: the smallest run suggested takes {} \
+                 FLOPs (that of the smallest fitted run); give at least that",
+                compact(total),
+                compact(smallest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Suggest runs for `fitted` (fitted to `obs`).
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--runs`, `--target-budget`, `--compute-limit` or `--level`
-/// for bad values, and naming `fit` when the Fisher information of the fit is singular (a
+/// [`Error::InvalidOption`] naming `--runs`, `--target-budget`, `--compute-limit`,
+/// `--total-compute` (not positive, or too small for one run) or `--level` for bad values, and naming `fit` when the Fisher information of the fit is singular (a
 /// parameter the runs do not identify), so no interval can be predicted.
 pub fn suggest(
     obs: &Observations,
@@ -233,7 +256,19 @@ pub fn suggest(
         .copied()
         .reduce(f64::min)
         .map_or(f64::NAN, f64::exp);
-    if !(c.compute_limit.is_finite() && c.compute_limit >= smallest) {
+    if !c.compute_limit.is_finite() {
+        return Err(Error::invalid_option(
+            "--compute-limit",
+            format!(
+                "must be a finite number of FLOPs, got {}",
+                compact(c.compute_limit)
+            ),
+        ));
+    }
+    if let Some(total) = c.total_compute {
+        check_total_compute(total, smallest)?;
+    }
+    if smallest.is_nan() || c.compute_limit < smallest {
         return Err(Error::invalid_option(
             "--compute-limit",
             format!(

@@ -197,12 +197,22 @@ pub fn convert(
         BudgetAmount::Flops { .. } => unreachable!("handled above"),
     };
     let flops = gpu_hours * HOUR * t.achieved();
-    if !(flops.is_finite() && flops > 0.0) {
+    if flops.is_infinite() {
         return Err(Error::invalid_option(
             flag,
             format!(
                 "the budget comes out as {} FLOPs, outside the range of double-precision \
                  numbers; give a smaller amount",
+                crate::finite::compact(flops)
+            ),
+        ));
+    }
+    if flops.is_nan() || flops <= 0.0 {
+        return Err(Error::invalid_option(
+            flag,
+            format!(
+                "the budget comes out as {} FLOPs: the amount is too small to buy any compute; \
+                 give a larger amount",
                 crate::finite::compact(flops)
             ),
         ));

@@ -287,13 +287,19 @@ fn check_header(text: &str) -> Result<(), String> {
             "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),
         );
     }
-    let version = header.format_version.as_ref().and_then(|v| v.as_u64());
-    if version != Some(u64::from(FORMAT_VERSION)) {
-        return Err(format!(
-            "format version {version:?} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
-        ));
+    let version = header.format_version.as_ref().map(|v| match v.as_u64() {
+        Some(n) => n.to_string(),
+        None => crate::error::shorten(&v.to_string()),
+    });
+    match version {
+        None => Err(format!(
+            "format version missing (this tool reads version {FORMAT_VERSION}); refit with this version"
+        )),
+        Some(v) if v != FORMAT_VERSION.to_string() => Err(format!(
+            "format version {v} is not supported by this tool (version {FORMAT_VERSION}); refit with this version"
+        )),
+        Some(_) => Ok(()),
     }
-    Ok(())
 }
 
 /// The text of the fit file at `path`: a regular file of at most [`MAX_FIT_FILE_BYTES`]. What

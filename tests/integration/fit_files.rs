@@ -236,3 +236,22 @@ fn a_fit_with_runs_held_out_resamples_the_runs_it_was_fitted_to() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success(), "{err}");
 }
+
+#[test]
+fn a_fit_file_of_another_format_version_names_the_version_as_a_number() {
+    let dir = temp_dir();
+    let mut fit = fit_with_draws(dir.path());
+    fit["format_version"] = json!(2);
+    let v2 = write_fit(dir.path(), "v2.json", &fit);
+    assert_refused(
+        &["optimal", "--fit", &v2],
+        &["format version 2 ", "v2.json"],
+    );
+    fit.as_object_mut().unwrap().remove("format_version");
+    let none = write_fit(dir.path(), "none.json", &fit);
+    assert_refused(&["optimal", "--fit", &none], &["format version missing"]);
+    for path in [&v2, &none] {
+        let err = stderr(&run(&["optimal", "--fit", path]));
+        assert!(!err.contains("Some(") && !err.contains("None"), "{err}");
+    }
+}

@@ -253,4 +253,98 @@ fn fitted_values_of_any_magnitude_print_with_their_exponent() {
             .unwrap_or_else(|| panic!("no line for {name}: {text}"));
         assert!(line.contains(shown) && line.len() < 60, "{fix}: {line}");
     }
+
+/// A fit of the shipped sweep with 20 bootstrap draws, written into `dir`; its path.
+fn saved_fit(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("f.json");
+    let path = path.to_str().unwrap().to_string();
+    let args = ["optimal", SWEEP, "-q", "--bootstrap", "20", "--out", &path];
+    let (code, _, err) = outcome(&args);
+    assert_eq!(code, 0, "{err}");
+    path
+}
+
+#[test]
+fn values_whose_results_overflow_are_refused_naming_their_flag() {
+    let dir = temp_dir();
+    let fit = saved_fit(&dir);
+    let fit = fit.as_str();
+    let cases: [(&[&str], &str); 6] = [
+        (&["design", "--budget", "1e-300"], "--budget"),
+        (&["design", "--fit", fit, "--budget", "1e-300"], "--budget"),
+        (&["design", "--budget", "1e21", "--span", "1e300"], "--span"),
+        (
+            &[
+                "design", "--fit", fit, "--budget", "1e21", "--span", "1e300",
+            ],
+            "--span",
+        ),
+        (
+            &["optimal", "--fit", fit, "--unique-tokens", "1e-300"],
+            "--unique-tokens",
+        ),
+        (&["simulate", "--budgets", "1e-300"], "--budgets"),
+    ];
+    for (args, flag) in cases {
+        let err = refused(args, 2, flag);
+        assert!(!err.contains("report it"), "{args:?}: {err}");
+    }
+    let (_, out, _) = outcome(&["simulate", "--budgets", "1e-300"]);
+    assert!(out.is_empty(), "degenerate runs were written: {out}");
+}
+
+#[test]
+fn a_total_compute_that_buys_no_run_is_refused_naming_the_flag() {
+    let dir = temp_dir();
+    let fit = saved_fit(&dir);
+    let suggest = [
+        "suggest",
+        fit.as_str(),
+        "--target-budget",
+        "1e22",
+        "--runs",
+        "4",
+    ];
+    for total in ["nan", "inf", "0", "-1", "1"] {
+        let args = [&suggest[..], &["--total-compute", total]].concat();
+        let err = refused(&args, 2, "--total-compute");
+        assert!(!err.contains("report it"), "{args:?}: {err}");
+        if total == "1" {
+            assert!(err.contains("too small for even one run"), "{err}");
+        }
+    }
+    let args = [&suggest[..], &["--total-compute", "1e19"]].concat();
+    let (code, out, err) = outcome(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("6.000e18"),
+        "one run fits in 1e19 FLOPs: {out}"
+    );
+}
+
+#[test]
+fn messages_about_impossible_amounts_say_what_is_wrong() {
+    let dir = temp_dir();
+    let fit = saved_fit(&dir);
+    let fit = fit.as_str();
+    let suggest = ["suggest", fit, "--target-budget", "1e22", "--runs", "4"];
+    for limit in ["inf", "nan"] {
+        let args = [&suggest[..], &["--compute-limit", limit]].concat();
+        let err = refused(&args, 2, "--compute-limit");
+        assert!(!err.contains("below the smallest"), "{err}");
+        assert!(err.contains("finite"), "{err}");
+    }
+    let dollars = [
+        "optimal",
+        "--fit",
+        fit,
+        "--gpu",
+        "a100",
+        "--price-per-gpu-hour",
+        "2",
+        "--dollars",
+    ];
+    let err = refused(&[&dollars[..], &["5e-324"]].concat(), 2, "--dollars");
+    assert!(err.contains("too small to buy any compute"), "{err}");
+    assert!(!err.contains("smaller amount"), "{err}");
 }
