@@ -16,6 +16,7 @@ Examples:
 
 /// Options of `scaling-laws envelope`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 #[command(after_help = EXAMPLES)]
 pub struct EnvelopeArgs {
     /// Training-curve files: one per run (named after the file), or long tables with --run-col.

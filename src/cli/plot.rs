@@ -171,6 +171,7 @@ Examples:
 
 /// Options of `scaling-laws chinchilla`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 #[command(after_help = CHINCHILLA_EXAMPLES)]
 pub struct ChinchillaArgs {
     /// Folder for the figures, the summary and the fit.

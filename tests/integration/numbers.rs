@@ -348,3 +348,27 @@ fn messages_about_impossible_amounts_say_what_is_wrong() {
     assert!(err.contains("too small to buy any compute"), "{err}");
     assert!(!err.contains("smaller amount"), "{err}");
 }
+
+#[test]
+fn negative_numbers_are_values_of_their_flag_in_every_command() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["design", "--budget", "-1"], "--budget"),
+        (
+            &["design", "--budget", "1e21", "--threads", "-1"],
+            "--threads",
+        ),
+        (&["envelope", SWEEP, "--threads", "-1"], "--threads"),
+        (
+            &["chinchilla", "--out", "figs", "--bootstrap", "-1"],
+            "--bootstrap",
+        ),
+        (
+            &["simulate", "--sizes-per-budget", "-1"],
+            "--sizes-per-budget",
+        ),
+    ];
+    for (args, flag) in cases {
+        let err = refused(args, 2, flag);
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}
