@@ -12,6 +12,10 @@ pub const ROWS_SHOWN: usize = 5;
 /// Longest cell, column name or quoted value an error message shows in full (in characters).
 pub const QUOTE_CHARS: usize = 80;
 
+/// Longest error message shown whole (in characters); [`cap_message`] cuts the middle of a
+/// longer one, a safety net for values echoed without [`shorten`].
+pub const MESSAGE_CHARS: usize = 600;
+
 /// How many column names an error message lists before summarising the rest.
 pub const NAMES_SHOWN: usize = 30;
 
@@ -406,6 +410,22 @@ pub fn shorten(text: &str) -> String {
     format!("{head}… ({length} characters)")
 }
 
+/// `message` whole when at most [`MESSAGE_CHARS`] characters, else its beginning and its end
+/// (which says what to do) around a note of how much was left out.
+pub fn cap_message(message: &str) -> String {
+    let length = message.chars().count();
+    if length <= MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let keep = MESSAGE_CHARS / 2 - 20;
+    let head: String = message.chars().take(keep).collect();
+    let tail: String = message.chars().skip(length - keep).collect();
+    format!(
+        "{head}… ({} characters left out) …{tail}",
+        length - 2 * keep
+    )
+}
+
 /// Like [`shorten`], keeping the quotes around a quoted value.
 fn shorten_quoted(value: &str) -> String {
     match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
@@ -438,6 +458,12 @@ mod tests {
         assert!(short.ends_with("… (5000 characters)"));
         assert_eq!(shorten("abc"), "abc");
         assert!(shorten_quoted(&format!("'{cell}'")).ends_with("… (5000 characters)'"));
+        let message = format!("invalid --where: '{cell}': no operator; write COLUMN OP VALUE");
+        let capped = cap_message(&message);
+        assert!(capped.chars().count() <= MESSAGE_CHARS, "{capped}");
+        assert!(capped.starts_with("invalid --where: 'xxx"), "{capped}");
+        assert!(capped.ends_with("write COLUMN OP VALUE"), "{capped}");
+        assert_eq!(cap_message("short"), "short");
         let names: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
         let listed = format_names(&names);
         assert!(listed.starts_with("c0, c1,") && listed.ends_with("c29, and 70 more"));

@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, shorten};
 
 /// A dataset the tool knows how to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +53,8 @@ pub fn find_dataset(name: &str) -> Result<KnownDataset, Error> {
             Error::invalid_option(
                 "DATASET",
                 format!(
-                    "unknown dataset '{name}'; known: {}",
+                    "unknown dataset '{}'; known: {}",
+                    shorten(name),
                     DATASETS
                         .iter()
                         .map(|d| d.name)
@@ -128,7 +129,7 @@ pub fn fetch(dataset: &KnownDataset, url: Option<&str>, cache: &Path) -> Result<
     let got = sha256_hex(&bytes);
     if got != dataset.sha256 {
         return Err(Error::Download {
-            url: redact(url),
+            url: shown(url),
             message: format!(
                 "checksum mismatch: expected sha256 {}, got {got}; nothing was saved",
                 dataset.sha256
@@ -180,7 +181,7 @@ pub fn check_url(url: &str) -> Result<(), Error> {
             "--url",
             format!(
                 "'{}' {why}; give an http:// or https:// address",
-                redact(url)
+                shown(url)
             ),
         )
     };
@@ -188,7 +189,10 @@ pub fn check_url(url: &str) -> Result<(), Error> {
         return Err(bad("is not an address"));
     };
     if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
-        return Err(bad(&format!("uses the unsupported scheme '{scheme}'")));
+        return Err(bad(&format!(
+            "uses the unsupported scheme '{}'",
+            shorten(scheme)
+        )));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority.rsplit('@').next().unwrap_or("");
@@ -239,9 +243,14 @@ fn resolve(base: &str, location: &str) -> String {
     format!("{scheme}://{authority}{dir}{location}")
 }
 
+/// `url` as messages show it: credentials hidden, cut when long.
+fn shown(url: &str) -> String {
+    shorten(&redact(url))
+}
+
 fn download(url: &str) -> Result<Vec<u8>, Error> {
     let fail = |message: String| Error::Download {
-        url: redact(url),
+        url: shown(url),
         message,
     };
     // Redirects are followed here rather than by ureq, so that one to another scheme (such as
@@ -258,7 +267,7 @@ fn download(url: &str) -> Result<Vec<u8>, Error> {
             ureq::Error::StatusCode(code) => fail(format!("the server answered HTTP {code}")),
             other => fail(format!(
                 "cannot download: {}",
-                redact_all(&other.to_string(), url)
+                shorten(&redact_all(&other.to_string(), url))
             )),
         })?;
         if !r.status().is_redirection() {
@@ -280,7 +289,7 @@ fn download(url: &str) -> Result<Vec<u8>, Error> {
             return Err(fail(format!(
                 "the server redirected to '{}', an unsupported address; only http:// and \
                  https:// are followed",
-                redact(&next)
+                shown(&next)
             )));
         }
         current = next;

@@ -484,7 +484,8 @@ impl Figure {
                 Error::invalid_option(
                     flag,
                     format!(
-                        "unknown figure '{name}'; choose one of {}",
+                        "unknown figure '{}'; choose one of {}",
+                        crate::error::shorten(name),
                         names.join(", ")
                     ),
                 )

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::error::Error;
+use crate::error::{Error, shorten};
 use crate::fit::{FitConfig, FitReport, fit_dataset};
 use crate::law::Row;
 use crate::progress::Progress;
@@ -64,7 +64,10 @@ impl HoldoutRule {
                              (e.g. --holdout largest-compute 5)";
         let count = |k: &str| {
             k.parse::<usize>().map_err(|_| {
-                Error::invalid_option("--holdout", format!("K must be a whole number, got '{k}'"))
+                Error::invalid_option(
+                    "--holdout",
+                    format!("K must be a whole number, got '{}'", shorten(k)),
+                )
             })
         };
         match values {
@@ -82,7 +85,10 @@ impl HoldoutRule {
             })),
             [_] | [_, _] => Err(Error::invalid_option(
                 "--holdout",
-                format!("unknown rule '{}'; the rules are {RULES}", values.join(" ")),
+                format!(
+                    "unknown rule '{}'; the rules are {RULES}",
+                    shorten(&values.join(" "))
+                ),
             )),
             _ => Err(Error::invalid_option(
                 "--holdout",
@@ -446,7 +452,7 @@ fn split(data: &Dataset, rule: &HoldoutRule, n_free: usize) -> Result<Vec<Split>
             if !test.iter().any(|t| *t) {
                 return Err(Error::invalid_option(
                     "--holdout",
-                    format!("no run used in the fit matches '{condition}'"),
+                    format!("no run used in the fit matches '{}'", shorten(condition)),
                 ));
             }
             single(test)

@@ -13,7 +13,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
-        Err(err) => return ExitCode::from(cli::clap_message(&err)),
+        Err(err) => return ExitCode::from(cli::clap_message(err)),
     };
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -21,7 +21,8 @@ fn main() -> ExitCode {
             if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            cli::note!("error: {err:#}");
+            let message = scaling_laws::error::cap_message(&format!("{err:#}"));
+            cli::note!("error: {message}");
             ExitCode::from(cli::exit_code(&err))
         }
     }

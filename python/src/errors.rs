@@ -76,9 +76,10 @@ pub fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let (class, kind) = classify(err);
     let module = py.import("scaling_laws.errors")?;
-    let instance = module
-        .getattr(class)?
-        .call1((err.to_string(), details(py, err, kind)?))?;
+    let instance = module.getattr(class)?.call1((
+        scaling_laws::error::cap_message(&err.to_string()),
+        details(py, err, kind)?,
+    ))?;
     Ok(PyErr::from_value(instance))
 }
 

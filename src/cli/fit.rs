@@ -237,8 +237,10 @@ fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule
             .conditions
             .push(scaling_laws::data::Condition::parse(expr, "--holdout")?);
         options.filter.drop_highest_loss = 0;
-        let matching = scaling_laws::data::load(input, &options)
-            .map_err(|e| Error::invalid_option("--holdout", format!("where '{expr}': {e}")))?;
+        let matching = scaling_laws::data::load(input, &options).map_err(|e| {
+            let expr = scaling_laws::error::shorten(expr);
+            Error::invalid_option("--holdout", format!("where '{expr}': {e}"))
+        })?;
         Ok(matching.rows)
     })
 }

@@ -124,10 +124,11 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 /// Show what clap has to say (help, version, or a usage error) and return the exit status:
 /// help and version go to standard output through [`stdout`] like any result, so a closed pipe
 /// is quiet and a full standard output is an error (exit 1); usage errors go to standard error
-/// with exit 2.
-pub fn clap_message(err: &clap::Error) -> u8 {
+/// with exit 2, each value they echo cut when long.
+pub fn clap_message(mut err: clap::Error) -> u8 {
     use std::io::IsTerminal;
     use std::io::Write as _;
+    shorten_values(&mut err);
     if err.use_stderr() || std::io::stdout().is_terminal() {
         // clap colours for terminals; on a terminal a failed write has nowhere to go anyway.
         let _ = err.print();
@@ -144,6 +145,38 @@ pub fn clap_message(err: &clap::Error) -> u8 {
             note!("error: {e:#}");
             1
         }
+    }
+}
+
+/// Cut the long values a usage error echoes (an unknown argument, an invalid value), so that
+/// its message stays a few lines long.
+fn shorten_values(err: &mut clap::Error) {
+    use clap::builder::StyledStr;
+    use clap::error::ContextValue;
+    use scaling_laws::error::{QUOTE_CHARS, shorten};
+    let cut = |s: &str| (s.chars().count() > QUOTE_CHARS).then(|| shorten(s));
+    let styled = |s: &StyledStr| cut(&s.to_string()).map(StyledStr::from);
+    let long: Vec<_> = err
+        .context()
+        .filter_map(|(kind, value)| {
+            let short = match value {
+                ContextValue::String(s) => ContextValue::String(cut(s)?),
+                ContextValue::Strings(v) if v.iter().any(|s| cut(s).is_some()) => {
+                    ContextValue::Strings(v.iter().map(|s| cut(s).unwrap_or(s.clone())).collect())
+                }
+                ContextValue::StyledStr(s) => ContextValue::StyledStr(styled(s)?),
+                ContextValue::StyledStrs(v) if v.iter().any(|s| styled(s).is_some()) => {
+                    ContextValue::StyledStrs(
+                        v.iter().map(|s| styled(s).unwrap_or(s.clone())).collect(),
+                    )
+                }
+                _ => return None,
+            };
+            Some((kind, short))
+        })
+        .collect();
+    for (kind, short) in long {
+        err.insert(kind, short);
     }
 }
 

@@ -230,8 +230,9 @@ impl Condition {
             return Err(Error::invalid_option(
                 flag,
                 format!(
-                    "'{text}' joins a file column and one of N, D, C, L with 'or'; name the \
-                     file's column instead of the letter"
+                    "'{}' joins a file column and one of N, D, C, L with 'or'; name the \
+                     file's column instead of the letter",
+                    crate::error::shorten(text)
                 ),
             ));
         }
@@ -246,9 +247,10 @@ impl Condition {
             Error::invalid_option(
                 flag,
                 format!(
-                    "'{whole}': {m}; write COLUMN OP VALUE with OP one of < <= > >= = != ~ !~, \
+                    "'{}': {m}; write COLUMN OP VALUE with OP one of < <= > >= = != ~ !~, \
                      or COLUMN in (V1, V2), joined by 'or' (e.g. 'loss < 3.4', \
-                     'decay = chinchilla or decay = cosine', 'optimizer in (adam, adamw)')"
+                     'decay = chinchilla or decay = cosine', 'optimizer in (adam, adamw)')",
+                    crate::error::shorten(whole)
                 ),
             )
         };

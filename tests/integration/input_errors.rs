@@ -457,3 +457,112 @@ proptest! {
         }
     }
 }
+
+/// Longest error message a long value may produce, in bytes: a few lines.
+const MAX_MESSAGE_BYTES: usize = 1000;
+
+#[test]
+fn long_values_are_cut_in_error_messages() {
+    let sweep = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let long = "x".repeat(130_000);
+    let text = |s: &str| s.to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                text("fit"),
+                text(sweep),
+                text("-q"),
+                text("--where"),
+                long.clone(),
+            ],
+            "--where",
+        ),
+        (
+            vec![
+                text("fit"),
+                text(sweep),
+                text("-q"),
+                text("--where"),
+                format!("loss > {long}"),
+            ],
+            "--where",
+        ),
+        (
+            vec![
+                text("fit"),
+                text(sweep),
+                text("-q"),
+                text("--holdout"),
+                text("where"),
+                long.clone(),
+            ],
+            "--holdout",
+        ),
+        (
+            vec![
+                text("data"),
+                text("fetch"),
+                text("chinchilla"),
+                text("--url"),
+                long.clone(),
+            ],
+            "--url",
+        ),
+        (
+            vec![
+                text("data"),
+                text("fetch"),
+                text("chinchilla"),
+                text("--url"),
+                format!("ftp://{long}"),
+            ],
+            "--url",
+        ),
+        (vec![text("data"), text("fetch"), long.clone()], "DATASET"),
+        (
+            vec![
+                text("plot"),
+                long.clone(),
+                text("--fit"),
+                text("f.json"),
+                text("--out"),
+                text("a.png"),
+            ],
+            "<KIND>",
+        ),
+        (
+            vec![text("fit"), text(sweep), format!("--{long}")],
+            "unexpected argument",
+        ),
+        (
+            vec![
+                text("fit"),
+                text(sweep),
+                text("-q"),
+                text("--law"),
+                long.clone(),
+            ],
+            "--law",
+        ),
+    ];
+    for (args, named) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{}: {}",
+            args[..3].join(" "),
+            &err[..200.min(err.len())]
+        );
+        assert!(err.contains(named), "{}", &err[..200.min(err.len())]);
+        assert!(
+            out.stderr.len() <= MAX_MESSAGE_BYTES,
+            "{} bytes for {}: {}",
+            out.stderr.len(),
+            args[..3].join(" "),
+            &err[..300.min(err.len())]
+        );
+    }
+}
