@@ -253,6 +253,7 @@ fn fitted_values_of_any_magnitude_print_with_their_exponent() {
             .unwrap_or_else(|| panic!("no line for {name}: {text}"));
         assert!(line.contains(shown) && line.len() < 60, "{fix}: {line}");
     }
+}
 
 /// A fit of the shipped sweep with 20 bootstrap draws, written into `dir`; its path.
 fn saved_fit(dir: &tempfile::TempDir) -> String {
