@@ -142,32 +142,21 @@ def _warn_all(items: Sequence[ScalingLawsWarning], stacklevel: int) -> None:
         warnings.warn(w, stacklevel=stacklevel + 1)
 
 
-def _decision_args(
-    *,
-    gpu: Optional[str] = None,
-    gpus: Optional[int] = None,
-    compute_precision: str = "bf16",
-    peak_tflops: Optional[float] = None,
-    gpu_memory_gb: Optional[float] = None,
-    mfu: Optional[float] = None,
-    price_per_gpu_hour: Optional[float] = None,
-    watts_per_gpu: Optional[float] = None,
-    days: Optional[float] = None,
-    gpu_hours: Optional[float] = None,
-    dollars: Optional[float] = None,
-    optimizer: str = "adam-mixed",
-    micro_batch: int = 1,
-    recompute: str = "selective",
-    shape: bool = False,
-    vocab: int = 32000,
-    seq_len: int = 2048,
-    shapes_per_rule: int = 2,
-    inference_tokens: Optional[float] = None,
-    unique_tokens: Optional[float] = None,
-) -> dict:
-    """The options of :meth:`Fit.optimal` that turn answers into training runs, as the
-    binding takes them (the defaults are those of ``scaling-laws optimal``)."""
-    return dict(locals())
+# The options of Fit.optimal that turn answers into training runs, as the binding takes them.
+_DECISION_KEYWORDS = (
+    "gpu", "gpus", "compute_precision", "peak_tflops", "gpu_memory_gb", "mfu",
+    "price_per_gpu_hour", "watts_per_gpu", "days", "gpu_hours", "dollars", "optimizer",
+    "micro_batch", "recompute", "shape", "vocab", "seq_len", "shapes_per_rule",
+    "inference_tokens", "unique_tokens",
+)
+
+
+def _decision_defaults() -> dict:
+    """The decision options at their defaults: those of :meth:`Fit.optimal`'s signature."""
+    import inspect
+
+    parameters = inspect.signature(Fit.optimal).parameters
+    return {name: parameters[name].default for name in _DECISION_KEYWORDS}
 
 
 def _notes(notes: Sequence[str], stacklevel: int) -> None:
@@ -421,14 +410,8 @@ class Fit:
             "assess_model": [assess_model] if isinstance(assess_model, str) else list(assess_model or []),
             "level": float(level),
         }
-        decision = _decision_args(
-            gpu=gpu, gpus=gpus, compute_precision=compute_precision, peak_tflops=peak_tflops,
-            gpu_memory_gb=gpu_memory_gb, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour,
-            watts_per_gpu=watts_per_gpu, days=days, gpu_hours=gpu_hours, dollars=dollars,
-            optimizer=optimizer, micro_batch=micro_batch, recompute=recompute, shape=shape,
-            vocab=vocab, seq_len=seq_len, shapes_per_rule=shapes_per_rule,
-            inference_tokens=inference_tokens, unique_tokens=unique_tokens,
-        )
+        given = locals()
+        decision = {name: given[name] for name in _DECISION_KEYWORDS}
         report_json, columns, notes = native.optimal(questions, decision)
         report = json.loads(report_json)
         answers = report["answers"]
@@ -673,7 +656,7 @@ class Bootstrap:
         self.n_resamples: int = len(boot["converged"])
         self.failed: int = sum(1 for c in boot["converged"] if not c)
         report_json, self._columns, _ = fit._native.optimal(
-            _parameter_questions(level), _decision_args()
+            _parameter_questions(level), _decision_defaults()
         )
         self._answers = json.loads(report_json)["answers"]
         _warn_all([ScalingLawsWarning.from_dict(w) for w in self._answers.get("warnings", [])], 3)

@@ -20,6 +20,29 @@ use crate::work::run_long;
 /// The command's JSON, text report, CSV of runs, and notes.
 type Rendered = (String, String, String, Vec<String>);
 
+/// A renderer of a command's result.
+type Renderer<T> = fn(&T, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Run `command` with the GIL released, and render its result as JSON, text and CSV (in that
+/// order in `renderers`), with its notes.
+fn run_and_render<T: Send>(
+    py: Python<'_>,
+    command: impl FnOnce(&crate::work::Ticker) -> Result<T, scaling_laws::Error> + Send,
+    renderers: [Renderer<T>; 3],
+) -> PyResult<Rendered> {
+    let (result, notes) = run_long(py, None, None, |ticker| {
+        let result = command(ticker)?;
+        Ok((result, ticker.take_notes()))
+    })?;
+    let [json, text, csv] = renderers.map(|render| rendered(|w| render(&result, w)));
+    Ok((
+        json?,
+        text?,
+        csv?,
+        notes.iter().map(|n| n.text().to_string()).collect(),
+    ))
+}
+
 /// The keyword arguments of `scaling_laws.design` besides the hardware and set-up.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
@@ -73,17 +96,12 @@ fn design_json(
         shapes,
         out: None,
     };
-    let (result, notes) = run_long(py, None, None, |ticker| {
-        let result = scaling_laws::commands::design::design(request, ticker)?;
-        Ok((result, ticker.take_notes()))
-    })?;
     use scaling_laws::report::design as report;
-    Ok((
-        rendered(|w| report::json(&result, w))?,
-        rendered(|w| report::text(&result, w))?,
-        rendered(|w| report::csv(&result, w))?,
-        notes.iter().map(|n| n.text().to_string()).collect(),
-    ))
+    run_and_render(
+        py,
+        |ticker| scaling_laws::commands::design::design(request, ticker),
+        [report::json, report::text, report::csv],
+    )
 }
 
 /// The keyword arguments of `Fit.suggest`.
@@ -115,17 +133,12 @@ fn suggest_json(
         level: args.level,
         out: None,
     };
-    let (result, notes) = run_long(py, None, None, |ticker| {
-        let result = scaling_laws::commands::suggest::suggest(request, ticker)?;
-        Ok((result, ticker.take_notes()))
-    })?;
     use scaling_laws::report::suggest as report;
-    Ok((
-        rendered(|w| report::json(&result, w))?,
-        rendered(|w| report::text(&result, w))?,
-        rendered(|w| report::csv(&result, w))?,
-        notes.iter().map(|n| n.text().to_string()).collect(),
-    ))
+    run_and_render(
+        py,
+        |ticker| scaling_laws::commands::suggest::suggest(request, ticker),
+        [report::json, report::text, report::csv],
+    )
 }
 
 /// Add the functions to the module.
