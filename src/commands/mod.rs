@@ -4,8 +4,10 @@
 //! or the fit come from, and options as typed values) and returns a plain report struct. It
 //! resolves the options once, checks them before any long work (an output that would replace an
 //! input is refused first), runs the pipeline, checks that every number of the result is finite,
-//! and saves what it was asked to save. The command line and the Python package only translate
-//! their arguments into the request and render the report, so both give the same numbers.
+//! and saves a fit when asked (other files, such as the runs of `design`, are written by the
+//! front end with the report's renderer, to a destination the command checked before any
+//! work). The command line and the Python package only translate their arguments into the
+//! request and render the report, so both give the same numbers.
 //!
 //! Long work reports through a [`Progress`]: [`Progress::begin`] before each stage (a fit, a
 //! bootstrap), [`Progress::done`] per unit, and [`Progress::note`] for each warning or note as
