@@ -221,7 +221,8 @@ fn issue11_a_redirect_to_a_file_is_reported_as_such() {
         err.contains("redirected to 'file:///etc/passwd'") && err.contains("only http"),
         "{err}"
     );
-    assert!(!err.contains("404"), "{err}");
+    // Not reported as a missing file (the server's port may hold the digits 404 too).
+    assert!(!err.replace(&url, "").contains("404"), "{err}");
 }
 
 #[test]
