@@ -258,12 +258,7 @@ pub fn analyse_with(
             ),
         ));
     }
-    crate::resources::require_memory(
-        "--bootstrap",
-        config.n_resamples as f64,
-        crate::resources::BYTES_PER_PAIR_RESAMPLE,
-        "the bootstrap draws",
-    )?;
+    crate::isoflop::require_pair_draws(config.n_resamples)?;
     if !(config.level > 0.0 && config.level < 1.0) {
         return Err(Error::invalid_option(
             "--level",

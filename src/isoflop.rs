@@ -454,6 +454,21 @@ pub fn check_min_runs(min_runs: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuse a bootstrap of Approach 1 or 2 whose `n_resamples` pairs of power laws would not fit
+/// in memory.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--bootstrap`.
+pub(crate) fn require_pair_draws(n_resamples: usize) -> Result<(), Error> {
+    crate::resources::require_memory(
+        "--bootstrap",
+        n_resamples as f64,
+        crate::resources::BYTES_PER_PAIR_RESAMPLE,
+        "the bootstrap draws",
+    )
+}
+
 /// Run Approach 2 on `data`.
 ///
 /// # Errors
@@ -477,12 +492,7 @@ pub fn isoflop_with(
     progress: &dyn Progress,
 ) -> Result<IsoflopAnalysis, Error> {
     check_min_runs(config.min_runs)?;
-    crate::resources::require_memory(
-        "--bootstrap",
-        config.n_resamples as f64,
-        crate::resources::BYTES_PER_PAIR_RESAMPLE,
-        "the bootstrap draws",
-    )?;
+    require_pair_draws(config.n_resamples)?;
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
         return Err(Error::invalid_option("--tolerance-dex", "must be positive"));
     }

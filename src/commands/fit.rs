@@ -46,9 +46,6 @@ pub struct Fitted {
 /// [`crate::holdout::holdout_with`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn fit(request: &FitRequest, progress: &dyn Progress) -> Result<Fitted, Error> {
     let out = request.out.as_deref();
-    if let Some(out) = out {
-        crate::output::check_output("--out", out, &request.data.inputs())?;
-    }
     let fitted = match &request.holdout {
         None => fit_runs(
             &request.data,
@@ -58,6 +55,9 @@ pub fn fit(request: &FitRequest, progress: &dyn Progress) -> Result<Fitted, Erro
             progress,
         )?,
         Some((rule, level)) => {
+            if let Some(out) = out {
+                Destination::File(out).check(&request.data.inputs())?;
+            }
             let (data, dropped) = load(&request.data, &request.options)?;
             let config = request.options.config()?;
             let (mut report, train, check) =

@@ -51,11 +51,9 @@ impl StartGrid {
 
     /// Replace the axes named in a spec such as `alpha=0,0.5,1;e=-1,0,1` (solver-space names,
     /// for Chinchilla `a`, `b`, `e`, `alpha`, `beta`; values separated by commas, axes by
-    /// semicolons).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidOption`] naming `--grid` for a malformed spec.
+    /// semicolons), as `--grid` reads it (the front ends call [`parse_grid`] and
+    /// [`StartGrid::with_axes`]; the tests, this).
+    #[cfg(test)]
     pub fn with_spec(self, spec: &str) -> Result<Self, Error> {
         self.with_axes(&parse_grid(spec)?)
     }
@@ -358,13 +356,10 @@ pub fn start_point(law: LawRef, pairs: &[(String, f64)]) -> Result<ParamValues, 
 }
 
 /// Parse a start of `law` given in natural parameters, e.g. for Chinchilla
-/// `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`.
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `--start` when a parameter is unknown, missing, repeated or
-/// outside its domain.
-pub fn parse_start(law: LawRef, text: &str) -> Result<ParamValues, Error> {
+/// `E=1.69,A=406.4,B=410.7,alpha=0.34,beta=0.28`, as `--start` reads it (the front ends call
+/// [`parse_assignments`] and [`start_point`]; the tests, this).
+#[cfg(test)]
+pub(crate) fn parse_start(law: LawRef, text: &str) -> Result<ParamValues, Error> {
     start_point(law, &parse_assignments("--start", text)?)
 }
 
