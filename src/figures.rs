@@ -277,7 +277,7 @@ pub struct FigureSettings {
 ///
 /// [`Error::InvalidOption`] naming `--compute-range` for a malformed range or LOW >= HIGH.
 pub fn parse_compute_range(text: &str) -> Result<(f64, f64), Error> {
-    let (lo, hi) = crate::optimal::parse_range(text, "--compute-range")?;
+    let (lo, hi) = crate::answer::optimal::parse_range(text, "--compute-range")?;
     if hi <= lo {
         return Err(Error::invalid_option(
             "--compute-range",

@@ -11,9 +11,21 @@
 //! log-prediction with gradient, start grid, allocation where it has one), and everything
 //! downstream of the fit works with any of them.
 //!
-//! Data flows one way: [`data`] loads and validates a table of runs into a [`data::Dataset`];
-//! [`fit`] fits the law and returns a [`fit::FitReport`] whose [`fit::FittedLaw`] later analyses
-//! build on; [`report`] renders results; [`saved`] stores a fit with its provenance.
+//! Data flows one way, and the modules read as the pipeline:
+//!
+//! 1. **load**: [`data`] reads and validates a table of runs into a [`data::Dataset`];
+//! 2. **fit**: [`law`] holds the families, [`fit`] fits one and returns a [`fit::FitReport`]
+//!    whose [`fit::FittedLaw`] later steps build on; [`uncertainty`] bootstraps it;
+//!    [`approaches`] holds the paper's Approaches 1 and 2 beside it;
+//! 3. **check**: [`check`] scores a fit on runs it did not see and against other laws;
+//! 4. **answer**: [`answer`] turns a law into N\*, D\* and the questions around them;
+//! 5. **decide**: [`plan`] sizes the training run (memory, GPUs, days), [`design`] chooses the
+//!    runs to train next;
+//! 6. **render**: [`report`] writes text, JSON and CSV, [`plot`] and [`figures`] draw, [`output`]
+//!    writes files whole or not at all; [`saved`] stores a fit with its provenance.
+//!
+//! [`commands`] ties the steps together: one call per command, shared by the command line and
+//! the Python package.
 //!
 //! The library never prints and never exits; long loops report progress, and may be stopped,
 //! through a [`progress::Progress`].
@@ -26,25 +38,19 @@
     clippy::dbg_macro
 )]
 
-pub mod allocation;
+pub mod answer;
+pub mod approaches;
+pub mod check;
 pub mod commands;
-pub mod compare;
 pub mod data;
-pub mod data_limit;
-pub mod decision;
 pub mod design;
-pub mod envelope;
 pub mod error;
 pub mod fetch;
 mod fields;
 pub mod figures;
 pub mod finite;
 pub mod fit;
-pub mod holdout;
-pub mod inference;
-pub mod isoflop;
 pub mod law;
-pub mod optimal;
 pub mod output;
 pub mod plan;
 pub mod plot;
@@ -52,11 +58,7 @@ pub mod progress;
 pub mod report;
 pub mod resources;
 pub mod saved;
-pub mod select;
-pub mod simulate;
 pub mod stats;
-pub mod suggest;
-pub mod table3;
 pub mod uncertainty;
 pub mod warnings;
 

@@ -30,7 +30,7 @@ pub fn chinchilla_240() -> Dataset {
 ///
 /// When `rows` is not a positive multiple of 10.
 pub fn simulated(rows: usize) -> scaling_laws::fit::Observations {
-    use scaling_laws::simulate::{SimulationDesign, simulate};
+    use scaling_laws::design::simulate::{SimulationDesign, simulate};
     assert!(
         rows > 0 && rows.is_multiple_of(10),
         "rows must be a multiple of 10"
@@ -41,7 +41,7 @@ pub fn simulated(rows: usize) -> scaling_laws::fit::Observations {
         ..SimulationDesign::default()
     };
     let runs = simulate(&design).expect("a valid design");
-    let column = |f: fn(&scaling_laws::simulate::SimulatedRun) -> f64| {
+    let column = |f: fn(&scaling_laws::design::simulate::SimulatedRun) -> f64| {
         runs.iter().map(f).collect::<Vec<_>>()
     };
     scaling_laws::fit::Observations::new(

@@ -5,11 +5,11 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::commands::design::DesignRequest;
 use scaling_laws::commands::suggest::SuggestRequest;
-use scaling_laws::decision::ShapeOptions;
-use scaling_laws::design::DesignConfig;
-use scaling_laws::suggest::Target;
+use scaling_laws::design::suggest::Target;
+use scaling_laws::design::sweep::DesignConfig;
 
 use crate::analyses::rendered;
 use crate::errors::IntoPy;
@@ -146,11 +146,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(design_json, m)?)?;
     m.add_function(wrap_pyfunction!(suggest_json, m)?)?;
     let defaults = PyDict::new(m.py());
-    defaults.set_item("sizes", scaling_laws::design::DEFAULT_SIZES)?;
-    defaults.set_item("span", scaling_laws::design::DEFAULT_SPAN)?;
+    defaults.set_item("sizes", scaling_laws::design::sweep::DEFAULT_SIZES)?;
+    defaults.set_item("span", scaling_laws::design::sweep::DEFAULT_SPAN)?;
     defaults.set_item(
         "tokens_per_param",
-        scaling_laws::design::DEFAULT_TOKENS_PER_PARAM,
+        scaling_laws::design::sweep::DEFAULT_TOKENS_PER_PARAM,
     )?;
     m.add("DESIGN_DEFAULTS", defaults)?;
     Ok(())

@@ -1,6 +1,6 @@
 //! `scaling_laws.fit` and the `Fit` object: the library's fit (`scaling_laws::fit`), its
-//! bootstrap, the allocation questions (`scaling_laws::optimal`) and the held-out check
-//! (`scaling_laws::holdout`), with the options of `scaling-laws fit` and `optimal`. A fit is
+//! bootstrap, the allocation questions (`scaling_laws::answer::optimal`) and the held-out check
+//! (`scaling_laws::check::holdout`), with the options of `scaling-laws fit` and `optimal`. A fit is
 //! held as the library's `SavedFit`, whose JSON is the command line's `fit --json` and
 //! `--out` file.
 
@@ -8,20 +8,20 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
+use scaling_laws::answer::decision::ShapeOptions;
+use scaling_laws::answer::optimal::QuestionOptions;
+use scaling_laws::check::holdout::HoldoutRule;
 use scaling_laws::commands::fit::FitRequest;
 use scaling_laws::commands::optimal::OptimalRequest;
 use scaling_laws::commands::{DataSource, FitSource};
 use scaling_laws::data::Dataset;
-use scaling_laws::decision::ShapeOptions;
 use scaling_laws::fit::StartSelection;
 use scaling_laws::fit::frontier::parse_frontier;
 use scaling_laws::fit::options::{
     Delta, FitOptions, LossKind, parse_assignments, parse_fix, parse_grid,
 };
-use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::LawRef;
 use scaling_laws::law::{Input, Row};
-use scaling_laws::optimal::QuestionOptions;
 use scaling_laws::plan::options::BudgetUnits;
 use scaling_laws::progress::Note;
 use scaling_laws::report::Format;
@@ -702,7 +702,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     defaults.set_item("delta", scaling_laws::fit::objective::DEFAULT_HUBER_DELTA)?;
     defaults.set_item("seed", scaling_laws::uncertainty::bootstrap::DEFAULT_SEED)?;
     defaults.set_item("resample", ResampleScheme::default().name())?;
-    defaults.set_item("level", scaling_laws::optimal::DEFAULT_LEVEL)?;
+    defaults.set_item("level", scaling_laws::answer::optimal::DEFAULT_LEVEL)?;
     m.add("FIT_DEFAULTS", defaults)?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
+use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest};
-use scaling_laws::decision::ShapeOptions;
 use scaling_laws::plan::TrainingSetup;
 use scaling_laws::plan::options::{
     BudgetUnits, HardwareOptions, parse_optimizer, parse_precision, parse_recompute,

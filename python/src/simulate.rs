@@ -1,11 +1,11 @@
-//! `scaling_laws.simulate`: a synthetic IsoFLOP sweep (`scaling_laws::simulate::simulate`, or
+//! `scaling_laws.simulate`: a synthetic IsoFLOP sweep (`scaling_laws::design::simulate::simulate`, or
 //! `simulate_repeated` with epochs) with the options of `scaling-laws simulate`.
 
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::commands::simulate::SimulateRequest;
-use scaling_laws::simulate::SimulationDesign;
+use scaling_laws::design::simulate::SimulationDesign;
 
 use crate::work::run_long;
 

@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use clap::Args;
+use scaling_laws::check::compare::{CompareConfig, DEFAULT_N_PARAMS_FACTOR};
 use scaling_laws::commands::compare::{CompareRequest, compare};
 use scaling_laws::commands::envelope::{CurveSource, Curves};
-use scaling_laws::compare::{CompareConfig, DEFAULT_N_PARAMS_FACTOR};
 use scaling_laws::data::curves::{CurveOptions, parse_run_params};
 
 use super::common::{DataArgs, OutputFormat, Reporter, ResampleArgs};

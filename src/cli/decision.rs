@@ -3,7 +3,7 @@
 
 use clap::Args;
 use scaling_laws::Error;
-use scaling_laws::decision::ShapeOptions;
+use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::plan::TrainingSetup;
 use scaling_laws::plan::options::{BudgetUnits, HardwareOptions};
 

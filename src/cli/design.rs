@@ -6,7 +6,9 @@ use anyhow::Context;
 use clap::Args;
 use scaling_laws::commands::FitSource;
 use scaling_laws::commands::design::{DesignRequest, design};
-use scaling_laws::design::{DEFAULT_SIZES, DEFAULT_SPAN, DEFAULT_TOKENS_PER_PARAM, DesignConfig};
+use scaling_laws::design::sweep::{
+    DEFAULT_SIZES, DEFAULT_SPAN, DEFAULT_TOKENS_PER_PARAM, DesignConfig,
+};
 use scaling_laws::output::write_atomically;
 
 use super::common::{OutputFormat, Reporter};
@@ -50,7 +52,7 @@ pub struct DesignArgs {
     #[arg(long, value_name = "K", help_heading = "Sweep")]
     flops_per_param_token: Option<f64>,
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = scaling_laws::optimal::DEFAULT_LEVEL, help_heading = "Sweep")]
+    #[arg(long, default_value_t = scaling_laws::answer::optimal::DEFAULT_LEVEL, help_heading = "Sweep")]
     level: f64,
     /// Give each run the parameter count of its top-ranked shape (layers, width, heads, FFN in
     /// the CSV).

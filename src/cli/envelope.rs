@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use clap::Args;
+use scaling_laws::approaches::envelope::EnvelopeConfig;
 use scaling_laws::commands::envelope::{CurveSource, Curves, EnvelopeRequest, envelope};
 use scaling_laws::data::curves::{CurveOptions, parse_run_params};
-use scaling_laws::envelope::EnvelopeConfig;
 
 use super::common::{OutputFormat, Reporter, ResampleArgs};
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
+use scaling_laws::check::holdout::HoldoutRule;
 use scaling_laws::commands::fit::{FitRequest, fit};
 use scaling_laws::fit;
 use scaling_laws::fit::StartSelection;
@@ -12,7 +13,6 @@ use scaling_laws::fit::frontier::parse_frontier;
 use scaling_laws::fit::options::{
     DEFAULT_MAX_ITERS, Delta, FitOptions, parse_assignments, parse_fix, parse_grid,
 };
-use scaling_laws::holdout::HoldoutRule;
 use scaling_laws::law::LawRef;
 use scaling_laws::saved::SavedFit;
 

@@ -199,7 +199,11 @@ pub struct ShapeContextArgs {
 
 impl ShapeContextArgs {
     /// The library's shape options.
-    pub fn options(&self) -> Result<scaling_laws::decision::ShapeOptions, Error> {
-        scaling_laws::decision::ShapeOptions::new(self.vocab, self.seq_len, self.shapes_per_rule)
+    pub fn options(&self) -> Result<scaling_laws::answer::decision::ShapeOptions, Error> {
+        scaling_laws::answer::decision::ShapeOptions::new(
+            self.vocab,
+            self.seq_len,
+            self.shapes_per_rule,
+        )
     }
 }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use scaling_laws::approaches::isoflop::IsoflopConfig;
 use scaling_laws::commands::isoflop::{IsoflopRequest, isoflop};
-use scaling_laws::isoflop::IsoflopConfig;
 
 use super::common::{DataArgs, OutputFormat, Reporter, ResampleArgs};
 

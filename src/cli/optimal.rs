@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use scaling_laws::Error;
+use scaling_laws::answer::optimal::{DEFAULT_LEVEL, QuestionOptions, parse_pair};
 use scaling_laws::commands::optimal::{OptimalRequest, optimal};
-use scaling_laws::optimal::{DEFAULT_LEVEL, QuestionOptions, parse_pair};
 use scaling_laws::report::optimal::render;
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::commands::FitSource;
 use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest, plan};
-use scaling_laws::decision::ShapeOptions;
 use scaling_laws::report::decision::render;
 
 use super::common::{OutputFormat, Reporter};

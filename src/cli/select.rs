@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use scaling_laws::Error;
+use scaling_laws::check::select::{DEFAULT_HOLDOUT_K, SelectConfig, SelectOptions};
 use scaling_laws::commands::select::{SelectRequest, select};
 use scaling_laws::fit::StartSelection;
 use scaling_laws::fit::options::Delta;
-use scaling_laws::select::{DEFAULT_HOLDOUT_K, SelectConfig, SelectOptions};
 use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
 
 use super::common::{DataArgs, OutputFormat, Reporter};

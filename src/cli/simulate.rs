@@ -7,7 +7,7 @@ use std::io::Write as _;
 use clap::Args;
 use scaling_laws::commands::simulate::{SimulateRequest, simulate};
 use scaling_laws::data::Format;
-use scaling_laws::simulate::SimulationDesign;
+use scaling_laws::design::simulate::SimulationDesign;
 
 use super::common::Reporter;
 

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::commands::FitSource;
 use scaling_laws::commands::suggest::{SuggestRequest, suggest};
+use scaling_laws::design::suggest::Target;
 use scaling_laws::output::write_atomically;
-use scaling_laws::suggest::Target;
 
 use super::common::{OutputFormat, Reporter};
 
@@ -52,7 +52,7 @@ pub struct SuggestArgs {
     #[arg(long, value_enum, default_value = "params")]
     target: TargetArg,
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = scaling_laws::optimal::DEFAULT_LEVEL)]
+    #[arg(long, default_value_t = scaling_laws::answer::optimal::DEFAULT_LEVEL)]
     level: f64,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]

@@ -4,16 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::answer::optimal::{Answers, Questions, answer};
+use crate::answer::table3::Table3;
+use crate::approaches::isoflop::{IsoflopAnalysis, IsoflopConfig};
 use crate::data::{Dataset, LoadOptions, RowFilter};
+use crate::design::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
 use crate::error::Error;
 use crate::figures::{FigureSettings, draw_all_with, file_names};
-use crate::isoflop::{IsoflopAnalysis, IsoflopConfig};
-use crate::optimal::{Answers, Questions, answer};
 use crate::output::Inputs;
 use crate::progress::Progress;
 use crate::saved::{Provenance, SavedFit};
-use crate::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
-use crate::table3::Table3;
 use crate::uncertainty::BootstrapConfig;
 
 /// The budgets the summary answers: Chinchilla's and Gopher's, and two beyond.
@@ -103,7 +103,7 @@ pub fn chinchilla(
         flops_per_param_token: data.flops_per_param_token,
     };
     let answers = answer(&fit.report.fitted, fit.bootstrap.as_ref(), &questions)?;
-    let table3 = crate::table3::table3(
+    let table3 = crate::answer::table3::table3(
         &fit.report.fitted,
         fit.bootstrap.as_ref(),
         level,
@@ -112,7 +112,7 @@ pub fn chinchilla(
     crate::finite::check_finite(&fit, "the fit")?;
     crate::finite::check_finite(&answers, "the answers")?;
     crate::finite::check_finite(&table3, "Table 3")?;
-    let isoflop = crate::isoflop::isoflop(
+    let isoflop = crate::approaches::isoflop::isoflop(
         &data,
         &IsoflopConfig {
             budgets: CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),

@@ -2,7 +2,7 @@
 //! (Approach 1, when curves are given), IsoFLOP profiles (2) and the parametric fit (3), and
 //! whether they agree.
 
-use crate::compare::{CompareConfig, Comparison};
+use crate::check::compare::{CompareConfig, Comparison};
 use crate::error::Error;
 use crate::fit::options::FitOptions;
 use crate::progress::{Note, Progress};
@@ -28,13 +28,16 @@ pub struct CompareRequest {
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option (before any work); as
-/// [`crate::envelope::analyse`], [`super::fit::fit`] and [`crate::compare::compare_approaches`];
+/// [`crate::approaches::envelope::analyse`], [`super::fit::fit`] and [`crate::check::compare::compare_approaches`];
 /// [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn compare(request: &CompareRequest, progress: &dyn Progress) -> Result<Comparison, Error> {
     let config = &request.config;
     config.check()?;
     let approach_one = match &request.curves {
-        Some(curves) => Some(crate::compare::envelope_approach(&curves.read()?, config)?),
+        Some(curves) => Some(crate::check::compare::envelope_approach(
+            &curves.read()?,
+            config,
+        )?),
         None => None,
     };
     let fitted = super::fit::fit_runs(&request.data, &request.fit, None, None, progress)?;
@@ -44,7 +47,7 @@ pub fn compare(request: &CompareRequest, progress: &dyn Progress) -> Result<Comp
         0
     };
     progress.begin("bootstrap", resamples);
-    let compared = crate::compare::compare_approaches(
+    let compared = crate::check::compare::compare_approaches(
         &fitted.data,
         &fitted.fit.report.fitted,
         approach_one,

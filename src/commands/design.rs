@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::decision::ShapeOptions;
-use crate::design::{DesignConfig, SweepDesign};
+use crate::answer::decision::ShapeOptions;
+use crate::design::sweep::{DesignConfig, SweepDesign};
 use crate::error::Error;
 use crate::plan::TrainingSetup;
 use crate::plan::options::HardwareOptions;
@@ -45,7 +45,7 @@ pub struct DesignRequest {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option, an output that would replace
 /// an input, or a `k` other than the fit's; as [`SavedFit::load`](crate::saved::SavedFit::load)
-/// and [`crate::design::design`]; [`Error::NotFinite`].
+/// and [`crate::design::sweep::design`]; [`Error::NotFinite`].
 pub fn design(request: DesignRequest, progress: &dyn Progress) -> Result<SweepDesign, Error> {
     let (hardware, note) = request.hardware.resolve()?;
     if let Some(note) = note {
@@ -64,7 +64,10 @@ pub fn design(request: DesignRequest, progress: &dyn Progress) -> Result<SweepDe
     let fit_k = fit.as_ref().map(|s| s.provenance.flops_per_param_token);
     let mut budgets = request.budget;
     if let Some(spec) = &request.budgets {
-        budgets.extend(crate::optimal::budget_range(spec, request.per_decade)?);
+        budgets.extend(crate::answer::optimal::budget_range(
+            spec,
+            request.per_decade,
+        )?);
     }
     let config = DesignConfig {
         budgets,
@@ -87,7 +90,8 @@ pub fn design(request: DesignRequest, progress: &dyn Progress) -> Result<SweepDe
     let fitted = fit
         .as_ref()
         .map(|s| (&s.report.fitted, s.bootstrap.as_ref()));
-    let result = crate::design::design(fitted, &config, setup, hardware, gpus, request.shapes)?;
+    let result =
+        crate::design::sweep::design(fitted, &config, setup, hardware, gpus, request.shapes)?;
     crate::finite::check_finite(&result, "the design")?;
     Ok(result)
 }

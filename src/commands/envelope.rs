@@ -1,9 +1,9 @@
 //! `envelope`: Approach 1, the lower envelope of training curves: which model size reaches the
 //! lowest loss at each compute, and power laws of N* and D* in compute.
 
+use crate::approaches::envelope::{EnvelopeAnalysis, EnvelopeConfig};
 use crate::data::curves::{Curve, CurveOptions, curves_from_columns, load_curves};
 use crate::data::table::Column;
-use crate::envelope::{EnvelopeAnalysis, EnvelopeConfig};
 use crate::error::Error;
 use crate::progress::Progress;
 
@@ -63,7 +63,7 @@ pub struct EnvelopeRequest {
 ///
 /// # Errors
 ///
-/// As [`Curves::read`] and [`crate::envelope::analyse_with`]; [`Error::NotFinite`];
+/// As [`Curves::read`] and [`crate::approaches::envelope::analyse_with`]; [`Error::NotFinite`];
 /// [`Error::Stopped`].
 pub fn envelope(
     request: &EnvelopeRequest,
@@ -71,7 +71,7 @@ pub fn envelope(
 ) -> Result<EnvelopeAnalysis, Error> {
     let curves = request.curves.read()?;
     progress.begin("bootstrap", request.config.n_resamples);
-    let analysis = crate::envelope::analyse_with(&curves, &request.config, progress);
+    let analysis = crate::approaches::envelope::analyse_with(&curves, &request.config, progress);
     progress.end();
     let analysis = analysis?;
     crate::finite::check_finite(&analysis, "the envelope analysis")?;

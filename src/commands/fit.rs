@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use crate::check::holdout::HoldoutRule;
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::options::FitOptions;
-use crate::holdout::HoldoutRule;
 use crate::progress::Progress;
 use crate::saved::{Provenance, SavedFit};
 
@@ -43,7 +43,7 @@ pub struct Fitted {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option or an output that would replace
 /// the input; as [`crate::data::load`], [`crate::fit::fit_dataset`] and
-/// [`crate::holdout::holdout_with`]; [`Error::NotFinite`]; [`Error::Stopped`].
+/// [`crate::check::holdout::holdout_with`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn fit(request: &FitRequest, progress: &dyn Progress) -> Result<Fitted, Error> {
     let out = request.out.as_deref();
     let fitted = match &request.holdout {
@@ -60,8 +60,13 @@ pub fn fit(request: &FitRequest, progress: &dyn Progress) -> Result<Fitted, Erro
             }
             let (data, dropped) = load(&request.data, &request.options)?;
             let config = request.options.config()?;
-            let (mut report, train, check) =
-                crate::holdout::holdout_with(&data, &config, rule.clone(), *level, progress)?;
+            let (mut report, train, check) = crate::check::holdout::holdout_with(
+                &data,
+                &config,
+                rule.clone(),
+                *level,
+                progress,
+            )?;
             report.diagnostics.warnings.extend(dropped);
             let mut fit =
                 SavedFit::new(report, Provenance::of(&train, request.command_line.clone()));

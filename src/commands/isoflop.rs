@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::approaches::isoflop::{IsoflopAnalysis, IsoflopConfig};
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::isoflop::{IsoflopAnalysis, IsoflopConfig};
 use crate::plot::{ImageFormat, PlotOptions};
 use crate::progress::Progress;
 
@@ -37,9 +37,9 @@ pub struct IsoflopReport {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option, an unknown image format or a
 /// figure that would replace the input (all before any work); as [`crate::data::load`] and
-/// [`crate::isoflop::isoflop_with`]; [`Error::NotFinite`]; [`Error::Stopped`].
+/// [`crate::approaches::isoflop::isoflop_with`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn isoflop(request: &IsoflopRequest, progress: &dyn Progress) -> Result<IsoflopReport, Error> {
-    crate::isoflop::check_min_runs(request.config.min_runs)?;
+    crate::approaches::isoflop::check_min_runs(request.config.min_runs)?;
     if let Some(path) = &request.plot {
         // Before the analysis and its bootstrap, so that a typo costs nothing.
         ImageFormat::from_path(path).map_err(|e| match e {
@@ -54,7 +54,7 @@ pub fn isoflop(request: &IsoflopRequest, progress: &dyn Progress) -> Result<Isof
         ..request.config.clone()
     };
     progress.begin("bootstrap", config.n_resamples);
-    let analysis = crate::isoflop::isoflop_with(&data, &config, progress);
+    let analysis = crate::approaches::isoflop::isoflop_with(&data, &config, progress);
     progress.end();
     let analysis = analysis?;
     crate::finite::check_finite(&analysis, "the IsoFLOP analysis")?;

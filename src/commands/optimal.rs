@@ -7,12 +7,12 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::answer::data_limit::DataLimit;
+use crate::answer::decision::{ModelDecision, ShapeOptions, decide};
+use crate::answer::inference::InferenceAnswers;
+use crate::answer::optimal::{Answers, QuestionOptions, Questions};
 use crate::data::Dataset;
-use crate::data_limit::DataLimit;
-use crate::decision::{ModelDecision, ShapeOptions, decide};
 use crate::error::Error;
-use crate::inference::InferenceAnswers;
-use crate::optimal::{Answers, QuestionOptions, Questions};
 use crate::plan::TrainingSetup;
 use crate::plan::budget::{BudgetAmount, BudgetConversion, convert};
 use crate::plan::options::{BudgetUnits, HardwareOptions};
@@ -73,8 +73,8 @@ pub struct OptimalReport {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option or question; as
 /// [`super::FitSource::resolve`], [`crate::uncertainty::bootstrap()`],
-/// [`crate::optimal::answer_with`], [`decide`], [`crate::inference::answer`] and
-/// [`crate::data_limit::data_limit`]; [`Error::NotFinite`]; [`Error::Stopped`].
+/// [`crate::answer::optimal::answer_with`], [`decide`], [`crate::answer::inference::answer`] and
+/// [`crate::answer::data_limit::data_limit`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<OptimalReport, Error> {
     let (hardware, note) = request.hardware.resolve()?;
     if let Some(note) = note {
@@ -120,7 +120,12 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
     let inference = request
         .inference_tokens
         .map(|t| {
-            crate::inference::answer(&fit.report.fitted, fit.bootstrap.as_ref(), &questions, t)
+            crate::answer::inference::answer(
+                &fit.report.fitted,
+                fit.bootstrap.as_ref(),
+                &questions,
+                t,
+            )
         })
         .transpose()?;
     crate::finite::check_finite(&inference, "the inference-aware answers")?;
@@ -165,10 +170,14 @@ fn answer(fit: &SavedFit, data: Option<&Dataset>, questions: &Questions) -> Resu
     let model = data
         .filter(|_| !questions.assess.is_empty())
         .map(|d| PredictiveModel::new(&d.observations(), fitted, questions.level));
-    let mut answers =
-        crate::optimal::answer_with(fitted, fit.bootstrap.as_ref(), model.as_ref(), questions)?;
+    let mut answers = crate::answer::optimal::answer_with(
+        fitted,
+        fit.bootstrap.as_ref(),
+        model.as_ref(),
+        questions,
+    )?;
     if let Some(largest) = data.and_then(|d| d.compute.iter().copied().reduce(f64::max)) {
-        let far = crate::optimal::extrapolation_warnings(&answers, largest);
+        let far = crate::answer::optimal::extrapolation_warnings(&answers, largest);
         answers.warnings.extend(far);
     }
     Ok(answers)
@@ -181,7 +190,7 @@ fn limited(
     answers: &mut Answers,
     unique_tokens: f64,
 ) -> Result<Option<DataLimit>, Error> {
-    let limit = crate::data_limit::data_limit(
+    let limit = crate::answer::data_limit::data_limit(
         &fit.report.fitted,
         fit.bootstrap.as_ref(),
         &answers.budgets,

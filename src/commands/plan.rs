@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use crate::decision::{ModelDecision, ShapeOptions, decide, with_shapes};
+use crate::answer::decision::{ModelDecision, ShapeOptions, decide, with_shapes};
+use crate::answer::optimal::{Questions, answer};
 use crate::error::Error;
-use crate::optimal::{Questions, answer};
 use crate::plan::budget::{BudgetAmount, convert};
 use crate::plan::options::{BudgetUnits, HardwareOptions};
 use crate::plan::shape::ShapeProposal;
@@ -190,7 +190,7 @@ pub fn plan(request: PlanRequest, progress: &dyn Progress) -> Result<PlanReport,
             target_losses: vec![],
             assess: vec![],
             assess_names: vec![],
-            level: crate::optimal::DEFAULT_LEVEL,
+            level: crate::answer::optimal::DEFAULT_LEVEL,
             flops_per_param_token: saved.provenance.flops_per_param_token,
         };
         let answers = answer(&saved.report.fitted, saved.bootstrap.as_ref(), &questions)?;

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::check::select::{SelectConfig, Selection, choose_laws};
 use crate::error::Error;
 use crate::plot::{ImageFormat, PlotOptions};
 use crate::progress::Progress;
-use crate::select::{SelectConfig, Selection, choose_laws};
 
 use super::DataSource;
 
@@ -26,7 +26,7 @@ pub struct SelectRequest {
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option, an unknown image format or a
 /// figure that would replace the input (all before any work); as [`crate::data::load`] and
-/// [`crate::select::select`]; [`Error::NotFinite`]; [`Error::Stopped`].
+/// [`crate::check::select::select`]; [`Error::NotFinite`]; [`Error::Stopped`].
 pub fn select(request: &SelectRequest, progress: &dyn Progress) -> Result<Selection, Error> {
     if let Some(path) = &request.plot {
         ImageFormat::from_path(path).map_err(|_| {
@@ -43,7 +43,7 @@ pub fn select(request: &SelectRequest, progress: &dyn Progress) -> Result<Select
     let data = request.data.load()?;
     let laws = choose_laws(&data, request.config.laws.as_deref()).map_or(0, |(l, _)| l.len());
     progress.begin("fitting laws", laws);
-    let selection = crate::select::select(&data, &request.config, progress);
+    let selection = crate::check::select::select(&data, &request.config, progress);
     progress.end();
     let selection = selection?;
     crate::finite::check_finite(&selection, "the comparison")?;

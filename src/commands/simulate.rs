@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use crate::error::Error;
-use crate::progress::{Note, Progress};
-use crate::simulate::{
+use crate::design::simulate::{
     CHINCHILLA_ISOFLOP_BUDGETS, SimulatedRun, SimulationDesign, simulate as draw,
     simulate_repeated, true_law,
 };
+use crate::error::Error;
+use crate::progress::{Note, Progress};
 
 /// The true law, the design of the sweep, and where it will be written.
 #[derive(Debug, Clone)]
@@ -72,7 +72,7 @@ impl Simulation {
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid law, design or epochs, or an output
-/// that would not be writable; as [`crate::simulate::simulate`]; [`Error::NotFinite`].
+/// that would not be writable; as [`crate::design::simulate::simulate`]; [`Error::NotFinite`].
 pub fn simulate(request: SimulateRequest, progress: &dyn Progress) -> Result<Simulation, Error> {
     let (law, note) = true_law(request.law.as_deref(), request.truth.as_deref())?;
     if let Some(note) = note {

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::design::suggest::{SuggestConfig, Suggestion, Target};
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::suggest::{SuggestConfig, Suggestion, Target};
 
 use super::FitSource;
 
@@ -36,7 +36,7 @@ pub struct SuggestRequest {
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming the flag of an invalid option or an output that would
-/// replace an input; as [`super::Resolved::runs`] and [`crate::suggest::suggest`];
+/// replace an input; as [`super::Resolved::runs`] and [`crate::design::suggest::suggest`];
 /// [`Error::NotFinite`].
 pub fn suggest(request: SuggestRequest, progress: &dyn Progress) -> Result<Suggestion, Error> {
     let out = request.out.as_deref();
@@ -58,7 +58,7 @@ pub fn suggest(request: SuggestRequest, progress: &dyn Progress) -> Result<Sugge
         level: request.level,
         flops_per_param_token: resolved.fit.provenance.flops_per_param_token,
     };
-    let result = crate::suggest::suggest(&obs, &resolved.fit.report.fitted, &config)?;
+    let result = crate::design::suggest::suggest(&obs, &resolved.fit.report.fitted, &config)?;
     crate::finite::check_finite(&result, "the suggestion")?;
     Ok(result)
 }

@@ -2,8 +2,8 @@
 //! optimum, parameters recovered, constraints checked per family, answers and reports.
 
 use super::*;
+use crate::answer::optimal::{Questions, answer};
 use crate::law::test_families::{ComputeAlone, Plain};
-use crate::optimal::{Questions, answer};
 
 /// Relative agreement of the generic and vectorised paths' optima (issue 12).
 const SAME_OPTIMUM_RTOL: f64 = 1e-9;

@@ -40,7 +40,7 @@ pub const IDX_A: usize = 1;
 pub const IDX_GAMMA: usize = 2;
 
 /// Width of a compute level of [`Frontier::LowestPerLevel`] by default, in decades: the
-/// width of an IsoFLOP group (twice the 0.03-decade tolerance of [`crate::isoflop`]).
+/// width of an IsoFLOP group (twice the 0.03-decade tolerance of [`crate::approaches::isoflop`]).
 pub const DEFAULT_LEVEL_TOLERANCE_DEX: f64 = 0.06;
 
 /// The law `L(C) = E + A·C^(−gamma)` in its natural parameters.

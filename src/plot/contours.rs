@@ -9,7 +9,7 @@
 //!
 //! A law of another family has no such formula: its contour is found at each N by bisection on
 //! `ln D` (the loss falls as D grows), and its frontier is its allocation
-//! ([`crate::allocation`]). A law of compute alone has neither and is refused.
+//! ([`crate::answer::allocation`]). A law of compute alone has neither and is refused.
 
 use std::path::Path;
 
@@ -27,7 +27,7 @@ use super::legend::draw_legend;
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, format_number, lighten, viridis};
 use super::{ImageFormat, PlotOptions, Run, usable_runs};
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;
@@ -158,7 +158,7 @@ impl Contours {
         let Some(law) = self.allocator.chinchilla() else {
             // ln(level) - ln L(N, D) rises with ln D: its root is the contour's D.
             let gap = |log_d: f64| level.ln() - self.allocator.loss(n_params, log_d.exp()).ln();
-            let log_d = crate::allocation::bisect_increasing(gap, (20.0 * n_params).ln())?;
+            let log_d = crate::answer::allocation::bisect_increasing(gap, (20.0 * n_params).ln())?;
             let compute = k * n_params * log_d.exp();
             return compute.is_finite().then_some(compute);
         };

@@ -21,7 +21,7 @@ use super::legend::{LegendEntry, Mark, draw_side_legend};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, format_log_tick, viridis};
 use super::{ImageFormat, PlotOptions, usable_runs};
-use crate::allocation::{Allocator, ComputeOptimal};
+use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;

@@ -27,9 +27,9 @@ use super::legend::{LegendEntry, Mark, draw_legend, draw_side_legend};
 use super::render::{Area, DrawError, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme, format_log_tick, format_number, lighten, viridis};
 use super::{ImageFormat, PlotOptions};
+use crate::approaches::isoflop::{IsoflopAnalysis, PowerLaw, Profile, ProfileIssue};
 use crate::data::Dataset;
 use crate::error::Error;
-use crate::isoflop::{IsoflopAnalysis, PowerLaw, Profile, ProfileIssue};
 
 /// Samples along each parabola and along the power law.
 const SAMPLES: usize = 120;

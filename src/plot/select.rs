@@ -20,8 +20,8 @@ use super::legend::draw_legend;
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme};
 use super::{ImageFormat, PlotOptions};
+use crate::check::select::Selection;
 use crate::error::Error;
-use crate::select::Selection;
 use crate::stats::median;
 
 /// Smallest error drawn (errors below are drawn here), as a fraction.

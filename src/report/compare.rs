@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{num, with_interval};
-use crate::compare::{Comparison, Verdict};
+use crate::check::compare::{Comparison, Verdict};
 use crate::uncertainty::Estimate;
 
 /// `+0.0123 [-0.0100, +0.0300]`: a difference with its sign.

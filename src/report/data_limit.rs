@@ -1,9 +1,9 @@
-//! The answers under a unique-token budget ([`crate::data_limit`]) as text and CSV.
+//! The answers under a unique-token budget ([`crate::answer::data_limit`]) as text and CSV.
 
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, csv_row, with_interval};
-use crate::data_limit::{DataLimit, Repetition};
+use crate::answer::data_limit::{DataLimit, Repetition};
 use crate::uncertainty::Estimate;
 
 /// The data-limited allocations as a text section, after the answers; nothing when the law

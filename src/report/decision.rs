@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::optimal::csv_num;
-use crate::decision::{GpuCount, ModelDecision};
+use crate::answer::decision::{GpuCount, ModelDecision};
 
 /// Text: the budget in words, the plan (with N* and D*), how the GPU count was chosen, and the
 /// shapes.

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, num, with_interval};
-use crate::design::SweepDesign;
+use crate::design::sweep::SweepDesign;
 use crate::plan::budget::short;
 
 /// Text report.

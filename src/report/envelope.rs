@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::num;
-use crate::envelope::EnvelopeAnalysis;
+use crate::approaches::envelope::EnvelopeAnalysis;
 
 /// Text report: the exponents and, per decade of compute, which run is best.
 ///

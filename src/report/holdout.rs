@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::num;
-use crate::holdout::{HoldoutReport, HoldoutRule};
+use crate::check::holdout::{HoldoutReport, HoldoutRule};
 
 /// Write the held-out check `h` for people.
 ///

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, csv_row, num};
-use crate::inference::{ChoiceEstimate, InferenceAnswers, InferenceQuestion};
+use crate::answer::inference::{ChoiceEstimate, InferenceAnswers, InferenceQuestion};
 use crate::uncertainty::Estimate;
 
 /// `value [lower, upper]` in `show`, or the value alone when there is no interval or the

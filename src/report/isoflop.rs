@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 
 use super::optimal::{num, with_interval};
+use crate::approaches::isoflop::{IsoflopAnalysis, ProfileIssue};
 use crate::data::Dataset;
-use crate::isoflop::{IsoflopAnalysis, ProfileIssue};
 
 /// Text report.
 ///
@@ -103,8 +103,8 @@ pub fn csv(a: &IsoflopAnalysis, w: &mut dyn Write) -> io::Result<()> {
 /// The two fitted power laws of Approaches 1 and 2, `N* = k·C^a` and `D* = k·C^b`.
 pub(super) fn power_laws(
     w: &mut dyn Write,
-    params: &crate::isoflop::PowerLaw,
-    tokens: &crate::isoflop::PowerLaw,
+    params: &crate::approaches::isoflop::PowerLaw,
+    tokens: &crate::approaches::isoflop::PowerLaw,
 ) -> io::Result<()> {
     writeln!(
         w,

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Format;
+use crate::answer::optimal::{Answers, OptimalEstimate};
 use crate::commands::optimal::OptimalReport;
-use crate::optimal::{Answers, OptimalEstimate};
 use crate::saved::SavedFit;
 use crate::uncertainty::Estimate;
 
@@ -437,12 +437,12 @@ mod tests {
 struct ReportJson<'a> {
     answers: &'a Answers,
     #[serde(skip_serializing_if = "Option::is_none")]
-    data_limit: Option<&'a crate::data_limit::DataLimit>,
+    data_limit: Option<&'a crate::answer::data_limit::DataLimit>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    decisions: &'a [crate::decision::ModelDecision],
+    decisions: &'a [crate::answer::decision::ModelDecision],
     family: &'a crate::law::LawRef,
     #[serde(skip_serializing_if = "Option::is_none")]
-    inference: Option<&'a crate::inference::InferenceAnswers>,
+    inference: Option<&'a crate::answer::inference::InferenceAnswers>,
     law: &'a crate::law::ParamValues,
     rows_used: usize,
     source: &'a crate::data::SourceInfo,

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{defined_with_interval, num};
-use crate::optimal::OptimalEstimate;
+use crate::answer::optimal::OptimalEstimate;
 use crate::plan::TrainingPlan;
 
 /// Bytes as GB (decimal, as accelerators are sold).

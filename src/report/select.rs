@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, num};
-use crate::select::{CheckSummary, LawSummary, Selection};
+use crate::check::select::{CheckSummary, LawSummary, Selection};
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, num};
-use crate::suggest::{ExpectedInterval, Suggestion, Target};
+use crate::design::suggest::{ExpectedInterval, Suggestion, Target};
 
 fn shown(value: f64, i: &ExpectedInterval) -> String {
     format!(

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::optimal::{csv_num, num, with_interval};
-use crate::table3::Table3;
+use crate::answer::table3::Table3;
 
 /// Text table.
 ///

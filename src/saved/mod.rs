@@ -22,10 +22,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::holdout::HoldoutReport;
 use crate::data::{ColumnNames, Dataset, LoadOptions, RowFilter, SourceInfo, UsedColumns};
 use crate::error::Error;
 use crate::fit::FitReport;
-use crate::holdout::HoldoutReport;
 use crate::uncertainty::BootstrapDraws;
 
 /// Value of the `format` field.

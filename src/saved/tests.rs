@@ -11,9 +11,9 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::answer::optimal::QuestionOptions;
 use crate::data::LoadOptions;
 use crate::fit::FitConfig;
-use crate::optimal::QuestionOptions;
 use crate::uncertainty::{BootstrapConfig, PredictiveModel};
 
 const SWEEP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
@@ -61,7 +61,12 @@ fn read_and_answer(text: &str) -> Result<(), Error> {
     let fitted = &saved.report.fitted;
     let obs = data.observations();
     let model = PredictiveModel::new(&obs, fitted, questions.level);
-    crate::optimal::answer_with(fitted, saved.bootstrap.as_ref(), Some(&model), &questions)?;
+    crate::answer::optimal::answer_with(
+        fitted,
+        saved.bootstrap.as_ref(),
+        Some(&model),
+        &questions,
+    )?;
     let again = BootstrapConfig {
         n_resamples: 2,
         grid_starts: 1,
@@ -225,9 +230,9 @@ fn a_number_that_is_not_one_is_refused_naming_its_field() {
 #[test]
 fn reloading_a_fit_that_held_runs_out_gives_the_runs_it_was_fitted_to() {
     let data = crate::data::load(SWEEP, &LoadOptions::default()).unwrap();
-    let rule = crate::holdout::HoldoutRule::LargestCompute(10);
+    let rule = crate::check::holdout::HoldoutRule::LargestCompute(10);
     let (report, train, check) =
-        crate::holdout::holdout(&data, &FitConfig::default(), rule, 0.95).unwrap();
+        crate::check::holdout::holdout(&data, &FitConfig::default(), rule, 0.95).unwrap();
     assert!(train.len() < data.len());
     let mut saved = SavedFit::new(report, Provenance::of(&train, None));
     saved.holdout = Some(check);

@@ -292,8 +292,10 @@ mod tests {
 
     #[test]
     fn weights_keep_every_run_with_exponential_weights() {
-        let runs =
-            crate::simulate::simulate(&crate::simulate::SimulationDesign::default()).unwrap();
+        let runs = crate::design::simulate::simulate(
+            &crate::design::simulate::SimulationDesign::default(),
+        )
+        .unwrap();
         let obs = Observations::new(
             &runs.iter().map(|r| r.n_params).collect::<Vec<_>>(),
             &runs.iter().map(|r| r.n_tokens).collect::<Vec<_>>(),

@@ -1,4 +1,5 @@
-//! The shape of the library: its module import graph has no cycles, and no code outside
+//! The shape of the library: its module import graph has no cycles, each module imports only
+//! from its step of the pipeline and the steps before (the README's "Layout"), and no code outside
 //! `src/law/` tells the law families apart by name.
 //!
 //! The graph is read from the source: every `use` tree and every `crate::`, `super::` and
@@ -262,7 +263,7 @@ fn the_module_import_graph_has_no_cycles() {
             .get(&from)
             .is_some_and(|t| t.iter().any(|m| m.first().is_some_and(|f| f == to)))
     };
-    assert!(reaches(&["commands", "optimal"], "optimal"));
+    assert!(reaches(&["commands", "optimal"], "answer"));
     assert!(reaches(&["fit"], "law") && reaches(&["plot", "legend"], "plot"));
     assert!(
         edges.len() > 60,
@@ -315,4 +316,51 @@ fn no_code_outside_the_law_module_tells_families_apart_by_name() {
         }
     }
     assert!(found.is_empty(), "families matched by name: {found:?}");
+}
+
+/// The step of the pipeline a top-level module belongs to (see the README's "Layout"); a module
+/// imports only from its own step and the steps before it.
+fn step(module: &str) -> Option<usize> {
+    let steps: [&[&str]; 10] = [
+        &[
+            "error",
+            "finite",
+            "progress",
+            "stats",
+            "fields",
+            "resources",
+            "output",
+            "warnings",
+        ],
+        &["law"],
+        &["data", "fetch"],
+        &["fit", "uncertainty", "approaches"],
+        &["plan"],
+        &["answer", "check"],
+        &["design"],
+        &["saved", "plot", "figures"],
+        &["commands"],
+        &["report"],
+    ];
+    steps.iter().position(|s| s.contains(&module))
+}
+
+#[test]
+fn modules_import_only_from_their_step_of_the_pipeline_and_the_steps_before() {
+    let edges = import_graph();
+    let mut upward = Vec::new();
+    for (from, targets) in &edges {
+        let Some(f) = from.first() else { continue };
+        for to in targets {
+            let Some(t) = to.first() else { continue };
+            let (Some(a), Some(b)) = (step(f), step(t)) else {
+                upward.push(format!("{} or {} has no step", f, t));
+                continue;
+            };
+            if b > a {
+                upward.push(format!("{} -> {}", from.join("::"), to.join("::")));
+            }
+        }
+    }
+    assert!(upward.is_empty(), "imports that run upward: {upward:#?}");
 }

@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use scaling_laws::allocation::Allocator;
+use scaling_laws::answer::allocation::Allocator;
+use scaling_laws::answer::table3::{HOFFMANN_TABLE3, table3};
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::plan::Architecture;
 use scaling_laws::saved::SavedFit;
-use scaling_laws::table3::{HOFFMANN_TABLE3, table3};
 
 use crate::common::{rel_diff, run, shared_data, stderr, stdout, temp_dir};
 

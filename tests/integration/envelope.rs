@@ -1,7 +1,7 @@
 //! Issue 4, Approach 1: the training-curve envelope.
 
+use scaling_laws::approaches::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::data::curves::{Curve, CurveOptions, load_curves};
-use scaling_laws::envelope::{EnvelopeConfig, analyse};
 use scaling_laws::law::ChinchillaLaw;
 
 use crate::common::{run, shared_data, stderr, stdout, temp_dir, write_file};

@@ -136,7 +136,7 @@ fn refuses_to_overwrite_the_input_and_leaves_no_partial_output() {
 fn text_report_names_the_data_and_derivation() {
     let dir = temp_dir();
     let csv = crate::common::write_file(&dir, "compute_only.csv", &{
-        let runs = scaling_laws::simulate::simulate(&Default::default()).unwrap();
+        let runs = scaling_laws::design::simulate::simulate(&Default::default()).unwrap();
         let mut s = String::from("params,compute,final_loss\n");
         for r in runs {
             s.push_str(&format!("{},{},{}\n", r.n_params, r.flops, r.loss));

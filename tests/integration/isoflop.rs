@@ -1,7 +1,7 @@
 //! Issue 4, Approach 2: IsoFLOP profiles.
 
+use scaling_laws::approaches::isoflop::{IsoflopConfig, isoflop};
 use scaling_laws::data::{self, Condition, LoadOptions, RowFilter};
-use scaling_laws::isoflop::{IsoflopConfig, isoflop};
 
 use crate::common::{run, shared_data, stderr, stdout, temp_dir};
 
@@ -267,10 +267,10 @@ fn parametric_approach(
     name: &str,
     law: scaling_laws::law::ChinchillaLaw,
     at: &[f64],
-) -> scaling_laws::compare::ApproachResult {
-    use scaling_laws::compare::{ApproachDraws, ApproachResult};
+) -> scaling_laws::check::compare::ApproachResult {
+    use scaling_laws::check::compare::{ApproachDraws, ApproachResult};
+    use scaling_laws::design::simulate::{SimulationDesign, simulate};
     use scaling_laws::fit::{FitConfig, Observations, StartSelection, fit};
-    use scaling_laws::simulate::{SimulationDesign, simulate};
     use scaling_laws::uncertainty::{BootstrapConfig, bootstrap, estimate};
     let runs = simulate(&SimulationDesign {
         law: law.into(),
@@ -292,7 +292,7 @@ fn parametric_approach(
     };
     let draws = bootstrap(&obs, &fitted, &boot, &|| {}).unwrap();
     let approach = ApproachDraws::from_bootstrap(&draws, 6.0, at, name.to_string());
-    let alloc = scaling_laws::allocation::Allocator::new(fitted.to_law(), 6.0).unwrap();
+    let alloc = scaling_laws::answer::allocation::Allocator::new(fitted.to_law(), 6.0).unwrap();
     let a = estimate(fitted.params_exponent.unwrap(), &approach.a, 0.95);
     let b_draws: Vec<f64> = approach.a.iter().map(|a| 1.0 - a).collect();
     ApproachResult {
@@ -314,7 +314,7 @@ fn parametric_approach(
 
 #[test]
 fn issue10_sweeps_with_a_040_and_a_076_do_not_agree() {
-    use scaling_laws::compare::{Tolerance, Verdict, compare};
+    use scaling_laws::check::compare::{Tolerance, Verdict, compare};
     use scaling_laws::law::ChinchillaLaw;
     // a = beta / (alpha + beta): 0.28 / 0.70 = 0.40 and 0.38 / 0.50 = 0.76.
     let slow = ChinchillaLaw {

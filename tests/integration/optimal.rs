@@ -3,10 +3,10 @@
 //! Reference figures are those of the Epoch AI replication (Besiroglu et al. 2024,
 //! arXiv:2404.10102), bootstrapping the same 240 Chinchilla runs, as quoted in issue 3.
 
+use scaling_laws::answer::optimal::{Questions, answer};
 use scaling_laws::data::{self, LoadOptions, RowFilter};
 use scaling_laws::fit::{self, FitConfig, Objective, StartSelection};
 use scaling_laws::law::ChinchillaLaw;
-use scaling_laws::optimal::{Questions, answer};
 use scaling_laws::uncertainty::resample::resample_rows;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap};
 
@@ -293,8 +293,8 @@ fn inverse_questions_from_the_command_line() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let truth =
-        scaling_laws::allocation::Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
+    let truth = scaling_laws::answer::allocation::Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0)
+        .unwrap();
     let got = v["answers"]["params"][0]["compute"]["value"]
         .as_f64()
         .unwrap();

@@ -1,8 +1,8 @@
 //! Recovery: fits to runs simulated from known parameters must find them again.
 
+use scaling_laws::design::simulate::{SimulationDesign, simulate};
 use scaling_laws::fit::{self, FitConfig};
 use scaling_laws::law::ChinchillaLaw;
-use scaling_laws::simulate::{SimulationDesign, simulate};
 
 /// Allowed absolute error of the exponents (issue 2).
 const EXPONENT_ATOL: f64 = 0.02;

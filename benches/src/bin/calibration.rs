@@ -395,9 +395,9 @@ fn study_sweep(
         for (j, (&c, name)) in targets.iter().zip(["N* at 10x", "N* at 100x"]).enumerate() {
             let n_draws: Vec<f64> = laws
                 .iter()
-                .map(|l| scaling_laws::simulate::optimal_params(l, c, K))
+                .map(|l| scaling_laws::design::simulate::optimal_params(l, c, K))
                 .collect();
-            let point = scaling_laws::simulate::optimal_params(&fitted_law, c, K);
+            let point = scaling_laws::design::simulate::optimal_params(&fitted_law, c, K);
             let e = estimate(point, &n_draws, LEVEL);
             if let (Some(lo), Some(hi)) = (e.lower, e.upper) {
                 push(

@@ -20,10 +20,10 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
+use scaling_laws::design::simulate::{SimulationDesign, simulate};
+use scaling_laws::design::suggest::{SuggestConfig, Target, log_sd, suggest};
 use scaling_laws::fit::{FitConfig, Observations, fit};
 use scaling_laws::law::ChinchillaLaw;
-use scaling_laws::simulate::{SimulationDesign, simulate};
-use scaling_laws::suggest::{SuggestConfig, Target, log_sd, suggest};
 use scaling_laws::uncertainty::delta::robust_scale;
 
 const BUDGETS: [f64; 5] = [6e18, 1e19, 3e19, 6e19, 1e20];

@@ -12,7 +12,7 @@
 //! 0.50, Approach 2 0.49, Approach 3 0.46. For D* the exponent is 1 - a.
 //!
 //! A law of another family draws its own allocation (closed-form or numeric,
-//! [`crate::allocation`]); its line is labelled with `a` only when the family defines a
+//! [`crate::answer::allocation`]); its line is labelled with `a` only when the family defines a
 //! constant exponent. A law of compute alone has no allocation and is refused.
 
 mod panel;
@@ -34,7 +34,7 @@ use super::legend::{draw_legend, legend_box};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme};
 use super::{ImageFormat, PlotOptions};
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
 use crate::error::Error;
 use crate::law::Law;
 use crate::plan::KnownModel;

@@ -1,6 +1,6 @@
 //! What a panel of [`super::optimal_vs_compute`] shows, computed before drawing.
 
-use crate::allocation::{Allocator, ComputeOptimal};
+use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::plan::KnownModel;
 use crate::plot::axes::LogAxis;
 use crate::plot::labels::PointLabel;

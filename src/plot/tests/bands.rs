@@ -5,14 +5,14 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use super::{K, assert_contains_all, dataset, fitted_and_draws, options, render_both};
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
 use crate::data::{Dataset, Format, LoadOptions, load_bytes};
+use crate::design::simulate::{SimulationDesign, simulate};
 use crate::fit::{FitConfig, FittedLaw, StartSelection, fit};
 use crate::plot::axes::log_space;
 use crate::plot::bands::Band;
 use crate::plot::isoflop::{NO_BAND_NOTE, slice_band};
 use crate::plot::{PredictionBands, isoflop_slices_with_bands, residuals_with_bands};
-use crate::simulate::{SimulationDesign, simulate};
 use crate::uncertainty::PredictiveModel;
 
 /// Bands of the default sweep's fit, with the test bootstrap's draws for the law's part.

@@ -6,10 +6,10 @@ use std::sync::OnceLock;
 
 use super::*;
 use crate::data::{Format, LoadOptions, load_bytes};
+use crate::design::simulate::{SimulationDesign, simulate};
 use crate::fit::{FitConfig, FittedLaw, StartSelection, fit};
 use crate::law::ChinchillaLaw;
 use crate::plan::catalogue::models;
-use crate::simulate::{SimulationDesign, simulate};
 use crate::uncertainty::{BootstrapConfig, BootstrapDraws, bootstrap};
 
 mod bands;
@@ -270,7 +270,7 @@ fn write_sample_images() {
     let (fitted, draws) = fitted_and_draws();
     let law = &fitted.to_law();
     let data = dataset();
-    let budgets = crate::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
+    let budgets = crate::design::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
     let small = PlotOptions {
         width: 600,
         height: 450,

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use super::{assert_contains_all, assert_only_files, options, render_both};
+use crate::approaches::isoflop::{IsoflopAnalysis, IsoflopConfig, ProfileIssue, isoflop};
 use crate::data::{Dataset, Format, LoadOptions, load_bytes};
+use crate::design::simulate::{SimulationDesign, simulate};
 use crate::error::Error;
-use crate::isoflop::{IsoflopAnalysis, IsoflopConfig, ProfileIssue, isoflop};
 use crate::plot::{PlotOptions, isoflop_profiles};
-use crate::simulate::{SimulationDesign, simulate};
 
 /// CSV text with a budget column, loaded.
 fn load_csv(csv: String) -> Dataset {

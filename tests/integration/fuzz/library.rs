@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use scaling_laws::allocation::Allocator;
+use scaling_laws::answer::allocation::Allocator;
 use scaling_laws::data::{self, Format, LoadOptions};
 use scaling_laws::fit::{FitConfig, StartSelection, fit};
 

@@ -105,7 +105,7 @@ pub struct KnownOpen {
 /// Failure classes tolerated for now: none. When a new class is found and cannot be fixed at
 /// once, it goes here with the issue item that tracks it, and leaves when the item is fixed
 /// (`SCALING_LAWS_FUZZ_STRICT=1` shows what would fail). Example of an entry:
-/// `KnownOpen { item: "issue 11 item 5", kind: Kind::Panic, needle: "src/allocation.rs" }`.
+/// `KnownOpen { item: "issue 11 item 5", kind: Kind::Panic, needle: "src/answer/allocation.rs" }`.
 pub const KNOWN_OPEN: &[KnownOpen] = &[];
 
 /// The known-open class of a failure; `context` is the command line and the mutations.

@@ -24,9 +24,9 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::approaches::isoflop::{FitPair, PowerLaw, line, power_laws_with_draws};
 use crate::data::curves::Curve;
 use crate::error::Error;
-use crate::isoflop::{FitPair, PowerLaw, line, power_laws_with_draws};
 
 /// How to build the envelope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -258,7 +258,7 @@ pub fn analyse_with(
             ),
         ));
     }
-    crate::isoflop::require_pair_draws(config.n_resamples)?;
+    crate::approaches::isoflop::require_pair_draws(config.n_resamples)?;
     if !(config.level > 0.0 && config.level < 1.0) {
         return Err(Error::invalid_option(
             "--level",

@@ -21,7 +21,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
 use crate::error::Error;
 use crate::finite::compact;
 use crate::fit::{FittedLaw, Observations, ParamSpec};
@@ -365,9 +365,9 @@ pub fn suggest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::design::simulate::{SimulationDesign, simulate};
     use crate::fit::{FitConfig, fit};
     use crate::law::ChinchillaLaw;
-    use crate::simulate::{SimulationDesign, simulate};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};

@@ -124,7 +124,7 @@ impl Allocator {
     /// # Examples
     ///
     /// ```
-    /// use scaling_laws::allocation::Allocator;
+    /// use scaling_laws::answer::allocation::Allocator;
     /// use scaling_laws::law::ChinchillaLaw;
     /// let alloc = Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
     /// let opt = alloc.optimal_for_compute(5.76e23);

@@ -4,7 +4,7 @@
 //! bootstrap intervals when the fit has draws:
 //!
 //! ```text
-//! C(N) = k · (N / G)^(1/a),   D(N) = C(N) / (k · N)      (see crate::allocation)
+//! C(N) = k · (N / G)^(1/a),   D(N) = C(N) / (k · N)      (see crate::answer::allocation)
 //! ```
 //!
 //! The paper's figures are typed below as printed (FLOPs to three digits, tokens to one decimal);
@@ -13,9 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::answer::optimal::{BootstrapSummary, Questions, answer};
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::optimal::{BootstrapSummary, Questions, answer};
 use crate::uncertainty::{BootstrapDraws, Estimate};
 
 /// One row of the paper's table: parameters, FLOPs, tokens (Approach 1).
@@ -136,7 +136,9 @@ pub fn table3(
         .into_iter()
         .zip(HOFFMANN_TABLE3)
         .map(|(o, paper)| {
-            let tokens = o.n_tokens.ok_or_else(crate::decision::no_allocation)?;
+            let tokens = o
+                .n_tokens
+                .ok_or_else(crate::answer::decision::no_allocation)?;
             Ok(Table3Row {
                 n_params: paper.n_params,
                 flops_ratio: o.compute.value / paper.flops,

@@ -29,15 +29,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
+use crate::answer::optimal::{Questions, answer};
+use crate::approaches::envelope::{EnvelopeConfig, analyse};
+use crate::approaches::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop_with};
 use crate::data::Dataset;
 use crate::data::curves::Curve;
-use crate::envelope::{EnvelopeConfig, analyse};
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::isoflop::{IsoflopConfig, IsoflopResampling, PowerLaw, isoflop_with};
 use crate::law::Law;
-use crate::optimal::{Questions, answer};
 use crate::progress::{Progress, StopOnly};
 use crate::uncertainty::{
     BootstrapConfig, BootstrapDraws, Estimate, ResampleScheme, bootstrap, estimate,
@@ -296,7 +296,7 @@ fn from_power_laws(
 ///
 /// # Errors
 ///
-/// Errors of [`crate::envelope::analyse`].
+/// Errors of [`crate::approaches::envelope::analyse`].
 pub fn envelope_approach(
     curves: &[Curve],
     config: &CompareConfig,

@@ -34,12 +34,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::{Allocator, bisect_increasing};
+use crate::answer::allocation::{Allocator, bisect_increasing};
+use crate::answer::optimal::Questions;
 use crate::error::Error;
 use crate::finite::compact;
 use crate::fit::FittedLaw;
 use crate::law::{Law, Row};
-use crate::optimal::Questions;
 use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
 
 /// FLOPs per parameter per inference token (one forward pass).

@@ -14,14 +14,14 @@
 //! profile lies inside it even where the fit is off. The 20 tokens per parameter of the rule is
 //! the ratio of Hoffmann et al.'s Table 3 (8.0B tokens for 400M parameters to 216.2T for 10T).
 //! With shapes, each run takes the parameter count of its top-ranked shape
-//! ([`crate::plan::shape`]); with hardware, each run gets a plan ([`crate::decision::plan_on`]).
+//! ([`crate::plan::shape`]); with hardware, each run gets a plan ([`crate::answer::decision::plan_on`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::decision::{ShapeOptions, plan_on, with_shapes};
+use crate::answer::decision::{ShapeOptions, plan_on, with_shapes};
+use crate::answer::optimal::{Questions, answer};
 use crate::error::Error;
 use crate::fit::FittedLaw;
-use crate::optimal::{Questions, answer};
 use crate::plan::{Architecture, Hardware, ModelSpec, TrainingSetup};
 use crate::uncertainty::{BootstrapDraws, Estimate};
 
@@ -237,7 +237,10 @@ fn centres(
     answer(fitted, draws, &questions)?
         .budgets
         .into_iter()
-        .map(|o| o.n_params.ok_or_else(crate::decision::no_allocation))
+        .map(|o| {
+            o.n_params
+                .ok_or_else(crate::answer::decision::no_allocation)
+        })
         .collect::<Result<Vec<_>, Error>>()
 }
 

@@ -12,8 +12,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::answer::optimal::OptimalEstimate;
 use crate::error::Error;
-use crate::optimal::OptimalEstimate;
 use crate::plan::budget::BudgetConversion;
 use crate::plan::memory::Strategy;
 use crate::plan::shape::{ShapeProposal, ShapeRequest, propose};
@@ -190,7 +190,7 @@ pub fn plan_on(
 }
 
 /// The decision for one budget: its compute-optimal `allocation` (from
-/// [`crate::optimal::answer`]), shapes for N* when `shapes` is given, and the plan on
+/// [`crate::answer::optimal::answer`]), shapes for N* when `shapes` is given, and the plan on
 /// `hardware` (on `gpus` of them, or the fewest that hold the model).
 ///
 /// # Errors

@@ -21,11 +21,11 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::answer::optimal::OptimalEstimate;
 use crate::error::Error;
 use crate::fit::FittedLaw;
 use crate::law::data_constrained::allocate_with_unique_tokens;
 use crate::law::{DataConstrainedLaw, RepeatedData};
-use crate::optimal::OptimalEstimate;
 use crate::uncertainty::{BootstrapDraws, Estimate, estimate};
 use crate::warnings::{Warning, WarningCode};
 

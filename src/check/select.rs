@@ -2,7 +2,7 @@
 //! and compare the errors side by side.
 //!
 //! For each law: the objective (and its mean per run), the free parameters, the residual sd,
-//! two held-out checks of [`crate::holdout`] (the `K` runs with the most compute, and rolling
+//! two held-out checks of [`crate::check::holdout`] (the `K` runs with the most compute, and rolling
 //! origin: each compute decade predicted from the decades below it), the share of held-out
 //! runs inside their prediction intervals, and the allocation exponent `a` of `N* ∝ C^a` with
 //! a bootstrap interval.
@@ -30,11 +30,11 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::check::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::fit::options::{DEFAULT_MAX_ITERS, Delta, LossKind, residual_loss};
 use crate::fit::{FitConfig, ParamSpec, SolverOptions, StartSelection, Starts, fit_dataset};
-use crate::holdout::{HeldOutRun, HoldoutReport, HoldoutRule, holdout_with};
 use crate::law::{Input, LawRef, ParamValues, families};
 use crate::progress::{Progress, StopOnly};
 use crate::stats::median;
@@ -747,8 +747,8 @@ fn paired(best: &[f64], runner: &[f64], level: f64, seed: u64) -> PairedComparis
 mod tests {
     use super::*;
     use crate::data::{Format, LoadOptions, load_bytes};
+    use crate::design::simulate::{SimulationDesign, simulate};
     use crate::law::Law;
-    use crate::simulate::{SimulationDesign, simulate};
 
     /// A sweep drawn from `law` over four decades of compute.
     fn sweep(law: Law, noise: f64) -> Dataset {

@@ -3,12 +3,12 @@
 //! Every quantity is computed once with the full-data law (the point) and once per bootstrap
 //! draw (the spread): N*, D*, D*/N* and L* at each budget; the budget and D* at which a model
 //! size is optimal; the least compute reaching a target loss; a given model's predicted loss
-//! and how its split compares with the optimal ones. See [`crate::allocation`] for formulas and
+//! and how its split compares with the optimal ones. See [`crate::answer::allocation`] for formulas and
 //! [`crate::uncertainty`] for the intervals.
 
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::{Allocator, ComputeOptimal};
+use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::error::Error;
 use crate::fit::FittedLaw;
 use crate::law::Law;

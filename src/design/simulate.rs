@@ -4,7 +4,7 @@
 //! budget `C`, model sizes log-spaced around the law's compute-optimal size `N*(C)` (from
 //! `N*/span` to `N*·span`), tokens `D = C / (k·N)`, and a loss with multiplicative noise. The
 //! law may be of any family ([`crate::law::Law`]); `N*(C)` is its allocation (closed-form or
-//! numeric, [`crate::allocation`]), or 20 tokens per parameter for a law of compute alone. A
+//! numeric, [`crate::answer::allocation`]), or 20 tokens per parameter for a law of compute alone. A
 //! family that reads unique tokens sees every token fresh (`U = D`). For Chinchilla:
 //!
 //! ```text
@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
-use crate::allocation::Allocator;
+use crate::answer::allocation::Allocator;
 use crate::error::Error;
 use crate::finite::compact;
 use crate::law::{ChinchillaLaw, Law, LawRef, Row};
@@ -102,7 +102,7 @@ pub fn optimal_params(law: &ChinchillaLaw, c: f64, k: f64) -> f64 {
 /// # Examples
 ///
 /// ```
-/// use scaling_laws::simulate::{simulate, SimulationDesign};
+/// use scaling_laws::design::simulate::{simulate, SimulationDesign};
 /// let runs = simulate(&SimulationDesign::default()).unwrap();
 /// assert_eq!(runs.len(), 9 * 12);
 /// assert!(runs.iter().all(|r| (r.flops / (6.0 * r.n_params * r.n_tokens) - 1.0).abs() < 1e-12));
@@ -129,7 +129,7 @@ pub const MAX_EPOCHS_VALUES: usize = 1000;
 ///
 /// ```
 /// use scaling_laws::law::{DataConstrainedLaw, Law, LawRef};
-/// use scaling_laws::simulate::{simulate_repeated, SimulationDesign};
+/// use scaling_laws::design::simulate::{simulate_repeated, SimulationDesign};
 /// let theta = DataConstrainedLaw::MUENNIGHOFF_2023.theta().to_vec();
 /// let design = SimulationDesign {
 ///     law: Law::new(LawRef::named("data-constrained").unwrap(), theta),
