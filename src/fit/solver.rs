@@ -167,14 +167,42 @@ impl LocalRun {
     }
 }
 
-/// The objective seen through the free parameters, as argmin needs it.
-///
-/// The line search asks for the cost and then the gradient at the same point, and L-BFGS asks
-/// again for the gradient where the line search stopped; one pass over the runs computes both,
-/// and the last point's results are kept for the next request.
-struct FreeProblem<'a> {
+/// A smooth objective of free parameters `z`: what one L-BFGS run minimises. The law families'
+/// [`Objective`] is one, seen through its [`ParamSpec`]; the training-curve laws are others.
+pub trait Smooth {
+    /// The objective and its gradient at `z`.
+    fn value_and_gradient(&self, z: &[f64]) -> (f64, Vec<f64>);
+
+    /// The objective at `z`.
+    fn value(&self, z: &[f64]) -> f64 {
+        self.value_and_gradient(z).0
+    }
+}
+
+/// The families' objective through the free components of a [`ParamSpec`].
+struct Reduced<'a> {
     objective: &'a Objective<'a>,
     spec: &'a ParamSpec,
+}
+
+impl Smooth for Reduced<'_> {
+    fn value_and_gradient(&self, z: &[f64]) -> (f64, Vec<f64>) {
+        let (value, g) = self.objective.value_and_gradient(&self.spec.expand(z));
+        (value, self.spec.reduce_gradient(&g))
+    }
+
+    fn value(&self, z: &[f64]) -> f64 {
+        self.objective.value(&self.spec.expand(z))
+    }
+}
+
+/// The objective as argmin needs it.
+///
+/// The line search asks for the cost and then the gradient at the same point, and L-BFGS asks
+/// again for the gradient where the line search stopped; one pass over the data computes both,
+/// and the last point's results are kept for the next request.
+struct FreeProblem<'a> {
+    smooth: &'a dyn Smooth,
     last: RefCell<Option<(Vector, f64, Vector)>>,
 }
 
@@ -185,9 +213,8 @@ impl FreeProblem<'_> {
         {
             return Ok((*value, grad.clone()));
         }
-        let (value, g) = self.objective.value_and_gradient(&self.spec.expand(z));
+        let (value, grad) = self.smooth.value_and_gradient(z);
         finite_or_error(value, z)?;
-        let grad = self.spec.reduce_gradient(&g);
         if !grad.iter().all(|x| x.is_finite()) {
             return Err(argmin::core::Error::msg("non-finite gradient"));
         }
@@ -288,16 +315,29 @@ fn max_abs(v: &[f64]) -> f64 {
     v.iter().fold(0.0, |m, x| m.max(x.abs()))
 }
 
-/// Run L-BFGS once from `start` (a full theta; fixed components are taken from `spec`).
-pub fn run_lbfgs(
-    objective: &Objective,
-    spec: &ParamSpec,
-    start: &[f64],
-    opts: &SolverOptions,
-) -> LocalRun {
-    let z0 = spec.reduce(start);
-    let start_theta = spec.expand(&z0);
-    let start_value = objective.value(&start_theta);
+/// The end of one L-BFGS run in free coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minimum {
+    /// Best point found.
+    pub z: Vec<f64>,
+    /// Objective at `z`.
+    pub objective: f64,
+    /// Objective at the start.
+    pub start_objective: f64,
+    /// Iterations taken.
+    pub iterations: u64,
+    /// Why the run stopped.
+    pub termination: Termination,
+    /// Largest gradient component relative to `|objective|` at the end.
+    pub rel_gradient: f64,
+    /// Whether the run meets the convergence criteria.
+    pub converged: bool,
+}
+
+/// Run L-BFGS once on `problem` from `z0`, with the stopping rule of the module docs.
+pub fn minimise(problem: &dyn Smooth, z0: &[f64], opts: &SolverOptions) -> Minimum {
+    let z0 = z0.to_vec();
+    let start_value = problem.value(&z0);
     let inner = LBFGS::new(MoreThuenteLineSearch::new(), opts.memory)
         .with_tolerance_grad(0.0)
         .and_then(|s| s.with_tolerance_cost(0.0))
@@ -309,12 +349,11 @@ pub fn run_lbfgs(
         stalled_for: 0,
         stopped_by: None,
     };
-    let problem = FreeProblem {
-        objective,
-        spec,
+    let free = FreeProblem {
+        smooth: problem,
         last: RefCell::new(None),
     };
-    let result = Executor::new(problem, solver)
+    let result = Executor::new(free, solver)
         .configure(|s| s.param(z0.clone()).max_iters(opts.max_iters))
         .timer(false)
         .run();
@@ -327,9 +366,8 @@ pub fn run_lbfgs(
         }
         Err(_) => (z0.clone(), 0, None, None),
     };
-    let theta = spec.expand(&z_best);
-    let (value, grad) = objective.value_and_gradient(&theta);
-    let grad_norm = max_abs(&spec.reduce_gradient(&grad));
+    let (value, grad) = problem.value_and_gradient(&z_best);
+    let grad_norm = max_abs(&grad);
     let rel_gradient = if grad_norm == 0.0 {
         0.0
     } else {
@@ -349,14 +387,35 @@ pub fn run_lbfgs(
             }
             Termination::MaxIters | Termination::NonFinite => false,
         };
-    LocalRun {
-        start: start_theta,
-        theta,
+    Minimum {
+        z: z_best,
         objective: value,
         start_objective: start_value,
         iterations,
         termination,
         rel_gradient,
         converged,
+    }
+}
+
+/// Run L-BFGS once from `start` (a full theta; fixed components are taken from `spec`).
+pub fn run_lbfgs(
+    objective: &Objective,
+    spec: &ParamSpec,
+    start: &[f64],
+    opts: &SolverOptions,
+) -> LocalRun {
+    let z0 = spec.reduce(start);
+    let start_theta = spec.expand(&z0);
+    let m = minimise(&Reduced { objective, spec }, &z0, opts);
+    LocalRun {
+        start: start_theta,
+        theta: spec.expand(&m.z),
+        objective: m.objective,
+        start_objective: m.start_objective,
+        iterations: m.iterations,
+        termination: m.termination,
+        rel_gradient: m.rel_gradient,
+        converged: m.converged,
     }
 }
