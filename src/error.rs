@@ -154,6 +154,14 @@ pub enum Error {
         /// What is wrong and what is accepted.
         message: String,
     },
+    /// A training curve that the curve laws cannot use.
+    #[error("run {run}: {message}")]
+    BadCurve {
+        /// The run.
+        run: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// A saved fit file is unreadable or of the wrong kind.
     #[error("cannot use fit file {path}: {message}")]
     FitFile {

@@ -42,6 +42,7 @@ pub mod answer;
 pub mod approaches;
 pub mod check;
 pub mod commands;
+pub mod curve;
 pub mod data;
 pub mod design;
 pub mod error;

@@ -334,7 +334,7 @@ fn step(module: &str) -> Option<usize> {
         ],
         &["law"],
         &["data", "fetch"],
-        &["fit", "uncertainty", "approaches"],
+        &["fit", "uncertainty", "approaches", "curve"],
         &["plan"],
         &["answer", "check"],
         &["design"],

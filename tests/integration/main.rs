@@ -4,6 +4,7 @@
 mod architecture;
 mod common;
 mod compute_frontier;
+mod curves;
 mod data_limits;
 mod decisions;
 mod envelope;

@@ -1,0 +1,268 @@
+//! Fitting a curve law to the checkpoints of one or more runs.
+//!
+//! The objective is the laws' of N and D: `Σ ρ(ln loss − ln L̂)` over every checkpoint of every
+//! run, ρ the Huber loss (δ = 1e-3 by default, the multi-power law's authors' choice too),
+//! minimised by the same L-BFGS ([`crate::fit::solver::minimise`]) in coordinates where the
+//! positive parameters are logarithms. Starts come in two stages: the schedule-blind law from
+//! a regression of `ln(loss − L0)` on `ln S1` at a few `L0` below the lowest loss, then the
+//! chosen law from its own grid around the blind law's fit. Starts run in parallel.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Prepared;
+use super::law::{Blind, CurveLaw};
+use super::metrics::CurveScores;
+use crate::error::Error;
+use crate::fit::objective::ResidualLoss;
+use crate::fit::solver::{Smooth, SolverOptions, minimise};
+
+/// How to fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurveFitOptions {
+    /// Penalty of the log-loss residuals.
+    pub loss: ResidualLoss,
+    /// The L-BFGS stopping rule.
+    pub solver: SolverOptions,
+}
+
+impl Default for CurveFitOptions {
+    fn default() -> Self {
+        CurveFitOptions {
+            loss: ResidualLoss::default(),
+            solver: SolverOptions {
+                max_iters: 2000,
+                ..SolverOptions::default()
+            },
+        }
+    }
+}
+
+/// A fitted curve law.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurveFit {
+    /// The law's name.
+    pub law: String,
+    /// Parameter names, in order.
+    pub names: Vec<String>,
+    /// Fitted values.
+    pub theta: Vec<f64>,
+    /// The objective at `theta`.
+    pub objective: f64,
+    /// Whether the best start converged.
+    pub converged: bool,
+    /// Starts run, and how many of them converged.
+    pub starts: usize,
+    /// Of which converged.
+    pub converged_starts: usize,
+    /// Runs fitted.
+    pub runs: Vec<String>,
+    /// Checkpoints fitted.
+    pub checkpoints: usize,
+}
+
+/// The objective of `law` over `runs` in solver coordinates.
+struct CurveObjective<'a> {
+    law: &'a dyn CurveLaw,
+    runs: &'a [Prepared],
+    loss: ResidualLoss,
+}
+
+impl CurveObjective<'_> {
+    fn theta(&self, z: &[f64]) -> Vec<f64> {
+        self.law
+            .params()
+            .iter()
+            .zip(z)
+            .map(|(p, &v)| if p.log { v.exp() } else { v })
+            .collect()
+    }
+}
+
+/// Natural parameters to solver coordinates.
+fn to_solver(law: &dyn CurveLaw, theta: &[f64]) -> Vec<f64> {
+    law.params()
+        .iter()
+        .zip(theta)
+        .map(|(p, &v)| if p.log { v.ln() } else { v })
+        .collect()
+}
+
+impl Smooth for CurveObjective<'_> {
+    fn value_and_gradient(&self, z: &[f64]) -> (f64, Vec<f64>) {
+        let theta = self.theta(z);
+        let p = theta.len();
+        let mut total = 0.0;
+        let mut grad = vec![0.0; p];
+        for run in self.runs {
+            let n = run.len();
+            let mut pred = vec![0.0; n];
+            let mut d = vec![0.0; n * p];
+            self.law.predict(&theta, run, &mut pred, Some(&mut d));
+            for i in 0..n {
+                if pred[i].is_nan() || pred[i] <= 0.0 {
+                    return (f64::NAN, grad);
+                }
+                let r = run.log_loss[i] - pred[i].ln();
+                total += self.loss.value(r);
+                let scale = -self.loss.derivative(r) / pred[i];
+                for j in 0..p {
+                    grad[j] += scale * d[i * p + j];
+                }
+            }
+        }
+        for (j, param) in self.law.params().iter().enumerate() {
+            if param.log {
+                grad[j] *= theta[j];
+            }
+        }
+        (total, grad)
+    }
+
+    fn value(&self, z: &[f64]) -> f64 {
+        let theta = self.theta(z);
+        let mut total = 0.0;
+        for run in self.runs {
+            let mut pred = vec![0.0; run.len()];
+            self.law.predict(&theta, run, &mut pred, None);
+            for (i, &l) in pred.iter().enumerate() {
+                if l.is_nan() || l <= 0.0 {
+                    return f64::NAN;
+                }
+                total += self.loss.value(run.log_loss[i] - l.ln());
+            }
+        }
+        total
+    }
+}
+
+/// Start points of the schedule-blind law: at `L0` a little below the lowest loss, `A` and `α`
+/// from the least-squares line of `ln(loss − L0)` against `ln S1`.
+fn blind_starts(runs: &[Prepared]) -> Vec<Vec<f64>> {
+    let min_loss = runs
+        .iter()
+        .flat_map(|r| r.run.loss.iter().copied())
+        .fold(f64::INFINITY, f64::min);
+    let mut out = Vec::new();
+    for frac in [0.5, 0.75, 0.9, 0.97] {
+        let l0 = frac * min_loss;
+        let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for run in runs {
+            for (s1, &loss) in run.s1_at_checkpoints().zip(&run.run.loss) {
+                let (x, y) = (s1.ln(), (loss - l0).ln());
+                n += 1.0;
+                sx += x;
+                sy += y;
+                sxx += x * x;
+                sxy += x * y;
+            }
+        }
+        let var = sxx - sx * sx / n;
+        let slope = if var > 0.0 {
+            (sxy - sx * sy / n) / var
+        } else {
+            -0.5
+        };
+        let intercept = (sy - slope * sx) / n;
+        let alpha = (-slope).clamp(0.05, 2.0);
+        out.push(vec![l0, intercept.exp(), alpha]);
+    }
+    out
+}
+
+/// The best of L-BFGS runs from `starts` (natural values).
+fn best_of(
+    law: &dyn CurveLaw,
+    runs: &[Prepared],
+    starts: &[Vec<f64>],
+    options: &CurveFitOptions,
+) -> (Vec<f64>, f64, bool, usize) {
+    let objective = CurveObjective {
+        law,
+        runs,
+        loss: options.loss,
+    };
+    let ends: Vec<_> = starts
+        .par_iter()
+        .map(|s| minimise(&objective, &to_solver(law, s), &options.solver))
+        .collect();
+    let converged = ends.iter().filter(|m| m.converged).count();
+    let best = ends
+        .iter()
+        .filter(|m| m.objective.is_finite())
+        .min_by(|a, b| {
+            (!a.converged, a.objective)
+                .partial_cmp(&(!b.converged, b.objective))
+                .expect("finite objectives")
+        });
+    match best {
+        Some(m) => (objective.theta(&m.z), m.objective, m.converged, converged),
+        None => (starts[0].clone(), f64::NAN, false, 0),
+    }
+}
+
+/// Fit `law` to every checkpoint of `runs`.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] when there are no runs or fewer checkpoints than parameters;
+/// [`Error::NoConvergence`] when no start reaches a finite objective.
+pub fn fit_curves(
+    law: &dyn CurveLaw,
+    runs: &[Prepared],
+    options: &CurveFitOptions,
+) -> Result<CurveFit, Error> {
+    let checkpoints: usize = runs.iter().map(Prepared::len).sum();
+    let p = law.params().len();
+    if checkpoints <= p {
+        return Err(Error::InvalidOption {
+            flag: "the curves".into(),
+            message: format!(
+                "{checkpoints} checkpoints cannot determine the {p} parameters of the {} law; \
+                 give more runs or checkpoints",
+                law.name()
+            ),
+        });
+    }
+    let (base, base_objective, ..) = best_of(&Blind, runs, &blind_starts(runs), options);
+    if !base_objective.is_finite() {
+        return Err(Error::NoConvergence {
+            message: "the schedule-blind law that starts the fit reached no finite objective; \
+                      check that the losses fall along the runs"
+                .into(),
+        });
+    }
+    let starts = law.starts([base[0], base[1], base[2]]);
+    let (theta, objective, converged, converged_starts) = best_of(law, runs, &starts, options);
+    if !objective.is_finite() {
+        return Err(Error::NoConvergence {
+            message: format!(
+                "no start of the {} law reached a finite objective",
+                law.name()
+            ),
+        });
+    }
+    Ok(CurveFit {
+        law: law.name().to_string(),
+        names: law.params().iter().map(|p| p.name.to_string()).collect(),
+        theta,
+        objective,
+        converged,
+        starts: starts.len(),
+        converged_starts,
+        runs: runs.iter().map(|r| r.run.name.clone()).collect(),
+        checkpoints,
+    })
+}
+
+/// The law's predicted loss at each checkpoint of `run`.
+pub fn predict(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> Vec<f64> {
+    let mut pred = vec![0.0; run.len()];
+    law.predict(theta, run, &mut pred, None);
+    pred
+}
+
+/// Scores of the law's predictions on `run`.
+pub fn score(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> CurveScores {
+    CurveScores::of(&run.run.loss, &predict(law, theta, run))
+}

@@ -1,0 +1,130 @@
+//! Training-curve laws against the multi-power law's published curves and parameters (Luo et
+//! al. 2025, `../shared/data/multipower2025`): the published metrics reproduced to the digits
+//! printed, the grouped loss-drop sum against the exact one, refits that predict held-out
+//! schedules.
+
+use scaling_laws::curve::fit::{predict, score};
+use scaling_laws::curve::law::{MULTI_POWER_PUBLISHED, MultiPower};
+use scaling_laws::curve::metrics::CurveScores;
+use scaling_laws::curve::schedule::Schedule;
+use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
+
+use crate::common::shared_data;
+
+/// The authors' split (`src/config.py` of their code).
+pub const TRAIN: [&str; 3] = ["cosine_24000", "constant_24000", "wsdcon_9"];
+pub const TEST: [&str; 6] = [
+    "constant_72000",
+    "cosine_72000",
+    "wsd_20000_24000",
+    "wsdld_20000_24000",
+    "wsdcon_3",
+    "wsdcon_18",
+];
+
+/// The schedule of each published curve, as the authors' data loader builds it.
+pub fn schedule_of(name: &str) -> String {
+    let head = "warmup=2160,peak=3e-4";
+    let parts: Vec<&str> = name.split('_').collect();
+    match parts[0] {
+        "cosine" => format!("cosine:{head},final=3e-5,steps={}", parts[1]),
+        "constant" => format!("constant:{head},steps={}", parts[1]),
+        "wsd" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=exp"),
+        "wsdld" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=linear"),
+        "wsdcon" => format!(
+            "two-stage:{head},second={}e-5,switch=8000,steps=16000",
+            parts[1]
+        ),
+        other => panic!("no schedule for {other}"),
+    }
+}
+
+/// One published curve as a run, or `None` when `../shared/data` is absent. Like the authors'
+/// loader, the 24,000-step curves keep the steps before 24,000.
+pub fn published_run(size: &str, name: &str) -> Option<CurveRun> {
+    let path = shared_data(&format!("multipower2025/csv_{size}/{name}.csv"))?;
+    let text = std::fs::read_to_string(path).expect("a published curve");
+    let lrs = Schedule::parse(&schedule_of(name), "--schedule")
+        .expect("a valid schedule")
+        .per_step();
+    let (mut steps, mut loss) = (Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let step: usize = cells[0].parse().expect("a step");
+        if step < lrs.len() {
+            steps.push(step);
+            loss.push(cells[2].parse().expect("a loss"));
+        }
+    }
+    Some(CurveRun::new(name, lrs, steps, loss).expect("a valid run"))
+}
+
+fn prepared(size: &str, names: &[&str], eps: f64) -> Option<Vec<Prepared>> {
+    names
+        .iter()
+        .map(|n| published_run(size, n).map(|r| Prepared::new(r, eps)))
+        .collect()
+}
+
+#[test]
+fn the_published_multi_power_parameters_reproduce_the_published_metrics() {
+    // README of the authors' code: test-set averages per size.
+    let published = [
+        ("25", 0.9988, 0.00376, 0.00465, 0.00110, 0.00409),
+        ("100", 0.9983, 0.00435, 0.00592, 0.00142, 0.00583),
+        ("400", 0.9978, 0.00484, 0.00730, 0.00168, 0.00995),
+    ];
+    for (k, (size, r2, mae, rmse, pred_e, worst_e)) in published.into_iter().enumerate() {
+        let Some(runs) = prepared(size, &TEST, 0.0) else {
+            return;
+        };
+        let theta = MULTI_POWER_PUBLISHED[k].1;
+        let scores: Vec<CurveScores> = runs.iter().map(|r| score(&MultiPower, &theta, r)).collect();
+        let m = CurveScores::mean(&scores);
+        let at = |x: f64, digits: i32| (x * 10f64.powi(digits)).round() / 10f64.powi(digits);
+        assert_eq!(
+            (
+                at(m.r2, 4),
+                at(m.mae, 5),
+                at(m.rmse, 5),
+                at(m.pred_e, 5),
+                at(m.worst_e, 5)
+            ),
+            (r2, mae, rmse, pred_e, worst_e),
+            "{size}M: {m:?}"
+        );
+    }
+}
+
+#[test]
+fn the_grouped_loss_drop_sum_matches_the_exact_one() {
+    let theta = MULTI_POWER_PUBLISHED[2].1;
+    let names: Vec<&str> = TRAIN.iter().chain(&TEST).copied().collect();
+    let (Some(exact), Some(grouped)) = (
+        prepared("400", &names, 0.0),
+        prepared("400", &names, SUM_TOLERANCE),
+    ) else {
+        return;
+    };
+    let mut worst = 0.0f64;
+    let (mut terms_exact, mut terms_grouped) = (0, 0);
+    for (e, g) in exact.iter().zip(&grouped) {
+        let (pe, pg) = (
+            predict(&MultiPower, &theta, e),
+            predict(&MultiPower, &theta, g),
+        );
+        for (a, b) in pe.iter().zip(&pg) {
+            worst = worst.max((a - b).abs() / a);
+        }
+        terms_exact += e.block_count();
+        terms_grouped += g.block_count();
+    }
+    eprintln!(
+        "grouped sum: {terms_grouped} terms against {terms_exact}, largest relative difference {worst:e}"
+    );
+    assert!(worst < 1e-7, "largest relative difference {worst:e}");
+    assert!(
+        terms_grouped * 20 < terms_exact,
+        "{terms_grouped} grouped terms against {terms_exact}"
+    );
+}
