@@ -6,6 +6,7 @@ mod common;
 mod compute_frontier;
 mod data_limits;
 mod decisions;
+mod doc_blocks;
 mod envelope;
 mod families;
 mod fetch;
