@@ -58,7 +58,7 @@ pub struct FitArgs {
 /// How to fit: objective, constraints and search. Shared by the commands that fit.
 #[derive(Debug, Args)]
 pub struct FitOptionsArgs {
-    /// The law to fit: chinchilla (E + A/N^alpha + B/D^beta), or another family (see the README).
+    /// The law to fit: chinchilla (E + A/N^alpha + B/D^beta), or another family (see docs/laws.md).
     #[arg(
         long,
         value_name = "NAME",
@@ -79,7 +79,7 @@ pub struct FitOptionsArgs {
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
     /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting
     /// (the textbook Huber estimator); in the calibration study its intervals were right under
-    /// heavy-tailed noise but too narrow when the law's form was wrong (see the README).
+    /// heavy-tailed noise but too narrow when the law's form was wrong (see docs/calibration.md).
     #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
     delta: Option<String>,
     /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a

@@ -66,8 +66,8 @@ pub struct OptimalArgs {
     /// What each bootstrap replicate resamples: weights (every run with a random
     /// Exponential(1) weight, the Bayesian bootstrap), runs (runs drawn with replacement),
     /// params (whole model sizes), budgets (whole compute groups), residuals, or wild
-    /// (residuals with random signs). See the README for the calibration study behind the
-    /// default.
+    /// (residuals with random signs). See docs/calibration.md for the calibration study
+    /// behind the default.
     #[arg(
         long,
         value_name = "SCHEME",
