@@ -796,7 +796,7 @@ def fit(
             mapping of column names to arrays, a :class:`Dataset`); with ``load``'s keyword
             options (``where``, ``drop_highest_loss``, ``loss_col``, ``N=``, ``L=``, ...).
         law: the law: ``"chinchilla"`` (E + A/N^alpha + B/D^beta) or another family of the
-            library (see the README), e.g. ``"data-constrained"`` or ``"compute"``.
+            library (see docs/laws.md), e.g. ``"data-constrained"`` or ``"compute"``.
         frontier: with ``law="compute"``, the runs fitted: ``"all"``, ``"lowest"`` (default)
             or ``"envelope"``.
         loss: penalty on log-loss residuals, ``"huber"`` or ``"mse"``.

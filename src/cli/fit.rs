@@ -16,7 +16,7 @@ use scaling_laws::fit::options::{
 use scaling_laws::law::LawRef;
 use scaling_laws::saved::SavedFit;
 
-use super::common::{DataArgs, OutputFormat, Reporter, command_line};
+use super::common::{DataArgs, Reporter, command_line};
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
@@ -46,7 +46,7 @@ pub struct FitArgs {
     level: Option<f64>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
-    format: OutputFormat,
+    format: FitFormat,
     /// Save the fit with its provenance as JSON, for later commands.
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     out: Option<PathBuf>,
@@ -58,7 +58,7 @@ pub struct FitArgs {
 /// How to fit: objective, constraints and search. Shared by the commands that fit.
 #[derive(Debug, Args)]
 pub struct FitOptionsArgs {
-    /// The law to fit: chinchilla (E + A/N^alpha + B/D^beta), or another family (see the README).
+    /// The law to fit: chinchilla (E + A/N^alpha + B/D^beta), or another family (see docs/laws.md).
     #[arg(
         long,
         value_name = "NAME",
@@ -79,7 +79,7 @@ pub struct FitOptionsArgs {
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
     /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting
     /// (the textbook Huber estimator); in the calibration study its intervals were right under
-    /// heavy-tailed noise but too narrow when the law's form was wrong (see the README).
+    /// heavy-tailed noise but too narrow when the law's form was wrong (see docs/calibration.md).
     #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
     delta: Option<String>,
     /// Hold parameters fixed, in natural units (chinchilla: A, B, E, alpha or beta), one or a
@@ -120,6 +120,16 @@ pub struct FitOptionsArgs {
         help_heading = "Search"
     )]
     subsample_rows: usize,
+}
+
+/// The formats of `fit`'s report: it is not a table, so there is no CSV (the commands with
+/// tables offer one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FitFormat {
+    /// A report for people.
+    Text,
+    /// JSON for programs.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -178,10 +188,6 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
         scaling_laws::output::check_output("--out", out, &data.inputs())?;
     }
-    // Refused before any work: a failing run must not leave a saved fit behind.
-    if matches!(args.format, OutputFormat::Csv) {
-        return Err(csv_refused().into());
-    }
     let level = args.level.unwrap_or(0.95);
     if !(level > 0.0 && level < 1.0) {
         return Err(Error::invalid_option(
@@ -207,25 +213,17 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let saved = fit(&request, &Reporter::new(args.quiet))?.fit;
     let mut stdout = super::stdout::lock();
     match args.format {
-        OutputFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
-        OutputFormat::Json => {
+        FitFormat::Text => scaling_laws::report::fit_text(&saved, &mut stdout),
+        FitFormat::Json => {
             warn(&saved);
             scaling_laws::report::fit_json(&saved, &mut stdout)
         }
-        OutputFormat::Csv => return Err(csv_refused().into()),
     }
     .context("cannot write the report to standard output")?;
     if let Some(out) = &args.out {
         super::note!("saved the fit to {}", out.display());
     }
     Ok(())
-}
-
-fn csv_refused() -> Error {
-    Error::invalid_option(
-        "--format",
-        "fit reports are text or json (csv is offered by optimal, isoflop, envelope and plan)",
-    )
 }
 
 fn holdout_rule(values: &[String], data: &DataArgs) -> Result<Option<HoldoutRule>, Error> {

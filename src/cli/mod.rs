@@ -24,9 +24,19 @@ pub(crate) use stdout::note;
 
 use clap::{Parser, Subcommand};
 
+/// Shown after `--help`: where a newcomer starts. `tests/integration/help.rs` runs every one.
+const START_HERE: &str = "\
+Examples (start here: fit a sweep, ask for a budget, draw the answer):
+  scaling-laws fit data/simulated_sweep.csv --out fit.json
+  scaling-laws optimal --fit fit.json --budget 1e23 --bootstrap 200 --out fit-boot.json
+  scaling-laws plot optimal --fit fit-boot.json --out optimal.png
+
+Each command's --help ends with examples; the guides are README.md and docs/ in the repository.";
+
 /// Fit neural scaling laws to sweeps of training runs.
 #[derive(Debug, Parser)]
 #[command(name = "scaling-laws", version, about, long_about = None)]
+#[command(after_help = START_HERE)]
 pub struct Cli {
     /// Worker threads for parallel work (default: one per core). Results do not depend on it.
     #[arg(long, global = true, value_name = "N")]
@@ -37,42 +47,44 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Listed by `--help` in this order, the order of the work: fit, ask, draw and check; the other
+// approaches; plan and design runs; data and tools.
 enum Command {
-    /// Fit the published Chinchilla data as the Epoch AI replication did (the Chinchilla law
-    /// only) and write every figure and a summary into a folder.
-    Chinchilla(Box<plot::ChinchillaArgs>),
-    /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
-    Compare(Box<compare::CompareArgs>),
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
-    Completions(completions::CompletionsArgs),
-    /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
-    Data(data::DataCommand),
-    /// Plan an IsoFLOP sweep: sizes per budget around N* of a fit (or 20 tokens per parameter),
-    /// tokens, shapes and GPU time of each run; a CSV ready to launch.
-    Design(Box<design::DesignArgs>),
-    /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
-    Envelope(Box<envelope::EnvelopeArgs>),
     /// Fit a law to a table of runs: L(N, D) = E + A/N^alpha + B/D^beta (Chinchilla Approach 3)
     /// by default, another family with --law.
     Fit(Box<fit::FitArgs>),
-    /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
-    Isoflop(Box<isoflop::IsoflopArgs>),
     /// Compute-optimal model size and tokens for compute budgets, and the inverse questions,
     /// with bootstrap intervals.
     Optimal(Box<optimal::OptimalArgs>),
-    /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
-    /// ZeRO/FSDP, and time on given hardware.
-    Plan(Box<plan::PlanArgs>),
     /// Draw a figure of a fit (PNG or SVG): contours, isoflop, optimal, residuals, bootstrap, all.
     Plot(Box<plot::PlotArgs>),
     /// Which law extrapolates best: fit every law, hold out the largest runs, compare held-out
     /// errors, coverage and the exponent a side by side, and name the best or say cannot tell.
     Select(Box<select::SelectArgs>),
-    /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
-    Simulate(simulate::SimulateArgs),
+    /// IsoFLOP profiles (Approach 2): a parabola per budget, then N* and D* against compute.
+    Isoflop(Box<isoflop::IsoflopArgs>),
+    /// Training-curve envelope (Approach 1): which run is best at each compute, and N*, D* against C.
+    Envelope(Box<envelope::EnvelopeArgs>),
+    /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
+    Compare(Box<compare::CompareArgs>),
+    /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
+    /// ZeRO/FSDP, and time on given hardware.
+    Plan(Box<plan::PlanArgs>),
+    /// Plan an IsoFLOP sweep: sizes per budget around N* of a fit (or 20 tokens per parameter),
+    /// tokens, shapes and GPU time of each run; a CSV ready to launch.
+    Design(Box<design::DesignArgs>),
     /// Which new runs (N, D) would most narrow the interval of N*(C) (or L*(C)) per FLOP, from
     /// the Fisher information of a saved fit; a CSV ready to launch.
     Suggest(Box<suggest::SuggestArgs>),
+    /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
+    Simulate(simulate::SimulateArgs),
+    /// Published datasets: fetch them into the cache (verified by SHA-256), list them.
+    Data(data::DataCommand),
+    /// Fit the published Chinchilla data as the Epoch AI replication did (the Chinchilla law
+    /// only) and write every figure and a summary into a folder.
+    Chinchilla(Box<plot::ChinchillaArgs>),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
+    Completions(completions::CompletionsArgs),
 }
 
 /// Run the parsed command.

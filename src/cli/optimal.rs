@@ -27,13 +27,8 @@ Examples:
 #[command(allow_negative_numbers = true)]
 #[command(after_help = EXAMPLES)]
 pub struct OptimalArgs {
-    /// A fit saved by `scaling-laws fit --out` (instead of a data file).
-    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
-    fit: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    options: FitOptionsArgs,
+    // The command's own questions come first in --help; where the fit comes from, and how to
+    // fit, after them (clap lists headings in the order of their first argument).
     /// A compute budget in FLOPs; repeatable.
     #[arg(long, value_name = "FLOPS", help_heading = "Questions")]
     budget: Vec<f64>,
@@ -66,8 +61,8 @@ pub struct OptimalArgs {
     /// What each bootstrap replicate resamples: weights (every run with a random
     /// Exponential(1) weight, the Bayesian bootstrap), runs (runs drawn with replacement),
     /// params (whole model sizes), budgets (whole compute groups), residuals, or wild
-    /// (residuals with random signs). See the README for the calibration study behind the
-    /// default.
+    /// (residuals with random signs). See docs/calibration.md for the calibration study
+    /// behind the default.
     #[arg(
         long,
         value_name = "SCHEME",
@@ -93,6 +88,13 @@ pub struct OptimalArgs {
     inference: super::inference::InferenceArgs,
     #[command(flatten)]
     data_limit: super::data_limit::DataLimitArgs,
+    /// A fit saved by `scaling-laws fit --out` (instead of a data file).
+    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
+    fit: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    options: FitOptionsArgs,
 }
 
 impl OptimalArgs {

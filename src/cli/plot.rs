@@ -111,13 +111,6 @@ pub struct PlotArgs {
     /// Which figure.
     #[arg(value_enum)]
     kind: Kind,
-    /// A fit saved by `fit --out` or `optimal --out` (its data file is reloaded and checked).
-    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
-    fit: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
-    #[command(flatten)]
-    options: FitOptionsArgs,
     #[command(flatten)]
     figure: FigureArgs,
     /// Bootstrap resamples for bands and distributions (when the fit has no draws).
@@ -132,6 +125,15 @@ pub struct PlotArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    // The figure's options come first in --help; where the fit comes from, and how to fit,
+    // after them (clap lists headings in the order of their first argument).
+    /// A fit saved by `fit --out` or `optimal --out` (its data file is reloaded and checked).
+    #[arg(long, value_name = "FIT.json", help_heading = "Input")]
+    fit: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
+    options: FitOptionsArgs,
 }
 
 /// Run `scaling-laws plot`.

@@ -59,7 +59,7 @@ pub struct SelectArgs {
     /// Huber threshold on log-loss residuals (with --loss huber) [default: 1e-3, Hoffmann et
     /// al.'s]. `auto`: 1.345 robust standard deviations of the residuals, found by refitting
     /// (the textbook Huber estimator); in the calibration study its intervals were right under
-    /// heavy-tailed noise but too narrow when the law's form was wrong (see the README).
+    /// heavy-tailed noise but too narrow when the law's form was wrong (see docs/calibration.md).
     #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
     delta: Option<String>,
     /// How many grid starts of each law get a full L-BFGS run: the N best at the start, or

@@ -53,7 +53,7 @@ const LEGEND_WIDTH: f64 = 240.0;
 /// # Examples
 ///
 /// ```
-/// # use scaling_laws::{data, isoflop, plot};
+/// # use scaling_laws::{approaches::isoflop, data, plot};
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
 /// let data = data::load(path, &data::LoadOptions::default())?;
 /// let analysis = isoflop::isoflop(&data, &isoflop::IsoflopConfig::default())?;

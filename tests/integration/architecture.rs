@@ -1,5 +1,5 @@
 //! The shape of the library: its module import graph has no cycles, each module imports only
-//! from its step of the pipeline and the steps before (the README's "Layout"), and no code outside
+//! from its step of the pipeline and the steps before (docs/layout.md), and no code outside
 //! `src/law/` tells the law families apart by name.
 //!
 //! The graph is read from the source: every `use` tree and every `crate::`, `super::` and
@@ -318,7 +318,7 @@ fn no_code_outside_the_law_module_tells_families_apart_by_name() {
     assert!(found.is_empty(), "families matched by name: {found:?}");
 }
 
-/// The step of the pipeline a top-level module belongs to (see the README's "Layout"); a module
+/// The step of the pipeline a top-level module belongs to (see docs/layout.md); a module
 /// imports only from its own step and the steps before it.
 fn step(module: &str) -> Option<usize> {
     let steps: [&[&str]; 10] = [

@@ -165,3 +165,133 @@ fn every_example_in_help_runs() {
     );
     assert!(ran >= 30, "only {ran} examples ran");
 }
+
+/// The lines of `help` from the line starting with `heading` to the next empty line.
+fn section(help: &str, heading: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with(heading))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// The index of the first line of `help` starting with `start`.
+fn line_of(help: &str, start: &str) -> usize {
+    help.lines()
+        .position(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting with {start:?} in:\n{help}"))
+}
+
+/// `scaling-laws --help` lists the commands in the order of the work (fit, ask, draw, check,
+/// the other approaches, planning, data and tools) and ends with a start that runs.
+#[test]
+fn top_level_help_lists_commands_in_workflow_order_and_starts_a_newcomer() {
+    assert_eq!(
+        subcommands(),
+        [
+            "fit",
+            "optimal",
+            "plot",
+            "select",
+            "isoflop",
+            "envelope",
+            "compare",
+            "plan",
+            "design",
+            "suggest",
+            "simulate",
+            "data",
+            "chinchilla",
+            "completions"
+        ]
+    );
+    let out = run(&["--help"]);
+    let help = stdout(&out);
+    let examples = section(&help, "Examples (start here");
+    assert_eq!(examples.len(), 3, "{help}");
+    let dir = crate::common::temp_dir();
+    let repo_data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    std::os::unix::fs::symlink(&repo_data, dir.path().join("data")).unwrap();
+    for example in examples {
+        let words: Vec<&str> = example.split_whitespace().collect();
+        assert_eq!(words[0], "scaling-laws", "{example}");
+        let out = crate::common::bin()
+            .args(&words[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{example}: {}", stderr(&out));
+        let at = words.iter().position(|w| *w == "--out").expect("--out");
+        assert!(dir.path().join(words[at + 1]).exists(), "{example}");
+    }
+}
+
+/// `fit`'s report is not a table: its help offers text and JSON only, and clap refuses CSV as
+/// bad usage before any work.
+#[test]
+fn fit_help_offers_only_the_formats_fit_writes() {
+    let out = run(&["fit", "--help"]);
+    let help = stdout(&out);
+    let formats: Vec<&str> = help
+        .lines()
+        .skip(line_of(&help, "--format"))
+        .take(7)
+        .collect();
+    let formats = formats.join("\n");
+    assert!(
+        formats.contains("- text:") && formats.contains("- json:"),
+        "{formats}"
+    );
+    assert!(!formats.contains("csv"), "{formats}");
+
+    let dir = crate::common::temp_dir();
+    let saved = dir.path().join("fit.json");
+    let saved_s = saved.to_str().unwrap();
+    let out = run(&[
+        "fit",
+        "data/simulated_sweep.csv",
+        "--format",
+        "csv",
+        "--out",
+        saved_s,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("[possible values: text, json]"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!saved.exists(), "a refused run left a saved fit");
+}
+
+/// `optimal -h` asks its questions first: `--budget` comes before the options of the input and
+/// of the fit.
+#[test]
+fn optimal_help_asks_its_questions_before_the_fit_options() {
+    let out = run(&["optimal", "-h"]);
+    let help = stdout(&out);
+    let budget = line_of(&help, "--budget <FLOPS>");
+    assert!(budget < 15, "--budget at line {}:\n{help}", budget + 1);
+    let questions = line_of(&help, "Questions:");
+    for heading in ["Input:", "Columns:", "Rows:", "Objective:", "Search:"] {
+        assert!(
+            questions < line_of(&help, heading),
+            "{heading} before Questions:\n{help}"
+        );
+    }
+}
+
+/// `plot -h` shows the figure's options first, then where the fit comes from and how to fit.
+#[test]
+fn plot_help_shows_the_figure_options_before_the_fit_options() {
+    let out = run(&["plot", "-h"]);
+    let help = stdout(&out);
+    let figures = line_of(&help, "Figures:");
+    for heading in ["Input:", "Columns:", "Rows:", "Objective:", "Search:"] {
+        assert!(
+            figures < line_of(&help, heading),
+            "{heading} before Figures:\n{help}"
+        );
+    }
+}

@@ -7,6 +7,7 @@ mod compute_frontier;
 mod curves;
 mod data_limits;
 mod decisions;
+mod doc_blocks;
 mod envelope;
 mod families;
 mod fetch;
