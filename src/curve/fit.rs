@@ -5,7 +5,8 @@
 //! minimised by the same L-BFGS ([`crate::fit::solver::minimise`]) in coordinates where the
 //! positive parameters are logarithms. Starts come in two stages: the schedule-blind law from
 //! a regression of `ln(loss − L0)` on `ln S1` at a few `L0` below the lowest loss, then the
-//! chosen law from its own grid around the blind law's fit. Starts run in parallel.
+//! chosen law from its own grid around the blind law's fit. Every start runs [`SCREEN_ITERS`]
+//! iterations, and the [`KEEP_STARTS`] lowest go on to convergence; starts run in parallel.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,12 @@ use super::metrics::CurveScores;
 use crate::error::Error;
 use crate::fit::objective::ResidualLoss;
 use crate::fit::solver::{Smooth, SolverOptions, minimise};
+
+/// Iterations every start runs before the best [`KEEP_STARTS`] go on to convergence.
+pub const SCREEN_ITERS: u64 = 25;
+
+/// Starts that go on to convergence after the screening.
+pub const KEEP_STARTS: usize = 2;
 
 /// How to fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +39,8 @@ impl Default for CurveFitOptions {
             loss: ResidualLoss::default(),
             solver: SolverOptions {
                 max_iters: 2000,
+                grad_rtol: 1e-8,
+                cost_rtol: 1e-11,
                 ..SolverOptions::default()
             },
         }
@@ -51,10 +60,12 @@ pub struct CurveFit {
     pub objective: f64,
     /// Whether the best start converged.
     pub converged: bool,
-    /// Starts run, and how many of them converged.
+    /// Starts screened.
     pub starts: usize,
-    /// Of which converged.
+    /// Of the starts carried on from the screening, how many converged.
     pub converged_starts: usize,
+    /// L-BFGS iterations over all starts of the chosen law.
+    pub iterations: u64,
     /// Runs fitted.
     pub runs: Vec<String>,
     /// Checkpoints fitted.
@@ -176,17 +187,47 @@ fn best_of(
     runs: &[Prepared],
     starts: &[Vec<f64>],
     options: &CurveFitOptions,
-) -> (Vec<f64>, f64, bool, usize) {
+) -> (Vec<f64>, f64, bool, usize, u64) {
     let objective = CurveObjective {
         law,
         runs,
         loss: options.loss,
     };
-    let ends: Vec<_> = starts
+    // Screen: every start for a few iterations, then the best few on to convergence.
+    let screened: Vec<_> = starts
         .par_iter()
-        .map(|s| minimise(&objective, &to_solver(law, s), &options.solver))
+        .map(|s| {
+            let short = SolverOptions {
+                max_iters: SCREEN_ITERS,
+                ..options.solver
+            };
+            minimise(&objective, &to_solver(law, s), &short)
+        })
         .collect();
+    let mut order: Vec<usize> = (0..screened.len())
+        .filter(|&i| screened[i].objective.is_finite())
+        .collect();
+    order.sort_by(|&a, &b| screened[a].objective.total_cmp(&screened[b].objective));
+    order.truncate(KEEP_STARTS);
+    let mut ends: Vec<_> = order
+        .par_iter()
+        .map(|&i| {
+            let m = &screened[i];
+            if m.converged {
+                m.clone()
+            } else {
+                let mut end = minimise(&objective, &m.z, &options.solver);
+                end.iterations += m.iterations;
+                end
+            }
+        })
+        .collect();
+    let screening: u64 = screened.iter().map(|m| m.iterations).sum();
+    if let Some(first) = ends.first_mut() {
+        first.iterations += screening - order.iter().map(|&i| screened[i].iterations).sum::<u64>();
+    }
     let converged = ends.iter().filter(|m| m.converged).count();
+    let iterations = ends.iter().map(|m| m.iterations).sum();
     let best = ends
         .iter()
         .filter(|m| m.objective.is_finite())
@@ -196,8 +237,14 @@ fn best_of(
                 .expect("finite objectives")
         });
     match best {
-        Some(m) => (objective.theta(&m.z), m.objective, m.converged, converged),
-        None => (starts[0].clone(), f64::NAN, false, 0),
+        Some(m) => (
+            objective.theta(&m.z),
+            m.objective,
+            m.converged,
+            converged,
+            iterations,
+        ),
+        None => (starts[0].clone(), f64::NAN, false, 0, iterations),
     }
 }
 
@@ -233,7 +280,8 @@ pub fn fit_curves(
         });
     }
     let starts = law.starts([base[0], base[1], base[2]]);
-    let (theta, objective, converged, converged_starts) = best_of(law, runs, &starts, options);
+    let (theta, objective, converged, converged_starts, iterations) =
+        best_of(law, runs, &starts, options);
     if !objective.is_finite() {
         return Err(Error::NoConvergence {
             message: format!(
@@ -250,6 +298,7 @@ pub fn fit_curves(
         converged,
         starts: starts.len(),
         converged_starts,
+        iterations,
         runs: runs.iter().map(|r| r.run.name.clone()).collect(),
         checkpoints,
     })

@@ -22,7 +22,7 @@ pub mod checks;
 pub mod diagnostics;
 #[cfg(test)]
 mod family_tests;
-mod fastmath;
+pub(crate) mod fastmath;
 pub mod frontier;
 #[cfg(test)]
 mod huber_scale_tests;

@@ -3,8 +3,8 @@
 //! printed, the grouped loss-drop sum against the exact one, refits that predict held-out
 //! schedules.
 
-use scaling_laws::curve::fit::{predict, score};
-use scaling_laws::curve::law::{MULTI_POWER_PUBLISHED, MultiPower};
+use scaling_laws::curve::fit::{CurveFitOptions, fit_curves, predict, score};
+use scaling_laws::curve::law::{Annealing, Blind, CurveLaw, MULTI_POWER_PUBLISHED, MultiPower};
 use scaling_laws::curve::metrics::CurveScores;
 use scaling_laws::curve::schedule::Schedule;
 use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
@@ -122,9 +122,57 @@ fn the_grouped_loss_drop_sum_matches_the_exact_one() {
     eprintln!(
         "grouped sum: {terms_grouped} terms against {terms_exact}, largest relative difference {worst:e}"
     );
-    assert!(worst < 1e-7, "largest relative difference {worst:e}");
+    assert!(worst < 2e-6, "largest relative difference {worst:e}");
     assert!(
-        terms_grouped * 20 < terms_exact,
+        terms_grouped * 100 < terms_exact,
         "{terms_grouped} grouped terms against {terms_exact}"
     );
+}
+
+#[test]
+fn refits_on_the_authors_training_schedules_predict_the_other_schedules() {
+    let options = CurveFitOptions::default();
+    let annealing = Annealing {
+        lambda: scaling_laws::curve::law::DEFAULT_LAMBDA,
+    };
+    let laws: [&dyn CurveLaw; 3] = [&MultiPower, &annealing, &Blind];
+    for size in ["25", "100", "400"] {
+        let (Some(train), Some(test)) = (
+            prepared(size, &TRAIN, SUM_TOLERANCE),
+            prepared(size, &TEST, SUM_TOLERANCE),
+        ) else {
+            return;
+        };
+        let mut errors = Vec::new();
+        for law in laws {
+            let started = std::time::Instant::now();
+            let fit = fit_curves(law, &train, &options).expect("a fit");
+            let elapsed = started.elapsed();
+            let scores: Vec<CurveScores> = test.iter().map(|r| score(law, &fit.theta, r)).collect();
+            let m = CurveScores::mean(&scores);
+            eprintln!(
+                "{size}M {:12} PredE {:.4}% WorstE {:.3}% converged {} ({}/{} starts) in {:.2?}: {:?}",
+                law.name(),
+                100.0 * m.pred_e,
+                100.0 * m.worst_e,
+                fit.converged,
+                fit.converged_starts,
+                fit.starts,
+                elapsed,
+                fit.theta
+            );
+            assert!(fit.converged, "{size}M {}", law.name());
+            errors.push(m.pred_e);
+        }
+        // The optimum of the training objective: 0.137%, 0.165%, 0.216% (the published
+        // parameters, an early-stopped Adam fit with a 7 times higher training objective at
+        // 400M, give 0.110%, 0.142%, 0.168%).
+        assert!(errors[0] <= 0.0022, "{size}M multi-power {}", errors[0]);
+        assert!(errors[1] <= 0.0023, "{size}M annealing {}", errors[1]);
+        assert!(
+            errors[2] > errors[0] && errors[2] > errors[1],
+            "{size}M blind {}",
+            errors[2]
+        );
+    }
 }

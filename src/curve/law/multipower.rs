@@ -12,6 +12,7 @@
 
 use super::{CurveLaw, CurveParam, power_term};
 use crate::curve::Prepared;
+use crate::fit::fastmath;
 
 /// The multi-power law, `[L0, A, α, B, C, β, γ]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,22 +82,20 @@ impl CurveLaw for MultiPower {
         let mut h_prefix = vec![0.0; k + 1];
         let mut hl_prefix = vec![0.0; k + 1];
         for i in 0..k {
-            let dh = run.change[i] * (-gamma * run.log_lr[i]).exp();
+            let dh = run.change[i] * fastmath::exp(-gamma * run.log_lr[i]);
             h_prefix[i + 1] = h_prefix[i] + dh;
             hl_prefix[i + 1] = hl_prefix[i] + dh * run.log_lr[i];
         }
         for (i, &t) in run.run.steps.iter().enumerate() {
-            let s_t = run.s1[t];
             let (mut drop, mut d_c, mut d_beta, mut d_gamma) = (0.0, 0.0, 0.0, 0.0);
-            for &(first, last) in &run.blocks[run.block_start[i]..run.block_start[i + 1]] {
-                let (f, l) = (first as usize, last as usize + 1);
-                let w = run.w_prefix[l] - run.w_prefix[f];
+            for j in run.block_start[i]..run.block_start[i + 1] {
+                let (f, l) = (run.first[j] as usize, run.last[j] as usize);
+                let (w, dist) = (run.weight[j], run.dist[j]);
                 let h = (h_prefix[l] - h_prefix[f]) / w;
-                let dist = s_t - (run.m_prefix[l] - run.m_prefix[f]) / w;
                 let x = h * dist;
                 let u = 1.0 + c * x;
-                let ln_u = u.ln();
-                let p = (-beta * ln_u).exp();
+                let ln_u = fastmath::ln(u);
+                let p = fastmath::exp(-beta * ln_u);
                 drop += w * (1.0 - p);
                 if grad.is_some() {
                     let q = beta * p / u;

@@ -1,0 +1,142 @@
+//! Refit the curve laws on the multi-power law's published training schedules and score them
+//! on the held-out schedules (Luo et al. 2025; `../shared/data/multipower2025`).
+//!
+//! `cargo run --release -p scaling-laws-bench --bin curve_refit [-- SIZES]` prints, per size
+//! and law: the held-out mean relative error (PredE) and worst error, the training objective
+//! beside the published parameters', the starts that converged and the time of the fit.
+
+use std::time::Instant;
+
+use scaling_laws::curve::fit::{CurveFitOptions, fit_curves, score};
+use scaling_laws::curve::law::{
+    Annealing, Blind, CurveLaw, DEFAULT_LAMBDA, MULTI_POWER_PUBLISHED, MultiPower,
+};
+use scaling_laws::curve::metrics::CurveScores;
+use scaling_laws::curve::schedule::Schedule;
+use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
+use scaling_laws::fit::objective::ResidualLoss;
+
+const TRAIN: [&str; 3] = ["cosine_24000", "constant_24000", "wsdcon_9"];
+const TEST: [&str; 6] = [
+    "constant_72000",
+    "cosine_72000",
+    "wsd_20000_24000",
+    "wsdld_20000_24000",
+    "wsdcon_3",
+    "wsdcon_18",
+];
+
+fn schedule_of(name: &str) -> String {
+    let head = "warmup=2160,peak=3e-4";
+    let parts: Vec<&str> = name.split('_').collect();
+    match parts[0] {
+        "cosine" => format!("cosine:{head},final=3e-5,steps={}", parts[1]),
+        "constant" => format!("constant:{head},steps={}", parts[1]),
+        "wsd" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=exp"),
+        "wsdld" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=linear"),
+        _ => format!(
+            "two-stage:{head},second={}e-5,switch=8000,steps=16000",
+            parts[1]
+        ),
+    }
+}
+
+fn load(size: &str, names: &[&str], eps: f64) -> Vec<Prepared> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/multipower2025");
+    names
+        .iter()
+        .map(|name| {
+            let path = dir.join(format!("csv_{size}/{name}.csv"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e} (needs ../shared/data)", path.display()));
+            let lrs = Schedule::parse(&schedule_of(name), "schedule")
+                .unwrap()
+                .per_step();
+            let (mut steps, mut loss) = (Vec::new(), Vec::new());
+            for line in text.lines().skip(1) {
+                let c: Vec<&str> = line.split(',').collect();
+                let step: usize = c[0].parse().unwrap();
+                if step < lrs.len() {
+                    steps.push(step);
+                    loss.push(c[2].parse().unwrap());
+                }
+            }
+            Prepared::new(CurveRun::new(*name, lrs, steps, loss).unwrap(), eps)
+        })
+        .collect()
+}
+
+fn objective(law: &dyn CurveLaw, theta: &[f64], runs: &[Prepared]) -> f64 {
+    let loss = ResidualLoss::default();
+    runs.iter()
+        .map(|r| {
+            scaling_laws::curve::fit::predict(law, theta, r)
+                .iter()
+                .zip(&r.log_loss)
+                .map(|(p, y)| loss.value(y - p.ln()))
+                .sum::<f64>()
+        })
+        .sum()
+}
+
+fn main() {
+    let mut sizes: Vec<String> = std::env::args().skip(1).collect();
+    let eps = match sizes.iter().position(|a| a == "--eps") {
+        Some(i) => {
+            let v = sizes[i + 1].parse().expect("--eps NUMBER");
+            sizes.drain(i..i + 2);
+            v
+        }
+        None => SUM_TOLERANCE,
+    };
+    let sizes = if sizes.is_empty() {
+        vec!["25".into(), "100".into(), "400".into()]
+    } else {
+        sizes
+    };
+    let annealing = Annealing {
+        lambda: DEFAULT_LAMBDA,
+    };
+    let laws: [&dyn CurveLaw; 3] = [&MultiPower, &annealing, &Blind];
+    println!(
+        "| size | law | held-out PredE | WorstE | train objective | published's | starts converged | time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for size in &sizes {
+        let (train, test) = (load(size, &TRAIN, eps), load(size, &TEST, 0.0));
+        let k = ["25", "100", "400"].iter().position(|s| s == size).unwrap();
+        let published = MULTI_POWER_PUBLISHED[k].1;
+        for law in laws {
+            let started = Instant::now();
+            let fit = fit_curves(law, &train, &CurveFitOptions::default()).unwrap();
+            let elapsed = started.elapsed();
+            let m = CurveScores::mean(
+                &test
+                    .iter()
+                    .map(|r| score(law, &fit.theta, r))
+                    .collect::<Vec<_>>(),
+            );
+            let reference = if law.name() == "multi-power" {
+                format!("{:.6e}", objective(law, &published, &train))
+            } else {
+                "".into()
+            };
+            println!(
+                "| {size}M | {} | {:.3}% | {:.3}% | {:.6e} | {reference} | {}/{} | {:.2?} |",
+                law.name(),
+                100.0 * m.pred_e,
+                100.0 * m.worst_e,
+                fit.objective,
+                fit.converged_starts,
+                fit.starts,
+                elapsed
+            );
+            let terms: usize = train.iter().map(Prepared::block_count).sum();
+            eprintln!(
+                "  theta {:?}; {} iterations, {terms} loss-drop terms per evaluation",
+                fit.theta, fit.iterations
+            );
+        }
+    }
+}
