@@ -3,6 +3,7 @@
 mod common;
 mod compare;
 mod completions;
+mod curve;
 mod data;
 mod data_limit;
 mod decision;
@@ -83,6 +84,9 @@ enum Command {
     /// Fit the published Chinchilla data as the Epoch AI replication did (the Chinchilla law
     /// only) and write every figure and a summary into a folder.
     Chinchilla(Box<plot::ChinchillaArgs>),
+    /// Training curves: fit a schedule-aware law to every checkpoint of some runs (curve fit),
+    /// predict the loss under another schedule or horizon (curve predict).
+    Curve(curve::CurveCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
     Completions(completions::CompletionsArgs),
 }
@@ -98,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Chinchilla(args) => plot::run_chinchilla(*args),
         Command::Compare(args) => compare::run(*args),
         Command::Completions(args) => completions::run(args),
+        Command::Curve(args) => curve::run(args),
         Command::Data(args) => data::run(args),
         Command::Design(args) => design::run(*args),
         Command::Envelope(args) => envelope::run(*args),

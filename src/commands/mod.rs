@@ -30,6 +30,7 @@
 pub mod bootstrap;
 pub mod chinchilla;
 pub mod compare;
+pub mod curve;
 pub mod design;
 pub mod envelope;
 pub mod fit;

@@ -56,7 +56,7 @@ pub struct CurveOptions {
     pub flops_scale: f64,
 }
 
-fn column<'a>(
+pub(super) fn column<'a>(
     table: &'a Table,
     name: &str,
     flag: &'static str,
@@ -120,7 +120,7 @@ fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Erro
 }
 
 /// The run of each row: the run column's cells, or `default_run` (the file's name).
-fn run_names(
+pub(super) fn run_names(
     table: &Table,
     options: &CurveOptions,
     path: &str,

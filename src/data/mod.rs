@@ -17,6 +17,7 @@
 //! header) and what to do.
 
 mod cells;
+pub mod checkpoints;
 mod columns;
 pub mod csv_scan;
 pub mod curves;

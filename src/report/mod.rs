@@ -1,6 +1,7 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
 pub mod compare;
+pub mod curve;
 pub mod data_limit;
 pub mod decision;
 pub mod design;

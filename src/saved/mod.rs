@@ -304,7 +304,7 @@ fn check_header(text: &str) -> Result<(), String> {
 
 /// The text of the fit file at `path`: a regular file of at most [`MAX_FIT_FILE_BYTES`]. What
 /// is not a regular file is not opened (opening a FIFO waits for a writer).
-fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
+pub fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
     let bad = |message: String| Error::FitFile {
         path: shown.to_string(),
         message,

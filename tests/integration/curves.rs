@@ -176,3 +176,162 @@ fn refits_on_the_authors_training_schedules_predict_the_other_schedules() {
         );
     }
 }
+
+/// `scaling-laws ARGS…` in `dir`.
+fn curve_cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    crate::common::bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn the_example_curves_are_reproduced_by_their_command() {
+    let dir = crate::common::temp_dir();
+    let out = curve_cli(dir.path(), &["curve", "simulate", "--out", "c.csv"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let made = std::fs::read(dir.path().join("c.csv")).unwrap();
+    let shipped = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_curves.csv"),
+    )
+    .unwrap();
+    assert!(
+        made == shipped,
+        "data/simulated_curves.csv differs from `curve simulate`'s output"
+    );
+}
+
+#[test]
+fn curve_fit_recovers_the_simulated_law_and_predicts_a_longer_run() {
+    let dir = crate::common::temp_dir();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_curves.csv");
+    let data = data.to_str().unwrap();
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "fit",
+            data,
+            "--run-col",
+            "run",
+            "--format",
+            "json",
+            "--out",
+            "fit.json",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = |name: &str| {
+        report["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    // The truth: the published 400M fit.
+    let truth = MULTI_POWER_PUBLISHED[2].1;
+    assert!((value("L0") / truth[0] - 1.0).abs() < 0.01, "{report}");
+    assert!((value("alpha") / truth[2] - 1.0).abs() < 0.05, "{report}");
+    assert!((value("B") / truth[3] - 1.0).abs() < 0.2, "{report}");
+    assert_eq!(report["runs"].as_array().unwrap().len(), 3);
+    assert!(
+        report["mean"]["pred_e"].as_f64().unwrap() < 0.003,
+        "{report}"
+    );
+
+    // A run twice as long with a WSD cooldown: the prediction follows the truth.
+    let spec = "wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000,cooldown=sqrt";
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "predict",
+            "--fit",
+            "fit.json",
+            "--schedule",
+            spec,
+            "--every",
+            "8000",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: Vec<f64> = text
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert_eq!(last[0], 47999.0);
+    let lrs = Schedule::parse(spec, "--schedule").unwrap().per_step();
+    let run = CurveRun::new("truth", lrs, vec![47999], vec![1.0]).unwrap();
+    let true_loss = predict(&MultiPower, &truth, &Prepared::new(run, 0.0))[0];
+    assert!(
+        (last[2] / true_loss - 1.0).abs() < 0.005,
+        "{last:?} against {true_loss}"
+    );
+}
+
+#[test]
+fn curve_inputs_that_cannot_be_fitted_are_refused_naming_the_run_and_step() {
+    let dir = crate::common::temp_dir();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("nolr.csv", "step,loss\n100,3.2\n200,3.1\n300,3.0\n");
+    write(
+        "back.csv",
+        "step,lr,loss\n100,1e-3,3.2\n300,1e-3,3.1\n200,1e-3,3.0\n",
+    );
+    write("nan.csv", "step,lr,loss\n100,1e-3,3.2\n200,1e-3,NaN\n");
+    write(
+        "wrong.csv",
+        "step,lr,loss\n100,1e-3,3.2\n200,1e-3,3.1\n300,1e-3,3.0\n",
+    );
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["curve", "fit", "nolr.csv"],
+            "no learning rate for it: give --schedule",
+        ),
+        (&["curve", "fit", "back.csv"], "step 200 follows step 300"),
+        (
+            &["curve", "fit", "nan.csv"],
+            "run nan, step 200: a diverged run?",
+        ),
+        (
+            &[
+                "curve",
+                "fit",
+                "wrong.csv",
+                "--schedule",
+                "constant:peak=2e-3,steps=1000",
+            ],
+            "logs 1.0000e-3 (50.0% apart",
+        ),
+        (
+            &[
+                "curve",
+                "fit",
+                "wrong.csv",
+                "--schedule",
+                "linear:peak=1e-3,steps=1000",
+            ],
+            "known: constant, cosine, wsd, two-stage",
+        ),
+        (
+            &["curve", "fit", "wrong.csv", "--law", "cosine"],
+            "known: blind, annealing, multi-power",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = curve_cli(dir.path(), args);
+        let err = crate::common::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

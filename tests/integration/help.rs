@@ -54,7 +54,7 @@ const DOWNLOADS: [&str; 2] = [
 
 /// The subcommands in the order their examples run: `fit` and `optimal` write the saved fits
 /// (`fit.json`, `fit-boot.json`) that later examples read.
-const ORDER: [&str; 14] = [
+const ORDER: [&str; 15] = [
     "fit",
     "optimal",
     "plot",
@@ -65,6 +65,7 @@ const ORDER: [&str; 14] = [
     "plan",
     "select",
     "simulate",
+    "curve",
     "suggest",
     "data",
     "chinchilla",

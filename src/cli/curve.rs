@@ -1,0 +1,249 @@
+//! `scaling-laws curve`: training-curve laws.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use scaling_laws::Error;
+use scaling_laws::commands::curve::{
+    CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
+    curve_simulate,
+};
+use scaling_laws::curve::law::DEFAULT_LAMBDA;
+use scaling_laws::curve::schedule::Schedule;
+use scaling_laws::data::checkpoints::LogOptions;
+use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
+
+use super::common::Reporter;
+
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws curve fit data/simulated_curves.csv --run-col run --out curve.json
+  scaling-laws curve predict --fit curve.json --schedule wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000
+  scaling-laws curve simulate --every 500 --out curves.csv";
+
+/// `scaling-laws curve`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct CurveCommand {
+    #[command(subcommand)]
+    action: CurveAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum CurveAction {
+    /// Fit a curve law to every checkpoint of one or more runs.
+    #[command(after_help = EXAMPLES)]
+    Fit(Box<CurveFitArgs>),
+    /// The loss trajectory a saved curve fit predicts under a schedule, as CSV (step, lr, loss).
+    #[command(after_help = EXAMPLES)]
+    Predict(CurvePredictArgs),
+    /// Write training curves drawn from the multi-power law (the published 400M fit by
+    /// default) under given schedules, with seeded noise: CSV with run, step, lr, loss.
+    #[command(after_help = EXAMPLES)]
+    Simulate(CurveSimulateArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CurveFormat {
+    Text,
+    Json,
+}
+
+/// Options of `scaling-laws curve fit`.
+#[derive(Debug, Args)]
+struct CurveFitArgs {
+    /// Training logs (CSV, Parquet, NDJSON): one run per file, or a long table with --run-col.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// The law: multi-power (Luo et al. 2025), annealing (Tissue et al. 2024) or blind
+    /// (L0 + A·S1^−α, the baseline).
+    #[arg(long, default_value = "multi-power")]
+    law: String,
+    /// The learning-rate schedule, FAMILY:key=value,… (families: constant, cosine, wsd,
+    /// two-stage; keys: warmup, warmup-start, peak, steps, final, decay, cooldown=exp|linear|sqrt,
+    /// second, switch); RUN=SPEC for one run. Without it, the logged learning rate is
+    /// interpolated.
+    #[arg(long, value_name = "[RUN=]SPEC")]
+    schedule: Vec<String>,
+    /// Momentum λ of the annealing law's annealing area.
+    #[arg(long, default_value_t = DEFAULT_LAMBDA)]
+    lambda: f64,
+    /// Huber threshold on log-loss residuals.
+    #[arg(long, default_value_t = DEFAULT_HUBER_DELTA)]
+    delta: f64,
+    /// Column of steps [default: the first of step, _step, steps, global_step, …].
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    step_col: Option<String>,
+    /// Column of the loss [default: the first of loss, train/loss, train_loss, …].
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    loss_col: Option<String>,
+    /// Column of the learning rate [default: the first of lr, learning_rate,
+    /// optim/learning_rate_group0, …]; `none` to read none.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    lr_col: Option<String>,
+    /// Column naming the run, for a long table.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    run_col: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: CurveFormat,
+    /// Save the fit as JSON, for `curve predict`.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+    /// No progress messages.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+/// Options of `scaling-laws curve predict`.
+#[derive(Debug, Args)]
+struct CurvePredictArgs {
+    /// A fit saved by `curve fit --out`.
+    #[arg(long, value_name = "FILE")]
+    fit: String,
+    /// The schedule to predict under (as for `curve fit`).
+    #[arg(long, value_name = "SPEC")]
+    schedule: String,
+    /// Predict every this many steps (and at the last step) [default: 1/100 of the horizon].
+    #[arg(long, value_name = "STEPS")]
+    every: Option<usize>,
+}
+
+/// Options of `scaling-laws curve simulate`.
+#[derive(Debug, Args)]
+struct CurveSimulateArgs {
+    /// Write here; default: standard output.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// A run and its schedule, NAME=SPEC, repeated [default: cosine, constant and wsd runs of
+    /// 24,000 steps].
+    #[arg(long, value_name = "NAME=SPEC")]
+    schedule: Vec<String>,
+    /// The true parameters L0,A,alpha,B,C,beta,gamma [default: the published 400M fit].
+    #[arg(long, value_name = "L0,A,...", value_delimiter = ',')]
+    truth: Vec<f64>,
+    /// A checkpoint every this many steps.
+    #[arg(long, default_value_t = 250)]
+    every: usize,
+    /// Standard deviation of the log-loss noise.
+    #[arg(long, default_value_t = 0.003)]
+    noise: f64,
+    /// Seed of the noise.
+    #[arg(long, default_value_t = 20250317)]
+    seed: u64,
+}
+
+/// Parse `--schedule` values: `SPEC` for every run, `RUN=SPEC` for one.
+fn schedules(values: &[String]) -> Result<Vec<(Option<String>, Schedule)>, Error> {
+    values
+        .iter()
+        .map(|v| {
+            let (run, spec) = match v.split_once(':') {
+                Some((head, _)) if head.contains('=') => {
+                    let (run, spec) = v.split_once('=').expect("an = in the head");
+                    (Some(run.trim().to_string()), spec)
+                }
+                _ => (None, v.as_str()),
+            };
+            Ok((run, Schedule::parse(spec, "--schedule")?))
+        })
+        .collect()
+}
+
+/// Run `scaling-laws curve`.
+pub fn run(command: CurveCommand) -> anyhow::Result<()> {
+    match command.action {
+        CurveAction::Fit(args) => fit(*args),
+        CurveAction::Predict(args) => predict(args),
+        CurveAction::Simulate(args) => simulate(args),
+    }
+}
+
+fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
+    let request = CurveFitRequest {
+        paths: args.files.clone(),
+        log: LogOptions {
+            step_col: args.step_col.clone(),
+            loss_col: args.loss_col.clone(),
+            lr_col: args.lr_col.clone(),
+            run_col: args.run_col.clone(),
+        },
+        schedules: schedules(&args.schedule)?,
+        law: args.law.clone(),
+        lambda: args.lambda,
+        delta: args.delta,
+        out: args.out.clone(),
+    };
+    let report = curve_fit(&request, &Reporter::new(args.quiet))?;
+    let mut stdout = super::stdout::lock();
+    match args.format {
+        CurveFormat::Text => scaling_laws::report::curve::fit_text(&report, &mut stdout),
+        CurveFormat::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+    }
+    .context("cannot write the report to standard output")?;
+    if let Some(out) = &args.out {
+        super::note!("saved the curve fit to {}", out.display());
+    }
+    Ok(())
+}
+
+fn predict(args: CurvePredictArgs) -> anyhow::Result<()> {
+    let schedule = Schedule::parse(&args.schedule, "--schedule")?;
+    let request = CurvePredictRequest {
+        fit: args.fit.clone(),
+        every: args.every.unwrap_or((schedule.steps / 100).max(1)),
+        schedule,
+    };
+    let prediction = curve_predict(&request)?;
+    let mut stdout = super::stdout::lock();
+    scaling_laws::report::curve::prediction_csv(&prediction, &mut stdout)
+        .context("cannot write the prediction to standard output")?;
+    stdout.finish()
+}
+
+fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
+    let mut request = CurveSimulateRequest {
+        truth: (!args.truth.is_empty()).then(|| args.truth.clone()),
+        every: args.every,
+        noise: args.noise,
+        seed: args.seed,
+        ..CurveSimulateRequest::default()
+    };
+    if !args.schedule.is_empty() {
+        request.runs = schedules(&args.schedule)?
+            .into_iter()
+            .map(|(name, s)| {
+                name.map(|n| (n, s))
+                    .ok_or_else(|| Error::invalid_option("--schedule", "name each run: NAME=SPEC"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(out) = &args.out {
+        scaling_laws::output::check_output("--out", out, &scaling_laws::output::Inputs::new())?;
+    }
+    let rows = curve_simulate(&request)?;
+    let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
+        writeln!(w, "run,step,lr,loss")?;
+        for r in &rows {
+            writeln!(w, "{},{},{:e},{:.5}", r.run, r.step, r.lr, r.loss)?;
+        }
+        Ok(())
+    };
+    match &args.out {
+        Some(out) => {
+            scaling_laws::output::write_atomically(out, write)?;
+            super::note!("wrote {} checkpoints to {}", rows.len(), out.display());
+            Ok(())
+        }
+        None => {
+            let mut stdout = super::stdout::lock();
+            write(&mut stdout).map_err(super::stdout::failed)?;
+            stdout.finish()
+        }
+    }
+}

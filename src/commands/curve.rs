@@ -1,0 +1,543 @@
+//! `curve fit` and `curve predict`: a training-curve law fitted to every checkpoint of some
+//! runs, and the loss trajectory it predicts under a schedule.
+//!
+//! Each run's learning rate at every step comes from, in order: a schedule given for that run
+//! (`RUN=SPEC`), a schedule given for all runs, or the run's logged learning rate, interpolated
+//! between logged steps with a linear warmup from 0 before the first (exact when the log holds
+//! every step). When a schedule and a logged rate are both there, they must agree: the largest
+//! difference is reported, and more than [`LR_MISMATCH`] of the rate is an error.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::curve::fit::{CurveFitOptions, fit_curves, predict};
+use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
+use crate::curve::metrics::CurveScores;
+use crate::curve::schedule::{Schedule, interpolate};
+use crate::curve::{CurveRun, Prepared, SUM_TOLERANCE};
+use crate::data::checkpoints::{LogOptions, RunLog, load_logs};
+use crate::error::Error;
+use crate::finite::check_finite;
+use crate::fit::objective::ResidualLoss;
+use crate::output::{Inputs, check_output};
+use crate::progress::Progress;
+
+/// Largest relative difference between a schedule and a logged learning rate that is taken
+/// as agreement (logs round the rate).
+pub const LR_MISMATCH: f64 = 0.01;
+
+/// The runs and the law to fit.
+#[derive(Debug, Clone)]
+pub struct CurveFitRequest {
+    /// Files of training logs (one run per file, or a long table with a run column).
+    pub paths: Vec<String>,
+    /// How to read them.
+    pub log: LogOptions,
+    /// Schedules: for one run (`Some(name)`) or for every run without its own (`None`).
+    pub schedules: Vec<(Option<String>, Schedule)>,
+    /// The law's name (`multi-power`, `annealing`, `blind`).
+    pub law: String,
+    /// The annealing law's momentum λ.
+    pub lambda: f64,
+    /// Huber threshold on log-loss residuals.
+    pub delta: f64,
+    /// Where the fit is saved, as JSON (checked before any work; written by the command).
+    pub out: Option<PathBuf>,
+}
+
+impl Default for CurveFitRequest {
+    fn default() -> Self {
+        CurveFitRequest {
+            paths: Vec::new(),
+            log: LogOptions::default(),
+            schedules: Vec::new(),
+            law: "multi-power".into(),
+            lambda: DEFAULT_LAMBDA,
+            delta: crate::fit::objective::DEFAULT_HUBER_DELTA,
+            out: None,
+        }
+    }
+}
+
+/// A parameter and its fitted value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamValue {
+    /// Its name in the formula.
+    pub name: String,
+    /// Its value.
+    pub value: f64,
+}
+
+/// One fitted run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedRun {
+    /// The run.
+    pub run: String,
+    /// Its checkpoints.
+    pub checkpoints: usize,
+    /// First and last checkpoint step.
+    pub steps: (usize, usize),
+    /// Where its learning rates came from.
+    pub learning_rate: String,
+    /// How well the law follows it.
+    pub scores: CurveScores,
+}
+
+/// A fitted curve law: the saved form of `curve fit --out` too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurveFitReport {
+    /// What this is (`scaling-laws curve fit`), so a saved file is recognised.
+    pub kind: String,
+    /// The law.
+    pub law: String,
+    /// Its formula.
+    pub formula: String,
+    /// Where it comes from.
+    pub citation: String,
+    /// The annealing law's momentum λ (other laws: absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
+    /// Huber threshold of the fit.
+    pub delta: f64,
+    /// Fitted parameters.
+    pub params: Vec<ParamValue>,
+    /// The objective at the fit.
+    pub objective: f64,
+    /// Whether the best start converged.
+    pub converged: bool,
+    /// Starts screened, and of those carried on how many converged.
+    pub starts: (usize, usize),
+    /// The runs, each scored.
+    pub runs: Vec<FittedRun>,
+    /// Scores averaged over runs.
+    pub mean: CurveScores,
+}
+
+const KIND: &str = "scaling-laws curve fit";
+
+/// The learning rate at every step of `log`'s run, and where it came from.
+fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>, String), Error> {
+    let last_step = log.steps.last().copied().unwrap_or(0);
+    match (schedule, log.lr.as_deref()) {
+        (Some(s), logged) => {
+            let lrs = s.per_step();
+            if let Some(logged) = logged {
+                let worst = logged
+                    .iter()
+                    .filter(|(step, _)| *step < lrs.len())
+                    .map(|&(step, lr)| (step, lr, (lr - lrs[step]).abs() / lrs[step].max(1e-300)))
+                    .max_by(|a, b| a.2.total_cmp(&b.2));
+                if let Some((step, lr, rel)) = worst.filter(|w| w.2 > LR_MISMATCH) {
+                    return Err(Error::BadCurve {
+                        run: log.run.clone(),
+                        message: format!(
+                            "the schedule gives a learning rate of {:.4e} at step {step} where \
+                             {} logs {lr:.4e} ({:.1}% apart, the largest difference); fix \
+                             --schedule or leave the logged rate out with --lr-col none",
+                            lrs[step],
+                            log.path,
+                            100.0 * rel
+                        ),
+                    });
+                }
+            }
+            Ok((lrs, format!("schedule ({} steps)", s.steps)))
+        }
+        (None, Some(logged)) if !logged.is_empty() => {
+            let horizon = last_step.max(logged[logged.len() - 1].0) + 1;
+            let lrs = interpolate(
+                logged,
+                horizon,
+                &format!("the learning rate of run {}", log.run),
+            )?;
+            let dense = logged.len() + 1 >= horizon;
+            let source = if dense {
+                "logged at every step".to_string()
+            } else {
+                format!(
+                    "interpolated from {} logged rates, steps {} to {}",
+                    logged.len(),
+                    logged[0].0,
+                    logged[logged.len() - 1].0
+                )
+            };
+            Ok((lrs, source))
+        }
+        _ => Err(Error::BadCurve {
+            run: log.run.clone(),
+            message: format!(
+                "{} has no learning rate for it: give --schedule (e.g. \
+                 cosine:warmup=2000,peak=3e-4,final=3e-5,steps=100000) or --lr-col",
+                log.path
+            ),
+        }),
+    }
+}
+
+/// Read the logs of `request` and build the runs.
+///
+/// # Errors
+///
+/// Reading errors; a run without a learning rate; a schedule that contradicts a logged rate;
+/// a run whose steps go backwards or lie past its schedule; a schedule for a run not found.
+pub fn load_runs(
+    paths: &[String],
+    log: &LogOptions,
+    schedules: &[(Option<String>, Schedule)],
+) -> Result<Vec<(CurveRun, String)>, Error> {
+    let mut logs = Vec::new();
+    for path in paths {
+        logs.extend(load_logs(path, log)?);
+    }
+    for (name, _) in schedules {
+        if let Some(name) = name
+            && !logs.iter().any(|l| &l.run == name)
+        {
+            return Err(Error::InvalidOption {
+                flag: "--schedule".into(),
+                message: format!(
+                    "no run is named '{name}'; the runs: {}",
+                    logs.iter()
+                        .map(|l| l.run.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let mut runs = Vec::new();
+    for l in logs {
+        if l.steps.is_empty() {
+            continue;
+        }
+        let schedule = schedules
+            .iter()
+            .find(|(n, _)| n.as_deref() == Some(l.run.as_str()))
+            .or_else(|| schedules.iter().find(|(n, _)| n.is_none()))
+            .map(|(_, s)| s);
+        let (lrs, source) = learning_rates(&l, schedule)?;
+        runs.push((CurveRun::new(l.run.clone(), lrs, l.steps, l.loss)?, source));
+    }
+    Ok(runs)
+}
+
+/// Fit the law of `request` to every checkpoint of its runs.
+///
+/// # Errors
+///
+/// As [`load_runs`]; an unknown law; an output that is an input; no convergence.
+pub fn curve_fit(
+    request: &CurveFitRequest,
+    progress: &dyn Progress,
+) -> Result<CurveFitReport, Error> {
+    let law = curve_law(&request.law, request.lambda)?;
+    if !(request.delta.is_finite() && request.delta > 0.0) {
+        return Err(Error::invalid_option(
+            "--delta",
+            format!("{} is not a positive number", request.delta),
+        ));
+    }
+    if let Some(out) = &request.out {
+        let inputs = request
+            .paths
+            .iter()
+            .fold(Inputs::new(), |i, p| i.with(p, "an input file"));
+        check_output("--out", out, &inputs)?;
+    }
+    progress.begin("reading the logs", 0);
+    let runs = load_runs(&request.paths, &request.log, &request.schedules)?;
+    progress.end();
+    let (runs, sources): (Vec<CurveRun>, Vec<String>) = runs.into_iter().unzip();
+    let prepared: Vec<Prepared> = runs
+        .into_iter()
+        .map(|r| Prepared::new(r, SUM_TOLERANCE))
+        .collect();
+    progress.begin("fitting", 0);
+    let options = CurveFitOptions {
+        loss: ResidualLoss::Huber {
+            delta: request.delta,
+        },
+        ..CurveFitOptions::default()
+    };
+    let fit = fit_curves(law.as_ref(), &prepared, &options)?;
+    progress.end();
+    let fitted: Vec<FittedRun> = prepared
+        .iter()
+        .zip(sources)
+        .map(|(p, source)| FittedRun {
+            run: p.run.name.clone(),
+            checkpoints: p.len(),
+            steps: (p.run.steps[0], p.run.steps[p.len() - 1]),
+            learning_rate: source,
+            scores: CurveScores::of(&p.run.loss, &predict(law.as_ref(), &fit.theta, p)),
+        })
+        .collect();
+    let mean = CurveScores::mean(&fitted.iter().map(|r| r.scores).collect::<Vec<_>>());
+    let report = CurveFitReport {
+        kind: KIND.into(),
+        law: law.name().into(),
+        formula: law.formula().into(),
+        citation: law.citation().into(),
+        lambda: (law.name() == "annealing").then_some(request.lambda),
+        delta: request.delta,
+        params: fit
+            .names
+            .iter()
+            .zip(&fit.theta)
+            .map(|(n, v)| ParamValue {
+                name: n.clone(),
+                value: *v,
+            })
+            .collect(),
+        objective: fit.objective,
+        converged: fit.converged,
+        starts: (fit.starts, fit.converged_starts),
+        runs: fitted,
+        mean,
+    };
+    check_finite(&report, "the curve fit")?;
+    if let Some(out) = &request.out {
+        crate::output::write_atomically(out, |w| {
+            serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
+            writeln!(w)
+        })?;
+    }
+    Ok(report)
+}
+
+impl CurveFitReport {
+    /// Read a saved fit and check it: its kind, a known law with its parameters by name, all
+    /// finite and the positive ones positive.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] naming the file and the field that is wrong.
+    pub fn load(path: &str) -> Result<(CurveFitReport, Box<dyn CurveLaw>), Error> {
+        let bad = |message: String| Error::FitFile {
+            path: path.to_string(),
+            message,
+        };
+        let text = crate::saved::read_fit_text(std::path::Path::new(path), path)?;
+        let report: CurveFitReport = serde_json::from_str(&text)
+            .map_err(|e| bad(format!("not a curve fit saved by `curve fit --out` ({e})")))?;
+        if report.kind != KIND {
+            return Err(bad(format!("its kind is '{}', not '{KIND}'", report.kind)));
+        }
+        let law = curve_law(&report.law, report.lambda.unwrap_or(DEFAULT_LAMBDA))
+            .map_err(|e| bad(format!("law: {e}")))?;
+        let names: Vec<&str> = law.params().iter().map(|p| p.name).collect();
+        let found: Vec<&str> = report.params.iter().map(|p| p.name.as_str()).collect();
+        if names != found {
+            return Err(bad(format!(
+                "params: the {} law has {}, the file {}",
+                law.name(),
+                names.join(", "),
+                found.join(", ")
+            )));
+        }
+        for (p, spec) in report.params.iter().zip(law.params()) {
+            if !p.value.is_finite() || (spec.log && p.value <= 0.0) {
+                return Err(bad(format!("params: {} is {}", p.name, p.value)));
+            }
+        }
+        Ok((report, law))
+    }
+
+    /// The fitted parameters in the law's order.
+    pub fn theta(&self) -> Vec<f64> {
+        self.params.iter().map(|p| p.value).collect()
+    }
+}
+
+/// The trajectory to predict.
+#[derive(Debug, Clone)]
+pub struct CurvePredictRequest {
+    /// A saved curve fit.
+    pub fit: String,
+    /// The schedule to predict under.
+    pub schedule: Schedule,
+    /// Predict at every this many steps (and at the last step).
+    pub every: usize,
+}
+
+/// The predicted loss along a schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurvePrediction {
+    /// The law.
+    pub law: String,
+    /// Steps.
+    pub step: Vec<usize>,
+    /// The learning rate at each.
+    pub lr: Vec<f64>,
+    /// The predicted loss at each.
+    pub loss: Vec<f64>,
+}
+
+/// Predict the loss trajectory of a saved fit under a schedule.
+///
+/// # Errors
+///
+/// A bad fit file; `every` of 0; a prediction that is not a positive number (the law does not
+/// hold so far from its data).
+pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, Error> {
+    let (saved, law) = CurveFitReport::load(&request.fit)?;
+    if request.every == 0 {
+        return Err(Error::invalid_option("--every", "0 steps; give 1 or more"));
+    }
+    let lrs = request.schedule.per_step();
+    let last = lrs.len() - 1;
+    let mut steps: Vec<usize> = (1..=last / request.every)
+        .map(|i| i * request.every)
+        .collect();
+    if steps.last() != Some(&last) {
+        steps.push(last);
+    }
+    let ones = vec![1.0; steps.len()];
+    let run = CurveRun::new("predicted", lrs.clone(), steps.clone(), ones)?;
+    let loss = predict(
+        law.as_ref(),
+        &saved.theta(),
+        &Prepared::new(run, SUM_TOLERANCE),
+    );
+    if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
+        return Err(Error::invalid_option(
+            "--schedule",
+            format!(
+                "the law predicts a loss of {} at step {}; the schedule lies too far from the fitted runs",
+                loss[i], steps[i]
+            ),
+        ));
+    }
+    let prediction = CurvePrediction {
+        law: saved.law,
+        lr: steps.iter().map(|&s| lrs[s]).collect(),
+        step: steps,
+        loss,
+    };
+    check_finite(&prediction, "the predicted curve")?;
+    Ok(prediction)
+}
+
+/// Runs to draw from a known curve law.
+#[derive(Debug, Clone)]
+pub struct CurveSimulateRequest {
+    /// Each run's name and schedule.
+    pub runs: Vec<(String, Schedule)>,
+    /// The true parameters of the multi-power law; `None`: the published 400M fit.
+    pub truth: Option<Vec<f64>>,
+    /// A checkpoint every this many steps.
+    pub every: usize,
+    /// Standard deviation of the log-loss noise.
+    pub noise: f64,
+    /// Seed of the noise (ChaCha8).
+    pub seed: u64,
+}
+
+impl Default for CurveSimulateRequest {
+    fn default() -> Self {
+        let head = "warmup=2000,peak=3e-4";
+        let spec = |s: String| Schedule::parse(&s, "--schedule").expect("a valid default");
+        CurveSimulateRequest {
+            runs: vec![
+                (
+                    "cosine".into(),
+                    spec(format!("cosine:{head},final=3e-5,steps=24000")),
+                ),
+                (
+                    "constant".into(),
+                    spec(format!("constant:{head},steps=24000")),
+                ),
+                (
+                    "wsd".into(),
+                    spec(format!(
+                        "wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=sqrt"
+                    )),
+                ),
+            ],
+            truth: None,
+            every: 250,
+            noise: 0.003,
+            seed: 20250317,
+        }
+    }
+}
+
+/// One simulated checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulatedCheckpoint {
+    /// The run.
+    pub run: String,
+    /// The step.
+    pub step: usize,
+    /// The learning rate at the step.
+    pub lr: f64,
+    /// The loss drawn: the law's times `exp(noise·z)`.
+    pub loss: f64,
+}
+
+/// Draw training curves from the multi-power law under the request's schedules.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] for a truth of the wrong length or sign, `every` of 0, a negative
+/// or non-finite noise.
+pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedCheckpoint>, Error> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    let law = crate::curve::law::MultiPower;
+    let theta = request
+        .truth
+        .clone()
+        .unwrap_or_else(|| crate::curve::law::MULTI_POWER_PUBLISHED[2].1.to_vec());
+    if theta.len() != 7 || theta.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        return Err(Error::invalid_option(
+            "--truth",
+            "give the 7 positive parameters L0,A,alpha,B,C,beta,gamma of the multi-power law",
+        ));
+    }
+    if request.every == 0 {
+        return Err(Error::invalid_option("--every", "0 steps; give 1 or more"));
+    }
+    let noise = Normal::new(0.0, request.noise)
+        .ok()
+        .filter(|_| request.noise.is_finite())
+        .ok_or_else(|| {
+            Error::invalid_option(
+                "--noise",
+                format!("{} is not an sd 0 or more", request.noise),
+            )
+        })?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(request.seed);
+    let mut out = Vec::new();
+    for (name, schedule) in &request.runs {
+        let lrs = schedule.per_step();
+        let steps: Vec<usize> = (1..)
+            .map(|i| i * request.every)
+            .take_while(|&s| s < lrs.len())
+            .collect();
+        if steps.is_empty() {
+            return Err(Error::invalid_option(
+                "--every",
+                format!(
+                    "{} steps leave run {name} ({} steps) without checkpoints",
+                    request.every,
+                    lrs.len()
+                ),
+            ));
+        }
+        let ones = vec![1.0; steps.len()];
+        let run = CurveRun::new(name.clone(), lrs.clone(), steps.clone(), ones)?;
+        let mean = predict(&law, &theta, &Prepared::new(run, 0.0));
+        for (step, m) in steps.into_iter().zip(mean) {
+            out.push(SimulatedCheckpoint {
+                run: name.clone(),
+                step,
+                lr: lrs[step],
+                loss: m * noise.sample(&mut rng).exp(),
+            });
+        }
+    }
+    check_finite(&out, "the simulated curves")?;
+    Ok(out)
+}

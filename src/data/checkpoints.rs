@@ -1,0 +1,299 @@
+//! Training logs: the loss (and, where logged, the learning rate) at checkpoints of runs, for
+//! the training-curve laws.
+//!
+//! One file per run (the run named after the file) or one long table with a run column. The
+//! step, loss and learning-rate columns are found by name when not given: the first of
+//! [`STEP_NAMES`], [`LOSS_NAMES`], [`LR_NAMES`] present (exactly, or ignoring case and
+//! punctuation), as W&B and the common trainers name them. Rows whose loss is empty are
+//! skipped (W&B leaves cells empty at steps without that metric); a checkpoint at step 0,
+//! before any training, is left out. Steps are whole numbers; the runs' steps are checked for
+//! order where the curve laws use them.
+
+use std::path::Path;
+
+use super::curves::{CurveOptions, column, run_names};
+use super::roles::find_column;
+use super::table::{self, Format, Table, Values};
+use crate::error::{BadValues, Error};
+
+/// Step column names tried in order.
+pub const STEP_NAMES: [&str; 6] = [
+    "step",
+    "_step",
+    "steps",
+    "global_step",
+    "trainer/global_step",
+    "iteration",
+];
+/// Loss column names tried in order.
+pub const LOSS_NAMES: [&str; 7] = [
+    "loss",
+    "train/loss",
+    "train_loss",
+    "train/CrossEntropyLoss",
+    "eval/loss",
+    "val_loss",
+    "eval_loss",
+];
+/// Learning-rate column names tried in order.
+pub const LR_NAMES: [&str; 6] = [
+    "lr",
+    "learning_rate",
+    "optim/learning_rate_group0",
+    "train/lr",
+    "train/learning_rate",
+    "lr-AdamW",
+];
+
+/// How to read training logs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogOptions {
+    /// Step column (found by name when `None`).
+    pub step_col: Option<String>,
+    /// Loss column (found by name when `None`).
+    pub loss_col: Option<String>,
+    /// Learning-rate column (found by name when `None`, none is fine; `none` reads none).
+    pub lr_col: Option<String>,
+    /// Column naming the run, for a long table.
+    pub run_col: Option<String>,
+}
+
+/// One run's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunLog {
+    /// The run.
+    pub run: String,
+    /// The file it came from.
+    pub path: String,
+    /// Steps with a loss, in the file's order.
+    pub steps: Vec<usize>,
+    /// The loss at each.
+    pub loss: Vec<f64>,
+    /// Steps with a learning rate and the rate, when the file has a learning-rate column.
+    pub lr: Option<Vec<(usize, f64)>>,
+}
+
+fn pick(
+    table: &Table,
+    given: Option<&str>,
+    names: &[&str],
+    (role, flag): (&'static str, &'static str),
+    path: &str,
+    required: bool,
+) -> Result<Option<String>, Error> {
+    if let Some(name) = given {
+        return column(table, name, flag, path).map(|_| Some(name.to_string()));
+    }
+    let found = names.iter().find(|n| find_column(table, n).is_some());
+    match (found, required) {
+        (Some(n), _) => Ok(Some((*n).to_string())),
+        (None, false) => Ok(None),
+        (None, true) => Err(Error::MissingColumn {
+            path: path.to_string(),
+            role,
+            found: table.names(),
+            flag,
+            hint: Some(format!("the names tried: {}", names.join(", "))),
+        }),
+    }
+}
+
+fn number(values: &Values, row: usize) -> Result<Option<f64>, String> {
+    match values {
+        Values::Float(v) => Ok(v[row]),
+        Values::Text(v) => match v.get(row).map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(s) => s.parse::<f64>().map(Some).map_err(|_| format!("'{s}'")),
+        },
+        Values::Unreadable(_) => Ok(None),
+    }
+}
+
+fn bad(path: &str, col: &str, row: usize, shown: String, problem: &str, advice: &str) -> Error {
+    Error::BadValues(Box::new(BadValues {
+        path: path.to_string(),
+        column: col.to_string(),
+        problem: problem.into(),
+        rows: vec![(row + 1, shown)],
+        total: 1,
+        advice: advice.into(),
+    }))
+}
+
+/// Read the runs' logs in one file.
+///
+/// # Errors
+///
+/// Reading errors, missing or unknown columns, a step that is not a whole number, a loss or
+/// learning rate that is not a positive number.
+pub fn load_logs(path: &str, options: &LogOptions) -> Result<Vec<RunLog>, Error> {
+    let format = Format::from_path(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let table = table::read_table(bytes, format, path)?;
+    let stem = Path::new(path)
+        .file_stem()
+        .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+    logs_of_table(&table, options, path, &stem)
+}
+
+fn logs_of_table(
+    table: &Table,
+    options: &LogOptions,
+    path: &str,
+    stem: &str,
+) -> Result<Vec<RunLog>, Error> {
+    let step_col = pick(
+        table,
+        options.step_col.as_deref(),
+        &STEP_NAMES,
+        ("step", "--step-col"),
+        path,
+        true,
+    )?
+    .unwrap_or_default();
+    let loss_col = pick(
+        table,
+        options.loss_col.as_deref(),
+        &LOSS_NAMES,
+        ("loss", "--loss-col"),
+        path,
+        true,
+    )?
+    .unwrap_or_default();
+    let lr_col = if options.lr_col.as_deref() == Some("none") {
+        None
+    } else {
+        pick(
+            table,
+            options.lr_col.as_deref(),
+            &LR_NAMES,
+            ("learning rate", "--lr-col"),
+            path,
+            false,
+        )?
+    };
+    let steps = column(table, &step_col, "--step-col", path)?;
+    let loss = column(table, &loss_col, "--loss-col", path)?;
+    let lr = lr_col
+        .as_deref()
+        .map(|c| column(table, c, "--lr-col", path))
+        .transpose()?;
+    for (col, values) in [(&step_col, steps), (&loss_col, loss)]
+        .into_iter()
+        .chain(lr_col.as_ref().zip(lr))
+    {
+        if let Values::Unreadable(dtype) = values {
+            return Err(Error::UnreadableColumn {
+                path: path.to_string(),
+                column: col.clone(),
+                dtype: dtype.clone(),
+            });
+        }
+    }
+    let run_options = CurveOptions {
+        run_col: options.run_col.clone(),
+        ..CurveOptions::default()
+    };
+    let names = run_names(table, &run_options, path, stem)?;
+    let mut logs: Vec<RunLog> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for (row, run) in names.iter().enumerate() {
+        let step = number(steps, row).map_err(|s| {
+            bad(
+                path,
+                &step_col,
+                row,
+                s,
+                "has a step that is not a number",
+                "fix the cell",
+            )
+        })?;
+        let Some(step) = step else { continue };
+        if !(step.is_finite() && step >= 0.0 && step.fract() == 0.0 && step <= 1e15) {
+            return Err(bad(
+                path,
+                &step_col,
+                row,
+                step.to_string(),
+                "has a step that is not a whole number 0 or more",
+                "fix the cell",
+            ));
+        }
+        let step = step as usize;
+        let i = *index.entry(run.clone()).or_insert_with(|| {
+            logs.push(RunLog {
+                run: run.clone(),
+                path: path.to_string(),
+                steps: vec![],
+                loss: vec![],
+                lr: lr.map(|_| vec![]),
+            });
+            logs.len() - 1
+        });
+        if let Some(values) = lr {
+            let rate = number(values, row).map_err(|s| {
+                bad(
+                    path,
+                    lr_col.as_deref().unwrap_or(""),
+                    row,
+                    s,
+                    "has a learning rate that is not a number",
+                    "fix the cell",
+                )
+            })?;
+            if let Some(rate) = rate {
+                if !(rate.is_finite() && rate >= 0.0) {
+                    return Err(bad(
+                        path,
+                        lr_col.as_deref().unwrap_or(""),
+                        row,
+                        rate.to_string(),
+                        "has a learning rate that is not 0 or a positive number",
+                        "fix the cell",
+                    ));
+                }
+                if let Some(v) = logs[i].lr.as_mut() {
+                    v.push((step, rate));
+                }
+            }
+        }
+        let l = number(loss, row).map_err(|s| {
+            bad(
+                path,
+                &loss_col,
+                row,
+                s,
+                "has a loss that is not a number",
+                "fix the cell",
+            )
+        })?;
+        let Some(l) = l else { continue };
+        if step == 0 {
+            continue;
+        }
+        if !(l.is_finite() && l > 0.0) {
+            return Err(bad(
+                path,
+                &loss_col,
+                row,
+                l.to_string(),
+                &format!(
+                    "has a loss that is not a positive number (run {run}, step {step}: a diverged run?)"
+                ),
+                "leave out the checkpoints after the run diverged",
+            ));
+        }
+        logs[i].steps.push(step);
+        logs[i].loss.push(l);
+    }
+    logs.retain(|l| !l.steps.is_empty() || l.lr.as_ref().is_some_and(|v| !v.is_empty()));
+    if logs.is_empty() {
+        return Err(Error::InvalidOption {
+            flag: path.to_string(),
+            message: format!(
+                "no row has both a step and a loss in columns '{step_col}' and '{loss_col}'"
+            ),
+        });
+    }
+    Ok(logs)
+}
