@@ -74,6 +74,9 @@ pub struct FigureInputs<'a> {
     /// Prediction intervals of a run's loss, drawn as bands on the IsoFLOP slices and as bars
     /// on the predicted-against-observed panel; built once for the whole set.
     pub bands: Option<&'a PredictionBands>,
+    /// Source rows that the fit's warnings name (outlying runs): ringed and labelled on the
+    /// residuals figure.
+    pub flagged_rows: &'a [usize],
 }
 
 /// Draw one figure to `path` (`.png` or `.svg`), atomically.
@@ -118,6 +121,7 @@ pub fn draw(
 ///     compute_range: (1e18, 1e24),
 ///     models: &[],
 ///     bands: None,
+///     flagged_rows: &[],
 /// };
 /// let opts = plot::PlotOptions::default();
 /// let png = render(Figure::Residuals, &inputs, &opts, plot::ImageFormat::Png)?;
@@ -155,9 +159,14 @@ pub fn render(
             opts,
             format,
         ),
-        Figure::Residuals => {
-            plot::residuals_with_bands_image(inputs.law, inputs.data, inputs.bands, opts, format)
-        }
+        Figure::Residuals => plot::residuals_with_bands_image(
+            inputs.law,
+            inputs.data,
+            inputs.bands,
+            inputs.flagged_rows,
+            opts,
+            format,
+        ),
         Figure::Bootstrap => match inputs.draws {
             Some(d) => plot::bootstrap_distributions_image(inputs.law, d, opts, format),
             None => Err(Error::invalid_option(
@@ -402,6 +411,7 @@ impl FigureSettings {
             Some(_) => None,
         };
         let law = saved.report.fitted.to_law();
+        let flagged_rows = saved.flagged_rows();
         let inputs = FigureInputs {
             law: &law,
             data,
@@ -412,6 +422,7 @@ impl FigureSettings {
             compute_range,
             models: &models,
             bands: bands.as_ref(),
+            flagged_rows: &flagged_rows,
         };
         draw(&inputs)
     }

@@ -1,5 +1,7 @@
 //! Inputs shared by the benchmarks.
 
+pub mod sweeps;
+
 use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};
 
 /// The 240-run Chinchilla set of the Epoch AI replication (D = C/(6N), 5 highest losses

@@ -13,6 +13,13 @@
 //! another unit, and a [`WarningCode::ComputeColumnInconsistent`] warning names the likely unit
 //! and the `--flops-scale` that converts it. Tokens derived from a compute column in the wrong
 //! unit come out implausibly few (a median under [`FEWEST_PLAUSIBLE_TOKENS`]): same warning.
+//!
+//! When the column agrees as a whole, each run is checked against it: a run whose ratio
+//! C / (k·N·D) lies farther from the median ratio than a factor [`ROW_RATIO_FACTOR`] and
+//! [`ROW_RATIO_SDS`] robust sds of the log ratios has a wrong N, D or C (one run's tokens in
+//! thousands, a mislabelled model size). The robust sd lets files whose compute counts
+//! attention (a ratio that drifts with size) pass; runs that disagree by more than the rest
+//! of the file are named.
 
 use crate::error::{BadDerived, Error, ROWS_SHOWN};
 use crate::warnings::{Warning, WarningCode};
@@ -106,7 +113,11 @@ pub fn complete(
     let mut warnings = Vec::new();
     let (n, d, c) = match (params, tokens, flops) {
         (Some(n), Some(d), Some(c)) => {
-            warnings.extend(unit_check(&n.values, &d.values, &c, k));
+            let column = unit_check(&n.values, &d.values, &c, k);
+            if column.is_none() {
+                warnings.extend(row_check(&n.values, &d.values, &c, k, cx.rows));
+            }
+            warnings.extend(column);
             (n.values, d.values, c.values)
         }
         (Some(n), Some(d), None) => {
@@ -293,6 +304,55 @@ fn unit_check(n: &[f64], d: &[f64], c: &Given, k: f64) -> Option<Warning> {
             ),
         ),
     })
+}
+
+/// Smallest factor between a run's C / (k·N·D) and the file's median reported for the run.
+pub const ROW_RATIO_FACTOR: f64 = 1.5;
+/// Robust sds of the log ratios beyond which a run's ratio is reported.
+pub const ROW_RATIO_SDS: f64 = 6.0;
+
+/// Runs whose C / (k·N·D) disagrees with the rest of the file (module docs).
+fn row_check(n: &[f64], d: &[f64], c: &Given, k: f64, rows: &[usize]) -> Option<Warning> {
+    let logs: Vec<f64> = (0..n.len())
+        .map(|i| c.values[i].ln() - k.ln() - n[i].ln() - d[i].ln())
+        .collect();
+    let (centre, sd) = crate::stats::robust_centre_sd(&logs);
+    let limit = ROW_RATIO_FACTOR.ln().max(ROW_RATIO_SDS * sd);
+    let far: Vec<usize> = (0..logs.len())
+        .filter(|&i| (logs[i] - centre).abs() > limit)
+        .collect();
+    if far.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = (far.iter().take(ROWS_SHOWN))
+        .map(|&i| {
+            format!(
+                "row {} (N = {}, D = {}, C = {}: {} times {k}·N·D)",
+                rows[i],
+                show(n[i]),
+                show(d[i]),
+                show(c.values[i]),
+                short(logs[i].exp())
+            )
+        })
+        .collect();
+    let more = far.len().saturating_sub(ROWS_SHOWN);
+    Some(
+        Warning::new(
+            WarningCode::ComputeColumnInconsistent,
+            format!(
+                "{} of {} runs disagree with the compute column '{}' (the others give {} times                  {k}·N·D): {}{}",
+                far.len(),
+                n.len(),
+                c.column,
+                short(centre.exp()),
+                shown.join("; "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+            "check N, D and C of those runs (a size or token count in another unit, a              mislabelled model); drop them with --where if they cannot be mended",
+        )
+        .with_rows(far.iter().map(|&i| rows[i]).collect()),
+    )
 }
 
 /// Flag tokens derived from a compute column that are implausibly few.

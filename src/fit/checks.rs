@@ -2,14 +2,17 @@
 //! law miss a trend, are some runs far off?
 //!
 //! ```text
-//! r_i      = log L_i - log L^(N_i, D_i)                     (log residuals)
-//! sd_rob   = 1.4826 · median_i |r_i - median(r)|           (robust sd; = sd for normal r)
-//! z_i      = |r_i - median(r)| / max(sd_rob, 1e-3)          (robust z-score)
+//! r_i      = log L_i - log L^(N_i, D_i) - median(r)          (centred log residuals)
+//! s        = residual sd with n - p degrees of freedom       (super::outliers)
 //! rho_x    = Spearman rank correlation of r with log x,  x in {N, D, C}
 //! p_x      = 2·(1 - Phi(|atanh(rho_x)|·sqrt((n - 3) / 1.06)))   (Fieller et al. 1957)
 //! H_x      = Kruskal-Wallis statistic of r over 5 groups of equal size by log x;
 //!            P(chi2_4 > H) = exp(-H/2)·(1 + H/2)
 //! ```
+//!
+//! Outlying runs are found by [`super::outliers`]: studentised residuals against a threshold
+//! calibrated to the number of runs and parameters. `benches/warnings/README.md` measures the
+//! false alarms and the power of every warning on simulated sweeps.
 //!
 //! The rank correlation finds a monotone trend; a flexible law absorbs most of those, so the
 //! Kruskal-Wallis test looks for any shape, e.g. the bend that multi-epoch runs leave at
@@ -17,17 +20,17 @@
 //!
 //! Thresholds, from the sweeps this tool is used on: a simulated sweep with 1% noise gives a
 //! residual sd of about 0.010, published sweeps 0.01 to 0.03 (Chinchilla 0.029 with its
-//! outliers, OLMo final points about 0.01). A robust sd above [`MAX_RESIDUAL_SD`] = 0.05 is
+//! outliers, OLMo final points about 0.01). A residual sd above [`MAX_RESIDUAL_SD`] = 0.05 is
 //! beyond that range by a margin and comes from mixing kinds of runs (e.g. single- and
 //! multi-epoch runs gave 0.22) or from a law of the wrong form. A trend counts when it is
 //! both significant (p below [`TREND_P_VALUE`], small because three axes are tested) and large
 //! enough to matter (|rho| at least [`TREND_MIN_RHO`], or group medians spread by at least half
-//! the robust sd and [`MIN_TREND_SPREAD`]). A run is outlying beyond a robust
-//! z-score of [`OUTLIER_Z`] (for normal scatter, one run in 16 000 exceeds 4).
+//! the residual sd and [`MIN_TREND_SPREAD`]).
 
 use statrs::function::erf::erfc;
 
 use super::FittedLaw;
+use super::outliers::{OUTLIER_SWEEP_ALPHA, ResidualScale};
 use crate::data::Dataset;
 use crate::warnings::{Warning, WarningCode};
 
@@ -46,11 +49,7 @@ pub const TREND_MIN_RHO: f64 = 0.3;
 /// Fewest runs for these checks: with fewer, the fit bends to every run and the residuals say
 /// little (the few-runs-per-parameter warning covers that case).
 pub const MIN_RUNS_FOR_CHECKS: usize = 10;
-/// Robust z-score beyond which a run is outlying.
-pub const OUTLIER_Z: f64 = 4.0;
-/// Floor on the robust sd in z-scores: 0.1% in loss, below the noise of any real sweep, so
-/// that noise-free data do not make every rounding error an outlier.
-pub const MIN_SCALE: f64 = 1e-3;
+pub use super::outliers::MIN_SCALE;
 
 /// Warnings about `fitted` as a description of `data` (the runs it was fitted to, in order).
 pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
@@ -58,27 +57,27 @@ pub fn data_warnings(data: &Dataset, fitted: &FittedLaw) -> Vec<Warning> {
     if r.len() != data.len() || r.len() < MIN_RUNS_FOR_CHECKS {
         return Vec::new();
     }
+    let (scale, z) = super::outliers::studentised(&data.observations(), fitted);
     let mut out = Vec::new();
-    let (centre, sd) = robust_centre_sd(r);
-    if sd > MAX_RESIDUAL_SD {
+    if scale.sd > MAX_RESIDUAL_SD {
         out.push(Warning::new(
             WarningCode::LargeResidualSpread,
             format!(
-                "the runs scatter around the law with a robust sd of {sd:.3} in log loss ({:.1}%); \
+                "the runs scatter around the law with a robust sd of {:.3} in log loss ({:.1}%); \
                  sweeps of one kind of run scatter by 0.01 to 0.03",
-                100.0 * sd.exp_m1()
+                scale.sd,
+                100.0 * scale.sd.exp_m1()
             ),
             "check that the runs are comparable (same data, tokenizer, schedule; single- or multi-epoch) \
              and select them with --where; a law of another form may be needed",
         ));
     }
-    out.extend(trend_warning(data, r, sd));
-    out.extend(outlier_warning(data, r, centre, sd));
+    out.extend(trend_warning(data, r, scale.sd));
+    out.extend(outlier_warning(data, &z, &scale));
     out
 }
 
 use crate::stats::median;
-use crate::stats::robust_centre_sd;
 
 fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
     let axes: [(&str, &[f64]); 3] = [
@@ -120,13 +119,12 @@ fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
     })
 }
 
-fn outlier_warning(data: &Dataset, r: &[f64], centre: f64, sd: f64) -> Option<Warning> {
-    let scale = sd.max(MIN_SCALE);
-    let mut far: Vec<(usize, f64)> = r
+fn outlier_warning(data: &Dataset, z: &[f64], scale: &ResidualScale) -> Option<Warning> {
+    let mut far: Vec<(usize, f64)> = z
         .iter()
+        .copied()
         .enumerate()
-        .map(|(i, x)| (i, (x - centre) / scale))
-        .filter(|(_, z)| z.abs() > OUTLIER_Z)
+        .filter(|(_, z)| z.abs() > scale.threshold)
         .collect();
     if far.is_empty() {
         return None;
@@ -149,9 +147,14 @@ fn outlier_warning(data: &Dataset, r: &[f64], centre: f64, sd: f64) -> Option<Wa
         Warning::new(
             WarningCode::OutlyingRuns,
             format!(
-                "{} lie{} more than {OUTLIER_Z} robust sds from the law: {}{}",
+                "{} lie{} more than {:.1} residual sds ({:.4} in log loss) from the law, farther than \
+                 normal scatter takes any of {} runs once in {:.0} sweeps: {}{}",
                 if far.len() == 1 { "1 run".to_string() } else { format!("{} runs", far.len()) },
                 if far.len() == 1 { "s" } else { "" },
+                scale.threshold,
+                scale.floored(),
+                z.len(),
+                1.0 / OUTLIER_SWEEP_ALPHA,
                 shown.join("; "),
                 if more > 0 {
                     format!(" and {more} more")
@@ -280,9 +283,9 @@ mod tests {
     #[test]
     fn robust_sd_ignores_one_wild_value() {
         let mut v: Vec<f64> = (0..101).map(|i| (i as f64 - 50.0) / 50.0 * 0.01).collect();
-        let (_, clean) = robust_centre_sd(&v);
+        let (_, clean) = crate::stats::robust_centre_sd(&v);
         v[0] = 5.0;
-        let (_, dirty) = robust_centre_sd(&v);
+        let (_, dirty) = crate::stats::robust_centre_sd(&v);
         assert!((dirty / clean - 1.0).abs() < 0.05, "{clean} {dirty}");
     }
 }

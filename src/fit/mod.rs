@@ -28,6 +28,7 @@ pub mod frontier;
 mod huber_scale_tests;
 pub mod objective;
 pub mod options;
+pub mod outliers;
 pub mod params;
 pub mod solver;
 pub mod starts;

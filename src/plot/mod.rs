@@ -177,6 +177,8 @@ struct Run {
     loss: f64,
     /// Unique tokens, when the data have them.
     unique_tokens: Option<f64>,
+    /// Source row (1-based, header excluded), as warnings name runs.
+    source_row: usize,
 }
 
 impl Run {
@@ -207,6 +209,7 @@ fn usable_runs(data: &Dataset) -> Result<Vec<Run>, Error> {
                 compute: *data.compute.get(i)?,
                 loss: *data.loss.get(i)?,
                 unique_tokens: data.unique_tokens.as_ref().and_then(|u| u.get(i).copied()),
+                source_row: data.rows.get(i).copied().unwrap_or(i + 1),
             };
             [run.n_params, run.n_tokens, run.compute, run.loss]
                 .into_iter()

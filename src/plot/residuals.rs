@@ -9,10 +9,12 @@
 //! the line `y = x`; with prediction bands, each run carries a horizontal bar spanning the
 //! interval its observed loss should fall in, and the caption counts the runs inside theirs
 //! (in-sample: the runs were fitted, so this checks the scatter part, not extrapolation).
+//! Runs that the fit's warnings name (outlying runs) are ringed in red and labelled with their
+//! source row on every panel.
 
 use std::path::Path;
 
-use plotters::element::{Circle, PathElement};
+use plotters::element::{Circle, EmptyElement, PathElement, Text};
 use plotters::prelude::{BLACK, DrawingBackend};
 use plotters::style::{Color, RGBColor};
 
@@ -78,15 +80,17 @@ pub fn residuals_with_bands(
     let format = check_output(path, opts)?;
     write_image(
         path,
-        &residuals_with_bands_image(law, data, bands, opts, format)?,
+        &residuals_with_bands_image(law, data, bands, &[], opts, format)?,
     )
 }
 
-/// [`residuals_with_bands`] drawn into memory: SVG text or PNG bytes, by `format`.
+/// [`residuals_with_bands`] drawn into memory: SVG text or PNG bytes, by `format`, with the
+/// runs of source rows `flagged` (those the fit's warnings name) ringed and labelled.
 pub(crate) fn residuals_with_bands_image(
     law: &Law,
     data: &Dataset,
     bands: Option<&PredictionBands>,
+    flagged: &[usize],
     opts: &PlotOptions,
     format: ImageFormat,
 ) -> Result<Vec<u8>, Error> {
@@ -98,6 +102,7 @@ pub(crate) fn residuals_with_bands_image(
             let predicted = law.loss_run(run.n_params, run.n_tokens, &row);
             Point {
                 run,
+                flagged: flagged.contains(&run.source_row),
                 predicted,
                 residual: run.loss.ln() - predicted.ln(),
                 interval: bands
@@ -131,6 +136,8 @@ pub(crate) fn residuals_with_bands_image(
 /// A run with the law's prediction for it.
 struct Point {
     run: Run,
+    /// Named by a warning of the fit.
+    flagged: bool,
     predicted: f64,
     residual: f64,
     /// The prediction interval of its loss, when drawn.
@@ -148,6 +155,8 @@ type RunValue = fn(&Run) -> f64;
 
 /// Colour of the points.
 const POINT_COLOUR: RGBColor = QUALITATIVE[0];
+/// Colour of the rings around runs a warning names.
+const FLAGGED_COLOUR: RGBColor = RGBColor(200, 30, 30);
 
 impl Figure for Residuals {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
@@ -201,6 +210,34 @@ impl Residuals {
         chart.draw_series(
             (self.points.iter()).map(|p| Circle::new((x_of(&p.run), p.residual), size, fill)),
         )?;
+        self.mark_flagged(&mut chart, theme, |p| (x_of(&p.run), p.residual))
+    }
+
+    /// A red ring and the source row beside every run a warning names.
+    fn mark_flagged<DB: DrawingBackend, X, Y>(
+        &self,
+        chart: &mut plotters::chart::ChartContext<
+            '_,
+            DB,
+            plotters::coord::cartesian::Cartesian2d<X, Y>,
+        >,
+        theme: &Theme,
+        at: impl Fn(&Point) -> (X::ValueType, Y::ValueType),
+    ) -> DrawResult
+    where
+        X: plotters::coord::ranged1d::Ranged,
+        Y: plotters::coord::ranged1d::Ranged,
+    {
+        let ring = FLAGGED_COLOUR.stroke_width(theme.px(1.5));
+        let size = theme.px(7.0);
+        let flagged = self.points.iter().filter(|p| p.flagged);
+        chart.draw_series(flagged.clone().map(|p| Circle::new(at(p), size, ring)))?;
+        let font = theme.small().color(&FLAGGED_COLOUR);
+        let offset = (size as i32 + 2, -(size as i32) - 4);
+        chart.draw_series(flagged.map(|p| {
+            EmptyElement::at(at(p))
+                + Text::new(format!("row {}", p.run.source_row), offset, font.clone())
+        }))?;
         Ok(())
     }
 
@@ -241,7 +278,7 @@ impl Residuals {
         chart.draw_series(
             (self.points.iter()).map(|p| Circle::new((p.run.loss, p.predicted), size, fill)),
         )?;
-        Ok(())
+        self.mark_flagged(&mut chart, theme, |p| (p.run.loss, p.predicted))
     }
 
     /// The caption of the predicted-against-observed panel: with intervals, their level and

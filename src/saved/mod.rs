@@ -127,6 +127,17 @@ pub struct SavedFit {
 }
 
 impl SavedFit {
+    /// Source rows that the fit's warnings name (e.g. outlying runs), sorted, each once.
+    pub fn flagged_rows(&self) -> Vec<usize> {
+        let mut rows: Vec<usize> = (self.provenance.warnings.iter())
+            .chain(&self.report.diagnostics.warnings)
+            .flat_map(|w| w.rows.iter().copied())
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
     /// Bundle a report with its provenance.
     pub fn new(report: FitReport, provenance: Provenance) -> Self {
         SavedFit {

@@ -25,6 +25,7 @@ mod limits;
 mod loader;
 mod numbers;
 mod optimal;
+mod outliers;
 mod plan;
 mod plots;
 mod recovery;

@@ -36,70 +36,11 @@ use scaling_laws::fit::{FitConfig, HUBER_TUNING, Observations, ResidualLoss, fit
 use scaling_laws::law::ChinchillaLaw;
 use scaling_laws::uncertainty::prediction::PredictiveModel;
 use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme, bootstrap, estimate};
+use scaling_laws_bench::sweeps::{
+    Design, K, Truth, random_chinchilla, random_drifting, random_kaplan,
+};
 
-const K: f64 = 6.0;
 const LEVEL: f64 = 0.95;
-
-/// The true loss surface of a scenario.
-#[derive(Debug, Clone, Copy)]
-enum Truth {
-    /// The Chinchilla form itself.
-    Chinchilla(ChinchillaLaw),
-    /// Chinchilla form whose exponents drift with scale: alpha(N) = alpha·(1 + g·log10(N/1e9)),
-    /// beta(D) = beta·(1 + g·log10(D/2e10)): curvature in log-log that the form lacks.
-    Drifting(ChinchillaLaw, f64),
-    /// Kaplan et al.'s joint form with an irreducible term:
-    /// L = E + [(Nc/N)^(aN/aD) + Dc/D]^aD.
-    Kaplan {
-        e: f64,
-        nc: f64,
-        dc: f64,
-        an: f64,
-        ad: f64,
-    },
-}
-
-impl Truth {
-    fn loss(&self, n: f64, d: f64) -> f64 {
-        match *self {
-            Truth::Chinchilla(l) => l.loss(n, d),
-            Truth::Drifting(l, g) => {
-                let alpha = l.alpha * (1.0 + g * (n / 1e9).log10());
-                let beta = l.beta * (1.0 + g * (d / 2e10).log10());
-                l.irreducible + l.param_coef / n.powf(alpha) + l.data_coef / d.powf(beta)
-            }
-            Truth::Kaplan { e, nc, dc, an, ad } => e + ((nc / n).powf(an / ad) + dc / d).powf(ad),
-        }
-    }
-
-    /// N*(C) by golden-section search of L(N, C/(kN)) over log N.
-    fn optimal_params(&self, c: f64) -> f64 {
-        let f = |log_n: f64| {
-            let n = log_n.exp();
-            self.loss(n, c / (K * n))
-        };
-        let (mut lo, mut hi) = (f64::ln(1e4), (c / K / 1e3).ln());
-        let r = 0.5 * (5f64.sqrt() - 1.0);
-        for _ in 0..200 {
-            let a = hi - r * (hi - lo);
-            let b = lo + r * (hi - lo);
-            if f(a) < f(b) {
-                hi = b;
-            } else {
-                lo = a;
-            }
-        }
-        (0.5 * (lo + hi)).exp()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Design {
-    /// IsoFLOP grid: 5-9 budgets, 8-15 sizes each, span 8-12 around N*.
-    Isoflop,
-    /// Non-IsoFLOP grid: 5-8 model sizes crossed with 5-8 token counts (a ladder).
-    Ladder,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Noise {
@@ -118,71 +59,48 @@ struct Scenario {
     truth: fn(&mut ChaCha8Rng) -> Truth,
 }
 
-fn random_chinchilla(rng: &mut ChaCha8Rng) -> ChinchillaLaw {
-    let h = ChinchillaLaw::HOFFMANN_2022;
-    ChinchillaLaw {
-        irreducible: rng.random_range(1.5..2.0),
-        param_coef: h.param_coef * 3f64.powf(rng.random_range(-1.0..1.0)),
-        data_coef: h.data_coef * 3f64.powf(rng.random_range(-1.0..1.0)),
-        alpha: rng.random_range(0.26..0.42),
-        beta: rng.random_range(0.24..0.40),
-    }
-}
-
 const SCENARIOS: [Scenario; 6] = [
     Scenario {
         key: "iso-normal",
         name: "isoflop, chinchilla, normal",
-        design: Design::Isoflop,
+        design: Design::CALIBRATION_ISOFLOP,
         noise: Noise::Normal,
         truth: |r| Truth::Chinchilla(random_chinchilla(r)),
     },
     Scenario {
         key: "iso-heavy",
         name: "isoflop, chinchilla, heavy+outliers",
-        design: Design::Isoflop,
+        design: Design::CALIBRATION_ISOFLOP,
         noise: Noise::HeavyTailed,
         truth: |r| Truth::Chinchilla(random_chinchilla(r)),
     },
     Scenario {
         key: "ladder-heavy",
         name: "ladder, chinchilla, heavy+outliers",
-        design: Design::Ladder,
+        design: Design::CALIBRATION_LADDER,
         noise: Noise::HeavyTailed,
         truth: |r| Truth::Chinchilla(random_chinchilla(r)),
     },
     Scenario {
         key: "iso-drift",
         name: "isoflop, drifting exponents, heavy+outliers",
-        design: Design::Isoflop,
+        design: Design::CALIBRATION_ISOFLOP,
         noise: Noise::HeavyTailed,
-        truth: |r| {
-            let g = r.random_range(-0.06..0.06);
-            Truth::Drifting(random_chinchilla(r), g)
-        },
+        truth: random_drifting,
     },
     Scenario {
         key: "iso-kaplan",
         name: "isoflop, kaplan form, heavy+outliers",
-        design: Design::Isoflop,
+        design: Design::CALIBRATION_ISOFLOP,
         noise: Noise::HeavyTailed,
-        truth: |r| Truth::Kaplan {
-            e: r.random_range(1.5..2.0),
-            nc: 10f64.powf(r.random_range(3.5..5.0)),
-            dc: 10f64.powf(r.random_range(4.5..6.0)),
-            an: r.random_range(0.28..0.40),
-            ad: r.random_range(0.24..0.36),
-        },
+        truth: random_kaplan,
     },
     Scenario {
         key: "ladder-drift",
         name: "ladder, drifting exponents, normal",
-        design: Design::Ladder,
+        design: Design::CALIBRATION_LADDER,
         noise: Noise::Normal,
-        truth: |r| {
-            let g = r.random_range(-0.06..0.06);
-            Truth::Drifting(random_chinchilla(r), g)
-        },
+        truth: random_drifting,
     },
 ];
 
@@ -193,40 +111,9 @@ struct Sweep {
     truth: Truth,
 }
 
-fn log_range(lo: f64, hi: f64, m: usize) -> Vec<f64> {
-    (0..m)
-        .map(|j| lo * (hi / lo).powf(j as f64 / (m - 1).max(1) as f64))
-        .collect()
-}
-
 fn draw_sweep(s: &Scenario, rng: &mut ChaCha8Rng) -> Sweep {
     let truth = (s.truth)(rng);
-    let mut points = Vec::new();
-    match s.design {
-        Design::Isoflop => {
-            let nb = rng.random_range(5..=9);
-            let sizes = rng.random_range(8..=15);
-            let span: f64 = rng.random_range(8.0..12.0);
-            let c0 = 10f64.powf(rng.random_range(17.5..18.5));
-            let budgets = log_range(c0, c0 * 10f64.powf(nb as f64 * 0.45), nb);
-            for c in budgets {
-                let centre = truth.optimal_params(c);
-                for n in log_range(centre / span.sqrt(), centre * span.sqrt(), sizes) {
-                    points.push((n.round(), c / (K * n.round())));
-                }
-            }
-        }
-        Design::Ladder => {
-            let ns = rng.random_range(5..=8);
-            let nd = rng.random_range(5..=8);
-            let n0 = 10f64.powf(rng.random_range(7.0..7.7));
-            for n in log_range(n0, n0 * 100.0, ns) {
-                for mult in log_range(5.0, 200.0, nd) {
-                    points.push((n.round(), mult * n.round()));
-                }
-            }
-        }
-    }
+    let points = s.design.points(&truth, rng);
     let sd = 10f64.powf(rng.random_range(f64::log10(0.005)..f64::log10(0.02)));
     let t3 = StudentT::new(3.0).expect("3 dof");
     let mut n = Vec::new();
@@ -300,8 +187,8 @@ fn study_sweep(
     let mut sorted = compute.clone();
     sorted.sort_by(f64::total_cmp);
     let cut = match s.design {
-        Design::Isoflop => sorted[sorted.len() - 1] * 0.999,
-        Design::Ladder => sorted[(sorted.len() as f64 * 0.85) as usize],
+        Design::Isoflop { .. } => sorted[sorted.len() - 1] * 0.999,
+        Design::Ladder { .. } => sorted[(sorted.len() as f64 * 0.85) as usize],
     };
     let train: Vec<usize> = (0..compute.len()).filter(|&i| compute[i] < cut).collect();
     let test: Vec<usize> = (0..compute.len()).filter(|&i| compute[i] >= cut).collect();

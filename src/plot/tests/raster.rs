@@ -16,6 +16,7 @@ fn inputs<'a>(law: &'a crate::law::Law, draws: Option<&'a BootstrapDraws>) -> Fi
         compute_range: (1e18, 1e24),
         models: &[],
         bands: None,
+        flagged_rows: &[],
     }
 }
 
