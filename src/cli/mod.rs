@@ -68,6 +68,9 @@ enum Command {
     Envelope(Box<envelope::EnvelopeArgs>),
     /// Approaches 1, 2 and 3 side by side: a, b and N* with intervals, and whether they agree.
     Compare(Box<compare::CompareArgs>),
+    /// Training curves: fit a schedule-aware law to every checkpoint of some runs (curve fit),
+    /// predict the loss under another schedule or horizon (curve predict).
+    Curve(curve::CurveCommand),
     /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
     /// ZeRO/FSDP, and time on given hardware.
     Plan(Box<plan::PlanArgs>),
@@ -84,9 +87,6 @@ enum Command {
     /// Fit the published Chinchilla data as the Epoch AI replication did (the Chinchilla law
     /// only) and write every figure and a summary into a folder.
     Chinchilla(Box<plot::ChinchillaArgs>),
-    /// Training curves: fit a schedule-aware law to every checkpoint of some runs (curve fit),
-    /// predict the loss under another schedule or horizon (curve predict).
-    Curve(curve::CurveCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to standard output.
     Completions(completions::CompletionsArgs),
 }

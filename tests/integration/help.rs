@@ -198,6 +198,7 @@ fn top_level_help_lists_commands_in_workflow_order_and_starts_a_newcomer() {
             "isoflop",
             "envelope",
             "compare",
+            "curve",
             "plan",
             "design",
             "suggest",
