@@ -18,7 +18,7 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "fitted to {} run{}, {checkpoints} checkpoints: objective {:.6e} (Huber δ = {}{lambda}), {} \
-         ({} of {} starts carried on converged, {} screened)",
+         ({} starts screened, the best {} carried on, {} of them converged)",
         r.runs.len(),
         if r.runs.len() == 1 { "" } else { "s" },
         r.objective,
@@ -28,9 +28,9 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         } else {
             "NOT converged"
         },
-        r.starts.1,
+        r.starts.0,
         crate::curve::fit::KEEP_STARTS.min(r.starts.0),
-        r.starts.0
+        r.starts.1
     )?;
     writeln!(w)?;
     writeln!(w, "  {:<10} {:>14}", "parameter", "value")?;
@@ -82,7 +82,20 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
 pub fn prediction_csv(p: &CurvePrediction, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "step,lr,loss")?;
     for ((s, lr), l) in p.step.iter().zip(&p.lr).zip(&p.loss) {
-        writeln!(w, "{s},{lr:e},{l:.6}")?;
+        writeln!(w, "{s},{},{l:.6}", short_e(*lr))?;
     }
     Ok(())
+}
+
+/// `x` in exponent form with at most 7 significant digits and no trailing zeros: `3e-4`,
+/// `3.003375e-5`.
+fn short_e(x: f64) -> String {
+    let text = format!("{x:.6e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) if mantissa.contains('.') => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exp}")
+        }
+        _ => text,
+    }
 }

@@ -397,7 +397,7 @@ fn difference(expected: &[String], actual: &[String]) -> String {
 
 /// The Markdown files whose blocks are checked, each by a test of its own below (so that they
 /// run in parallel).
-const FILES: [&str; 8] = [
+const FILES: [&str; 9] = [
     "README.md",
     "docs/input.md",
     "docs/fit.md",
@@ -406,6 +406,7 @@ const FILES: [&str; 8] = [
     "docs/approaches.md",
     "docs/laws.md",
     "docs/cases.md",
+    "docs/curves.md",
 ];
 
 #[test]
@@ -435,6 +436,11 @@ fn every_page_that_shows_output_is_checked() {
 #[test]
 fn readme_blocks() {
     check_file("README.md");
+}
+
+#[test]
+fn docs_curves_blocks() {
+    check_file("docs/curves.md");
 }
 
 #[test]
