@@ -55,9 +55,10 @@ pub enum Error {
     },
     /// A column needed for a role was not found.
     #[error(
-        "no {role} column in {path}; found: {found} (name it with {flag}{extra})",
+        "no {role} column in {path}; found: {found} (name it with {flag}{extra}){also}",
         found = format_names(.found),
-        extra = .hint.as_deref().map(|h| format!(", or {h}")).unwrap_or_default()
+        extra = .hint.as_deref().map(|h| format!(", or {h}")).unwrap_or_default(),
+        also = .also.as_deref().map(|a| format!("; {a}")).unwrap_or_default()
     )]
     MissingColumn {
         /// The file.
@@ -70,6 +71,9 @@ pub enum Error {
         flag: &'static str,
         /// Another way out, if there is one.
         hint: Option<String>,
+        /// Another column that is missing too, said in the same message so that one run of the
+        /// command reports every missing column.
+        also: Option<Box<str>>,
     },
     /// A column named by the user does not exist.
     #[error(

@@ -93,7 +93,8 @@ fn pick(
             role,
             found: table.names(),
             flag,
-            hint: Some(format!("the names tried: {}", names.join(", "))),
+            hint: None,
+            also: None,
         }),
     }
 }

@@ -69,6 +69,8 @@ impl Role {
                 "modelsize",
                 "paramcount",
                 "parametercount",
+                "modelparams",
+                "modelparameters",
             ],
             Role::Tokens => &[
                 "d",
@@ -78,6 +80,10 @@ impl Role {
                 "trainingtokens",
                 "datasize",
                 "tokenstrained",
+                "traintokens",
+                "trainedtokens",
+                "tokensseen",
+                "numtrainingtokens",
             ],
             Role::Flops => &[
                 "c",
@@ -245,34 +251,50 @@ fn detect(
 /// several known names match one role, [`Error::MissingColumn`] when L is absent, or when fewer
 /// than two of N, D and C are present (the third is derived from the other two).
 pub fn resolve(table: &Table, given: &ColumnNames, path: &str) -> Result<ResolvedRoles, Error> {
-    let missing = |role: Role, hint: Option<String>| Error::MissingColumn {
+    let missing = |role: Role, hint: Option<String>, also: Option<Box<str>>| Error::MissingColumn {
         path: path.to_string(),
         role: role.label(),
         found: table.names(),
         flag: role.flag(),
         hint,
+        also,
     };
     let params = detect(table, Role::Params, given, path)?;
-    let loss = detect(table, Role::Loss, given, path)?.ok_or_else(|| missing(Role::Loss, None))?;
+    let loss = detect(table, Role::Loss, given, path)?;
     let tokens = detect(table, Role::Tokens, given, path)?;
     let flops = detect(table, Role::Flops, given, path)?;
     let budget = detect(table, Role::Budget, given, path)?;
     let unique_tokens = detect(table, Role::UniqueTokens, given, path)?;
-    match (params, tokens, flops) {
-        (None, Some(_), Some(_)) | (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {}
-        (None, _, _) => {
+    let size_problem = match (params, tokens, flops) {
+        (None, Some(_), Some(_)) | (Some(_), Some(_), _) | (Some(_), _, Some(_)) => None,
+        (None, _, _) => Some((
+            Role::Params,
+            "give both --tokens-col and --flops-col to derive N = C/(6D)",
+        )),
+        (Some(_), None, None) => Some((
+            Role::Tokens,
+            "give --flops-col to derive tokens as D = C/(6N)",
+        )),
+    };
+    let loss = match (loss, size_problem) {
+        (Some(loss), None) => loss,
+        (Some(_), Some((role, hint))) => return Err(missing(role, Some(hint.to_string()), None)),
+        (None, None) => return Err(missing(Role::Loss, None, None)),
+        (None, Some((role, hint))) => {
             return Err(missing(
-                Role::Params,
-                Some("give both --tokens-col and --flops-col to derive N = C/(6D)".to_string()),
+                Role::Loss,
+                None,
+                Some(
+                    format!(
+                        "nor a {} column (name it with {}, or {hint})",
+                        role.label(),
+                        role.flag()
+                    )
+                    .into(),
+                ),
             ));
         }
-        (Some(_), None, None) => {
-            return Err(missing(
-                Role::Tokens,
-                Some("give --flops-col to derive tokens as D = C/(6N)".to_string()),
-            ));
-        }
-    }
+    };
     let chosen = [params, tokens, flops, Some(loss), budget, unique_tokens];
     let flat: Vec<usize> = chosen.iter().flatten().copied().collect();
     for (k, &i) in flat.iter().enumerate() {

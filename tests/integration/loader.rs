@@ -425,3 +425,42 @@ fn issue10_tokens_derived_from_gflops_are_flagged_as_implausible() {
     .unwrap();
     assert!(ds.warnings.is_empty(), "{:?}", ds.warnings);
 }
+
+#[test]
+fn common_trainer_column_names_are_found() {
+    for (params, tokens, loss) in [
+        ("model_params", "train_tokens", "eval_loss"),
+        ("num_params", "tokens_seen", "val_loss"),
+        ("model_parameters", "num_training_tokens", "loss"),
+    ] {
+        let text = format!("{params},{tokens},{loss}\n1e8,2e9,3.0\n1e9,2e10,2.5\n");
+        let ds = data::load_bytes(
+            text.into_bytes(),
+            Format::Csv,
+            "t.csv",
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ds.columns.params.as_deref(), Some(params));
+        assert_eq!(ds.columns.tokens.as_deref(), Some(tokens));
+        assert_eq!(ds.columns.loss, loss);
+    }
+}
+
+#[test]
+fn every_missing_column_is_named_in_one_message() {
+    let text = "size,steps,value\n1e8,2e9,3.0\n1e9,2e10,2.5\n";
+    let err = data::load_bytes(
+        text.as_bytes().to_vec(),
+        Format::Csv,
+        "t.csv",
+        &LoadOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("no loss (L) column in t.csv"), "{err}");
+    assert!(
+        err.contains("--loss-col") && err.contains("--params-col"),
+        "{err}"
+    );
+}
