@@ -18,7 +18,7 @@ mod json_path;
 mod tests;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +64,56 @@ pub struct Provenance {
     /// Doubts about the data found while loading it (e.g. a compute column in another unit).
     #[serde(default)]
     pub warnings: Vec<crate::warnings::Warning>,
+    /// The input file's path relative to the folder of the fit file, written when the fit is
+    /// saved, so that a fit moved together with its data (or used from another folder) finds
+    /// it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_from_fit: Option<String>,
+}
+
+/// `path` relative to the folder `dir`, both taken from the current folder when relative;
+/// `None` when there is no current folder or no relative path (another drive).
+fn relative_to(path: &Path, dir: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let cwd = std::env::current_dir().ok()?;
+    let absolute = |p: &Path| {
+        let mut out = PathBuf::new();
+        for c in cwd.join(p).components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (path, dir) = (absolute(path), absolute(dir));
+    let common = path
+        .components()
+        .zip(dir.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in dir.components().skip(common) {
+        out.push("..");
+    }
+    for c in path.components().skip(common) {
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// The folder of `path`, `.` for a bare file name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 fn unit_scale() -> f64 {
@@ -101,6 +151,7 @@ impl Provenance {
             notes: data.notes.clone(),
             command,
             warnings: data.warnings.clone(),
+            source_from_fit: None,
         }
     }
 }
@@ -157,8 +208,14 @@ impl SavedFit {
     ///
     /// [`Error::Io`] when the file cannot be written.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let mut saved = self.clone();
+        let source = &self.provenance.source.path;
+        saved.provenance.source_from_fit = (source != "-")
+            .then(|| relative_to(Path::new(source), folder_of(path)))
+            .flatten()
+            .map(|p| p.to_string_lossy().into_owned());
         crate::output::write_atomically(path, |w| {
-            serde_json::to_writer_pretty(&mut *w, self)?;
+            serde_json::to_writer_pretty(&mut *w, &saved)?;
             writeln!(w)
         })
     }
@@ -182,30 +239,60 @@ impl SavedFit {
         if source.path == "-" {
             return Err(bad("its data came from standard input and cannot be read again; pass the data file instead of --fit".into()));
         }
-        if let Ok(meta) = std::fs::metadata(&source.path)
-            && !meta.is_file()
-        {
-            return Err(bad(format!(
-                "its data file {} is not a regular file ({}) and is not read again; pass the \
-                 data file instead of --fit",
-                source.path,
-                kind_of(&meta)
-            )));
+        // Where the data may be: as given to the fit (from the folder it ran in), where it
+        // lies from the fit file, and beside the fit file. The first whose content is the
+        // fit's (by SHA-256) is used.
+        let folder = folder_of(fit_path);
+        let mut candidates = vec![PathBuf::from(&source.path)];
+        if let Some(rel) = &self.provenance.source_from_fit {
+            candidates.push(folder.join(rel));
         }
-        let data =
-            crate::data::load(&source.path, &self.provenance.load_options()).map_err(|e| {
-                bad(format!(
-                    "cannot reload its data file {}: {e}; pass the data file instead of --fit",
-                    source.path
-                ))
-            })?;
-        if data.source.sha256 != source.sha256 {
-            return Err(bad(format!(
-                "its data file {} has changed since the fit (sha256 {} now, {} then); refit it",
-                source.path, data.source.sha256, source.sha256
-            )));
+        if let Some(name) = Path::new(&source.path).file_name() {
+            candidates.push(folder.join(name));
         }
-        self.runs_fitted(data).map_err(bad)
+        let mut first_error = None;
+        for (k, candidate) in candidates.iter().enumerate() {
+            if k > 0 && !candidate.is_file() {
+                continue;
+            }
+            let shown = candidate.display().to_string();
+            let attempt = (|| {
+                if let Ok(meta) = std::fs::metadata(candidate)
+                    && !meta.is_file()
+                {
+                    return Err(bad(format!(
+                        "its data file {shown} is not a regular file ({}) and is not read again; \
+                         pass the data file instead of --fit",
+                        kind_of(&meta)
+                    )));
+                }
+                let data =
+                    crate::data::load(&shown, &self.provenance.load_options()).map_err(|e| {
+                        bad(format!(
+                            "cannot reload its data file {shown}: {e}; pass the data file \
+                             instead of --fit"
+                        ))
+                    })?;
+                if data.source.sha256 != source.sha256 {
+                    return Err(bad(format!(
+                        "its data file {shown} has changed since the fit (sha256 {} now, {} \
+                         then); refit it",
+                        data.source.sha256, source.sha256
+                    )));
+                }
+                Ok(data)
+            })();
+            match attempt {
+                Ok(mut data) => {
+                    data.source.path = source.path.clone();
+                    return self.runs_fitted(data).map_err(bad);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        Err(first_error.expect("the path as given is always tried"))
     }
 
     /// The runs of `data` (the rows the provenance's filter keeps) that the fit used, which

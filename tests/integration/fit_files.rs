@@ -132,6 +132,11 @@ fn a_data_file_that_is_not_a_regular_file_is_not_read_again() {
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
     let mut fit = fit_with_draws(dir.path());
     fit["provenance"]["source"]["path"] = json!(fifo.to_str().unwrap());
+    // Only the FIFO is left to find the data at (not the file the fit was made from).
+    fit["provenance"]
+        .as_object_mut()
+        .expect("a provenance object")
+        .remove("source_from_fit");
     let path = write_fit(dir.path(), "fit.json", &fit);
     for question in [&["--assess", "7e10,1.4e12"][..], &["--bootstrap", "3"][..]] {
         let args = [&["optimal", "--fit", path.as_str(), "-q"][..], question].concat();
@@ -254,4 +259,89 @@ fn a_fit_file_of_another_format_version_names_the_version_as_a_number() {
         let err = stderr(&run(&["optimal", "--fit", path]));
         assert!(!err.contains("Some(") && !err.contains("None"), "{err}");
     }
+}
+
+/// `scaling-laws ARGS…` run in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    crate::common::bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_saved_fit_finds_its_data_from_another_folder_and_after_moving_with_it() {
+    let root = temp_dir();
+    let work = root.path().join("work");
+    std::fs::create_dir_all(work.join("own")).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    std::fs::copy(&shipped, work.join("my_sweep.csv")).unwrap();
+    let out = run_in(
+        &work,
+        &[
+            "fit",
+            "my_sweep.csv",
+            "--starts",
+            "10",
+            "--out",
+            "own/myfit.json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fit: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("own/myfit.json")).unwrap())
+            .unwrap();
+    assert_eq!(fit["provenance"]["source_from_fit"], "../my_sweep.csv");
+
+    // From another folder: the path as given does not exist there; the one from the fit does.
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let fit_path = work.join("own/myfit.json");
+    let ask = |dir: &Path, fit: &Path| {
+        run_in(
+            dir,
+            &[
+                "optimal",
+                "--fit",
+                fit.to_str().unwrap(),
+                "--budget",
+                "1e21",
+                "--bootstrap",
+                "10",
+                "-q",
+            ],
+        )
+    };
+    let out = ask(&elsewhere, &fit_path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Moved together to another place.
+    let moved = root.path().join("moved");
+    std::fs::rename(&work, &moved).unwrap();
+    let out = ask(&elsewhere, &moved.join("own/myfit.json"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A changed file is not taken for the fit's data.
+    std::fs::write(
+        moved.join("my_sweep.csv"),
+        "n_params,n_tokens,loss\n1e8,2e9,3.0\n",
+    )
+    .unwrap();
+    let out = ask(&elsewhere, &moved.join("own/myfit.json"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("my_sweep.csv"), "{err}");
 }
