@@ -844,7 +844,7 @@ mod degenerate_tests {
     use super::*;
 
     #[test]
-    fn issue11_huge_models_are_not_defined_rather_than_a_panic() {
+    fn huge_models_are_not_defined_rather_than_a_panic() {
         let alloc = Allocator::new(ChinchillaLaw::HOFFMANN_2022, 6.0).unwrap();
         for (n, d) in [(1e60, 1e80), (1e100, 1e100), (1e308, 1e308)] {
             let err = alloc.assess(n, d).unwrap_err().to_string();
@@ -858,7 +858,7 @@ mod degenerate_tests {
     }
 
     #[test]
-    fn issue11_degenerate_laws_are_explained_in_words() {
+    fn degenerate_laws_are_explained_in_words() {
         let flat = ChinchillaLaw {
             alpha: 0.0,
             ..ChinchillaLaw::HOFFMANN_2022

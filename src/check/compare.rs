@@ -692,7 +692,7 @@ mod tests {
     }
 
     #[test]
-    fn issue10_overlapping_intervals_of_040_and_076_disagree() {
+    fn overlapping_intervals_of_040_and_076_disagree() {
         // a = 0.40 [0.26, 0.61] and 0.76 [0.59, 0.90] (sd 0.11 and 0.085), from resamples of
         // the same runs, correlated 0.7: the intervals overlap, which the old verdict read as
         // agreement; the paired differences put a_2 - a_3 at -0.36 [-0.51, -0.21].

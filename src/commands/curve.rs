@@ -108,6 +108,15 @@ pub struct CurveFitReport {
     pub converged: bool,
     /// Starts screened, and of those carried on how many converged.
     pub starts: (usize, usize),
+    /// Parameters the data barely determine, with the standard error of their estimate (of
+    /// its logarithm for a positive parameter; a lower bound, taking checkpoints as
+    /// independent), above 0.5: read the law's predictions, not these parameters.
+    #[serde(default)]
+    pub weak_params: Vec<(String, f64)>,
+    /// Pairs of parameters the data barely tell apart, with the correlation of their
+    /// estimates (|r| ≥ 0.99).
+    #[serde(default)]
+    pub weak_pairs: Vec<(String, String, f64)>,
     /// The runs, each scored.
     pub runs: Vec<FittedRun>,
     /// Scores averaged over runs.
@@ -293,6 +302,8 @@ pub fn curve_fit(
         objective: fit.objective,
         converged: fit.converged,
         starts: (fit.starts, fit.converged_starts),
+        weak_params: fit.weak_params.clone(),
+        weak_pairs: fit.weak_pairs.clone(),
         runs: fitted,
         mean,
     };

@@ -24,6 +24,17 @@ pub const SCREEN_ITERS: u64 = 25;
 /// Starts that go on to convergence after the screening.
 pub const KEEP_STARTS: usize = 2;
 
+/// Estimates correlated at least this strongly (in absolute value) are reported as weakly
+/// identified: the data fix a combination of them, not each one.
+pub const WEAK_CORRELATION: f64 = 0.99;
+
+/// A parameter whose standard error in solver coordinates exceeds this (for a positive one, a
+/// factor e^0.5 = 1.65 either way, even as a lower bound) is reported as weakly identified.
+pub const WEAK_SE: f64 = 0.5;
+
+/// Two parameters and the correlation of their estimates.
+pub type WeakPair = (String, String, f64);
+
 /// How to fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CurveFitOptions {
@@ -66,6 +77,12 @@ pub struct CurveFit {
     pub converged_starts: usize,
     /// L-BFGS iterations over all starts of the chosen law.
     pub iterations: u64,
+    /// Parameters the data barely determine: `(name, standard error)` in solver coordinates
+    /// (of `ln` for the positive ones), above [`WEAK_SE`].
+    pub weak_params: Vec<(String, f64)>,
+    /// Pairs of parameters the data barely tell apart: `(name, name, correlation)` with
+    /// |correlation| of their estimates at least [`WEAK_CORRELATION`].
+    pub weak_pairs: Vec<(String, String, f64)>,
     /// Runs fitted.
     pub runs: Vec<String>,
     /// Checkpoints fitted.
@@ -290,6 +307,7 @@ pub fn fit_curves(
             ),
         });
     }
+    let (weak_params, weak_pairs) = weakly_identified(law, &theta, runs);
     Ok(CurveFit {
         law: law.name().to_string(),
         names: law.params().iter().map(|p| p.name.to_string()).collect(),
@@ -299,6 +317,8 @@ pub fn fit_curves(
         starts: starts.len(),
         converged_starts,
         iterations,
+        weak_params,
+        weak_pairs,
         runs: runs.iter().map(|r| r.run.name.clone()).collect(),
         checkpoints,
     })
@@ -314,4 +334,128 @@ pub fn predict(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> Vec<f64> {
 /// Scores of the law's predictions on `run`.
 pub fn score(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> CurveScores {
     CurveScores::of(&run.run.loss, &predict(law, theta, run))
+}
+
+/// The correlations of the estimates in solver coordinates, from the Gauss–Newton matrix
+/// `JᵀJ` of the log-loss residuals at `theta` (their covariance up to the residual variance);
+/// `None` when the matrix is singular.
+pub fn correlations(law: &dyn CurveLaw, theta: &[f64], runs: &[Prepared]) -> Option<Vec<Vec<f64>>> {
+    spread(law, theta, runs).map(|(corr, _)| corr)
+}
+
+/// The correlations of the estimates (as [`correlations`]) and each one's standard error in
+/// solver coordinates (a relative error for the positive parameters), taking the checkpoints'
+/// residuals as independent. Residuals along a curve are correlated, so these errors are lower
+/// bounds.
+pub fn spread(
+    law: &dyn CurveLaw,
+    theta: &[f64],
+    runs: &[Prepared],
+) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
+    let p = theta.len();
+    let (mut sse, mut count) = (0.0, 0usize);
+    let mut jtj = vec![vec![0.0; p]; p];
+    for run in runs {
+        let n = run.len();
+        let mut pred = vec![0.0; n];
+        let mut d = vec![0.0; n * p];
+        law.predict(theta, run, &mut pred, Some(&mut d));
+        for i in 0..n {
+            let r = run.log_loss[i] - pred[i].ln();
+            sse += r * r;
+            count += 1;
+            let row: Vec<f64> = (0..p)
+                .map(|j| {
+                    let scale = if law.params()[j].log { theta[j] } else { 1.0 };
+                    d[i * p + j] * scale / pred[i]
+                })
+                .collect();
+            for a in 0..p {
+                for b in 0..p {
+                    jtj[a][b] += row[a] * row[b];
+                }
+            }
+        }
+    }
+    let cov = invert(jtj)?;
+    let corr = (0..p)
+        .map(|a| {
+            (0..p)
+                .map(|b| cov[a][b] / (cov[a][a] * cov[b][b]).sqrt())
+                .collect()
+        })
+        .collect::<Vec<Vec<f64>>>();
+    let variance = sse / count.saturating_sub(p).max(1) as f64;
+    let se: Vec<f64> = (0..p).map(|j| (variance * cov[j][j]).sqrt()).collect();
+    (corr.iter().flatten().all(|c| c.is_finite()) && se.iter().all(|x| x.is_finite()))
+        .then_some((corr, se))
+}
+
+/// What the data leave undetermined: the parameters whose standard error (a lower bound, see
+/// [`spread`]) exceeds [`WEAK_SE`] and the pairs whose estimates correlate at least
+/// [`WEAK_CORRELATION`].
+fn weakly_identified(
+    law: &dyn CurveLaw,
+    theta: &[f64],
+    runs: &[Prepared],
+) -> (Vec<(String, f64)>, Vec<WeakPair>) {
+    let names = law.params();
+    let Some((corr, se)) = spread(law, theta, runs) else {
+        return (Vec::new(), Vec::new());
+    };
+    let params = (0..theta.len())
+        .filter(|&j| se[j] > WEAK_SE)
+        .map(|j| (names[j].name.to_string(), se[j]))
+        .collect();
+    let mut out = Vec::new();
+    for a in 0..theta.len() {
+        for b in a + 1..theta.len() {
+            if corr[a][b].abs() >= WEAK_CORRELATION {
+                out.push((
+                    names[a].name.to_string(),
+                    names[b].name.to_string(),
+                    corr[a][b],
+                ));
+            }
+        }
+    }
+    (params, out)
+}
+
+/// The inverse of a symmetric positive-definite matrix (Gauss–Jordan with partial pivoting),
+/// `None` when it is singular to working precision.
+fn invert(mut m: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let p = m.len();
+    let mut inv: Vec<Vec<f64>> = (0..p)
+        .map(|i| (0..p).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect();
+    let scale = m
+        .iter()
+        .map(|r| r.iter().fold(0.0f64, |a, x| a.max(x.abs())))
+        .fold(0.0, f64::max);
+    for col in 0..p {
+        let pivot = (col..p).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        if m[pivot][col].abs() <= 1e-300_f64.max(scale * 1e-18) {
+            return None;
+        }
+        m.swap(col, pivot);
+        inv.swap(col, pivot);
+        let d = m[col][col];
+        for j in 0..p {
+            m[col][j] /= d;
+            inv[col][j] /= d;
+        }
+        for r in 0..p {
+            if r != col {
+                let f = m[r][col];
+                if f != 0.0 {
+                    for j in 0..p {
+                        m[r][j] -= f * m[col][j];
+                        inv[r][j] -= f * inv[col][j];
+                    }
+                }
+            }
+        }
+    }
+    Some(inv)
 }

@@ -478,7 +478,7 @@ mod limits_tests {
     }
 
     #[test]
-    fn issue11_absurd_designs_are_refused_naming_the_flag() {
+    fn absurd_designs_are_refused_naming_the_flag() {
         let d = SimulationDesign::default;
         assert_eq!(
             flag_of(SimulationDesign {

@@ -394,7 +394,7 @@ mod tests {
     /// refitted, narrow the delta-method interval of N*(C) more than the same compute spent on
     /// the next budget of the grid.
     #[test]
-    fn issue14_suggested_runs_beat_the_regular_isoflop_extension() {
+    fn suggested_runs_beat_the_regular_isoflop_extension() {
         let truth = ChinchillaLaw::HOFFMANN_2022;
         let budgets = [6e18, 1e19, 3e19, 6e19, 1e20];
         let next = 3e20;

@@ -244,7 +244,7 @@ mod tests {
     use crate::law::ChinchillaLaw;
 
     #[test]
-    fn issue11_fewer_grid_starts_never_leave_the_subsample() {
+    fn fewer_grid_starts_never_leave_the_subsample() {
         let obs = sweep(9000);
         let with = |selection| FitConfig {
             selection,

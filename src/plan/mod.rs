@@ -376,7 +376,7 @@ mod tests {
     }
 
     #[test]
-    fn issue11_overflowing_figures_are_errors_naming_the_input() {
+    fn overflowing_figures_are_errors_naming_the_input() {
         let flag_of = |n: f64, d: f64| {
             let model = ModelSpec {
                 name: None,
@@ -394,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn issue11_memory_is_evaluated_on_the_given_gpus_without_hardware() {
+    fn memory_is_evaluated_on_the_given_gpus_without_hardware() {
         let model = ModelSpec {
             name: None,
             n_params: 7.5e9,

@@ -42,6 +42,25 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(w, "  {:<10} {shown:>14}", p.name)?;
     }
+    if !r.weak_params.is_empty() || !r.weak_pairs.is_empty() {
+        let mut said: Vec<String> = r
+            .weak_params
+            .iter()
+            .map(|(name, se)| format!("{name} (standard error at least {se:.2} in its log)"))
+            .collect();
+        said.extend(
+            r.weak_pairs
+                .iter()
+                .map(|(a, b, c)| format!("{a} with {b} (correlation {c:+.4})")),
+        );
+        writeln!(
+            w,
+            "  warning: weakly identified: {}; the data fix a combination of these, not each \
+             one: read the law's predictions, not these parameters, or add runs with other \
+             schedules",
+            said.join(", ")
+        )?;
+    }
     writeln!(w)?;
     let width = r.runs.iter().map(|x| x.run.len()).max().unwrap_or(3).max(4);
     writeln!(

@@ -36,7 +36,7 @@ fn dropped(frontier: Option<&str>) -> Option<Value> {
 }
 
 #[test]
-fn issue12_lowest_frontier_keeps_one_run_per_budget() {
+fn lowest_frontier_keeps_one_run_per_budget() {
     let (budgets, runs) = budgets_and_runs();
     assert!(
         budgets >= 5 && runs > 3 * budgets,
@@ -57,7 +57,7 @@ fn issue12_lowest_frontier_keeps_one_run_per_budget() {
 }
 
 #[test]
-fn issue12_frontier_is_refused_with_another_law_and_unknown_names() {
+fn frontier_is_refused_with_another_law_and_unknown_names() {
     let out = run(&["fit", SWEEP, "--frontier", "all", "--quiet"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--frontier"), "{}", stderr(&out));

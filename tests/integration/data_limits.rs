@@ -35,7 +35,7 @@ fn data_constrained_runs() -> String {
 }
 
 #[test]
-fn issue14_unique_tokens_with_the_data_constrained_law_give_n_d_and_epochs() {
+fn unique_tokens_with_the_data_constrained_law_give_n_d_and_epochs() {
     let dir = temp_dir();
     let path = write_file(&dir, "runs.csv", &data_constrained_runs());
     let base = [
@@ -79,7 +79,7 @@ fn issue14_unique_tokens_with_the_data_constrained_law_give_n_d_and_epochs() {
 }
 
 #[test]
-fn issue14_unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
+fn unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
     let v = json(&[
         "optimal",
         SWEEP,
@@ -159,7 +159,7 @@ fn issue14_unique_tokens_with_another_law_warn_for_each_budget_beyond_them() {
 }
 
 #[test]
-fn issue12_simulate_with_epochs_round_trips_through_fit_data_constrained() {
+fn simulate_with_epochs_round_trips_through_fit_data_constrained() {
     let dir = temp_dir();
     let path = dir.path().join("repeated.csv");
     let path = path.to_str().unwrap();
@@ -222,7 +222,7 @@ fn issue12_simulate_with_epochs_round_trips_through_fit_data_constrained() {
 }
 
 #[test]
-fn issue14_data_limited_answers_have_bootstrap_intervals_and_kaplan_gives_none() {
+fn data_limited_answers_have_bootstrap_intervals_and_kaplan_gives_none() {
     let v = json(&[
         "optimal",
         SWEEP,

@@ -36,7 +36,7 @@ fn json_of(args: &[&str]) -> serde_json::Value {
 }
 
 #[test]
-fn issue14_gpu_days_are_converted_by_hand_and_spent_in_those_days() {
+fn gpu_days_are_converted_by_hand_and_spent_in_those_days() {
     let dir = temp_dir();
     let fit = saved_fit(dir.path());
     let fit = fit.to_str().unwrap();
@@ -72,7 +72,7 @@ fn issue14_gpu_days_are_converted_by_hand_and_spent_in_those_days() {
 }
 
 #[test]
-fn issue14_plan_and_optimal_give_the_same_plan_for_the_same_budget() {
+fn plan_and_optimal_give_the_same_plan_for_the_same_budget() {
     let dir = temp_dir();
     let fit = saved_fit(dir.path());
     let fit = fit.to_str().unwrap();
@@ -119,7 +119,7 @@ fn issue14_plan_and_optimal_give_the_same_plan_for_the_same_budget() {
 }
 
 #[test]
-fn issue14_bad_budgets_are_rejected_with_exit_code_2() {
+fn bad_budgets_are_rejected_with_exit_code_2() {
     let dir = temp_dir();
     let fit = saved_fit(dir.path());
     let fit = fit.to_str().unwrap();
@@ -195,7 +195,7 @@ fn issue14_bad_budgets_are_rejected_with_exit_code_2() {
 }
 
 #[test]
-fn issue14_shapes_are_within_one_percent_and_counted_as_appendix_f() {
+fn shapes_are_within_one_percent_and_counted_as_appendix_f() {
     let out = run(&[
         "plan", "--shape", "7e9", "--vocab", "50304", "--format", "csv",
     ]);
@@ -244,7 +244,7 @@ fn issue14_shapes_are_within_one_percent_and_counted_as_appendix_f() {
 }
 
 #[test]
-fn issue14_design_brackets_the_minimum_and_writes_a_launch_csv() {
+fn design_brackets_the_minimum_and_writes_a_launch_csv() {
     let dir = temp_dir();
     let fit = saved_fit(dir.path());
     let runs = dir.path().join("runs.csv");
@@ -342,7 +342,7 @@ fn issue14_design_brackets_the_minimum_and_writes_a_launch_csv() {
 }
 
 #[test]
-fn issue14_table3_of_a_fit_projects_the_paper_s_sizes() {
+fn table3_of_a_fit_projects_the_paper_s_sizes() {
     let dir = temp_dir();
     let saved = SavedFit::load(&saved_fit(dir.path())).unwrap();
     let t = table3(&saved.report.fitted, saved.bootstrap.as_ref(), 0.95, 6.0).unwrap();
@@ -366,7 +366,7 @@ fn issue14_table3_of_a_fit_projects_the_paper_s_sizes() {
 }
 
 #[test]
-fn issue14_chinchilla_command_writes_table3_beside_the_paper() {
+fn chinchilla_command_writes_table3_beside_the_paper() {
     let Some(path) = shared_data("chinchilla_epoch_svg_extracted.csv") else {
         return;
     };
@@ -395,7 +395,7 @@ fn issue14_chinchilla_command_writes_table3_beside_the_paper() {
 }
 
 #[test]
-fn issue14_bloomberggpt_budget_and_model() {
+fn bloomberggpt_budget_and_model() {
     let dir = temp_dir();
     let fit = saved_fit(dir.path());
     let fit = fit.to_str().unwrap();

@@ -119,7 +119,7 @@ fn long_curve_table() -> String {
 }
 
 #[test]
-fn issue10_envelope_reads_a_per_row_compute_column() {
+fn envelope_reads_a_per_row_compute_column() {
     let dir = temp_dir();
     let path = write_file(&dir, "curves.csv", &long_curve_table());
     let base = CurveOptions {
@@ -178,7 +178,7 @@ fn issue10_envelope_reads_a_per_row_compute_column() {
 }
 
 #[test]
-fn issue10_long_curve_tables_check_run_names_and_sizes() {
+fn long_curve_tables_check_run_names_and_sizes() {
     let dir = temp_dir();
     let text = "run,params,tokens,loss\na,1e8,1e9,3.0\n,1e8,2e9,2.9\n";
     let path = write_file(&dir, "empty_run.csv", text);
@@ -201,7 +201,7 @@ fn issue10_long_curve_tables_check_run_names_and_sizes() {
 }
 
 #[test]
-fn issue10_compare_reads_long_format_curve_files() {
+fn compare_reads_long_format_curve_files() {
     let dir = temp_dir();
     let curves = write_file(&dir, "curves.csv", &long_curve_table());
     let runs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");

@@ -180,27 +180,27 @@ fn compute_truths() -> [Law; 2] {
 }
 
 #[test]
-fn issue12_kaplan_recovers_its_parameters() {
+fn kaplan_recovers_its_parameters() {
     recovers_exactly(&kaplan_truth(), &kaplan_design(), &[]);
     covers_truth(&kaplan_truth(), &kaplan_design(), &[], 1);
 }
 
 #[test]
-fn issue12_data_constrained_recovers_all_seven_with_the_default_starts() {
+fn data_constrained_recovers_all_seven_with_the_default_starts() {
     let truth = data_constrained_truth(15.387756, 5.309743);
     recovers_exactly(&truth, &data_constrained_design(), &[]);
     covers_truth(&truth, &data_constrained_design(), &[], 2);
 }
 
 #[test]
-fn issue12_data_constrained_recovers_the_decays_with_the_base_fixed() {
+fn data_constrained_recovers_the_decays_with_the_base_fixed() {
     let truth = data_constrained_truth(8.0, 12.0);
     recovers_exactly(&truth, &data_constrained_design(), &BASE);
     covers_truth(&truth, &data_constrained_design(), &BASE, 3);
 }
 
 #[test]
-fn issue12_compute_law_recovers_its_parameters() {
+fn compute_law_recovers_its_parameters() {
     for (i, truth) in compute_truths().iter().enumerate() {
         recovers_exactly(truth, &compute_design(), &[]);
         covers_truth(truth, &compute_design(), &[], 4 + i as u64);
@@ -283,7 +283,7 @@ fn decays_with_intervals(path: &str, resamples: &str) -> [(f64, f64, f64); 2] {
 }
 
 #[test]
-fn issue12_datablations_decays_with_the_published_base() {
+fn datablations_decays_with_the_published_base() {
     let Some(path) = shared_data("datablations2023/c4_final_val_losses.csv") else {
         return;
     };
@@ -340,7 +340,7 @@ fn issue12_datablations_decays_with_the_published_base() {
 }
 
 #[test]
-fn issue12_fix_takes_a_comma_separated_list() {
+fn fix_takes_a_comma_separated_list() {
     let sweep = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
     let json = |fix: &[&str]| {
         let mut args = vec!["fit", sweep, "--format", "json", "--quiet"];

@@ -179,7 +179,7 @@ fn fetch_url(url: &str) -> std::process::Output {
 }
 
 #[test]
-fn issue11_malformed_or_unsupported_urls_are_bad_usage() {
+fn malformed_or_unsupported_urls_are_bad_usage() {
     for (url, says) in [
         ("not a url", "is not an address"),
         ("file:///etc/passwd", "unsupported scheme 'file'"),
@@ -198,7 +198,7 @@ fn issue11_malformed_or_unsupported_urls_are_bad_usage() {
 }
 
 #[test]
-fn issue11_credentials_in_a_url_are_never_echoed() {
+fn credentials_in_a_url_are_never_echoed() {
     let out = fetch_url("http://someone:hunter2@127.0.0.1:9/data.csv");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -212,7 +212,7 @@ fn issue11_credentials_in_a_url_are_never_echoed() {
 }
 
 #[test]
-fn issue11_a_redirect_to_a_file_is_reported_as_such() {
+fn a_redirect_to_a_file_is_reported_as_such() {
     let url = format!("{}/data.csv", serve_redirect("file:///etc/passwd"));
     let out = fetch_url(&url);
     let err = stderr(&out);

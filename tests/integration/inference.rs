@@ -15,7 +15,7 @@ fn f(v: &serde_json::Value) -> f64 {
 }
 
 #[test]
-fn issue14_inference_tokens_give_a_smaller_model_on_more_tokens_with_intervals() {
+fn inference_tokens_give_a_smaller_model_on_more_tokens_with_intervals() {
     let dir = temp_dir();
     let fit = dir.path().join("fit.json");
     let fit = fit.to_str().unwrap();
@@ -124,7 +124,7 @@ fn issue14_inference_tokens_give_a_smaller_model_on_more_tokens_with_intervals()
 }
 
 #[test]
-fn issue14_no_inference_tokens_give_the_compute_optimal_model() {
+fn no_inference_tokens_give_the_compute_optimal_model() {
     let v = json_of(&[
         "optimal",
         SWEEP,
@@ -146,7 +146,7 @@ fn issue14_no_inference_tokens_give_the_compute_optimal_model() {
 }
 
 #[test]
-fn issue14_bad_inference_questions_are_usage_errors() {
+fn bad_inference_questions_are_usage_errors() {
     for bad in ["-1", "inf", "NaN", "lots"] {
         let out = run(&[
             "optimal",
@@ -195,7 +195,7 @@ fn issue14_bad_inference_questions_are_usage_errors() {
 
 /// Issue 14, item 5b: `suggest` on a saved fit.
 #[test]
-fn issue14_suggest_lists_runs_that_narrow_the_interval_and_writes_them_safely() {
+fn suggest_lists_runs_that_narrow_the_interval_and_writes_them_safely() {
     let dir = temp_dir();
     let fit = dir.path().join("fit.json");
     let fit = fit.to_str().unwrap();

@@ -310,7 +310,7 @@ fn assert_bounded_error(text: &str, needles: &[&str]) {
 }
 
 #[test]
-fn issue11_an_unclosed_quote_is_named_by_line_without_echoing_the_file() {
+fn an_unclosed_quote_is_named_by_line_without_echoing_the_file() {
     let mut rows = valid_rows();
     rows[1] = format!("\"{}", rows[1]);
     assert_bounded_error(
@@ -320,7 +320,7 @@ fn issue11_an_unclosed_quote_is_named_by_line_without_echoing_the_file() {
 }
 
 #[test]
-fn issue11_a_row_with_too_many_fields_is_named() {
+fn a_row_with_too_many_fields_is_named() {
     let mut rows = valid_rows();
     rows[3] = format!("{},7,8", rows[3]);
     assert_bounded_error(
@@ -330,7 +330,7 @@ fn issue11_a_row_with_too_many_fields_is_named() {
 }
 
 #[test]
-fn issue11_a_huge_cell_is_cut_in_the_message() {
+fn a_huge_cell_is_cut_in_the_message() {
     let mut rows = valid_rows();
     rows[2] = format!("1e8,1e11,{}", "x".repeat(5_000_000));
     assert_bounded_error(
@@ -340,7 +340,7 @@ fn issue11_a_huge_cell_is_cut_in_the_message() {
 }
 
 #[test]
-fn issue11_a_huge_header_is_cut_in_the_list_of_columns() {
+fn a_huge_header_is_cut_in_the_list_of_columns() {
     let header: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
     assert_bounded_error(
         &format!("{}\n1\n", header.join(",")),
@@ -349,7 +349,7 @@ fn issue11_a_huge_header_is_cut_in_the_list_of_columns() {
 }
 
 #[test]
-fn issue11_duplicate_column_names_are_refused() {
+fn duplicate_column_names_are_refused() {
     let rows: Vec<String> = valid_rows()
         .iter()
         .map(|r| format!("{r},1e20,{}", r.rsplit_once(',').unwrap().1))
@@ -361,13 +361,13 @@ fn issue11_duplicate_column_names_are_refused() {
 }
 
 #[test]
-fn issue11_a_header_without_rows_says_so() {
+fn a_header_without_rows_says_so() {
     assert_bounded_error("N,D,loss\n", &["{path}: the file has no data rows"]);
     assert_bounded_error("", &["the file is empty"]);
 }
 
 #[test]
-fn issue11_derived_values_that_overflow_or_underflow_are_named() {
+fn derived_values_that_overflow_or_underflow_are_named() {
     let mut rows = valid_rows();
     rows[4] = "1e200,1e200,2.0".to_string();
     assert_bounded_error(
@@ -396,7 +396,7 @@ fn issue11_derived_values_that_overflow_or_underflow_are_named() {
 }
 
 #[test]
-fn issue11_a_bad_ndjson_line_is_named() {
+fn a_bad_ndjson_line_is_named() {
     let dir = temp_dir();
     let mut text: String = valid_rows()
         .iter()

@@ -188,7 +188,7 @@ fn compare_reports_approaches_2_and_3_with_a_verdict() {
 }
 
 #[test]
-fn issue10_compare_agrees_within_the_tolerance_near_the_data() {
+fn compare_agrees_within_the_tolerance_near_the_data() {
     let out = run(&[
         "compare",
         concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv"),
@@ -313,7 +313,7 @@ fn parametric_approach(
 }
 
 #[test]
-fn issue10_sweeps_with_a_040_and_a_076_do_not_agree() {
+fn sweeps_with_a_040_and_a_076_do_not_agree() {
     use scaling_laws::check::compare::{Tolerance, Verdict, compare};
     use scaling_laws::law::ChinchillaLaw;
     // a = beta / (alpha + beta): 0.28 / 0.70 = 0.40 and 0.38 / 0.50 = 0.76.

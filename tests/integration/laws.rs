@@ -16,7 +16,7 @@ const LEGACY_FIT: &str = concat!(
 const RECOVERY_RTOL: f64 = 1e-6;
 
 #[test]
-fn issue12_an_old_fit_file_loads_as_chinchilla() {
+fn an_old_fit_file_loads_as_chinchilla() {
     let saved = SavedFit::load(std::path::Path::new(LEGACY_FIT)).unwrap();
     let fitted = &saved.report.fitted;
     assert!(fitted.family.is_chinchilla());
@@ -52,7 +52,7 @@ fn issue12_an_old_fit_file_loads_as_chinchilla() {
 }
 
 #[test]
-fn issue12_a_fit_file_of_the_wrong_length_is_refused() {
+fn a_fit_file_of_the_wrong_length_is_refused() {
     let text = std::fs::read_to_string(LEGACY_FIT).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["report"]["fitted"]["theta"] = serde_json::json!([1.0, 2.0, 3.0]);
@@ -71,7 +71,7 @@ fn issue12_a_fit_file_of_the_wrong_length_is_refused() {
 }
 
 #[test]
-fn issue12_an_unknown_law_is_refused_listing_the_families() {
+fn an_unknown_law_is_refused_listing_the_families() {
     for args in [
         vec!["fit", SWEEP, "--law", "gpt"],
         vec!["optimal", SWEEP, "--law", "gpt", "--budget", "1e22"],
@@ -109,7 +109,7 @@ fn simulate(args: &[&str]) -> String {
 }
 
 #[test]
-fn issue12_simulate_truth_round_trips_through_a_fit() {
+fn simulate_truth_round_trips_through_a_fit() {
     let truth = "E=2.2,A=1200,B=90,alpha=0.45,beta=0.22";
     let csv = simulate(&["--law", "chinchilla", "--truth", truth, "--noise", "0"]);
     let dir = temp_dir();
@@ -140,7 +140,7 @@ fn issue12_simulate_truth_round_trips_through_a_fit() {
 }
 
 #[test]
-fn issue12_simulate_truth_defaults_and_the_old_spelling() {
+fn simulate_truth_defaults_and_the_old_spelling() {
     let h = ChinchillaLaw::HOFFMANN_2022;
     let full = format!(
         "E={},A={},B={},alpha=0.3,beta={}",

@@ -165,7 +165,7 @@ fn fixture(name: &str) -> String {
 }
 
 #[test]
-fn issue11_unused_decimal_and_float16_parquet_columns_are_not_decoded() {
+fn unused_decimal_and_float16_parquet_columns_are_not_decoded() {
     for name in ["unused_decimal.parquet", "unused_float16.parquet"] {
         let ds = data::load(&fixture(name), &LoadOptions::default()).unwrap();
         assert_eq!(ds.len(), 9, "{name}");
@@ -182,7 +182,7 @@ fn issue11_unused_decimal_and_float16_parquet_columns_are_not_decoded() {
 }
 
 #[test]
-fn issue11_a_used_decimal_or_float16_column_is_a_clear_error() {
+fn a_used_decimal_or_float16_column_is_a_clear_error() {
     for (name, dtype) in [
         ("decimal_loss.parquet", "decimal(12, 6)"),
         ("float16_loss.parquet", "float16"),
@@ -253,7 +253,7 @@ fn parquet_integers_and_floats_of_every_width_load_beside_unused_exotic_columns(
 }
 
 #[test]
-fn issue11_carriage_return_line_endings_are_read_as_lines() {
+fn carriage_return_line_endings_are_read_as_lines() {
     let text = "N,D,loss\r1e8,1e9,3.0\r1e9,1e10,2.5\r1e10,1e11,2.2\r";
     let ds = data::load_bytes(
         text.as_bytes().to_vec(),
@@ -285,7 +285,7 @@ fn load_with(text: &str, conditions: &[&str]) -> Result<data::Dataset, scaling_l
 }
 
 #[test]
-fn issue10_where_takes_or_in_lists_and_substrings() {
+fn where_takes_or_in_lists_and_substrings() {
     let text = "name,decay,optimizer,N,D,loss\n\
                 pythia-160m,chinchilla,adam,1e8,1e9,3.0\n\
                 pythia-410m,cosine,adamw,4e8,1e9,2.9\n\
@@ -311,7 +311,7 @@ fn issue10_where_takes_or_in_lists_and_substrings() {
 }
 
 #[test]
-fn issue10_parameters_are_derived_from_compute_and_tokens() {
+fn parameters_are_derived_from_compute_and_tokens() {
     let text = "tokens,flops,loss\n1e9,6e17,3.0\n2e10,1.2e20,2.5\n";
     let ds = data::load_bytes(
         text.as_bytes().to_vec(),
@@ -352,7 +352,7 @@ fn sweep_in_unit(unit: f64, with_tokens: bool) -> String {
 }
 
 #[test]
-fn issue10_a_compute_column_in_gflops_is_flagged_and_flops_scale_fixes_it() {
+fn a_compute_column_in_gflops_is_flagged_and_flops_scale_fixes_it() {
     let dir = temp_dir();
     let path = crate::common::write_file(&dir, "gflops.csv", &sweep_in_unit(1e9, true));
     let out = run(&["fit", &path, "--quiet", "--format", "json"]);
@@ -399,7 +399,7 @@ fn issue10_a_compute_column_in_gflops_is_flagged_and_flops_scale_fixes_it() {
 }
 
 #[test]
-fn issue10_tokens_derived_from_gflops_are_flagged_as_implausible() {
+fn tokens_derived_from_gflops_are_flagged_as_implausible() {
     let text = sweep_in_unit(1e9, false);
     let ds = data::load_bytes(
         text.into_bytes(),

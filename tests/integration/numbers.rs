@@ -27,7 +27,7 @@ fn has_non_finite(text: &str) -> bool {
 }
 
 #[test]
-fn issue11_assessing_a_model_beyond_double_precision_is_not_a_panic() {
+fn assessing_a_model_beyond_double_precision_is_not_a_panic() {
     for pair in ["1e60,1e80", "1e100,1e100", "1e308,1e308"] {
         refused(&["optimal", SWEEP, "-q", "--assess", pair], 2, "--assess");
     }
@@ -43,7 +43,7 @@ fn issue11_assessing_a_model_beyond_double_precision_is_not_a_panic() {
 }
 
 #[test]
-fn issue11_no_exit_zero_with_a_non_finite_number() {
+fn no_exit_zero_with_a_non_finite_number() {
     let cases: [(&[&str], &str); 9] = [
         (&["fit", SWEEP, "-q", "--grid", "a=1e308"], "--grid"),
         (&["fit", SWEEP, "-q", "--fix", "E=1e308"], "--fix"),
@@ -85,7 +85,7 @@ fn issue11_no_exit_zero_with_a_non_finite_number() {
 }
 
 #[test]
-fn issue11_isoflop_on_tiny_sizes_never_prints_nan() {
+fn isoflop_on_tiny_sizes_never_prints_nan() {
     let text = std::fs::read_to_string(SWEEP).unwrap();
     let mut lines = text.lines();
     let mut scaled = vec![lines.next().unwrap().to_string()];
@@ -107,7 +107,7 @@ fn issue11_isoflop_on_tiny_sizes_never_prints_nan() {
 }
 
 #[test]
-fn issue11_requests_beyond_memory_are_refused_before_allocating() {
+fn requests_beyond_memory_are_refused_before_allocating() {
     let err = refused(
         &["optimal", SWEEP, "-q", "--bootstrap", "100000000000"],
         2,
@@ -126,7 +126,7 @@ fn issue11_requests_beyond_memory_are_refused_before_allocating() {
 }
 
 #[test]
-fn issue11_degenerate_fits_are_explained_in_words() {
+fn degenerate_fits_are_explained_in_words() {
     let dir = temp_dir();
     let mut constant = String::from("n_params,n_tokens,loss\n");
     let mut rising = constant.clone();
@@ -150,7 +150,7 @@ fn issue11_degenerate_fits_are_explained_in_words() {
 }
 
 #[test]
-fn issue11_starts_and_fixed_values_outside_the_domain_are_refused() {
+fn starts_and_fixed_values_outside_the_domain_are_refused() {
     let start = "E=1.69,A=406.4,B=410.7,alpha=1e308,beta=0.28";
     let duplicated = "E=1.69,A=406.4,B=410.7,alpha=0.3,beta=0.28,alpha=0.5";
     let cases: [(&[&str], &str); 7] = [
@@ -171,7 +171,7 @@ fn issue11_starts_and_fixed_values_outside_the_domain_are_refused() {
 }
 
 #[test]
-fn issue11_flags_that_would_be_ignored_are_refused_or_noted() {
+fn flags_that_would_be_ignored_are_refused_or_noted() {
     refused(
         &["optimal", SWEEP, "-q", "--per-decade", "0"],
         2,
@@ -200,7 +200,7 @@ fn issue11_flags_that_would_be_ignored_are_refused_or_noted() {
 }
 
 #[test]
-fn issue11_memory_is_shown_on_the_gpus_asked_for() {
+fn memory_is_shown_on_the_gpus_asked_for() {
     let (code, out, err) = outcome(&["plan", "--params", "7.5e9", "--gpus", "64"]);
     assert_eq!(code, 0, "{err}");
     // ZeRO paper, Table 1: 7.5B parameters on 64 GPUs: 120, 31.4, 16.6 and 1.9 GB.
@@ -217,7 +217,7 @@ fn issue11_memory_is_shown_on_the_gpus_asked_for() {
 }
 
 #[test]
-fn issue11_absurd_thread_counts_are_capped() {
+fn absurd_thread_counts_are_capped() {
     let started = std::time::Instant::now();
     let (code, _, err) = outcome(&["--threads", "100000", "fit", SWEEP, "-q"]);
     assert_eq!(code, 0, "{err}");
@@ -232,7 +232,7 @@ fn issue11_absurd_thread_counts_are_capped() {
 }
 
 #[test]
-fn issue11_an_overflowing_standard_error_is_not_defined() {
+fn an_overflowing_standard_error_is_not_defined() {
     let e = scaling_laws::uncertainty::estimate(1.0, &[1e200, -1e200, 1e200], 0.95);
     assert_eq!(e.std_error, None);
     assert!(scaling_laws::finite::check_finite(&e, "estimate").is_ok());

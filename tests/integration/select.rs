@@ -20,7 +20,7 @@ fn chinchilla_sweep(dir: &tempfile::TempDir) -> String {
 }
 
 #[test]
-fn issue12_select_text_names_the_laws_and_a_verdict() {
+fn select_text_names_the_laws_and_a_verdict() {
     let dir = temp_dir();
     let sweep = chinchilla_sweep(&dir);
     let out = run(&["select", &sweep, "--bootstrap", "20", "--quiet"]);
@@ -49,7 +49,7 @@ fn issue12_select_text_names_the_laws_and_a_verdict() {
 }
 
 #[test]
-fn issue12_select_json_and_csv_carry_the_same_numbers() {
+fn select_json_and_csv_carry_the_same_numbers() {
     let dir = temp_dir();
     let sweep = chinchilla_sweep(&dir);
     let args = [
@@ -112,7 +112,7 @@ fn issue12_select_json_and_csv_carry_the_same_numbers() {
 }
 
 #[test]
-fn issue12_select_refuses_a_named_law_without_its_column() {
+fn select_refuses_a_named_law_without_its_column() {
     let dir = temp_dir();
     let sweep = chinchilla_sweep(&dir);
     let out = run(&["select", &sweep, "--laws", "chinchilla,data-constrained"]);
@@ -132,7 +132,7 @@ fn issue12_select_refuses_a_named_law_without_its_column() {
 }
 
 #[test]
-fn issue12_select_writes_its_figure_and_never_over_its_input() {
+fn select_writes_its_figure_and_never_over_its_input() {
     let dir = temp_dir();
     let sweep = chinchilla_sweep(&dir);
     let figure = dir.path().join("errors.svg");

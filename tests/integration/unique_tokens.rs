@@ -20,7 +20,7 @@ fn named(column: &str) -> LoadOptions {
 }
 
 #[test]
-fn issue12_unique_tokens_are_detected_by_their_usual_names() {
+fn unique_tokens_are_detected_by_their_usual_names() {
     for header in ["unique_tokens", "U", "Unique Tokens", "UNIQUE_TOKENS", "u"] {
         let text = format!("N,D,{header},loss\n1e8,4e9,1e9,3.0\n1e9,8e9,2e9,2.5\n");
         let ds = load(&text, &LoadOptions::default()).unwrap();
@@ -33,7 +33,7 @@ fn issue12_unique_tokens_are_detected_by_their_usual_names() {
 }
 
 #[test]
-fn issue12_unique_tokens_col_names_any_column_and_unknown_names_are_refused() {
+fn unique_tokens_col_names_any_column_and_unknown_names_are_refused() {
     let text = "N,D,distinct,loss\n1e8,4e9,1e9,3.0\n1e9,8e9,2e9,2.5\n";
     let ds = load(text, &named("distinct")).unwrap();
     assert_eq!(ds.unique_tokens, Some(vec![1e9, 2e9]));
@@ -45,7 +45,7 @@ fn issue12_unique_tokens_col_names_any_column_and_unknown_names_are_refused() {
 }
 
 #[test]
-fn issue12_two_unique_token_columns_are_ambiguous() {
+fn two_unique_token_columns_are_ambiguous() {
     let text = "N,D,U,unique_tokens,loss\n1e8,4e9,1e9,1e9,3.0\n";
     let err = load(text, &LoadOptions::default()).unwrap_err().to_string();
     assert!(
@@ -57,7 +57,7 @@ fn issue12_two_unique_token_columns_are_ambiguous() {
 }
 
 #[test]
-fn issue12_bad_unique_tokens_name_file_row_column_and_value() {
+fn bad_unique_tokens_name_file_row_column_and_value() {
     for (cell, problem) in [
         ("0", "values <= 0"),
         ("-2e9", "values <= 0"),
@@ -81,7 +81,7 @@ fn issue12_bad_unique_tokens_name_file_row_column_and_value() {
 }
 
 #[test]
-fn issue12_bad_unique_tokens_exit_2_from_the_command_line() {
+fn bad_unique_tokens_exit_2_from_the_command_line() {
     let dir = temp_dir();
     let path = write_file(
         &dir,
@@ -98,7 +98,7 @@ fn issue12_bad_unique_tokens_exit_2_from_the_command_line() {
 }
 
 #[test]
-fn issue12_more_unique_tokens_than_tokens_is_a_single_pass_with_a_note() {
+fn more_unique_tokens_than_tokens_is_a_single_pass_with_a_note() {
     let text = "N,D,U,loss\n1e8,4e9,1e10,3.0\n1e9,8e9,2e9,2.5\n1e9,1e10,5e10,2.4\n";
     let ds = load(text, &LoadOptions::default()).unwrap();
     assert_eq!(ds.unique_tokens, Some(vec![1e10, 2e9, 5e10]));
@@ -114,7 +114,7 @@ fn issue12_more_unique_tokens_than_tokens_is_a_single_pass_with_a_note() {
 }
 
 #[test]
-fn issue12_a_text_column_named_u_is_a_label_unless_named() {
+fn a_text_column_named_u_is_a_label_unless_named() {
     let text = "N,D,u,loss\n1e8,4e9,small,3.0\n1e9,8e9,large,2.5\n";
     let ds = load(text, &LoadOptions::default()).unwrap();
     assert_eq!(ds.unique_tokens, None);
@@ -128,7 +128,7 @@ fn issue12_a_text_column_named_u_is_a_label_unless_named() {
 }
 
 #[test]
-fn issue12_filters_keep_unique_tokens_aligned_with_their_runs() {
+fn filters_keep_unique_tokens_aligned_with_their_runs() {
     let text = "N,D,U,loss\n1e8,4e9,1e9,3.0\n1e9,8e9,2e9,2.5\n1e10,9e9,3e9,2.4\n";
     let options = LoadOptions {
         filter: RowFilter {
@@ -143,7 +143,7 @@ fn issue12_filters_keep_unique_tokens_aligned_with_their_runs() {
 }
 
 #[test]
-fn issue12_datablations_runs_load_with_their_unique_tokens() {
+fn datablations_runs_load_with_their_unique_tokens() {
     let Some(path) = shared_data("datablations2023/c4_final_val_losses.csv") else {
         return;
     };

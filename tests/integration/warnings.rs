@@ -53,7 +53,7 @@ fn fit_warnings(path: &str, extra: &[&str]) -> Value {
 }
 
 #[test]
-fn issue10_fits_saved_with_the_old_warning_shape_still_load() {
+fn fits_saved_with_the_old_warning_shape_still_load() {
     // Saved by the tool before the shared warning list: {"kind": "optimum_outside_grid", ...}.
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -83,14 +83,14 @@ fn issue10_fits_saved_with_the_old_warning_shape_still_load() {
 }
 
 #[test]
-fn issue10_a_clean_sweep_has_no_warnings() {
+fn a_clean_sweep_has_no_warnings() {
     assert_eq!(fit_warnings(SWEEP, &[]), serde_json::json!([]));
     let text = stdout(&run(&["fit", SWEEP, "--quiet"]));
     assert!(text.contains("  warnings          none\n"), "{text}");
 }
 
 #[test]
-fn issue10_five_runs_for_four_parameters_warn() {
+fn five_runs_for_four_parameters_warn() {
     let (header, rows) = sweep();
     let dir = temp_dir();
     let five: Vec<&str> = [1, 30, 60, 90, 108]
@@ -124,7 +124,7 @@ fn issue10_five_runs_for_four_parameters_warn() {
 }
 
 #[test]
-fn issue10_large_residual_spread_warns() {
+fn large_residual_spread_warns() {
     // Simulated with 10% noise: robust sd about 0.1, twice the 0.05 threshold.
     let dir = temp_dir();
     let path = dir.path().join("noisy.csv");
@@ -142,7 +142,7 @@ fn issue10_large_residual_spread_warns() {
 }
 
 #[test]
-fn issue10_residuals_bending_with_d_warn_and_name_the_axis() {
+fn residuals_bending_with_d_warn_and_name_the_axis() {
     // Runs past 2e10 tokens repeat data (multi-epoch): loss rises by 10% per decade of D beyond.
     let dir = temp_dir();
     let text = sweep_with(|_, v| {
@@ -166,7 +166,7 @@ fn issue10_residuals_bending_with_d_warn_and_name_the_axis() {
 }
 
 #[test]
-fn issue10_outlying_runs_are_named_by_source_row() {
+fn outlying_runs_are_named_by_source_row() {
     let dir = temp_dir();
     let text = sweep_with(|row, v| {
         if row == 17 || row == 60 {
@@ -193,7 +193,7 @@ fn issue10_outlying_runs_are_named_by_source_row() {
 }
 
 #[test]
-fn issue10_collapsing_e_and_heavy_tails_are_reported_from_the_draws() {
+fn collapsing_e_and_heavy_tails_are_reported_from_the_draws() {
     // Six runs for five parameters: E collapses and B runs off in a share of the resamples.
     let (header, rows) = sweep();
     let dir = temp_dir();
@@ -237,7 +237,7 @@ fn issue10_collapsing_e_and_heavy_tails_are_reported_from_the_draws() {
 }
 
 #[test]
-fn issue10_answers_beyond_100_times_the_data_warn() {
+fn answers_beyond_100_times_the_data_warn() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/fit_legacy_warnings.json"
@@ -262,7 +262,7 @@ fn issue10_answers_beyond_100_times_the_data_warn() {
 }
 
 #[test]
-fn issue10_isoflop_counts_and_lists_the_runs_it_leaves_out() {
+fn isoflop_counts_and_lists_the_runs_it_leaves_out() {
     // The sweep plus three runs of a tenth budget: too few for a profile.
     let (header, rows) = sweep();
     let mut text = format!("{header}\n{}\n", rows.join("\n"));
@@ -309,7 +309,7 @@ fn issue10_isoflop_counts_and_lists_the_runs_it_leaves_out() {
 }
 
 #[test]
-fn issue10_a_table_that_is_not_an_isoflop_sweep_gets_no_confident_a() {
+fn a_table_that_is_not_an_isoflop_sweep_gets_no_confident_a() {
     // A 10 x 10 grid of sizes and token counts: clusters of compute are not IsoFLOP profiles.
     let law = scaling_laws::law::ChinchillaLaw::HOFFMANN_2022;
     let mut text = String::from("N,D,loss\n");
@@ -336,7 +336,7 @@ fn issue10_a_table_that_is_not_an_isoflop_sweep_gets_no_confident_a() {
 }
 
 #[test]
-fn issue10_a_minimum_outside_the_sampled_sizes_gives_no_n_star() {
+fn a_minimum_outside_the_sampled_sizes_gives_no_n_star() {
     // Budget 1e19: a parabola in log N whose vertex is at N = 1e11, far above the sizes
     // 1e8..6.4e9; 1e20 and 1e21 have interior minima.
     let mut text = String::from("flops_budget,N,D,loss\n");
@@ -377,7 +377,7 @@ fn issue10_a_minimum_outside_the_sampled_sizes_gives_no_n_star() {
 }
 
 #[test]
-fn issue10_most_profiles_without_a_usable_minimum_is_not_an_isoflop_sweep() {
+fn most_profiles_without_a_usable_minimum_is_not_an_isoflop_sweep() {
     // Five budgets of 7 runs each; three have their vertex far outside the sizes.
     let mut text = String::from("flops_budget,N,D,loss\n");
     let centres = [

@@ -33,7 +33,7 @@ fn temp_entries(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn issue11_holdout_out_cannot_overwrite_input() {
+fn holdout_out_cannot_overwrite_input() {
     let dir = temp_dir();
     let csv = sweep_in(dir.path());
     let before = std::fs::read(&csv).unwrap();
@@ -54,7 +54,7 @@ fn issue11_holdout_out_cannot_overwrite_input() {
 }
 
 #[test]
-fn issue11_optimal_out_cannot_overwrite_the_data_of_its_fit() {
+fn optimal_out_cannot_overwrite_the_data_of_its_fit() {
     let dir = temp_dir();
     let csv = sweep_in(dir.path());
     let before = std::fs::read(&csv).unwrap();
@@ -105,7 +105,7 @@ fn issue11_optimal_out_cannot_overwrite_the_data_of_its_fit() {
 
 #[cfg(unix)]
 #[test]
-fn issue11_out_never_replaces_a_special_file() {
+fn out_never_replaces_a_special_file() {
     use std::os::unix::fs::FileTypeExt;
     let dir = temp_dir();
     let fifo = dir.path().join("pipe.csv");
@@ -137,7 +137,7 @@ fn issue11_out_never_replaces_a_special_file() {
 
 #[cfg(unix)]
 #[test]
-fn issue11_out_through_a_symlink_replaces_its_target_and_keeps_its_mode() {
+fn out_through_a_symlink_replaces_its_target_and_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt;
     let dir = temp_dir();
     let target = dir.path().join("sweep.csv");
@@ -156,7 +156,7 @@ fn issue11_out_through_a_symlink_replaces_its_target_and_keeps_its_mode() {
 }
 
 #[test]
-fn issue11_plot_all_never_sweeps_away_other_files() {
+fn plot_all_never_sweeps_away_other_files() {
     let dir = temp_dir();
     let figures = dir.path().join("figures");
     std::fs::create_dir(&figures).unwrap();
@@ -192,7 +192,7 @@ fn stdout_commands(dir: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn issue11_full_stdout_is_an_error_with_exit_1_in_every_command() {
+fn full_stdout_is_an_error_with_exit_1_in_every_command() {
     let full = Path::new("/dev/full");
     if !full.exists() {
         eprintln!("SKIPPED: /dev/full is absent on this system");
@@ -216,7 +216,7 @@ fn issue11_full_stdout_is_an_error_with_exit_1_in_every_command() {
 }
 
 #[test]
-fn issue11_closed_stdout_ends_quietly_with_exit_0_in_every_command() {
+fn closed_stdout_ends_quietly_with_exit_0_in_every_command() {
     let dir = temp_dir();
     for args in stdout_commands(dir.path()) {
         // A pipe whose reader is gone before the command starts: every write gets EPIPE.
@@ -353,7 +353,7 @@ fn kill_cases() -> usize {
 }
 
 #[test]
-fn issue11_fit_out_killed_while_writing_leaves_old_or_new() {
+fn fit_out_killed_while_writing_leaves_old_or_new() {
     kill_while_writing(
         "fit --out",
         &[
@@ -366,7 +366,7 @@ fn issue11_fit_out_killed_while_writing_leaves_old_or_new() {
 }
 
 #[test]
-fn issue11_plot_all_killed_while_writing_leaves_old_or_new_set() {
+fn plot_all_killed_while_writing_leaves_old_or_new_set() {
     let args = |width: &'static str| {
         let small = ["--width", width, "--height", "300", "-q"];
         let mut a = vec!["plot", "all", "runs.csv", "--out", "figures"];
@@ -383,7 +383,7 @@ fn issue11_plot_all_killed_while_writing_leaves_old_or_new_set() {
 }
 
 #[test]
-fn issue11_simulate_out_killed_while_writing_leaves_old_or_new() {
+fn simulate_out_killed_while_writing_leaves_old_or_new() {
     let args = |seed: &'static str| {
         vec![
             "simulate",
