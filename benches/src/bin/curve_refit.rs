@@ -80,7 +80,58 @@ fn objective(law: &dyn CurveLaw, theta: &[f64], runs: &[Prepared]) -> f64 {
         .sum()
 }
 
+/// Each curve as a running job: fitted to its first `share` of checkpoints, the relative error
+/// of the predicted loss at its last checkpoint.
+fn running(laws: &[&dyn CurveLaw]) {
+    let names: Vec<&str> = TRAIN.iter().chain(&TEST).copied().collect();
+    println!("| law | share seen | mean error of the final loss | worst | fits failed |");
+    println!("|---|---|---|---|---|");
+    for law in laws {
+        for share in [0.5, 0.7] {
+            let (mut errors, mut failed) = (Vec::new(), 0);
+            let mut worst = (0.0f64, String::new());
+            for size in ["25", "100", "400"] {
+                for full in load(size, &names, SUM_TOLERANCE) {
+                    let n = full.len();
+                    let cut = ((n as f64) * share).round() as usize;
+                    let seen = Prepared::new(full.run.select(|i, _| i < cut), SUM_TOLERANCE);
+                    let Ok(fit) = fit_curves(
+                        *law,
+                        std::slice::from_ref(&seen),
+                        &CurveFitOptions::default(),
+                    ) else {
+                        failed += 1;
+                        continue;
+                    };
+                    let pred = scaling_laws::curve::fit::predict(*law, &fit.theta, &full);
+                    let e = (pred[n - 1] - full.run.loss[n - 1]).abs() / full.run.loss[n - 1];
+                    if e > worst.0 {
+                        worst = (e, format!("{size}M {}", full.run.name));
+                    }
+                    errors.push(e);
+                }
+            }
+            let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+            println!(
+                "| {} | {:.0}% | {:.3}% | {:.3}% ({}) | {failed} |",
+                law.name(),
+                100.0 * share,
+                100.0 * mean,
+                100.0 * worst.0,
+                worst.1
+            );
+        }
+    }
+}
+
 fn main() {
+    if std::env::args().any(|a| a == "--running") {
+        let annealing = Annealing {
+            lambda: DEFAULT_LAMBDA,
+        };
+        running(&[&MultiPower, &annealing, &Blind]);
+        return;
+    }
     let mut sizes: Vec<String> = std::env::args().skip(1).collect();
     let eps = match sizes.iter().position(|a| a == "--eps") {
         Some(i) => {
