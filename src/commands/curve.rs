@@ -329,7 +329,11 @@ impl CurveFitReport {
             path: path.to_string(),
             message,
         };
-        let text = crate::saved::read_fit_text(std::path::Path::new(path), path)?;
+        let text = crate::saved::read_fit_text(
+            std::path::Path::new(path),
+            path,
+            "scaling-laws curve fit --out",
+        )?;
         let report: CurveFitReport = serde_json::from_str(&text)
             .map_err(|e| bad(format!("not a curve fit saved by `curve fit --out` ({e})")))?;
         if report.kind != KIND {

@@ -325,7 +325,7 @@ impl SavedFit {
     /// valid fit file of a supported version.
     pub fn load(path: &Path) -> Result<SavedFit, Error> {
         let shown = path.display().to_string();
-        let text = read_fit_text(path, &shown)?;
+        let text = read_fit_text(path, &shown, "scaling-laws fit --out")?;
         Self::from_json(&text, &shown)
     }
 
@@ -401,8 +401,9 @@ fn check_header(text: &str) -> Result<(), String> {
 }
 
 /// The text of the fit file at `path`: a regular file of at most [`MAX_FIT_FILE_BYTES`]. What
-/// is not a regular file is not opened (opening a FIFO waits for a writer).
-pub fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
+/// is not a regular file is not opened (opening a FIFO waits for a writer). `writer` names the
+/// command that writes such files, for the advice of the errors.
+pub fn read_fit_text(path: &Path, shown: &str, writer: &str) -> Result<String, Error> {
     let bad = |message: String| Error::FitFile {
         path: shown.to_string(),
         message,
@@ -410,14 +411,14 @@ pub fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::read(shown, e))?;
     if !meta.is_file() {
         return Err(bad(format!(
-            "it is not a regular file ({}); give a fit file written by `scaling-laws fit --out`",
+            "it is not a regular file ({}); give a fit file written by `{writer}`",
             kind_of(&meta)
         )));
     }
     let too_large = || {
         bad(format!(
             "it is larger than {} MB, more than any fit file; give a fit file written by \
-             `scaling-laws fit --out`",
+             `{writer}`",
             MAX_FIT_FILE_BYTES / 1_000_000
         ))
     };
@@ -435,7 +436,7 @@ pub fn read_fit_text(path: &Path, shown: &str) -> Result<String, Error> {
     }
     String::from_utf8(bytes).map_err(|e| {
         bad(format!(
-            "not JSON (not UTF-8 text: {e}); give a fit file written by `scaling-laws fit --out`"
+            "not JSON (not UTF-8 text: {e}); give a fit file written by `{writer}`"
         ))
     })
 }

@@ -293,7 +293,8 @@ fn curve_inputs_that_cannot_be_fitted_are_refused_naming_the_run_and_step() {
         "wrong.csv",
         "step,lr,loss\n100,1e-3,3.2\n200,1e-3,3.1\n300,1e-3,3.0\n",
     );
-    let cases: [(&[&str], &str); 6] = [
+    write("notafit.json", "{\"law\": \"multi-power\"}");
+    let cases: [(&[&str], &str); 8] = [
         (
             &["curve", "fit", "nolr.csv"],
             "no learning rate for it: give --schedule",
@@ -326,6 +327,28 @@ fn curve_inputs_that_cannot_be_fitted_are_refused_naming_the_run_and_step() {
         (
             &["curve", "fit", "wrong.csv", "--law", "cosine"],
             "known: blind, annealing, multi-power",
+        ),
+        (
+            &[
+                "curve",
+                "predict",
+                "--fit",
+                "notafit.json",
+                "--schedule",
+                "constant:peak=1e-3,steps=100",
+            ],
+            "not a curve fit saved by `curve fit --out`",
+        ),
+        (
+            &[
+                "curve",
+                "predict",
+                "--fit",
+                ".",
+                "--schedule",
+                "constant:peak=1e-3,steps=100",
+            ],
+            "written by `scaling-laws curve fit --out`",
         ),
     ];
     for (args, expected) in cases {
