@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::curve::fit::{CurveFitOptions, fit_curves, predict};
+use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along};
 use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
@@ -408,13 +408,14 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
     if steps.last() != Some(&last) {
         steps.push(last);
     }
-    let ones = vec![1.0; steps.len()];
-    let run = CurveRun::new("predicted", lrs.clone(), steps.clone(), ones)?;
-    let loss = predict(
+    let loss = predict_along(
         law.as_ref(),
         &saved.theta(),
-        &Prepared::new(run, SUM_TOLERANCE),
-    );
+        "predicted",
+        &lrs,
+        &steps,
+        SUM_TOLERANCE,
+    )?;
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(
             "--schedule",
@@ -541,9 +542,7 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
                 ),
             ));
         }
-        let ones = vec![1.0; steps.len()];
-        let run = CurveRun::new(name.clone(), lrs.clone(), steps.clone(), ones)?;
-        let mean = predict(&law, &theta, &Prepared::new(run, 0.0));
+        let mean = predict_along(&law, &theta, name, &lrs, &steps, 0.0)?;
         for (step, m) in steps.into_iter().zip(mean) {
             out.push(SimulatedCheckpoint {
                 run: name.clone(),

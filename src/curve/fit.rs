@@ -11,9 +11,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::Prepared;
 use super::law::{Blind, CurveLaw};
 use super::metrics::CurveScores;
+use super::{CurveRun, Prepared};
 use crate::error::Error;
 use crate::fit::objective::ResidualLoss;
 use crate::fit::solver::{Smooth, SolverOptions, minimise};
@@ -226,25 +226,23 @@ fn best_of(
         .collect();
     order.sort_by(|&a, &b| screened[a].objective.total_cmp(&screened[b].objective));
     order.truncate(KEEP_STARTS);
-    let mut ends: Vec<_> = order
+    let ends: Vec<_> = order
         .par_iter()
         .map(|&i| {
             let m = &screened[i];
             if m.converged {
-                m.clone()
+                (m.clone(), 0)
             } else {
-                let mut end = minimise(&objective, &m.z, &options.solver);
-                end.iterations += m.iterations;
-                end
+                let end = minimise(&objective, &m.z, &options.solver);
+                let more = end.iterations;
+                (end, more)
             }
         })
         .collect();
-    let screening: u64 = screened.iter().map(|m| m.iterations).sum();
-    if let Some(first) = ends.first_mut() {
-        first.iterations += screening - order.iter().map(|&i| screened[i].iterations).sum::<u64>();
-    }
+    let iterations = screened.iter().map(|m| m.iterations).sum::<u64>()
+        + ends.iter().map(|(_, more)| more).sum::<u64>();
+    let ends: Vec<_> = ends.into_iter().map(|(end, _)| end).collect();
     let converged = ends.iter().filter(|m| m.converged).count();
-    let iterations = ends.iter().map(|m| m.iterations).sum();
     let best = ends
         .iter()
         .filter(|m| m.objective.is_finite())
@@ -329,6 +327,26 @@ pub fn predict(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> Vec<f64> {
     let mut pred = vec![0.0; run.len()];
     law.predict(theta, run, &mut pred, None);
     pred
+}
+
+/// The law's predicted loss at `steps` of a run trained with the learning rates `lrs` (one
+/// per step), the loss-drop sum grouped with tolerance `eps`.
+///
+/// # Errors
+///
+/// [`Error::BadCurve`] naming `name` when the rates or steps are not those of a run (see
+/// [`CurveRun::new`]).
+pub fn predict_along(
+    law: &dyn CurveLaw,
+    theta: &[f64],
+    name: &str,
+    lrs: &[f64],
+    steps: &[usize],
+    eps: f64,
+) -> Result<Vec<f64>, Error> {
+    let placeholder = vec![1.0; steps.len()];
+    let run = CurveRun::new(name, lrs.to_vec(), steps.to_vec(), placeholder)?;
+    Ok(predict(law, theta, &Prepared::new(run, eps)))
 }
 
 /// Scores of the law's predictions on `run`.

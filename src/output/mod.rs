@@ -370,7 +370,7 @@ pub fn check_output(flag: &str, path: &Path, inputs: &Inputs) -> Result<(), Erro
 }
 
 /// The folder of `path`, `.` for a bare file name.
-fn folder_of(path: &Path) -> &Path {
+pub fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

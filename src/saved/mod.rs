@@ -108,14 +108,6 @@ fn relative_to(path: &Path, dir: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// The folder of `path`, `.` for a bare file name.
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
 fn unit_scale() -> f64 {
     1.0
 }
@@ -211,7 +203,7 @@ impl SavedFit {
         let mut saved = self.clone();
         let source = &self.provenance.source.path;
         saved.provenance.source_from_fit = (source != "-")
-            .then(|| relative_to(Path::new(source), folder_of(path)))
+            .then(|| relative_to(Path::new(source), crate::output::folder_of(path)))
             .flatten()
             .map(|p| p.to_string_lossy().into_owned());
         crate::output::write_atomically(path, |w| {
@@ -242,7 +234,7 @@ impl SavedFit {
         // Where the data may be: as given to the fit (from the folder it ran in), where it
         // lies from the fit file, and beside the fit file. The first whose content is the
         // fit's (by SHA-256) is used.
-        let folder = folder_of(fit_path);
+        let folder = crate::output::folder_of(fit_path);
         let mut candidates = vec![PathBuf::from(&source.path)];
         if let Some(rel) = &self.provenance.source_from_fit {
             candidates.push(folder.join(rel));
