@@ -54,6 +54,7 @@ enum CurveFormat {
 
 /// Options of `scaling-laws curve fit`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 struct CurveFitArgs {
     /// Training logs (CSV, Parquet, NDJSON): one run per file, or a long table with --run-col.
     #[arg(required = true, value_name = "FILE")]
@@ -100,6 +101,7 @@ struct CurveFitArgs {
 
 /// Options of `scaling-laws curve predict`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 struct CurvePredictArgs {
     /// A fit saved by `curve fit --out`.
     #[arg(long, value_name = "FILE")]
@@ -114,6 +116,7 @@ struct CurvePredictArgs {
 
 /// Options of `scaling-laws curve simulate`.
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 struct CurveSimulateArgs {
     /// Write here; default: standard output.
     #[arg(long, short, value_name = "FILE")]

@@ -517,7 +517,7 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
     }
     let noise = Normal::new(0.0, request.noise)
         .ok()
-        .filter(|_| request.noise.is_finite())
+        .filter(|_| request.noise.is_finite() && request.noise >= 0.0)
         .ok_or_else(|| {
             Error::invalid_option(
                 "--noise",

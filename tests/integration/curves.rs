@@ -294,7 +294,15 @@ fn curve_inputs_that_cannot_be_fitted_are_refused_naming_the_run_and_step() {
         "step,lr,loss\n100,1e-3,3.2\n200,1e-3,3.1\n300,1e-3,3.0\n",
     );
     write("notafit.json", "{\"law\": \"multi-power\"}");
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &["curve", "simulate", "--noise", "-1"],
+            "invalid --noise: -1",
+        ),
+        (
+            &["curve", "fit", "wrong.csv", "--delta", "-2"],
+            "invalid --delta: -2",
+        ),
         (
             &["curve", "fit", "nolr.csv"],
             "no learning rate for it: give --schedule",
