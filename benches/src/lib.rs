@@ -1,5 +1,6 @@
 //! Inputs shared by the benchmarks.
 
+pub mod multipower;
 pub mod sweeps;
 
 use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};

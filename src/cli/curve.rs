@@ -20,8 +20,10 @@ use super::common::Reporter;
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
 Examples:
-  scaling-laws curve fit data/simulated_curves.csv --run-col run --out curve.json
+  scaling-laws curve fit data/simulated_curves.csv --out curve.json
+  scaling-laws curve fit data/simulated_curves.csv --law annealing --bootstrap 50 --out band.json
   scaling-laws curve predict --fit curve.json --schedule wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000
+  scaling-laws curve predict --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=30000 --target-loss 2.75
   scaling-laws curve simulate --every 500 --out curves.csv";
 
 /// `scaling-laws curve`.
@@ -75,6 +77,21 @@ struct CurveFitArgs {
     /// Huber threshold on log-loss residuals.
     #[arg(long, default_value_t = DEFAULT_HUBER_DELTA)]
     delta: f64,
+    /// Bootstrap replicates (stretches of the runs resampled, each refitted) for parameter
+    /// intervals and the bands of `curve predict`; 200 is usual.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Uncertainty"
+    )]
+    bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = scaling_laws::uncertainty::bootstrap::DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
+    level: f64,
     /// Column of steps [default: the first of step, _step, steps, global_step, …].
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     step_col: Option<String>,
@@ -85,7 +102,8 @@ struct CurveFitArgs {
     /// optim/learning_rate_group0, …]; `none` to read none.
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     lr_col: Option<String>,
-    /// Column naming the run, for a long table.
+    /// Column naming the run, for a long table [default: the first of run, run_id, run_name,
+    /// run_path]; `none`: each file is one run.
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     run_col: Option<String>,
     /// Output format on stdout.
@@ -112,6 +130,19 @@ struct CurvePredictArgs {
     /// Predict every this many steps (and at the last step) [default: 1/100 of the horizon].
     #[arg(long, value_name = "STEPS")]
     every: Option<usize>,
+    /// A loss to reach: the first step the prediction reaches it, and (with a bootstrapped
+    /// fit) the earliest and latest steps its band allows.
+    #[arg(long, value_name = "LOSS")]
+    target_loss: Option<f64>,
+    /// Output format on stdout: CSV (step, lr, loss, and lower, upper with a band) or JSON.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: PredictFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PredictFormat {
+    Csv,
+    Json,
 }
 
 /// Options of `scaling-laws curve simulate`.
@@ -179,6 +210,9 @@ fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
         lambda: args.lambda,
         delta: args.delta,
         out: args.out.clone(),
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        level: args.level,
     };
     let report = curve_fit(&request, &Reporter::new(args.quiet))?;
     let mut stdout = super::stdout::lock();
@@ -201,11 +235,23 @@ fn predict(args: CurvePredictArgs) -> anyhow::Result<()> {
         fit: args.fit.clone(),
         every: args.every.unwrap_or((schedule.steps / 100).max(1)),
         schedule,
+        target_loss: args.target_loss,
     };
     let prediction = curve_predict(&request)?;
+    if let Some(t) = &prediction.target {
+        super::note!(
+            "{}",
+            scaling_laws::report::curve::reach_text(t, prediction.level)
+        );
+    }
     let mut stdout = super::stdout::lock();
-    scaling_laws::report::curve::prediction_csv(&prediction, &mut stdout)
-        .context("cannot write the prediction to standard output")?;
+    match args.format {
+        PredictFormat::Csv => scaling_laws::report::curve::prediction_csv(&prediction, &mut stdout),
+        PredictFormat::Json => serde_json::to_writer_pretty(&mut stdout, &prediction)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+    }
+    .context("cannot write the prediction to standard output")?;
     stdout.finish()
 }
 

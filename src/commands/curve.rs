@@ -11,6 +11,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::curve::bootstrap::{
+    CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error, quantile,
+    quantile_band, widen,
+};
 use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along};
 use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
 use crate::curve::metrics::CurveScores;
@@ -44,6 +48,12 @@ pub struct CurveFitRequest {
     pub delta: f64,
     /// Where the fit is saved, as JSON (checked before any work; written by the command).
     pub out: Option<PathBuf>,
+    /// Bootstrap replicates for intervals (0: none).
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+    /// Confidence level of the intervals.
+    pub level: f64,
 }
 
 impl Default for CurveFitRequest {
@@ -56,6 +66,9 @@ impl Default for CurveFitRequest {
             lambda: DEFAULT_LAMBDA,
             delta: crate::fit::objective::DEFAULT_HUBER_DELTA,
             out: None,
+            bootstrap: 0,
+            seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
+            level: 0.95,
         }
     }
 }
@@ -121,9 +134,45 @@ pub struct CurveFitReport {
     pub runs: Vec<FittedRun>,
     /// Scores averaged over runs.
     pub mean: CurveScores,
+    /// The bootstrap's intervals and what `curve predict` needs for its bands, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<CurveUncertainty>,
+}
+
+/// A parameter's interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamInterval {
+    /// Its name in the formula.
+    pub name: String,
+    /// Lower end.
+    pub lower: f64,
+    /// Upper end.
+    pub upper: f64,
+}
+
+/// How sure a curve fit is (see [`crate::curve::bootstrap`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurveUncertainty {
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// Each parameter's bootstrap percentile interval.
+    pub params: Vec<ParamInterval>,
+    /// The law's error on left-out runs (or a lone run's left-out tail): what the bootstrap
+    /// of the fitted runs does not see. `None` when no left-out refit converged.
+    pub held_out: Option<HeldOutError>,
+    /// How fast that error grows with `ln(S1 / S1_max)` past the data. `None` when the
+    /// truncated refit did not converge.
+    pub growth: Option<f64>,
+    /// The largest summed learning rate `S1` at a fitted checkpoint.
+    pub s1_max: f64,
+    /// The bootstrap replicates.
+    pub draws: CurveDraws,
 }
 
 const KIND: &str = "scaling-laws curve fit";
+
+/// Most bootstrap replicates of a curve fit: each one is a refit.
+pub const MAX_CURVE_DRAWS: usize = 20_000;
 
 /// The learning rate at every step of `log`'s run, and where it came from.
 fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>, String), Error> {
@@ -247,6 +296,25 @@ pub fn curve_fit(
             format!("{} is not a positive number", request.delta),
         ));
     }
+    if request.bootstrap > MAX_CURVE_DRAWS {
+        return Err(Error::invalid_option(
+            "--bootstrap",
+            format!(
+                "{} replicates is more than {MAX_CURVE_DRAWS} (each refits the law: 0.01–0.3 s \
+                 per replicate on the published curves); 200 give stable 95% intervals",
+                request.bootstrap
+            ),
+        ));
+    }
+    if request.bootstrap > 0 && !(request.level > 0.0 && request.level < 1.0) {
+        return Err(Error::invalid_option(
+            "--level",
+            format!(
+                "{} is not a level between 0 and 1, e.g. 0.95",
+                request.level
+            ),
+        ));
+    }
     if let Some(out) = &request.out {
         let inputs = request
             .paths
@@ -283,6 +351,18 @@ pub fn curve_fit(
         })
         .collect();
     let mean = CurveScores::mean(&fitted.iter().map(|r| r.scores).collect::<Vec<_>>());
+    let uncertainty = (request.bootstrap > 0)
+        .then(|| {
+            uncertainty(
+                law.as_ref(),
+                &prepared,
+                &fit.theta,
+                &options,
+                request,
+                progress,
+            )
+        })
+        .transpose()?;
     let report = CurveFitReport {
         kind: KIND.into(),
         law: law.name().into(),
@@ -306,6 +386,7 @@ pub fn curve_fit(
         weak_pairs: fit.weak_pairs.clone(),
         runs: fitted,
         mean,
+        uncertainty,
     };
     check_finite(&report, "the curve fit")?;
     if let Some(out) = &request.out {
@@ -315,6 +396,142 @@ pub fn curve_fit(
         })?;
     }
     Ok(report)
+}
+
+/// The bootstrap of a fit, its parameter intervals, and the held-out error and its growth.
+fn uncertainty(
+    law: &dyn CurveLaw,
+    runs: &[Prepared],
+    theta: &[f64],
+    options: &CurveFitOptions,
+    request: &CurveFitRequest,
+    progress: &dyn Progress,
+) -> Result<CurveUncertainty, Error> {
+    let draws = bootstrap_curves(
+        law,
+        runs,
+        theta,
+        options,
+        request.bootstrap,
+        request.seed,
+        progress,
+    )?;
+    progress.begin("leaving runs out", 0);
+    let held_out = held_out_error(law, runs, theta, options, request.level);
+    let growth = extrapolation_slope(law, runs, theta, options, request.level);
+    progress.end();
+    let params = law
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let mut col: Vec<f64> = draws.theta.iter().map(|t| t[j]).collect();
+            col.sort_by(f64::total_cmp);
+            ParamInterval {
+                name: p.name.to_string(),
+                lower: quantile(&col, (1.0 - request.level) / 2.0),
+                upper: quantile(&col, (1.0 + request.level) / 2.0),
+            }
+        })
+        .collect();
+    Ok(CurveUncertainty {
+        level: request.level,
+        params,
+        held_out,
+        growth,
+        s1_max: runs
+            .iter()
+            .flat_map(|r| r.s1_at_checkpoints())
+            .fold(0.0, f64::max),
+        draws,
+    })
+}
+
+impl CurveUncertainty {
+    /// Check a saved uncertainty against `law`: the level, every draw's length and values,
+    /// the held-out error and its growth; the error names the field.
+    fn check(&self, law: &dyn CurveLaw) -> Result<(), String> {
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(format!(
+                "uncertainty.level: {} is not in (0, 1)",
+                self.level
+            ));
+        }
+        if self.draws.theta.len() < 2 {
+            return Err(format!(
+                "uncertainty.draws.theta: {} draws; an interval needs 2 or more",
+                self.draws.theta.len()
+            ));
+        }
+        let p = law.params().len();
+        for (i, t) in self.draws.theta.iter().enumerate() {
+            if t.len() != p {
+                return Err(format!(
+                    "uncertainty.draws.theta[{i}]: {} values where the {} law has {p}",
+                    t.len(),
+                    law.name()
+                ));
+            }
+            if let Some((v, spec)) = t
+                .iter()
+                .zip(law.params())
+                .find(|(v, spec)| !v.is_finite() || (spec.log && **v <= 0.0))
+            {
+                return Err(format!(
+                    "uncertainty.draws.theta[{i}]: {} is {v}",
+                    spec.name
+                ));
+            }
+        }
+        if !(self.s1_max.is_finite() && self.s1_max > 0.0) {
+            return Err(format!(
+                "uncertainty.s1_max: {} is not positive",
+                self.s1_max
+            ));
+        }
+        let bad_scale = |v: f64| !(v.is_finite() && v >= 0.0);
+        if let Some(h) = &self.held_out
+            && (bad_scale(h.quantile) || bad_scale(h.mean))
+        {
+            return Err(format!(
+                "uncertainty.held_out: {} and {} are not errors of 0 or more",
+                h.quantile, h.mean
+            ));
+        }
+        if let Some(g) = self.growth
+            && bad_scale(g)
+        {
+            return Err(format!("uncertainty.growth: {g} is not 0 or more"));
+        }
+        Ok(())
+    }
+
+    /// The band of the predicted `point` losses at `steps` of a run with summed rates `s1`
+    /// (one per step): the bootstrap's spread of `draws` (each a predicted curve) widened by
+    /// the held-out error, grown with the distance past the fitted data. `None` when the fit
+    /// could not measure its held-out error.
+    fn band(
+        &self,
+        point: &[f64],
+        draws: &[Vec<f64>],
+        s1: &[f64],
+        steps: &[usize],
+    ) -> Option<(Vec<f64>, Vec<f64>)> {
+        let held = self.held_out?.quantile;
+        let growth = self.growth?;
+        let (lo, hi) = quantile_band(draws, self.level);
+        Some(
+            steps
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| {
+                    let past = (s1[t] / self.s1_max).ln().max(0.0);
+                    let model = (held * held + (growth * past).powi(2)).sqrt();
+                    widen(point[i], lo[i], hi[i], model)
+                })
+                .unzip(),
+        )
+    }
 }
 
 impl CurveFitReport {
@@ -356,6 +573,9 @@ impl CurveFitReport {
                 return Err(bad(format!("params: {} is {}", p.name, p.value)));
             }
         }
+        if let Some(u) = &report.uncertainty {
+            u.check(law.as_ref()).map_err(bad)?;
+        }
         Ok((report, law))
     }
 
@@ -374,6 +594,24 @@ pub struct CurvePredictRequest {
     pub schedule: Schedule,
     /// Predict at every this many steps (and at the last step).
     pub every: usize,
+    /// A loss to reach: the first step at which the prediction (and its band) reaches it.
+    pub target_loss: Option<f64>,
+}
+
+/// When a predicted trajectory first reaches a target loss.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetReach {
+    /// The loss to reach.
+    pub loss: f64,
+    /// The first predicted step at or below it; `None`: not within the schedule.
+    pub step: Option<usize>,
+    /// The first step at which the band's lower end reaches it (the earliest it may be
+    /// reached); `None`: not within the schedule, or no band.
+    pub earliest: Option<usize>,
+    /// The first step at which the band's upper end reaches it (by then it is reached, at the
+    /// band's level); `None`: not within the schedule (cannot tell whether it is reached), or
+    /// no band.
+    pub latest: Option<usize>,
 }
 
 /// The predicted loss along a schedule.
@@ -387,18 +625,43 @@ pub struct CurvePrediction {
     pub lr: Vec<f64>,
     /// The predicted loss at each.
     pub loss: Vec<f64>,
+    /// The band's level, when the fit was bootstrapped (`curve fit --bootstrap`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<f64>,
+    /// The band's lower end at each step (empty without a band).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lower: Vec<f64>,
+    /// The band's upper end at each step (empty without a band).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub upper: Vec<f64>,
+    /// How far each step lies past the fitted data, `ln(S1 / S1_max)` (0 inside); empty
+    /// without a bootstrapped fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_data: Vec<f64>,
+    /// When the target loss is reached, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetReach>,
 }
 
-/// Predict the loss trajectory of a saved fit under a schedule.
+/// Predict the loss trajectory of a saved fit under a schedule, with a band when the fit was
+/// bootstrapped.
 ///
 /// # Errors
 ///
-/// A bad fit file; `every` of 0; a prediction that is not a positive number (the law does not
-/// hold so far from its data).
+/// A bad fit file; `every` of 0; a target loss that is not a positive number; a prediction
+/// that is not a positive number (the law does not hold so far from its data).
 pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, Error> {
     let (saved, law) = CurveFitReport::load(&request.fit)?;
     if request.every == 0 {
         return Err(Error::invalid_option("--every", "0 steps; give 1 or more"));
+    }
+    if let Some(t) = request.target_loss
+        && !(t.is_finite() && t > 0.0)
+    {
+        return Err(Error::invalid_option(
+            "--target-loss",
+            format!("{t} is not a positive loss"),
+        ));
     }
     let lrs = request.schedule.per_step();
     let last = lrs.len() - 1;
@@ -408,14 +671,12 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
     if steps.last() != Some(&last) {
         steps.push(last);
     }
-    let loss = predict_along(
-        law.as_ref(),
-        &saved.theta(),
-        "predicted",
-        &lrs,
-        &steps,
+    let placeholder = vec![1.0; steps.len()];
+    let run = Prepared::new(
+        CurveRun::new("predicted", lrs.clone(), steps.clone(), placeholder)?,
         SUM_TOLERANCE,
-    )?;
+    );
+    let loss = predict(law.as_ref(), &saved.theta(), &run);
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(
             "--schedule",
@@ -425,11 +686,44 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
             ),
         ));
     }
+    let (mut lower, mut upper, mut past_data) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(u) = &saved.uncertainty {
+        use rayon::prelude::*;
+        let curves: Vec<Vec<f64>> = u
+            .draws
+            .theta
+            .par_iter()
+            .map(|t| predict(law.as_ref(), t, &run))
+            .collect();
+        if let Some((lo, hi)) = u.band(&loss, &curves, &run.s1, &steps) {
+            lower = lo;
+            upper = hi;
+        }
+        past_data = steps
+            .iter()
+            .map(|&t| (run.s1[t] / u.s1_max).ln().max(0.0))
+            .collect();
+    }
+    let first_at =
+        |values: &[f64], target: f64| values.iter().position(|&v| v <= target).map(|i| steps[i]);
+    let target = request.target_loss.map(|t| TargetReach {
+        loss: t,
+        step: first_at(&loss, t),
+        earliest: first_at(&lower, t),
+        latest: first_at(&upper, t),
+    });
     let prediction = CurvePrediction {
         law: saved.law,
         lr: steps.iter().map(|&s| lrs[s]).collect(),
+        level: (!lower.is_empty())
+            .then(|| saved.uncertainty.as_ref().map(|u| u.level))
+            .flatten(),
         step: steps,
         loss,
+        lower,
+        upper,
+        past_data,
+        target,
     };
     check_finite(&prediction, "the predicted curve")?;
     Ok(prediction)

@@ -322,6 +322,25 @@ pub fn fit_curves(
     })
 }
 
+/// L-BFGS from `start` (natural values) to convergence, with no other start: a refit near a
+/// known optimum (a bootstrap replicate, a run with a few more checkpoints). Returns the
+/// parameters, the objective and whether it converged; the objective is NaN when no finite
+/// value was reached.
+pub fn refine(
+    law: &dyn CurveLaw,
+    runs: &[Prepared],
+    start: &[f64],
+    options: &CurveFitOptions,
+) -> (Vec<f64>, f64, bool) {
+    let objective = CurveObjective {
+        law,
+        runs,
+        loss: options.loss,
+    };
+    let end = minimise(&objective, &to_solver(law, start), &options.solver);
+    (objective.theta(&end.z), end.objective, end.converged)
+}
+
 /// The law's predicted loss at each checkpoint of `run`.
 pub fn predict(law: &dyn CurveLaw, theta: &[f64], run: &Prepared) -> Vec<f64> {
     let mut pred = vec![0.0; run.len()];

@@ -8,6 +8,7 @@
 //! [`law::CurveLaw`]; [`fit`] fits one to a set of runs by the same Huber-on-log objective and
 //! L-BFGS as the laws of N and D; [`metrics`] scores predictions as the papers do.
 
+pub mod bootstrap;
 pub mod fit;
 pub mod law;
 pub mod metrics;

@@ -45,6 +45,9 @@ pub const LR_NAMES: [&str; 6] = [
     "lr-AdamW",
 ];
 
+/// Run-name column names tried in order, for a long table (`--run-col none` reads none).
+pub const RUN_NAMES: [&str; 4] = ["run", "run_id", "run_name", "run_path"];
+
 /// How to read training logs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogOptions {
@@ -54,7 +57,8 @@ pub struct LogOptions {
     pub loss_col: Option<String>,
     /// Learning-rate column (found by name when `None`, none is fine; `none` reads none).
     pub lr_col: Option<String>,
-    /// Column naming the run, for a long table.
+    /// Column naming the run, for a long table (found by name when `None`; `none` reads
+    /// none: the file is one run).
     pub run_col: Option<String>,
 }
 
@@ -191,8 +195,16 @@ fn logs_of_table(
             });
         }
     }
+    let run_col = match options.run_col.as_deref() {
+        Some("none") => None,
+        Some(c) => Some(c.to_string()),
+        None => RUN_NAMES
+            .iter()
+            .find_map(|n| find_column(table, n))
+            .map(|i| table.columns[i].name.clone()),
+    };
     let run_options = CurveOptions {
-        run_col: options.run_col.clone(),
+        run_col,
         ..CurveOptions::default()
     };
     let names = run_names(table, &run_options, path, stem)?;

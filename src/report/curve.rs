@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::commands::curve::{CurveFitReport, CurvePrediction};
+use crate::commands::curve::{CurveFitReport, CurvePrediction, TargetReach};
 
 /// The fit as text: the law, its parameters, and each run's scores.
 ///
@@ -33,14 +33,59 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         r.starts.1
     )?;
     writeln!(w)?;
-    writeln!(w, "  {:<10} {:>14}", "parameter", "value")?;
-    for p in &r.params {
-        let shown = if p.value != 0.0 && !(1e-3..1e6).contains(&p.value.abs()) {
-            format!("{:.6e}", p.value)
+    let number = |v: f64| {
+        if v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
+            format!("{v:.6e}")
         } else {
-            format!("{:.6}", p.value)
-        };
-        writeln!(w, "  {:<10} {shown:>14}", p.name)?;
+            format!("{v:.6}")
+        }
+    };
+    match &r.uncertainty {
+        None => writeln!(w, "  {:<10} {:>14}", "parameter", "value")?,
+        Some(u) => writeln!(
+            w,
+            "  {:<10} {:>14}   {:.0}% interval (bootstrap, {} replicates of {} {})",
+            "parameter",
+            "value",
+            100.0 * u.level,
+            u.draws.theta.len(),
+            u.draws.units,
+            if u.draws.whole_runs {
+                "runs"
+            } else {
+                "stretches of runs"
+            }
+        )?,
+    }
+    for (k, p) in r.params.iter().enumerate() {
+        let interval = r.uncertainty.as_ref().map_or(String::new(), |u| {
+            let i = &u.params[k];
+            format!("   {} to {}", number(i.lower), number(i.upper))
+        });
+        writeln!(w, "  {:<10} {:>14}{interval}", p.name, number(p.value))?;
+    }
+    if let Some(u) = &r.uncertainty {
+        match (&u.held_out, u.growth) {
+            (Some(h), Some(g)) => writeln!(
+                w,
+                "  error on data left out ({}): {:.3}% mean, {:.3}% at the {:.0}% quantile; it \
+                 grows by {:.3}% per e-fold of summed learning rate past the fitted runs: \
+                 `curve predict` widens its band by both",
+                match h.left_out {
+                    crate::curve::bootstrap::HeldOutKind::Runs => "each run in turn",
+                    crate::curve::bootstrap::HeldOutKind::Tail => "the run's last 30%",
+                },
+                100.0 * h.mean,
+                100.0 * h.quantile,
+                100.0 * u.level,
+                100.0 * g
+            )?,
+            _ => writeln!(
+                w,
+                "  warning: the law refitted without part of the data did not converge: its \
+                 error on unseen schedules cannot be told, and `curve predict` gives no band"
+            )?,
+        }
     }
     if !r.weak_params.is_empty() || !r.weak_pairs.is_empty() {
         let mut said: Vec<String> = r
@@ -93,17 +138,44 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-/// The trajectory as CSV: `step,lr,loss`.
+/// The trajectory as CSV: `step,lr,loss`, and `lower,upper` with a band.
 ///
 /// # Errors
 ///
 /// Any error of the writer.
 pub fn prediction_csv(p: &CurvePrediction, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "step,lr,loss")?;
-    for ((s, lr), l) in p.step.iter().zip(&p.lr).zip(&p.loss) {
-        writeln!(w, "{s},{},{l:.6}", short_e(*lr))?;
+    let band = !p.lower.is_empty();
+    writeln!(w, "step,lr,loss{}", if band { ",lower,upper" } else { "" })?;
+    for (i, ((s, lr), l)) in p.step.iter().zip(&p.lr).zip(&p.loss).enumerate() {
+        write!(w, "{s},{},{l:.6}", short_e(*lr))?;
+        if band {
+            write!(w, ",{:.6},{:.6}", p.lower[i], p.upper[i])?;
+        }
+        writeln!(w)?;
     }
     Ok(())
+}
+
+/// When a target loss is reached, in a sentence.
+pub fn reach_text(t: &TargetReach, level: Option<f64>) -> String {
+    let at = |s: Option<usize>| {
+        s.map_or("not within the schedule".to_string(), |s| {
+            format!("step {s}")
+        })
+    };
+    let mut text = format!("loss {} is reached at {}", t.loss, at(t.step));
+    if let Some(level) = level {
+        text.push_str(&format!(
+            "; {:.0}% band: from {} to {}",
+            100.0 * level,
+            at(t.earliest),
+            match t.latest {
+                Some(s) => format!("step {s}"),
+                None => "beyond the schedule's end (cannot tell whether it is reached)".into(),
+            }
+        ));
+    }
+    text
 }
 
 /// `x` in exponent form with at most 7 significant digits and no trailing zeros: `3e-4`,

@@ -419,3 +419,144 @@ fn interpolating_the_logged_learning_rate_costs_little_against_the_known_schedul
     assert!(total / count < 0.0003, "mean {}", total / count);
     assert!(worst.0 < 0.02 && worst.1.contains("wsdcon"), "{worst:?}");
 }
+
+#[test]
+fn a_bootstrapped_curve_fit_gives_bands_that_cover_a_longer_run_of_the_same_truth() {
+    let dir = crate::common::temp_dir();
+    let simulate = |out: &str, seed: &str, schedules: &[&str]| {
+        let mut args = vec!["curve", "simulate", "--out", out, "--seed", seed];
+        for s in schedules {
+            args.extend(["--schedule", s]);
+        }
+        let run = curve_cli(dir.path(), &args);
+        assert!(run.status.success(), "{}", crate::common::stderr(&run));
+    };
+    let head = "warmup=2000,peak=3e-4";
+    simulate(
+        "train.csv",
+        "11",
+        &[
+            &format!("cosine=cosine:{head},final=3e-5,steps=24000"),
+            &format!("constant=constant:{head},steps=24000"),
+            &format!("wsd=wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=sqrt"),
+        ],
+    );
+    let longer = format!("wsd:{head},final=3e-5,decay=30000,steps=36000,cooldown=linear");
+    simulate("test.csv", "12", &[&format!("longer={longer}")]);
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "fit",
+            "train.csv",
+            "--law",
+            "annealing",
+            "--bootstrap",
+            "40",
+            "--format",
+            "json",
+            "--out",
+            "fit.json",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let u = &report["uncertainty"];
+    assert_eq!(u["draws"]["units"], 24, "8 stretches of each of 3 runs");
+    for (p, i) in report["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(u["params"].as_array().unwrap())
+    {
+        let (v, lo, hi) = (
+            p["value"].as_f64().unwrap(),
+            i["lower"].as_f64().unwrap(),
+            i["upper"].as_f64().unwrap(),
+        );
+        assert!(lo < hi && lo <= v * 1.001 && v <= hi * 1.001, "{p} {i}");
+    }
+    assert_eq!(u["held_out"]["left_out"], "runs");
+
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "predict",
+            "--fit",
+            "fit.json",
+            "--schedule",
+            &longer,
+            "--every",
+            "250",
+            "--format",
+            "json",
+            "--target-loss",
+            "2.7",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let column = |name: &str| -> Vec<f64> {
+        p[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (steps, lower, upper) = (column("step"), column("lower"), column("upper"));
+    let past = column("past_data");
+    assert!(past[0] == 0.0 && *past.last().unwrap() > 0.3, "{past:?}");
+    let observed = std::fs::read_to_string(dir.path().join("test.csv")).unwrap();
+    let (mut inside, mut total) = (0, 0);
+    for line in observed.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let (step, loss): (f64, f64) = (c[1].parse().unwrap(), c[3].parse().unwrap());
+        if let Some(i) = steps.iter().position(|&s| s == step) {
+            total += 1;
+            inside += usize::from(lower[i] <= loss && loss <= upper[i]);
+        }
+    }
+    assert!(total > 100, "{total} checkpoints matched");
+    assert!(
+        inside as f64 >= 0.9 * total as f64,
+        "the band covers {inside} of {total} checkpoints of the longer run"
+    );
+    let t = &p["target"];
+    let (early, at, late) = (
+        t["earliest"].as_u64().unwrap(),
+        t["step"].as_u64().unwrap(),
+        t["latest"].as_u64().unwrap(),
+    );
+    assert!(early <= at && at <= late, "{t}");
+    let note = crate::common::stderr(&out);
+    assert!(
+        note.contains(&format!("loss 2.7 is reached at step {at}")),
+        "{note}"
+    );
+
+    // A saved fit whose draws were edited is refused, naming the field.
+    let text = std::fs::read_to_string(dir.path().join("fit.json")).unwrap();
+    let mut fit: serde_json::Value = serde_json::from_str(&text).unwrap();
+    fit["uncertainty"]["draws"]["theta"][3] = serde_json::json!([2.3, 0.7]);
+    std::fs::write(dir.path().join("bad.json"), fit.to_string()).unwrap();
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "predict",
+            "--fit",
+            "bad.json",
+            "--schedule",
+            &longer,
+        ],
+    );
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("uncertainty.draws.theta[3]: 2 values where the annealing law has 4"),
+        "{err}"
+    );
+}
