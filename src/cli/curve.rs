@@ -10,6 +10,7 @@ use scaling_laws::commands::curve::{
     CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
     curve_simulate,
 };
+use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, curve_schedule};
 use scaling_laws::curve::law::DEFAULT_LAMBDA;
 use scaling_laws::curve::schedule::Schedule;
 use scaling_laws::data::checkpoints::LogOptions;
@@ -20,10 +21,9 @@ use super::common::Reporter;
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
 Examples:
-  scaling-laws curve fit data/simulated_curves.csv --out curve.json
   scaling-laws curve fit data/simulated_curves.csv --law annealing --bootstrap 50 --out band.json
-  scaling-laws curve predict --fit curve.json --schedule wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000
   scaling-laws curve predict --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=30000 --target-loss 2.75
+  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000
   scaling-laws curve simulate --every 500 --out curves.csv";
 
 /// `scaling-laws curve`.
@@ -42,6 +42,11 @@ enum CurveAction {
     /// The loss trajectory a saved curve fit predicts under a schedule, as CSV (step, lr, loss).
     #[command(after_help = EXAMPLES)]
     Predict(CurvePredictArgs),
+    /// The best schedule within each family (cosine's final rate; WSD's cooldown length,
+    /// shape and final rate) at the warmup, peak and horizon of a given schedule, for a saved
+    /// curve fit, and its gain over cosine to 10% of the peak.
+    #[command(after_help = EXAMPLES)]
+    Schedule(CurveScheduleArgs),
     /// Write training curves drawn from the multi-power law (the published 400M fit by
     /// default) under given schedules, with seeded noise: CSV with run, step, lr, loss.
     #[command(after_help = EXAMPLES)]
@@ -145,6 +150,25 @@ enum PredictFormat {
     Json,
 }
 
+/// Options of `scaling-laws curve schedule`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+struct CurveScheduleArgs {
+    /// A fit saved by `curve fit --out` (with `--bootstrap`, the gains get intervals).
+    #[arg(long, value_name = "FILE")]
+    fit: String,
+    /// The schedule whose warmup, peak rate and horizon every candidate keeps (as for `curve
+    /// fit`).
+    #[arg(long, value_name = "SPEC")]
+    schedule: String,
+    /// Families to search.
+    #[arg(long, value_delimiter = ',', default_value = "cosine,wsd")]
+    family: Vec<String>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CurveFormat,
+}
+
 /// Options of `scaling-laws curve simulate`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
@@ -192,6 +216,7 @@ pub fn run(command: CurveCommand) -> anyhow::Result<()> {
     match command.action {
         CurveAction::Fit(args) => fit(*args),
         CurveAction::Predict(args) => predict(args),
+        CurveAction::Schedule(args) => schedule(args),
         CurveAction::Simulate(args) => simulate(args),
     }
 }
@@ -252,6 +277,24 @@ fn predict(args: CurvePredictArgs) -> anyhow::Result<()> {
             .and_then(|()| writeln!(stdout)),
     }
     .context("cannot write the prediction to standard output")?;
+    stdout.finish()
+}
+
+fn schedule(args: CurveScheduleArgs) -> anyhow::Result<()> {
+    let request = CurveScheduleRequest {
+        fit: args.fit.clone(),
+        base: Schedule::parse(&args.schedule, "--schedule")?,
+        families: args.family.clone(),
+    };
+    let report = curve_schedule(&request)?;
+    let mut stdout = super::stdout::lock();
+    match args.format {
+        CurveFormat::Text => scaling_laws::report::curve::schedule_text(&report, &mut stdout),
+        CurveFormat::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+    }
+    .context("cannot write the report to standard output")?;
     stdout.finish()
 }
 

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::curve::bootstrap::{
-    CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error, quantile,
-    quantile_band, widen,
+    CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error,
+    prediction_band, quantile,
 };
 use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along};
 use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
@@ -134,6 +134,10 @@ pub struct CurveFitReport {
     pub runs: Vec<FittedRun>,
     /// Scores averaged over runs.
     pub mean: CurveScores,
+    /// The lowest learning rate any fitted run trained at after its peak, up to its last
+    /// checkpoint: the law says little about rates below it (`curve schedule` stays above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr_floor: Option<f64>,
     /// The bootstrap's intervals and what `curve predict` needs for its bands, when asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<CurveUncertainty>,
@@ -386,6 +390,7 @@ pub fn curve_fit(
         weak_pairs: fit.weak_pairs.clone(),
         runs: fitted,
         mean,
+        lr_floor: lr_floor(&prepared),
         uncertainty,
     };
     check_finite(&report, "the curve fit")?;
@@ -396,6 +401,17 @@ pub fn curve_fit(
         })?;
     }
     Ok(report)
+}
+
+/// The lowest rate after the peak over the runs, up to each one's last checkpoint.
+fn lr_floor(runs: &[Prepared]) -> Option<f64> {
+    runs.iter()
+        .filter_map(|p| {
+            let seen = &p.run.lrs[..=p.run.steps[p.len() - 1]];
+            let peak = seen.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?.0;
+            seen[peak..].iter().copied().reduce(f64::min)
+        })
+        .reduce(f64::min)
 }
 
 /// The bootstrap of a fit, its parameter intervals, and the held-out error and its growth.
@@ -506,31 +522,13 @@ impl CurveUncertainty {
         Ok(())
     }
 
-    /// The band of the predicted `point` losses at `steps` of a run with summed rates `s1`
-    /// (one per step): the bootstrap's spread of `draws` (each a predicted curve) widened by
-    /// the held-out error, grown with the distance past the fitted data. `None` when the fit
-    /// could not measure its held-out error.
-    fn band(
-        &self,
-        point: &[f64],
-        draws: &[Vec<f64>],
-        s1: &[f64],
-        steps: &[usize],
-    ) -> Option<(Vec<f64>, Vec<f64>)> {
-        let held = self.held_out?.quantile;
-        let growth = self.growth?;
-        let (lo, hi) = quantile_band(draws, self.level);
-        Some(
-            steps
-                .iter()
-                .enumerate()
-                .map(|(i, &t)| {
-                    let past = (s1[t] / self.s1_max).ln().max(0.0);
-                    let model = (held * held + (growth * past).powi(2)).sqrt();
-                    widen(point[i], lo[i], hi[i], model)
-                })
-                .unzip(),
-        )
+    /// How far each of `steps` lies past the fitted data, `ln(S1 / S1_max)` (0 inside), for
+    /// a run with summed rates `s1` (one per step).
+    fn past_data(&self, s1: &[f64], steps: &[usize]) -> Vec<f64> {
+        steps
+            .iter()
+            .map(|&t| (s1[t] / self.s1_max).ln().max(0.0))
+            .collect()
     }
 }
 
@@ -575,6 +573,13 @@ impl CurveFitReport {
         }
         if let Some(u) = &report.uncertainty {
             u.check(law.as_ref()).map_err(bad)?;
+        }
+        if let Some(f) = report.lr_floor
+            && !(f.is_finite() && f > 0.0)
+        {
+            return Err(bad(format!(
+                "lr_floor: {f} is not a positive learning rate"
+            )));
         }
         Ok((report, law))
     }
@@ -695,14 +700,11 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
             .par_iter()
             .map(|t| predict(law.as_ref(), t, &run))
             .collect();
-        if let Some((lo, hi)) = u.band(&loss, &curves, &run.s1, &steps) {
-            lower = lo;
-            upper = hi;
+        past_data = u.past_data(&run.s1, &steps);
+        if let (Some(held), Some(growth)) = (u.held_out, u.growth) {
+            (lower, upper) =
+                prediction_band(&loss, &curves, &past_data, held.quantile, growth, u.level);
         }
-        past_data = steps
-            .iter()
-            .map(|&t| (run.s1[t] / u.s1_max).ln().max(0.0))
-            .collect();
     }
     let first_at =
         |values: &[f64], target: f64| values.iter().position(|&v| v <= target).map(|i| steps[i]);

@@ -31,6 +31,7 @@ pub mod bootstrap;
 pub mod chinchilla;
 pub mod compare;
 pub mod curve;
+pub mod curve_schedule;
 pub mod design;
 pub mod envelope;
 pub mod fit;

@@ -306,6 +306,26 @@ pub fn widen(point: f64, lo: f64, hi: f64, model: f64) -> (f64, f64) {
     )
 }
 
+/// The band around predicted `point` losses: the `level` band of the bootstrap's predicted
+/// `curves` (one per replicate) widened by the model error `√(held² + (growth·past)²)`, where
+/// `past` is each point's distance `ln(S1 / S1_max)` past the fitted data (0 inside).
+pub fn prediction_band(
+    point: &[f64],
+    curves: &[Vec<f64>],
+    past: &[f64],
+    held: f64,
+    growth: f64,
+    level: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let (lo, hi) = quantile_band(curves, level);
+    (0..point.len())
+        .map(|i| {
+            let model = (held * held + (growth * past[i]).powi(2)).sqrt();
+            widen(point[i], lo[i], hi[i], model)
+        })
+        .unzip()
+}
+
 /// The `(1 − level)/2` and `(1 + level)/2` quantiles of each column of `values` (rows are
 /// draws), linearly interpolated; non-finite values are left out.
 pub fn quantile_band(values: &[Vec<f64>], level: f64) -> (Vec<f64>, Vec<f64>) {

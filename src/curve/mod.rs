@@ -14,6 +14,7 @@ pub mod law;
 pub mod metrics;
 mod prepared;
 pub mod schedule;
+pub mod tune;
 
 pub use prepared::{Prepared, SUM_TOLERANCE};
 

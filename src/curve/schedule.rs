@@ -91,6 +91,19 @@ pub struct Schedule {
     pub shape: Shape,
 }
 
+/// `x` in exponent form with at most 7 significant digits and no trailing zeros: `3e-4`,
+/// `3.003375e-5`.
+pub fn short_e(x: f64) -> String {
+    let text = format!("{x:.6e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) if mantissa.contains('.') => {
+            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+            format!("{mantissa}e{exp}")
+        }
+        _ => text,
+    }
+}
+
 fn invalid(flag: &str, message: impl Into<String>) -> Error {
     Error::InvalidOption {
         flag: flag.to_string(),
@@ -221,6 +234,46 @@ impl Schedule {
         };
         schedule.check(flag)?;
         Ok(schedule)
+    }
+
+    /// The description [`Schedule::parse`] reads back, e.g.
+    /// `wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000,cooldown=sqrt`.
+    pub fn describe(&self) -> String {
+        let e = short_e;
+        let mut head = String::new();
+        if self.warmup > 0 {
+            head.push_str(&format!("warmup={},", self.warmup));
+        }
+        if self.warmup_start != 0.0 {
+            head.push_str(&format!("warmup-start={},", e(self.warmup_start)));
+        }
+        head.push_str(&format!("peak={}", e(self.peak)));
+        let steps = self.steps;
+        match self.shape {
+            Shape::Constant => format!("constant:{head},steps={steps}"),
+            Shape::Cosine { final_lr } => {
+                format!("cosine:{head},final={},steps={steps}", e(final_lr))
+            }
+            Shape::Wsd {
+                final_lr,
+                decay,
+                cooldown,
+            } => format!(
+                "wsd:{head},final={},decay={decay},steps={steps},cooldown={}",
+                e(final_lr),
+                match cooldown {
+                    Cooldown::Exp => "exp",
+                    Cooldown::Linear => "linear",
+                    Cooldown::Sqrt => "sqrt",
+                }
+            ),
+            Shape::TwoStage { second, switch } => {
+                format!(
+                    "two-stage:{head},second={},switch={switch},steps={steps}",
+                    e(second)
+                )
+            }
+        }
     }
 
     /// Check that the description makes sense: positive finite rates, a warmup and the
@@ -529,5 +582,27 @@ mod tests {
         assert!(interpolate(&[(4, 0.0)], 12, "lr").is_err());
         assert!(interpolate(&[], 12, "lr").is_err());
         assert!(interpolate(&[(4, 1e-3)], 4, "lr").is_err());
+    }
+
+    #[test]
+    fn a_description_reads_back_as_the_same_schedule() {
+        for text in [
+            "constant:peak=3e-4,steps=1000",
+            "cosine:warmup=100,peak=3e-4,final=3e-5,steps=1000",
+            "wsd:warmup=10,warmup-start=1e-6,peak=1e-3,final=1e-5,decay=800,steps=1000,cooldown=sqrt",
+            "two-stage:peak=3e-4,second=3e-5,switch=500,steps=1000",
+        ] {
+            let s = Schedule::parse(text, "--schedule").unwrap();
+            assert_eq!(
+                Schedule::parse(&s.describe(), "--schedule").unwrap(),
+                s,
+                "{text}"
+            );
+        }
+        let s = Schedule::parse("wsd:peak=3e-4,final=3e-5,decay=8,steps=10", "x").unwrap();
+        assert_eq!(
+            s.describe(),
+            "wsd:peak=3e-4,final=3e-5,decay=8,steps=10,cooldown=linear"
+        );
     }
 }

@@ -4,6 +4,8 @@
 use std::io::{self, Write};
 
 use crate::commands::curve::{CurveFitReport, CurvePrediction, TargetReach};
+use crate::commands::curve_schedule::CurveScheduleReport;
+use crate::curve::schedule::short_e;
 
 /// The fit as text: the law, its parameters, and each run's scores.
 ///
@@ -178,15 +180,87 @@ pub fn reach_text(t: &TargetReach, level: Option<f64>) -> String {
     text
 }
 
-/// `x` in exponent form with at most 7 significant digits and no trailing zeros: `3e-4`,
-/// `3.003375e-5`.
-fn short_e(x: f64) -> String {
-    let text = format!("{x:.6e}");
-    match text.split_once('e') {
-        Some((mantissa, exp)) if mantissa.contains('.') => {
-            let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-            format!("{mantissa}e{exp}")
-        }
-        _ => text,
+/// The schedule search as text: each schedule's predicted final loss and gain over the
+/// baseline, with its interval and a verdict.
+///
+/// # Errors
+///
+/// Any error of the writer.
+pub fn schedule_text(r: &CurveScheduleReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "best schedules under the {} law at {} steps ({} candidates{})",
+        r.law,
+        r.steps,
+        r.candidates,
+        r.lr_floor.map_or(String::new(), |f| format!(
+            ", final rates from {}, half the lowest the fitted runs trained at",
+            short_e(0.5 * f)
+        ))
+    )?;
+    writeln!(w)?;
+    let interval = r
+        .level
+        .map_or(String::new(), |l| format!("{:.0}% interval", 100.0 * l));
+    writeln!(
+        w,
+        "  {:<9} {:>10} {:>9}  {:<19}  schedule",
+        "", "final loss", "gain", interval
+    )?;
+    // Rounded, so that a zero prints as +0.0000, not -0.0000.
+    let r4 = |x: f64| (x * 1e4).round() / 1e4 + 0.0;
+    for s in &r.schedules {
+        let range = s.gain_interval.map_or(String::new(), |(lo, hi)| {
+            format!("{:+.4} to {:+.4}", r4(lo), r4(hi))
+        });
+        writeln!(
+            w,
+            "  {:<9} {:>10.4} {:>+9.4}  {range:<19}  {}",
+            s.role,
+            s.final_loss,
+            r4(s.gain),
+            s.schedule
+        )?;
     }
+    writeln!(w)?;
+    writeln!(
+        w,
+        "  gain: the baseline's (cosine to 10% of the peak) final loss minus the schedule's; \
+         its interval is the bootstrap's spread of the law's parameters"
+    )?;
+    let baseline = r
+        .schedules
+        .iter()
+        .find(|s| s.role == "baseline")
+        .map_or(f64::NAN, |s| s.final_loss);
+    let best = r
+        .schedules
+        .iter()
+        .filter(|s| s.role != "given" && s.role != "baseline")
+        .max_by(|a, b| a.gain.total_cmp(&b.gain));
+    if let Some(best) = best {
+        let verdict = match (best.gain_interval, r.held_out_error) {
+            (Some((lo, _)), Some(e)) if lo > 0.0 && best.gain > e * baseline => format!(
+                "the best {} schedule ends {:.4} lower than the baseline, beyond the law's \
+                 error on left-out runs ({:.4})",
+                best.role,
+                best.gain,
+                e * baseline
+            ),
+            (Some(_), Some(e)) => format!(
+                "cannot tell: the best {} schedule's gain ({:+.4}) is within the bootstrap's \
+                 spread or the law's error on left-out runs ({:.4})",
+                best.role,
+                best.gain,
+                e * baseline
+            ),
+            _ => format!(
+                "the best {} schedule ends {:+.4} against the baseline; fit with --bootstrap to \
+                 know whether that is more than the law's error",
+                best.role, best.gain
+            ),
+        };
+        writeln!(w, "  {verdict}")?;
+    }
+    Ok(())
 }
