@@ -224,6 +224,7 @@ pub fn run(command: CurveCommand) -> anyhow::Result<()> {
 fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
     let request = CurveFitRequest {
         paths: args.files.clone(),
+        logs: Vec::new(),
         log: LogOptions {
             step_col: args.step_col.clone(),
             loss_col: args.loss_col.clone(),

@@ -36,6 +36,8 @@ pub const LR_MISMATCH: f64 = 0.01;
 pub struct CurveFitRequest {
     /// Files of training logs (one run per file, or a long table with a run column).
     pub paths: Vec<String>,
+    /// Runs' logs already read (e.g. from a data frame), fitted after those of `paths`.
+    pub logs: Vec<RunLog>,
     /// How to read them.
     pub log: LogOptions,
     /// Schedules: for one run (`Some(name)`) or for every run without its own (`None`).
@@ -60,6 +62,7 @@ impl Default for CurveFitRequest {
     fn default() -> Self {
         CurveFitRequest {
             paths: Vec::new(),
+            logs: Vec::new(),
             log: LogOptions::default(),
             schedules: Vec::new(),
             law: "multi-power".into(),
@@ -245,12 +248,20 @@ fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>
 /// a run whose steps go backwards or lie past its schedule; a schedule for a run not found.
 pub fn load_runs(
     paths: &[String],
+    given: &[RunLog],
     log: &LogOptions,
     schedules: &[(Option<String>, Schedule)],
 ) -> Result<Vec<(CurveRun, String)>, Error> {
     let mut logs = Vec::new();
     for path in paths {
         logs.extend(load_logs(path, log)?);
+    }
+    logs.extend(given.iter().cloned());
+    if logs.is_empty() {
+        return Err(Error::invalid_option(
+            "FILE",
+            "no training logs given; give one or more files (or a data frame)",
+        ));
     }
     for (name, _) in schedules {
         if let Some(name) = name
@@ -327,7 +338,12 @@ pub fn curve_fit(
         check_output("--out", out, &inputs)?;
     }
     progress.begin("reading the logs", 0);
-    let runs = load_runs(&request.paths, &request.log, &request.schedules)?;
+    let runs = load_runs(
+        &request.paths,
+        &request.logs,
+        &request.log,
+        &request.schedules,
+    )?;
     progress.end();
     let (runs, sources): (Vec<CurveRun>, Vec<String>) = runs.into_iter().unzip();
     let prepared: Vec<Prepared> = runs
@@ -540,16 +556,29 @@ impl CurveFitReport {
     ///
     /// [`Error::FitFile`] naming the file and the field that is wrong.
     pub fn load(path: &str) -> Result<(CurveFitReport, Box<dyn CurveLaw>), Error> {
-        let bad = |message: String| Error::FitFile {
-            path: path.to_string(),
-            message,
-        };
         let text = crate::saved::read_fit_text(
             std::path::Path::new(path),
             path,
             "scaling-laws curve fit --out",
         )?;
-        let report: CurveFitReport = serde_json::from_str(&text)
+        CurveFitReport::from_json(&text, path)
+    }
+
+    /// A fit from its JSON (as `curve fit --out` writes it), checked as [`CurveFitReport::load`]
+    /// checks a file; `shown` names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] naming `shown` and the field that is wrong.
+    pub fn from_json(
+        text: &str,
+        shown: &str,
+    ) -> Result<(CurveFitReport, Box<dyn CurveLaw>), Error> {
+        let bad = |message: String| Error::FitFile {
+            path: shown.to_string(),
+            message,
+        };
+        let report: CurveFitReport = serde_json::from_str(text)
             .map_err(|e| bad(format!("not a curve fit saved by `curve fit --out` ({e})")))?;
         if report.kind != KIND {
             return Err(bad(format!("its kind is '{}', not '{KIND}'", report.kind)));
@@ -657,6 +686,19 @@ pub struct CurvePrediction {
 /// that is not a positive number (the law does not hold so far from its data).
 pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, Error> {
     let (saved, law) = CurveFitReport::load(&request.fit)?;
+    predict_with(&saved, law.as_ref(), request)
+}
+
+/// [`curve_predict`] with the fit in memory (its file name in `request` unused).
+///
+/// # Errors
+///
+/// As [`curve_predict`], but for the file.
+pub fn predict_with(
+    saved: &CurveFitReport,
+    law: &dyn CurveLaw,
+    request: &CurvePredictRequest,
+) -> Result<CurvePrediction, Error> {
     if request.every == 0 {
         return Err(Error::invalid_option("--every", "0 steps; give 1 or more"));
     }
@@ -681,7 +723,7 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
         CurveRun::new("predicted", lrs.clone(), steps.clone(), placeholder)?,
         SUM_TOLERANCE,
     );
-    let loss = predict(law.as_ref(), &saved.theta(), &run);
+    let loss = predict(law, &saved.theta(), &run);
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(
             "--schedule",
@@ -698,7 +740,7 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
             .draws
             .theta
             .par_iter()
-            .map(|t| predict(law.as_ref(), t, &run))
+            .map(|t| predict(law, t, &run))
             .collect();
         past_data = u.past_data(&run.s1, &steps);
         if let (Some(held), Some(growth)) = (u.held_out, u.growth) {
@@ -715,7 +757,7 @@ pub fn curve_predict(request: &CurvePredictRequest) -> Result<CurvePrediction, E
         latest: first_at(&upper, t),
     });
     let prediction = CurvePrediction {
-        law: saved.law,
+        law: saved.law.clone(),
         lr: steps.iter().map(|&s| lrs[s]).collect(),
         level: (!lower.is_empty())
             .then(|| saved.uncertainty.as_ref().map(|u| u.level))

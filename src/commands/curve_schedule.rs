@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::curve::CurveFitReport;
 use crate::curve::bootstrap::quantile;
+use crate::curve::law::CurveLaw;
 use crate::curve::schedule::{Schedule, Shape};
 use crate::curve::tune::{Family, candidates, final_losses};
 use crate::error::Error;
@@ -69,6 +70,19 @@ pub struct CurveScheduleReport {
 /// is not a positive number.
 pub fn curve_schedule(request: &CurveScheduleRequest) -> Result<CurveScheduleReport, Error> {
     let (saved, law) = CurveFitReport::load(&request.fit)?;
+    schedule_with(&saved, law, request)
+}
+
+/// [`curve_schedule`] with the fit in memory (its file name in `request` unused).
+///
+/// # Errors
+///
+/// As [`curve_schedule`], but for the file.
+pub fn schedule_with(
+    saved: &CurveFitReport,
+    law: &dyn CurveLaw,
+    request: &CurveScheduleRequest,
+) -> Result<CurveScheduleReport, Error> {
     let families = request
         .families
         .iter()
@@ -116,13 +130,13 @@ pub fn curve_schedule(request: &CurveScheduleRequest) -> Result<CurveScheduleRep
     }
     // The given schedule and the baseline with every parameter vector; the candidates at the
     // fit's own parameters, then the best of each family with every vector.
-    let fixed = final_losses(law.as_ref(), &thetas, &[request.base, baseline]);
+    let fixed = final_losses(law, &thetas, &[request.base, baseline]);
     let mut chosen: Vec<(String, Schedule)> = vec![
         ("given".into(), request.base),
         ("baseline".into(), baseline),
     ];
     for (name, c) in &searched {
-        let losses = final_losses(law.as_ref(), &[&theta], c);
+        let losses = final_losses(law, &[&theta], c);
         let best = (0..c.len())
             .min_by(|&a, &b| losses[a][0].total_cmp(&losses[b][0]))
             .expect("candidates");
@@ -130,7 +144,7 @@ pub fn curve_schedule(request: &CurveScheduleRequest) -> Result<CurveScheduleRep
     }
     let mut all = fixed;
     all.extend(final_losses(
-        law.as_ref(),
+        law,
         &thetas,
         &chosen[2..].iter().map(|(_, s)| *s).collect::<Vec<_>>(),
     ));
@@ -170,7 +184,7 @@ pub fn curve_schedule(request: &CurveScheduleRequest) -> Result<CurveScheduleRep
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let report = CurveScheduleReport {
-        law: saved.law,
+        law: saved.law.clone(),
         steps: request.base.steps,
         level,
         lr_floor: saved.lr_floor,

@@ -141,6 +141,27 @@ pub fn load_logs(path: &str, options: &LogOptions) -> Result<Vec<RunLog>, Error>
     logs_of_table(&table, options, path, &stem)
 }
 
+/// The runs' logs in columns already in memory (a data frame handed over by another program),
+/// found and checked as in a file; `label` names them in messages (e.g. `pandas DataFrame`)
+/// and is the run's name when there is no run column.
+///
+/// # Errors
+///
+/// As [`load_logs`]; [`Error::InvalidOption`] when the columns differ in length.
+pub fn logs_from_columns(
+    columns: Vec<table::Column>,
+    label: &str,
+    options: &LogOptions,
+) -> Result<Vec<RunLog>, Error> {
+    let n_rows = super::columns::check_columns(&columns, label)?;
+    let table = Table {
+        columns,
+        n_rows,
+        notes: Vec::new(),
+    };
+    logs_of_table(&table, options, label, label)
+}
+
 fn logs_of_table(
     table: &Table,
     options: &LogOptions,
