@@ -7,6 +7,10 @@
 //! a regression of `ln(loss − L0)` on `ln S1` at a few `L0` below the lowest loss, then the
 //! chosen law from its own grid around the blind law's fit. Every start runs [`SCREEN_ITERS`]
 //! iterations, and the [`KEEP_STARTS`] lowest go on to convergence; starts run in parallel.
+//! A law whose `C` and `γ` enter as `C·η^−γ` is fitted in `ln(C·η_peak^−γ)` instead of `ln C`
+//! (see `Coords`). Above [`SUBSAMPLE_CHECKPOINTS`] the search runs on every k-th run and its
+//! best end point is refined on all; evaluations over many checkpoints share fixed groups of
+//! runs among threads, so the result does not depend on the thread count.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,8 +19,27 @@ use super::law::{Blind, CurveLaw};
 use super::metrics::CurveScores;
 use super::{CurveRun, Prepared};
 use crate::error::Error;
+use crate::fit::fastmath;
 use crate::fit::objective::ResidualLoss;
 use crate::fit::solver::{Smooth, SolverOptions, minimise};
+
+/// Checkpoints from which the starts are screened and run on a subsample of the runs (every
+/// k-th run, about this many checkpoints), and only the best end point is refined on all.
+pub const SUBSAMPLE_CHECKPOINTS: usize = 65_536;
+
+/// Runs below which a fit never subsamples: fewer runs than this may not tell a law's terms
+/// apart.
+const SUBSAMPLE_MIN_RUNS: usize = 16;
+
+/// Every k-th run, about [`SUBSAMPLE_CHECKPOINTS`] checkpoints in all; every run when there are
+/// fewer checkpoints or the subsample would hold fewer than [`SUBSAMPLE_MIN_RUNS`] runs.
+fn subsample<'a>(runs: &[&'a Prepared], checkpoints: usize) -> Vec<&'a Prepared> {
+    let stride = checkpoints.div_ceil(SUBSAMPLE_CHECKPOINTS).max(1);
+    if runs.len() / stride < SUBSAMPLE_MIN_RUNS {
+        return runs.to_vec();
+    }
+    runs.iter().step_by(stride).copied().collect()
+}
 
 /// Iterations every start runs before the best [`KEEP_STARTS`] go on to convergence.
 pub const SCREEN_ITERS: u64 = 25;
@@ -89,84 +112,168 @@ pub struct CurveFit {
     pub checkpoints: usize,
 }
 
-/// The objective of `law` over `runs` in solver coordinates.
-struct CurveObjective<'a> {
+/// Solver coordinates: the logarithms of the positive parameters, and for a law whose `C` and
+/// `γ` enter as `C·η^−γ` ([`CurveLaw::rate_scale`]), `ln(C·η_ref^−γ)` in place of `ln C`, with
+/// `η_ref` the highest learning rate of the runs. A change of γ then leaves `C·η^−γ` fixed at
+/// the peak rate instead of moving it by a factor `η^−Δγ` (about e^8 for a rate of 3e-4 and a
+/// change of 1), which made L-BFGS crawl along the ridge of C and γ.
+#[derive(Debug, Clone, Copy)]
+struct Coords<'a> {
     law: &'a dyn CurveLaw,
-    runs: &'a [Prepared],
-    loss: ResidualLoss,
+    /// `(index of C, index of γ, ln η_ref)`.
+    rate_scale: Option<(usize, usize, f64)>,
 }
 
-impl CurveObjective<'_> {
+impl<'a> Coords<'a> {
+    fn new(law: &'a dyn CurveLaw, runs: &[&Prepared]) -> Coords<'a> {
+        let peak = runs
+            .iter()
+            .flat_map(|r| r.run.lrs.iter().copied())
+            .fold(0.0, f64::max);
+        Coords {
+            law,
+            rate_scale: law
+                .rate_scale()
+                .filter(|_| peak > 0.0)
+                .map(|(c, gamma)| (c, gamma, peak.ln())),
+        }
+    }
+
+    /// Natural parameters from solver coordinates.
     fn theta(&self, z: &[f64]) -> Vec<f64> {
-        self.law
+        let mut theta: Vec<f64> = self
+            .law
             .params()
             .iter()
             .zip(z)
             .map(|(p, &v)| if p.log { v.exp() } else { v })
-            .collect()
-    }
-}
-
-/// Natural parameters to solver coordinates.
-fn to_solver(law: &dyn CurveLaw, theta: &[f64]) -> Vec<f64> {
-    law.params()
-        .iter()
-        .zip(theta)
-        .map(|(p, &v)| if p.log { v.ln() } else { v })
-        .collect()
-}
-
-impl Smooth for CurveObjective<'_> {
-    fn value_and_gradient(&self, z: &[f64]) -> (f64, Vec<f64>) {
-        let theta = self.theta(z);
-        let p = theta.len();
-        let mut total = 0.0;
-        let mut grad = vec![0.0; p];
-        for run in self.runs {
-            let n = run.len();
-            let mut pred = vec![0.0; n];
-            let mut d = vec![0.0; n * p];
-            self.law.predict(&theta, run, &mut pred, Some(&mut d));
-            for i in 0..n {
-                if pred[i].is_nan() || pred[i] <= 0.0 {
-                    return (f64::NAN, grad);
-                }
-                let r = run.log_loss[i] - pred[i].ln();
-                total += self.loss.value(r);
-                let scale = -self.loss.derivative(r) / pred[i];
-                for j in 0..p {
-                    grad[j] += scale * d[i * p + j];
-                }
-            }
+            .collect();
+        if let Some((c, gamma, ln_ref)) = self.rate_scale {
+            theta[c] = (z[c] + theta[gamma] * ln_ref).exp();
         }
+        theta
+    }
+
+    /// Solver coordinates from natural parameters.
+    fn solver_of(&self, theta: &[f64]) -> Vec<f64> {
+        let mut z: Vec<f64> = self
+            .law
+            .params()
+            .iter()
+            .zip(theta)
+            .map(|(p, &v)| if p.log { v.ln() } else { v })
+            .collect();
+        if let Some((c, gamma, ln_ref)) = self.rate_scale {
+            z[c] -= theta[gamma] * ln_ref;
+        }
+        z
+    }
+
+    /// The gradient by the natural parameters at `theta` as the gradient by the solver's.
+    fn solver_gradient(&self, theta: &[f64], grad: &mut [f64]) {
         for (j, param) in self.law.params().iter().enumerate() {
             if param.log {
                 grad[j] *= theta[j];
             }
         }
+        // ln C = z_C + γ·ln η_ref with γ = e^{z_γ}: ∂/∂z_γ gains ∂/∂ln C · γ·ln η_ref.
+        if let Some((c, gamma, ln_ref)) = self.rate_scale {
+            grad[gamma] += grad[c] * theta[gamma] * ln_ref;
+        }
+    }
+}
+
+/// The objective of `law` over `runs` in solver coordinates.
+struct CurveObjective<'a> {
+    coords: Coords<'a>,
+    law: &'a dyn CurveLaw,
+    runs: &'a [&'a Prepared],
+    loss: ResidualLoss,
+    /// Checkpoints over all runs.
+    checkpoints: usize,
+}
+
+/// Runs summed together: the objective adds up each group's runs, then the groups in order, so
+/// that its value does not depend on how many threads share the groups.
+const RUNS_PER_GROUP: usize = 16;
+
+/// Checkpoints from which an evaluation shares its groups of runs among threads.
+const PARALLEL_CHECKPOINTS: usize = 50_000;
+
+impl CurveObjective<'_> {
+    /// The objective (NaN where a prediction is not a positive number) and, with `GRAD`, its
+    /// gradient by the natural parameters, over `runs`.
+    fn sum_runs<const GRAD: bool>(&self, theta: &[f64], runs: &[&Prepared]) -> (f64, Vec<f64>) {
+        let p = theta.len();
+        let longest = runs.iter().map(|r| r.len()).max().unwrap_or(0);
+        let mut pred = vec![0.0; longest];
+        let mut d = vec![0.0; if GRAD { longest * p } else { 0 }];
+        let mut total = 0.0;
+        let mut grad = vec![0.0; p];
+        for run in runs {
+            let n = run.len();
+            let (pred, mut d) = (
+                &mut pred[..n],
+                if GRAD { Some(&mut d[..n * p]) } else { None },
+            );
+            self.law.predict(theta, run, pred, d.as_deref_mut());
+            for i in 0..n {
+                if !(pred[i] > 0.0 && pred[i].is_finite()) {
+                    return (f64::NAN, grad);
+                }
+                let r = run.log_loss[i] - fastmath::ln(pred[i]);
+                total += self.loss.value(r);
+                if let Some(d) = d.as_deref() {
+                    let scale = -self.loss.derivative(r) / pred[i];
+                    for j in 0..p {
+                        grad[j] += scale * d[i * p + j];
+                    }
+                }
+            }
+        }
         (total, grad)
     }
 
-    fn value(&self, z: &[f64]) -> f64 {
-        let theta = self.theta(z);
+    /// [`Self::sum_runs`] over every run, group by group (in parallel over many checkpoints),
+    /// the gradient in solver coordinates.
+    fn evaluate<const GRAD: bool>(&self, z: &[f64]) -> (f64, Vec<f64>) {
+        let theta = self.coords.theta(z);
+        let groups = self.runs.chunks(RUNS_PER_GROUP);
+        let parts: Vec<(f64, Vec<f64>)> = if self.checkpoints >= PARALLEL_CHECKPOINTS {
+            groups
+                .collect::<Vec<_>>()
+                .par_iter()
+                .map(|g| self.sum_runs::<GRAD>(&theta, g))
+                .collect()
+        } else {
+            groups.map(|g| self.sum_runs::<GRAD>(&theta, g)).collect()
+        };
         let mut total = 0.0;
-        for run in self.runs {
-            let mut pred = vec![0.0; run.len()];
-            self.law.predict(&theta, run, &mut pred, None);
-            for (i, &l) in pred.iter().enumerate() {
-                if l.is_nan() || l <= 0.0 {
-                    return f64::NAN;
-                }
-                total += self.loss.value(run.log_loss[i] - l.ln());
+        let mut grad = vec![0.0; theta.len()];
+        for (value, g) in parts {
+            total += value;
+            for (a, b) in grad.iter_mut().zip(g) {
+                *a += b;
             }
         }
-        total
+        self.coords.solver_gradient(&theta, &mut grad);
+        (total, grad)
+    }
+}
+
+impl Smooth for CurveObjective<'_> {
+    fn value_and_gradient(&self, z: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate::<true>(z)
+    }
+
+    fn value(&self, z: &[f64]) -> f64 {
+        self.evaluate::<false>(z).0
     }
 }
 
 /// Start points of the schedule-blind law: at `L0` a little below the lowest loss, `A` and `α`
 /// from the least-squares line of `ln(loss − L0)` against `ln S1`.
-fn blind_starts(runs: &[Prepared]) -> Vec<Vec<f64>> {
+fn blind_starts(runs: &[&Prepared]) -> Vec<Vec<f64>> {
     let min_loss = runs
         .iter()
         .flat_map(|r| r.run.loss.iter().copied())
@@ -201,14 +308,16 @@ fn blind_starts(runs: &[Prepared]) -> Vec<Vec<f64>> {
 /// The best of L-BFGS runs from `starts` (natural values).
 fn best_of(
     law: &dyn CurveLaw,
-    runs: &[Prepared],
+    runs: &[&Prepared],
     starts: &[Vec<f64>],
     options: &CurveFitOptions,
 ) -> (Vec<f64>, f64, bool, usize, u64) {
     let objective = CurveObjective {
+        coords: Coords::new(law, runs),
         law,
         runs,
         loss: options.loss,
+        checkpoints: runs.iter().map(|r| r.len()).sum(),
     };
     // Screen: every start for a few iterations, then the best few on to convergence.
     let screened: Vec<_> = starts
@@ -218,7 +327,7 @@ fn best_of(
                 max_iters: SCREEN_ITERS,
                 ..options.solver
             };
-            minimise(&objective, &to_solver(law, s), &short)
+            minimise(&objective, &objective.coords.solver_of(s), &short)
         })
         .collect();
     let mut order: Vec<usize> = (0..screened.len())
@@ -253,7 +362,7 @@ fn best_of(
         });
     match best {
         Some(m) => (
-            objective.theta(&m.z),
+            objective.coords.theta(&m.z),
             m.objective,
             m.converged,
             converged,
@@ -286,7 +395,9 @@ pub fn fit_curves(
             ),
         });
     }
-    let (base, base_objective, ..) = best_of(&Blind, runs, &blind_starts(runs), options);
+    let all: Vec<&Prepared> = runs.iter().collect();
+    let search = subsample(&all, checkpoints);
+    let (base, base_objective, ..) = best_of(&Blind, &search, &blind_starts(&search), options);
     if !base_objective.is_finite() {
         return Err(Error::NoConvergence {
             message: "the schedule-blind law that starts the fit reached no finite objective; \
@@ -295,8 +406,20 @@ pub fn fit_curves(
         });
     }
     let starts = law.starts([base[0], base[1], base[2]]);
-    let (theta, objective, converged, converged_starts, iterations) =
-        best_of(law, runs, &starts, options);
+    let (mut theta, mut objective, mut converged, converged_starts, mut iterations) =
+        best_of(law, &search, &starts, options);
+    if search.len() < all.len() && objective.is_finite() {
+        let full = CurveObjective {
+            coords: Coords::new(law, &all),
+            law,
+            runs: &all,
+            loss: options.loss,
+            checkpoints,
+        };
+        let end = minimise(&full, &full.coords.solver_of(&theta), &options.solver);
+        iterations += end.iterations;
+        (theta, objective, converged) = (full.coords.theta(&end.z), end.objective, end.converged);
+    }
     if !objective.is_finite() {
         return Err(Error::NoConvergence {
             message: format!(

@@ -23,6 +23,8 @@
 //! holds both; ε = 0.02 gives 774,333 terms and 4.4e-8). Fits use the grouped sum; `eps = 0`
 //! sums every step.
 
+use std::sync::OnceLock;
+
 use super::CurveRun;
 
 /// ε of the grouping (see the module docs).
@@ -37,6 +39,21 @@ pub struct Prepared {
     pub s1: Vec<f64>,
     /// `ln loss` at each checkpoint.
     pub log_loss: Vec<f64>,
+    /// `ln S1` at each checkpoint.
+    pub(super) log_s1: Vec<f64>,
+    /// ε of the grouping.
+    eps: f64,
+    /// The grouped loss-drop sums, built when a law first asks for them: the laws without a
+    /// loss-drop sum never do, and a million dense checkpoints hold about 70 million blocks.
+    blocks: OnceLock<Blocks>,
+    /// The annealing law's area at each checkpoint and the momentum it was summed with: the
+    /// first one asked for, kept, as every evaluation of a fit asks for the same.
+    pub(super) annealing_area: OnceLock<(f64, Vec<f64>)>,
+}
+
+/// The multi-power law's loss-drop sums of a run, grouped (see the module docs).
+#[derive(Debug, Clone)]
+pub(super) struct Blocks {
     /// `Δ_k` at the steps k ≥ 1 whose rate differs from step k − 1's.
     pub(super) change: Vec<f64>,
     /// `ln η_k` at those steps.
@@ -45,9 +62,10 @@ pub struct Prepared {
     pub(super) first: Vec<u32>,
     pub(super) last: Vec<u32>,
     /// Each block's summed change `W = Σ Δ_k`, and its distance `S(t) − Σ Δ_k·S(k−1) / W`
-    /// from its checkpoint: neither depends on the law's parameters.
+    /// from its checkpoint divided by `W` (the law multiplies the block's `Σ Δ_k·η_k^−γ` by
+    /// it): neither depends on the law's parameters.
     pub(super) weight: Vec<f64>,
-    pub(super) dist: Vec<f64>,
+    pub(super) dist_per_weight: Vec<f64>,
     /// Where each checkpoint's blocks start (one more entry than checkpoints).
     pub(super) block_start: Vec<usize>,
 }
@@ -61,65 +79,23 @@ impl Prepared {
             acc += lr;
             s1.push(acc);
         }
-        let mut change_at = Vec::new();
-        let mut change = Vec::new();
-        let mut log_lr = Vec::new();
-        for k in 1..run.lrs.len() {
-            let d = run.lrs[k] - run.lrs[k - 1];
-            if d != 0.0 {
-                change_at.push(k);
-                change.push(d);
-                log_lr.push(run.lrs[k].ln());
-            }
-        }
-        let mut w_prefix = vec![0.0; change.len() + 1];
-        let mut m_prefix = vec![0.0; change.len() + 1];
-        for c in 0..change.len() {
-            w_prefix[c + 1] = w_prefix[c] + change[c];
-            m_prefix[c + 1] = m_prefix[c] + change[c] * s1[change_at[c] - 1];
-        }
-        let mut blocks = Vec::new();
-        let mut block_start = vec![0];
-        let (mut first, mut last, mut weight, mut dist) = (vec![], vec![], vec![], vec![]);
-        let mut seen = 0;
-        for &t in &run.steps {
-            while seen < change_at.len() && change_at[seen] <= t {
-                seen += 1;
-            }
-            blocks.clear();
-            group(
-                &run.lrs,
-                &s1,
-                &change_at,
-                &change,
-                t,
-                seen,
-                eps,
-                &mut blocks,
-            );
-            for &(f, l) in &blocks {
-                let (f, l) = (f as usize, l as usize + 1);
-                let w = w_prefix[l] - w_prefix[f];
-                first.push(f as u32);
-                last.push(l as u32);
-                weight.push(w);
-                dist.push(s1[t] - (m_prefix[l] - m_prefix[f]) / w);
-            }
-            block_start.push(first.len());
-        }
         let log_loss = run.loss.iter().map(|l| l.ln()).collect();
+        let log_s1 = run.steps.iter().map(|&t| s1[t].ln()).collect();
         Prepared {
             run,
             s1,
             log_loss,
-            change,
-            log_lr,
-            first,
-            last,
-            weight,
-            dist,
-            block_start,
+            log_s1,
+            eps,
+            blocks: OnceLock::new(),
+            annealing_area: OnceLock::new(),
         }
+    }
+
+    /// The grouped loss-drop sums, built on first use.
+    pub(super) fn blocks(&self) -> &Blocks {
+        self.blocks
+            .get_or_init(|| Blocks::new(&self.run, &self.s1, self.eps))
     }
 
     /// Checkpoints of the run.
@@ -139,7 +115,59 @@ impl Prepared {
 
     /// Terms of the grouped loss-drop sums over all checkpoints.
     pub fn block_count(&self) -> usize {
-        self.first.len()
+        self.blocks().first.len()
+    }
+}
+
+impl Blocks {
+    fn new(run: &CurveRun, s1: &[f64], eps: f64) -> Blocks {
+        let mut change_at = Vec::new();
+        let mut change = Vec::new();
+        let mut log_lr = Vec::new();
+        for k in 1..run.lrs.len() {
+            let d = run.lrs[k] - run.lrs[k - 1];
+            if d != 0.0 {
+                change_at.push(k);
+                change.push(d);
+                log_lr.push(run.lrs[k].ln());
+            }
+        }
+        let mut w_prefix = vec![0.0; change.len() + 1];
+        let mut m_prefix = vec![0.0; change.len() + 1];
+        for c in 0..change.len() {
+            w_prefix[c + 1] = w_prefix[c] + change[c];
+            m_prefix[c + 1] = m_prefix[c] + change[c] * s1[change_at[c] - 1];
+        }
+        let mut blocks = Vec::new();
+        let mut block_start = vec![0];
+        let (mut first, mut last, mut weight, mut dist_per_weight) =
+            (vec![], vec![], vec![], vec![]);
+        let mut seen = 0;
+        for &t in &run.steps {
+            while seen < change_at.len() && change_at[seen] <= t {
+                seen += 1;
+            }
+            blocks.clear();
+            group(&run.lrs, s1, &change_at, &change, t, seen, eps, &mut blocks);
+            for &(f, l) in &blocks {
+                let (f, l) = (f as usize, l as usize + 1);
+                let w = w_prefix[l] - w_prefix[f];
+                first.push(f as u32);
+                last.push(l as u32);
+                weight.push(w);
+                dist_per_weight.push((s1[t] - (m_prefix[l] - m_prefix[f]) / w) / w);
+            }
+            block_start.push(first.len());
+        }
+        Blocks {
+            change,
+            log_lr,
+            first,
+            last,
+            weight,
+            dist_per_weight,
+            block_start,
+        }
     }
 }
 

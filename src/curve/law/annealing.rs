@@ -77,9 +77,18 @@ impl CurveLaw for Annealing {
         pred: &mut [f64],
         mut grad: Option<&mut [f64]>,
     ) {
-        let s2 = self.s2(run);
-        for (i, s1) in run.s1_at_checkpoints().enumerate() {
-            let (term, d_a, d_alpha) = power_term(theta[1], theta[2], s1);
+        let kept = run
+            .annealing_area
+            .get_or_init(|| (self.lambda, self.s2(run)));
+        let fresh;
+        let s2 = if kept.0.to_bits() == self.lambda.to_bits() {
+            &kept.1
+        } else {
+            fresh = self.s2(run);
+            &fresh
+        };
+        for (i, &log_s1) in run.log_s1.iter().enumerate() {
+            let (term, d_a, d_alpha) = power_term(theta[1], theta[2], log_s1);
             pred[i] = theta[0] + term - theta[3] * s2[i];
             if let Some(g) = grad.as_deref_mut() {
                 g[i * 4..i * 4 + 4].copy_from_slice(&[1.0, d_a, d_alpha, -s2[i]]);

@@ -48,8 +48,8 @@ impl CurveLaw for Blind {
         pred: &mut [f64],
         mut grad: Option<&mut [f64]>,
     ) {
-        for (i, s1) in run.s1_at_checkpoints().enumerate() {
-            let (term, d_a, d_alpha) = power_term(theta[1], theta[2], s1);
+        for (i, &log_s1) in run.log_s1.iter().enumerate() {
+            let (term, d_a, d_alpha) = power_term(theta[1], theta[2], log_s1);
             pred[i] = theta[0] + term;
             if let Some(g) = grad.as_deref_mut() {
                 g[i * 3..i * 3 + 3].copy_from_slice(&[1.0, d_a, d_alpha]);

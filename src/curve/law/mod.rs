@@ -51,6 +51,13 @@ pub trait CurveLaw: Sync + Send + std::fmt::Debug {
 
     /// Start points for a fit, from the schedule-blind law's fitted `(L0, A, α)`.
     fn starts(&self, base: [f64; 3]) -> Vec<Vec<f64>>;
+
+    /// The indices of two positive parameters `C` and `γ` that enter the law only as
+    /// `C·η^−γ` (η a learning rate), if the law has them: the fit then moves C along with γ
+    /// (see [`crate::curve::fit`]). None by default.
+    fn rate_scale(&self) -> Option<(usize, usize)> {
+        None
+    }
 }
 
 /// The multi-power law's published parameters for three model sizes (Luo et al. 2025,
@@ -141,10 +148,9 @@ pub fn curve_law(name: &str, lambda: f64) -> Result<Box<dyn CurveLaw>, Error> {
     }
 }
 
-/// `A·S1^−α` and its derivatives by A and α, shared by every law.
-pub(crate) fn power_term(a: f64, alpha: f64, s1: f64) -> (f64, f64, f64) {
-    let ln_s = s1.ln();
-    let p = (-alpha * ln_s).exp();
+/// `A·S1^−α` and its derivatives by A and α from `ln S1`, shared by every law.
+pub(crate) fn power_term(a: f64, alpha: f64, ln_s: f64) -> (f64, f64, f64) {
+    let p = crate::fit::fastmath::exp(-alpha * ln_s);
     (a * p, p, -a * p * ln_s)
 }
 
