@@ -70,7 +70,7 @@ pub struct CurveScheduleReport {
 /// is not a positive number.
 pub fn curve_schedule(request: &CurveScheduleRequest) -> Result<CurveScheduleReport, Error> {
     let (saved, law) = CurveFitReport::load(&request.fit)?;
-    schedule_with(&saved, law, request)
+    schedule_with(&saved, law.as_ref(), request)
 }
 
 /// [`curve_schedule`] with the fit in memory (its file name in `request` unused).

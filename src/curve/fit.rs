@@ -455,13 +455,20 @@ pub fn refine(
     start: &[f64],
     options: &CurveFitOptions,
 ) -> (Vec<f64>, f64, bool) {
+    let runs: Vec<&Prepared> = runs.iter().collect();
     let objective = CurveObjective {
+        coords: Coords::new(law, &runs),
         law,
-        runs,
+        runs: &runs,
         loss: options.loss,
+        checkpoints: runs.iter().map(|r| r.len()).sum(),
     };
-    let end = minimise(&objective, &to_solver(law, start), &options.solver);
-    (objective.theta(&end.z), end.objective, end.converged)
+    let end = minimise(
+        &objective,
+        &objective.coords.solver_of(start),
+        &options.solver,
+    );
+    (objective.coords.theta(&end.z), end.objective, end.converged)
 }
 
 /// The law's predicted loss at each checkpoint of `run`.
