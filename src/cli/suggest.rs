@@ -47,7 +47,7 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "FLOPS")]
     compute_limit: Option<f64>,
     /// Most compute all the runs together may spend, FLOPs [default: no cap]. Runs are chosen
-    /// by the fall of the variance per FLOP, so without a cap cheap runs come first; with a cap
+    /// by how much they narrow the interval per FLOP, so without a cap cheap runs come first; with a cap
     /// and a large --runs the cap is spent.
     #[arg(long, value_name = "FLOPS")]
     total_compute: Option<f64>,

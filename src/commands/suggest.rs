@@ -94,7 +94,7 @@ pub fn suggest(request: SuggestRequest, progress: &dyn Progress) -> Result<Sugge
     crate::finite::check_finite(&result, "the suggestion")?;
     if let Some(first) = result.runs.iter().position(|r| !r.resolved) {
         progress.note(&Note::Warning(format!(
-            "from run {} on, fewer than {:.0} of the {} bootstrap draws carry the weight, so \
+            "from run {} on, the weight rests on fewer than {:.0} effective draws (of {}), so \
              the draws cannot tell how much more the runs narrow the interval: the expected \
              interval is held at the last resolved one; bootstrap with more resamples \
              (--bootstrap 4000) or ask for fewer runs",
