@@ -202,6 +202,9 @@ def suggest(
     compute_limit: Optional[float] = None,
     total_compute: Optional[float] = None,
     level: float = 0.95,
+    allow_outside: bool = False,
+    bootstrap: Optional[int] = None,
+    seed: int = 240410102,
 ) -> Runs:
     """The body of :meth:`Fit.suggest`."""
     args = {
@@ -211,5 +214,8 @@ def suggest(
         "compute_limit": compute_limit,
         "total_compute": total_compute,
         "level": level,
+        "allow_outside": allow_outside,
+        "bootstrap": bootstrap,
+        "seed": seed,
     }
     return _runs(_native.suggest_json(args, fit._native), 3)

@@ -434,11 +434,16 @@ class Fit:
         compute_limit: Optional[float] = None,
         total_compute: Optional[float] = None,
         level: float = _DEFAULTS["level"],
+        allow_outside: bool = False,
+        bootstrap: Optional[int] = None,
+        seed: int = _DEFAULTS["seed"],
     ) -> "Runs":
         """The next runs to train, as ``scaling-laws suggest``: chosen by how much each
-        narrows the interval of N* (or L*) at ``target_budget`` per FLOP, given the runs
-        fitted (the fit's runs must be at hand: fitted now, or a fit file whose data file is
-        unchanged).
+        narrows the bootstrap interval of N* (or L*) at ``target_budget`` per FLOP, given the
+        runs fitted (the fit's runs must be at hand: fitted now, or a fit file whose data file
+        is unchanged). Runs stay inside the fitted ranges of N and tokens per parameter
+        (``report["ranges"]``) unless ``allow_outside``; each run outside is flagged in the
+        ``outside`` column and in ``report["runs"][i]["outside"]``.
 
         Args:
             target_budget: the budget whose N* (or L*) should be known better, FLOPs.
@@ -448,6 +453,10 @@ class Fit:
                 when not given).
             total_compute: most compute all the runs together may spend, FLOPs.
             level: confidence level of the intervals.
+            allow_outside: also offer runs outside the fitted ranges (``--allow-outside``).
+            bootstrap: resamples to draw now for the intervals (default: the draws the fit
+                holds, or 400 drawn now when it holds none).
+            seed: seed of a bootstrap drawn now.
 
         Returns:
             :class:`Runs`: ``repr`` is the command's text report, :meth:`Runs.table` the runs,
@@ -456,7 +465,8 @@ class Fit:
         from ._decide import suggest
 
         return suggest(self, target_budget, runs, target=target, compute_limit=compute_limit,
-                       total_compute=total_compute, level=level)
+                       total_compute=total_compute, level=level, allow_outside=allow_outside,
+                       bootstrap=bootstrap, seed=seed)
 
     def plot(
         self,

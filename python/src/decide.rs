@@ -114,6 +114,9 @@ struct SuggestArgs {
     compute_limit: Option<f64>,
     total_compute: Option<f64>,
     level: f64,
+    allow_outside: bool,
+    bootstrap: Option<usize>,
+    seed: u64,
 }
 
 /// The next runs to train, as `scaling-laws suggest` chooses them for `fit`.
@@ -131,6 +134,14 @@ fn suggest_json(
         compute_limit: args.compute_limit,
         total_compute: args.total_compute,
         level: args.level,
+        allow_outside: args.allow_outside,
+        bootstrap: args
+            .bootstrap
+            .map(|n| scaling_laws::uncertainty::BootstrapConfig {
+                n_resamples: n,
+                seed: args.seed,
+                ..scaling_laws::uncertainty::BootstrapConfig::default()
+            }),
         out: None,
     };
     use scaling_laws::report::suggest as report;

@@ -177,3 +177,15 @@ def test_suggest_equals_the_command_line(fit_file, cli, tmp_path):
     with pytest.raises(sl.OptionError) as e:
         f.suggest(1e23, 4, target="alpha")
     assert e.value.keyword == "target"
+
+
+def test_suggest_states_the_fitted_ranges_and_flags_runs_outside_them(fit_file, cli):
+    f = sl.Fit.load(fit_file)
+    inside = f.suggest(1e23, 4)
+    assert set(inside.report["ranges"]) == {"n_params", "tokens_per_param"}
+    assert all(r["outside"] is None for r in inside.report["runs"])
+    assert inside.table("dict")["outside"] == [None] * 4
+    runs = f.suggest(1e23, 4, allow_outside=True)
+    flags = [fit_file, "--target-budget", "1e23", "--runs", "4", "--allow-outside"]
+    assert runs.to_json() == cli("suggest", *flags, "--format", "json").stdout
+    assert runs.table("dict")["outside"] == [r["outside"] for r in runs.report["runs"]]

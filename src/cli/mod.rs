@@ -77,8 +77,8 @@ enum Command {
     /// Plan an IsoFLOP sweep: sizes per budget around N* of a fit (or 20 tokens per parameter),
     /// tokens, shapes and GPU time of each run; a CSV ready to launch.
     Design(Box<design::DesignArgs>),
-    /// Which new runs (N, D) would most narrow the interval of N*(C) (or L*(C)) per FLOP, from
-    /// the Fisher information of a saved fit; a CSV ready to launch.
+    /// Which new runs (N, D), inside the fitted ranges, would most narrow the bootstrap interval
+    /// of N*(C) (or L*(C)) per FLOP, for a saved fit; a CSV ready to launch.
     Suggest(Box<suggest::SuggestArgs>),
     /// Write a synthetic IsoFLOP sweep drawn from a known law with seeded noise.
     Simulate(simulate::SimulateArgs),

@@ -8,6 +8,8 @@ use scaling_laws::commands::FitSource;
 use scaling_laws::commands::suggest::{SuggestRequest, suggest};
 use scaling_laws::design::suggest::Target;
 use scaling_laws::output::write_atomically;
+use scaling_laws::uncertainty::bootstrap::DEFAULT_SEED;
+use scaling_laws::uncertainty::{BootstrapConfig, ResampleScheme};
 
 use super::common::{OutputFormat, Reporter};
 
@@ -24,7 +26,8 @@ enum TargetArg {
 const EXAMPLES: &str = "\
 Examples:
   scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 8
-  scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 4 --target loss --out next.csv";
+  scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 4 --target loss --out next.csv
+  scaling-laws suggest fit-boot.json --target-budget 1e23 --runs 4 --allow-outside --bootstrap 200";
 
 /// Options of `scaling-laws suggest`.
 #[derive(Debug, Args)]
@@ -44,15 +47,26 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "FLOPS")]
     compute_limit: Option<f64>,
     /// Most compute all the runs together may spend, FLOPs [default: no cap]. Runs are chosen
-    /// by the fall of the variance per FLOP, so without a cap cheap runs come first; with a cap
+    /// by how much they narrow the interval per FLOP, so without a cap cheap runs come first; with a cap
     /// and a large --runs the cap is spent.
     #[arg(long, value_name = "FLOPS")]
     total_compute: Option<f64>,
     /// The quantity whose interval to narrow.
     #[arg(long, value_enum, default_value = "params")]
     target: TargetArg,
+    /// Also offer runs outside the fitted ranges of N and tokens per parameter (each is
+    /// flagged: there the law is extrapolated, and the expected interval assumes it holds).
+    #[arg(long)]
+    allow_outside: bool,
+    /// Bootstrap resamples to draw now for the intervals [default: the draws the fit holds, or
+    /// 400 drawn now when it holds none].
+    #[arg(long, value_name = "N", help_heading = "Uncertainty")]
+    bootstrap: Option<usize>,
+    /// Seed of a bootstrap drawn now.
+    #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
+    seed: u64,
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = scaling_laws::answer::optimal::DEFAULT_LEVEL)]
+    #[arg(long, default_value_t = scaling_laws::answer::optimal::DEFAULT_LEVEL, help_heading = "Uncertainty")]
     level: f64,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
@@ -60,6 +74,9 @@ pub struct SuggestArgs {
     /// Write the runs as CSV to this file (ready to launch).
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
 }
 
 /// Run `scaling-laws suggest`.
@@ -75,9 +92,16 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
         compute_limit: args.compute_limit,
         total_compute: args.total_compute,
         level: args.level,
+        allow_outside: args.allow_outside,
+        bootstrap: args.bootstrap.map(|n| BootstrapConfig {
+            n_resamples: n,
+            seed: args.seed,
+            scheme: ResampleScheme::default(),
+            ..BootstrapConfig::default()
+        }),
         out: args.out.clone(),
     };
-    let result = suggest(request, &Reporter::new(true))?;
+    let result = suggest(request, &Reporter::new(args.quiet))?;
     if let Some(out) = &args.out {
         write_atomically(out, |w| scaling_laws::report::suggest::csv(&result, w))?;
     }

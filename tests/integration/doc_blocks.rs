@@ -397,7 +397,7 @@ fn difference(expected: &[String], actual: &[String]) -> String {
 
 /// The Markdown files whose blocks are checked, each by a test of its own below (so that they
 /// run in parallel).
-const FILES: [&str; 9] = [
+const FILES: [&str; 10] = [
     "README.md",
     "docs/input.md",
     "docs/fit.md",
@@ -407,6 +407,7 @@ const FILES: [&str; 9] = [
     "docs/laws.md",
     "docs/cases.md",
     "docs/curves.md",
+    "docs/suggest.md",
 ];
 
 #[test]
@@ -471,6 +472,11 @@ fn docs_approaches_blocks() {
 #[test]
 fn docs_laws_blocks() {
     check_file("docs/laws.md");
+}
+
+#[test]
+fn docs_suggest_blocks() {
+    check_file("docs/suggest.md");
 }
 
 #[test]

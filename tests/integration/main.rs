@@ -31,6 +31,7 @@ mod plots;
 mod recovery;
 mod select;
 mod streams;
+mod suggest;
 mod unique_tokens;
 mod warnings;
 mod writes;
