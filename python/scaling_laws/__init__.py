@@ -13,6 +13,9 @@ Functions:
     holdout: fit without some runs and test the predictions on them.
     plan: what training a model takes: FLOPs, memory under DDP and ZeRO/FSDP, days on GPUs.
     simulate: a synthetic IsoFLOP sweep drawn from a known law, seeded.
+    curve_fit: a training-curve law (multi-power, annealing, blind) fitted to every
+        checkpoint; its CurveFit predicts trajectories with bands and the best schedule.
+    curve_simulate: training curves drawn from the multi-power law, seeded.
     isoflop: Approach 2 (IsoFLOP profiles): N* = k·C^a through each budget's minimum.
     envelope: Approach 1 (the lower envelope of training curves).
     compare: Approaches 1, 2 and 3 side by side, with whether they agree.
@@ -41,6 +44,7 @@ from ._analyses import (
     isoflop,
     select,
 )
+from ._curve import CurveFit, curve_fit, curve_simulate
 from ._data import Dataset, load
 from ._decide import Runs, design
 from ._figures import Figure
@@ -74,6 +78,9 @@ __all__ = [
     "envelope",
     "select",
     "Bootstrap",
+    "CurveFit",
+    "curve_fit",
+    "curve_simulate",
     "Dataset",
     "Fit",
     "Figure",

@@ -170,3 +170,40 @@ def save_svg(svg: str, path: str, width: int, height: int) -> None:
 def save_figures(fit: NativeFit, folder: str, args: dict[str, Any]) -> list[str]:
     """Every figure of the fit into ``folder`` (PNG and SVG, replaced as a whole), as
     ``scaling-laws plot all``; the paths written. ``args`` as :func:`render_figure`."""
+
+# Training curves (python/src/curve.rs).
+CURVE_DEFAULTS: dict[str, Any]
+"""Defaults of ``scaling-laws curve``: lam, delta, seed (of the bootstrap), every, noise and
+simulate_seed (of ``curve simulate``)."""
+
+def curve_fit_runs(
+    paths: list[str],
+    frames: list[tuple[str, list[Any]]],
+    args: dict[str, Any],
+    progress: Optional[Callable[[int, Optional[int]], object]] = None,
+) -> str:
+    """A curve law fitted to the logs in ``paths`` and ``frames`` (``curve fit``), as JSON,
+    with the GIL released."""
+
+def curve_fit_checked(text: str, shown: str) -> str:
+    """A curve fit's JSON, checked field by field, as the library serialises it."""
+
+def curve_fit_read(path: str) -> str:
+    """A fit saved by ``curve fit --out``, read and checked, as JSON."""
+
+def curve_fit_text(text: str) -> str:
+    """The command line's text report of a curve fit."""
+
+def curve_predict(
+    text: str, schedule: str, every: Optional[int] = None, target_loss: Optional[float] = None
+) -> str:
+    """The trajectory a curve fit predicts under a schedule (``curve predict``), as JSON."""
+
+def curve_best_schedule(text: str, schedule: str, families: list[str]) -> str:
+    """The best schedule of each family (``curve schedule``), as JSON."""
+
+def curve_simulate_runs(
+    schedules: list[str], truth: Optional[list[float]], every: int, noise: float, seed: int
+) -> dict[str, Any]:
+    """Training curves drawn from the multi-power law (``curve simulate``): columns run, step,
+    lr, loss."""

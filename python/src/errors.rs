@@ -29,6 +29,7 @@ fn classify(err: &Error) -> (&'static str, &'static str) {
         Error::Download { .. } => ("DownloadError", "Download"),
         Error::NotFinite { .. } => ("NotFiniteError", "NotFinite"),
         Error::NoConvergence { .. } => ("ConvergenceError", "NoConvergence"),
+        Error::BadCurve { .. } => ("InputError", "BadCurve"),
         _ => ("ScalingLawsError", "Other"),
     }
 }

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod analyses;
+mod curve;
 mod data;
 mod decide;
 mod errors;
@@ -29,6 +30,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         scaling_laws::data::DEFAULT_FLOPS_PER_PARAM_TOKEN,
     )?;
     analyses::register(m)?;
+    curve::register(m)?;
     data::register(m)?;
     decide::register(m)?;
     figures::register(m)?;

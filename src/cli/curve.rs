@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
-    curve_simulate,
+    curve_simulate, parse_schedules,
 };
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, curve_schedule};
 use scaling_laws::curve::law::DEFAULT_LAMBDA;
@@ -194,23 +194,6 @@ struct CurveSimulateArgs {
     seed: u64,
 }
 
-/// Parse `--schedule` values: `SPEC` for every run, `RUN=SPEC` for one.
-fn schedules(values: &[String]) -> Result<Vec<(Option<String>, Schedule)>, Error> {
-    values
-        .iter()
-        .map(|v| {
-            let (run, spec) = match v.split_once(':') {
-                Some((head, _)) if head.contains('=') => {
-                    let (run, spec) = v.split_once('=').expect("an = in the head");
-                    (Some(run.trim().to_string()), spec)
-                }
-                _ => (None, v.as_str()),
-            };
-            Ok((run, Schedule::parse(spec, "--schedule")?))
-        })
-        .collect()
-}
-
 /// Run `scaling-laws curve`.
 pub fn run(command: CurveCommand) -> anyhow::Result<()> {
     match command.action {
@@ -231,7 +214,7 @@ fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
             lr_col: args.lr_col.clone(),
             run_col: args.run_col.clone(),
         },
-        schedules: schedules(&args.schedule)?,
+        schedules: parse_schedules(&args.schedule)?,
         law: args.law.clone(),
         lambda: args.lambda,
         delta: args.delta,
@@ -308,7 +291,7 @@ fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
         ..CurveSimulateRequest::default()
     };
     if !args.schedule.is_empty() {
-        request.runs = schedules(&args.schedule)?
+        request.runs = parse_schedules(&args.schedule)?
             .into_iter()
             .map(|(name, s)| {
                 name.map(|n| (n, s))

@@ -181,6 +181,27 @@ const KIND: &str = "scaling-laws curve fit";
 /// Most bootstrap replicates of a curve fit: each one is a refit.
 pub const MAX_CURVE_DRAWS: usize = 20_000;
 
+/// Parse `--schedule` values: `SPEC` for every run, `RUN=SPEC` for one.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--schedule` for a description that does not parse.
+pub fn parse_schedules(values: &[String]) -> Result<Vec<(Option<String>, Schedule)>, Error> {
+    values
+        .iter()
+        .map(|v| {
+            let (run, spec) = match v.split_once(':') {
+                Some((head, _)) if head.contains('=') => {
+                    let (run, spec) = v.split_once('=').expect("an = in the head");
+                    (Some(run.trim().to_string()), spec)
+                }
+                _ => (None, v.as_str()),
+            };
+            Ok((run, Schedule::parse(spec, "--schedule")?))
+        })
+        .collect()
+}
+
 /// The learning rate at every step of `log`'s run, and where it came from.
 fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>, String), Error> {
     let last_step = log.steps.last().copied().unwrap_or(0);
@@ -211,11 +232,13 @@ fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>
         }
         (None, Some(logged)) if !logged.is_empty() => {
             let horizon = last_step.max(logged[logged.len() - 1].0) + 1;
-            let lrs = interpolate(
-                logged,
-                horizon,
-                &format!("the learning rate of run {}", log.run),
-            )?;
+            let lrs = interpolate(logged, horizon, "--lr-col").map_err(|e| match e {
+                Error::InvalidOption { message, .. } => Error::BadCurve {
+                    run: log.run.clone(),
+                    message: format!("its logged learning rate: {message}"),
+                },
+                e => e,
+            })?;
             let dense = logged.len() + 1 >= horizon;
             let source = if dense {
                 "logged at every step".to_string()

@@ -1,0 +1,278 @@
+"""Training curves: :func:`curve_fit`, :class:`CurveFit` and :func:`curve_simulate`, the
+``scaling-laws curve`` commands from Python."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from . import _native
+from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
+from ._progress import ProgressArg, progress_callback
+from .errors import OptionError
+
+__all__ = ["CurveFit", "curve_fit", "curve_simulate"]
+
+_DEFAULTS = _native.CURVE_DEFAULTS
+
+ScheduleArg = Union[None, str, Mapping[str, str], Sequence[str]]
+
+
+def _schedules(schedule: ScheduleArg) -> list:
+    """Schedules as ``--schedule`` takes them: ``SPEC`` for every run, ``RUN=SPEC`` for one."""
+    if schedule is None:
+        return []
+    if isinstance(schedule, str):
+        return [schedule]
+    if isinstance(schedule, Mapping):
+        return [f"{run}={spec}" for run, spec in schedule.items()]
+    return [str(s) for s in schedule]
+
+
+def _sources(data: Any) -> tuple:
+    """Paths and in-memory frames of training logs."""
+    items = data if isinstance(data, (list, tuple)) else [data]
+    paths, frames = [], []
+    for item in items:
+        if isinstance(item, (str, os.PathLike)):
+            paths.append(os.fspath(item))
+        elif is_pandas_frame(item):
+            frames.append(("pandas DataFrame", frame_columns(item)))
+        elif is_polars_frame(item):
+            frames.append(("polars DataFrame", frame_columns(item)))
+        elif isinstance(item, Mapping):
+            frames.append(("arrays", mapping_columns(item)))
+        else:
+            raise OptionError(
+                f"invalid data: cannot read a {type(item).__name__}; give a path, a pandas or "
+                "polars DataFrame, a mapping of column names to arrays, or a list of these",
+                {"kind": "InvalidOption", "flag": "data"},
+            )
+    if not paths and not frames:
+        raise OptionError(
+            "invalid data: no training logs given",
+            {"kind": "InvalidOption", "flag": "data"},
+        )
+    return paths, frames
+
+
+class CurveFit:
+    """A curve law fitted to every checkpoint of some runs (what ``scaling-laws curve fit``
+    reports and saves).
+
+    Attributes:
+        report: the fit as a dict, exactly the command line's ``--format json``.
+        law: the law's name.
+        params: the fitted parameters by name.
+        intervals: each parameter's bootstrap interval ``(lower, upper)`` by name, or None
+            without ``bootstrap``.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self.report: dict = json.loads(text)
+        self.law: str = self.report["law"]
+        self.params: dict = {p["name"]: p["value"] for p in self.report["params"]}
+        u = self.report.get("uncertainty")
+        self.intervals: Optional[dict] = (
+            None if u is None else {p["name"]: (p["lower"], p["upper"]) for p in u["params"]}
+        )
+
+    def predict(
+        self,
+        schedule: str,
+        *,
+        every: Optional[int] = None,
+        frame: FrameKind = "pandas",
+    ) -> Any:
+        """The loss trajectory under ``schedule`` (as ``curve predict``).
+
+        Args:
+            schedule: the schedule, ``FAMILY:key=value,...``, e.g.
+                ``"wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000"``.
+            every: predict every this many steps (and at the last); 1/100 of the horizon by
+                default.
+            frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
+
+        Returns:
+            Columns step, lr, loss, and with a bootstrapped fit lower, upper (the band) and
+            past_data (``ln(S1 / S1_max)``: how far past the fitted runs, 0 inside).
+        """
+        p = json.loads(_native.curve_predict(self._json, str(schedule), every, None))
+        columns = {"step": p["step"], "lr": p["lr"], "loss": p["loss"]}
+        for key in ("lower", "upper", "past_data"):
+            if key in p:
+                columns[key] = p[key]
+        return make_frame(columns, frame)
+
+    def reach(self, schedule: str, target_loss: float, *, every: Optional[int] = None) -> dict:
+        """When the trajectory under ``schedule`` first reaches ``target_loss`` (as ``curve
+        predict --target-loss``), on the steps of :meth:`predict` with ``every``: a dict with
+        ``loss``, ``step`` and, with a bootstrapped fit, the band's ``earliest`` and
+        ``latest`` steps; None where it is not reached within the schedule (for ``latest``:
+        cannot tell)."""
+        p = json.loads(_native.curve_predict(self._json, str(schedule), every, float(target_loss)))
+        return p["target"]
+
+    def best_schedule(
+        self,
+        schedule: str,
+        *,
+        families: Sequence[str] = ("cosine", "wsd"),
+        frame: FrameKind = "pandas",
+    ) -> Any:
+        """The best schedule of each family at the warmup, peak and horizon of ``schedule``
+        (as ``curve schedule``).
+
+        Returns:
+            One row per schedule (``given``, ``baseline``: cosine to 10% of the peak, then each
+            family's best) with columns role, schedule, final_loss, gain (the baseline's final
+            loss minus this one's) and, with a bootstrapped fit, gain_lower, gain_upper.
+        """
+        r = json.loads(_native.curve_best_schedule(self._json, str(schedule), [str(f) for f in families]))
+        rows = r["schedules"]
+        columns = {
+            "role": [s["role"] for s in rows],
+            "schedule": [s["schedule"] for s in rows],
+            "final_loss": [s["final_loss"] for s in rows],
+            "gain": [s["gain"] for s in rows],
+        }
+        if r.get("level") is not None:
+            columns["gain_lower"] = [s["gain_interval"][0] for s in rows]
+            columns["gain_upper"] = [s["gain_interval"][1] for s in rows]
+        return make_frame(columns, frame)
+
+    def text(self) -> str:
+        """The command line's text report."""
+        return _native.curve_fit_text(self._json)
+
+    def to_json(self) -> str:
+        """The fit as JSON, as ``curve fit --out`` saves it."""
+        return self._json
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`."""
+        tmp = os.fspath(path) + ".partial"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self.report, indent=2) + "\n")
+        os.replace(tmp, os.fspath(path))
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "CurveFit":
+        """Read a fit saved by ``curve fit --out`` or :meth:`save`, checked field by field."""
+        return cls(_native.curve_fit_read(os.fspath(path)))
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+def curve_fit(
+    data: Any,
+    *,
+    law: str = "multi-power",
+    schedule: ScheduleArg = None,
+    lam: float = _DEFAULTS["lam"],
+    delta: float = _DEFAULTS["delta"],
+    bootstrap: int = 0,
+    seed: int = _DEFAULTS["seed"],
+    level: float = 0.95,
+    step_col: Optional[str] = None,
+    loss_col: Optional[str] = None,
+    lr_col: Optional[str] = None,
+    run_col: Optional[str] = None,
+    progress: ProgressArg = None,
+) -> CurveFit:
+    """Fit a training-curve law to every checkpoint of one or more runs, as
+    ``scaling-laws curve fit`` does.
+
+    Args:
+        data: training logs: a path (CSV, Parquet, NDJSON), a pandas or polars DataFrame, a
+            mapping of column names to arrays, or a list of these. One run per source, or a
+            long table with a run column.
+        law: ``"multi-power"`` (Luo et al. 2025), ``"annealing"`` (Tissue et al. 2024) or
+            ``"blind"`` (the schedule-blind baseline).
+        schedule: the learning-rate schedule, ``"FAMILY:key=value,..."`` for every run, or a
+            mapping of run names to schedules; without it the logged learning rate is
+            interpolated.
+        lam: the annealing law's momentum λ (``--lambda``).
+        delta: Huber threshold on log-loss residuals.
+        bootstrap: replicates for parameter intervals and prediction bands (0: none; 200 is
+            usual).
+        seed: seed of the bootstrap.
+        level: confidence level of the intervals.
+        step_col, loss_col, lr_col, run_col: the columns, found by name by default
+            (``lr_col="none"``: read no learning rate; ``run_col="none"``: one run per source).
+        progress: a progress bar or callback (see :mod:`scaling_laws._progress`).
+
+    Returns:
+        A :class:`CurveFit`.
+
+    Raises:
+        InputError: a run that cannot be fitted (steps going backwards, a NaN loss, no
+            learning rate), naming the run and step.
+        OptionError: an invalid option, naming its flag.
+
+    Example:
+        >>> import scaling_laws as sl
+        >>> runs = sl.curve_simulate(frame="dict")
+        >>> fit = sl.curve_fit(runs, law="annealing")
+        >>> round(fit.params["L0"], 1)
+        2.3
+    """
+    paths, frames = _sources(data)
+    args = {
+        "law": str(law),
+        "schedule": _schedules(schedule),
+        "lam": float(lam),
+        "delta": float(delta),
+        "bootstrap": int(bootstrap),
+        "seed": int(seed),
+        "level": float(level),
+        "step_col": step_col,
+        "loss_col": loss_col,
+        "lr_col": lr_col,
+        "run_col": run_col,
+    }
+    with progress_callback(progress, "curve fit") as callback:
+        text = _native.curve_fit_runs(paths, frames, args, callback)
+    return CurveFit(text)
+
+
+def curve_simulate(
+    schedules: Union[None, Mapping[str, str], Sequence[str]] = None,
+    *,
+    truth: Optional[Sequence[float]] = None,
+    every: int = _DEFAULTS["every"],
+    noise: float = _DEFAULTS["noise"],
+    seed: int = _DEFAULTS["simulate_seed"],
+    frame: FrameKind = "pandas",
+) -> Any:
+    """Training curves drawn from the multi-power law under given schedules with seeded
+    noise, as ``scaling-laws curve simulate`` writes them.
+
+    Args:
+        schedules: each run's schedule, ``{"name": "FAMILY:key=value,..."}``; by default
+            cosine, constant and WSD runs of 24,000 steps.
+        truth: the law's parameters ``[L0, A, alpha, B, C, beta, gamma]``; by default the
+            published 400M fit of Luo et al. 2025.
+        every: a checkpoint every this many steps.
+        noise: standard deviation of the log-loss noise.
+        seed: seed of the noise.
+        frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
+
+    Returns:
+        Columns run, step, lr, loss.
+    """
+    if isinstance(schedules, Mapping):
+        specs = [f"{name}={spec}" for name, spec in schedules.items()]
+    else:
+        specs = [] if schedules is None else [str(s) for s in schedules]
+    columns = _native.curve_simulate_runs(
+        specs,
+        None if truth is None else [float(t) for t in truth],
+        int(every),
+        float(noise),
+        int(seed),
+    )
+    return make_frame(columns, frame)

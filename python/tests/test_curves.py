@@ -1,0 +1,96 @@
+"""Training curves from Python: the same fits, trajectories, bands and schedules as
+``scaling-laws curve``, from files and data frames."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import scaling_laws as sl
+
+from conftest import REPO, cli_error
+
+CURVES_CSV = REPO / "data" / "simulated_curves.csv"
+LONGER = "wsd:warmup=2000,peak=3e-4,final=3e-5,decay=30000,steps=36000,cooldown=linear"
+BASE = "cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000"
+
+
+@pytest.fixture(scope="module")
+def banded():
+    return sl.curve_fit(CURVES_CSV, law="annealing", bootstrap=20, seed=5)
+
+
+def test_a_curve_fit_is_the_command_lines_from_a_file_and_from_a_data_frame(banded, cli_json):
+    cli = cli_json(
+        "curve", "fit", CURVES_CSV, "--law", "annealing", "--bootstrap", "20", "--seed", "5",
+        "--format", "json", "-q",
+    )
+    assert banded.report == cli
+    # The same rows as a data frame give the same fit (runs found by the run column).
+    frame = pd.read_csv(CURVES_CSV)
+    again = sl.curve_fit(frame, law="annealing", bootstrap=20, seed=5)
+    assert again.params == banded.params
+    assert again.intervals == banded.intervals
+    lo, hi = banded.intervals["alpha"]
+    assert lo < banded.params["alpha"] < hi
+
+
+def test_trajectories_bands_and_schedules_are_the_command_lines(banded, cli_json, tmp_path):
+    path = tmp_path / "fit.json"
+    banded.save(path)
+    cli = cli_json(
+        "curve", "predict", "--fit", path, "--schedule", LONGER, "--every", "500",
+        "--target-loss", "2.7", "--format", "json",
+    )
+    ours = banded.predict(LONGER, every=500, frame="dict")
+    assert list(ours["loss"]) == cli["loss"]
+    assert list(ours["lower"]) == cli["lower"] and list(ours["upper"]) == cli["upper"]
+    assert all(lo <= m <= hi for lo, m, hi in zip(ours["lower"], ours["loss"], ours["upper"]))
+    assert banded.reach(LONGER, 2.7, every=500) == cli["target"]
+
+    table = banded.best_schedule(BASE, frame="dict")
+    cli = cli_json("curve", "schedule", "--fit", path, "--schedule", BASE, "--format", "json")
+    assert list(table["schedule"]) == [s["schedule"] for s in cli["schedules"]]
+    assert list(table["gain_lower"]) == [s["gain_interval"][0] for s in cli["schedules"]]
+    assert table["role"][3] == "wsd" and table["gain"][3] > 0.01
+
+
+def test_a_fit_saved_by_the_command_line_loads_and_a_broken_one_is_refused(cli, tmp_path):
+    path = tmp_path / "fit.json"
+    cli("curve", "fit", CURVES_CSV, "--law", "blind", "--out", path, "-q")
+    fit = sl.CurveFit.load(path)
+    assert fit.law == "blind" and fit.intervals is None
+    assert json.loads(path.read_text()) == fit.report
+    broken = json.loads(path.read_text())
+    broken["params"][0]["value"] = -1.0
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(broken))
+    with pytest.raises(sl.FitFileError, match="params: L0 is -1"):
+        sl.CurveFit.load(bad)
+    done = cli("curve", "predict", "--fit", bad, "--schedule", BASE, check=False)
+    assert "params: L0 is -1" in cli_error(done)
+
+
+def test_bad_curves_and_options_raise_the_package_s_errors_naming_run_flag_and_step():
+    runs = sl.curve_simulate(every=1000, frame="pandas")
+    with pytest.raises(sl.OptionError, match="--law"):
+        sl.curve_fit(runs, law="cosine")
+    backwards = runs.copy()
+    backwards.loc[3, "step"] = 1000
+    with pytest.raises(sl.InputError, match="cosine.*step 1000"):
+        sl.curve_fit(backwards, law="blind")
+    with pytest.raises(sl.OptionError, match="--schedule"):
+        sl.curve_fit(runs, schedule="cosine:peak=3e-4")
+    with pytest.raises(sl.OptionError, match="data"):
+        sl.curve_fit(42)
+
+
+def test_simulated_curves_are_the_command_lines(cli):
+    ours = sl.curve_simulate(every=500, seed=3, frame="dict")
+    text = cli("curve", "simulate", "--every", "500", "--seed", "3").stdout.splitlines()
+    assert len(text) - 1 == len(ours["loss"])
+    first = text[1].split(",")
+    assert first[0] == ours["run"][0] and int(first[1]) == ours["step"][0]
+    assert float(first[3]) == pytest.approx(ours["loss"][0], abs=5e-6)
