@@ -100,3 +100,13 @@ def test_approaches_compared_table():
         assert label in text, label
     verdicts = re.findall(r"^(OLMo ladder|Porian et al\., RefinedWeb): (.+)$", text, re.M)
     assert [v[0] for v in verdicts] == ["OLMo ladder", "Porian et al., RefinedWeb"]
+
+
+def test_training_curves_refit_predicts_the_held_out_schedules():
+    text = outputs("training_curves.ipynb")
+    found = re.search(r"mean PredE: multi-power ([\d.]+)%, annealing ([\d.]+)%", text)
+    assert found, text[:2000]
+    # The acceptance bounds of the refit on the authors' training schedules (400M).
+    assert float(found.group(1)) < 0.25 and float(found.group(2)) <= 0.23
+    assert "weakly identified" in text
+    assert "error of the final loss" in text
