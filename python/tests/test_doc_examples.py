@@ -1,6 +1,6 @@
 """The Python examples of the documentation run, and print what their comments say.
 
-Each ```python block of `docs/python.md` and `python/README.md` is run in a fresh folder that
+Each ```python block of `docs/python.md`, `docs/curves.md` and `python/README.md` is run in a fresh folder that
 holds the repository's `data/`; every `print(...)  # TEXT` line must print TEXT, in order.
 """
 
@@ -14,7 +14,7 @@ import pytest
 
 from conftest import REPO
 
-PAGES = ["docs/python.md", "python/README.md"]
+PAGES = ["docs/python.md", "docs/curves.md", "python/README.md"]
 
 
 def _blocks(page: str) -> list[str]:
