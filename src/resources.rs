@@ -76,6 +76,89 @@ fn require_memory_within(
     ))
 }
 
+/// CPU seconds of one L-BFGS start of a law of N and D, per run it is fitted to: 40,500 starts
+/// of the data-constrained law (the slowest family) on 324 runs took 242 s on one core of the
+/// 2-core machine of `benches/README.md`, 1.8e-5 s per start and run.
+pub const SECONDS_PER_START_RUN: f64 = 2e-5;
+
+/// CPU seconds of one bootstrap replicate, per run: 4,000 replicates of the 240 Chinchilla runs
+/// take about 11 CPU seconds (`benches/README.md`), 1.2e-5 s per replicate and run.
+pub const SECONDS_PER_RESAMPLE_RUN: f64 = 1.2e-5;
+
+/// Estimated wall time beyond which a long computation is announced with its estimate.
+pub const NOTE_SECONDS: f64 = 60.0;
+
+/// Estimated wall time beyond which a computation is refused (a day).
+pub const MAX_SECONDS: f64 = 86_400.0;
+
+/// The wall time `count` units of `seconds_each` CPU seconds take on the threads of the pool:
+/// refused beyond [`MAX_SECONDS`], announced (the returned note) beyond [`NOTE_SECONDS`].
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag` and the estimate, e.g. "--bootstrap 60000000 would
+/// take about 16 days for the refits on 2 threads; ...".
+pub fn check_time(
+    flag: &str,
+    count: f64,
+    seconds_each: f64,
+    what: &str,
+) -> Result<Option<crate::progress::Note>, Error> {
+    check_time_on(
+        flag,
+        count,
+        seconds_each,
+        what,
+        rayon::current_num_threads(),
+    )
+}
+
+fn check_time_on(
+    flag: &str,
+    count: f64,
+    seconds_each: f64,
+    what: &str,
+    threads: usize,
+) -> Result<Option<crate::progress::Note>, Error> {
+    let threads = threads.max(1);
+    let seconds = count * seconds_each / threads as f64;
+    let on = format!("{} thread{}", threads, if threads == 1 { "" } else { "s" });
+    if seconds > MAX_SECONDS {
+        let fit = (MAX_SECONDS * threads as f64 / seconds_each).floor();
+        return Err(Error::invalid_option(
+            flag,
+            format!(
+                "{flag} {} would take about {} for {what} on {on}; at most about {} finish \
+                 within a day (choose a smaller {flag})",
+                count_text(count),
+                duration(seconds),
+                count_text(fit)
+            ),
+        ));
+    }
+    Ok((seconds > NOTE_SECONDS).then(|| {
+        crate::progress::Note::Info(format!(
+            "{flag} {}: {what} will take about {} on {on}",
+            count_text(count),
+            duration(seconds)
+        ))
+    }))
+}
+
+/// Seconds in the largest unit that keeps the number at least 1: `40 s`, `4.0 minutes`,
+/// `3.1 hours`, `16.2 days`.
+fn duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 3600.0 {
+        format!("{:.1} minutes", seconds / 60.0)
+    } else if seconds < 86_400.0 {
+        format!("{:.1} hours", seconds / 3600.0)
+    } else {
+        format!("{:.1} days", seconds / 86_400.0)
+    }
+}
+
 /// Bytes in decimal units, e.g. `4.4 TB`.
 fn bytes(b: f64) -> String {
     const UNITS: [&str; 7] = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"];
@@ -150,5 +233,38 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("at most 4.0e7 fit in the 8.0 GB"), "{err}");
+    }
+
+    #[test]
+    fn long_computations_are_announced_and_endless_ones_refused_with_their_estimate() {
+        assert!(
+            check_time_on("--starts", 100.0, 240.0 * SECONDS_PER_START_RUN, "x", 2)
+                .unwrap()
+                .is_none()
+        );
+        let note = check_time_on(
+            "--starts",
+            40_500.0,
+            324.0 * SECONDS_PER_START_RUN,
+            "the fit's L-BFGS starts",
+            1,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            note.text(),
+            "--starts 40500: the fit's L-BFGS starts will take about 4.4 minutes on 1 thread"
+        );
+        let err = check_time_on(
+            "--bootstrap",
+            1e8,
+            240.0 * SECONDS_PER_RESAMPLE_RUN,
+            "the refits",
+            2,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("about 1.7 days"), "{err}");
+        assert!(err.contains("at most about 6.0e7"), "{err}");
     }
 }

@@ -465,6 +465,19 @@ fn fit_fixed_loss(
     progress: &dyn Progress,
 ) -> Result<FitReport, Error> {
     validate_config(obs, config)?;
+    let searched = if subsample::applies(obs, config) {
+        config.subsample_rows.min(obs.len())
+    } else {
+        obs.len()
+    };
+    if let Some(note) = crate::resources::check_time(
+        "--starts",
+        config.runs_planned() as f64,
+        searched as f64 * crate::resources::SECONDS_PER_START_RUN,
+        "the fit's L-BFGS starts",
+    )? {
+        progress.note(&note);
+    }
     let objective = Objective::for_law(obs, config.law, config.loss);
     let grid = config.starts.points(&config.params);
     let (runs, stage) = if subsample::applies(obs, config) {

@@ -266,6 +266,14 @@ pub fn bootstrap(
         crate::resources::BYTES_PER_RESAMPLE,
         "the draws",
     )?;
+    if let Some(note) = crate::resources::check_time(
+        "--bootstrap",
+        config.n_resamples as f64,
+        obs.len() as f64 * crate::resources::SECONDS_PER_RESAMPLE_RUN,
+        "the refits",
+    )? {
+        progress.note(&note);
+    }
     let fit_config = &fitted.config;
     let law = fit_config.law;
     let full = Objective::for_law(obs, law, fit_config.loss);
