@@ -151,7 +151,7 @@ pub fn fetch(dataset: &KnownDataset, url: Option<&str>, cache: &Path) -> Result<
 /// [`Error::Io`] when unreadable; [`Error::Download`]-style checksum error when it is not the
 /// expected file.
 pub fn verify_local(dataset: &KnownDataset, path: &Path) -> Result<PathBuf, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path.display().to_string(), e))?;
+    let bytes = crate::data::read_data_file(&path.display().to_string())?;
     let got = sha256_hex(&bytes);
     if got != dataset.sha256 {
         return Err(Error::invalid_option(

@@ -133,7 +133,7 @@ fn bad(path: &str, col: &str, row: usize, shown: String, problem: &str, advice: 
 /// learning rate that is not a positive number.
 pub fn load_logs(path: &str, options: &LogOptions) -> Result<Vec<RunLog>, Error> {
     let format = Format::from_path(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = super::read_data_file(path)?;
     let table = table::read_table(bytes, format, path)?;
     let stem = Path::new(path)
         .file_stem()

@@ -194,7 +194,7 @@ pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
 /// Reading errors, unknown columns, bad values, or a run without a parameter count.
 pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Error> {
     let format = Format::from_path(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = super::read_data_file(path)?;
     let table = table::read_table(bytes, format, path)?;
     let stem = Path::new(path)
         .file_stem()

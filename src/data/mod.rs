@@ -211,19 +211,66 @@ fn distinct_count(values: &[f64]) -> usize {
 /// ambiguous columns, bad values (naming rows), or no rows left after filtering.
 pub fn load(path: &str, options: &LoadOptions) -> Result<Dataset, Error> {
     let (bytes, format) = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::read("standard input", e))?;
-        (buf, Format::Csv)
+        let bytes = read_limited(std::io::stdin(), "standard input")?;
+        (bytes, Format::Csv)
     } else {
         let format = Format::from_path(path)?;
-        (
-            std::fs::read(path).map_err(|e| Error::read(path, e))?,
-            format,
-        )
+        (read_data_file(path)?, format)
     };
     load_bytes(bytes, format, path, options)
+}
+
+/// Largest data file read, in bytes: a table of 10^7 runs or checkpoints is under 1 GB as CSV.
+pub const MAX_DATA_BYTES: u64 = 2_000_000_000;
+
+/// The bytes of the data file `path`, refusing a device (such as `/dev/zero`) and anything
+/// over [`MAX_DATA_BYTES`] (a pipe or FIFO is read up to the limit).
+///
+/// # Errors
+///
+/// A reading error naming the file, also for a folder, a device or a file over the limit.
+pub fn read_data_file(path: &str) -> Result<Vec<u8>, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_char_device() || kind.is_block_device() || kind.is_socket() {
+            return Err(too_big(path, "it is a device or socket, not a data file"));
+        }
+    }
+    if meta.is_dir() {
+        return Err(too_big(path, "it is a folder, not a data file"));
+    }
+    if meta.len() > MAX_DATA_BYTES {
+        return Err(too_big(path, &over_limit()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    read_limited(file, path)
+}
+
+fn over_limit() -> String {
+    format!(
+        "it is larger than {} GB, the most a data file may be; filter or split it first",
+        MAX_DATA_BYTES / 1_000_000_000
+    )
+}
+
+fn too_big(path: &str, message: &str) -> Error {
+    Error::read(path, std::io::Error::other(message.to_string()))
+}
+
+/// Everything `reader` gives, up to [`MAX_DATA_BYTES`] (one byte more is an error).
+fn read_limited(reader: impl std::io::Read, shown: &str) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DATA_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::read(shown, e))?;
+    if bytes.len() as u64 > MAX_DATA_BYTES {
+        return Err(too_big(shown, &over_limit()));
+    }
+    Ok(bytes)
 }
 
 /// Load and validate runs from the contents of a file; `label` names it in messages.

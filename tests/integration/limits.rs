@@ -57,3 +57,31 @@ fn an_envelope_finer_than_a_thousandth_of_a_decade_is_refused() {
     ];
     assert_refused(&args, "--per-decade", "at most 1000");
 }
+
+#[test]
+fn a_device_given_as_data_is_refused_at_once_instead_of_read_without_end() {
+    let dir = crate::common::temp_dir();
+    let zero = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let zero = zero.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    for args in [
+        vec!["fit", zero],
+        vec!["curve", "fit", zero],
+        vec![
+            "chinchilla",
+            "--data",
+            zero,
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    ] {
+        let out = crate::common::bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = crate::common::stderr(&out);
+        assert!(
+            err.contains("zero.csv: it is a device or socket, not a data file"),
+            "{args:?}: {err}"
+        );
+    }
+}
