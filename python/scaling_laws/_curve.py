@@ -9,6 +9,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
+from ._figures import FIGURE_DEFAULTS, Figure
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError
 
@@ -71,6 +72,7 @@ class CurveFit:
 
     def __init__(self, text: str) -> None:
         self._json = text
+        self._inputs: dict = {}
         self.report: dict = json.loads(text)
         self.law: str = self.report["law"]
         self.params: dict = {p["name"]: p["value"] for p in self.report["params"]}
@@ -142,6 +144,74 @@ class CurveFit:
             columns["gain_lower"] = [s["gain_interval"][0] for s in rows]
             columns["gain_upper"] = [s["gain_interval"][1] for s in rows]
         return make_frame(columns, frame)
+
+    def plot(
+        self,
+        data: Any,
+        kind: str = "curves",
+        *,
+        predict: ScheduleArg = None,
+        schedule: ScheduleArg = None,
+        step_col: Optional[str] = None,
+        loss_col: Optional[str] = None,
+        lr_col: Optional[str] = None,
+        run_col: Optional[str] = None,
+        width: int = FIGURE_DEFAULTS["width"],
+        height: int = FIGURE_DEFAULTS["height"],
+    ) -> Figure:
+        """Draw the fit over the runs it was fitted to (as ``curve plot``).
+
+        Args:
+            data: the training logs the fit was made from, as :func:`curve_fit` takes them.
+            kind: ``"curves"``: each run's loss (points) and the law's trajectory (line), the
+                ``predict`` schedules (dashed, with their band when the fit was
+                bootstrapped) and the learning rates in a panel beneath; ``"residuals"``:
+                ``observed / fitted - 1`` in percent against step.
+            predict: schedules to predict under: ``"FAMILY:key=value,..."``, a list of them,
+                or a mapping of legend names to schedules.
+            schedule: the schedules given to :func:`curve_fit` (by default those it was given
+                when it made this fit).
+            step_col, loss_col, lr_col, run_col: the columns, as given to :func:`curve_fit`
+                (by default those it was given when it made this fit).
+            width, height: the size in pixels.
+
+        Returns:
+            A :class:`Figure`, shown inline in Jupyter; ``.save("curves.png")`` writes it.
+
+        Raises:
+            OptionError: a run that is not one of the fit's, or has other checkpoints than
+                it was fitted with (``FILE``); a bad schedule (``--predict``, ``--schedule``)
+                or kind (``--kind``).
+
+        Example:
+            >>> import scaling_laws as sl
+            >>> runs = sl.curve_simulate(frame="dict")
+            >>> fit = sl.curve_fit(runs, law="blind")
+            >>> figure = fit.plot(runs, predict={"longer": "constant:warmup=2000,peak=3e-4,steps=30000"})
+            >>> "longer (predicted)" in figure.svg
+            True
+        """
+        given = self._inputs
+        columns = {
+            "step_col": step_col,
+            "loss_col": loss_col,
+            "lr_col": lr_col,
+            "run_col": run_col,
+        }
+        for key, value in columns.items():
+            if value is None:
+                columns[key] = given.get(key)
+        paths, frames = _sources(data)
+        args = {
+            "kind": str(kind),
+            "schedule": _schedules(schedule) if schedule is not None else given.get("schedule", []),
+            "predict": _schedules(predict),
+            "width": int(width),
+            "height": int(height),
+            **columns,
+        }
+        svg = _native.curve_plot_svg(self._json, paths, frames, args)
+        return Figure(str(kind), svg, int(width), int(height))
 
     def text(self) -> str:
         """The command line's text report."""
@@ -236,7 +306,10 @@ def curve_fit(
     }
     with progress_callback(progress, "curve fit") as callback:
         text = _native.curve_fit_runs(paths, frames, args, callback)
-    return CurveFit(text)
+    fit = CurveFit(text)
+    # How the logs were read, for CurveFit.plot on the same logs.
+    fit._inputs = {key: args[key] for key in ("schedule", "step_col", "loss_col", "lr_col", "run_col")}
+    return fit
 
 
 def curve_simulate(

@@ -207,3 +207,11 @@ def curve_simulate_runs(
 ) -> dict[str, Any]:
     """Training curves drawn from the multi-power law (``curve simulate``): columns run, step,
     lr, loss."""
+
+def curve_plot_svg(
+    text: str, paths: list[str], frames: list[tuple[str, list[Any]]], args: dict[str, Any]
+) -> str:
+    """The SVG text of a curve fit's figure (``curve plot``) over the logs in ``paths`` and
+    ``frames``, drawn with the GIL released; ``args``: kind (``"curves"`` or
+    ``"residuals"``), schedule and predict (lists of ``[NAME=]SPEC``), step_col, loss_col,
+    lr_col, run_col, width, height."""

@@ -1,5 +1,5 @@
 //! `scaling_laws.curve_fit` and the methods of `CurveFit`: the training-curve commands
-//! (`scaling-laws curve fit|predict|schedule|simulate`) with fits and results as JSON, which
+//! (`scaling-laws curve fit|predict|schedule|simulate|plot`) with fits and results as JSON, which
 //! the Python package turns into objects and data frames.
 
 use numpy::PyArray1;
@@ -8,11 +8,13 @@ use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitReport, CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit,
-    curve_simulate, parse_schedules, predict_with,
+    curve_simulate, parse_named_schedules, parse_schedules, predict_with,
 };
+use scaling_laws::commands::curve_plot::{CurvePlotRequest, curve_plot_image};
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, schedule_with};
 use scaling_laws::curve::schedule::Schedule;
-use scaling_laws::data::checkpoints::{LogOptions, logs_from_columns};
+use scaling_laws::data::checkpoints::{LogOptions, RunLog, logs_from_columns};
+use scaling_laws::plot::{CurveFigure, ImageFormat, PlotOptions};
 
 use crate::data::column;
 use crate::errors::IntoPy;
@@ -33,6 +35,23 @@ struct CurveFitArgs {
     loss_col: Option<String>,
     lr_col: Option<String>,
     run_col: Option<String>,
+}
+
+/// The runs' logs of data frames' columns (`(label, columns)`), read with `log`.
+fn frame_logs(
+    py: Python<'_>,
+    frames: &[(String, Vec<Bound<'_, PyAny>>)],
+    log: &LogOptions,
+) -> PyResult<Vec<RunLog>> {
+    let mut logs = Vec::new();
+    for (label, columns) in frames {
+        let columns = columns.iter().map(column).collect::<PyResult<Vec<_>>>()?;
+        logs.extend(
+            py.detach(|| logs_from_columns(columns, label, log))
+                .py_err(py)?,
+        );
+    }
+    Ok(logs)
 }
 
 fn json_error(e: serde_json::Error) -> PyErr {
@@ -56,14 +75,7 @@ fn curve_fit_runs(
         lr_col: args.lr_col,
         run_col: args.run_col,
     };
-    let mut logs = Vec::new();
-    for (label, columns) in &frames {
-        let columns = columns.iter().map(column).collect::<PyResult<Vec<_>>>()?;
-        logs.extend(
-            py.detach(|| logs_from_columns(columns, label, &log))
-                .py_err(py)?,
-        );
-    }
+    let logs = frame_logs(py, &frames, &log)?;
     let request = CurveFitRequest {
         paths,
         logs,
@@ -162,6 +174,59 @@ fn curve_best_schedule(
     serde_json::to_string(&report).map_err(json_error)
 }
 
+/// The keyword arguments of `CurveFit.plot`, named as the flags of `curve plot`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct CurvePlotArgs {
+    kind: String,
+    schedule: Vec<String>,
+    predict: Vec<String>,
+    step_col: Option<String>,
+    loss_col: Option<String>,
+    lr_col: Option<String>,
+    run_col: Option<String>,
+    width: u32,
+    height: u32,
+}
+
+/// The SVG text of figure `args.kind` of a curve fit (`curve plot`) over the runs in `paths`
+/// and `frames`, drawn with the GIL released.
+#[pyfunction]
+fn curve_plot_svg(
+    py: Python<'_>,
+    text: &str,
+    paths: Vec<String>,
+    frames: Vec<(String, Vec<Bound<'_, PyAny>>)>,
+    args: CurvePlotArgs,
+) -> PyResult<String> {
+    let (saved, law) = load(py, text, "the fit")?;
+    let log = LogOptions {
+        step_col: args.step_col,
+        loss_col: args.loss_col,
+        lr_col: args.lr_col,
+        run_col: args.run_col,
+    };
+    let request = CurvePlotRequest {
+        fit: String::new(),
+        paths,
+        logs: frame_logs(py, &frames, &log)?,
+        log,
+        schedules: parse_schedules(&args.schedule).py_err(py)?,
+        predict: parse_named_schedules(&args.predict, "--predict").py_err(py)?,
+        kind: CurveFigure::parse(&args.kind, "--kind").py_err(py)?,
+        plot: PlotOptions {
+            width: args.width,
+            height: args.height,
+            title: None,
+        },
+        out: std::path::PathBuf::new(),
+    };
+    let svg = run_long(py, None, None, |_| {
+        curve_plot_image(&saved, law.as_ref(), &request, ImageFormat::Svg)
+    })?;
+    String::from_utf8(svg).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+}
+
 /// Draw training curves (`curve simulate`); returns the columns run, step, lr, loss.
 #[pyfunction]
 #[pyo3(signature = (schedules, truth, every, noise, seed))]
@@ -220,6 +285,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(curve_predict, m)?)?;
     m.add_function(wrap_pyfunction!(curve_best_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(curve_simulate_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(curve_plot_svg, m)?)?;
     let defaults = PyDict::new(m.py());
     defaults.set_item("lam", scaling_laws::curve::law::DEFAULT_LAMBDA)?;
     defaults.set_item("delta", scaling_laws::fit::objective::DEFAULT_HUBER_DELTA)?;

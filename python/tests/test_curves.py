@@ -94,3 +94,31 @@ def test_simulated_curves_are_the_command_lines(cli):
     first = text[1].split(",")
     assert first[0] == ours["run"][0] and int(first[1]) == ours["step"][0]
     assert float(first[3]) == pytest.approx(ours["loss"][0], abs=5e-6)
+
+
+def test_a_curve_figure_names_each_run_and_shades_the_band_of_a_bootstrapped_prediction(banded, cli, tmp_path):
+    figure = banded.plot(CURVES_CSV, predict={"longer": LONGER})
+    assert isinstance(figure, sl.Figure) and figure.kind == "curves"
+    for run in ("cosine", "constant", "wsd", "longer (predicted, 95% band)", "Learning rate"):
+        assert f">\n{run}\n</text>" in figure.svg, run
+    assert figure.svg.count("<polygon") == 1
+    assert figure._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The command line draws the same figure from the saved fit.
+    fit_path, svg_path = tmp_path / "fit.json", tmp_path / "curves.svg"
+    banded.save(fit_path)
+    cli("curve", "plot", "--fit", fit_path, CURVES_CSV, "--predict", f"longer={LONGER}", "--out", svg_path)
+    assert svg_path.read_text() == figure.svg
+
+    residuals = banded.plot(pd.read_csv(CURVES_CSV), kind="residuals", width=800, height=600)
+    assert "Relative residuals of the annealing law" in residuals.svg
+    assert residuals.width == 800 and residuals.svg.count("<polygon") == 0
+
+
+def test_a_curve_figure_of_runs_the_fit_was_not_made_from_is_refused_naming_the_run(banded):
+    other = sl.curve_simulate({"other": BASE}, every=1000)
+    with pytest.raises(sl.OptionError, match="'other' is not one of the fit's runs"):
+        banded.plot(other)
+    with pytest.raises(sl.OptionError, match="--kind"):
+        banded.plot(CURVES_CSV, kind="contours")
+    with pytest.raises(sl.OptionError, match="--predict"):
+        banded.plot(CURVES_CSV, predict="cosine:peak=3e-4")

@@ -8,13 +8,15 @@ use clap::{Args, Subcommand, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
-    curve_simulate, parse_schedules,
+    curve_simulate, parse_named_schedules, parse_schedules,
 };
+use scaling_laws::commands::curve_plot::{CurvePlotRequest, curve_plot};
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, curve_schedule};
 use scaling_laws::curve::law::DEFAULT_LAMBDA;
 use scaling_laws::curve::schedule::Schedule;
 use scaling_laws::data::checkpoints::LogOptions;
 use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
+use scaling_laws::plot::{CurveFigure, PlotOptions};
 
 use super::common::Reporter;
 
@@ -51,6 +53,11 @@ enum CurveAction {
     /// default) under given schedules, with seeded noise: CSV with run, step, lr, loss.
     #[command(after_help = EXAMPLES)]
     Simulate(CurveSimulateArgs),
+    /// Draw a saved curve fit over the logs it was fitted to (SVG or PNG): each run's loss
+    /// and the law's trajectory, predicted schedules with their bands, and the schedules
+    /// beneath; or the relative residuals against step.
+    #[command(after_help = EXAMPLES)]
+    Plot(Box<CurvePlotArgs>),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -169,6 +176,57 @@ struct CurveScheduleArgs {
     format: CurveFormat,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CurvePlotKind {
+    /// Loss per run with the fitted and predicted trajectories, schedules beneath.
+    Curves,
+    /// Relative residuals (observed / fitted - 1, in %) against step.
+    Residuals,
+}
+
+/// Options of `scaling-laws curve plot`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+struct CurvePlotArgs {
+    /// A fit saved by `curve fit --out`.
+    #[arg(long, value_name = "FILE")]
+    fit: String,
+    /// The training logs the fit was made from (read as `curve fit` read them).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// The schedules given to `curve fit`, [RUN=]SPEC.
+    #[arg(long, value_name = "[RUN=]SPEC")]
+    schedule: Vec<String>,
+    /// A schedule to predict under, drawn with its band when the fit was bootstrapped;
+    /// NAME=SPEC names it in the legend. Repeat for more.
+    #[arg(long, value_name = "[NAME=]SPEC")]
+    predict: Vec<String>,
+    /// The figure.
+    #[arg(long, value_enum, default_value = "curves")]
+    kind: CurvePlotKind,
+    /// The image, .svg or .png.
+    #[arg(long, short, value_name = "PATH")]
+    out: PathBuf,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 1000)]
+    width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 750)]
+    height: u32,
+    /// Column of steps (as for `curve fit`).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    step_col: Option<String>,
+    /// Column of the loss (as for `curve fit`).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    loss_col: Option<String>,
+    /// Column of the learning rate (as for `curve fit`); `none` to read none.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    lr_col: Option<String>,
+    /// Column naming the run (as for `curve fit`); `none`: each file is one run.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    run_col: Option<String>,
+}
+
 /// Options of `scaling-laws curve simulate`.
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
@@ -201,6 +259,7 @@ pub fn run(command: CurveCommand) -> anyhow::Result<()> {
         CurveAction::Predict(args) => predict(args),
         CurveAction::Schedule(args) => schedule(args),
         CurveAction::Simulate(args) => simulate(args),
+        CurveAction::Plot(args) => plot(*args),
     }
 }
 
@@ -322,4 +381,34 @@ fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
             stdout.finish()
         }
     }
+}
+
+fn plot(args: CurvePlotArgs) -> anyhow::Result<()> {
+    let request = CurvePlotRequest {
+        fit: args.fit.clone(),
+        paths: args.files.clone(),
+        logs: Vec::new(),
+        log: LogOptions {
+            step_col: args.step_col.clone(),
+            loss_col: args.loss_col.clone(),
+            lr_col: args.lr_col.clone(),
+            run_col: args.run_col.clone(),
+        },
+        schedules: parse_schedules(&args.schedule)?,
+        predict: parse_named_schedules(&args.predict, "--predict")?,
+        kind: match args.kind {
+            CurvePlotKind::Curves => CurveFigure::Curves,
+            CurvePlotKind::Residuals => CurveFigure::Residuals,
+        },
+        plot: PlotOptions {
+            width: args.width,
+            height: args.height,
+            title: None,
+        },
+        out: args.out.clone(),
+    };
+    let path = curve_plot(&request)?;
+    let mut stdout = super::stdout::lock();
+    writeln!(stdout, "{}", path.display()).map_err(super::stdout::failed)?;
+    stdout.finish()
 }

@@ -187,6 +187,18 @@ pub const MAX_CURVE_DRAWS: usize = 20_000;
 ///
 /// [`Error::InvalidOption`] naming `--schedule` for a description that does not parse.
 pub fn parse_schedules(values: &[String]) -> Result<Vec<(Option<String>, Schedule)>, Error> {
+    parse_named_schedules(values, "--schedule")
+}
+
+/// Parse schedules given with `flag`: `SPEC`, or `NAME=SPEC` for a named one.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `flag` for a description that does not parse.
+pub fn parse_named_schedules(
+    values: &[String],
+    flag: &str,
+) -> Result<Vec<(Option<String>, Schedule)>, Error> {
     values
         .iter()
         .map(|v| {
@@ -197,7 +209,7 @@ pub fn parse_schedules(values: &[String]) -> Result<Vec<(Option<String>, Schedul
                 }
                 _ => (None, v.as_str()),
             };
-            Ok((run, Schedule::parse(spec, "--schedule")?))
+            Ok((run, Schedule::parse(spec, flag)?))
         })
         .collect()
 }

@@ -22,6 +22,8 @@
 //! - [`simulate`]: a synthetic sweep from a known law (`scaling-laws simulate`).
 //! - [`plot`], [`chinchilla`]: the figures of a fit, and the Chinchilla paper's from its
 //!   published points (`scaling-laws plot`, `chinchilla`).
+//! - [`curve`], [`curve_schedule`], [`curve_plot`]: training-curve laws fitted to every
+//!   checkpoint, their predictions, the best schedule and the figures (`scaling-laws curve`).
 //! - [`bootstrap`]: a fit's bootstrap draws (`--bootstrap` of several commands).
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
@@ -31,6 +33,7 @@ pub mod bootstrap;
 pub mod chinchilla;
 pub mod compare;
 pub mod curve;
+pub mod curve_plot;
 pub mod curve_schedule;
 pub mod design;
 pub mod envelope;

@@ -10,6 +10,7 @@
 //! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss; [`residuals_with_bands`] adds each run's prediction interval as a bar |
 //! | [`held_out_errors`] | held-out relative error against compute, one series per law (`select`) |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
+//! | [`training_curves_image`] | a curve law's training curves: observed and fitted loss per run, predicted trajectories with bands, the schedules beneath; or the relative residuals against step (`curve plot`) |
 //!
 //! ```text
 //! L(N, D) = E + A / N^alpha + B / D^beta,      C = k·N·D
@@ -44,6 +45,7 @@ mod chart;
 mod clip;
 mod colour_bar;
 mod contours;
+mod curve;
 mod isoflop;
 mod labels;
 mod legend;
@@ -65,6 +67,9 @@ pub use bootstrap::bootstrap_distributions;
 pub(crate) use bootstrap::bootstrap_distributions_image;
 pub use contours::isoloss_contours;
 pub(crate) use contours::isoloss_contours_image;
+pub use curve::{
+    CurveFigure, FittedCurve, PredictedCurve, TrainingCurves, ZOOM_FROM, training_curves_image,
+};
 pub(crate) use isoflop::isoflop_slices_with_bands_image;
 pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;

@@ -4,6 +4,7 @@
 mod architecture;
 mod common;
 mod compute_frontier;
+mod curve_figures;
 mod curves;
 mod data_limits;
 mod decisions;
