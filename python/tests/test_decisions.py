@@ -93,7 +93,7 @@ def test_the_budget_in_hardware_units_keeps_its_conversion(fit_file):
 
 def test_unused_hardware_figures_are_noted_and_bad_ones_name_the_keyword(fit_file):
     f = sl.Fit.load(fit_file)
-    with pytest.warns(sl.ScalingLawsWarning, match="--mfu applies to the time estimate"):
+    with pytest.warns(sl.ScalingLawsWarning, match="mfu= applies to the time estimate"):
         f.optimal(budgets=[1e22], mfu=0.5, frame="dict")
     for kwargs, keyword in [
         (dict(days=3), "gpus"),
