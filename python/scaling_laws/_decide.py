@@ -122,6 +122,8 @@ def design(
     vocab: int = 32000,
     seq_len: int = 2048,
     shapes_per_rule: int = 2,
+    tp: int = 8,
+    embeddings: Optional[str] = None,
     optimizer: str = "adam-mixed",
     micro_batch: int = 1,
     recompute: str = "selective",
@@ -147,7 +149,8 @@ def design(
         tokens_per_param: the centre without a fit.
         flops_per_param_token: k in C = k·N·D (the fit's, or 6).
         level: confidence level of the intervals.
-        shape, vocab, seq_len, shapes_per_rule: give each run its top-ranked shape.
+        shape, vocab, seq_len, shapes_per_rule, tp, embeddings: give each run its top-ranked
+            shape (``tp`` and ``embeddings`` as :func:`plan`).
         optimizer, micro_batch, recompute, gpu, gpus, compute_precision, peak_tflops,
             gpu_memory_gb, mfu, price_per_gpu_hour, watts_per_gpu: the plan, as :func:`plan`.
 
@@ -177,6 +180,8 @@ def design(
         "vocab": vocab,
         "seq_len": seq_len,
         "shapes_per_rule": shapes_per_rule,
+        "tp": tp,
+        "embeddings": embeddings,
         "optimizer": optimizer,
         "micro_batch": micro_batch,
         "recompute": recompute,

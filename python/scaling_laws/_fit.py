@@ -146,8 +146,8 @@ def _warn_all(items: Sequence[ScalingLawsWarning], stacklevel: int) -> None:
 _DECISION_KEYWORDS = (
     "gpu", "gpus", "compute_precision", "peak_tflops", "gpu_memory_gb", "mfu",
     "price_per_gpu_hour", "watts_per_gpu", "days", "gpu_hours", "dollars", "optimizer",
-    "micro_batch", "recompute", "shape", "vocab", "seq_len", "shapes_per_rule",
-    "inference_tokens", "unique_tokens",
+    "micro_batch", "recompute", "shape", "vocab", "seq_len", "shapes_per_rule", "tp",
+    "embeddings", "inference_tokens", "unique_tokens",
 )
 
 
@@ -326,6 +326,8 @@ class Fit:
         vocab: int = 32000,
         seq_len: int = 2048,
         shapes_per_rule: int = 2,
+        tp: int = 8,
+        embeddings: Optional[str] = None,
         inference_tokens: Optional[float] = None,
         unique_tokens: Optional[float] = None,
         frame: Union[FrameKind, str] = "pandas",
@@ -357,7 +359,7 @@ class Fit:
                 budgets in FLOPs and planned with its conversion.
             optimizer, micro_batch, recompute: the training set-up of the plans.
             shape: propose shapes for each budget's N* (``vocab``, ``seq_len``,
-                ``shapes_per_rule`` as ``--shape``'s options).
+                ``shapes_per_rule``, ``tp`` and ``embeddings`` as :func:`plan`'s).
             inference_tokens: tokens the model will serve: inference-aware sizes.
             unique_tokens: unique tokens available: allocations under that limit.
             frame: ``"pandas"``, ``"polars"`` or ``"dict"`` for the table, or ``"json"`` for

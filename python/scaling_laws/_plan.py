@@ -127,6 +127,8 @@ def plan(
     watts_per_gpu: Optional[float] = None,
     shape: Union[None, bool, float] = None,
     shapes_per_rule: int = 2,
+    tp: int = 8,
+    embeddings: Optional[str] = None,
     budget: Optional[float] = None,
     days: Optional[float] = None,
     gpu_hours: Optional[float] = None,
@@ -163,6 +165,11 @@ def plan(
             families' rules: ``True`` for the model described otherwise, or a size N alone
             (``--shape N``); the plan then uses the top-ranked shape.
         shapes_per_rule: shapes proposed per rule.
+        tp: tensor-parallel degree: proposed shapes have heads (and key/value heads)
+            divisible by it (8, one 8-GPU node, by default; 1 lifts the constraint).
+        embeddings: ``"tied"`` or ``"untied"``: the parameter count's embedding convention;
+            by default each shape rule's own (llama and olmo untied, chinchilla tied), and
+            tied for an architecture given by hand.
         budget: a compute budget in FLOPs: plan the compute-optimal model of ``fit`` for it.
         days, gpu_hours, dollars: the budget in GPU time (days on ``gpus`` accelerators of
             ``gpu``), accelerator-hours or money (at ``price_per_gpu_hour``) instead.
@@ -208,6 +215,8 @@ def plan(
         "shape": shape is not None and shape is not False,
         "shape_size": None if isinstance(shape, bool) or shape is None else float(shape),
         "shapes_per_rule": shapes_per_rule,
+        "tp": tp,
+        "embeddings": embeddings,
         "budget": budget,
         "days": days,
         "gpu_hours": gpu_hours,

@@ -1,10 +1,13 @@
 """Exceptions and warnings of ``scaling_laws``.
 
 Every error of the Rust library is raised as a subclass of :class:`ScalingLawsError` (itself a
-:class:`ValueError`) carrying the same message as the ``scaling-laws`` command line. Messages
-name options by their command-line flags; each flag is a keyword argument with the dashes
-turned into underscores (``--loss-col`` is ``loss_col=``, ``--where`` is ``where=``), which
-:attr:`ScalingLawsError.keyword` gives.
+:class:`ValueError`) carrying the command line's message with its options named as this
+package names them: a flag becomes its keyword argument (``--loss-col`` is ``loss_col=``,
+``--lambda`` is ``lam=``, ``--fix E=1.69`` is ``fix={"E": 1.69}``) and a command the package
+spells as a method becomes that method (``fit --holdout`` is ``Fit.holdout(...)``, ``fit --out``
+is ``Fit.save(path)``). Warnings are worded the same way. :attr:`ScalingLawsError.keyword`
+gives the keyword, :attr:`ScalingLawsError.cli_flag` the command line's flag, and
+:func:`python_wording` the translation.
 """
 
 from __future__ import annotations
@@ -26,7 +29,82 @@ __all__ = [
     "ArgumentTypeError",
     "ArgumentOverflowError",
     "ScalingLawsWarning",
+    "python_wording",
 ]
+
+# Flags whose keyword argument is not the flag with its dashes turned into underscores: the
+# keyword (None when there is none) and how messages spell it.
+_SPECIAL_FLAGS = {
+    "--lambda": ("lam", "lam="),
+    "--family": ("families", "families="),
+    "--format": ("frame", "frame="),
+    "--out": (None, "save(path)"),
+    "--plot": (None, "plot(...)"),
+    "--holdout": ("rule", "Fit.holdout(...)"),
+    "--quiet": ("progress", "progress=False"),
+    "--help": (None, "help(...)"),
+}
+
+# Phrases naming a command and its flag, as the package spells them; applied before the flags.
+_PHRASES = [
+    (re.compile(r"(?:scaling-laws )?curve fit --out(?: [\w./-]+\.json)?"), "CurveFit.save(path)"),
+    (re.compile(r"(?:scaling-laws )?(?:fit|optimal) --out(?: [\w./-]+\.json)?"), "Fit.save(path)"),
+    (re.compile(r"(?:scaling-laws )?fit --holdout"), "Fit.holdout(...)"),
+    (re.compile(r"--holdout (largest-compute|largest-params) (\d+)"), r'Fit.holdout("\1", \2)'),
+    (re.compile(r"(?:scaling-laws )?plot (\w+) --fit(?: [\w./-]+\.json)?"), r'Fit.plot("\1")'),
+    (re.compile(r"(?:scaling-laws )?optimal --fit(?: [\w./-]+\.json)?"), "Fit.optimal(...)"),
+    (re.compile(r"(?:scaling-laws )?optimal --assess"), "Fit.optimal(assess=...)"),
+    (re.compile(r"(?:scaling-laws )?fit --law"), "fit(law=...)"),
+    (re.compile(r"--fix ([A-Za-z_]\w*)=([^\s,;)]+)"), r'fix={"\1": \2}'),
+    (re.compile(r"--format (\w+)"), r'frame="\1"'),
+]
+
+# `invalid --flag:`, the library's opening of an invalid option, and what it says for flags
+# whose keyword alone would not tell.
+_INVALID = re.compile(r"invalid --([a-z][a-z0-9]*(?:-[a-z0-9]+)*):")
+_INVALID_NAMES = {"--holdout": "holdout rule", "--out": "path", "--plot": "plot path"}
+
+# A flag, and a value after it that starts with a capital, a digit or a quote (`--shape N`,
+# `--bootstrap 100`, `--where 'N > 1e9'`), written as `keyword=value`.
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?: ([A-Z0-9'\"][^\s,;)]*))?")
+
+
+def _keyword_of_flag(flag: str) -> Optional[str]:
+    """The keyword argument of a command-line flag (``loss_col`` for ``--loss-col``)."""
+    if flag in _SPECIAL_FLAGS:
+        return _SPECIAL_FLAGS[flag][0]
+    return flag[2:].replace("-", "_")
+
+
+def _spell_flag(match: "re.Match[str]") -> str:
+    flag = "--" + match.group(1)
+    value = match.group(2)
+    if flag in _SPECIAL_FLAGS:
+        spelled = _SPECIAL_FLAGS[flag][1]
+        return spelled + (f" {value}" if value else "")
+    return f"{match.group(1).replace('-', '_')}={value or ''}"
+
+
+def python_wording(text: str) -> str:
+    """`text` (a message of the library) with its command-line flags and commands named as
+    this package names them.
+
+    Example:
+        >>> python_wording("invalid --params-col: give a column, or hold E with --fix E=1.69")
+        'invalid params_col: give a column, or hold E with fix={"E": 1.69}'
+        >>> python_wording("check the law on held-out larger runs (fit --holdout)")
+        'check the law on held-out larger runs (Fit.holdout(...))'
+        >>> python_wording("--mfu applies to the time estimate; --lambda must be positive")
+        'mfu= applies to the time estimate; lam= must be positive'
+    """
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    def invalid(match: "re.Match[str]") -> str:
+        flag = "--" + match.group(1)
+        return f"invalid {_INVALID_NAMES.get(flag) or _keyword_of_flag(flag)}:"
+
+    text = _INVALID.sub(invalid, text)
+    return _FLAG.sub(_spell_flag, text)
 
 
 class ScalingLawsError(ValueError):
@@ -38,7 +116,9 @@ class ScalingLawsError(ValueError):
         is_bad_input: True when the problem lies in the input or the options (the command line
             exits with status 2), False for a failure of the computation or the system (1).
         path: the file or data the error is about (``"pandas DataFrame"`` for a frame), if any.
-        flag: the command-line flag the error names, e.g. ``"--loss-col"``, if any.
+        flag: the option the error names as this package spells it, e.g. ``"loss_col="``
+            for the command line's ``--loss-col``, if any.
+        cli_flag: the command line's flag, e.g. ``"--loss-col"``, if any.
         column: the column the error is about, if any.
         rows: the first offending rows (counted from 1, as in a file), for bad values.
     """
@@ -47,16 +127,18 @@ class ScalingLawsError(ValueError):
     is_bad_input: bool
     path: Optional[str]
     flag: Optional[str]
+    cli_flag: Optional[str]
     column: Optional[str]
     rows: list[int]
 
     def __init__(self, message: str, details: Optional[Mapping[str, Any]] = None) -> None:
-        super().__init__(message)
+        super().__init__(python_wording(message))
         details = dict(details or {})
         self.kind = str(details.get("kind", "Other"))
         self.is_bad_input = bool(details.get("is_bad_input", True))
         self.path = details.get("path")
-        self.flag = details.get("flag")
+        self.cli_flag = details.get("flag")
+        self.flag = None if self.cli_flag is None else python_wording(self.cli_flag)
         self.column = details.get("column")
         self.rows = list(details.get("rows", []))
 
@@ -67,15 +149,16 @@ class ScalingLawsError(ValueError):
 
     @property
     def keyword(self) -> Optional[str]:
-        """The keyword argument that :attr:`flag` stands for (``"loss_col"`` for
-        ``--loss-col``; ``"N"`` for ``N``), or None when the error names no single flag."""
-        flag = self.flag
+        """The keyword argument that :attr:`cli_flag` stands for (``"loss_col"`` for
+        ``--loss-col``, ``"lam"`` for ``--lambda``; ``"N"`` for ``N``), or None when the error
+        names no single keyword."""
+        flag = self.cli_flag
         if flag and flag.isidentifier():
             # Arguments the package checks itself name the keyword (``data``, ``N``).
             return flag
         if not flag or not flag.startswith("--") or "/" in flag:
             return None
-        return flag[2:].replace("-", "_")
+        return _keyword_of_flag(flag)
 
 
 class InputError(ScalingLawsError):
@@ -129,9 +212,9 @@ class ScalingLawsWarning(UserWarning):
     rows: list[int]
 
     def __init__(self, message: str, code: str = "", action: str = "", rows: Any = ()) -> None:
-        super().__init__(message)
+        super().__init__(python_wording(message))
         self.code = code
-        self.action = action
+        self.action = python_wording(action)
         self.rows = list(rows)
 
     @property

@@ -10,6 +10,7 @@ use scaling_laws::commands::design::DesignRequest;
 use scaling_laws::commands::suggest::SuggestRequest;
 use scaling_laws::design::suggest::Target;
 use scaling_laws::design::sweep::DesignConfig;
+use scaling_laws::plan::Embeddings;
 
 use crate::analyses::rendered;
 use crate::errors::IntoPy;
@@ -59,6 +60,8 @@ struct DesignArgs {
     vocab: u64,
     seq_len: u64,
     shapes_per_rule: usize,
+    tp: u64,
+    embeddings: Option<String>,
 }
 
 /// A sweep designed as `scaling-laws design` designs it, centred on `fit` when given.
@@ -74,7 +77,18 @@ fn design_json(
     let hardware = hardware.options().py_err(py)?;
     let shapes = args
         .shape
-        .then(|| ShapeOptions::new(args.vocab, args.seq_len, args.shapes_per_rule))
+        .then(|| {
+            ShapeOptions::new(
+                args.vocab,
+                args.seq_len,
+                args.shapes_per_rule,
+                args.tp,
+                args.embeddings
+                    .as_deref()
+                    .map(Embeddings::parse)
+                    .transpose()?,
+            )
+        })
         .transpose()
         .py_err(py)?;
     let request = DesignRequest {

@@ -22,6 +22,7 @@ use scaling_laws::fit::options::{
 };
 use scaling_laws::law::LawRef;
 use scaling_laws::law::{Input, Row};
+use scaling_laws::plan::Embeddings;
 use scaling_laws::plan::options::BudgetUnits;
 use scaling_laws::progress::Note;
 use scaling_laws::report::Format;
@@ -560,6 +561,8 @@ struct DecisionArgs {
     vocab: u64,
     seq_len: u64,
     shapes_per_rule: usize,
+    tp: u64,
+    embeddings: Option<String>,
     inference_tokens: Option<f64>,
     unique_tokens: Option<f64>,
 }
@@ -575,7 +578,18 @@ impl DecisionArgs {
 
     fn shapes(&self) -> Result<Option<ShapeOptions>, Error> {
         self.shape
-            .then(|| ShapeOptions::new(self.vocab, self.seq_len, self.shapes_per_rule))
+            .then(|| {
+                ShapeOptions::new(
+                    self.vocab,
+                    self.seq_len,
+                    self.shapes_per_rule,
+                    self.tp,
+                    self.embeddings
+                        .as_deref()
+                        .map(Embeddings::parse)
+                        .transpose()?,
+                )
+            })
             .transpose()
     }
 }

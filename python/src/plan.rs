@@ -7,10 +7,10 @@ use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest};
-use scaling_laws::plan::TrainingSetup;
 use scaling_laws::plan::options::{
     BudgetUnits, HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
 };
+use scaling_laws::plan::{Embeddings, TrainingSetup};
 use scaling_laws::report::Format;
 use scaling_laws::report::decision::render;
 
@@ -38,6 +38,8 @@ struct PlanArgs {
     shape: bool,
     shape_size: Option<f64>,
     shapes_per_rule: usize,
+    tp: u64,
+    embeddings: Option<String>,
     budget: Option<f64>,
     days: Option<f64>,
     gpu_hours: Option<f64>,
@@ -126,6 +128,13 @@ fn plan_json(
             vocab: args.vocab,
             seq_len: args.seq_len,
             per_rule: args.shapes_per_rule,
+            tensor_parallel: args.tp,
+            embeddings: args
+                .embeddings
+                .as_deref()
+                .map(Embeddings::parse)
+                .transpose()
+                .py_err(py)?,
         },
         budget: args.budget,
         budget_units: BudgetUnits {

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from scaling_laws.errors import python_wording
+
 REPO = Path(__file__).resolve().parents[2]
 SWEEP_CSV = REPO / "data" / "simulated_sweep.csv"
 
@@ -56,10 +58,12 @@ def cli_json(cli):
 
 
 def cli_error(done: subprocess.CompletedProcess) -> str:
-    """The message of a failed command: its standard error without the ``error: `` prefix."""
+    """The message of a failed command as the package words it: its standard error without the
+    ``error: `` prefix, its flags named as keyword arguments (the package's errors say
+    ``loss_col=`` where the command line says ``--loss-col``)."""
     text = done.stderr.strip()
     assert text.startswith("error: "), text
-    return text[len("error: ") :]
+    return python_wording(text[len("error: ") :])
 
 
 def seconds_to_interrupt(script: str, *args: str, wait: float = 1.0) -> float:

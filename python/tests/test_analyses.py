@@ -189,7 +189,7 @@ def test_select_errors_name_the_keyword(cli):
     with pytest.raises(sl.OptionError) as caught:
         sl.select(SWEEP_CSV, laws="chinchilla", loss="mse", delta=0.01)
     assert caught.value.keyword == "delta"
-    with pytest.raises(sl.OptionError, match="invalid --loss: 'l1' is not one of huber, mse") as caught:
+    with pytest.raises(sl.OptionError, match="invalid loss: 'l1' is not one of huber, mse") as caught:
         sl.select(SWEEP_CSV, loss="l1")
     assert caught.value.keyword == "loss"
     with pytest.raises(sl.OptionError) as caught:

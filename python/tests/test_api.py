@@ -60,7 +60,8 @@ def test_exceptions_keep_their_details_through_pickle():
     except sl.ColumnError as e:
         copy = pickle.loads(pickle.dumps(e))
         assert str(copy) == str(e)
-        assert (copy.kind, copy.flag, copy.path) == ("MissingColumn", "--loss-col", "arrays")
+        assert (copy.kind, copy.flag, copy.path) == ("MissingColumn", "loss_col=", "arrays")
+        assert copy.cli_flag == "--loss-col"
     else:
         raise AssertionError("a table without a loss column was accepted")
     w = sl.ScalingLawsWarning("m; a", "code", "a", [3])

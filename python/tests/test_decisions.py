@@ -42,6 +42,10 @@ CASES = {
         ["--budget", "1e21", "--peak-tflops", "300", "--gpu-memory-gb", "40", "--shape",
          "--shapes-per-rule", "3", "--vocab", "50000", "--seq-len", "4096"],
     ),
+    "shapes split four ways, counted with untied embeddings": (
+        dict(budgets=[1e23], shape=True, tp=4, embeddings="untied"),
+        ["--budget", "1e23", "--shape", "--tp", "4", "--embeddings", "untied"],
+    ),
     "inference tokens and a unique-token limit": (
         dict(budgets=[1e22], target_loss=2.2, inference_tokens=1e13, unique_tokens=1e11),
         ["--budget", "1e22", "--target-loss", "2.2", "--inference-tokens", "1e13",
@@ -89,7 +93,7 @@ def test_the_budget_in_hardware_units_keeps_its_conversion(fit_file):
 
 def test_unused_hardware_figures_are_noted_and_bad_ones_name_the_keyword(fit_file):
     f = sl.Fit.load(fit_file)
-    with pytest.warns(sl.ScalingLawsWarning, match="--mfu applies to the time estimate"):
+    with pytest.warns(sl.ScalingLawsWarning, match="mfu= applies to the time estimate"):
         f.optimal(budgets=[1e22], mfu=0.5, frame="dict")
     for kwargs, keyword in [
         (dict(days=3), "gpus"),
@@ -98,6 +102,8 @@ def test_unused_hardware_figures_are_noted_and_bad_ones_name_the_keyword(fit_fil
         (dict(gpu="nosuch"), "gpu"),
         (dict(compute_precision="fp4"), "compute_precision"),
         (dict(shape=True, shapes_per_rule=0), "shapes_per_rule"),
+        (dict(shape=True, tp=0), "tp"),
+        (dict(shape=True, embeddings="shared"), "embeddings"),
         (dict(inference_tokens=-1.0), "inference_tokens"),
         (dict(unique_tokens=0.0), "unique_tokens"),
     ]:
@@ -189,3 +195,19 @@ def test_suggest_states_the_fitted_ranges_and_flags_runs_outside_them(fit_file, 
     flags = [fit_file, "--target-budget", "1e23", "--runs", "4", "--allow-outside"]
     assert runs.to_json() == cli("suggest", *flags, "--format", "json").stdout
     assert runs.table("dict")["outside"] == [r["outside"] for r in runs.report["runs"]]
+
+
+def test_plan_shapes_take_the_tensor_parallel_degree_and_embeddings_as_the_command_line(cli_json):
+    default = sl.plan(shape=70e9)
+    # Heads split 8 ways by default, each rule counted with its own embeddings.
+    assert all(s["architecture"]["heads"] % 8 == 0 for s in default.shapes)
+    assert {s["architecture"]["embeddings"] for s in default.shapes} == {"tied", "untied"}
+    free = sl.plan(shape=70e9, tp=1, embeddings="tied")
+    assert free.report == cli_json("plan", "--shape", "70e9", "--tp", "1", "--embeddings", "tied",
+                                   "--format", "json")
+    assert any(s["architecture"]["heads"] % 8 for s in free.shapes)
+    llama = next(s for s in free.shapes if "llama" in s["rules"])
+    assert {"kind": "embeddings", "rule": "llama", "rule_embeddings": "untied"} in llama["departures"]
+    with pytest.raises(sl.OptionError) as e:
+        sl.plan(shape=70e9, embeddings="shared")
+    assert e.value.keyword == "embeddings"

@@ -284,7 +284,7 @@ def test_optimal_without_draws_and_its_errors(sweep_fit):
     assert e.value.keyword == "per_decade"
     with pytest.raises(sl.OptionError) as e:
         sweep_fit.optimal(target_loss=1.0)
-    assert e.value.flag == "--target-loss" or "target" in str(e.value)
+    assert e.value.cli_flag == "--target-loss" or "target" in str(e.value)
 
 
 def test_holdout_matches_the_command_line(sweep_fit, cli_json):
@@ -300,7 +300,10 @@ def test_holdout_matches_the_command_line(sweep_fit, cli_json):
     assert w.report == cli["holdout"]
     with pytest.raises(sl.OptionError) as e:
         sweep_fit.holdout("largest-loss", 3)
-    assert e.value.keyword == "holdout"
+    # The rule is Fit.holdout's `rule`; the message names the method, not `fit --holdout`.
+    assert e.value.keyword == "rule" and e.value.cli_flag == "--holdout"
+    assert str(e.value).startswith("invalid holdout rule: unknown rule 'largest-loss 3'")
+    assert 'Fit.holdout("largest-compute", 5)' in str(e.value)
 
 
 INTERRUPTED = r"""

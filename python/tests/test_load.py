@@ -142,7 +142,7 @@ def test_errors_carry_the_command_lines_messages(cli, tmp_path):
     assert done.returncode == 2
     assert str(caught.value) == cli_error(done)
     assert caught.value.kind == "MissingColumn"
-    assert caught.value.flag == "--loss-col" and caught.value.keyword == "loss_col"
+    assert caught.value.flag == "loss_col=" and caught.value.keyword == "loss_col"
     assert caught.value.is_bad_input
 
     with pytest.raises(sl.OptionError) as caught:
@@ -179,7 +179,7 @@ def test_doubts_about_the_data_are_python_warnings(tmp_path):
     csv = tmp_path / "gflops.csv"
     # The compute column is in GFLOPs: C / (6·N·D) = 1e-9.
     csv.write_text("N,D,C,L\n1e8,2e9,1.2e9,3.2\n1e9,2e10,1.2e11,2.7\n1e10,2e11,1.2e13,2.3\n")
-    with pytest.warns(sl.ScalingLawsWarning, match="--flops-scale 1e9") as caught:
+    with pytest.warns(sl.ScalingLawsWarning, match="flops_scale=1e9") as caught:
         ds = sl.load(csv)
     assert caught[0].message.code == "compute_column_inconsistent"
     assert [w.code for w in ds.warnings] == ["compute_column_inconsistent"]

@@ -63,10 +63,10 @@ def test_frames():
 def test_bad_designs_name_the_flag():
     with pytest.raises(sl.OptionError) as caught:
         sl.simulate(span=0.5)
-    assert caught.value.flag == "--span" and "must lie between 1 and" in str(caught.value)
-    with pytest.raises(sl.OptionError, match="--budgets"):
+    assert caught.value.flag == "span=" and caught.value.cli_flag == "--span" and "must lie between 1 and" in str(caught.value)
+    with pytest.raises(sl.OptionError, match="invalid budgets: give at least one budget"):
         sl.simulate(budgets=[])
-    with pytest.raises(sl.OptionError, match="invalid --truth"):
+    with pytest.raises(sl.OptionError, match="invalid truth"):
         sl.simulate(law={"gamma": 1.7})
     with pytest.raises(sl.OptionError, match="frame"):
         sl.simulate(frame="excel")

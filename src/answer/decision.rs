@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::optimal::OptimalEstimate;
 use crate::error::Error;
+use crate::plan::architecture::Embeddings;
 use crate::plan::budget::BudgetConversion;
 use crate::plan::memory::Strategy;
 use crate::plan::shape::{ShapeProposal, ShapeRequest, propose};
@@ -28,25 +29,42 @@ pub struct ShapeOptions {
     pub seq_len: u64,
     /// Shapes kept per rule.
     pub per_rule: usize,
+    /// Tensor-parallel degree the heads divide by.
+    pub tensor_parallel: u64,
+    /// Embedding convention; `None`: each rule's own (LLaMA and OLMo untied, Chinchilla tied).
+    pub embeddings: Option<Embeddings>,
 }
 
 impl ShapeOptions {
-    /// Shapes of `vocab` tokens and sequences of `seq_len`, `per_rule` of them per rule.
+    /// Shapes of `vocab` tokens and sequences of `seq_len`, `per_rule` of them per rule, with
+    /// heads divisible by `tensor_parallel`, counted with `embeddings` (each rule's own when
+    /// `None`).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidOption`] naming `--shapes-per-rule` when it is 0.
-    pub fn new(vocab: u64, seq_len: u64, per_rule: usize) -> Result<Self, Error> {
+    /// [`Error::InvalidOption`] naming `--shapes-per-rule` or `--tp` when it is 0.
+    pub fn new(
+        vocab: u64,
+        seq_len: u64,
+        per_rule: usize,
+        tensor_parallel: u64,
+        embeddings: Option<Embeddings>,
+    ) -> Result<Self, Error> {
         if per_rule == 0 {
             return Err(Error::invalid_option(
                 "--shapes-per-rule",
                 "must be at least 1",
             ));
         }
+        if tensor_parallel == 0 {
+            return Err(Error::invalid_option("--tp", "must be at least 1"));
+        }
         Ok(ShapeOptions {
             vocab,
             seq_len,
             per_rule,
+            tensor_parallel,
+            embeddings,
         })
     }
 }
@@ -116,6 +134,8 @@ pub fn with_shapes(
         micro_batch: setup.micro_batch,
         recompute: setup.recompute,
         per_rule: o.per_rule,
+        tensor_parallel: o.tensor_parallel,
+        embeddings: o.embeddings,
     })?;
     if model.architecture.is_none() {
         model.architecture = shapes.first().map(|s| s.architecture);
@@ -302,6 +322,8 @@ mod tests {
             vocab: 32000,
             seq_len: 2048,
             per_rule: 1,
+            tensor_parallel: 8,
+            embeddings: None,
         };
         let budget = convert(BudgetAmount::Flops { flops: 1e24 }, None).unwrap();
         let setup = TrainingSetup::default();

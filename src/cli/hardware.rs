@@ -5,7 +5,8 @@ use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::plan::memory::{Optimizer, Recompute};
 use scaling_laws::plan::options::{BudgetUnits, HardwareOptions};
-use scaling_laws::plan::{ComputePrecision, TrainingSetup};
+use scaling_laws::plan::shape::DEFAULT_TENSOR_PARALLEL;
+use scaling_laws::plan::{ComputePrecision, Embeddings, TrainingSetup};
 
 /// The accelerator a run is planned on.
 #[derive(Debug, Args)]
@@ -195,6 +196,30 @@ pub struct ShapeContextArgs {
         help_heading = "Architecture"
     )]
     pub shapes_per_rule: usize,
+    /// Tensor-parallel degree: proposed shapes have heads (and key/value heads) divisible by it
+    /// (8: one 8-GPU node; 1 lifts the constraint).
+    #[arg(
+        long,
+        visible_alias = "tensor-parallel",
+        value_name = "T",
+        default_value_t = DEFAULT_TENSOR_PARALLEL,
+        help_heading = "Architecture"
+    )]
+    pub tp: u64,
+    /// Input embedding shared with the output layer or not, for the parameter count [default:
+    /// each shape rule's own (llama, olmo untied; chinchilla tied); tied for an architecture
+    /// given by hand].
+    #[arg(long, value_enum, value_name = "HOW", help_heading = "Architecture")]
+    pub embeddings: Option<EmbeddingsArg>,
+}
+
+/// The embedding conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EmbeddingsArg {
+    /// One matrix for the input embedding and the output layer (V·d parameters).
+    Tied,
+    /// Separate input and output matrices (2·V·d parameters).
+    Untied,
 }
 
 impl ShapeContextArgs {
@@ -204,6 +229,16 @@ impl ShapeContextArgs {
             self.vocab,
             self.seq_len,
             self.shapes_per_rule,
+            self.tp,
+            self.embeddings(),
         )
+    }
+
+    /// The embedding convention asked for.
+    pub fn embeddings(&self) -> Option<Embeddings> {
+        self.embeddings.map(|e| match e {
+            EmbeddingsArg::Tied => Embeddings::Tied,
+            EmbeddingsArg::Untied => Embeddings::Untied,
+        })
     }
 }

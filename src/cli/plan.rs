@@ -95,6 +95,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
             vocab: args.context.vocab,
             seq_len: args.context.seq_len,
             per_rule: args.context.shapes_per_rule,
+            tensor_parallel: args.context.tp,
+            embeddings: args.context.embeddings(),
         },
         budget: args.budget,
         budget_units: args.units.units(),

@@ -46,8 +46,9 @@ pub struct PlanRequest {
     /// Propose shapes: `Some(Some(N))` for a size, `Some(None)` for the model described
     /// otherwise (`--shape [N]`).
     pub shape: Option<Option<f64>>,
-    /// Vocabulary and sequence length (of the architecture too), and shapes per rule (checked
-    /// when shapes are asked for).
+    /// Vocabulary, sequence length and embedding convention (of the architecture too: tied
+    /// unless given), shapes per rule and the tensor-parallel degree (checked when shapes are
+    /// asked for).
     pub shape_context: ShapeOptions,
     /// A compute budget in FLOPs: plan the compute-optimal model of `fit` for it.
     pub budget: Option<f64>,
@@ -89,6 +90,7 @@ impl PlanRequest {
             self.shape_context.vocab,
             self.shape_context.seq_len,
             a.gated_ffw,
+            self.shape_context.embeddings.unwrap_or_default(),
         )
     }
 
@@ -164,7 +166,15 @@ pub fn plan(request: PlanRequest, progress: &dyn Progress) -> Result<PlanReport,
     let context = request.shape_context;
     let shapes = request
         .shape
-        .map(|_| ShapeOptions::new(context.vocab, context.seq_len, context.per_rule))
+        .map(|_| {
+            ShapeOptions::new(
+                context.vocab,
+                context.seq_len,
+                context.per_rule,
+                context.tensor_parallel,
+                context.embeddings,
+            )
+        })
         .transpose()?;
     if request.budget.is_some() && request.budget_units.given() {
         return Err(Error::invalid_option(

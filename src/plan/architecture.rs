@@ -15,13 +15,60 @@
 //! ```
 //!
 //! with s the sequence length, V the vocabulary, d the model width, H heads of key size k, F the
-//! feed-forward width and L layers. Parameters: `V·d` embeddings (shared with the output
-//! layer) plus `L · (4·d·k·H + m·d·F)` with m = 2 matrices (3 when gated); biases and
-//! normalisation weights are left out (well under 1% of the total).
+//! feed-forward width and L layers. Parameters: `V·d` embeddings when they are tied (shared with
+//! the output layer, as appendix F counts them) or `2·V·d` when untied (a separate output matrix,
+//! as in LLaMA and OLMo 7B and 2), plus `L · (4·d·k·H + m·d·F)` with m = 2 matrices (3 when
+//! gated); biases and normalisation weights are left out (well under 1% of the total). Tying
+//! changes the parameters, not the FLOPs: the output logits are a `d × V` product either way.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+
+/// Whether the input embedding and the output layer share one `V × d` matrix.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Embeddings {
+    /// One matrix for both (appendix F's count; GPT-2, OLMo 1B): `V·d` parameters.
+    #[default]
+    Tied,
+    /// Separate input and output matrices (LLaMA, OLMo 7B and OLMo 2): `2·V·d` parameters.
+    Untied,
+}
+
+impl Embeddings {
+    /// `tied` or `untied`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Embeddings::Tied => "tied",
+            Embeddings::Untied => "untied",
+        }
+    }
+
+    /// The convention named `tied` or `untied`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--embeddings` for any other name.
+    pub fn parse(name: &str) -> Result<Embeddings, Error> {
+        match name {
+            "tied" => Ok(Embeddings::Tied),
+            "untied" => Ok(Embeddings::Untied),
+            _ => Err(Error::invalid_option(
+                "--embeddings",
+                format!("unknown convention '{name}'; choose tied or untied"),
+            )),
+        }
+    }
+
+    /// `V × d` matrices counted: 1 tied, 2 untied.
+    pub fn matrices(self) -> f64 {
+        match self {
+            Embeddings::Tied => 1.0,
+            Embeddings::Untied => 2.0,
+        }
+    }
+}
 
 /// Shape of a dense transformer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -42,6 +89,10 @@ pub struct Architecture {
     pub seq_len: u64,
     /// Gated feed-forward block (SwiGLU/GeGLU: three matrices instead of two).
     pub gated_ffw: bool,
+    /// Input embedding shared with the output layer or not (tied when absent from a saved
+    /// file).
+    #[serde(default)]
+    pub embeddings: Embeddings,
 }
 
 impl Architecture {
@@ -62,6 +113,7 @@ impl Architecture {
         vocab: u64,
         seq_len: u64,
         gated_ffw: bool,
+        embeddings: Embeddings,
     ) -> Result<Option<Architecture>, Error> {
         match (layers, d_model, heads) {
             (None, None, None) => Ok(None),
@@ -78,6 +130,7 @@ impl Architecture {
                     vocab,
                     seq_len,
                     gated_ffw,
+                    embeddings,
                 }))
             }
             _ => Err(Error::invalid_option(
@@ -121,7 +174,13 @@ impl Architecture {
     pub fn params(&self) -> f64 {
         let (d, f, v) = (self.d_model as f64, self.ffw as f64, self.vocab as f64);
         let kh = (self.key_size * self.heads) as f64;
-        v * d + self.layers as f64 * (4.0 * d * kh + self.ffw_matrices() * d * f)
+        self.embeddings.matrices() * v * d
+            + self.layers as f64 * (4.0 * d * kh + self.ffw_matrices() * d * f)
+    }
+
+    /// Parameters of the embedding matrices: `V·d` tied, `2·V·d` untied.
+    pub fn embedding_params(&self) -> f64 {
+        self.embeddings.matrices() * (self.vocab * self.d_model) as f64
     }
 
     /// Forward-pass FLOPs of one sequence, by component.
@@ -192,6 +251,7 @@ mod tests {
         vocab: 32000,
         seq_len: 2048,
         gated_ffw: false,
+        embeddings: Embeddings::Tied,
     };
 
     #[test]
@@ -211,6 +271,29 @@ mod tests {
         // 80 · (4·8192² + 2·8192·32768) + 32000·8192 = 6.469e10
         let p = CHINCHILLA.params();
         assert!((p / 6.4686e10 - 1.0).abs() < 1e-4, "{p}");
+    }
+
+    #[test]
+    fn untied_embeddings_add_one_embedding_matrix_to_the_count() {
+        let untied = Architecture {
+            embeddings: Embeddings::Untied,
+            ..CHINCHILLA
+        };
+        let matrix = 32000.0 * 8192.0;
+        assert!((untied.params() - CHINCHILLA.params() - matrix).abs() < 1.0);
+        assert_eq!(untied.embedding_params(), 2.0 * matrix);
+        // The logits are a d × V product either way.
+        assert_eq!(
+            untied.training_flops_per_token(),
+            CHINCHILLA.training_flops_per_token()
+        );
+        assert_eq!(Embeddings::parse("untied").unwrap(), Embeddings::Untied);
+        assert!(
+            Embeddings::parse("shared")
+                .unwrap_err()
+                .to_string()
+                .contains("--embeddings")
+        );
     }
 
     #[test]

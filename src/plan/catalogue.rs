@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::architecture::Architecture;
+use super::architecture::{Architecture, Embeddings};
 use crate::error::Error;
 
 const GPUS_CSV: &str = include_str!("../../data/gpus.csv");
@@ -196,6 +196,9 @@ pub fn models() -> Vec<KnownModel> {
                     vocab: dim("vocab")?,
                     seq_len: dim("seq_len")?,
                     gated_ffw: get(row, "gated_ffw") == "true",
+                    // The published parameter count is the row's own; the shape serves FLOPs and
+                    // activations, which tying leaves unchanged.
+                    embeddings: Embeddings::Tied,
                 })
             })();
             KnownModel {

@@ -21,7 +21,7 @@ pub mod shape;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-pub use architecture::Architecture;
+pub use architecture::{Architecture, Embeddings};
 pub use catalogue::{ComputePrecision, Gpu, KnownModel, find_gpu, find_model};
 use memory::{Optimizer, Precision, Recompute, Strategy};
 

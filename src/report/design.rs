@@ -111,22 +111,23 @@ pub fn json(d: &SweepDesign, w: &mut dyn Write) -> io::Result<()> {
 pub fn csv(d: &SweepDesign, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
-        "budget_flops,run,n_params,n_tokens,flops,tokens_per_param,size_over_centre,predicted_loss,loss_lower,loss_upper,layers,d_model,heads,head_dim,ffw,gated_ffw,vocab,seq_len,gpu,gpus,gpu_hours,days"
+        "budget_flops,run,n_params,n_tokens,flops,tokens_per_param,size_over_centre,predicted_loss,loss_lower,loss_upper,layers,d_model,heads,head_dim,ffw,gated_ffw,embeddings,vocab,seq_len,gpu,gpus,gpu_hours,days"
     )?;
     let opt = |x: Option<f64>| x.map_or(String::new(), csv_num);
     let gpu = d.hardware.as_ref().map_or("", |h| h.gpu.as_str());
     for b in &d.budgets {
         for (i, r) in b.runs.iter().enumerate() {
             let loss = r.predicted_loss.as_ref();
-            let shape = r.architecture.map_or(",,,,,,,".to_string(), |a| {
+            let shape = r.architecture.map_or(",,,,,,,,".to_string(), |a| {
                 format!(
-                    "{},{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{},{}",
                     a.layers,
                     a.d_model,
                     a.heads,
                     a.key_size,
                     a.ffw,
                     a.gated_ffw,
+                    a.embeddings.name(),
                     a.vocab,
                     a.seq_len
                 )

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use super::optimal::num;
-use crate::plan::shape::{PARAMS_TOLERANCE, ShapeProposal};
+use crate::plan::shape::{Departure, PARAMS_TOLERANCE, ShapeProposal};
 
 /// Rule names joined with `+`.
 pub fn rule_names(shape: &ShapeProposal) -> String {
@@ -33,15 +33,16 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
     let a = first.architecture;
     writeln!(
         w,
-        "Shapes for N = {} (within {}%; vocabulary {}, sequence {}; appendix-F FLOPs; activations per GPU as planned)",
+        "Shapes for N = {} (within {}%; heads divisible by tensor-parallel degree {}; vocabulary {}, sequence {}; appendix-F FLOPs; activations per GPU as planned)",
         num(n_params),
         PARAMS_TOLERANCE * 100.0,
+        first.tensor_parallel,
         a.vocab,
         a.seq_len
     )?;
     writeln!(
         w,
-        "  {:>4} {:<18} {:>6} {:>7} {:>9} {:>7} {:>6} {:>20} {:>14} {:>20} {:>12}",
+        "  {:>4} {:<18} {:>6} {:>7} {:>9} {:>7} {:>6} {:>7} {:>20} {:>14} {:>20} {:>12}",
         "rank",
         "rule",
         "layers",
@@ -49,6 +50,7 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
         "heads×dim",
         "ffw",
         "gated",
+        "emb",
         "parameters (off by)",
         "d/L (rule)",
         "FLOPs/token (/6N)",
@@ -58,7 +60,7 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
         let a = s.architecture;
         writeln!(
             w,
-            "  {:>4} {:<18} {:>6} {:>7} {:>9} {:>7} {:>6} {:>20} {:>14} {:>20} {:>12}",
+            "  {:>4} {:<18} {:>6} {:>7} {:>9} {:>7} {:>6} {:>7} {:>20} {:>14} {:>20} {:>12}",
             s.rank,
             rule_names(s),
             a.layers,
@@ -66,12 +68,14 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
             format!("{}×{}", a.heads, a.key_size),
             a.ffw,
             if a.gated_ffw { "yes" } else { "no" },
+            a.embeddings.name(),
             format!("{} ({:+.2}%)", num(s.n_params), 100.0 * s.params_error),
             format!("{:.1} ({:.1})", s.aspect_ratio, s.rule_aspect_ratio),
             format!("{} ({:.3})", num(s.flops_per_token), s.flops_over_6n),
             format!("{} GB", num(s.activation_bytes / 1e9)),
         )?;
     }
+    departures(shapes, w)?;
     let mut rules: Vec<_> = shapes
         .iter()
         .flat_map(|s| s.rules.iter().copied())
@@ -83,8 +87,57 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
     }
     writeln!(
         w,
-        "  ranked by distance from the rule: |ln(d/L ÷ rule's)| + |ln(ffw ÷ rule's)|; counts leave out biases and norms and share the embedding with the output layer"
+        "  ranked by distance from the rule: |ln(d/L ÷ rule's)| + |ln(ffw ÷ rule's)|; counts leave out biases and norms and count the embeddings as the emb column says (tied: V·d, shared with the output layer; untied: 2·V·d)"
     )
+}
+
+/// How each shape departs from its rules, one line per departure.
+fn departures(shapes: &[ShapeProposal], w: &mut dyn Write) -> io::Result<()> {
+    if shapes.iter().all(|s| s.departures.is_empty()) {
+        return writeln!(
+            w,
+            "  every shape follows its rule (up to a whole number of layers and a width in steps of 128)"
+        );
+    }
+    writeln!(w, "  departures from the rule:")?;
+    for s in shapes {
+        for d in &s.departures {
+            writeln!(
+                w,
+                "    rank {} {}: {}",
+                s.rank,
+                d.rule().name(),
+                d.describe(&s.architecture)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The departures of `shape` in one CSV cell: `rule:kind:value` joined by `;`.
+fn departure_codes(shape: &ShapeProposal) -> String {
+    shape
+        .departures
+        .iter()
+        .map(|d| match d {
+            Departure::Width {
+                rule,
+                rule_d_model,
+                tensor_parallel,
+                ..
+            } => format!(
+                "{}:d_model:{rule_d_model}{}",
+                rule.name(),
+                if tensor_parallel.is_some() { ":tp" } else { "" }
+            ),
+            Departure::Ffw { rule, relative, .. } => format!("{}:ffw:{relative:+.4}", rule.name()),
+            Departure::Embeddings {
+                rule,
+                rule_embeddings,
+            } => format!("{}:embeddings:{}", rule.name(), rule_embeddings.name()),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// CSV: one row per shape.
@@ -95,13 +148,13 @@ pub fn text(n_params: f64, shapes: &[ShapeProposal], w: &mut dyn Write) -> io::R
 pub fn csv(shapes: &[ShapeProposal], w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
-        "rank,rules,layers,d_model,heads,head_dim,ffw,gated_ffw,vocab,seq_len,n_params,params_error,aspect_ratio,rule_aspect_ratio,ffw_ratio,score,flops_per_token,flops_over_6n,activation_bytes"
+        "rank,rules,layers,d_model,heads,head_dim,ffw,gated_ffw,embeddings,vocab,seq_len,tensor_parallel,n_params,params_error,aspect_ratio,rule_aspect_ratio,ffw_ratio,score,flops_per_token,flops_over_6n,activation_bytes,departures"
     )?;
     for s in shapes {
         let a = s.architecture;
         writeln!(
             w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             s.rank,
             rule_names(s),
             a.layers,
@@ -110,8 +163,10 @@ pub fn csv(shapes: &[ShapeProposal], w: &mut dyn Write) -> io::Result<()> {
             a.key_size,
             a.ffw,
             a.gated_ffw,
+            a.embeddings.name(),
             a.vocab,
             a.seq_len,
+            s.tensor_parallel,
             s.n_params,
             s.params_error,
             s.aspect_ratio,
@@ -120,7 +175,8 @@ pub fn csv(shapes: &[ShapeProposal], w: &mut dyn Write) -> io::Result<()> {
             s.score,
             s.flops_per_token,
             s.flops_over_6n,
-            s.activation_bytes
+            s.activation_bytes,
+            departure_codes(s)
         )?;
     }
     Ok(())

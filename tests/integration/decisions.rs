@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use scaling_laws::answer::allocation::Allocator;
 use scaling_laws::answer::table3::{HOFFMANN_TABLE3, table3};
 use scaling_laws::law::ChinchillaLaw;
-use scaling_laws::plan::Architecture;
+use scaling_laws::plan::{Architecture, Embeddings};
 use scaling_laws::saved::SavedFit;
 
 use crate::common::{rel_diff, run, shared_data, stderr, stdout, temp_dir};
@@ -220,10 +220,15 @@ fn shapes_are_within_one_percent_and_counted_as_appendix_f() {
             vocab: col(row, "vocab") as u64,
             seq_len: col(row, "seq_len") as u64,
             gated_ffw: row[header.iter().position(|h| *h == "gated_ffw").unwrap()] == "true",
+            embeddings: match row[header.iter().position(|h| *h == "embeddings").unwrap()] {
+                "untied" => Embeddings::Untied,
+                _ => Embeddings::Tied,
+            },
         };
         assert_eq!(arch.vocab, 50304);
         assert!(rel_diff(arch.params(), 7e9) <= 0.01, "{row:?}");
         assert_eq!(arch.d_model % 128, 0);
+        assert_eq!(arch.heads % 8, 0, "{row:?}");
         assert!((64..=128).contains(&arch.key_size));
         assert_eq!(col(row, "flops_per_token"), arch.training_flops_per_token());
     }
@@ -234,6 +239,7 @@ fn shapes_are_within_one_percent_and_counted_as_appendix_f() {
         "Table A9",
         "arXiv:2302.13971",
         "arXiv:2402.00838",
+        "arXiv:2501.00656",
         "FSDP / ZeRO-3",
     ] {
         assert!(text.contains(source), "{source}: {text}");
@@ -275,7 +281,7 @@ fn design_brackets_the_minimum_and_writes_a_launch_csv() {
             l.split(',')
                 .enumerate()
                 .map(|(i, v)| match header[i] {
-                    "gpu" | "gated_ffw" => 0.0,
+                    "gpu" | "gated_ffw" | "embeddings" => 0.0,
                     _ => v.parse().unwrap(),
                 })
                 .collect()

@@ -11,14 +11,22 @@
 //!   heads), 13.0B (5120, 40, 40), 32.5B (6656, 60, 52), 65.2B (8192, 80, 64). Ratio interpolated
 //!   in log(parameters) between them, held at the end values outside; head dimension 128; SwiGLU
 //!   with hidden width 2/3·4·d_model rounded up to a multiple of 256 (section 2.2 and the released
-//!   configurations: 11008, 13824, 17920, 22016).
+//!   configurations: 11008, 13824, 17920, 22016); untied input and output embeddings (the released
+//!   checkpoints hold separate `tok_embeddings` and `output` matrices).
 //! - **olmo**: Groeneveld et al. 2024 (arXiv:2402.00838), Table 1 and the released configurations:
 //!   OLMo 1B (d 2048, 16 layers, 16 heads, SwiGLU hidden 8192) and 7B (4096, 32, 32, 11008); OLMo 2
-//!   13B (5120, 40, 40, 13824; OLMo et al. 2024, arXiv:2501.00656). Ratio 128 at every size; head
-//!   dimension 128; SwiGLU hidden width 8/3·d_model rounded up to a multiple of 256 (the 7B and
-//!   13B widths; the 1B model used 4·d_model).
+//!   13B (5120, 40, 40, 13824; Team OLMo 2024, "2 OLMo 2 Furious", arXiv:2501.00656). Ratio 128 at
+//!   every size; head dimension 128; SwiGLU hidden width 8/3·d_model rounded up to a multiple of
+//!   256 (the 7B and 13B widths; the 1B model used 4·d_model); untied embeddings (the released OLMo
+//!   7B and OLMo 2 configurations; only OLMo 1B tied them).
+//!
+//! Chinchilla's rule ties its embeddings, as appendix F counts them. Every rule's models use as
+//! many key/value heads as query heads (no grouped-query attention), so a tensor-parallel degree
+//! that divides the heads divides the KV heads too.
 
 use serde::{Deserialize, Serialize};
+
+use crate::plan::architecture::Embeddings;
 
 /// Chinchilla Table A9 (Hoffmann et al. 2022, appendix J), row by row: parameters (millions),
 /// d_model, ffw_size, kv_size, n_heads, n_layers.
@@ -119,13 +127,13 @@ impl ShapeRule {
     pub fn source(self) -> &'static str {
         match self {
             ShapeRule::Chinchilla => {
-                "Hoffmann et al. 2022 (arXiv:2203.15556) Table A9 and Table 4: d_model/layers from a log-log fit of their 51 shapes, key size 64 up to d_model 1024 then 128, ffw = 4·d_model"
+                "Hoffmann et al. 2022 (arXiv:2203.15556) Table A9 and Table 4: d_model/layers from a log-log fit of their 51 shapes, key size 64 up to d_model 1024 then 128, ffw = 4·d_model, embeddings tied as appendix F counts them"
             }
             ShapeRule::Llama => {
-                "Touvron et al. 2023 (arXiv:2302.13971) Table 2: d_model/layers 128 (7B, 13B) to 102.4 (65B), head dimension 128, SwiGLU width 2/3·4·d_model rounded up to 256"
+                "Touvron et al. 2023 (arXiv:2302.13971) Table 2: d_model/layers 128 (7B, 13B) to 102.4 (65B), head dimension 128, SwiGLU width 2/3·4·d_model rounded up to 256, untied embeddings"
             }
             ShapeRule::Olmo => {
-                "Groeneveld et al. 2024 (arXiv:2402.00838) Table 1, OLMo 2 13B: d_model/layers 128, head dimension 128, SwiGLU width 8/3·d_model rounded up to 256"
+                "Groeneveld et al. 2024 (arXiv:2402.00838) Table 1, OLMo 1B and 7B, and OLMo 2 13B (arXiv:2501.00656): d_model/layers 128, head dimension 128, SwiGLU width 8/3·d_model rounded up to 256, untied embeddings"
             }
         }
     }
@@ -153,6 +161,15 @@ impl ShapeRule {
         match self {
             ShapeRule::Chinchilla if d_model <= 1024 => 64,
             _ => 128,
+        }
+    }
+
+    /// The rule's models' embedding convention: LLaMA and OLMo untie them, Chinchilla's count
+    /// (appendix F) ties them.
+    pub fn embeddings(self) -> Embeddings {
+        match self {
+            ShapeRule::Chinchilla => Embeddings::Tied,
+            ShapeRule::Llama | ShapeRule::Olmo => Embeddings::Untied,
         }
     }
 
