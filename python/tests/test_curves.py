@@ -118,7 +118,7 @@ def test_a_curve_figure_of_runs_the_fit_was_not_made_from_is_refused_naming_the_
     other = sl.curve_simulate({"other": BASE}, every=1000)
     with pytest.raises(sl.OptionError, match="'other' is not one of the fit's runs"):
         banded.plot(other)
-    with pytest.raises(sl.OptionError, match="--kind"):
+    with pytest.raises(sl.OptionError, match="invalid kind: no curve figure"):
         banded.plot(CURVES_CSV, kind="contours")
-    with pytest.raises(sl.OptionError, match="--predict"):
+    with pytest.raises(sl.OptionError, match="invalid predict: a cosine schedule needs"):
         banded.plot(CURVES_CSV, predict="cosine:peak=3e-4")
