@@ -124,14 +124,20 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
         "  {:<8} {:>12} {:>12}   interval",
         "param", "value", "std error"
     )?;
+    let config = &saved.report.fitted.config;
     for p in &answers.parameters {
         let e = &p.estimate;
+        let fixed = crate::law::natural_index(config.law.family(), &p.name)
+            .and_then(|i| config.params.fixed_value(i))
+            .is_some();
         // A symmetric SE of heavy-tailed draws misleads (1.6e6 for B of 400): flag it instead.
         let se = match e.std_error {
+            _ if fixed => "fixed".to_string(),
             Some(_) if e.heavy_tailed => "heavy-tailed".to_string(),
             se => se.map_or("-".to_string(), num),
         };
         let iv = match (e.lower, e.upper) {
+            _ if fixed => "(given with --fix)".to_string(),
             (Some(lo), Some(hi)) => format!("[{}, {}]", num(lo), num(hi)),
             _ => "-".to_string(),
         };

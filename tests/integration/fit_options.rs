@@ -325,3 +325,31 @@ fn a_threshold_from_the_residuals_is_reported_saved_and_reused() {
         assert!(stderr(&out).contains(message), "{all:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_fixed_parameter_is_reported_as_fixed_not_as_an_interval_of_zero_width() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    let out = crate::common::bin()
+        .args([
+            "optimal",
+            data.to_str().unwrap(),
+            "--fix",
+            "E=1.69",
+            "--bootstrap",
+            "20",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("E "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.contains("fixed") && row.contains("(given with --fix)"),
+        "{row}"
+    );
+    assert!(!row.contains("[1.690, 1.690]"), "{row}");
+}
