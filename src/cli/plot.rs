@@ -219,13 +219,26 @@ pub fn run_chinchilla(args: ChinchillaArgs) -> anyhow::Result<()> {
         out: args.out.clone(),
         command_line: Some(command_line()),
     };
+    let mut answer = Vec::new();
     let files = chinchilla(
         &request,
         &SUMMARY_FILES,
-        write_summary,
+        |dir: &Path, report: &ChinchillaReport| {
+            scaling_laws::report::optimal::text(&report.fit, &report.answers, &mut answer)
+                .map_err(|e| Error::write("the answer", e))?;
+            write_summary(dir, report)
+        },
         &Reporter::new(args.quiet),
     )?;
     let mut out = super::stdout::lock();
+    // The answer first (the whole report is in summary.txt), then what was written.
+    out.write_all(&answer).map_err(super::stdout::failed)?;
+    writeln!(
+        out,
+        "\nwrote {} files (summary.txt holds the whole report):",
+        files.len()
+    )
+    .map_err(super::stdout::failed)?;
     for f in files {
         writeln!(out, "{}", f.display()).map_err(super::stdout::failed)?;
     }

@@ -67,8 +67,11 @@ fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<
             if b.improved_by_grid > 0 {
                 writeln!(
                     w,
-                    "           {} resamples found a lower optimum from a grid start than from the full-data optimum",
-                    b.improved_by_grid
+                    "           {} found a lower optimum from a grid start than from the full-data optimum",
+                    match b.improved_by_grid {
+                        1 => "1 resample".to_string(),
+                        n => format!("{n} resamples"),
+                    }
                 )?;
             }
         }

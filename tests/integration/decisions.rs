@@ -389,6 +389,18 @@ fn chinchilla_command_writes_table3_beside_the_paper() {
         "--quiet",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The answer on standard output, then the files written.
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("Compute-optimal allocation"), "{text}");
+    assert!(
+        text.contains("N* (parameters)") && text.contains("5.760e23"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(summary.txt holds the whole report)"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("table3.json"), "{text}");
     let summary = std::fs::read_to_string(out_dir.join("summary.txt")).unwrap();
     assert!(summary.contains("Chinchilla Table 3"), "{summary}");
     let csv = std::fs::read_to_string(out_dir.join("table3.csv")).unwrap();
