@@ -146,6 +146,22 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "  ({})", f.family.citation())?;
         }
     }
+    match &saved.holdout {
+        Some(h) if h.folds.len() > 1 => writeln!(
+            w,
+            "  fitted to the {} runs below the last fold's cut; each of the {} folds' held-out \
+             runs is predicted in the check below",
+            h.train_runs,
+            h.folds.len()
+        )?,
+        Some(h) => writeln!(
+            w,
+            "  fitted to the {} runs kept; the {} held out are predicted in the check below",
+            h.train_runs,
+            h.runs.len()
+        )?,
+        None => {}
+    }
     writeln!(w)?;
     writeln!(
         w,

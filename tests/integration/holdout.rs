@@ -191,3 +191,25 @@ fn bootstrap_schemes_run_and_cluster_schemes_need_clusters() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--resample"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_held_out_report_says_its_fit_leaves_the_held_out_runs_out() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep.csv");
+    let out = crate::common::bin()
+        .args([
+            "fit",
+            data.to_str().unwrap(),
+            "--holdout",
+            "largest-compute",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().nth(1),
+        Some("  fitted to the 96 runs kept; the 12 held out are predicted in the check below"),
+        "{text}"
+    );
+}
