@@ -111,8 +111,8 @@ def plan(
     heads: Optional[int] = None,
     key_size: Optional[int] = None,
     ffw: Optional[int] = None,
-    vocab: int = 32000,
-    seq_len: int = 2048,
+    vocab: Optional[int] = None,
+    seq_len: Optional[int] = None,
     gated_ffw: bool = False,
     optimizer: Optimizer = "adam-mixed",
     micro_batch: int = 1,
@@ -147,7 +147,9 @@ def plan(
         layers, d_model, heads: the architecture (all three), for the parameter count,
             appendix-F FLOPs and activation memory; ``key_size`` defaults to
             d_model / heads, ``ffw`` to 4·d_model.
-        vocab, seq_len: vocabulary size and training sequence length.
+        vocab, seq_len: vocabulary size and training sequence length (32000 and 2048 when not
+            given; a catalogue model's own with ``model``, where a given ``seq_len`` replaces
+            its own with a note and a ``vocab`` other than its own is refused).
         gated_ffw: a gated feed-forward block (SwiGLU, as in LLaMA).
         optimizer: ``"adam-mixed"`` (16 bytes/param), ``"adam-fp32"``, ``"sgd-mixed"``,
             ``"sgd-fp32"``.

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::answer::decision::ShapeOptions;
-use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest};
+use scaling_laws::commands::plan::{ArchitectureOptions, GivenContext, PlanRequest};
 use scaling_laws::plan::options::{
     BudgetUnits, HardwareOptions, parse_optimizer, parse_precision, parse_recompute,
 };
@@ -31,8 +31,8 @@ struct PlanArgs {
     heads: Option<u64>,
     key_size: Option<u64>,
     ffw: Option<u64>,
-    vocab: u64,
-    seq_len: u64,
+    vocab: Option<u64>,
+    seq_len: Option<u64>,
     gated_ffw: bool,
     /// Shapes asked for: for the model described (`shape_size` None) or for a size.
     shape: bool,
@@ -125,8 +125,8 @@ fn plan_json(
         },
         shape: args.shape.then_some(args.shape_size),
         shape_context: ShapeOptions {
-            vocab: args.vocab,
-            seq_len: args.seq_len,
+            vocab: args.vocab.unwrap_or(32000),
+            seq_len: args.seq_len.unwrap_or(2048),
             per_rule: args.shapes_per_rule,
             tensor_parallel: args.tp,
             embeddings: args
@@ -145,6 +145,10 @@ fn plan_json(
         fit: fit.map(|f| f.source()),
         setup: setup.setup(hardware.gpus).py_err(py)?,
         hardware,
+        given: GivenContext {
+            vocab: args.vocab,
+            seq_len: args.seq_len,
+        },
     };
     let (report, notes) = run_long(py, None, None, |ticker| {
         let report = scaling_laws::commands::plan::plan(request, ticker)?;

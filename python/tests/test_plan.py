@@ -75,3 +75,16 @@ def test_unused_options_are_warned_about():
     with pytest.warns(sl.ScalingLawsWarning, match="mfu= applies to the time estimate"):
         p = sl.plan(params=1e9, tokens=2e10, mfu=0.5)
     assert p.time is None and len(p.notes) == 1
+
+
+def test_a_catalogue_model_refuses_another_vocabulary_and_takes_a_sequence_length():
+    import scaling_laws as sl
+
+    with pytest.raises(sl.OptionError, match="chinchilla has a vocabulary of 32000"):
+        sl.plan(model="chinchilla", gpu="a100", gpus=64, vocab=50000)
+    plain = sl.plan(model="chinchilla", gpu="a100", gpus=64)
+    same = sl.plan(model="chinchilla", gpu="a100", gpus=64, vocab=32000)
+    assert same.to_dict() == plain.to_dict()
+    with pytest.warns(Warning, match="sequence length 4096"):
+        longer = sl.plan(model="chinchilla", gpu="a100", gpus=64, seq_len=4096)
+    assert longer.to_dict() != plain.to_dict()

@@ -169,25 +169,21 @@ impl BudgetUnitsArgs {
     }
 }
 
+/// Vocabulary size when not given.
+pub const DEFAULT_VOCAB: u64 = 32000;
+
+/// Training sequence length when not given.
+pub const DEFAULT_SEQ_LEN: u64 = 2048;
+
 /// Tokenizer and sequence of the model, for shapes, FLOPs and activations.
 #[derive(Debug, Args)]
 pub struct ShapeContextArgs {
-    /// Vocabulary size.
-    #[arg(
-        long,
-        value_name = "V",
-        default_value_t = 32000,
-        help_heading = "Architecture"
-    )]
-    pub vocab: u64,
-    /// Training sequence length.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 2048,
-        help_heading = "Architecture"
-    )]
-    pub seq_len: u64,
+    /// Vocabulary size [default: 32000; a catalogue model's own with --model].
+    #[arg(long, value_name = "V", help_heading = "Architecture")]
+    pub vocab: Option<u64>,
+    /// Training sequence length [default: 2048; a catalogue model's own with --model].
+    #[arg(long, value_name = "S", help_heading = "Architecture")]
+    pub seq_len: Option<u64>,
     /// Shapes proposed per rule (distinct depths), with --shape.
     #[arg(
         long,
@@ -226,12 +222,22 @@ impl ShapeContextArgs {
     /// The library's shape options.
     pub fn options(&self) -> Result<scaling_laws::answer::decision::ShapeOptions, Error> {
         scaling_laws::answer::decision::ShapeOptions::new(
-            self.vocab,
-            self.seq_len,
+            self.vocab(),
+            self.seq_len(),
             self.shapes_per_rule,
             self.tp,
             self.embeddings(),
         )
+    }
+
+    /// The vocabulary size, given or the default.
+    pub fn vocab(&self) -> u64 {
+        self.vocab.unwrap_or(DEFAULT_VOCAB)
+    }
+
+    /// The training sequence length, given or the default.
+    pub fn seq_len(&self) -> u64 {
+        self.seq_len.unwrap_or(DEFAULT_SEQ_LEN)
     }
 
     /// The embedding convention asked for.

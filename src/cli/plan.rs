@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use scaling_laws::answer::decision::ShapeOptions;
 use scaling_laws::commands::FitSource;
-use scaling_laws::commands::plan::{ArchitectureOptions, PlanRequest, plan};
+use scaling_laws::commands::plan::{ArchitectureOptions, GivenContext, PlanRequest, plan};
 use scaling_laws::report::decision::render;
 
 use super::common::{OutputFormat, Reporter};
@@ -92,8 +92,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         },
         shape: args.shape,
         shape_context: ShapeOptions {
-            vocab: args.context.vocab,
-            seq_len: args.context.seq_len,
+            vocab: args.context.vocab(),
+            seq_len: args.context.seq_len(),
             per_rule: args.context.shapes_per_rule,
             tensor_parallel: args.context.tp,
             embeddings: args.context.embeddings(),
@@ -103,6 +103,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
         fit: args.fit.clone().map(FitSource::Saved),
         setup: args.setup.setup(args.hardware.gpus),
         hardware: args.hardware.options(),
+        given: GivenContext {
+            vocab: args.context.vocab,
+            seq_len: args.context.seq_len,
+        },
     };
     let report = plan(request, &Reporter::new(true))?;
     let mut stdout = super::stdout::lock();

@@ -60,6 +60,19 @@ pub struct PlanRequest {
     pub setup: TrainingSetup,
     /// The accelerator.
     pub hardware: HardwareOptions,
+    /// The vocabulary and sequence length as the user gave them (`None`: not given), so that a
+    /// catalogue model's own are not replaced silently: a given `--seq-len` wins with a note,
+    /// a `--vocab` other than the model's is refused (its parameter count depends on it).
+    pub given: GivenContext,
+}
+
+/// What of the shape context the user gave (see [`PlanRequest::given`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GivenContext {
+    /// `--vocab`.
+    pub vocab: Option<u64>,
+    /// `--seq-len`.
+    pub seq_len: Option<u64>,
 }
 
 /// The plan of `plan`.
@@ -112,14 +125,40 @@ impl PlanRequest {
     }
 
     /// The model described by a name, a size, an architecture or `--shape N`.
-    fn model(&self, arch: Option<Architecture>) -> Result<ModelSpec, Error> {
+    fn model(
+        &self,
+        arch: Option<Architecture>,
+        progress: &dyn Progress,
+    ) -> Result<ModelSpec, Error> {
         if let Some(name) = &self.model {
             let known = find_model(name)?;
+            let mut architecture = known.architecture;
+            if let Some(a) = architecture.as_mut() {
+                if let Some(v) = self.given.vocab.filter(|&v| v != a.vocab) {
+                    return Err(Error::invalid_option(
+                        "--vocab",
+                        format!(
+                            "{} has a vocabulary of {} in the catalogue, and its {:.3e} \
+                             parameters count it; --vocab {v} would describe another model: give its \
+                             architecture (--layers, --d-model, --heads, --vocab) instead",
+                            known.name, a.vocab, known.params
+                        ),
+                    ));
+                }
+                if let Some(s) = self.given.seq_len.filter(|&s| s != a.seq_len) {
+                    progress.note(&Note::Info(format!(
+                        "training sequence length {s} (--seq-len) instead of the {} the \
+                         catalogue gives {}",
+                        a.seq_len, known.name
+                    )));
+                    a.seq_len = s;
+                }
+            }
             return Ok(ModelSpec {
                 name: Some(known.name),
                 n_params: known.params,
                 n_tokens: self.tokens.or(known.tokens),
-                architecture: known.architecture,
+                architecture,
             });
         }
         let n_params = match (self.params, arch, self.shape) {
@@ -214,7 +253,7 @@ pub fn plan(request: PlanRequest, progress: &dyn Progress) -> Result<PlanReport,
         crate::finite::check_finite(&decision, "the plan")?;
         return Ok(PlanReport::Decision(Box::new(decision)));
     }
-    let (model, proposals) = with_shapes(request.model(arch)?, &setup, shapes)?;
+    let (model, proposals) = with_shapes(request.model(arch, progress)?, &setup, shapes)?;
     let result = crate::plan::plan(model, setup, hardware)?;
     crate::finite::check_finite(&result, "the plan")?;
     crate::finite::check_finite(&proposals, "the shapes")?;

@@ -238,3 +238,46 @@ fn a_model_too_large_for_any_number_of_gpus_says_so() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_catalogue_model_takes_a_given_sequence_length_with_a_note_and_refuses_another_vocabulary() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "--model",
+            "chinchilla",
+            "--gpu",
+            "a100",
+            "--gpus",
+            "64",
+        ];
+        args.extend_from_slice(extra);
+        crate::common::bin().args(&args).output().unwrap()
+    };
+    let plain = run(&[]);
+    let longer = run(&["--seq-len", "4096"]);
+    assert!(
+        longer.status.success(),
+        "{}",
+        crate::common::stderr(&longer)
+    );
+    assert!(
+        crate::common::stderr(&longer)
+            .contains("training sequence length 4096 (--seq-len) instead of the 2048"),
+        "{}",
+        crate::common::stderr(&longer)
+    );
+    // The activations grow with the sequence: the plan is not the catalogue's any more.
+    assert_ne!(plain.stdout, longer.stdout);
+    let same = run(&["--vocab", "32000"]);
+    assert!(same.status.success());
+    assert_eq!(same.stdout, plain.stdout);
+    let other = run(&["--vocab", "50000"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        crate::common::stderr(&other)
+            .contains("invalid --vocab: chinchilla has a vocabulary of 32000"),
+        "{}",
+        crate::common::stderr(&other)
+    );
+}
