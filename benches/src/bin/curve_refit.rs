@@ -12,60 +12,9 @@ use scaling_laws::curve::law::{
     Annealing, Blind, CurveLaw, DEFAULT_LAMBDA, MULTI_POWER_PUBLISHED, MultiPower,
 };
 use scaling_laws::curve::metrics::CurveScores;
-use scaling_laws::curve::schedule::Schedule;
-use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
+use scaling_laws::curve::{Prepared, SUM_TOLERANCE};
 use scaling_laws::fit::objective::ResidualLoss;
-
-const TRAIN: [&str; 3] = ["cosine_24000", "constant_24000", "wsdcon_9"];
-const TEST: [&str; 6] = [
-    "constant_72000",
-    "cosine_72000",
-    "wsd_20000_24000",
-    "wsdld_20000_24000",
-    "wsdcon_3",
-    "wsdcon_18",
-];
-
-fn schedule_of(name: &str) -> String {
-    let head = "warmup=2160,peak=3e-4";
-    let parts: Vec<&str> = name.split('_').collect();
-    match parts[0] {
-        "cosine" => format!("cosine:{head},final=3e-5,steps={}", parts[1]),
-        "constant" => format!("constant:{head},steps={}", parts[1]),
-        "wsd" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=exp"),
-        "wsdld" => format!("wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=linear"),
-        _ => format!(
-            "two-stage:{head},second={}e-5,switch=8000,steps=16000",
-            parts[1]
-        ),
-    }
-}
-
-fn load(size: &str, names: &[&str], eps: f64) -> Vec<Prepared> {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/multipower2025");
-    names
-        .iter()
-        .map(|name| {
-            let path = dir.join(format!("csv_{size}/{name}.csv"));
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (needs ../shared/data)", path.display()));
-            let lrs = Schedule::parse(&schedule_of(name), "schedule")
-                .unwrap()
-                .per_step();
-            let (mut steps, mut loss) = (Vec::new(), Vec::new());
-            for line in text.lines().skip(1) {
-                let c: Vec<&str> = line.split(',').collect();
-                let step: usize = c[0].parse().unwrap();
-                if step < lrs.len() {
-                    steps.push(step);
-                    loss.push(c[2].parse().unwrap());
-                }
-            }
-            Prepared::new(CurveRun::new(*name, lrs, steps, loss).unwrap(), eps)
-        })
-        .collect()
-}
+use scaling_laws_bench::multipower::{TEST, TRAIN, load};
 
 fn objective(law: &dyn CurveLaw, theta: &[f64], runs: &[Prepared]) -> f64 {
     let loss = ResidualLoss::default();
