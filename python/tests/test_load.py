@@ -241,3 +241,18 @@ def test_summaries(from_csv):
     saved = json.loads(from_csv.to_json())
     assert saved["loss"][0] == from_csv.loss[0]
     assert saved["source"]["sha256"] == from_csv.source["sha256"]
+
+
+def test_a_budget_column_of_dates_or_complex_numbers_is_named_with_its_type():
+    import pandas as pd
+
+    import scaling_laws as sl
+
+    runs = sl.simulate(seed=1)
+    runs["flops_budget"] = runs["flops_budget"].astype(complex)
+    with pytest.raises(sl.ColumnError, match="'flops_budget' .* has type complex128"):
+        sl.fit(runs)
+    runs = sl.simulate(seed=1)
+    runs["flops_budget"] = pd.to_datetime(runs["flops_budget"].astype("int64") % 10**9, unit="s")
+    with pytest.raises(sl.ColumnError, match="'flops_budget' .* has type datetime64"):
+        sl.fit(runs)

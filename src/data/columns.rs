@@ -71,10 +71,14 @@ pub fn load_columns(
 /// [`Error::InvalidOption`] naming `data` when the columns differ in length, and
 /// [`Error::DuplicateColumn`] when two columns share a name.
 pub fn check_columns(columns: &[Column], label: &str) -> Result<usize, Error> {
-    let Some(first) = columns.first() else {
+    // Lengths are compared with the first column whose cells are kept (an unreadable column,
+    // e.g. of dates, keeps none: it is an error only when a role needs it).
+    let Some((first, n_rows)) = columns
+        .iter()
+        .find_map(|c| c.values.cell_count().map(|n| (c, n)))
+    else {
         return Ok(0);
     };
-    let n_rows = first.values.cell_count().unwrap_or(0);
     for (i, column) in columns.iter().enumerate() {
         if let Some(length) = column.values.cell_count()
             && length != n_rows

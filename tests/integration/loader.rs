@@ -464,3 +464,51 @@ fn every_missing_column_is_named_in_one_message() {
         "{err}"
     );
 }
+
+#[test]
+fn a_column_of_an_unreadable_type_first_in_a_frame_is_named_when_used_and_harmless_otherwise() {
+    use scaling_laws::data::{self, Values, table::Column};
+    let numbers = |v: &[f64]| Values::Float(v.iter().map(|&x| Some(x)).collect());
+    let columns = |budget_name: &str| {
+        vec![
+            Column {
+                name: budget_name.into(),
+                values: Values::Unreadable("datetime64[ns]".into()),
+            },
+            Column {
+                name: "N".into(),
+                values: numbers(&[1e8, 1e9, 1e10]),
+            },
+            Column {
+                name: "D".into(),
+                values: numbers(&[2e9, 2e10, 2e11]),
+            },
+            Column {
+                name: "loss".into(),
+                values: numbers(&[3.2, 2.7, 2.3]),
+            },
+        ]
+    };
+    // Used as the budget (found by its name): an error naming the column and its type, not a
+    // complaint that the other columns are longer.
+    let err = data::load_columns(
+        columns("flops_budget"),
+        "pandas DataFrame",
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("flops_budget") && err.contains("datetime64"),
+        "{err}"
+    );
+    assert!(!err.contains("has 3 values"), "{err}");
+    // Not used: the runs load.
+    let ds = data::load_columns(
+        columns("started_at"),
+        "pandas DataFrame",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(ds.len(), 3);
+}
