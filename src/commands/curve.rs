@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::curve::bootstrap::{
     CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error,
-    prediction_band, quantile,
+    prediction_band, quantile, s1_max,
 };
-use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along};
+use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along, schedule_run};
 use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
@@ -506,10 +506,7 @@ fn uncertainty(
         params,
         held_out,
         growth,
-        s1_max: runs
-            .iter()
-            .flat_map(|r| r.s1_at_checkpoints())
-            .fold(0.0, f64::max),
+        s1_max: s1_max(runs),
         draws,
     })
 }
@@ -753,11 +750,7 @@ pub fn predict_with(
     if steps.last() != Some(&last) {
         steps.push(last);
     }
-    let placeholder = vec![1.0; steps.len()];
-    let run = Prepared::new(
-        CurveRun::new("predicted", lrs.clone(), steps.clone(), placeholder)?,
-        SUM_TOLERANCE,
-    );
+    let run = schedule_run("predicted", lrs.clone(), steps.clone(), SUM_TOLERANCE)?;
     let loss = predict(law, &saved.theta(), &run);
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(

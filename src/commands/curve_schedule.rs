@@ -130,13 +130,13 @@ pub fn schedule_with(
     }
     // The given schedule and the baseline with every parameter vector; the candidates at the
     // fit's own parameters, then the best of each family with every vector.
-    let fixed = final_losses(law, &thetas, &[request.base, baseline]);
+    let fixed = final_losses(law, &thetas, &[request.base, baseline])?;
     let mut chosen: Vec<(String, Schedule)> = vec![
         ("given".into(), request.base),
         ("baseline".into(), baseline),
     ];
     for (name, c) in &searched {
-        let losses = final_losses(law, &[&theta], c);
+        let losses = final_losses(law, &[&theta], c)?;
         let best = (0..c.len())
             .min_by(|&a, &b| losses[a][0].total_cmp(&losses[b][0]))
             .expect("candidates");
@@ -147,7 +147,7 @@ pub fn schedule_with(
         law,
         &thetas,
         &chosen[2..].iter().map(|(_, s)| *s).collect::<Vec<_>>(),
-    ));
+    )?);
     let level = saved.uncertainty.as_ref().map(|u| u.level);
     let schedules = chosen
         .iter()

@@ -246,6 +246,13 @@ pub fn held_out_error(
     })
 }
 
+/// The largest summed learning rate `S1` at a checkpoint of `runs`: where the fitted data end.
+pub fn s1_max(runs: &[Prepared]) -> f64 {
+    runs.iter()
+        .flat_map(|r| r.s1_at_checkpoints())
+        .fold(0.0, f64::max)
+}
+
 /// Share of the fitted runs' largest summed rate `S1` that [`extrapolation_slope`] fits to.
 pub const TRUNCATE_AT: f64 = 1.0 / 3.0;
 
@@ -261,11 +268,7 @@ pub fn extrapolation_slope(
     options: &CurveFitOptions,
     level: f64,
 ) -> Option<f64> {
-    let s1_max = runs
-        .iter()
-        .flat_map(|r| r.s1_at_checkpoints())
-        .fold(0.0, f64::max);
-    let cut = TRUNCATE_AT * s1_max;
+    let cut = TRUNCATE_AT * s1_max(runs);
     let kept: Vec<Prepared> = runs
         .iter()
         .filter_map(|r| {

@@ -493,9 +493,28 @@ pub fn predict_along(
     steps: &[usize],
     eps: f64,
 ) -> Result<Vec<f64>, Error> {
+    let run = schedule_run(name, lrs.to_vec(), steps.to_vec(), eps)?;
+    Ok(predict(law, theta, &run))
+}
+
+/// A run trained with the learning rates `lrs` (one per step) and looked at `steps`, for
+/// predictions: its losses are placeholders. The loss-drop sum is grouped with tolerance `eps`.
+///
+/// # Errors
+///
+/// [`Error::BadCurve`] naming `name` when the rates or steps are not those of a run (see
+/// [`CurveRun::new`]).
+pub fn schedule_run(
+    name: &str,
+    lrs: Vec<f64>,
+    steps: Vec<usize>,
+    eps: f64,
+) -> Result<Prepared, Error> {
     let placeholder = vec![1.0; steps.len()];
-    let run = CurveRun::new(name, lrs.to_vec(), steps.to_vec(), placeholder)?;
-    Ok(predict(law, theta, &Prepared::new(run, eps)))
+    Ok(Prepared::new(
+        CurveRun::new(name, lrs, steps, placeholder)?,
+        eps,
+    ))
 }
 
 /// Scores of the law's predictions on `run`.

@@ -15,10 +15,11 @@
 
 use rayon::prelude::*;
 
-use super::fit::predict;
+use super::fit::{predict, schedule_run};
 use super::law::CurveLaw;
 use super::schedule::{Cooldown, Schedule, Shape};
-use super::{CurveRun, Prepared, SUM_TOLERANCE};
+use super::{Prepared, SUM_TOLERANCE};
+use crate::error::Error;
 
 /// Final learning rates tried, as fractions of the peak.
 pub const FINAL_RATIOS: [f64; 8] = [0.001, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5];
@@ -81,30 +82,33 @@ pub fn candidates(base: &Schedule, family: Family, floor: f64) -> Vec<Schedule> 
 }
 
 /// A schedule as a run with one checkpoint, at its last step.
-pub fn last_step_run(schedule: &Schedule) -> Prepared {
+///
+/// # Errors
+///
+/// [`crate::error::Error::BadCurve`] for rates that are not a run's (see
+/// [`super::CurveRun::new`]).
+pub fn last_step_run(schedule: &Schedule) -> Result<Prepared, Error> {
     let lrs = schedule.per_step();
     let last = lrs.len() - 1;
-    let run = CurveRun {
-        name: schedule.describe(),
-        lrs,
-        steps: vec![last],
-        loss: vec![1.0],
-    };
-    Prepared::new(run, SUM_TOLERANCE)
+    schedule_run(&schedule.describe(), lrs, vec![last], SUM_TOLERANCE)
 }
 
 /// The law's loss at the last step of each schedule, for each parameter vector of `thetas`:
 /// `out[s][k]` for schedule `s` and parameters `k`.
+///
+/// # Errors
+///
+/// As [`last_step_run`].
 pub fn final_losses(
     law: &dyn CurveLaw,
     thetas: &[&[f64]],
     schedules: &[Schedule],
-) -> Vec<Vec<f64>> {
+) -> Result<Vec<Vec<f64>>, Error> {
     schedules
         .par_iter()
         .map(|s| {
-            let run = last_step_run(s);
-            thetas.iter().map(|t| predict(law, t, &run)[0]).collect()
+            let run = last_step_run(s)?;
+            Ok(thetas.iter().map(|t| predict(law, t, &run)[0]).collect())
         })
         .collect()
 }
@@ -136,9 +140,9 @@ mod tests {
         // than cosine to 10% at the same horizon.
         let theta = MULTI_POWER_PUBLISHED[2].1;
         let base = base();
-        let cosine = final_losses(&MultiPower, &[&theta], &[base])[0][0];
+        let cosine = final_losses(&MultiPower, &[&theta], &[base]).unwrap()[0][0];
         let wsd = candidates(&base, Family::Wsd, 3e-6);
-        let losses = final_losses(&MultiPower, &[&theta], &wsd);
+        let losses = final_losses(&MultiPower, &[&theta], &wsd).unwrap();
         let best = losses.iter().map(|l| l[0]).fold(f64::INFINITY, f64::min);
         assert!(
             best < cosine - 0.01,

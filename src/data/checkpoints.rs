@@ -9,11 +9,9 @@
 //! before any training, is left out. Steps are whole numbers; the runs' steps are checked for
 //! order where the curve laws use them.
 
-use std::path::Path;
-
 use super::curves::{CurveOptions, column, run_names};
 use super::roles::find_column;
-use super::table::{self, Format, Table, Values};
+use super::table::{self, Table, Values};
 use crate::error::{BadValues, Error};
 
 /// Step column names tried in order.
@@ -132,12 +130,7 @@ fn bad(path: &str, col: &str, row: usize, shown: String, problem: &str, advice: 
 /// Reading errors, missing or unknown columns, a step that is not a whole number, a loss or
 /// learning rate that is not a positive number.
 pub fn load_logs(path: &str, options: &LogOptions) -> Result<Vec<RunLog>, Error> {
-    let format = Format::from_path(path)?;
-    let bytes = super::read_data_file(path)?;
-    let table = table::read_table(bytes, format, path)?;
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+    let (table, stem) = super::read_table_file(path)?;
     logs_of_table(&table, options, path, &stem)
 }
 
@@ -153,12 +146,7 @@ pub fn logs_from_columns(
     label: &str,
     options: &LogOptions,
 ) -> Result<Vec<RunLog>, Error> {
-    let n_rows = super::columns::check_columns(&columns, label)?;
-    let table = Table {
-        columns,
-        n_rows,
-        notes: Vec::new(),
-    };
+    let table = super::table_of_columns(columns, label)?;
     logs_of_table(&table, options, label, label)
 }
 

@@ -11,12 +11,10 @@
 //! Compute along a curve is `k·N·tokens` unless a compute column is given (`flops_col`, times
 //! `flops_scale`), in which case each evaluation's own compute is used.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use super::roles::find_column;
-use super::table::{self, Column, Format, Table, Values};
+use super::table::{Column, Table, Values};
 use crate::error::Error;
 
 /// One run's curve.
@@ -193,12 +191,7 @@ pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
 ///
 /// Reading errors, unknown columns, bad values, or a run without a parameter count.
 pub fn load_curves(path: &str, options: &CurveOptions) -> Result<Vec<Curve>, Error> {
-    let format = Format::from_path(path)?;
-    let bytes = super::read_data_file(path)?;
-    let table = table::read_table(bytes, format, path)?;
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+    let (table, stem) = super::read_table_file(path)?;
     curves_of_table(&table, options, path, &stem)
 }
 
@@ -214,12 +207,7 @@ pub fn curves_from_columns(
     label: &str,
     options: &CurveOptions,
 ) -> Result<Vec<Curve>, Error> {
-    let n_rows = super::check_columns(&columns, label)?;
-    let table = Table {
-        columns,
-        n_rows,
-        notes: Vec::new(),
-    };
+    let table = super::table_of_columns(columns, label)?;
     curves_of_table(&table, options, label, label)
 }
 

@@ -249,6 +249,35 @@ pub fn read_data_file(path: &str) -> Result<Vec<u8>, Error> {
     read_limited(file, path)
 }
 
+/// The table in the data file `path` (read as [`read_data_file`] does), and the file's stem,
+/// which names its run when the table has no run column.
+///
+/// # Errors
+///
+/// As [`read_data_file`]; an unknown extension; a file the reader rejects.
+pub(crate) fn read_table_file(path: &str) -> Result<(Table, String), Error> {
+    let format = Format::from_path(path)?;
+    let table = table::read_table(read_data_file(path)?, format, path)?;
+    let stem = std::path::Path::new(path)
+        .file_stem()
+        .map_or(path.to_string(), |s| s.to_string_lossy().into_owned());
+    Ok((table, stem))
+}
+
+/// Columns in memory as a table, after [`check_columns`]; `label` names them in messages.
+///
+/// # Errors
+///
+/// As [`check_columns`].
+pub(crate) fn table_of_columns(columns: Vec<table::Column>, label: &str) -> Result<Table, Error> {
+    let n_rows = check_columns(&columns, label)?;
+    Ok(Table {
+        columns,
+        n_rows,
+        notes: Vec::new(),
+    })
+}
+
 fn over_limit() -> String {
     format!(
         "it is larger than {} GB, the most a data file may be; filter or split it first",

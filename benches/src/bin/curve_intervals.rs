@@ -14,7 +14,7 @@
 use scaling_laws::curve::Prepared;
 use scaling_laws::curve::SUM_TOLERANCE;
 use scaling_laws::curve::bootstrap::{
-    bootstrap_curves, extrapolation_slope, held_out_error, prediction_band, quantile_band,
+    bootstrap_curves, extrapolation_slope, held_out_error, prediction_band, quantile_band, s1_max,
 };
 use scaling_laws::curve::fit::{CurveFitOptions, fit_curves, predict};
 use scaling_laws::curve::law::{Annealing, CurveLaw, DEFAULT_LAMBDA, MultiPower};
@@ -35,16 +35,12 @@ fn banded(law: &dyn CurveLaw, runs: &[Prepared], draws: usize) -> Option<Banded>
     let boot = bootstrap_curves(law, runs, &fit.theta, &options, draws, 1, &|| {}).ok()?;
     let held = held_out_error(law, runs, &fit.theta, &options, 0.95)?.quantile;
     let growth = extrapolation_slope(law, runs, &fit.theta, &options, 0.95)?;
-    let s1_max = runs
-        .iter()
-        .flat_map(|r| r.s1_at_checkpoints())
-        .fold(0.0, f64::max);
     Some(Banded {
         theta: fit.theta,
         draws: boot.theta,
         held,
         growth,
-        s1_max,
+        s1_max: s1_max(runs),
     })
 }
 
