@@ -8,6 +8,7 @@ import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
+from ._files import write_text_atomically
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
 from ._figures import FIGURE_DEFAULTS, Figure
 from ._progress import ProgressArg, progress_callback
@@ -223,10 +224,7 @@ class CurveFit:
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`."""
-        tmp = os.fspath(path) + ".partial"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps(self.report, indent=2) + "\n")
-        os.replace(tmp, os.fspath(path))
+        write_text_atomically(path, json.dumps(self.report, indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "CurveFit":

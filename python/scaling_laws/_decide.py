@@ -8,11 +8,11 @@ import csv
 import io
 import json
 import os
-import tempfile
 import warnings
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from . import _native
+from ._files import write_text_atomically
 from ._frames import FrameKind, make_frame
 from .errors import ScalingLawsWarning
 
@@ -79,18 +79,7 @@ class Runs:
     def save(self, path: Union[str, "os.PathLike[str]"]) -> str:
         """Write the runs as CSV to ``path`` (atomically: a temporary file in the same folder,
         then renamed), as ``--out`` does; returns the path."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".scaling-laws-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", newline="") as f:
-                f.write(self._csv)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
-        return path
+        return write_text_atomically(path, self._csv)
 
     def __repr__(self) -> str:
         return self._text.rstrip("\n")
