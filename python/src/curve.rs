@@ -74,6 +74,7 @@ fn curve_fit_runs(
         loss_col: args.loss_col,
         lr_col: args.lr_col,
         run_col: args.run_col,
+        ..LogOptions::default()
     };
     let logs = frame_logs(py, &frames, &log)?;
     let request = CurveFitRequest {
@@ -88,6 +89,7 @@ fn curve_fit_runs(
         bootstrap: args.bootstrap,
         seed: args.seed,
         level: args.level,
+        budgets: Vec::new(),
     };
     let report = run_long(py, None, progress, |ticker| curve_fit(&request, ticker))?;
     serde_json::to_string(&report).map_err(json_error)
@@ -147,6 +149,7 @@ fn curve_predict(
         every: every.unwrap_or((schedule.steps / 100).max(1)),
         schedule,
         target_loss,
+        size: None,
     };
     let prediction = py
         .detach(|| predict_with(&saved, law.as_ref(), &request))
@@ -205,6 +208,7 @@ fn curve_plot_svg(
         loss_col: args.loss_col,
         lr_col: args.lr_col,
         run_col: args.run_col,
+        ..LogOptions::default()
     };
     let request = CurvePlotRequest {
         fit: String::new(),

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
-    curve_simulate, parse_named_schedules, parse_schedules,
+    curve_simulate, parse_named_schedules, parse_params, parse_schedules,
 };
 use scaling_laws::commands::curve_plot::{CurvePlotRequest, curve_plot};
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, curve_schedule};
@@ -73,8 +73,9 @@ struct CurveFitArgs {
     /// Training logs (CSV, Parquet, NDJSON): one run per file, or a long table with --run-col.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
-    /// The law: multi-power (Luo et al. 2025), annealing (Tissue et al. 2024) or blind
-    /// (L0 + A·S1^−α, the baseline).
+    /// The law: multi-power (Luo et al. 2025), annealing (Tissue et al. 2024), blind
+    /// (L0 + A·S1^−α, the baseline), or joint (runs of several model sizes: needs each run's
+    /// parameter count and tokens per step).
     #[arg(long, default_value = "multi-power")]
     law: String,
     /// The learning-rate schedule, FAMILY:key=value,… (families: constant, cosine, wsd,
@@ -101,9 +102,30 @@ struct CurveFitArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = scaling_laws::uncertainty::bootstrap::DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
+    /// Compute budgets in FLOPs (C = 6·N·D) at which the joint law gives the compute-optimal
+    /// N* and D* of runs like the sweep's, trained to their end (with intervals under
+    /// --bootstrap).
+    #[arg(long, value_name = "FLOPS", value_delimiter = ',')]
+    budget: Vec<f64>,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95, help_heading = "Uncertainty")]
     level: f64,
+    #[command(flatten)]
+    columns: LogColumns,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
+    format: CurveFormat,
+    /// Save the fit as JSON, for `curve predict`.
+    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
+    out: Option<PathBuf>,
+    /// No progress messages.
+    #[arg(long, short, help_heading = "Output")]
+    quiet: bool,
+}
+
+/// How `curve fit` and `curve plot` read the logs.
+#[derive(Debug, Args)]
+struct LogColumns {
     /// Column of steps [default: the first of step, _step, steps, global_step, …].
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     step_col: Option<String>,
@@ -118,15 +140,38 @@ struct CurveFitArgs {
     /// run_path]; `none`: each file is one run.
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     run_col: Option<String>,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
-    format: CurveFormat,
-    /// Save the fit as JSON, for `curve predict`.
-    #[arg(long, short, value_name = "FILE", help_heading = "Output")]
-    out: Option<PathBuf>,
-    /// No progress messages.
-    #[arg(long, short, help_heading = "Output")]
-    quiet: bool,
+    /// Column of the model's parameter count, for the joint law [default: the first of
+    /// params, n_params, num_params, parameters, …]; `none` to read none.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    params_col: Option<String>,
+    /// Column of the tokens per step, or of the tokens so far, for the joint law [default:
+    /// the first of tokens_per_step, batch_size_in_tokens, …, then tokens,
+    /// throughput/total_tokens, …]; `none` to read none.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    tokens_col: Option<String>,
+    /// The model's parameter count for the joint law, [RUN=]N: RUN is a run's name or its
+    /// start before `-`, `_` or `.` (`--params 190M=190354176` for 190M-1xC, 190M-2xC, …);
+    /// repeat for more. Without RUN, every run.
+    #[arg(long, value_name = "[RUN=]N", help_heading = "Columns")]
+    params: Vec<String>,
+    /// Tokens per step, for runs without a tokens column.
+    #[arg(long, value_name = "TOKENS", help_heading = "Columns")]
+    tokens_per_step: Option<f64>,
+}
+
+impl LogColumns {
+    fn options(&self) -> Result<LogOptions, Error> {
+        Ok(LogOptions {
+            step_col: self.step_col.clone(),
+            loss_col: self.loss_col.clone(),
+            lr_col: self.lr_col.clone(),
+            run_col: self.run_col.clone(),
+            params_col: self.params_col.clone(),
+            tokens_col: self.tokens_col.clone(),
+            params: parse_params(&self.params)?,
+            tokens_per_step: self.tokens_per_step,
+        })
+    }
 }
 
 /// Options of `scaling-laws curve predict`.
@@ -149,6 +194,12 @@ struct CurvePredictArgs {
     /// Output format on stdout: CSV (step, lr, loss, and lower, upper with a band) or JSON.
     #[arg(long, value_enum, default_value = "csv")]
     format: PredictFormat,
+    /// The model's parameter count, for a joint-law fit.
+    #[arg(long, value_name = "N", requires = "tokens_per_step")]
+    params: Option<f64>,
+    /// Tokens per step, for a joint-law fit.
+    #[arg(long, value_name = "TOKENS", requires = "params")]
+    tokens_per_step: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -213,18 +264,8 @@ struct CurvePlotArgs {
     /// Image height in pixels.
     #[arg(long, default_value_t = 750)]
     height: u32,
-    /// Column of steps (as for `curve fit`).
-    #[arg(long, value_name = "NAME", help_heading = "Columns")]
-    step_col: Option<String>,
-    /// Column of the loss (as for `curve fit`).
-    #[arg(long, value_name = "NAME", help_heading = "Columns")]
-    loss_col: Option<String>,
-    /// Column of the learning rate (as for `curve fit`); `none` to read none.
-    #[arg(long, value_name = "NAME", help_heading = "Columns")]
-    lr_col: Option<String>,
-    /// Column naming the run (as for `curve fit`); `none`: each file is one run.
-    #[arg(long, value_name = "NAME", help_heading = "Columns")]
-    run_col: Option<String>,
+    #[command(flatten)]
+    columns: LogColumns,
 }
 
 /// Options of `scaling-laws curve simulate`.
@@ -267,12 +308,7 @@ fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
     let request = CurveFitRequest {
         paths: args.files.clone(),
         logs: Vec::new(),
-        log: LogOptions {
-            step_col: args.step_col.clone(),
-            loss_col: args.loss_col.clone(),
-            lr_col: args.lr_col.clone(),
-            run_col: args.run_col.clone(),
-        },
+        log: args.columns.options()?,
         schedules: parse_schedules(&args.schedule)?,
         law: args.law.clone(),
         lambda: args.lambda,
@@ -281,6 +317,7 @@ fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
         bootstrap: args.bootstrap,
         seed: args.seed,
         level: args.level,
+        budgets: args.budget.clone(),
     };
     let report = curve_fit(&request, &Reporter::new(args.quiet))?;
     let mut stdout = super::stdout::lock();
@@ -304,6 +341,7 @@ fn predict(args: CurvePredictArgs) -> anyhow::Result<()> {
         every: args.every.unwrap_or((schedule.steps / 100).max(1)),
         schedule,
         target_loss: args.target_loss,
+        size: args.params.zip(args.tokens_per_step),
     };
     let prediction = curve_predict(&request)?;
     if let Some(t) = &prediction.target {
@@ -388,12 +426,7 @@ fn plot(args: CurvePlotArgs) -> anyhow::Result<()> {
         fit: args.fit.clone(),
         paths: args.files.clone(),
         logs: Vec::new(),
-        log: LogOptions {
-            step_col: args.step_col.clone(),
-            loss_col: args.loss_col.clone(),
-            lr_col: args.lr_col.clone(),
-            run_col: args.run_col.clone(),
-        },
+        log: args.columns.options()?,
         schedules: parse_schedules(&args.schedule)?,
         predict: parse_named_schedules(&args.predict, "--predict")?,
         kind: match args.kind {

@@ -11,19 +11,21 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::answer::allocation::Allocator;
 use crate::curve::bootstrap::{
     CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error,
     prediction_band, quantile, s1_max,
 };
 use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along, schedule_run};
-use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, curve_law};
+use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end};
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
 use crate::curve::{CurveRun, Prepared, SUM_TOLERANCE};
-use crate::data::checkpoints::{LogOptions, RunLog, load_logs};
+use crate::data::checkpoints::{LogOptions, RunLog, load_logs, names_run};
 use crate::error::Error;
 use crate::finite::check_finite;
 use crate::fit::objective::ResidualLoss;
+use crate::law::ChinchillaLaw;
 use crate::output::{Inputs, check_output};
 use crate::progress::Progress;
 
@@ -56,6 +58,8 @@ pub struct CurveFitRequest {
     pub seed: u64,
     /// Confidence level of the intervals.
     pub level: f64,
+    /// Compute budgets (FLOPs) at which the joint law's decayed-end law gives N* and D*.
+    pub budgets: Vec<f64>,
 }
 
 impl Default for CurveFitRequest {
@@ -72,6 +76,7 @@ impl Default for CurveFitRequest {
             bootstrap: 0,
             seed: crate::uncertainty::bootstrap::DEFAULT_SEED,
             level: 0.95,
+            budgets: Vec::new(),
         }
     }
 }
@@ -144,6 +149,45 @@ pub struct CurveFitReport {
     /// The bootstrap's intervals and what `curve predict` needs for its bands, when asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<CurveUncertainty>,
+    /// The joint law at the ends of the runs, as a law of N and D, and what it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepEnd>,
+}
+
+/// The joint law at the ends of a sweep's runs ([`crate::curve::law::decayed_end`]): a
+/// Chinchilla law of N and D for runs of the sweep's schedule shape, trained to their end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepEnd {
+    /// `E − C·U_end`, `A`, `α`, `B·κ^−β`, `β`.
+    pub law: ChinchillaLaw,
+    /// `κ`, the schedule's mean rate relative to its peak, at the runs' ends: lowest, median,
+    /// highest.
+    pub kappa: Spread,
+    /// `U` at the runs' ends (how far the rate had come down): lowest, median, highest.
+    pub annealed: Spread,
+    /// Checkpoints left out before twice each run's warmup.
+    pub left_out: usize,
+    /// N* and D* at each budget asked for, with `C = 6·N·D`.
+    pub optimal: Vec<SweepOptimal>,
+}
+
+/// The compute-optimal model of a budget from the joint law.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepOptimal {
+    /// The budget, FLOPs.
+    pub compute: f64,
+    /// N*.
+    pub n_params: f64,
+    /// D*.
+    pub n_tokens: f64,
+    /// The loss predicted at the end of that run.
+    pub loss: f64,
+    /// N*'s bootstrap percentile interval at the fit's level, with `--bootstrap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_interval: Option<(f64, f64)>,
+    /// D*'s interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_interval: Option<(f64, f64)>,
 }
 
 /// A parameter's interval.
@@ -210,6 +254,28 @@ pub fn parse_named_schedules(
                 _ => (None, v.as_str()),
             };
             Ok((run, Schedule::parse(spec, flag)?))
+        })
+        .collect()
+}
+
+/// Parameter counts given by hand, `[RUN=]N` each (see [`LogOptions::params`]).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--params` for a count that is not a positive number.
+pub fn parse_params(values: &[String]) -> Result<Vec<(String, f64)>, Error> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|item| {
+            let (run, n) = item.rsplit_once('=').unwrap_or(("", item));
+            let n: f64 = n.trim().parse().ok().filter(|n: &f64| n.is_finite() && *n > 0.0).ok_or_else(|| {
+                Error::invalid_option(
+                    "--params",
+                    format!("'{item}' is not [RUN=]N with N a positive number of parameters, e.g. 190M=190354176"),
+                )
+            })?;
+            Ok((run.trim().to_string(), n))
         })
         .collect()
 }
@@ -314,18 +380,39 @@ pub fn load_runs(
             });
         }
     }
+    for (name, _) in &log.params {
+        if !logs.iter().any(|l| names_run(name, &l.run)) {
+            return Err(Error::InvalidOption {
+                flag: "--params".into(),
+                message: format!(
+                    "no run is named '{name}' or starts with '{name}-', '{name}_' or '{name}.'; \
+                     the runs: {}",
+                    logs.iter()
+                        .map(|l| l.run.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
     let mut runs = Vec::new();
     for l in logs {
         if l.steps.is_empty() {
             continue;
         }
+        let params = l.params.or_else(|| log.params_of(&l.run));
+        let tokens = l.tokens_per_step.or(log.tokens_per_step);
         let schedule = schedules
             .iter()
             .find(|(n, _)| n.as_deref() == Some(l.run.as_str()))
             .or_else(|| schedules.iter().find(|(n, _)| n.is_none()))
             .map(|(_, s)| s);
         let (lrs, source) = learning_rates(&l, schedule)?;
-        runs.push((CurveRun::new(l.run.clone(), lrs, l.steps, l.loss)?, source));
+        let mut run = CurveRun::new(l.run.clone(), lrs, l.steps, l.loss)?;
+        if let (Some(params), Some(tokens)) = (params, tokens) {
+            run = run.with_size(params, tokens)?;
+        }
+        runs.push((run, source));
     }
     Ok(runs)
 }
@@ -344,6 +431,26 @@ pub fn curve_fit(
         return Err(Error::invalid_option(
             "--delta",
             format!("{} is not a positive number", request.delta),
+        ));
+    }
+    if !request.budgets.is_empty() && !law.needs_size() {
+        return Err(Error::invalid_option(
+            "--budget",
+            format!(
+                "the {} law is a law of one run's schedule; N* and D* at a budget come from \
+                 --law joint, fitted to runs of several sizes",
+                law.name()
+            ),
+        ));
+    }
+    if let Some(c) = request
+        .budgets
+        .iter()
+        .find(|c| !(c.is_finite() && **c > 0.0))
+    {
+        return Err(Error::invalid_option(
+            "--budget",
+            format!("{c} is not a positive number of FLOPs"),
         ));
     }
     if request.bootstrap > MAX_CURVE_DRAWS {
@@ -380,7 +487,15 @@ pub fn curve_fit(
         &request.schedules,
     )?;
     progress.end();
-    let (runs, sources): (Vec<CurveRun>, Vec<String>) = runs.into_iter().unzip();
+    let (mut runs, sources): (Vec<CurveRun>, Vec<String>) = runs.into_iter().unzip();
+    let mut left_out = 0;
+    if law.needs_size() {
+        for run in &mut runs {
+            let kept = run.past_warmup();
+            left_out += run.steps.len() - kept.steps.len();
+            *run = kept;
+        }
+    }
     let prepared: Vec<Prepared> = runs
         .into_iter()
         .map(|r| Prepared::new(r, SUM_TOLERANCE))
@@ -418,12 +533,24 @@ pub fn curve_fit(
             )
         })
         .transpose()?;
+    let sweep = law
+        .needs_size()
+        .then(|| {
+            sweep_end(
+                request,
+                &prepared,
+                &fit.theta,
+                uncertainty.as_ref(),
+                left_out,
+            )
+        })
+        .transpose()?;
     let report = CurveFitReport {
         kind: KIND.into(),
         law: law.name().into(),
         formula: law.formula().into(),
         citation: law.citation().into(),
-        lambda: (law.name() == "annealing").then_some(request.lambda),
+        lambda: matches!(law.name(), "annealing" | "joint").then_some(request.lambda),
         delta: request.delta,
         params: fit
             .names
@@ -443,6 +570,7 @@ pub fn curve_fit(
         mean,
         lr_floor: lr_floor(&prepared),
         uncertainty,
+        sweep,
     };
     check_finite(&report, "the curve fit")?;
     if let Some(out) = &request.out {
@@ -452,6 +580,69 @@ pub fn curve_fit(
         })?;
     }
     Ok(report)
+}
+
+/// The joint law's decayed-end law and its N* and D* at the budgets of `request`, with
+/// intervals from the bootstrap's draws.
+fn sweep_end(
+    request: &CurveFitRequest,
+    runs: &[Prepared],
+    theta: &[f64],
+    uncertainty: Option<&CurveUncertainty>,
+    left_out: usize,
+) -> Result<SweepEnd, Error> {
+    let joint = Joint {
+        lambda: request.lambda,
+    };
+    let end = decayed_end(&joint, theta, runs).ok_or_else(|| Error::NoConvergence {
+        message: "the joint law has no runs with a size to take their ends from".into(),
+    })?;
+    let allocator = |law: ChinchillaLaw| Allocator::new(law, 6.0);
+    let point = allocator(end.law)?;
+    let draws: Vec<Allocator> = uncertainty
+        .map(|u| {
+            u.draws
+                .theta
+                .iter()
+                .filter_map(|t| decayed_end(&joint, t, runs))
+                .filter_map(|e| allocator(e.law).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let interval = |values: Vec<f64>| -> Option<(f64, f64)> {
+        let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        if v.len() < 2 {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        Some((
+            quantile(&v, (1.0 - request.level) / 2.0),
+            quantile(&v, (1.0 + request.level) / 2.0),
+        ))
+    };
+    let optimal = request
+        .budgets
+        .iter()
+        .map(|&c| {
+            let o = point.optimal_for_compute(c);
+            let at: Vec<_> = draws.iter().map(|a| a.optimal_for_compute(c)).collect();
+            SweepOptimal {
+                compute: c,
+                n_params: o.n_params,
+                n_tokens: o.n_tokens,
+                loss: o.loss,
+                n_interval: interval(at.iter().map(|o| o.n_params).collect()),
+                d_interval: interval(at.iter().map(|o| o.n_tokens).collect()),
+            }
+        })
+        .collect();
+    Ok(SweepEnd {
+        law: end.law,
+        kappa: end.kappa,
+        annealed: end.annealed,
+        left_out,
+        optimal,
+    })
 }
 
 /// The lowest rate after the peak over the runs, up to each one's last checkpoint.
@@ -642,6 +833,15 @@ impl CurveFitReport {
                 "lr_floor: {f} is not a positive learning rate"
             )));
         }
+        if let Some(sw) = &report.sweep {
+            let l = &sw.law;
+            let values = [l.irreducible, l.param_coef, l.data_coef, l.alpha, l.beta];
+            if values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err(bad(format!(
+                    "sweep.law: E, A, B, alpha, beta must be positive numbers, got {values:?}"
+                )));
+            }
+        }
         Ok((report, law))
     }
 
@@ -662,6 +862,8 @@ pub struct CurvePredictRequest {
     pub every: usize,
     /// A loss to reach: the first step at which the prediction (and its band) reaches it.
     pub target_loss: Option<f64>,
+    /// The model's parameters and tokens per step, for the joint law across sizes.
+    pub size: Option<(f64, f64)>,
 }
 
 /// When a predicted trajectory first reaches a target loss.
@@ -750,7 +952,18 @@ pub fn predict_with(
     if steps.last() != Some(&last) {
         steps.push(last);
     }
-    let run = schedule_run("predicted", lrs.clone(), steps.clone(), SUM_TOLERANCE)?;
+    if law.needs_size() && request.size.is_none() {
+        return Err(Error::invalid_option(
+            "--params",
+            format!(
+                "the {} law predicts a model of a given size: give --params N and \
+                 --tokens-per-step T",
+                law.name()
+            ),
+        ));
+    }
+    let size = request.size.filter(|_| law.needs_size());
+    let run = schedule_run("predicted", lrs.clone(), steps.clone(), size, SUM_TOLERANCE)?;
     let loss = predict(law, &saved.theta(), &run);
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(
@@ -762,7 +975,9 @@ pub fn predict_with(
         ));
     }
     let (mut lower, mut upper, mut past_data) = (Vec::new(), Vec::new(), Vec::new());
-    if let Some(u) = &saved.uncertainty {
+    // The joint law's bands would need its distance past the data in N and tokens, not in
+    // one run's summed rate: it predicts without one.
+    if let Some(u) = saved.uncertainty.as_ref().filter(|_| !law.needs_size()) {
         use rayon::prelude::*;
         let curves: Vec<Vec<f64>> = u
             .draws

@@ -205,6 +205,7 @@ fn predicted_curve(
         schedule: *schedule,
         every: (schedule.steps / SAMPLES).max(1),
         target_loss: None,
+        size: None,
     };
     let p = predict_with(saved, law, &request).map_err(|e| match e {
         Error::InvalidOption { message, .. } => Error::invalid_option("--predict", message),

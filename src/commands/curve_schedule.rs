@@ -83,6 +83,16 @@ pub fn schedule_with(
     law: &dyn CurveLaw,
     request: &CurveScheduleRequest,
 ) -> Result<CurveScheduleReport, Error> {
+    if law.needs_size() {
+        return Err(Error::invalid_option(
+            "--fit",
+            format!(
+                "the schedule search takes a law of one model size; this fit is the {} law \
+                 across sizes: fit one size's runs with --law annealing or multi-power",
+                law.name()
+            ),
+        ));
+    }
     let families = request
         .families
         .iter()

@@ -75,6 +75,7 @@ fn piece(run: &Prepared, lo: usize, hi: usize) -> Prepared {
         lrs: r.lrs[..=r.steps[hi - 1]].to_vec(),
         steps: r.steps[lo..hi].to_vec(),
         loss: r.loss[lo..hi].to_vec(),
+        size: r.size,
     };
     Prepared::new(piece, SUM_TOLERANCE)
 }

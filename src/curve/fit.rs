@@ -385,6 +385,19 @@ pub fn fit_curves(
 ) -> Result<CurveFit, Error> {
     let checkpoints: usize = runs.iter().map(Prepared::len).sum();
     let p = law.params().len();
+    if law.needs_size()
+        && let Some(run) = runs.iter().find(|r| r.run.size.is_none())
+    {
+        return Err(Error::BadCurve {
+            run: run.run.name.clone(),
+            message: format!(
+                "has no model size or tokens per step, which the {} law needs: give a \
+                 parameter-count column or --params, and a tokens-per-step column or \
+                 --tokens-per-step",
+                law.name()
+            ),
+        });
+    }
     if checkpoints <= p {
         return Err(Error::InvalidOption {
             flag: "the curves".into(),
@@ -405,7 +418,7 @@ pub fn fit_curves(
                 .into(),
         });
     }
-    let starts = law.starts([base[0], base[1], base[2]]);
+    let starts = law.starts([base[0], base[1], base[2]], &search);
     let (mut theta, mut objective, mut converged, converged_starts, mut iterations) =
         best_of(law, &search, &starts, options);
     if search.len() < all.len() && objective.is_finite() {
@@ -493,7 +506,7 @@ pub fn predict_along(
     steps: &[usize],
     eps: f64,
 ) -> Result<Vec<f64>, Error> {
-    let run = schedule_run(name, lrs.to_vec(), steps.to_vec(), eps)?;
+    let run = schedule_run(name, lrs.to_vec(), steps.to_vec(), None, eps)?;
     Ok(predict(law, theta, &run))
 }
 
@@ -508,13 +521,15 @@ pub fn schedule_run(
     name: &str,
     lrs: Vec<f64>,
     steps: Vec<usize>,
+    size: Option<(f64, f64)>,
     eps: f64,
 ) -> Result<Prepared, Error> {
     let placeholder = vec![1.0; steps.len()];
-    Ok(Prepared::new(
-        CurveRun::new(name, lrs, steps, placeholder)?,
-        eps,
-    ))
+    let mut run = CurveRun::new(name, lrs, steps, placeholder)?;
+    if let Some((params, tokens_per_step)) = size {
+        run = run.with_size(params, tokens_per_step)?;
+    }
+    Ok(Prepared::new(run, eps))
 }
 
 /// Scores of the law's predictions on `run`.

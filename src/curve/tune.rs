@@ -90,7 +90,7 @@ pub fn candidates(base: &Schedule, family: Family, floor: f64) -> Vec<Schedule> 
 pub fn last_step_run(schedule: &Schedule) -> Result<Prepared, Error> {
     let lrs = schedule.per_step();
     let last = lrs.len() - 1;
-    schedule_run(&schedule.describe(), lrs, vec![last], SUM_TOLERANCE)
+    schedule_run(&schedule.describe(), lrs, vec![last], None, SUM_TOLERANCE)
 }
 
 /// The law's loss at the last step of each schedule, for each parameter vector of `thetas`:

@@ -43,6 +43,31 @@ pub const LR_NAMES: [&str; 6] = [
     "lr-AdamW",
 ];
 
+/// Parameter-count column names tried in order (for the law across model sizes).
+pub const PARAMS_NAMES: [&str; 6] = [
+    "params",
+    "n_params",
+    "num_params",
+    "parameters",
+    "model_params",
+    "N",
+];
+/// Tokens-per-step column names tried in order.
+pub const TOKENS_PER_STEP_NAMES: [&str; 4] = [
+    "tokens_per_step",
+    "batch_size_in_tokens",
+    "batch_tokens",
+    "global_batch_tokens",
+];
+/// Cumulative-token column names tried in order when no tokens-per-step column is present:
+/// the tokens per step are then the tokens divided by the step.
+pub const TOTAL_TOKENS_NAMES: [&str; 4] = [
+    "tokens",
+    "throughput/total_tokens",
+    "total_tokens",
+    "consumed_tokens",
+];
+
 /// Run-name column names tried in order, for a long table (`--run-col none` reads none).
 pub const RUN_NAMES: [&str; 4] = ["run", "run_id", "run_name", "run_path"];
 
@@ -58,6 +83,38 @@ pub struct LogOptions {
     /// Column naming the run, for a long table (found by name when `None`; `none` reads
     /// none: the file is one run).
     pub run_col: Option<String>,
+    /// Column of the model's parameter count (found by name when `None`, none is fine).
+    pub params_col: Option<String>,
+    /// Column of the tokens per step, or of the tokens so far (found by name when `None`, none
+    /// is fine).
+    pub tokens_col: Option<String>,
+    /// Parameter counts given by hand: `(run, N)`, the run named whole or by a prefix that
+    /// ends where its name continues with `-`, `_` or `.` (`190M` for `190M-1xC`); an empty
+    /// run name gives every run.
+    pub params: Vec<(String, f64)>,
+    /// Tokens per step given by hand, for every run without a column.
+    pub tokens_per_step: Option<f64>,
+}
+
+/// Whether `name` names `run`: the whole name, a prefix of it that ends where the name goes
+/// on with `-`, `_` or `.`, or empty (every run).
+pub fn names_run(name: &str, run: &str) -> bool {
+    name.is_empty()
+        || run == name
+        || run
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+}
+
+impl LogOptions {
+    /// The parameter count given by hand for `run`: the longest matching name.
+    pub fn params_of(&self, run: &str) -> Option<f64> {
+        self.params
+            .iter()
+            .filter(|(name, _)| names_run(name, run))
+            .max_by_key(|(name, _)| name.len())
+            .map(|(_, n)| *n)
+    }
 }
 
 /// One run's log.
@@ -73,6 +130,10 @@ pub struct RunLog {
     pub loss: Vec<f64>,
     /// Steps with a learning rate and the rate, when the file has a learning-rate column.
     pub lr: Option<Vec<(usize, f64)>>,
+    /// The model's parameter count, when the file has a parameter-count column.
+    pub params: Option<f64>,
+    /// Tokens per step, when the file has a tokens-per-step or tokens-so-far column.
+    pub tokens_per_step: Option<f64>,
 }
 
 fn pick(
@@ -249,6 +310,8 @@ fn logs_of_table(
                 steps: vec![],
                 loss: vec![],
                 lr: lr.map(|_| vec![]),
+                params: None,
+                tokens_per_step: None,
             });
             logs.len() - 1
         });
@@ -308,6 +371,8 @@ fn logs_of_table(
         logs[i].steps.push(step);
         logs[i].loss.push(l);
     }
+    let sizes = SizeColumns::find(table, options, path)?;
+    sizes.read(table, &names, steps, &mut logs, path)?;
     logs.retain(|l| !l.steps.is_empty() || l.lr.as_ref().is_some_and(|v| !v.is_empty()));
     if logs.is_empty() {
         return Err(Error::InvalidOption {
@@ -318,4 +383,147 @@ fn logs_of_table(
         });
     }
     Ok(logs)
+}
+
+/// The columns that give each run's size: the parameter count, and the tokens per step or so
+/// far.
+struct SizeColumns {
+    params: Option<String>,
+    tokens: Option<(String, bool)>,
+}
+
+impl SizeColumns {
+    fn find(table: &Table, options: &LogOptions, path: &str) -> Result<SizeColumns, Error> {
+        let optional = |given: Option<&str>, names: &[&str], role, flag| {
+            if given == Some("none") {
+                Ok(None)
+            } else {
+                pick(table, given, names, (role, flag), path, false)
+            }
+        };
+        let params = optional(
+            options.params_col.as_deref(),
+            &PARAMS_NAMES,
+            "parameter count",
+            "--params-col",
+        )?;
+        let tokens = match options.tokens_col.as_deref() {
+            Some("none") => None,
+            Some(given) => {
+                column(table, given, "--tokens-col", path)?;
+                let per_step = !TOTAL_TOKENS_NAMES.contains(&given);
+                Some((given.to_string(), per_step))
+            }
+            None => optional(
+                None,
+                &TOKENS_PER_STEP_NAMES,
+                "tokens per step",
+                "--tokens-col",
+            )?
+            .map(|c| (c, true))
+            .or(optional(None, &TOTAL_TOKENS_NAMES, "tokens", "--tokens-col")?.map(|c| (c, false))),
+        };
+        Ok(SizeColumns { params, tokens })
+    }
+
+    /// Each run's parameter count and tokens per step into `logs`: one value per run (the
+    /// tokens so far divided by the step, for a cumulative column), or an error naming the run,
+    /// the column and the rows that disagree.
+    fn read(
+        &self,
+        table: &Table,
+        names: &[String],
+        steps: &Values,
+        logs: &mut [RunLog],
+        path: &str,
+    ) -> Result<(), Error> {
+        let index: std::collections::HashMap<String, usize> = logs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.run.clone(), i))
+            .collect();
+        let columns = [
+            self.params.as_ref().map(|c| (c, true, true)),
+            self.tokens
+                .as_ref()
+                .map(|(c, per_step)| (c, *per_step, false)),
+        ];
+        for (col, per_step, is_params) in columns.into_iter().flatten() {
+            let values = column(
+                table,
+                col,
+                if is_params {
+                    "--params-col"
+                } else {
+                    "--tokens-col"
+                },
+                path,
+            )?;
+            if let Values::Unreadable(dtype) = values {
+                return Err(Error::UnreadableColumn {
+                    path: path.to_string(),
+                    column: col.clone(),
+                    dtype: dtype.clone(),
+                });
+            }
+            let mut first: Vec<Option<(usize, f64)>> = vec![None; logs.len()];
+            for (row, run) in names.iter().enumerate() {
+                let Some(&i) = index.get(run.as_str()) else {
+                    continue;
+                };
+                let shown = |s: String| bad(path, col, row, s, "is not a number", "fix the cell");
+                let Some(mut v) = number(values, row).map_err(shown)? else {
+                    continue;
+                };
+                if !per_step {
+                    let Some(step) = number(steps, row).ok().flatten().filter(|s| *s > 0.0) else {
+                        continue;
+                    };
+                    v /= step;
+                }
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(bad(
+                        path,
+                        col,
+                        row,
+                        v.to_string(),
+                        &format!("is not a positive number (run {run})"),
+                        "fix the cell",
+                    ));
+                }
+                match first[i] {
+                    None => first[i] = Some((row, v)),
+                    Some((row0, v0)) if (v - v0).abs() > 1e-6 * v0 => {
+                        return Err(bad(
+                            path,
+                            col,
+                            row,
+                            v.to_string(),
+                            &format!(
+                                "changes within run {run} (row {} has {v0}); the law across \
+                                 model sizes needs one {} per run",
+                                row0 + 1,
+                                if is_params {
+                                    "parameter count"
+                                } else {
+                                    "number of tokens per step"
+                                }
+                            ),
+                            "give one value per run",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            for (log, value) in logs.iter_mut().zip(first) {
+                let value = value.map(|(_, v)| v);
+                if is_params {
+                    log.params = value;
+                } else {
+                    log.tokens_per_step = value;
+                }
+            }
+        }
+        Ok(())
+    }
 }

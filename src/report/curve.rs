@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
-use crate::commands::curve::{CurveFitReport, CurvePrediction, TargetReach};
+use crate::commands::curve::{CurveFitReport, CurvePrediction, SweepEnd, TargetReach};
 use crate::commands::curve_schedule::CurveScheduleReport;
+use crate::curve::law::Spread;
 use crate::curve::schedule::short_e;
 
 /// The fit as text: the law, its parameters, and each run's scores.
@@ -66,7 +67,20 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         });
         writeln!(w, "  {:<10} {:>14}{interval}", p.name, number(p.value))?;
     }
-    if let Some(u) = &r.uncertainty {
+    if let Some(u) = &r.uncertainty
+        && r.sweep.is_some()
+    {
+        if let Some(h) = &u.held_out {
+            writeln!(
+                w,
+                "  error on runs left out (each in turn): {:.3}% mean, {:.3}% at the {:.0}% \
+                 quantile",
+                100.0 * h.mean,
+                100.0 * h.quantile,
+                100.0 * u.level
+            )?;
+        }
+    } else if let Some(u) = &r.uncertainty {
         match (&u.held_out, u.growth) {
             (Some(h), Some(g)) => writeln!(
                 w,
@@ -137,7 +151,75 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         r.mean.r2,
         100.0 * r.mean.pred_e,
         100.0 * r.mean.worst_e
-    )
+    )?;
+    if let Some(sweep) = &r.sweep {
+        sweep_text(sweep, r.uncertainty.as_ref().map(|u| u.level), w)?;
+    }
+    Ok(())
+}
+
+/// The joint law at the runs' ends and its compute-optimal answers.
+fn sweep_text(s: &SweepEnd, level: Option<f64>, w: &mut dyn Write) -> io::Result<()> {
+    let l = &s.law;
+    writeln!(w)?;
+    if s.left_out > 0 {
+        writeln!(
+            w,
+            "left out {} checkpoint{} before twice each run's warmup (the early descent no power \
+             law of the tokens follows)",
+            s.left_out,
+            if s.left_out == 1 { "" } else { "s" }
+        )?;
+    }
+    writeln!(
+        w,
+        "at the runs' ends: L(N, D) = {:.4} + {:.4}/N^{:.4} + {:.4}/D^{:.4}",
+        l.irreducible, l.param_coef, l.alpha, l.data_coef, l.beta
+    )?;
+    let spread = |(lo, mid, hi): Spread| format!("{mid:.3} (runs {lo:.3} to {hi:.3})");
+    writeln!(
+        w,
+        "  for runs of the sweep's schedule shape trained to their end: mean rate {} of the \
+         peak, rate fallen (with its delay) by {} of the peak",
+        spread(s.kappa),
+        spread(s.annealed)
+    )?;
+    if (s.kappa.2 - s.kappa.0) > 0.05 * s.kappa.1
+        || (s.annealed.2 - s.annealed.0) > 0.05 * s.annealed.1
+    {
+        writeln!(
+            w,
+            "  note: the runs differ by more than 5% in these at their ends (a short run's \
+             decay has less time to take effect); the law of N and D uses the median"
+        )?;
+    }
+    if s.optimal.is_empty() {
+        return Ok(());
+    }
+    writeln!(w)?;
+    let level = level.map_or(String::new(), |l| {
+        format!("   {:.0}% interval of N*", 100.0 * l)
+    });
+    writeln!(
+        w,
+        "  {:>10} {:>12} {:>12} {:>9} {:>8}{level}",
+        "compute", "N*", "D*", "D*/N*", "loss"
+    )?;
+    for o in &s.optimal {
+        let interval = o.n_interval.map_or(String::new(), |(lo, hi)| {
+            format!("   {lo:.3e} to {hi:.3e} (×{:.2})", hi / lo)
+        });
+        writeln!(
+            w,
+            "  {:>10.3e} {:>12.4e} {:>12.4e} {:>9.1} {:>8.4}{interval}",
+            o.compute,
+            o.n_params,
+            o.n_tokens,
+            o.n_tokens / o.n_params,
+            o.loss
+        )?;
+    }
+    Ok(())
 }
 
 /// The trajectory as CSV: `step,lr,loss`, and `lower,upper` with a band.

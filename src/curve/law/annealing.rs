@@ -53,6 +53,21 @@ impl Annealing {
     }
 }
 
+impl Annealing {
+    /// `S2` at each checkpoint of `run`: kept with the run for the first momentum asked for
+    /// (every evaluation of a fit asks for the same), summed afresh for another.
+    pub(super) fn area<'a>(&self, run: &'a Prepared) -> std::borrow::Cow<'a, [f64]> {
+        let kept = run
+            .annealing_area
+            .get_or_init(|| (self.lambda, self.s2(run)));
+        if kept.0.to_bits() == self.lambda.to_bits() {
+            std::borrow::Cow::Borrowed(&kept.1)
+        } else {
+            std::borrow::Cow::Owned(self.s2(run))
+        }
+    }
+}
+
 impl CurveLaw for Annealing {
     fn name(&self) -> &'static str {
         "annealing"
@@ -77,16 +92,7 @@ impl CurveLaw for Annealing {
         pred: &mut [f64],
         mut grad: Option<&mut [f64]>,
     ) {
-        let kept = run
-            .annealing_area
-            .get_or_init(|| (self.lambda, self.s2(run)));
-        let fresh;
-        let s2 = if kept.0.to_bits() == self.lambda.to_bits() {
-            &kept.1
-        } else {
-            fresh = self.s2(run);
-            &fresh
-        };
+        let s2 = self.area(run);
         for (i, &log_s1) in run.log_s1.iter().enumerate() {
             let (term, d_a, d_alpha) = power_term(theta[1], theta[2], log_s1);
             pred[i] = theta[0] + term - theta[3] * s2[i];
@@ -96,7 +102,7 @@ impl CurveLaw for Annealing {
         }
     }
 
-    fn starts(&self, base: [f64; 3]) -> Vec<Vec<f64>> {
+    fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         [0.1, 0.5, 2.0]
             .iter()
             .map(|&c| vec![base[0], base[1], base[2], c])

@@ -57,7 +57,7 @@ impl CurveLaw for Blind {
         }
     }
 
-    fn starts(&self, base: [f64; 3]) -> Vec<Vec<f64>> {
+    fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         vec![base.to_vec()]
     }
 }

@@ -5,6 +5,7 @@
 //! annealing     L(t) = L0 + A·S1^−α − C·S2                            (Tissue et al. 2024)
 //! multi-power   L(t) = L0 + A·S1^−α − B·Σ_k (η_{k−1} − η_k)·G(η_k^−γ·S_k(t)),
 //!               G(x) = 1 − (C·x + 1)^−β                               (Luo et al. 2025)
+//! joint         L(N, t) = E + A·N^−α + B·D_η^−β − C·U                 (across model sizes)
 //! ```
 //!
 //! with `S1(t) = Σ_{i ≤ t} η_i` the summed learning rate, `S_k(t) = Σ_{k ≤ i ≤ t} η_i`, and
@@ -13,10 +14,12 @@
 
 mod annealing;
 mod blind;
+mod joint;
 mod multipower;
 
 pub use annealing::Annealing;
 pub use blind::Blind;
+pub use joint::{DecayedEnd, Joint, Spread, decayed_end};
 pub use multipower::MultiPower;
 
 use super::Prepared;
@@ -49,8 +52,13 @@ pub trait CurveLaw: Sync + Send + std::fmt::Debug {
     /// `d pred / d theta` too (row-major: checkpoint by parameter).
     fn predict(&self, theta: &[f64], run: &Prepared, pred: &mut [f64], grad: Option<&mut [f64]>);
 
-    /// Start points for a fit, from the schedule-blind law's fitted `(L0, A, α)`.
-    fn starts(&self, base: [f64; 3]) -> Vec<Vec<f64>>;
+    /// Start points for a fit to `runs`, from the schedule-blind law's fitted `(L0, A, α)`.
+    fn starts(&self, base: [f64; 3], runs: &[&Prepared]) -> Vec<Vec<f64>>;
+
+    /// Whether the law needs each run's model size and tokens per step ([`crate::curve::RunSize`]).
+    fn needs_size(&self) -> bool {
+        false
+    }
 
     /// The indices of two positive parameters `C` and `γ` that enter the law only as
     /// `C·η^−γ` (η a learning rate), if the law has them: the fit then moves C along with γ
@@ -113,6 +121,9 @@ pub fn curve_laws() -> Vec<Box<dyn CurveLaw>> {
             lambda: DEFAULT_LAMBDA,
         }),
         Box::new(MultiPower),
+        Box::new(Joint {
+            lambda: DEFAULT_LAMBDA,
+        }),
     ]
 }
 
@@ -134,6 +145,7 @@ pub fn curve_law(name: &str, lambda: f64) -> Result<Box<dyn CurveLaw>, Error> {
         "blind" => Ok(Box::new(Blind)),
         "annealing" => Ok(Box::new(Annealing { lambda })),
         "multi-power" => Ok(Box::new(MultiPower)),
+        "joint" => Ok(Box::new(Joint { lambda })),
         _ => Err(Error::InvalidOption {
             flag: "--law".into(),
             message: format!(
@@ -215,7 +227,7 @@ pub(crate) mod tests {
             curve_law("cosine", 0.999)
                 .unwrap_err()
                 .to_string()
-                .contains("known: blind, annealing, multi-power")
+                .contains("known: blind, annealing, multi-power, joint")
         );
         assert!(
             curve_law("annealing", 1.0)

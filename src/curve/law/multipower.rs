@@ -81,7 +81,7 @@ impl CurveLaw for MultiPower {
         Some((4, 6))
     }
 
-    fn starts(&self, base: [f64; 3]) -> Vec<Vec<f64>> {
+    fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         let mut out = Vec::new();
         for b in [100.0, 500.0, 2000.0] {
             for c in [0.5, 2.0, 8.0] {
