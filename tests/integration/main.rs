@@ -5,6 +5,7 @@ mod architecture;
 mod common;
 mod compute_frontier;
 mod curve_figures;
+mod curve_sweeps;
 mod curves;
 mod data_limits;
 mod decisions;

@@ -219,6 +219,12 @@ pub(crate) mod tests {
         check_gradient(&Blind, &[2.5, 0.6, 0.45], &run);
         check_gradient(&Annealing { lambda: 0.99 }, &[2.5, 0.6, 0.45, 0.4], &run);
         check_gradient(&MultiPower, &MULTI_POWER_PUBLISHED[2].1, &run);
+        let sized = Prepared::new(run.run.clone().with_size(3e8, 5e5).unwrap(), 0.02);
+        check_gradient(
+            &Joint { lambda: 0.99 },
+            &[1.8, 400.0, 0.34, 410.0, 0.28, 0.15],
+            &sized,
+        );
     }
 
     #[test]
