@@ -169,6 +169,10 @@ pub struct SweepEnd {
     pub left_out: usize,
     /// N* and D* at each budget asked for, with `C = 6·N·D`.
     pub optimal: Vec<SweepOptimal>,
+    /// Why there is no N* or D* when budgets were asked for: the law at the ends has no
+    /// compute-optimal split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// The compute-optimal model of a budget from the joint law.
@@ -597,8 +601,30 @@ fn sweep_end(
     let end = decayed_end(&joint, theta, runs).ok_or_else(|| Error::NoConvergence {
         message: "the joint law has no runs with a size to take their ends from".into(),
     })?;
-    let allocator = |law: ChinchillaLaw| Allocator::new(law, 6.0);
-    let point = allocator(end.law)?;
+    // N* and D* do not depend on E: a bootstrap replicate whose E − C·U_end is 0 or less
+    // (its law of the ends says nothing of the loss at infinite scale) still has its split.
+    let allocator = |law: ChinchillaLaw| {
+        Allocator::new(
+            ChinchillaLaw {
+                irreducible: 1.0,
+                ..law
+            },
+            6.0,
+        )
+    };
+    let point = match allocator(end.law) {
+        Ok(point) => point,
+        Err(e) => {
+            return Ok(SweepEnd {
+                law: end.law,
+                kappa: end.kappa,
+                annealed: end.annealed,
+                left_out,
+                optimal: Vec::new(),
+                refused: (!request.budgets.is_empty()).then(|| e.to_string()),
+            });
+        }
+    };
     let draws: Vec<Allocator> = uncertainty
         .map(|u| {
             u.draws
@@ -630,7 +656,7 @@ fn sweep_end(
                 compute: c,
                 n_params: o.n_params,
                 n_tokens: o.n_tokens,
-                loss: o.loss,
+                loss: end.law.loss(o.n_params, o.n_tokens),
                 n_interval: interval(at.iter().map(|o| o.n_params).collect()),
                 d_interval: interval(at.iter().map(|o| o.n_tokens).collect()),
             }
@@ -642,6 +668,7 @@ fn sweep_end(
         annealed: end.annealed,
         left_out,
         optimal,
+        refused: None,
     })
 }
 
@@ -835,10 +862,12 @@ impl CurveFitReport {
         }
         if let Some(sw) = &report.sweep {
             let l = &sw.law;
-            let values = [l.irreducible, l.param_coef, l.data_coef, l.alpha, l.beta];
-            if values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            let values = [l.param_coef, l.data_coef, l.alpha, l.beta];
+            if !l.irreducible.is_finite() || values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
                 return Err(bad(format!(
-                    "sweep.law: E, A, B, alpha, beta must be positive numbers, got {values:?}"
+                    "sweep.law: E must be a number and A, B, alpha, beta positive numbers, got \
+                     {:?}",
+                    [l.irreducible, l.param_coef, l.data_coef, l.alpha, l.beta]
                 )));
             }
         }

@@ -193,6 +193,9 @@ fn sweep_text(s: &SweepEnd, level: Option<f64>, w: &mut dyn Write) -> io::Result
              decay has less time to take effect); the law of N and D uses the median"
         )?;
     }
+    if let Some(why) = &s.refused {
+        writeln!(w, "  no N* or D*: {why}")?;
+    }
     if s.optimal.is_empty() {
         return Ok(());
     }

@@ -146,11 +146,17 @@ fn errors(pred: &[f64], observed: &[f64]) -> (f64, f64) {
     )
 }
 
+/// N* and D* at `budget` (E does not enter them: a replicate whose `E − C·U_end` is negative
+/// still has its split, as `curve fit --budget` computes it).
 fn n_star(law: &ChinchillaLaw, budget: f64) -> (f64, f64) {
-    let o = Allocator::new(*law, 6.0)
-        .unwrap()
-        .optimal_for_compute(budget);
-    (o.n_params, o.n_tokens)
+    let split = ChinchillaLaw {
+        irreducible: 1.0,
+        ..*law
+    };
+    Allocator::new(split, 6.0).map_or((f64::NAN, f64::NAN), |a| {
+        let o = a.optimal_for_compute(budget);
+        (o.n_params, o.n_tokens)
+    })
 }
 
 fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
