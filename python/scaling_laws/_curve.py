@@ -87,6 +87,8 @@ class CurveFit:
         schedule: str,
         *,
         every: Optional[int] = None,
+        params: Optional[float] = None,
+        tokens_per_step: Optional[float] = None,
         frame: FrameKind = "pandas",
     ) -> Any:
         """The loss trajectory under ``schedule`` (as ``curve predict``).
@@ -96,13 +98,16 @@ class CurveFit:
                 ``"wsd:warmup=2000,peak=3e-4,final=3e-5,decay=40000,steps=48000"``.
             every: predict every this many steps (and at the last); 1/100 of the horizon by
                 default.
+            params, tokens_per_step: the model's parameter count and tokens per step, for a
+                fit of the joint law across sizes (which gives no band).
             frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
 
         Returns:
             Columns step, lr, loss, and with a bootstrapped fit lower, upper (the band) and
             past_data (``ln(S1 / S1_max)``: how far past the fitted runs, 0 inside).
         """
-        p = json.loads(_native.curve_predict(self._json, str(schedule), every, None))
+        size = _size(params, tokens_per_step)
+        p = json.loads(_native.curve_predict(self._json, str(schedule), every, None, size))
         columns = {"step": p["step"], "lr": p["lr"], "loss": p["loss"]}
         for key in ("lower", "upper", "past_data"):
             if key in p:
@@ -115,8 +120,38 @@ class CurveFit:
         ``loss``, ``step`` and, with a bootstrapped fit, the band's ``earliest`` and
         ``latest`` steps; None where it is not reached within the schedule (for ``latest``:
         cannot tell)."""
-        p = json.loads(_native.curve_predict(self._json, str(schedule), every, float(target_loss)))
+        p = json.loads(_native.curve_predict(self._json, str(schedule), every, float(target_loss), None))
         return p["target"]
+
+    @property
+    def end_law(self) -> Optional[dict]:
+        """For a fit of the joint law across sizes, its law of N and D at the runs' ends
+        (``E``, ``A``, ``alpha``, ``B``, ``beta``; loss = E + A/N^alpha + B/D^beta); None for
+        the other laws."""
+        sweep = self.report.get("sweep")
+        return None if sweep is None else dict(sweep["law"])
+
+    def optimal(self, budgets: Union[float, Sequence[float]], *, frame: FrameKind = "pandas") -> Any:
+        """The compute-optimal N* and D* at each budget (FLOPs, C = 6·N·D) of runs like the
+        sweep's, trained to their end, from a fit of the joint law (as ``curve fit
+        --budget``), with percentile intervals from its bootstrap.
+
+        Returns:
+            Columns compute, n_params, n_tokens, loss and, with a bootstrapped fit, n_lower,
+            n_upper, d_lower, d_upper.
+
+        Raises:
+            OptionError: a fit of another law, or a budget that is not a positive number.
+        """
+        values = [float(budgets)] if isinstance(budgets, (int, float)) else [float(b) for b in budgets]
+        rows = json.loads(_native.curve_optimal(self._json, values))
+        columns = {key: [r[key] for r in rows] for key in ("compute", "n_params", "n_tokens", "loss")}
+        if rows and all("n_interval" in r for r in rows):
+            columns["n_lower"] = [r["n_interval"][0] for r in rows]
+            columns["n_upper"] = [r["n_interval"][1] for r in rows]
+            columns["d_lower"] = [r["d_interval"][0] for r in rows]
+            columns["d_upper"] = [r["d_interval"][1] for r in rows]
+        return make_frame(columns, frame)
 
     def best_schedule(
         self,
@@ -235,6 +270,27 @@ class CurveFit:
         return self.text()
 
 
+def _params(params: Union[None, float, Mapping[str, float]]) -> list:
+    """Parameter counts as the library takes them: ``(run, N)`` pairs, ``""`` for every run."""
+    if params is None:
+        return []
+    if isinstance(params, Mapping):
+        return [(str(run), float(n)) for run, n in params.items()]
+    return [("", float(params))]
+
+
+def _size(params: Optional[float], tokens_per_step: Optional[float]) -> Optional[tuple]:
+    """``(parameters, tokens per step)`` when both are given; an error when one is."""
+    if params is None and tokens_per_step is None:
+        return None
+    if params is None or tokens_per_step is None:
+        raise OptionError(
+            "invalid --params: give both --params and --tokens-per-step for a joint-law fit",
+            {"kind": "InvalidOption", "flag": "--params"},
+        )
+    return (float(params), float(tokens_per_step))
+
+
 def curve_fit(
     data: Any,
     *,
@@ -249,6 +305,11 @@ def curve_fit(
     loss_col: Optional[str] = None,
     lr_col: Optional[str] = None,
     run_col: Optional[str] = None,
+    params: Union[None, float, Mapping[str, float]] = None,
+    tokens_per_step: Optional[float] = None,
+    params_col: Optional[str] = None,
+    tokens_col: Optional[str] = None,
+    budget: Union[None, float, Sequence[float]] = None,
     progress: ProgressArg = None,
 ) -> CurveFit:
     """Fit a training-curve law to every checkpoint of one or more runs, as
@@ -258,8 +319,9 @@ def curve_fit(
         data: training logs: a path (CSV, Parquet, NDJSON), a pandas or polars DataFrame, a
             mapping of column names to arrays, or a list of these. One run per source, or a
             long table with a run column.
-        law: ``"multi-power"`` (Luo et al. 2025), ``"annealing"`` (Tissue et al. 2024) or
-            ``"blind"`` (the schedule-blind baseline).
+        law: ``"multi-power"`` (Luo et al. 2025), ``"annealing"`` (Tissue et al. 2024),
+            ``"blind"`` (the schedule-blind baseline) or ``"joint"`` (runs of several model
+            sizes: needs each run's parameter count and tokens per step).
         schedule: the learning-rate schedule, ``"FAMILY:key=value,..."`` for every run, or a
             mapping of run names to schedules; without it the logged learning rate is
             interpolated.
@@ -271,6 +333,14 @@ def curve_fit(
         level: confidence level of the intervals.
         step_col, loss_col, lr_col, run_col: the columns, found by name by default
             (``lr_col="none"``: read no learning rate; ``run_col="none"``: one run per source).
+        params: for the joint law, the parameter count of every run, or a mapping of run
+            names (or their start before ``-``, ``_`` or ``.``: ``{"190M": 190354176}`` for
+            ``190M-1xC``) to counts; by default from a column (``params``, ``n_params``, …).
+        tokens_per_step: for the joint law, the tokens per step of runs without a column
+            (``tokens_per_step``, ``batch_size_in_tokens``, …, or cumulative ``tokens``).
+        params_col, tokens_col: those columns by name (``"none"``: read none).
+        budget: for the joint law, budgets in FLOPs at which :meth:`CurveFit.optimal` is
+            computed into the report (it can be asked later too).
         progress: a progress bar or callback (see :mod:`scaling_laws._progress`).
 
     Returns:
@@ -301,6 +371,11 @@ def curve_fit(
         "loss_col": loss_col,
         "lr_col": lr_col,
         "run_col": run_col,
+        "params_col": params_col,
+        "tokens_col": tokens_col,
+        "params": _params(params),
+        "tokens_per_step": None if tokens_per_step is None else float(tokens_per_step),
+        "budget": [] if budget is None else ([float(budget)] if isinstance(budget, (int, float)) else [float(b) for b in budget]),
     }
     with progress_callback(progress, "curve fit") as callback:
         text = _native.curve_fit_runs(paths, frames, args, callback)
@@ -317,23 +392,33 @@ def curve_simulate(
     every: int = _DEFAULTS["every"],
     noise: float = _DEFAULTS["noise"],
     seed: int = _DEFAULTS["simulate_seed"],
+    law: str = "multi-power",
+    params: Union[None, float, Mapping[str, float]] = None,
+    tokens_per_step: Optional[float] = None,
     frame: FrameKind = "pandas",
 ) -> Any:
-    """Training curves drawn from the multi-power law under given schedules with seeded
-    noise, as ``scaling-laws curve simulate`` writes them.
+    """Training curves drawn from a law under given schedules with seeded noise, as
+    ``scaling-laws curve simulate`` writes them.
 
     Args:
         schedules: each run's schedule, ``{"name": "FAMILY:key=value,..."}``; by default
-            cosine, constant and WSD runs of 24,000 steps.
-        truth: the law's parameters ``[L0, A, alpha, B, C, beta, gamma]``; by default the
-            published 400M fit of Luo et al. 2025.
+            cosine, constant and WSD runs of 24,000 steps (for ``law="joint"``: a ladder of
+            five sizes from 50M to 800M at 10, 20 and 40 tokens per parameter).
+        truth: the law's parameters: ``[L0, A, alpha, B, C, beta, gamma]`` of the multi-power
+            law (by default the published 400M fit of Luo et al. 2025), or ``[E, A, alpha, B,
+            beta, C]`` of the joint law (by default its fit to the OLMo ladder).
+        law: ``"multi-power"`` (one model size) or ``"joint"`` (a sweep of sizes).
+        params: for the joint law with ``schedules``, each run's parameter count, a mapping
+            of run names (or their start before ``-``, ``_`` or ``.``) to counts.
+        tokens_per_step: for the joint law, tokens per step of every run (65,536 by
+            default).
         every: a checkpoint every this many steps.
         noise: standard deviation of the log-loss noise.
         seed: seed of the noise.
         frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
 
     Returns:
-        Columns run, step, lr, loss.
+        Columns run, step, lr, loss, and for the joint law params and tokens_per_step.
     """
     if isinstance(schedules, Mapping):
         specs = [f"{name}={spec}" for name, spec in schedules.items()]
@@ -345,5 +430,8 @@ def curve_simulate(
         int(every),
         float(noise),
         int(seed),
+        str(law),
+        _params(params),
+        None if tokens_per_step is None else float(tokens_per_step),
     )
     return make_frame(columns, frame)

@@ -195,15 +195,30 @@ def curve_fit_text(text: str) -> str:
     """The command line's text report of a curve fit."""
 
 def curve_predict(
-    text: str, schedule: str, every: Optional[int] = None, target_loss: Optional[float] = None
+    text: str,
+    schedule: str,
+    every: Optional[int] = None,
+    target_loss: Optional[float] = None,
+    size: Optional[tuple[float, float]] = None,
 ) -> str:
-    """The trajectory a curve fit predicts under a schedule (``curve predict``), as JSON."""
+    """The trajectory a curve fit predicts under a schedule (``curve predict``), as JSON;
+    ``size`` is ``(parameters, tokens per step)`` for a joint-law fit."""
+
+def curve_optimal(text: str, budgets: list[float]) -> str:
+    """N* and D* at budgets from a joint-law fit (``curve fit --budget``), as JSON."""
 
 def curve_best_schedule(text: str, schedule: str, families: list[str]) -> str:
     """The best schedule of each family (``curve schedule``), as JSON."""
 
 def curve_simulate_runs(
-    schedules: list[str], truth: Optional[list[float]], every: int, noise: float, seed: int
+    schedules: list[str],
+    truth: Optional[list[float]],
+    every: int,
+    noise: float,
+    seed: int,
+    law: str = "multi-power",
+    params: list[tuple[str, float]] = ...,
+    tokens_per_step: Optional[float] = None,
 ) -> dict[str, Any]:
     """Training curves drawn from the multi-power law (``curve simulate``): columns run, step,
     lr, loss."""

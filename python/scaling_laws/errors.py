@@ -55,6 +55,7 @@ _PHRASES = [
     (re.compile(r"(?:scaling-laws )?optimal --fit(?: [\w./-]+\.json)?"), "Fit.optimal(...)"),
     (re.compile(r"(?:scaling-laws )?optimal --assess"), "Fit.optimal(assess=...)"),
     (re.compile(r"(?:scaling-laws )?fit --law"), "fit(law=...)"),
+    (re.compile(r"--law ([a-z][\w-]*)"), r'law="\1"'),
     (re.compile(r"--fix ([A-Za-z_]\w*)=([^\s,;)]+)"), r'fix={"\1": \2}'),
     (re.compile(r"--format (\w+)"), r'frame="\1"'),
 ]

@@ -8,7 +8,7 @@ use pyo3::types::PyDict;
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitReport, CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit,
-    curve_simulate, parse_named_schedules, parse_schedules, predict_with,
+    curve_simulate, parse_named_schedules, parse_schedules, predict_with, sweep_optimal,
 };
 use scaling_laws::commands::curve_plot::{CurvePlotRequest, curve_plot_image};
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, schedule_with};
@@ -35,6 +35,11 @@ struct CurveFitArgs {
     loss_col: Option<String>,
     lr_col: Option<String>,
     run_col: Option<String>,
+    params_col: Option<String>,
+    tokens_col: Option<String>,
+    params: Vec<(String, f64)>,
+    tokens_per_step: Option<f64>,
+    budget: Vec<f64>,
 }
 
 /// The runs' logs of data frames' columns (`(label, columns)`), read with `log`.
@@ -74,7 +79,10 @@ fn curve_fit_runs(
         loss_col: args.loss_col,
         lr_col: args.lr_col,
         run_col: args.run_col,
-        ..LogOptions::default()
+        params_col: args.params_col,
+        tokens_col: args.tokens_col,
+        params: args.params,
+        tokens_per_step: args.tokens_per_step,
     };
     let logs = frame_logs(py, &frames, &log)?;
     let request = CurveFitRequest {
@@ -89,7 +97,7 @@ fn curve_fit_runs(
         bootstrap: args.bootstrap,
         seed: args.seed,
         level: args.level,
-        budgets: Vec::new(),
+        budgets: args.budget,
     };
     let report = run_long(py, None, progress, |ticker| curve_fit(&request, ticker))?;
     serde_json::to_string(&report).map_err(json_error)
@@ -134,13 +142,14 @@ fn curve_fit_text(py: Python<'_>, text: &str) -> PyResult<String> {
 
 /// The trajectory a fit predicts under `schedule`, as JSON (`curve predict --format json`).
 #[pyfunction]
-#[pyo3(signature = (text, schedule, every=None, target_loss=None))]
+#[pyo3(signature = (text, schedule, every=None, target_loss=None, size=None))]
 fn curve_predict(
     py: Python<'_>,
     text: &str,
     schedule: &str,
     every: Option<usize>,
     target_loss: Option<f64>,
+    size: Option<(f64, f64)>,
 ) -> PyResult<String> {
     let (saved, law) = load(py, text, "the fit")?;
     let schedule = Schedule::parse(schedule, "--schedule").py_err(py)?;
@@ -149,12 +158,20 @@ fn curve_predict(
         every: every.unwrap_or((schedule.steps / 100).max(1)),
         schedule,
         target_loss,
-        size: None,
+        size,
     };
     let prediction = py
         .detach(|| predict_with(&saved, law.as_ref(), &request))
         .py_err(py)?;
     serde_json::to_string(&prediction).map_err(json_error)
+}
+
+/// N* and D* at `budgets` from a joint-law fit, as JSON (`curve fit --budget`).
+#[pyfunction]
+fn curve_optimal(py: Python<'_>, text: &str, budgets: Vec<f64>) -> PyResult<String> {
+    let (saved, _) = load(py, text, "the fit")?;
+    let optimal = sweep_optimal(&saved, &budgets).py_err(py)?;
+    serde_json::to_string(&optimal).map_err(json_error)
 }
 
 /// The best schedule of each family for a fit, as JSON (`curve schedule --format json`).
@@ -233,7 +250,8 @@ fn curve_plot_svg(
 
 /// Draw training curves (`curve simulate`); returns the columns run, step, lr, loss.
 #[pyfunction]
-#[pyo3(signature = (schedules, truth, every, noise, seed))]
+#[pyo3(signature = (schedules, truth, every, noise, seed, law="multi-power".to_string(), params=Vec::new(), tokens_per_step=None))]
+#[allow(clippy::too_many_arguments)]
 fn curve_simulate_runs<'py>(
     py: Python<'py>,
     schedules: Vec<String>,
@@ -241,13 +259,20 @@ fn curve_simulate_runs<'py>(
     every: usize,
     noise: f64,
     seed: u64,
+    law: String,
+    params: Vec<(String, f64)>,
+    tokens_per_step: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let defaults = CurveSimulateRequest::default();
     let mut request = CurveSimulateRequest {
+        law,
         truth,
         every,
         noise,
         seed,
-        ..CurveSimulateRequest::default()
+        params,
+        tokens_per_step: tokens_per_step.unwrap_or(defaults.tokens_per_step),
+        ..defaults
     };
     if !schedules.is_empty() {
         request.runs = parse_schedules(&schedules)
@@ -277,6 +302,13 @@ fn curve_simulate_runs<'py>(
     )?;
     out.set_item("lr", column(|r| r.lr))?;
     out.set_item("loss", column(|r| r.loss))?;
+    if rows.first().is_some_and(|r| r.size.is_some()) {
+        out.set_item("params", column(|r| r.size.map_or(f64::NAN, |s| s.0)))?;
+        out.set_item(
+            "tokens_per_step",
+            column(|r| r.size.map_or(f64::NAN, |s| s.1)),
+        )?;
+    }
     Ok(out)
 }
 
@@ -287,6 +319,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(curve_fit_read, m)?)?;
     m.add_function(wrap_pyfunction!(curve_fit_text, m)?)?;
     m.add_function(wrap_pyfunction!(curve_predict, m)?)?;
+    m.add_function(wrap_pyfunction!(curve_optimal, m)?)?;
     m.add_function(wrap_pyfunction!(curve_best_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(curve_simulate_runs, m)?)?;
     m.add_function(wrap_pyfunction!(curve_plot_svg, m)?)?;

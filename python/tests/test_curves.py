@@ -122,3 +122,58 @@ def test_a_curve_figure_of_runs_the_fit_was_not_made_from_is_refused_naming_the_
         banded.plot(CURVES_CSV, kind="contours")
     with pytest.raises(sl.OptionError, match="invalid predict: a cosine schedule needs"):
         banded.plot(CURVES_CSV, predict="cosine:peak=3e-4")
+
+
+SWEEP_CSV = REPO / "data" / "simulated_sweep_curves.csv"
+
+
+def test_a_joint_fit_of_a_sweep_answers_budgets_as_the_command_line(cli_json):
+    fit = sl.curve_fit(SWEEP_CSV, law="joint", bootstrap=20, seed=5, budget=[1e20, 1e21])
+    cli = cli_json(
+        "curve", "fit", SWEEP_CSV, "--law", "joint", "--bootstrap", "20", "--seed", "5",
+        "--budget", "1e20,1e21", "--format", "json", "-q",
+    )
+    assert fit.report == cli
+    table = fit.optimal([1e20, 1e21])
+    for row, saved in zip(table.itertuples(), cli["sweep"]["optimal"]):
+        assert row.n_params == saved["n_params"]
+        assert (row.n_lower, row.n_upper) == tuple(saved["n_interval"])
+        assert row.n_lower < row.n_params < row.n_upper
+    # The truth's N* at 1e21 FLOPs (docs/curves.md) lies inside the interval.
+    assert table.n_lower[1] < 1.641e9 < table.n_upper[1]
+    assert fit.end_law["alpha"] == pytest.approx(fit.params["alpha"])
+    # A larger model's trajectory needs its size; given it, the last loss lies below the
+    # 800M runs' (a bigger model, more tokens).
+    with pytest.raises(sl.OptionError, match="params="):
+        fit.predict("cosine:warmup=1000,peak=1e-3,final=1e-4,steps=100000")
+    curve = fit.predict(
+        "cosine:warmup=1000,peak=1e-3,final=1e-4,steps=600000", params=1.6e9, tokens_per_step=65536
+    )
+    runs = pd.read_csv(SWEEP_CSV)
+    assert curve["loss"].iloc[-1] < runs[runs.run == "800M-40x"]["loss"].iloc[-1]
+
+
+def test_joint_law_sizes_given_by_keyword_and_its_refusals_name_keywords():
+    runs = pd.read_csv(SWEEP_CSV).drop(columns=["params"])
+    with pytest.raises(sl.InputError, match="params="):
+        sl.curve_fit(runs, law="joint")
+    sizes = {"50M": 5e7, "100M": 1e8, "200M": 2e8, "400M": 4e8, "800M": 8e8}
+    fit = sl.curve_fit(runs, law="joint", params=sizes)
+    assert fit.params["alpha"] == pytest.approx(0.193, rel=0.05)
+    with pytest.raises(sl.OptionError, match='law="joint"') as refused:
+        sl.curve_fit(sl.curve_simulate(every=1000), law="annealing", budget=1e21)
+    assert "--" not in str(refused.value)
+    with pytest.raises(sl.OptionError, match="no run is named '9Z'"):
+        sl.curve_fit(runs, law="joint", params={"9Z": 1e9})
+    annealing = sl.curve_fit(sl.curve_simulate(every=1000), law="annealing")
+    with pytest.raises(sl.OptionError, match="invalid budget: the annealing law"):
+        annealing.optimal(1e21)
+
+
+def test_simulated_sweeps_are_the_command_lines(cli):
+    ours = sl.curve_simulate(law="joint", frame="dict")
+    text = cli("curve", "simulate", "--law", "joint").stdout.splitlines()
+    assert text[0] == "run,step,lr,loss,params,tokens_per_step"
+    assert len(text) - 1 == len(ours["loss"])
+    first = text[1].split(",")
+    assert first[0] == ours["run"][0] and float(first[4]) == ours["params"][0]

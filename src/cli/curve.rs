@@ -50,7 +50,8 @@ enum CurveAction {
     #[command(after_help = EXAMPLES)]
     Schedule(CurveScheduleArgs),
     /// Write training curves drawn from the multi-power law (the published 400M fit by
-    /// default) under given schedules, with seeded noise: CSV with run, step, lr, loss.
+    /// default) under given schedules, or a sweep of sizes from the joint law, with seeded
+    /// noise: CSV with run, step, lr, loss (and params, tokens_per_step for the joint law).
     #[command(after_help = EXAMPLES)]
     Simulate(CurveSimulateArgs),
     /// Draw a saved curve fit over the logs it was fitted to (SVG or PNG): each run's loss
@@ -279,9 +280,23 @@ struct CurveSimulateArgs {
     /// 24,000 steps].
     #[arg(long, value_name = "NAME=SPEC")]
     schedule: Vec<String>,
-    /// The true parameters L0,A,alpha,B,C,beta,gamma [default: the published 400M fit].
+    /// The law drawn from: multi-power (one model size) or joint (a sweep of sizes: each run
+    /// needs --params; by default a ladder of five sizes from 50M to 800M at 10, 20 and 40
+    /// tokens per parameter).
+    #[arg(long, default_value = "multi-power")]
+    law: String,
+    /// The true parameters: L0,A,alpha,B,C,beta,gamma of the multi-power law [default: the
+    /// published 400M fit], or E,A,alpha,B,beta,C of the joint law [default: its fit to the
+    /// OLMo ladder].
     #[arg(long, value_name = "L0,A,...", value_delimiter = ',')]
     truth: Vec<f64>,
+    /// For the joint law: each run's parameter count, RUN=N (RUN a run's name or its start
+    /// before `-`, `_` or `.`).
+    #[arg(long, value_name = "RUN=N")]
+    params: Vec<String>,
+    /// For the joint law: tokens per step of every run.
+    #[arg(long, value_name = "TOKENS", default_value_t = scaling_laws::commands::curve::JOINT_TOKENS_PER_STEP)]
+    tokens_per_step: f64,
     /// A checkpoint every this many steps.
     #[arg(long, default_value_t = 250)]
     every: usize,
@@ -381,6 +396,9 @@ fn schedule(args: CurveScheduleArgs) -> anyhow::Result<()> {
 
 fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
     let mut request = CurveSimulateRequest {
+        law: args.law.clone(),
+        params: parse_params(&args.params)?,
+        tokens_per_step: args.tokens_per_step,
         truth: (!args.truth.is_empty()).then(|| args.truth.clone()),
         every: args.every,
         noise: args.noise,
@@ -400,10 +418,19 @@ fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
         scaling_laws::output::check_output("--out", out, &scaling_laws::output::Inputs::new())?;
     }
     let rows = curve_simulate(&request)?;
+    let sized = rows.first().is_some_and(|r| r.size.is_some());
     let write = |w: &mut dyn std::io::Write| -> std::io::Result<()> {
-        writeln!(w, "run,step,lr,loss")?;
+        if sized {
+            writeln!(w, "run,step,lr,loss,params,tokens_per_step")?;
+        } else {
+            writeln!(w, "run,step,lr,loss")?;
+        }
         for r in &rows {
-            writeln!(w, "{},{},{:e},{:.5}", r.run, r.step, r.lr, r.loss)?;
+            write!(w, "{},{},{:e},{:.5}", r.run, r.step, r.lr, r.loss)?;
+            if let Some((n, tokens)) = r.size {
+                write!(w, ",{n:e},{tokens}")?;
+            }
+            writeln!(w)?;
         }
         Ok(())
     };

@@ -16,8 +16,8 @@ use crate::curve::bootstrap::{
     CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error,
     prediction_band, quantile, s1_max,
 };
-use crate::curve::fit::{CurveFitOptions, fit_curves, predict, predict_along, schedule_run};
-use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end};
+use crate::curve::fit::{CurveFitOptions, fit_curves, predict, schedule_run};
+use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end, end_law};
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
 use crate::curve::{CurveRun, Prepared, SUM_TOLERANCE};
@@ -438,25 +438,9 @@ pub fn curve_fit(
         ));
     }
     if !request.budgets.is_empty() && !law.needs_size() {
-        return Err(Error::invalid_option(
-            "--budget",
-            format!(
-                "the {} law is a law of one run's schedule; N* and D* at a budget come from \
-                 --law joint, fitted to runs of several sizes",
-                law.name()
-            ),
-        ));
+        return Err(not_a_sweep_law(law.name()));
     }
-    if let Some(c) = request
-        .budgets
-        .iter()
-        .find(|c| !(c.is_finite() && **c > 0.0))
-    {
-        return Err(Error::invalid_option(
-            "--budget",
-            format!("{c} is not a positive number of FLOPs"),
-        ));
-    }
+    check_budgets(&request.budgets)?;
     if request.bootstrap > MAX_CURVE_DRAWS {
         return Err(Error::invalid_option(
             "--bootstrap",
@@ -539,15 +523,7 @@ pub fn curve_fit(
         .transpose()?;
     let sweep = law
         .needs_size()
-        .then(|| {
-            sweep_end(
-                request,
-                &prepared,
-                &fit.theta,
-                uncertainty.as_ref(),
-                left_out,
-            )
-        })
+        .then(|| sweep_end(request.lambda, &prepared, &fit.theta, left_out))
         .transpose()?;
     let report = CurveFitReport {
         kind: KIND.into(),
@@ -576,6 +552,16 @@ pub fn curve_fit(
         uncertainty,
         sweep,
     };
+    let mut report = report;
+    if !request.budgets.is_empty() {
+        let answers = sweep_optimal(&report, &request.budgets);
+        if let Some(sweep) = report.sweep.as_mut() {
+            match answers {
+                Ok(optimal) => sweep.optimal = optimal,
+                Err(e) => sweep.refused = Some(e.to_string()),
+            }
+        }
+    }
     check_finite(&report, "the curve fit")?;
     if let Some(out) = &request.out {
         crate::output::write_atomically(out, |w| {
@@ -586,23 +572,63 @@ pub fn curve_fit(
     Ok(report)
 }
 
-/// The joint law's decayed-end law and its N* and D* at the budgets of `request`, with
-/// intervals from the bootstrap's draws.
+/// The joint law's decayed-end law over `runs` (its N* and D* are added by
+/// [`sweep_optimal`]).
 fn sweep_end(
-    request: &CurveFitRequest,
+    lambda: f64,
     runs: &[Prepared],
     theta: &[f64],
-    uncertainty: Option<&CurveUncertainty>,
     left_out: usize,
 ) -> Result<SweepEnd, Error> {
-    let joint = Joint {
-        lambda: request.lambda,
-    };
-    let end = decayed_end(&joint, theta, runs).ok_or_else(|| Error::NoConvergence {
+    let end = decayed_end(&Joint { lambda }, theta, runs).ok_or_else(|| Error::NoConvergence {
         message: "the joint law has no runs with a size to take their ends from".into(),
     })?;
-    // N* and D* do not depend on E: a bootstrap replicate whose E − C·U_end is 0 or less
-    // (its law of the ends says nothing of the loss at infinite scale) still has its split.
+    Ok(SweepEnd {
+        law: end.law,
+        kappa: end.kappa,
+        annealed: end.annealed,
+        left_out,
+        optimal: Vec::new(),
+        refused: None,
+    })
+}
+
+/// `--budget` asked of a law that is not across sizes.
+fn not_a_sweep_law(law: &str) -> Error {
+    Error::invalid_option(
+        "--budget",
+        format!(
+            "the {law} law is a law of one run's schedule; N* and D* at a budget come from \
+             --law joint, fitted to runs of several sizes"
+        ),
+    )
+}
+
+/// Budgets that are positive numbers of FLOPs, or an error naming `--budget`.
+fn check_budgets(budgets: &[f64]) -> Result<(), Error> {
+    match budgets.iter().find(|c| !(c.is_finite() && **c > 0.0)) {
+        Some(c) => Err(Error::invalid_option(
+            "--budget",
+            format!("{c} is not a positive number of FLOPs"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// N* and D* at each of `budgets` (FLOPs, `C = 6·N·D`) from a joint-law fit's law at its runs'
+/// ends, with percentile intervals at the fit's level from its bootstrap draws (each draw's law
+/// of the ends at the same median schedule shape). E does not enter the split, so a draw
+/// whose `E − C·U_end` is 0 or less keeps its N* and D*.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--budget` for a fit of another law or a budget that is not
+/// a positive number; naming `fit` when the law at the ends has no compute-optimal split.
+pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<SweepOptimal>, Error> {
+    let Some(sweep) = &report.sweep else {
+        return Err(not_a_sweep_law(&report.law));
+    };
+    check_budgets(budgets)?;
     let allocator = |law: ChinchillaLaw| {
         Allocator::new(
             ChinchillaLaw {
@@ -612,29 +638,15 @@ fn sweep_end(
             6.0,
         )
     };
-    let point = match allocator(end.law) {
-        Ok(point) => point,
-        Err(e) => {
-            return Ok(SweepEnd {
-                law: end.law,
-                kappa: end.kappa,
-                annealed: end.annealed,
-                left_out,
-                optimal: Vec::new(),
-                refused: (!request.budgets.is_empty()).then(|| e.to_string()),
-            });
-        }
-    };
-    let draws: Vec<Allocator> = uncertainty
-        .map(|u| {
-            u.draws
-                .theta
-                .iter()
-                .filter_map(|t| decayed_end(&joint, t, runs))
-                .filter_map(|e| allocator(e.law).ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let (kappa, annealed) = (sweep.kappa.1, sweep.annealed.1);
+    let point = allocator(sweep.law)?;
+    let draws: Vec<Allocator> = report
+        .uncertainty
+        .iter()
+        .flat_map(|u| &u.draws.theta)
+        .filter_map(|t| allocator(end_law(t, kappa, annealed)).ok())
+        .collect();
+    let level = report.uncertainty.as_ref().map_or(0.95, |u| u.level);
     let interval = |values: Vec<f64>| -> Option<(f64, f64)> {
         let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
         if v.len() < 2 {
@@ -642,12 +654,11 @@ fn sweep_end(
         }
         v.sort_by(f64::total_cmp);
         Some((
-            quantile(&v, (1.0 - request.level) / 2.0),
-            quantile(&v, (1.0 + request.level) / 2.0),
+            quantile(&v, (1.0 - level) / 2.0),
+            quantile(&v, (1.0 + level) / 2.0),
         ))
     };
-    let optimal = request
-        .budgets
+    let optimal: Vec<SweepOptimal> = budgets
         .iter()
         .map(|&c| {
             let o = point.optimal_for_compute(c);
@@ -656,20 +667,14 @@ fn sweep_end(
                 compute: c,
                 n_params: o.n_params,
                 n_tokens: o.n_tokens,
-                loss: end.law.loss(o.n_params, o.n_tokens),
+                loss: sweep.law.loss(o.n_params, o.n_tokens),
                 n_interval: interval(at.iter().map(|o| o.n_params).collect()),
                 d_interval: interval(at.iter().map(|o| o.n_tokens).collect()),
             }
         })
         .collect();
-    Ok(SweepEnd {
-        law: end.law,
-        kappa: end.kappa,
-        annealed: end.annealed,
-        left_out,
-        optimal,
-        refused: None,
-    })
+    check_finite(&optimal, "N* and D* of the joint law")?;
+    Ok(optimal)
 }
 
 /// The lowest rate after the peak over the runs, up to each one's last checkpoint.
@@ -1048,10 +1053,19 @@ pub fn predict_with(
 /// Runs to draw from a known curve law.
 #[derive(Debug, Clone)]
 pub struct CurveSimulateRequest {
-    /// Each run's name and schedule.
+    /// The law drawn from: `multi-power` (one model size) or `joint` (a sweep of sizes).
+    pub law: String,
+    /// Each run's name and schedule (none: the law's default runs, [`multi_power_runs`] or
+    /// [`joint_ladder`]).
     pub runs: Vec<(String, Schedule)>,
-    /// The true parameters of the multi-power law; `None`: the published 400M fit.
+    /// The true parameters; `None`: the multi-power law's published 400M fit, or for the
+    /// joint law [`JOINT_SIMULATED`].
     pub truth: Option<Vec<f64>>,
+    /// For the joint law: each run's parameter count, `(run or its start, N)` as in
+    /// [`LogOptions::params`] (none: the default ladder's).
+    pub params: Vec<(String, f64)>,
+    /// For the joint law: tokens per step of every run.
+    pub tokens_per_step: f64,
     /// A checkpoint every this many steps.
     pub every: usize,
     /// Standard deviation of the log-loss noise.
@@ -1062,31 +1076,78 @@ pub struct CurveSimulateRequest {
 
 impl Default for CurveSimulateRequest {
     fn default() -> Self {
-        let head = "warmup=2000,peak=3e-4";
-        let spec = |s: String| Schedule::parse(&s, "--schedule").expect("a valid default");
         CurveSimulateRequest {
-            runs: vec![
-                (
-                    "cosine".into(),
-                    spec(format!("cosine:{head},final=3e-5,steps=24000")),
-                ),
-                (
-                    "constant".into(),
-                    spec(format!("constant:{head},steps=24000")),
-                ),
-                (
-                    "wsd".into(),
-                    spec(format!(
-                        "wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=sqrt"
-                    )),
-                ),
-            ],
+            law: "multi-power".into(),
+            runs: Vec::new(),
             truth: None,
+            params: Vec::new(),
+            tokens_per_step: JOINT_TOKENS_PER_STEP,
             every: 250,
             noise: 0.003,
             seed: 20250317,
         }
     }
+}
+
+/// The default runs of `curve simulate`: cosine, constant and WSD (1−sqrt cooldown) runs of
+/// 24,000 steps, warmup 2,000, peak 3e-4, final 3e-5.
+pub fn multi_power_runs() -> Vec<(String, Schedule)> {
+    let head = "warmup=2000,peak=3e-4";
+    let spec = |s: String| Schedule::parse(&s, "--schedule").expect("a valid default");
+    vec![
+        (
+            "cosine".into(),
+            spec(format!("cosine:{head},final=3e-5,steps=24000")),
+        ),
+        (
+            "constant".into(),
+            spec(format!("constant:{head},steps=24000")),
+        ),
+        (
+            "wsd".into(),
+            spec(format!(
+                "wsd:{head},final=3e-5,decay=20000,steps=24000,cooldown=sqrt"
+            )),
+        ),
+    ]
+}
+
+/// The joint law's parameters `E, A, α, B, β, C` that `curve simulate --law joint` draws from
+/// by default: rounded from its fit to the OLMo ladder's C4 loss (`curve_sweep` bench; a
+/// 100k-token vocabulary, so the losses are not comparable with other tokenizers').
+pub const JOINT_SIMULATED: [f64; 6] = [2.04, 31.8, 0.193, 129.0, 0.229, 0.151];
+
+/// Tokens per step of the joint law's simulated runs by default.
+pub const JOINT_TOKENS_PER_STEP: f64 = 65_536.0;
+
+/// Runs by name, each with its schedule.
+pub type NamedSchedules = Vec<(String, Schedule)>;
+
+/// The default ladder of `curve simulate --law joint`: five sizes from 50M to 800M, each
+/// trained for 10, 20 and 40 tokens per parameter under cosine to 10% of a 1e-3 peak with a
+/// 2% warmup, at [`JOINT_TOKENS_PER_STEP`].
+pub fn joint_ladder() -> (NamedSchedules, Vec<(String, f64)>) {
+    let mut runs = Vec::new();
+    let mut params = Vec::new();
+    for (label, n) in [
+        ("50M", 5e7),
+        ("100M", 1e8),
+        ("200M", 2e8),
+        ("400M", 4e8),
+        ("800M", 8e8),
+    ] {
+        params.push((label.to_string(), n));
+        for ratio in [10, 20, 40] {
+            let steps = (n * f64::from(ratio) / JOINT_TOKENS_PER_STEP).round() as usize;
+            let spec = format!(
+                "cosine:warmup={},peak=1e-3,final=1e-4,steps={steps}",
+                steps / 50
+            );
+            let schedule = Schedule::parse(&spec, "--schedule").expect("a valid default");
+            runs.push((format!("{label}-{ratio}x"), schedule));
+        }
+    }
+    (runs, params)
 }
 
 /// One simulated checkpoint.
@@ -1100,6 +1161,9 @@ pub struct SimulatedCheckpoint {
     pub lr: f64,
     /// The loss drawn: the law's times `exp(noise·z)`.
     pub loss: f64,
+    /// The model's parameter count and tokens per step (joint law only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<(f64, f64)>,
 }
 
 /// Draw training curves from the multi-power law under the request's schedules.
@@ -1111,15 +1175,51 @@ pub struct SimulatedCheckpoint {
 pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedCheckpoint>, Error> {
     use rand::SeedableRng;
     use rand_distr::{Distribution, Normal};
-    let law = crate::curve::law::MultiPower;
-    let theta = request
-        .truth
-        .clone()
-        .unwrap_or_else(|| crate::curve::law::MULTI_POWER_PUBLISHED[2].1.to_vec());
-    if theta.len() != 7 || theta.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+    let joint = match request.law.as_str() {
+        "multi-power" => false,
+        "joint" => true,
+        other => {
+            return Err(Error::invalid_option(
+                "--law",
+                format!("`{other}` cannot be simulated; the laws: multi-power, joint"),
+            ));
+        }
+    };
+    let law: Box<dyn CurveLaw> = if joint {
+        Box::new(Joint {
+            lambda: DEFAULT_LAMBDA,
+        })
+    } else {
+        Box::new(crate::curve::law::MultiPower)
+    };
+    let theta = request.truth.clone().unwrap_or_else(|| {
+        if joint {
+            JOINT_SIMULATED.to_vec()
+        } else {
+            crate::curve::law::MULTI_POWER_PUBLISHED[2].1.to_vec()
+        }
+    });
+    let count = law.params().len();
+    if theta.len() != count || theta.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        let names: Vec<&str> = law.params().iter().map(|p| p.name).collect();
         return Err(Error::invalid_option(
             "--truth",
-            "give the 7 positive parameters L0,A,alpha,B,C,beta,gamma of the multi-power law",
+            format!(
+                "give the {count} positive parameters {} of the {} law",
+                names.join(","),
+                law.name()
+            ),
+        ));
+    }
+    let (runs, params) = match (joint, request.runs.is_empty()) {
+        (true, true) => joint_ladder(),
+        (false, true) => (multi_power_runs(), Vec::new()),
+        _ => (request.runs.clone(), request.params.clone()),
+    };
+    if joint && !(request.tokens_per_step.is_finite() && request.tokens_per_step > 0.0) {
+        return Err(Error::invalid_option(
+            "--tokens-per-step",
+            format!("{} is not a positive number", request.tokens_per_step),
         ));
     }
     if request.every == 0 {
@@ -1136,7 +1236,23 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
         })?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(request.seed);
     let mut out = Vec::new();
-    for (name, schedule) in &request.runs {
+    for (name, schedule) in &runs {
+        let size = if joint {
+            let n = params
+                .iter()
+                .filter(|(run, _)| names_run(run, name))
+                .max_by_key(|(run, _)| run.len())
+                .map(|(_, n)| *n)
+                .ok_or_else(|| {
+                    Error::invalid_option(
+                        "--params",
+                        format!("run {name} has no parameter count; give --params {name}=N"),
+                    )
+                })?;
+            Some((n, request.tokens_per_step))
+        } else {
+            None
+        };
         let lrs = schedule.per_step();
         let steps: Vec<usize> = (1..)
             .map(|i| i * request.every)
@@ -1152,13 +1268,15 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
                 ),
             ));
         }
-        let mean = predict_along(&law, &theta, name, &lrs, &steps, 0.0)?;
+        let run = schedule_run(name, lrs.clone(), steps.clone(), size, 0.0)?;
+        let mean = predict(law.as_ref(), &theta, &run);
         for (step, m) in steps.into_iter().zip(mean) {
             out.push(SimulatedCheckpoint {
                 run: name.clone(),
                 step,
                 lr: lrs[step],
                 loss: m * noise.sample(&mut rng).exp(),
+                size,
             });
         }
     }

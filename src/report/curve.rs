@@ -118,8 +118,13 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
             w,
             "  warning: weakly identified: {}; the data fix a combination of these, not each \
              one: read the law's predictions, not these parameters, or add runs with other \
-             schedules",
-            said.join(", ")
+             {}",
+            said.join(", "),
+            if r.sweep.is_some() {
+                "sizes and lengths"
+            } else {
+                "schedules"
+            }
         )?;
     }
     writeln!(w)?;

@@ -421,3 +421,48 @@ fn a_saved_joint_fit_predicts_a_larger_model_given_its_size() {
         "1.6B at 31B tokens: predicted {predicted}, truth {truth}"
     );
 }
+
+#[test]
+fn the_example_sweep_is_reproduced_by_its_command_and_its_law_recovered() {
+    let dir = temp_dir();
+    let made = dir.path().join("sweep.csv");
+    let out = run(&[
+        "curve",
+        "simulate",
+        "--law",
+        "joint",
+        "--out",
+        made.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shipped =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_sweep_curves.csv");
+    assert!(
+        std::fs::read(&made).unwrap() == std::fs::read(&shipped).unwrap(),
+        "data/simulated_sweep_curves.csv differs from `curve simulate --law joint`'s output"
+    );
+    // Sizes come from its params and tokens_per_step columns; the truth is recovered.
+    let out = run(&[
+        "curve",
+        "fit",
+        shipped.to_str().unwrap(),
+        "--law",
+        "joint",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let truth = scaling_laws::commands::curve::JOINT_SIMULATED;
+    for (k, name) in ["E", "alpha", "beta", "C"].iter().enumerate() {
+        let index = [0, 2, 4, 5][k];
+        let got = report["params"][index]["value"].as_f64().unwrap();
+        assert_eq!(report["params"][index]["name"], *name);
+        assert!(
+            rel_diff(got, truth[index]) < 0.05,
+            "{name}: fitted {got}, truth {}",
+            truth[index]
+        );
+    }
+}

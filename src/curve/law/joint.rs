@@ -225,14 +225,21 @@ pub fn decayed_end(joint: &Joint, theta: &[f64], runs: &[Prepared]) -> Option<De
     };
     let (kappa, annealed) = (spread(kappa), spread(annealed));
     Some(DecayedEnd {
-        law: ChinchillaLaw {
-            irreducible: theta[0] - theta[5] * annealed.1,
-            param_coef: theta[1],
-            data_coef: theta[3] * kappa.1.powf(-theta[4]),
-            alpha: theta[2],
-            beta: theta[4],
-        },
+        law: end_law(theta, kappa.1, annealed.1),
         kappa,
         annealed,
     })
+}
+
+/// The Chinchilla law of the joint law `theta` at the end of runs whose mean relative rate is
+/// `kappa` and whose rate has fallen by `annealed` of its peak: `E − C·annealed`, `A`, `α`,
+/// `B·κ^−β`, `β`.
+pub fn end_law(theta: &[f64], kappa: f64, annealed: f64) -> ChinchillaLaw {
+    ChinchillaLaw {
+        irreducible: theta[0] - theta[5] * annealed,
+        param_coef: theta[1],
+        data_coef: theta[3] * kappa.powf(-theta[4]),
+        alpha: theta[2],
+        beta: theta[4],
+    }
 }
