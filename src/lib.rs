@@ -60,6 +60,7 @@ pub mod report;
 pub mod resources;
 pub mod saved;
 pub mod stats;
+pub mod task;
 pub mod uncertainty;
 pub mod warnings;
 

@@ -23,6 +23,7 @@ pub mod csv_scan;
 pub mod curves;
 pub mod derive;
 pub mod filter;
+pub mod metrics;
 pub mod roles;
 pub mod table;
 mod unique_tokens;

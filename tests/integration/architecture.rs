@@ -334,7 +334,7 @@ fn step(module: &str) -> Option<usize> {
         ],
         &["law"],
         &["data", "fetch"],
-        &["fit", "uncertainty", "approaches", "curve"],
+        &["fit", "uncertainty", "approaches", "curve", "task"],
         &["plan"],
         &["answer", "check"],
         &["design"],

@@ -34,6 +34,7 @@ mod recovery;
 mod select;
 mod streams;
 mod suggest;
+mod tasks;
 mod unique_tokens;
 mod warnings;
 mod writes;
