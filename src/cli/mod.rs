@@ -20,6 +20,7 @@ mod select;
 mod simulate;
 pub mod stdout;
 mod suggest;
+mod task;
 
 pub(crate) use stdout::note;
 
@@ -71,6 +72,9 @@ enum Command {
     /// Training curves: fit a schedule-aware law to every checkpoint of some runs (curve fit),
     /// predict the loss under another schedule or horizon (curve predict).
     Curve(curve::CurveCommand),
+    /// Benchmark accuracy from N and D, chained through the task loss (Bhagia et al. 2024),
+    /// per task, with intervals and a verdict on whether each task is predictable.
+    Task(Box<task::TaskArgs>),
     /// What training a model takes: FLOPs, memory by precision, per-GPU memory under DDP and
     /// ZeRO/FSDP, and time on given hardware.
     Plan(Box<plan::PlanArgs>),
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(*args),
         Command::Completions(args) => completions::run(args),
         Command::Curve(args) => curve::run(args),
+        Command::Task(args) => task::run(*args),
         Command::Data(args) => data::run(args),
         Command::Design(args) => design::run(*args),
         Command::Envelope(args) => envelope::run(*args),

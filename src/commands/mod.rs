@@ -45,6 +45,7 @@ pub mod plot;
 pub mod select;
 pub mod simulate;
 pub mod suggest;
+pub mod task;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

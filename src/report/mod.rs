@@ -15,6 +15,7 @@ pub mod select;
 pub mod shape;
 pub mod suggest;
 pub mod table3;
+pub mod task;
 
 use std::io::{self, Write};
 

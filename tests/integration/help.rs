@@ -54,7 +54,7 @@ const DOWNLOADS: [&str; 2] = [
 
 /// The subcommands in the order their examples run: `fit` and `optimal` write the saved fits
 /// (`fit.json`, `fit-boot.json`) that later examples read.
-const ORDER: [&str; 15] = [
+const ORDER: [&str; 16] = [
     "fit",
     "optimal",
     "plot",
@@ -66,6 +66,7 @@ const ORDER: [&str; 15] = [
     "select",
     "simulate",
     "curve",
+    "task",
     "suggest",
     "data",
     "chinchilla",
@@ -120,6 +121,10 @@ fn every_example_in_help_runs() {
     if let Some(csv) = &chinchilla {
         std::os::unix::fs::symlink(csv, dir.path().join("svg_extracted_data.csv")).unwrap();
     }
+    let olmo = crate::common::shared_data("olmo_ladder2024/curves");
+    if let Some(curves) = &olmo {
+        std::os::unix::fs::symlink(curves, dir.path().join("olmo_ladder")).unwrap();
+    }
     let mut downloads_seen = Vec::new();
     let mut ran = 0;
     for sub in ORDER {
@@ -138,6 +143,9 @@ fn every_example_in_help_runs() {
                 continue;
             }
             if command.contains("svg_extracted_data.csv") && chinchilla.is_none() {
+                continue;
+            }
+            if command.contains("olmo_ladder/") && olmo.is_none() {
                 continue;
             }
             let out = crate::common::bin()
@@ -199,6 +207,7 @@ fn top_level_help_lists_commands_in_workflow_order_and_starts_a_newcomer() {
             "envelope",
             "compare",
             "curve",
+            "task",
             "plan",
             "design",
             "suggest",

@@ -131,3 +131,122 @@ fn the_chained_prediction_of_the_7b_target_reproduces_the_paper_s() {
         );
     }
 }
+
+#[test]
+fn the_task_command_chains_withholds_and_refuses_with_the_task_and_column_named() {
+    let Some(curves) = shared_data("olmo_ladder2024/curves") else {
+        return;
+    };
+    let files: Vec<String> = SIZES
+        .iter()
+        .flat_map(|(s, _)| ["1xC", "2xC", "5xC", "10xC"].map(|m| format!("{s}-{m}.csv")))
+        .map(|f| curves.join(f).display().to_string())
+        .collect();
+    let params = "190M=190354176,370M=371262464,760M=758220288,1B=1279395840";
+    let mut args: Vec<&str> = vec!["task"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--params",
+        params,
+        "--target",
+        "7B-4T=6887575552,3945065873408",
+        "--task",
+        "hellaswag_val_rc_5shot",
+        "--task",
+        "winogrande_*",
+        "--bootstrap",
+        "20",
+        "--format",
+        "json",
+    ]);
+    let out = crate::common::run(&args);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+    let tasks = report["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2);
+    // HellaSwag: predictable, 82.5% against the 7B's 83.2%, inside its interval.
+    let hellaswag = &tasks[0];
+    assert_eq!(hellaswag["verdict"], "predictable");
+    let p = &hellaswag["predictions"][0];
+    let acc = p["accuracy"].as_f64().unwrap();
+    assert!((acc - 0.8252).abs() < 0.002, "{acc}");
+    let (lo, hi) = (
+        p["interval"][0].as_f64().unwrap(),
+        p["interval"][1].as_f64().unwrap(),
+    );
+    assert!(lo < 0.8319 && 0.8319 < hi, "{lo}..{hi}");
+    // Winogrande, which the paper's variance analysis calls the noisiest task: no number.
+    let winogrande = &tasks[1];
+    assert!(
+        winogrande["predictions"][0]["accuracy"].is_null(),
+        "{winogrande}"
+    );
+    assert!(
+        winogrande["predictions"][0]["withheld"]
+            .as_str()
+            .unwrap()
+            .contains("cannot tell")
+            || winogrande["verdict"]
+                .as_str()
+                .unwrap()
+                .starts_with("not predictable"),
+        "{winogrande}"
+    );
+
+    // A pattern matching nothing names the tasks there are.
+    let mut bad: Vec<&str> = args[..args.len() - 8].to_vec();
+    bad.extend(["--task", "mmmu*"]);
+    let out = crate::common::run(&bad);
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("'mmmu*' matches no task") && err.contains("piqa_val_rc_5shot"),
+        "{err}"
+    );
+}
+
+#[test]
+fn accuracies_in_percent_are_refused_naming_the_file_column_and_row() {
+    let dir = crate::common::temp_dir();
+    let mut files = Vec::new();
+    for (run, n) in [("a-1x", 1e8), ("b-1x", 2e8), ("c-1x", 4e8)] {
+        let mut text = String::from("tokens,acc_quiz,loss_quiz\n");
+        for i in 1..=10 {
+            let acc = if run == "b-1x" && i == 4 {
+                41.0
+            } else {
+                0.3 + 0.01 * f64::from(i)
+            };
+            text.push_str(&format!(
+                "{},{acc},{}\n",
+                f64::from(i) * n,
+                1.5 - 0.02 * f64::from(i)
+            ));
+        }
+        files.push(crate::common::write_file(
+            &dir,
+            &format!("{run}.csv"),
+            &text,
+        ));
+    }
+    let mut args = vec!["task"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--params",
+        "a=1e8,b=2e8,c=4e8",
+        "--target",
+        "big=1e9,2e10",
+        "--bootstrap",
+        "0",
+    ]);
+    let out = crate::common::run(&args);
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("task quiz")
+            && err.contains("b-1x.csv")
+            && err.contains("'acc_quiz' row 4")
+            && err.contains("percentages"),
+        "{err}"
+    );
+}

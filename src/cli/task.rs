@@ -1,0 +1,167 @@
+//! `scaling-laws task`: benchmark accuracy chained from N and D through the task loss.
+
+use std::io::Write as _;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use scaling_laws::Error;
+use scaling_laws::commands::curve::parse_params;
+use scaling_laws::commands::task::{TaskRequest, task_laws};
+
+/// Shown after `--help`; `tests/integration/help.rs` runs every one.
+const EXAMPLES: &str = "\
+Examples:
+  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 1B=1.28e9,2.6e10 --task piqa_val_rc_5shot --bootstrap 10
+  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 7B=6.9e9,4e12 --task arc_easy_test_rc_5shot --task arc_challenge_test_rc_5shot --bootstrap 0 --format json";
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Options of `scaling-laws task`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES, allow_negative_numbers = true)]
+pub struct TaskArgs {
+    /// Evaluation logs of the ladder's runs, one run per file (CSV, Parquet, NDJSON), each
+    /// with a tokens column and, per task, an accuracy and a task-loss column (W&B exports as
+    /// the OLMo ladder's, Bhagia et al. 2024, are read as they come).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<String>,
+    /// The model to predict, NAME=N,D (parameters, tokens); repeat for more.
+    #[arg(long, value_name = "NAME=N,D", required = true)]
+    target: Vec<String>,
+    /// Each run's parameter count, [RUN=]N (RUN a run's name or its start before `-`, `_` or
+    /// `.`: `190M=190354176` for 190M-1xC); repeat for more.
+    #[arg(long, value_name = "[RUN=]N")]
+    params: Vec<String>,
+    /// Tasks by name or glob (`*`, `?`) [default: every task found]; repeat for more.
+    #[arg(long, value_name = "PATTERN")]
+    task: Vec<String>,
+    /// A task averaged from others, NAME=TASK:WEIGHT,TASK:WEIGHT,… (e.g. MMLU from its four
+    /// parts); repeat for more.
+    #[arg(long, value_name = "NAME=TASK:W,...")]
+    average: Vec<String>,
+    /// A task's random-guess accuracy, TASK=FLOOR [default: 0.5 for piqa, boolq, winogrande;
+    /// 1/3 for socialiqa; 0.2 for csqa; 0.25 otherwise].
+    #[arg(long, value_name = "TASK=FLOOR")]
+    floor: Vec<String>,
+    /// Column templates ACC,LOSS with {task} in each [default:
+    /// eval/downstream/{task}_len_norm,eval/downstream_bpb/{task}_bpb, then {task}/accuracy,
+    /// {task}/loss, then acc_{task},loss_{task}].
+    #[arg(long, value_name = "ACC,LOSS")]
+    template: Vec<String>,
+    /// Bootstrap replicates (whole runs resampled within each size, both steps refitted).
+    #[arg(long, default_value_t = 100)]
+    bootstrap: usize,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+fn pair<'a>(value: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str), Error> {
+    value
+        .split_once('=')
+        .ok_or_else(|| Error::invalid_option(flag, format!("'{value}' is not {shape}")))
+}
+
+fn number(text: &str, flag: &str, what: &str) -> Result<f64, Error> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| Error::invalid_option(flag, format!("'{text}' is not a positive {what}")))
+}
+
+fn request(args: &TaskArgs) -> Result<TaskRequest, Error> {
+    let targets = args
+        .target
+        .iter()
+        .map(|t| {
+            let (name, nd) = pair(t, "--target", "NAME=N,D")?;
+            let (n, d) = nd.split_once(',').ok_or_else(|| {
+                Error::invalid_option("--target", format!("'{t}' is not NAME=N,D"))
+            })?;
+            Ok((
+                name.to_string(),
+                number(n, "--target", "parameter count")?,
+                number(d, "--target", "number of tokens")?,
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    let averages = args
+        .average
+        .iter()
+        .map(|a| {
+            let (name, parts) = pair(a, "--average", "NAME=TASK:W,...")?;
+            let parts = parts
+                .split(',')
+                .map(|p| {
+                    let (task, w) = p.split_once(':').unwrap_or((p, "1"));
+                    Ok((task.trim().to_string(), number(w, "--average", "weight")?))
+                })
+                .collect::<Result<_, Error>>()?;
+            Ok((name.to_string(), parts))
+        })
+        .collect::<Result<_, Error>>()?;
+    let floors = args
+        .floor
+        .iter()
+        .map(|f| {
+            let (task, v) = pair(f, "--floor", "TASK=FLOOR")?;
+            let v = number(v, "--floor", "accuracy")?;
+            if v >= 1.0 {
+                return Err(Error::invalid_option(
+                    "--floor",
+                    format!("{v} is not an accuracy below 1 (give fractions)"),
+                ));
+            }
+            Ok((task.to_string(), v))
+        })
+        .collect::<Result<_, Error>>()?;
+    let templates = args
+        .template
+        .iter()
+        .map(|t| {
+            let (acc, loss) = t.split_once(',').ok_or_else(|| {
+                Error::invalid_option("--template", format!("'{t}' is not ACC,LOSS"))
+            })?;
+            if !acc.contains("{task}") || !loss.contains("{task}") {
+                return Err(Error::invalid_option(
+                    "--template",
+                    format!("'{t}': put {{task}} in both column names"),
+                ));
+            }
+            Ok((acc.to_string(), loss.to_string()))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(TaskRequest {
+        paths: args.files.clone(),
+        params: parse_params(&args.params)?,
+        tasks: args.task.clone(),
+        averages,
+        floors,
+        templates,
+        targets,
+        bootstrap: args.bootstrap,
+        level: args.level,
+    })
+}
+
+/// Run `scaling-laws task`.
+pub fn run(args: TaskArgs) -> anyhow::Result<()> {
+    let report = task_laws(&request(&args)?)?;
+    let mut stdout = super::stdout::lock();
+    match args.format {
+        Format::Text => scaling_laws::report::task::text(&report, &mut stdout),
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+    }
+    .context("cannot write the report to standard output")?;
+    stdout.finish()
+}
