@@ -373,7 +373,7 @@ fn series_of(
                                 ),
                             ));
                         }
-                        if !(0.0..=1.0).contains(&x) || !(y.is_finite() && y > 0.0) {
+                        if !((0.0..=1.0).contains(&x) && y.is_finite() && y > 0.0) {
                             return Err(Error::invalid_option(
                                 "--task",
                                 format!(
