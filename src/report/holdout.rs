@@ -24,6 +24,17 @@ pub fn text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(w, "Held-out check: predicting {}{tied}", h.rule.describe())?;
     for (i, f) in h.folds.iter().enumerate() {
+        if let Some(reason) = &f.failed {
+            writeln!(
+                w,
+                "  fold {}: failed, its {} runs not predicted (the fit of the {} runs up to {} FLOPs: {reason})",
+                i + 1,
+                f.test_runs,
+                f.train_runs,
+                num(f.train_max_compute),
+            )?;
+            continue;
+        }
         let kappa = match (f.calibration.kappa, f.calibration.sufficient) {
             (Some(k), true) => format!(
                 "{k:.4} per decade from {} predictions",
