@@ -216,22 +216,8 @@ fn a_held_out_report_says_its_fit_leaves_the_held_out_runs_out() {
 
 #[test]
 fn rolling_origin_reports_a_fold_that_cannot_be_fitted_and_keeps_the_others() {
-    // The simulated sweep with its first decade (the 12 runs at 6e18) replaced by 8 repeats of
-    // one model: the fold that predicts the 1e19 decade from them alone cannot tell A and alpha
-    // from E, and fails; the folds from 1e20 and 1e21 fit as before.
-    let text = std::fs::read_to_string(sweep()).unwrap();
-    let mut lines = text.lines();
-    let mut csv = format!("{}\n", lines.next().unwrap());
-    for k in 0..8 {
-        let loss = 3.1008 * (1.0 + 0.002 * (f64::from(k) - 3.5));
-        csv.push_str(&format!("6e+18,96590370,10352998958.38,6e+18,{loss}\n"));
-    }
-    for line in lines.filter(|l| !l.starts_with("6e+18")) {
-        csv.push_str(line);
-        csv.push('\n');
-    }
     let dir = crate::common::temp_dir();
-    let path = crate::common::write_file(&dir, "repeats.csv", &csv);
+    let path = crate::common::sweep_with_an_unidentifiable_first_decade(&dir);
     let v = json(&["fit", &path, "--holdout", "rolling-origin"]);
     let folds = v["holdout"]["folds"].as_array().unwrap();
     assert_eq!(folds.len(), 3);
