@@ -373,6 +373,7 @@ pub fn holdout_with(
                         cuts: Vec::new(),
                         points: 0,
                         sufficient: false,
+                        misfit: false,
                     },
                     failed: Some(e.to_string()),
                 });

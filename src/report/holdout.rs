@@ -36,6 +36,10 @@ pub fn text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         let kappa = match (f.calibration.kappa, f.calibration.sufficient) {
+            (Some(k), _) if f.calibration.misfit => format!(
+                "{k:.4} per decade, the largest of {} predictions (the residuals show a misfit: widened)",
+                f.calibration.points
+            ),
             (Some(k), true) => format!(
                 "{k:.4} per decade from {} predictions",
                 f.calibration.points
