@@ -229,8 +229,13 @@ fn assessments_text(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
         let pi = &a.prediction_interval;
         let beyond = if pi.extrapolation_decades > 0.0 {
             format!(
-                ", {:.2} decades of compute beyond the data",
-                pi.extrapolation_decades
+                ", {:.2} decades of compute beyond the data{}",
+                pi.extrapolation_decades,
+                if pi.widened_for_misfit {
+                    " (widened: the residuals show a misfit, so the worst extrapolation error seen inside the data is assumed)"
+                } else {
+                    ""
+                }
             )
         } else {
             String::new()

@@ -108,6 +108,10 @@ pub struct PredictionInterval {
     /// The parts, when the interval exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<IntervalParts>,
+    /// True when the interval lies beyond the data and its extrapolation term was widened
+    /// because the fit's residuals show a misfit (see the module docs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub widened_for_misfit: bool,
 }
 
 impl PredictionInterval {
@@ -262,6 +266,7 @@ impl PredictiveModel {
             upper: None,
             extrapolation_decades: x,
             parts: None,
+            widened_for_misfit: false,
         };
         let law = match loss_draws {
             Some(draws) if draws.len() >= 2 => {
@@ -305,6 +310,7 @@ impl PredictiveModel {
                 law_upper,
                 extrapolation,
             }),
+            widened_for_misfit: self.calibration.misfit && x > 0.0,
         }
     }
 }
@@ -490,6 +496,7 @@ mod tests {
         let inside = model.interval(1e9, 2e10, None).parts.unwrap();
         assert!(inside.extrapolation.abs() < 1e-12);
         let far = model.interval(3e11, 6e12, None);
+        assert!(far.widened_for_misfit);
         let x = far.extrapolation_decades;
         assert!(x > 0.5, "{x}");
         let term = far.parts.unwrap().extrapolation;
