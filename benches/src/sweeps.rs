@@ -5,6 +5,7 @@
 //! ```text
 //! drifting:  alpha(N) = alpha·(1 + g·log10(N/1e9)),  beta(D) = beta·(1 + g·log10(D/2e10))
 //! kaplan:    L = E + [(Nc/N)^(aN/aD) + Dc/D]^aD            (Kaplan et al. 2020, eq. 1.5, plus E)
+//! curved:    log L = log L_chinchilla + c·(log10(D / (20·N)))²  (IsoFLOP profiles sharper or flatter)
 //! ```
 
 use std::ops::RangeInclusive;
@@ -37,6 +38,9 @@ pub enum Truth {
         /// alpha_D.
         ad: f64,
     },
+    /// Chinchilla form times `exp(c·u²)`, `u = log10(D / (20·N))`: IsoFLOP profiles whose
+    /// curvature around 20 tokens per parameter the form cannot follow.
+    Curved(ChinchillaLaw, f64),
 }
 
 impl Truth {
@@ -50,6 +54,10 @@ impl Truth {
                 l.irreducible + l.param_coef / n.powf(alpha) + l.data_coef / d.powf(beta)
             }
             Truth::Kaplan { e, nc, dc, an, ad } => e + ((nc / n).powf(an / ad) + dc / d).powf(ad),
+            Truth::Curved(l, c) => {
+                let u = (d / (20.0 * n)).log10();
+                l.loss(n, d) * (c * u * u).exp()
+            }
         }
     }
 
@@ -91,6 +99,19 @@ pub fn random_chinchilla(rng: &mut ChaCha8Rng) -> ChinchillaLaw {
 pub fn random_drifting(rng: &mut ChaCha8Rng) -> Truth {
     let g = rng.random_range(-0.06..0.06);
     Truth::Drifting(random_chinchilla(rng), g)
+}
+
+/// A drifting-exponent truth with a larger drift, |g| in [0.05, 0.25] per decade.
+pub fn random_drifting_strong(rng: &mut ChaCha8Rng) -> Truth {
+    let g = rng.random_range(0.05..0.25) * if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+    Truth::Drifting(random_chinchilla(rng), g)
+}
+
+/// A truth with IsoFLOP curvature the Chinchilla form lacks: |c| in [0.005, 0.05] per squared
+/// decade of tokens per parameter (0.5% to 5% in loss one decade from 20 tokens per parameter).
+pub fn random_curved(rng: &mut ChaCha8Rng) -> Truth {
+    let c = rng.random_range(0.005..0.05) * if rng.random_bool(0.5) { 1.0 } else { -1.0 };
+    Truth::Curved(random_chinchilla(rng), c)
 }
 
 /// A Kaplan-form truth.

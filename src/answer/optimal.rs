@@ -395,6 +395,7 @@ pub fn answer_with(
                         upper: None,
                         extrapolation_decades: 0.0,
                         parts: None,
+                        widened_for_misfit: false,
                     },
                 },
                 optimal_same_compute: optimal(given.optimal_same_compute, &|a| {

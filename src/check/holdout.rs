@@ -154,6 +154,10 @@ pub struct HoldoutFold {
     pub params_exponent: Option<f64>,
     /// How the extrapolation term of this fold's intervals was calibrated.
     pub calibration: ExtrapolationCalibration,
+    /// Why this fold predicted nothing, when its fit failed (rolling origin goes on with the
+    /// other folds; its runs are not among the predictions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// Result of a held-out check.
@@ -342,15 +346,43 @@ pub fn holdout_with(
         ));
     }
     let splits = split(data, &rule, config.params.n_free())?;
+    let several = splits.len() > 1;
     let mut runs = Vec::new();
     let mut folds = Vec::new();
     let mut last = None;
+    let mut first_failure = None;
     for (fold, (train_mask, test_mask)) in splits.iter().enumerate() {
         let train = data.subset(train_mask);
         let test = data.subset(test_mask);
-        train.check_identifiable(config.params.n_free())?;
+        let fitted = train
+            .check_identifiable(config.params.n_free())
+            .and_then(|()| fit_dataset(&train, config, progress));
+        let report = match fitted {
+            Ok(report) => report,
+            Err(e @ Error::Stopped { .. }) => return Err(e),
+            // One fold of several that cannot be fitted (too few kinds of run below its cut,
+            // a fit that diverges) is reported as failed; the other folds still count.
+            Err(e) if several => {
+                folds.push(HoldoutFold {
+                    train_runs: train.len(),
+                    train_max_compute: max(&train.compute),
+                    test_runs: test.len(),
+                    params_exponent: None,
+                    calibration: ExtrapolationCalibration {
+                        kappa: None,
+                        cuts: Vec::new(),
+                        points: 0,
+                        sufficient: false,
+                        misfit: false,
+                    },
+                    failed: Some(e.to_string()),
+                });
+                first_failure.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let obs = train.observations();
-        let report = fit_dataset(&train, config, progress)?;
         let model = PredictiveModel::new(&obs, &report.fitted, level);
         let law = report.fitted.to_law();
         for i in 0..test.len() {
@@ -379,11 +411,15 @@ pub fn holdout_with(
             test_runs: test.len(),
             params_exponent: report.fitted.params_exponent,
             calibration: model.calibration.clone(),
+            failed: None,
         });
         last = Some((report, train));
     }
-    let (report, train) =
-        last.ok_or_else(|| Error::invalid_option("--holdout", "the rule left no runs to predict"))?;
+    let Some((report, train)) = last else {
+        return Err(first_failure.unwrap_or_else(|| {
+            Error::invalid_option("--holdout", "the rule left no runs to predict")
+        }));
+    };
     let summary = summarise(rule, level, &train, folds, runs);
     Ok((report, train, summary))
 }

@@ -254,6 +254,7 @@ impl CheckSummary {
             .folds
             .iter()
             .enumerate()
+            .filter(|(_, f)| f.failed.is_none())
             .map(|(i, f)| {
                 let runs: Vec<&HeldOutRun> = report.runs.iter().filter(|r| r.fold == i).collect();
                 let rel: Vec<f64> = runs.iter().map(|r| r.relative_error).collect();
@@ -315,7 +316,7 @@ pub struct LawSummary {
     pub largest_compute: CheckSummary,
     /// The rolling-origin check, when the runs allow one for this law.
     pub rolling_origin: Option<CheckSummary>,
-    /// Why there is no rolling-origin check.
+    /// Why there is no rolling-origin check, or which of its folds failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling_origin_note: Option<String>,
     /// Allocation exponent `a` (`N* ∝ C^a`) with its bootstrap interval; `None` (null) for a
@@ -562,7 +563,25 @@ fn summarise_law(
         config.level,
         progress,
     ) {
-        Ok((_, _, r)) => (Some(CheckSummary::of(&r)), None),
+        Ok((_, _, r)) => {
+            let failed: Vec<String> = r
+                .folds
+                .iter()
+                .filter_map(|f| {
+                    f.failed.as_ref().map(|why| {
+                        format!(
+                            "the fold fitted up to {:.3e} FLOPs failed, its {} runs not predicted ({why})",
+                            f.train_max_compute,
+                            f.test_runs
+                        )
+                    })
+                })
+                .collect();
+            (
+                Some(CheckSummary::of(&r)),
+                (!failed.is_empty()).then(|| failed.join("; ")),
+            )
+        }
         Err(e @ Error::Stopped { .. }) => return Err(e),
         // A fold that cannot be fitted (too few runs below a cut, or a fit that diverges)
         // leaves the law without a rolling-origin check, said in the note.

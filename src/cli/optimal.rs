@@ -148,6 +148,13 @@ impl OptimalArgs {
 pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(args.quiet);
     let report = optimal(args.request()?, &reporter)?;
+    // Text and JSON list the fit's warnings in the report; a CSV of answers has no place for
+    // them.
+    if matches!(args.format, OutputFormat::Csv) {
+        for w in &report.fit.report.diagnostics.warnings {
+            super::note!("warning: {}", w.line());
+        }
+    }
     let mut stdout = super::stdout::lock();
     render(&report, args.format.into(), &mut stdout).context("cannot write to standard output")?;
     if let Some(out) = &args.out {

@@ -88,10 +88,9 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
         options.budget.len() - 1
     });
     let out = request.out.as_deref();
+    // The fit's warnings are part of the report (`fit.report.diagnostics.warnings`), listed
+    // there once.
     let mut resolved = request.source.resolve(out, progress)?;
-    for w in &resolved.fit.report.diagnostics.warnings {
-        progress.note(&Note::Warning(w.line()));
-    }
     let questions = options.questions(resolved.fit.provenance.flops_per_param_token)?;
     // The runs are needed for the bootstrap and for prediction intervals (assessed models),
     // and for the extrapolation check when at hand.

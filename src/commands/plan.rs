@@ -146,6 +146,8 @@ impl PlanRequest {
                     ));
                 }
                 if let Some(s) = self.given.seq_len.filter(|&s| s != a.seq_len) {
+                    // Refused before it is announced as a replacement.
+                    Architecture { seq_len: s, ..*a }.validate()?;
                     progress.note(&Note::Info(format!(
                         "training sequence length {s} (--seq-len) instead of the {} the \
                          catalogue gives {}",

@@ -220,6 +220,17 @@ pub fn show(x: f64) -> String {
     }
 }
 
+/// `exp(log)` as [`short`] gives it, or as a power of ten when it is beyond the range of
+/// `f64` (a ratio of `1e-308` tokens to a sensible compute is `1e310`, not infinity).
+pub fn short_exp(log: f64) -> String {
+    let x = log.exp();
+    if x.is_finite() && x > 0.0 {
+        short(x)
+    } else {
+        format!("1e{:.0}", log / std::f64::consts::LN_10)
+    }
+}
+
 /// `x` with three significant digits at most, e.g. `1e-9`, `0.167`, `2.5e12`.
 pub fn short(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
@@ -332,7 +343,7 @@ fn row_check(n: &[f64], d: &[f64], c: &Given, k: f64, rows: &[usize]) -> Option<
                 show(n[i]),
                 show(d[i]),
                 show(c.values[i]),
-                short(logs[i].exp())
+                short_exp(logs[i])
             )
         })
         .collect();
@@ -341,11 +352,11 @@ fn row_check(n: &[f64], d: &[f64], c: &Given, k: f64, rows: &[usize]) -> Option<
         Warning::new(
             WarningCode::ComputeColumnInconsistent,
             format!(
-                "{} of {} runs disagree with the compute column '{}' (the others give {} times                  {k}·N·D): {}{}",
+                "{} of {} runs disagree with the compute column '{}' (the others give {} times {k}·N·D): {}{}",
                 far.len(),
                 n.len(),
                 c.column,
-                short(centre.exp()),
+                short_exp(centre),
                 shown.join("; "),
                 if more > 0 { format!(" and {more} more") } else { String::new() }
             ),

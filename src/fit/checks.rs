@@ -29,8 +29,8 @@
 
 use statrs::function::erf::erfc;
 
-use super::FittedLaw;
 use super::outliers::{OUTLIER_SWEEP_ALPHA, ResidualScale};
+use super::{FittedLaw, Observations};
 use crate::data::Dataset;
 use crate::warnings::{Warning, WarningCode};
 
@@ -85,27 +85,7 @@ fn trend_warning(data: &Dataset, r: &[f64], sd: f64) -> Option<Warning> {
         ("D", &data.n_tokens),
         ("C", &data.compute),
     ];
-    let found: Vec<String> = axes
-        .iter()
-        .filter_map(|(name, x)| {
-            let rho = spearman(x, r);
-            let p = spearman_p_value(rho, r.len());
-            if rho.abs() >= TREND_MIN_RHO && p < TREND_P_VALUE {
-                return Some(format!("log {name} (Spearman rho = {rho:+.2}, p = {p:.1e})"));
-            }
-            let (h, medians) = kruskal_wallis(x, r, TREND_GROUPS);
-            let p = chi2_4_survival(h);
-            let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            // Significance alone would flag tiny bends in sweeps of thousands of runs.
-            let floor = (0.5 * sd).max(MIN_TREND_SPREAD);
-            (p < TREND_P_VALUE && hi - lo >= floor).then(|| {
-                format!(
-                    "log {name} (median residual from {lo:+.4} to {hi:+.4} across {TREND_GROUPS} ranges of log {name}; Kruskal-Wallis p = {p:.1e})"
-                )
-            })
-        })
-        .collect();
+    let found = trends(&axes, r, sd);
     (!found.is_empty()).then(|| {
         Warning::new(
             WarningCode::ResidualTrend,
@@ -167,6 +147,54 @@ fn outlier_warning(data: &Dataset, z: &[f64], scale: &ResidualScale) -> Option<W
         )
         .with_rows(rows),
     )
+}
+
+/// The trends of the residuals `r` (robust sd `sd`) found along each of `axes`, described.
+fn trends(axes: &[(&str, &[f64])], r: &[f64], sd: f64) -> Vec<String> {
+    axes.iter()
+        .filter_map(|(name, x)| {
+            let rho = spearman(x, r);
+            let p = spearman_p_value(rho, r.len());
+            if rho.abs() >= TREND_MIN_RHO && p < TREND_P_VALUE {
+                return Some(format!("log {name} (Spearman rho = {rho:+.2}, p = {p:.1e})"));
+            }
+            let (h, medians) = kruskal_wallis(x, r, TREND_GROUPS);
+            let p = chi2_4_survival(h);
+            let lo = medians.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = medians.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // Significance alone would flag tiny bends in sweeps of thousands of runs.
+            let floor = (0.5 * sd).max(MIN_TREND_SPREAD);
+            (p < TREND_P_VALUE && hi - lo >= floor).then(|| {
+                format!(
+                    "log {name} (median residual from {lo:+.4} to {hi:+.4} across {TREND_GROUPS} ranges of log {name}; Kruskal-Wallis p = {p:.1e})"
+                )
+            })
+        })
+        .collect()
+}
+
+/// Whether the misfit warnings ([`WarningCode::ResidualTrend`], [`WarningCode::LargeResidualSpread`])
+/// fire for `fitted` on the runs `obs` it was fitted to: the same tests as [`data_warnings`],
+/// with compute taken as `N·D` (ranks only, so the factor k does not matter).
+pub fn misfit_detected(obs: &Observations, fitted: &FittedLaw) -> bool {
+    let r = &fitted.residuals;
+    if r.len() != obs.len() || r.len() < MIN_RUNS_FOR_CHECKS {
+        return false;
+    }
+    let centre = median(r);
+    let centred: Vec<f64> = r.iter().map(|x| x - centre).collect();
+    let sd = ResidualScale::of(&centred, fitted.config.params.n_free()).sd;
+    if sd > MAX_RESIDUAL_SD {
+        return true;
+    }
+    let log_c: Vec<f64> = obs
+        .log_n()
+        .iter()
+        .zip(obs.log_d())
+        .map(|(n, d)| n + d)
+        .collect();
+    let axes: [(&str, &[f64]); 3] = [("N", obs.log_n()), ("D", obs.log_d()), ("C", &log_c)];
+    !trends(&axes, r, sd).is_empty()
 }
 
 /// Ranks of `v` (1-based, ties get their average rank).

@@ -24,7 +24,22 @@ pub fn text(h: &HoldoutReport, w: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(w, "Held-out check: predicting {}{tied}", h.rule.describe())?;
     for (i, f) in h.folds.iter().enumerate() {
+        if let Some(reason) = &f.failed {
+            writeln!(
+                w,
+                "  fold {}: failed, its {} runs not predicted (the fit of the {} runs up to {} FLOPs: {reason})",
+                i + 1,
+                f.test_runs,
+                f.train_runs,
+                num(f.train_max_compute),
+            )?;
+            continue;
+        }
         let kappa = match (f.calibration.kappa, f.calibration.sufficient) {
+            (Some(k), _) if f.calibration.misfit => format!(
+                "{k:.4} per decade, the largest of {} predictions (the residuals show a misfit: widened)",
+                f.calibration.points
+            ),
             (Some(k), true) => format!(
                 "{k:.4} per decade from {} predictions",
                 f.calibration.points

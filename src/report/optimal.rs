@@ -120,6 +120,12 @@ fn optimal_row(
 ///
 /// Any error of the writer.
 pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+    body(saved, answers, w)?;
+    warnings_text(&answers.warnings, w)
+}
+
+/// The answers without their warnings.
+fn body(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
     header(saved, answers, w)?;
     writeln!(w)?;
     writeln!(
@@ -186,8 +192,7 @@ pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Resul
             w,
         )?;
     }
-    assessments_text(answers, w)?;
-    warnings_text(&answers.warnings, w)
+    assessments_text(answers, w)
 }
 
 /// Warnings as an indented block, after a blank line; nothing when there are none.
@@ -224,8 +229,13 @@ fn assessments_text(answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
         let pi = &a.prediction_interval;
         let beyond = if pi.extrapolation_decades > 0.0 {
             format!(
-                ", {:.2} decades of compute beyond the data",
-                pi.extrapolation_decades
+                ", {:.2} decades of compute beyond the data{}",
+                pi.extrapolation_decades,
+                if pi.widened_for_misfit {
+                    " (widened: the residuals show a misfit, so the worst extrapolation error seen inside the data is assumed)"
+                } else {
+                    ""
+                }
             )
         } else {
             String::new()
@@ -450,6 +460,9 @@ struct ReportJson<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     decisions: &'a [crate::answer::decision::ModelDecision],
     family: &'a crate::law::LawRef,
+    /// The warnings of the fit the answers come from (the answers' own are in `answers`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fit_warnings: &'a [crate::warnings::Warning],
     #[serde(skip_serializing_if = "Option::is_none")]
     inference: Option<&'a crate::answer::inference::InferenceAnswers>,
     law: &'a crate::law::ParamValues,
@@ -467,7 +480,19 @@ pub fn render(report: &OptimalReport, format: Format, w: &mut dyn Write) -> io::
     let (fit, answers) = (&report.fit, &report.answers);
     match format {
         Format::Text => {
-            text(fit, answers, w)?;
+            body(fit, answers, w)?;
+            // The fit's warnings are listed here, once, beside the answers' (the command does
+            // not also print them on standard error).
+            let of_fit = &fit.report.diagnostics.warnings;
+            if !of_fit.is_empty() || !answers.warnings.is_empty() {
+                writeln!(w)?;
+            }
+            for warning in of_fit {
+                writeln!(w, "  warning (fit): {}", warning.line())?;
+            }
+            for warning in &answers.warnings {
+                writeln!(w, "  warning: {}", warning.line())?;
+            }
             for d in &report.decisions {
                 writeln!(w)?;
                 super::decision::text(d, w)?;
@@ -487,6 +512,7 @@ pub fn render(report: &OptimalReport, format: Format, w: &mut dyn Write) -> io::
                 data_limit: report.data_limit.as_ref(),
                 decisions: &report.decisions,
                 family: &fit.report.fitted.family,
+                fit_warnings: &fit.report.diagnostics.warnings,
                 inference: report.inference.as_ref(),
                 law: &fit.report.fitted.law,
                 rows_used: fit.provenance.rows_used,

@@ -96,7 +96,15 @@ pub fn text(s: &Selection, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "Rolling origin by fold (median / max error, coverage):")?;
     for l in &s.laws {
         match &l.rolling_origin {
-            Some(r) => writeln!(w, "  {:<17} {}", l.law, folds(r))?,
+            Some(r) => writeln!(
+                w,
+                "  {:<17} {}{}",
+                l.law,
+                folds(r),
+                l.rolling_origin_note
+                    .as_ref()
+                    .map_or(String::new(), |n| format!("; {n}"))
+            )?,
             None => writeln!(
                 w,
                 "  {:<17} not possible: {}",

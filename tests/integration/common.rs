@@ -123,3 +123,26 @@ pub fn run_with_timeout<S: AsRef<std::ffi::OsStr>>(
         stderr: err.join().unwrap(),
     }
 }
+
+/// `data/simulated_sweep.csv` with its first decade (the 12 runs at 6e18) replaced by 8
+/// repeats of one model, written into `dir`: a rolling-origin fold fitted to that decade alone
+/// cannot tell A and alpha from E, and fails; the folds predicting 1e20 and 1e21 (36 and 24
+/// runs) fit as before.
+pub fn sweep_with_an_unidentifiable_first_decade(dir: &tempfile::TempDir) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/simulated_sweep.csv"
+    ))
+    .unwrap();
+    let mut lines = text.lines();
+    let mut csv = format!("{}\n", lines.next().unwrap());
+    for k in 0..8 {
+        let loss = 3.1008 * (1.0 + 0.002 * (f64::from(k) - 3.5));
+        csv.push_str(&format!("6e+18,96590370,10352998958.38,6e+18,{loss}\n"));
+    }
+    for line in lines.filter(|l| !l.starts_with("6e+18")) {
+        csv.push_str(line);
+        csv.push('\n');
+    }
+    write_file(dir, "repeats.csv", &csv)
+}

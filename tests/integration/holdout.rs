@@ -213,3 +213,82 @@ fn a_held_out_report_says_its_fit_leaves_the_held_out_runs_out() {
         "{text}"
     );
 }
+
+#[test]
+fn rolling_origin_reports_a_fold_that_cannot_be_fitted_and_keeps_the_others() {
+    let dir = crate::common::temp_dir();
+    let path = crate::common::sweep_with_an_unidentifiable_first_decade(&dir);
+    let v = json(&["fit", &path, "--holdout", "rolling-origin"]);
+    let folds = v["holdout"]["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 3);
+    let reason = folds[0]["failed"].as_str().expect("the first fold failed");
+    assert!(reason.contains("model size N"), "{reason}");
+    assert!(folds[1]["failed"].is_null() && folds[2]["failed"].is_null());
+    // Only the 1e20 and 1e21 decades are predicted (36 + 24 runs), all from a fit.
+    let runs = v["holdout"]["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 60);
+    assert!(runs.iter().all(|r| r["fold"] != 0));
+    let out = run(&["fit", &path, "--holdout", "rolling-origin"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "fold 1: failed, its 36 runs not predicted (the fit of the 8 runs up to 6.000e18 FLOPs:"
+        ),
+        "{text}"
+    );
+}
+
+/// An IsoFLOP sweep of Hoffmann et al.'s law whose exponents drift by 0.4 per decade (alpha(N) =
+/// 0.34·(1 + 0.4·log10(N/1e9)), likewise beta with D/2e10): 7 budgets from 1e18 FLOPs, half a
+/// decade apart, 9 sizes each, a fixed pattern of ±0.5% noise. The Chinchilla form cannot
+/// follow it, and its residuals show it.
+fn drifting_sweep(dir: &tempfile::TempDir) -> String {
+    let mut csv = String::from("n_params,n_tokens,loss\n");
+    let noise = [1.0, -0.6, 0.2, -1.1, 0.7, -0.3, 0.9, -0.8];
+    for b in 0..7 {
+        let c = 1e18 * 10f64.powf(0.5 * b as f64);
+        let centre = (c / 120.0).sqrt();
+        for j in 0..9 {
+            let n = centre * 10f64.powf((j as f64 - 4.0) / 8.0);
+            let d = c / (6.0 * n);
+            let alpha = 0.34 * (1.0 + 0.4 * (n / 1e9).log10());
+            let beta = 0.28 * (1.0 + 0.4 * (d / 2e10).log10());
+            let loss = (1.69 + 406.4 / n.powf(alpha) + 410.7 / d.powf(beta))
+                * f64::exp(0.005 * noise[(b * 9 + j) % 8]);
+            csv.push_str(&format!("{n},{d},{loss}\n"));
+        }
+    }
+    crate::common::write_file(dir, "drifting.csv", &csv)
+}
+
+#[test]
+fn a_misfit_widens_the_intervals_beyond_the_data_and_says_so() {
+    let dir = crate::common::temp_dir();
+    let path = drifting_sweep(&dir);
+    let out = run(&["optimal", &path, "--assess", "3e11,6e12", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("  warning (fit): the residuals vary systematically with"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(widened: the residuals show a misfit, so the worst extrapolation error seen inside the data is assumed)"),
+        "{text}"
+    );
+    // JSON marks the interval so.
+    let out = run(&[
+        "optimal",
+        &path,
+        "--assess",
+        "3e11,6e12",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let pi = &v["answers"]["assessments"][0]["prediction_interval"];
+    assert_eq!(pi["widened_for_misfit"], true, "{pi}");
+    assert!(pi["extrapolation_decades"].as_f64().unwrap() > 0.5);
+}

@@ -280,4 +280,13 @@ fn a_catalogue_model_takes_a_given_sequence_length_with_a_note_and_refuses_anoth
         "{}",
         crate::common::stderr(&other)
     );
+    // A length of 0 is refused, and not first announced as a replacement.
+    let zero = run(&["--seq-len", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    let err = crate::common::stderr(&zero);
+    assert!(
+        err.contains("invalid --seq-len: must be a positive whole number"),
+        "{err}"
+    );
+    assert!(!err.contains("instead of"), "{err}");
 }

@@ -230,3 +230,30 @@ fn a_law_whose_fit_fails_is_reported_and_the_others_compared() {
         "{laws:?}"
     );
 }
+
+#[test]
+fn select_reports_a_rolling_origin_fold_that_fails_and_keeps_the_others() {
+    let dir = temp_dir();
+    let sweep = crate::common::sweep_with_an_unidentifiable_first_decade(&dir);
+    let out = run(&[
+        "select",
+        &sweep,
+        "--laws",
+        "chinchilla",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let law = &v["laws"][0];
+    let rolling = &law["rolling_origin"];
+    // The 1e20 and 1e21 decades, predicted by the two folds that fitted.
+    assert_eq!(rolling["held_out"], 60);
+    assert_eq!(rolling["folds"].as_array().unwrap().len(), 2);
+    let note = law["rolling_origin_note"].as_str().unwrap();
+    assert!(
+        note.contains("the fold fitted up to 6.000e18 FLOPs failed, its 36 runs not predicted"),
+        "{note}"
+    );
+}

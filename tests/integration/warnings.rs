@@ -75,11 +75,37 @@ fn fits_saved_with_the_old_warning_shape_still_load() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
+    // Listed once, in the report, as the fit's; not repeated on standard error.
+    let needle = "the optimum alpha = 0.3446 lies outside the grid range";
+    let report = stdout(&out);
+    assert_eq!(report.matches(needle).count(), 1, "{report}");
     assert!(
-        stderr(&out).contains("warning: the optimum alpha = 0.3446 lies outside the grid range"),
-        "{}",
-        stderr(&out)
+        report.contains(&format!("  warning (fit): {needle}")),
+        "{report}"
     );
+    assert!(!stderr(&out).contains(needle), "{}", stderr(&out));
+    // A CSV of answers has no place for them: there they go to standard error.
+    let csv = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "optimal", "--fit", path, "--budget", "1e21", "--format", "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert!(!stdout(&csv).contains(needle));
+    assert_eq!(stderr(&csv).matches(needle).count(), 1, "{}", stderr(&csv));
+    // JSON carries them as the fit's warnings.
+    let json = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "optimal", "--fit", path, "--budget", "1e21", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["fit_warnings"].as_array().unwrap().len(), 2);
+    assert!(!stderr(&json).contains(needle), "{}", stderr(&json));
 }
 
 #[test]

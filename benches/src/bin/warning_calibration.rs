@@ -35,13 +35,15 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+use scaling_laws::check::holdout::HoldoutRule;
 use scaling_laws::commands::DataSource;
 use scaling_laws::commands::fit::{FitRequest, fit};
 use scaling_laws::data::{Format, LoadOptions, load_bytes};
 use scaling_laws::fit::options::FitOptions;
 use scaling_laws::warnings::{Warning, WarningCode};
 use scaling_laws_bench::sweeps::{
-    Design, K, Truth, random_chinchilla, random_drifting, random_kaplan,
+    Design, K, Truth, random_chinchilla, random_curved, random_drifting, random_drifting_strong,
+    random_kaplan,
 };
 
 /// Noise levels (sd of the log loss).
@@ -373,14 +375,98 @@ fn faults(opts: &Options, out: &mut String) {
 type DrawTruth = fn(&mut ChaCha8Rng) -> Truth;
 
 /// Bins of misfit / noise sd.
-const MISFIT_BINS: [(f64, f64); 4] = [(0.0, 0.25), (0.25, 0.5), (0.5, 1.0), (1.0, f64::INFINITY)];
+const MISFIT_BINS: [(f64, f64); 6] = [
+    (0.0, 0.25),
+    (0.25, 0.5),
+    (0.5, 1.0),
+    (1.0, 2.0),
+    (2.0, 4.0),
+    (4.0, f64::INFINITY),
+];
 
-/// Truths of another form: the share of sweeps a misfit warning fires on, by misfit size.
-fn misfit(opts: &Options, out: &mut String) {
-    let truths: [(&str, DrawTruth); 2] = [
-        ("drifting exponents", random_drifting),
+/// Whether a warning says the law's form misses the data.
+fn is_misfit(w: &Warning) -> bool {
+    matches!(
+        w.code,
+        WarningCode::ResidualTrend | WarningCode::LargeResidualSpread
+    )
+}
+
+/// One misfit sweep: its size, whether the warnings caught it on all runs, and the held-out
+/// check of its largest compute (warned on the training runs, and each run's coverage and
+/// interval width).
+struct MisfitSweep {
+    size: f64,
+    hit: bool,
+    held: Option<HeldOut>,
+}
+
+struct HeldOut {
+    warned: bool,
+    covered: Vec<bool>,
+    widths: Vec<f64>,
+    abs_log_errors: Vec<f64>,
+}
+
+impl Runs {
+    /// Fit without the largest compute group (IsoFLOP) or the top 15% of compute (ladder),
+    /// as the interval calibration study does, and check the held-out runs.
+    fn held_out(&self, design: &Design) -> Option<HeldOut> {
+        let mut sorted = self.c.clone();
+        sorted.sort_by(f64::total_cmp);
+        let cut = match design {
+            Design::Isoflop { .. } => sorted[sorted.len() - 1] * 0.999,
+            Design::Ladder { .. } => sorted[(sorted.len() as f64 * 0.85) as usize],
+        };
+        let k = self.c.iter().filter(|&&c| c >= cut).count();
+        let data = load_bytes(
+            self.csv(),
+            Format::Csv,
+            "sweep.csv",
+            &LoadOptions::default(),
+        )
+        .ok()?;
+        let request = FitRequest {
+            data: DataSource::Rows(data),
+            options: FitOptions::default(),
+            holdout: Some((HoldoutRule::LargestCompute(k), 0.95)),
+            command_line: None,
+            out: None,
+        };
+        let fitted = fit(&request, &|| {}).ok()?;
+        let check = fitted.fit.holdout.as_ref()?;
+        let warned = fitted.fit.report.diagnostics.warnings.iter().any(is_misfit);
+        let mut held = HeldOut {
+            warned,
+            covered: Vec::new(),
+            widths: Vec::new(),
+            abs_log_errors: Vec::new(),
+        };
+        for r in &check.runs {
+            held.abs_log_errors.push(r.log_error.abs());
+            if let Some((lo, hi)) = r.prediction_interval {
+                held.covered.push((lo..=hi).contains(&r.observed));
+                held.widths.push((hi / lo).ln());
+            }
+        }
+        Some(held)
+    }
+}
+
+/// The truths of the misfit part.
+fn misfit_truths() -> [(&'static str, DrawTruth); 4] {
+    [
+        ("drifting exponents (|g| < 0.06)", random_drifting),
+        ("drifting exponents (|g| 0.05-0.25)", random_drifting_strong),
         ("Kaplan form", random_kaplan),
-    ];
+        ("IsoFLOP curvature (|c| 0.005-0.05)", random_curved),
+    ]
+}
+
+/// Truths of another form: the share of sweeps a misfit warning fires on, by misfit size; and
+/// the coverage of the prediction intervals of the held-out largest runs.
+fn misfit(opts: &Options, out: &mut String) {
+    let truths = misfit_truths();
     let designs = [
         designs().swap_remove(1),
         designs().swap_remove(4),
@@ -408,11 +494,17 @@ fn misfit(opts: &Options, out: &mut String) {
         bins.join(" | ")
     );
     let _ = writeln!(out, "|---|---|---|---|{}", "---|".repeat(bins.len()));
+    let mut pooled: Vec<(usize, f64, bool)> = Vec::new();
+    let mut coverage = String::new();
     for (ti, (tname, draw)) in truths.iter().enumerate() {
+        if !opts.truths.is_empty() && !opts.truths.contains(&ti) {
+            continue;
+        }
         for (di, (dname, design)) in designs.iter().enumerate() {
+            let mut held_all: Vec<HeldOut> = Vec::new();
             for (si, &sd) in NOISE.iter().enumerate() {
                 let cell = (ti * designs.len() + di) * NOISE.len() + si;
-                let found: Vec<Option<(f64, bool)>> = (0..opts.sweeps)
+                let found: Vec<Option<MisfitSweep>> = (0..opts.sweeps)
                     .into_par_iter()
                     .map(|i| {
                         let mut rng = rng_for(opts.seed, 3, cell, i);
@@ -420,38 +512,117 @@ fn misfit(opts: &Options, out: &mut String) {
                         let mut state = rng.clone();
                         let exact = Runs::draw(&truth, design, 0.0, &mut state);
                         let runs = Runs::draw(&truth, design, sd, &mut rng);
+                        let held = opts.coverage.then(|| runs.held_out(design)).flatten();
+                        if opts.coverage_only {
+                            return Some(MisfitSweep {
+                                size: f64::NAN,
+                                hit: false,
+                                held,
+                            });
+                        }
                         let (_, size) = exact.warnings().ok()?;
                         let (w, _) = runs.warnings().ok()?;
-                        let hit = w.iter().any(|w| {
-                            matches!(
-                                w.code,
-                                WarningCode::ResidualTrend | WarningCode::LargeResidualSpread
-                            )
-                        });
-                        Some((size / sd, hit))
+                        Some(MisfitSweep {
+                            size: size / sd,
+                            hit: w.iter().any(is_misfit),
+                            held,
+                        })
                     })
                     .collect();
-                let found: Vec<(f64, bool)> = found.into_iter().flatten().collect();
-                let all = found.iter().filter(|f| f.1).count();
+                let found: Vec<MisfitSweep> = found.into_iter().flatten().collect();
+                let all = found.iter().filter(|f| f.hit).count();
                 let mut row = format!(
                     "| {tname} | {dname} | {:.1}% | {} |",
                     100.0 * sd,
                     pct(all, found.len())
                 );
                 for (lo, hi) in MISFIT_BINS {
-                    let inside: Vec<_> = found.iter().filter(|f| (lo..hi).contains(&f.0)).collect();
-                    let k = inside.iter().filter(|f| f.1).count();
+                    let inside: Vec<_> = found
+                        .iter()
+                        .filter(|f| (lo..hi).contains(&f.size))
+                        .collect();
+                    let k = inside.iter().filter(|f| f.hit).count();
                     let _ = write!(row, " {} (n={}) |", pct(k, inside.len()), inside.len());
                 }
                 let _ = writeln!(out, "{row}");
+                pooled.extend(found.iter().map(|f| (di, f.size, f.hit)));
+                held_all.extend(found.into_iter().filter_map(|f| f.held));
                 eprintln!("misfit: {tname} {dname} {:.1}% done", 100.0 * sd);
+            }
+            if opts.coverage {
+                let _ = writeln!(coverage, "{}", coverage_row(tname, dname, &held_all));
             }
         }
     }
+    let _ = writeln!(
+        out,
+        "\nPooled over truths and noise levels (power by misfit size):\n\n| design | {} |\n|---|{}",
+        bins.join(" | "),
+        "---|".repeat(bins.len())
+    );
+    for (di, (dname, _)) in designs.iter().enumerate() {
+        let mut row = format!("| {dname} |");
+        for (lo, hi) in MISFIT_BINS {
+            let inside: Vec<_> = pooled
+                .iter()
+                .filter(|f| f.0 == di && (lo..hi).contains(&f.1))
+                .collect();
+            let k = inside.iter().filter(|f| f.2).count();
+            let _ = write!(row, " {} (n={}) |", pct(k, inside.len()), inside.len());
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    if opts.coverage {
+        let _ = writeln!(
+            out,
+            "\n### Held-out largest compute: coverage of the 95% prediction intervals \
+             (noise levels pooled; split by whether the misfit warning fired on the training runs)\n\n\
+             | truth | design | sweeps warned | covered, warned | covered, not warned | median width (ln), warned | mean abs log error, warned |\n\
+             |---|---|---|---|---|---|---|\n{coverage}"
+        );
+    }
+}
+
+fn coverage_row(tname: &str, dname: &str, held: &[HeldOut]) -> String {
+    let part = |warned: bool| {
+        let h: Vec<&HeldOut> = held.iter().filter(|h| h.warned == warned).collect();
+        let covered: Vec<bool> = h.iter().flat_map(|h| h.covered.iter().copied()).collect();
+        let mut widths: Vec<f64> = h.iter().flat_map(|h| h.widths.iter().copied()).collect();
+        let errors: Vec<f64> = h
+            .iter()
+            .flat_map(|h| h.abs_log_errors.iter().copied())
+            .collect();
+        widths.sort_by(f64::total_cmp);
+        let k = covered.iter().filter(|&&c| c).count();
+        (
+            format!("{} (n={})", pct(k, covered.len()), covered.len()),
+            widths.get(widths.len() / 2).copied().unwrap_or(f64::NAN),
+            if errors.is_empty() {
+                "–".to_string()
+            } else {
+                format!("{:.4}", errors.iter().sum::<f64>() / errors.len() as f64)
+            },
+        )
+    };
+    let warned = held.iter().filter(|h| h.warned).count();
+    let (cw, width, err) = part(true);
+    let (cn, _, _) = part(false);
+    format!(
+        "| {tname} | {dname} | {warned} of {} | {cw} | {cn} | {} | {err} |",
+        held.len(),
+        if width.is_nan() {
+            "–".to_string()
+        } else {
+            format!("{width:.3}")
+        }
+    )
 }
 
 struct Options {
     sweeps: usize,
+    coverage: bool,
+    coverage_only: bool,
+    truths: Vec<usize>,
     seed: u64,
     parts: Vec<String>,
 }
@@ -461,12 +632,15 @@ fn options() -> Options {
     let usage = |m: &str| -> ! {
         eprintln!(
             "warning_calibration: {m}\nusage: warning_calibration [--sweeps N] [--seed S] \
-             [--threads T] [--parts clean,faults,misfit,reproducer]"
+             [--threads T] [--parts clean,faults,misfit,reproducer] [--coverage yes|only] [--truths 0,1,2,3]"
         );
         std::process::exit(2)
     };
     let mut opts = Options {
         sweeps: 200,
+        coverage: false,
+        coverage_only: false,
+        truths: Vec::new(),
         seed: 20261207,
         parts: ["reproducer", "clean", "faults", "misfit"]
             .map(String::from)
@@ -487,6 +661,19 @@ fn options() -> Options {
             "--seed" => opts.seed = number(),
             "--threads" => threads = number() as usize,
             "--parts" => opts.parts = value.split(',').map(String::from).collect(),
+            "--coverage" => {
+                opts.coverage = value == "yes" || value == "only";
+                opts.coverage_only = value == "only";
+            }
+            "--truths" => {
+                opts.truths = value
+                    .split(',')
+                    .map(|t| {
+                        t.parse()
+                            .unwrap_or_else(|_| usage(&format!("--truths '{t}' is not a number")))
+                    })
+                    .collect()
+            }
             _ => usage(&format!("unknown option '{flag}'")),
         }
     }

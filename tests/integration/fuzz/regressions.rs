@@ -260,3 +260,29 @@ fn a_compute_column_of_tiny_values_is_described_in_finite_words() {
     assert_eq!(optimal.code, Some(0), "{text}");
     assert_eq!(super::non_finite(&text), None, "{text}");
 }
+
+/// `fit` of a sweep whose fourth run has 1e-308 tokens named that run in its compute-column
+/// warning as "inf times 6·N·D" (the ratio C / (6·N·D) is beyond the range of a double): the
+/// ratio is now written as a power of ten, and nothing printed is infinite.
+#[test]
+fn a_compute_ratio_beyond_the_doubles_is_written_as_a_power_of_ten() {
+    let dir = crate::common::temp_dir();
+    let input = dir.path().join("runs.csv");
+    std::fs::write(&input, sweep_with_tokens("1e-308")).unwrap();
+    let args = [
+        "--threads",
+        "1",
+        "fit",
+        "INPUT",
+        "--quiet",
+        "--starts",
+        "3",
+        "--format",
+        "json",
+    ];
+    let run = run_in(dir.path(), &input, &args);
+    assert_eq!(run.code, Some(0), "{}", stderr(&run));
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(!out.contains("inf"), "{out}");
+    assert!(out.contains("1e318 times 6·N·D"), "{out}");
+}
