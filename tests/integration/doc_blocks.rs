@@ -397,7 +397,7 @@ fn difference(expected: &[String], actual: &[String]) -> String {
 
 /// The Markdown files whose blocks are checked, each by a test of its own below (so that they
 /// run in parallel).
-const FILES: [&str; 10] = [
+const FILES: [&str; 11] = [
     "README.md",
     "docs/input.md",
     "docs/fit.md",
@@ -408,6 +408,7 @@ const FILES: [&str; 10] = [
     "docs/cases.md",
     "docs/curves.md",
     "docs/suggest.md",
+    "docs/tasks.md",
 ];
 
 #[test]
@@ -437,6 +438,11 @@ fn every_page_that_shows_output_is_checked() {
 #[test]
 fn readme_blocks() {
     check_file("README.md");
+}
+
+#[test]
+fn docs_tasks_blocks() {
+    check_file("docs/tasks.md");
 }
 
 #[test]
