@@ -20,6 +20,8 @@ Functions:
     envelope: Approach 1 (the lower envelope of training curves).
     compare: Approaches 1, 2 and 3 side by side, with whether they agree.
     select: which law extrapolates best (laws fitted side by side, largest runs held out).
+    task: benchmark accuracy chained from N and D through the task loss, per task, with a
+        verdict on whether each task is predictable.
 
 Errors are :class:`ScalingLawsError` subclasses (``ValueError``); doubts about data or results
 are issued as :class:`ScalingLawsWarning` through :mod:`warnings`.
@@ -51,6 +53,7 @@ from ._figures import Figure
 from ._fit import Bootstrap, Fit, Holdout, fit, holdout
 from ._plan import Plan, plan
 from ._simulate import simulate
+from ._task import TaskLaws, task
 from .errors import guard_public_api
 from .errors import (
     ColumnError,
@@ -93,6 +96,8 @@ __all__ = [
     "load",
     "plan",
     "simulate",
+    "TaskLaws",
+    "task",
     "ScalingLawsError",
     "InputError",
     "ColumnError",

@@ -230,3 +230,6 @@ def curve_plot_svg(
     ``frames``, drawn with the GIL released; ``args``: kind (``"curves"`` or
     ``"residuals"``), schedule and predict (lists of ``[NAME=]SPEC``), step_col, loss_col,
     lr_col, run_col, width, height."""
+
+def task_laws_json(paths: list[str], args: dict[str, Any]) -> str:
+    """Benchmark accuracy chained from N and D (``scaling-laws task --format json``), as JSON."""

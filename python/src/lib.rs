@@ -16,6 +16,7 @@ mod figures;
 mod fit;
 mod plan;
 mod simulate;
+mod task;
 mod work;
 
 use pyo3::prelude::*;
@@ -37,6 +38,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fit::register(m)?;
     plan::register(m)?;
     simulate::register(m)?;
+    task::register(m)?;
     work::register(m)?;
     Ok(())
 }

@@ -1,0 +1,110 @@
+"""Benchmark accuracy chained from N and D through the task loss (``scaling-laws task``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from . import _native
+from ._frames import FrameKind, make_frame
+from .errors import OptionError
+
+__all__ = ["TaskLaws", "task"]
+
+
+class TaskLaws:
+    """Per task: the two steps fitted, the task's noise, its verdict and its predictions (what
+    ``scaling-laws task --format json`` reports).
+
+    Attributes:
+        report: the report as a dict, exactly the command line's JSON.
+        tasks: one dict per task (``task``, ``verdict``, ``noise``, ``step1``, ``step2``,
+            ``predictions``, …).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.report: dict = json.loads(text)
+        self.tasks: list = self.report["tasks"]
+
+    def predictions(self, *, frame: FrameKind = "pandas") -> Any:
+        """One row per task and target: task, target, verdict, task_loss, accuracy, lower,
+        upper (None where withheld or without a bootstrap) and withheld (why, or None)."""
+        rows = [(t, p) for t in self.tasks for p in t["predictions"]]
+        interval = [p.get("interval") for _, p in rows]
+        columns = {
+            "task": [t["task"] for t, _ in rows],
+            "target": [p["target"] for _, p in rows],
+            "verdict": [t["verdict"] for t, _ in rows],
+            "task_loss": [p["task_loss"] for _, p in rows],
+            "accuracy": [p.get("accuracy") for _, p in rows],
+            "lower": [None if i is None else i[0] for i in interval],
+            "upper": [None if i is None else i[1] for i in interval],
+            "withheld": [p.get("withheld") for _, p in rows],
+        }
+        return make_frame(columns, frame)
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{t['task']}: {t['verdict'].split(':')[0]}" for t in self.tasks)
+        return f"TaskLaws({verdicts})"
+
+
+def _pairs(values: Union[None, Mapping[str, float]], what: str) -> list:
+    if values is None:
+        return []
+    if not isinstance(values, Mapping):
+        raise OptionError(f"invalid --{what}: give a mapping of names to numbers", {"kind": "InvalidOption", "flag": f"--{what}"})
+    return [(str(k), float(v)) for k, v in values.items()]
+
+
+def task(
+    files: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]],
+    *,
+    target: Mapping[str, Sequence[float]],
+    params: Optional[Mapping[str, float]] = None,
+    tasks: Optional[Sequence[str]] = None,
+    average: Optional[Mapping[str, Mapping[str, float]]] = None,
+    floor: Optional[Mapping[str, float]] = None,
+    template: Optional[Sequence[Sequence[str]]] = None,
+    bootstrap: int = 100,
+    level: float = 0.95,
+) -> TaskLaws:
+    """Benchmark accuracy chained from N and D through the task loss, per task, as
+    ``scaling-laws task`` computes it (Bhagia et al. 2024): step 1 the Chinchilla form on each
+    run's final task loss, step 2 a sigmoid of accuracy against task loss, intervals from runs
+    resampled within sizes plus the task's noise, and a verdict per task; a prediction that
+    cannot be trusted is withheld ("cannot tell").
+
+    Args:
+        files: the ladder's evaluation logs, one run per file.
+        target: the models to predict, ``{"7B": (N, D)}``.
+        params: each run's parameter count, by run name or its start before ``-``, ``_`` or
+            ``.`` (``{"190M": 190354176}`` for ``190M-1xC``).
+        tasks: task names or globs; every task found by default.
+        average: tasks averaged from others, ``{"mmlu": {"mmlu_stem_test_rc_5shot": 0.215, ...}}``.
+        floor: random-guess accuracies, ``{"task": 0.25}``.
+        template: column templates ``[(ACC, LOSS), ...]`` with ``{task}`` in each.
+        bootstrap: replicates for the intervals (0: none).
+        level: confidence level of the intervals.
+
+    Returns:
+        A :class:`TaskLaws`.
+
+    Raises:
+        InputError, OptionError: accuracies in percent or outside [0, 1], a missing loss
+            column, a task pattern matching nothing, a run without a parameter count.
+    """
+    paths = [os.fspath(files)] if isinstance(files, (str, os.PathLike)) else [os.fspath(f) for f in files]
+    if not isinstance(target, Mapping) or not target:
+        raise OptionError("invalid --target: give {name: (N, D)}", {"kind": "InvalidOption", "flag": "--target"})
+    args = {
+        "params": _pairs(params, "params"),
+        "target": [(str(name), float(nd[0]), float(nd[1])) for name, nd in target.items()],
+        "task": [] if tasks is None else [str(t) for t in ([tasks] if isinstance(tasks, str) else tasks)],
+        "average": [] if average is None else [(str(n), _pairs(parts, "average")) for n, parts in average.items()],
+        "floor": _pairs(floor, "floor"),
+        "template": [] if template is None else [(str(a), str(l)) for a, l in template],
+        "bootstrap": int(bootstrap),
+        "level": float(level),
+    }
+    return TaskLaws(_native.task_laws_json(paths, args))

@@ -1,0 +1,47 @@
+//! `scaling_laws.task`: benchmark accuracy chained from N and D (`scaling-laws task`), with the
+//! report as JSON, which the Python package turns into objects and data frames.
+
+use pyo3::prelude::*;
+use scaling_laws::commands::task::{TaskRequest, task_laws};
+
+use crate::errors::IntoPy;
+
+/// The keyword arguments of `scaling_laws.task`, named as the command line's flags.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct TaskArgs {
+    params: Vec<(String, f64)>,
+    target: Vec<(String, f64, f64)>,
+    task: Vec<String>,
+    average: Vec<(String, Vec<(String, f64)>)>,
+    floor: Vec<(String, f64)>,
+    template: Vec<(String, String)>,
+    bootstrap: usize,
+    level: f64,
+}
+
+/// Fit and predict every requested task of the logs in `paths` (`scaling-laws task --format
+/// json`), with the GIL released.
+#[pyfunction]
+fn task_laws_json(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResult<String> {
+    let request = TaskRequest {
+        paths,
+        params: args.params,
+        tasks: args.task,
+        averages: args.average,
+        floors: args.floor,
+        templates: args.template,
+        targets: args.target,
+        bootstrap: args.bootstrap,
+        level: args.level,
+    };
+    let report = py.detach(|| task_laws(&request)).py_err(py)?;
+    serde_json::to_string(&report)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+}
+
+/// Add the task functions to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(task_laws_json, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+"""scaling_laws.task: the command line's task laws from Python."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import scaling_laws as sl
+
+from conftest import cli_error
+
+
+def _ladder(tmp_path, percent_row=None):
+    """Four sizes, two lengths each: a task whose loss follows a Chinchilla law and whose
+    accuracy follows a sigmoid of it, with a little alternating noise."""
+    files = []
+    for n in (1e8, 2e8, 4e8, 8e8):
+        for mult in (10, 40):
+            name = f"{int(n / 1e6)}M-{mult}x"
+            lines = ["tokens,acc_quiz,loss_quiz"]
+            for i in range(1, 31):
+                d = n * mult * i / 30
+                loss = 0.6 + 40.0 / n**0.3 + 300.0 / d**0.3
+                acc = 0.25 + 0.7 / (1 + math.exp(6 * (loss - 1.0)))
+                wiggle = 0.002 if i % 2 else -0.002
+                value = acc + wiggle
+                if percent_row == (name, i):
+                    value *= 100
+                lines.append(f"{d},{value},{loss * (1 + wiggle / 4)}")
+            path = tmp_path / f"{name}.csv"
+            path.write_text("\n".join(lines) + "\n")
+            files.append(str(path))
+    return files
+
+
+PARAMS = {"100M": 1e8, "200M": 2e8, "400M": 4e8, "800M": 8e8}
+
+
+def test_the_task_report_is_the_command_lines(tmp_path, cli_json):
+    files = _ladder(tmp_path)
+    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=10)
+    cli = cli_json(
+        "task", *files, "--params", "100M=1e8,200M=2e8,400M=4e8,800M=8e8",
+        "--target", "3B=3.2e9,6.4e10", "--bootstrap", "10", "--format", "json",
+    )
+    assert laws.report == cli
+    row = laws.predictions(frame="dict")
+    assert row["task"] == ["quiz"] and row["target"] == ["3B"]
+    # The truth at 3B, 64B tokens.
+    loss = 0.6 + 40.0 / 3.2e9**0.3 + 300.0 / 6.4e10**0.3
+    truth = 0.25 + 0.7 / (1 + math.exp(6 * (loss - 1.0)))
+    assert row["accuracy"][0] == pytest.approx(truth, abs=0.02)
+
+
+def test_percent_accuracies_and_unknown_tasks_are_refused_with_keywords(tmp_path):
+    files = _ladder(tmp_path, percent_row=("200M-10x", 5))
+    with pytest.raises(sl.OptionError, match="percentages") as refused:
+        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=0)
+    assert "200M-10x.csv" in str(refused.value) and "row 5" in str(refused.value)
+    files = _ladder(tmp_path / ".." / tmp_path.name)
+    with pytest.raises(sl.OptionError, match="'arc_\\*' matches no task") as unknown:
+        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, tasks=["arc_*"])
+    assert "--" not in str(unknown.value).split("templates")[0]
+    with pytest.raises(sl.OptionError, match="params="):
+        sl.task(files, target={"3B": (3.2e9, 6.4e10)})
