@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::finite::check_finite;
 use crate::law::ChinchillaLaw;
 use crate::task::{
-    ChainedFit, Sigmoid, TaskSeries, final_point, fit_chained, resample, trend_noise,
+    ChainedFit, Sigmoid, TaskSeries, final_point, fit_chained, fit_direct, resample, trend_noise,
 };
 
 /// Column templates tried in order when none is given: accuracy, task loss; `{task}` stands
@@ -84,6 +84,9 @@ pub struct TaskPrediction {
     /// Why the number is withheld.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<String>,
+    /// The direct baseline's accuracy: the Chinchilla form on the error rate from N and D,
+    /// without the task loss, beside the chained one (withheld with it).
+    pub direct: Option<f64>,
 }
 
 /// One task's laws, noise, check and predictions.
@@ -109,6 +112,8 @@ pub struct TaskReport {
     /// Error of the chain fitted without the largest size on that size's final accuracies:
     /// mean absolute, in accuracy.
     pub held_out_error: Option<f64>,
+    /// The same for the direct baseline ([`crate::task::fit_direct`]).
+    pub direct_held_out_error: Option<f64>,
     /// Whether the task is predictable from this ladder, and if not why.
     pub verdict: String,
     /// Predictions at the targets.
@@ -438,33 +443,33 @@ fn task_report(
     let spread = finals.iter().copied().fold(f64::MIN, f64::max)
         - finals.iter().copied().fold(f64::MAX, f64::min);
     let largest = series.iter().map(|s| s.params).fold(0.0, f64::max);
-    let held_out_error = {
-        let smaller: Vec<&TaskSeries> = refs
-            .iter()
-            .copied()
-            .filter(|s| s.params < largest)
-            .collect();
-        let held: Vec<&TaskSeries> = refs
-            .iter()
-            .copied()
-            .filter(|s| s.params == largest)
-            .collect();
-        fit_chained(&smaller, floor, 1.0).ok().map(|f: ChainedFit| {
-            held.iter()
-                .zip(
-                    series
-                        .iter()
-                        .zip(&finals)
-                        .filter(|(s, _)| s.params == largest),
-                )
-                .map(|(s, (_, observed))| {
-                    let (n, d, _) = final_point(s);
-                    (f.predict(n, d).1 - observed).abs()
-                })
-                .sum::<f64>()
-                / held.len() as f64
-        })
+    let smaller: Vec<&TaskSeries> = refs
+        .iter()
+        .copied()
+        .filter(|s| s.params < largest)
+        .collect();
+    let held: Vec<(&TaskSeries, f64)> = series
+        .iter()
+        .zip(&finals)
+        .filter(|(s, _)| s.params == largest)
+        .map(|(s, f)| (s, *f))
+        .collect();
+    let miss = |predict: &dyn Fn(f64, f64) -> f64| -> f64 {
+        held.iter()
+            .map(|(s, observed)| {
+                let (n, d, _) = final_point(s);
+                (predict(n, d) - observed).abs()
+            })
+            .sum::<f64>()
+            / held.len() as f64
     };
+    let held_out_error = fit_chained(&smaller, floor, 1.0)
+        .ok()
+        .map(|f: ChainedFit| miss(&|n, d| f.predict(n, d).1));
+    let direct_held_out_error = fit_direct(&smaller)
+        .ok()
+        .map(|law| miss(&|n, d| 1.0 - law.loss(n, d)));
+    let direct = fit_direct(&refs).ok();
     let at_chance = finals.iter().all(|&a| a <= floor + 2.0 * noise.max(0.005));
     let noisy = spread < MIN_SIGNAL_TO_NOISE * noise;
     let draws: Vec<ChainedFit> = (0..request.bootstrap as u64)
@@ -533,6 +538,9 @@ fn task_report(
                 task_loss,
                 accuracy: withheld.is_none().then_some(accuracy),
                 interval: if withheld.is_none() { interval } else { None },
+                direct: direct
+                    .filter(|_| withheld.is_none())
+                    .map(|law| 1.0 - law.loss(*n, *d)),
                 withheld,
             }
         })
@@ -547,6 +555,7 @@ fn task_report(
         noise,
         spread,
         held_out_error,
+        direct_held_out_error,
         verdict,
         predictions,
     })

@@ -4,7 +4,13 @@ use std::io::{self, Write};
 
 use crate::commands::task::TaskLawsReport;
 
-/// Per task: the check and its verdict, then each target's prediction or why it is withheld.
+fn points(e: Option<f64>) -> String {
+    e.map_or("—".to_string(), |e| format!("{:.1}%", 100.0 * e))
+}
+
+/// Per task: the check and its verdict (held out: the mean miss on the ladder's largest size
+/// when fitted without it, chained and direct), then each target's prediction or why it is
+/// withheld, with the direct baseline's beside it.
 ///
 /// # Errors
 ///
@@ -26,19 +32,19 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
         .max(4);
     writeln!(
         w,
-        "  {:<width$} {:>4} {:>6} {:>7} {:>9}  verdict",
-        "task", "runs", "noise", "spread", "held out"
+        "  {:<width$} {:>4} {:>6} {:>7} {:>9} {:>8}  verdict",
+        "task", "runs", "noise", "spread", "held out", "direct"
     )?;
     for t in &r.tasks {
         writeln!(
             w,
-            "  {:<width$} {:>4} {:>5.1}% {:>6.1}% {:>9}  {}",
+            "  {:<width$} {:>4} {:>5.1}% {:>6.1}% {:>9} {:>8}  {}",
             t.task,
             t.runs,
             100.0 * t.noise,
             100.0 * t.spread,
-            t.held_out_error
-                .map_or("—".to_string(), |e| format!("{:.1}%", 100.0 * e)),
+            points(t.held_out_error),
+            points(t.direct_held_out_error),
             t.verdict
         )?;
     }
@@ -54,18 +60,19 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         w,
-        "  {:<width$} {:<10} {:>9} {:>9}{level}",
-        "task", "target", "task loss", "accuracy"
+        "  {:<width$} {:<10} {:>9} {:>8} {:>9}{level}",
+        "task", "target", "task loss", "direct", "accuracy"
     )?;
     for t in &r.tasks {
         for p in &t.predictions {
             match (p.accuracy, &p.withheld) {
                 (Some(a), _) => writeln!(
                     w,
-                    "  {:<width$} {:<10} {:>9.4} {:>8.1}%{}",
+                    "  {:<width$} {:<10} {:>9.4} {:>8} {:>8.1}%{}",
                     t.task,
                     p.target,
                     p.task_loss,
+                    points(p.direct),
                     100.0 * a,
                     p.interval.map_or(String::new(), |(lo, hi)| format!(
                         "   {:.1}% to {:.1}%",
@@ -75,10 +82,11 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
                 )?,
                 (None, why) => writeln!(
                     w,
-                    "  {:<width$} {:<10} {:>9.4} {:>9}   {}",
+                    "  {:<width$} {:<10} {:>9.4} {:>8} {:>9}   {}",
                     t.task,
                     p.target,
                     p.task_loss,
+                    points(p.direct),
                     "—",
                     why.as_deref().unwrap_or("withheld")
                 )?,

@@ -251,6 +251,39 @@ pub fn fit_step1(runs: &[&TaskSeries]) -> Result<ChinchillaLaw, Error> {
     })
 }
 
+/// The baseline to beat: the Chinchilla form fitted to each run's final error rate
+/// `1 − accuracy` (the mean of its last [`WINDOW`] evaluations) directly from N and D, without
+/// the task loss; accuracy is `1 −` its prediction.
+///
+/// # Errors
+///
+/// As [`crate::fit::fit`]; a run whose final accuracy is 1 (no error left to fit).
+pub fn fit_direct(runs: &[&TaskSeries]) -> Result<ChinchillaLaw, Error> {
+    let mut n = Vec::new();
+    let mut d = Vec::new();
+    let mut e = Vec::new();
+    for s in runs {
+        let k = s.accuracy.len();
+        let tail = &s.accuracy[k.saturating_sub(WINDOW)..];
+        n.push(s.params);
+        d.push(s.tokens[k - 1]);
+        e.push(1.0 - tail.iter().sum::<f64>() / tail.len() as f64);
+    }
+    let report = fit(
+        &Observations::new(&n, &d, &e),
+        &FitConfig::default(),
+        &|| {},
+    )?;
+    let v = |k: &str| report.fitted.natural(k).unwrap_or(f64::NAN);
+    Ok(ChinchillaLaw {
+        irreducible: v("E"),
+        param_coef: v("A"),
+        data_coef: v("B"),
+        alpha: v("alpha"),
+        beta: v("beta"),
+    })
+}
+
 /// Both steps fitted to `runs` of one task.
 ///
 /// # Errors
