@@ -40,6 +40,33 @@ impl Figure {
         Figure::Bootstrap,
     ];
 
+    /// Panels across and down: a figure of several panels is drawn larger by default, so
+    /// that each panel keeps the room of a single-column figure.
+    pub fn panels(self) -> (u32, u32) {
+        match self {
+            Figure::Contours | Figure::Isoflop => (1, 1),
+            Figure::Optimal => (2, 1),
+            Figure::Residuals => (2, 2),
+            Figure::Bootstrap => (3, 2),
+        }
+    }
+
+    /// The size of this figure under `opts`: `opts` when a size was chosen, else
+    /// [`PlotOptions::default`] per panel (3.25 x 2.5 inches each, at most 6.75 inches wide).
+    pub fn options(self, opts: &PlotOptions) -> PlotOptions {
+        let default = PlotOptions::default();
+        if (opts.width, opts.height) != (default.width, default.height) {
+            return opts.clone();
+        }
+        let (across, down) = self.panels();
+        let width = (3.25 * f64::from(across)).min(6.75);
+        let height = 2.5 * f64::from(down) * width / (3.25 * f64::from(across));
+        PlotOptions {
+            title: opts.title.clone(),
+            ..PlotOptions::inches(width, height.max(2.5))
+        }
+    }
+
     /// File stem used in a folder of figures.
     pub fn stem(self) -> &'static str {
         match self {
@@ -79,7 +106,8 @@ pub struct FigureInputs<'a> {
     pub flagged_rows: &'a [usize],
 }
 
-/// Draw one figure to `path` (`.png` or `.svg`), atomically.
+/// Draw one figure to `path` (`.png`, `.svg` or `.pdf`), atomically, at
+/// [`Figure::options`] of `opts`.
 ///
 /// # Errors
 ///
@@ -92,7 +120,7 @@ pub fn draw(
     opts: &PlotOptions,
 ) -> Result<(), Error> {
     let format = ImageFormat::from_path(path)?;
-    let image = render(figure, inputs, opts, format)?;
+    let image = render(figure, inputs, &figure.options(opts), format)?;
     write_atomically(path, |w| w.write_all(&image))
 }
 
@@ -177,16 +205,21 @@ pub fn render(
     }
 }
 
+/// Each figure of a folder is written in these formats: the SVG drawn, the PNG rasterised
+/// from it, the PDF converted from it.
+pub const EXTENSIONS: [&str; 3] = ["png", "svg", "pdf"];
+
 /// The files [`draw_all`] may write into its folder.
 pub fn file_names() -> Vec<String> {
     Figure::ALL
         .iter()
-        .flat_map(|f| ["png", "svg"].map(|ext| format!("{}.{ext}", f.stem())))
+        .flat_map(|f| EXTENSIONS.map(|ext| format!("{}.{ext}", f.stem())))
         .collect()
 }
 
 /// Draw every figure (the bootstrap one only with draws; the contours and the allocation
-/// only for a law with an allocation) into `dir` as PNG and SVG; returns the files written.
+/// only for a law with an allocation) into `dir` as PNG, SVG and PDF; returns the files
+/// written.
 ///
 /// The folder is replaced as a whole ([`crate::output::write_folder`]): a reader sees the old
 /// set of figures or the new one, never a mix. `extra` writes further files (named in
@@ -229,10 +262,12 @@ pub fn draw_all_with(
             if split && !inputs.law.family().has_allocation() {
                 continue;
             }
-            // Drawn once: the PNG is the SVG rasterised.
+            // Drawn once: the PNG is the SVG rasterised, the PDF the SVG converted.
+            let opts = &figure.options(opts);
             let svg = render(figure, inputs, opts, ImageFormat::Svg)?;
             let png = plot::rasterise(&svg, opts)?;
-            for (ext, image) in [("png", &png), ("svg", &svg)] {
+            let pdf = plot::convert(svg.clone(), opts, ImageFormat::Pdf)?;
+            for (ext, image) in [("png", &png), ("svg", &svg), ("pdf", &pdf)] {
                 let name = format!("{}.{ext}", figure.stem());
                 write_atomically(&staging.join(&name), |w| w.write_all(image))?;
                 written.push(name);
@@ -442,7 +477,7 @@ pub fn render_fit(
     format: ImageFormat,
 ) -> Result<Vec<u8>, Error> {
     settings.with_inputs(Some(figure), saved, data, |inputs| {
-        render(figure, inputs, &settings.plot, format)
+        render(figure, inputs, &figure.options(&settings.plot), format)
     })
 }
 
@@ -456,18 +491,15 @@ pub fn rasterise(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, Error> {
     plot::rasterise(svg, opts)
 }
 
-/// Write a figure drawn as SVG by [`render`] to `path` atomically, as SVG or rasterised to
-/// PNG by the extension (`.svg` or `.png`, any case).
+/// Write a figure drawn as SVG by [`render`] to `path` atomically, as SVG, rasterised to PNG
+/// or converted to PDF by the extension (`.svg`, `.png` or `.pdf`, any case).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--out` for another extension; as [`rasterise`];
 /// [`Error::Io`] when the file cannot be written.
 pub fn save_svg(svg: &[u8], path: &Path, opts: &PlotOptions) -> Result<(), Error> {
-    let image = match ImageFormat::from_path(path)? {
-        ImageFormat::Svg => std::borrow::Cow::Borrowed(svg),
-        ImageFormat::Png => std::borrow::Cow::Owned(rasterise(svg, opts)?),
-    };
+    let image = plot::convert(svg.to_vec(), opts, ImageFormat::from_path(path)?)?;
     write_atomically(path, |w| w.write_all(&image))
 }
 

@@ -19,7 +19,7 @@ use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::{ClipBox, Scale};
 use super::legend::{LegendEntry, Mark, draw_side_legend};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
-use super::style::{Theme, format_log_tick, viridis};
+use super::style::{Theme, format_log_tick, runs, viridis};
 use super::{ImageFormat, PlotOptions, usable_runs};
 use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::data::Dataset;
@@ -373,9 +373,9 @@ impl Slices {
         let budgets = self.slices.iter().map(|s| LegendEntry {
             mark: Mark::LineAndDot(s.colour),
             text: format!(
-                "C = {} FLOPs ({} runs)",
+                "{} FLOPs ({})",
                 format_log_tick(s.budget),
-                s.points.len()
+                runs(s.points.len())
             ),
         });
         let optimum = LegendEntry {

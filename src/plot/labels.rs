@@ -68,7 +68,7 @@ where
 /// Where a label of `size` goes: the first position, in rings moving away from `point` from
 /// `gap` on, that lies inside `bounds` and overlaps nothing `taken`; right of the point when
 /// none is free. Beyond the first ring it comes with the end of a leader line from the point.
-fn place(
+pub(super) fn place(
     point: (i32, i32),
     size: (i32, i32),
     gap: i32,
@@ -110,7 +110,7 @@ fn inside(r: &PixelRect, bounds: &PixelRect) -> bool {
     r.0 >= bounds.0 && r.1 >= bounds.1 && r.2 <= bounds.2 && r.3 <= bounds.3
 }
 
-fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
+pub(super) fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 

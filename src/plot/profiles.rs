@@ -142,7 +142,7 @@ impl Curve {
             budget: profile.budget,
             flagged,
             colour: lighten(viridis(0.88 * place), if flagged { 0.55 } else { 0.0 }),
-            label: format!("C = {}{why}", format_log_tick(profile.budget)),
+            label: format!("{} FLOPs{why}", format_log_tick(profile.budget)),
             line: parabola(profile.coefficients, &points),
             points,
             minimum: (profile.n_params.zip(profile.loss))
@@ -200,7 +200,7 @@ impl Frontier {
         });
         let (used, all) = (points.len(), curves.len());
         let used = format!("N* of usable profiles ({used} of {all})");
-        let fit = format!("fit N* = G·C^a, a = {}", format_number(a));
+        let fit = format!("fit N* = G·Cᵃ, a = {}", format_number(a));
         let labels = [used, fit, interval.unwrap_or_default()];
         Frontier {
             points,
