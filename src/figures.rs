@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::approaches::isoflop::{IsoflopAnalysis, IsoflopConfig};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;
@@ -379,6 +380,27 @@ impl FigureSettings {
             }
             None => plot::default_budgets(&data.compute),
         }
+    }
+
+    /// Approach 2 on `data` as these settings group it (their budgets, else the data's budget
+    /// column or clusters of its compute; their tolerance; no bootstrap): the one rule by which
+    /// `isoflop` refuses or warns, which the IsoFLOP slices follow.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::approaches::isoflop::isoflop`]: [`Error::NotIdentifiable`] when fewer than
+    /// two budgets have a minimum (the table is not an IsoFLOP sweep at these budgets).
+    pub fn isoflop_analysis(&self, data: &Dataset) -> Result<IsoflopAnalysis, Error> {
+        crate::approaches::isoflop::isoflop(
+            data,
+            &IsoflopConfig {
+                budgets: self.budgets.clone(),
+                tolerance_dex: self.tolerance_dex,
+                flops_per_param_token: data.flops_per_param_token,
+                n_resamples: 0,
+                ..IsoflopConfig::default()
+            },
+        )
     }
 
     /// The models marked: those named, or those of [`DEFAULT_MODELS`] in the catalogue.

@@ -18,7 +18,7 @@ pub(super) struct PointLabel {
 }
 
 /// Rings of candidate positions tried around a point before a label gives up and overlaps.
-const LABEL_RINGS: i32 = 4;
+const LABEL_RINGS: i32 = 8;
 
 /// Draw `labels` beside their points (marked with dots of `dot` pixels), keeping clear of the
 /// rectangles in `avoid` (backend pixels). See [`place`] for where each label goes.

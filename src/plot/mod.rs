@@ -8,6 +8,7 @@
 //! | [`isoflop_profiles`] | Approach 2: each budget's runs with the fitted parabola and its minimum, and `N*` against compute with the fitted power law (Figure 3 left and centre) |
 //! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
 //! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss; [`residuals_with_bands`] adds each run's prediction interval as a bar |
+//! | [`envelope()`] | Approach 1: training curves against compute with their lower envelope, and the envelope's `N*` and `D*` with the power laws and their projection (Figure 2) |
 //! | [`held_out_errors`] | held-out relative error against compute, one series per law (`select`) |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
 //! | [`training_curves_image`] | a curve law's training curves: observed and fitted loss per run, predicted trajectories with bands, the schedules beneath; or the relative residuals against step (`curve plot`) |
@@ -46,6 +47,7 @@ mod clip;
 mod colour_bar;
 mod contours;
 mod curve;
+mod envelope;
 mod isoflop;
 mod labels;
 mod legend;
@@ -71,6 +73,7 @@ pub(crate) use contours::isoloss_contours_image;
 pub use curve::{
     CurveFigure, FittedCurve, PredictedCurve, TrainingCurves, ZOOM_FROM, training_curves_image,
 };
+pub use envelope::{envelope, envelope_options};
 pub(crate) use isoflop::isoflop_slices_with_bands_image;
 pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;

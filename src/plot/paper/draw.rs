@@ -14,7 +14,7 @@ use crate::plot::style::Theme;
 
 /// How a legend entry is marked.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Key {
+pub(in crate::plot) enum Key {
     /// A solid line.
     Line(RGBColor, f64),
     /// A dashed line.
@@ -27,14 +27,22 @@ pub(super) enum Key {
     Heading,
 }
 
-/// A boxed legend at `corner` of the plotting area of `chart` (`(left, top)` true: upper
-/// left); returns its box in backend pixels.
-pub(super) fn draw_legend<DB, X, Y>(
+/// A corner of a plotting area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::plot) enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerRight,
+}
+
+/// A boxed legend at `corner` of the plotting area of `chart`; returns its box in backend
+/// pixels.
+pub(in crate::plot) fn draw_legend<DB, X, Y>(
     chart: &Chart<'_, DB, X, Y>,
     root: &Area<DB>,
     theme: &Theme,
     entries: &[(Key, String)],
-    upper_left: bool,
+    corner: Corner,
 ) -> Result<PixelRect, DrawError>
 where
     DB: DrawingBackend,
@@ -58,10 +66,11 @@ where
     let (x0, y0) = area.get_base_pixel();
     let (aw, ah) = area.dim_in_pixel();
     let inset = theme.pt(2.0) as i32;
-    let (left, top) = if upper_left {
-        (x0 + inset, y0 + inset)
-    } else {
-        (x0 + aw as i32 - w - inset, y0 + ah as i32 - h - inset)
+    let (right, bottom) = (x0 + aw as i32 - w - inset, y0 + ah as i32 - h - inset);
+    let (left, top) = match corner {
+        Corner::UpperLeft => (x0 + inset, y0 + inset),
+        Corner::UpperRight => (right, y0 + inset),
+        Corner::LowerRight => (right, bottom),
     };
     let (rx, ry) = root.get_base_pixel();
     let at = |(x, y): (i32, i32)| (x - rx, y - ry);
@@ -145,31 +154,97 @@ where
     let bounds = (x0, y0, x0 + w as i32, y0 + h as i32);
     let r = theme.pt(3.0) as i32;
     let points: Vec<(i32, i32)> = labels.iter().map(|l| chart.backend_coord(&l.at)).collect();
-    let mut taken: Vec<PixelRect> = (points.iter())
+    let taken: Vec<PixelRect> = (points.iter())
         .map(|&(x, y)| (x - r, y - r, x + r, y + r))
         .chain(avoid.iter().copied())
         .collect();
     let (rx, ry) = root.get_base_pixel();
     let at = |(x, y): (i32, i32)| (x - rx, y - ry);
-    let mut boxes = Vec::new();
-    for (label, &point) in labels.iter().zip(&points) {
+    // Each label sits in a translucent white ground this much larger than its text.
+    let pad = theme.pt(1.5) as i32;
+    let mut sizes = Vec::new();
+    for label in labels {
         let (tw, th) = root.estimate_text_size(&label.text, &style)?;
-        let (rect, leader) = place(point, (tw as i32, th as i32), r + 2, bounds, &taken);
+        sizes.push((tw as i32 + 2 * pad, th as i32 + 2 * pad));
+    }
+    let placed = best_placement(&points, &sizes, r + 2, bounds, &taken);
+    let mut boxes = Vec::new();
+    for ((label, &point), (rect, leader)) in labels.iter().zip(&points).zip(placed) {
         if let Some(end) = leader {
-            root.draw(&PathElement::new(vec![at(point), at(end)], BLACK.mix(0.5)))?;
+            root.draw(&PathElement::new(vec![at(point), at(end)], BLACK.mix(0.6)))?;
         }
-        taken.push(rect);
         boxes.push(rect);
+        // A translucent ground keeps the text legible over lines.
+        root.draw(&Rectangle::new(
+            [at((rect.0, rect.1)), at((rect.2, rect.3))],
+            WHITE.mix(0.75).filled(),
+        ))?;
         root.draw(&Text::new(
             label.text.clone(),
-            at((rect.0, rect.1)),
+            at((rect.0 + pad, rect.1 + pad)),
             style.clone(),
         ))?;
     }
     Ok(boxes)
 }
 
+/// Labels placed in turn ([`place`]), in the order that keeps them nearest their points,
+/// over every order of up to [`MAX_ORDERED_LABELS`] labels (in the given order beyond).
+fn best_placement(
+    points: &[(i32, i32)],
+    sizes: &[(i32, i32)],
+    gap: i32,
+    bounds: PixelRect,
+    avoid: &[PixelRect],
+) -> Vec<(PixelRect, Option<(i32, i32)>)> {
+    let n = points.len();
+    let mut orders: Vec<Vec<usize>> = vec![(0..n).collect()];
+    if n <= MAX_ORDERED_LABELS {
+        orders = permutations(n);
+    }
+    let mut best: Option<(i64, Vec<(PixelRect, Option<(i32, i32)>)>)> = None;
+    for order in orders {
+        let mut taken = avoid.to_vec();
+        let mut placed = vec![((0, 0, 0, 0), None); n];
+        let mut cost = 0i64;
+        for &i in &order {
+            let (rect, leader) = place(points[i], sizes[i], gap, bounds, &taken);
+            let clash = taken
+                .iter()
+                .any(|t| crate::plot::labels::overlaps(t, &rect));
+            let (cx, cy) = ((rect.0 + rect.2) / 2, (rect.1 + rect.3) / 2);
+            let distance = i64::from((cx - points[i].0).abs() + (cy - points[i].1).abs());
+            cost += distance + if clash { 1_000_000 } else { 0 };
+            taken.push(rect);
+            placed[i] = (rect, leader);
+        }
+        if best.as_ref().is_none_or(|b| cost < b.0) {
+            best = Some((cost, placed));
+        }
+    }
+    best.map(|b| b.1).unwrap_or_default()
+}
+
+/// Orders of labels tried by [`best_placement`]: up to 6! = 720.
+const MAX_ORDERED_LABELS: usize = 6;
+
+/// Every order of `0..n`.
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut out = Vec::new();
+    for rest in permutations(n - 1) {
+        for slot in 0..=rest.len() {
+            let mut order = rest.clone();
+            order.insert(slot, n - 1);
+            out.push(order);
+        }
+    }
+    out
+}
+
 /// A style of `pt` points wide in `colour`.
-pub(super) fn stroke(theme: &Theme, colour: RGBColor, pt: f64) -> ShapeStyle {
+pub(in crate::plot) fn stroke(theme: &Theme, colour: RGBColor, pt: f64) -> ShapeStyle {
     colour.stroke_width(theme.pt(pt).round().max(1.0) as u32)
 }

@@ -8,7 +8,7 @@ use plotters::style::Color;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PaperFigure;
-use super::draw::{Key, Label, draw_labels, draw_legend, stroke};
+use super::draw::{Corner, Key, Label, draw_labels, draw_legend, stroke};
 use super::published::{GOPHER_BUDGET, ISOFLOP_BUDGETS, MODELS, Projection, projections};
 use crate::answer::allocation::Allocator;
 use crate::approaches::isoflop::IsoflopAnalysis;
@@ -138,6 +138,13 @@ fn render_dyn(opts: &PlotOptions, title: &str, figure: &dyn DrawDyn) -> Result<V
     figure.svg(opts, title)
 }
 
+/// A log axis from `lo` to `hi` with a fifth of a decade to spare at each end, so that its
+/// first tick label does not meet the other axis's in the corner.
+fn padded(lo: f64, hi: f64) -> LogAxis {
+    let spare = 10f64.powf(0.2);
+    LogAxis::between(lo / spare, hi * spare)
+}
+
 /// Colour of budget `i` of `n` along viridis, short of its pale yellow end.
 fn budget_colour(i: usize, n: usize) -> plotters::style::RGBColor {
     viridis(0.9 * i as f64 / (n.max(2) - 1) as f64)
@@ -215,7 +222,7 @@ fn published_lines() -> Vec<(Projection, plotters::style::RGBColor)> {
 
 impl Figure for Projections<'_> {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
-        let params = LogAxis::between(1e7, 1e12);
+        let params = padded(1e8, 1e12);
         let mut chart = build(area, theme, None, self.compute.coord(), params.coord())?;
         let axes = Axes {
             x_desc: "FLOPs",
@@ -270,7 +277,7 @@ impl Figure for Projections<'_> {
                 text: m.name.to_string(),
             });
         }
-        let legend_box = draw_legend(&chart, area, theme, &legend, false)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
         draw_labels(&chart, area, theme, &labels, &[legend_box])?;
         Ok(())
     }
@@ -504,9 +511,9 @@ impl Frontier {
 impl Figure for Frontier {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
         let axis = if self.params {
-            LogAxis::between(1e7, 1e13)
+            padded(1e7, 1e13)
         } else {
-            LogAxis::between(1e8, 1e14)
+            padded(1e8, 1e14)
         };
         let mut chart = build(area, theme, None, self.compute.coord(), axis.coord())?;
         let axes = Axes {
@@ -578,7 +585,7 @@ impl Figure for Frontier {
                 "budgets fitted".to_string(),
             ),
         ];
-        let legend_box = draw_legend(&chart, area, theme, &legend, true)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::UpperLeft)?;
         draw_labels(&chart, area, theme, &labels, &[legend_box])?;
         Ok(())
     }
@@ -601,7 +608,7 @@ impl<'a> Contours<'a> {
             allocator,
             runs,
             compute: LogAxis::between(1e18, 1e24),
-            params: LogAxis::between(1e7, 1e12),
+            params: padded(1e7, 1e12),
         }
     }
 
@@ -699,7 +706,7 @@ impl Figure for Contours<'_> {
                 "iso-loss contour".to_string(),
             ),
         ];
-        let legend_box = draw_legend(&chart, area, theme, &legend, false)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
         draw_labels(&chart, area, theme, &labels, &[legend_box])?;
         let _ = WHITE;
         Ok(())

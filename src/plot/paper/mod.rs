@@ -19,7 +19,7 @@
 //! Figure 2 (the envelope of training curves, Approach 1) needs the training curves, which
 //! were never released: it is drawn for sweeps that have curves by `plot envelope`.
 
-mod draw;
+pub(super) mod draw;
 pub mod figures;
 pub mod published;
 

@@ -144,7 +144,7 @@ fn isoloss_contours_render_to_png_and_svg() {
             "Parameters N",
             "Final loss L (nats/token)",
             "efficient frontier N*(C)",
-            "1e20",
+            "10²⁰",
         ],
     );
 }
@@ -163,8 +163,8 @@ fn isoflop_slices_render_to_png_and_svg() {
             "IsoFLOP slices",
             "Parameters N",
             "Final loss L (nats/token)",
-            "C = 6e18 FLOPs (12 runs)",
-            "C = 1e23 FLOPs (0 runs)",
+            "6×10¹⁸ FLOPs (12 runs)",
+            "10²³ FLOPs (0 runs)",
         ],
     );
 }
