@@ -62,6 +62,8 @@ impl Figure {
         let (across, down) = self.panels();
         let width = (3.25 * f64::from(across)).min(6.75);
         let height = 2.5 * f64::from(down) * width / (3.25 * f64::from(across));
+        // The allocation's legend and models need a taller panel.
+        let height = if self == Figure::Optimal { 3.6 } else { height };
         PlotOptions {
             title: opts.title.clone(),
             ..PlotOptions::inches(width, height.max(2.5))
@@ -185,6 +187,7 @@ pub fn render(
             inputs.level,
             inputs.compute_range,
             inputs.models,
+            compute_extent(inputs.data),
             opts,
             format,
         ),
@@ -209,6 +212,18 @@ pub fn render(
 /// Each figure of a folder is written in these formats: the SVG drawn, the PNG rasterised
 /// from it, the PDF converted from it.
 pub const EXTENSIONS: [&str; 3] = ["png", "svg", "pdf"];
+
+/// The least and largest compute of `data`, when it has a positive finite one.
+fn compute_extent(data: &Dataset) -> Option<(f64, f64)> {
+    let ok = data
+        .compute
+        .iter()
+        .copied()
+        .filter(|c| c.is_finite() && *c > 0.0);
+    let lo = ok.clone().fold(f64::INFINITY, f64::min);
+    let hi = ok.fold(0.0, f64::max);
+    (lo <= hi).then_some((lo, hi))
+}
 
 /// The files [`draw_all`] may write into its folder.
 pub fn file_names() -> Vec<String> {
@@ -281,20 +296,19 @@ pub fn draw_all_with(
 }
 
 /// Models drawn as labelled points when none are named (catalogue names).
-pub const DEFAULT_MODELS: [&str; 7] = [
+pub const DEFAULT_MODELS: [&str; 6] = [
     "gpt-3",
     "gopher",
     "chinchilla",
+    "mt-nlg",
     "palm",
-    "llama-65b",
-    "llama-2-70b",
     "llama-3-70b",
 ];
 
 /// Half-width of an IsoFLOP slice in log10 C when none is given.
 pub const DEFAULT_TOLERANCE_DEX: f64 = 0.03;
 
-/// Compute range of the allocation figure when none is given, FLOPs.
+/// Compute range of the allocation figure when none is given and the data have none, FLOPs.
 pub const DEFAULT_COMPUTE_RANGE: (f64, f64) = (1e18, 1e26);
 
 /// How the figures of a fit are drawn: the settings of `scaling-laws plot`, with its defaults.
@@ -305,8 +319,9 @@ pub struct FigureSettings {
     pub budgets: Vec<f64>,
     /// Half-width of an IsoFLOP slice in log10 C.
     pub tolerance_dex: f64,
-    /// Compute range of the allocation figure, (low, high) FLOPs.
-    pub compute_range: (f64, f64),
+    /// Compute range of the allocation figure, (low, high) FLOPs; `None`: the decades that
+    /// hold the data's compute and the models marked.
+    pub compute_range: Option<(f64, f64)>,
     /// Confidence level of bands.
     pub level: f64,
     /// Models marked (catalogue names); `None`: [`DEFAULT_MODELS`].
@@ -340,7 +355,9 @@ impl FigureSettings {
     ///
     /// [`Error::InvalidOption`] naming `--compute-range`.
     pub fn check(&self) -> Result<(), Error> {
-        let (lo, hi) = self.compute_range;
+        let Some((lo, hi)) = self.compute_range else {
+            return Ok(());
+        };
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
             return Err(Error::invalid_option(
                 "--compute-range",
@@ -356,7 +373,7 @@ impl Default for FigureSettings {
         FigureSettings {
             budgets: Vec::new(),
             tolerance_dex: DEFAULT_TOLERANCE_DEX,
-            compute_range: DEFAULT_COMPUTE_RANGE,
+            compute_range: None,
             level: 0.95,
             models: None,
             plot: PlotOptions::default(),
@@ -428,8 +445,32 @@ impl FigureSettings {
         }
     }
 
-    fn check_range(&self) -> Result<(f64, f64), Error> {
-        let (lo, hi) = self.compute_range;
+    /// The compute range of the allocation figure for `data` and `models`: the one given, or
+    /// whole decades from the data's least compute to the largest of the data's and the
+    /// models' (`k·N·D`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--compute-range` for a range given that is not two
+    /// increasing positive numbers.
+    pub fn compute_range_for(
+        &self,
+        data: &Dataset,
+        models: &[KnownModel],
+    ) -> Result<(f64, f64), Error> {
+        let Some((lo, hi)) = self.compute_range else {
+            let k = data.flops_per_param_token;
+            let ok = |c: &f64| c.is_finite() && *c > 0.0;
+            let data_c = data.compute.iter().copied().filter(ok);
+            let lo = data_c.clone().fold(f64::INFINITY, f64::min);
+            let models_c = models.iter().filter_map(|m| Some(k * m.params * m.tokens?));
+            let hi = data_c.chain(models_c.filter(ok)).fold(0.0, f64::max);
+            if !(lo.is_finite() && hi >= lo) {
+                return Ok(DEFAULT_COMPUTE_RANGE);
+            }
+            let (l0, l1) = (lo.log10().floor(), hi.log10().ceil());
+            return Ok((10f64.powf(l0), 10f64.powf(l1.max(l0 + 1.0))));
+        };
         if lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo {
             Ok((lo, hi))
         } else {
@@ -457,7 +498,7 @@ impl FigureSettings {
     ) -> Result<T, Error> {
         let budgets = self.budgets_for(data);
         let models = self.known_models()?;
-        let compute_range = self.check_range()?;
+        let compute_range = self.compute_range_for(data, &models)?;
         let bands = match figure {
             None | Some(Figure::Isoflop | Figure::Residuals) => Some(PredictionBands::new(
                 data,

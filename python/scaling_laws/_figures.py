@@ -74,7 +74,7 @@ class Figure:
 def _args(
     budgets: Union[None, float, list],
     tolerance_dex: float,
-    compute_range: Union[str, tuple],
+    compute_range: Union[None, str, tuple],
     level: float,
     models: Union[None, str, list],
     width: int,
@@ -86,7 +86,7 @@ def _args(
         budget_list = [float(budgets)]
     else:
         budget_list = [float(b) for b in budgets]
-    if not isinstance(compute_range, str):
+    if compute_range is not None and not isinstance(compute_range, str):
         low, high = compute_range
         compute_range = f"{float(low)!r}:{float(high)!r}"
     if isinstance(models, str):
@@ -112,7 +112,7 @@ def render(
     kind: str,
     budgets: Union[None, float, list] = None,
     tolerance_dex: float = FIGURE_DEFAULTS["tolerance_dex"],
-    compute_range: Union[str, tuple] = FIGURE_DEFAULTS["compute_range"],
+    compute_range: Union[None, str, tuple] = FIGURE_DEFAULTS["compute_range"],
     level: float = FIGURE_DEFAULTS["level"],
     models: Union[None, str, list] = None,
     width: int = FIGURE_DEFAULTS["width"],

@@ -51,14 +51,9 @@ pub struct FigureArgs {
         help_heading = "Figures"
     )]
     tolerance_dex: f64,
-    /// Compute range of the allocation figure, LOW:HIGH.
-    #[arg(
-        long,
-        value_name = "LOW:HIGH",
-        default_value = "1e18:1e26",
-        help_heading = "Figures"
-    )]
-    compute_range: String,
+    /// Compute range of the allocation figure, LOW:HIGH (default: the decades of the data and the models; chinchilla: the paper's 1e17:1e25).
+    #[arg(long, value_name = "LOW:HIGH", help_heading = "Figures")]
+    compute_range: Option<String>,
     /// Confidence level of bands (bootstrap bands and the prediction bands of a run's loss).
     #[arg(long, default_value_t = 0.95, help_heading = "Figures")]
     level: f64,
@@ -106,7 +101,11 @@ impl FigureArgs {
         Ok(FigureSettings {
             budgets: self.budgets.clone(),
             tolerance_dex: self.tolerance_dex,
-            compute_range: parse_compute_range(&self.compute_range)?,
+            compute_range: self
+                .compute_range
+                .as_deref()
+                .map(parse_compute_range)
+                .transpose()?,
             level: self.level,
             models: (!self.models.is_empty()).then(|| self.models.clone()),
             plot: self.size()?,

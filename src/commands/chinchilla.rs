@@ -139,17 +139,19 @@ pub fn chinchilla(
         isoflop_data,
     };
     // The paper's axes (Figure 1: 1e17 to 1e25 FLOPs) unless a range is asked for.
-    let range = request.settings.compute_range;
-    let range = if range == crate::figures::DEFAULT_COMPUTE_RANGE {
-        PAPER_COMPUTE_RANGE
-    } else {
-        range
-    };
+    let range = request
+        .settings
+        .compute_range
+        .unwrap_or(PAPER_COMPUTE_RANGE);
     let paper = paper_figures(&report, range)?;
     let mut extra: Vec<String> = summary_files.iter().map(|n| n.to_string()).collect();
     extra.extend(paper_file_names());
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    let settings = &request.settings;
+    let mut settings = request.settings.clone();
+    if settings.budgets.is_empty() {
+        settings.budgets = CHINCHILLA_ISOFLOP_BUDGETS.to_vec();
+    }
+    let settings = &settings;
     settings.with_inputs(None, &report.fit, &report.data, |inputs| {
         draw_all_with(&request.out, inputs, &settings.plot, &extra, |dir| {
             let mut written = write_paper_figures(dir, &paper)?;

@@ -1,14 +1,6 @@
 //! Text labels beside points that keep clear of each other, of the points and of legends.
 
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::Ranged;
-use plotters::element::{PathElement, Text};
-use plotters::prelude::{BLACK, DrawingArea, DrawingBackend};
-use plotters::style::Color;
-
-use super::chart::{Chart, PixelRect};
-use super::render::DrawResult;
-use super::style::Theme;
+use super::chart::PixelRect;
 
 /// A text label for a point of a chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,51 +11,6 @@ pub(super) struct PointLabel {
 
 /// Rings of candidate positions tried around a point before a label gives up and overlaps.
 const LABEL_RINGS: i32 = 8;
-
-/// Draw `labels` beside their points (marked with dots of `dot` pixels), keeping clear of the
-/// rectangles in `avoid` (backend pixels). See [`place`] for where each label goes.
-pub(super) fn draw_point_labels<DB, X, Y>(
-    chart: &Chart<'_, DB, X, Y>,
-    panel: &DrawingArea<DB, Shift>,
-    theme: &Theme,
-    dot: u32,
-    labels: &[PointLabel],
-    avoid: &[PixelRect],
-) -> DrawResult
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
-    let style = theme.small();
-    let area = chart.plotting_area();
-    let (x0, y0) = area.get_base_pixel();
-    let (w, h) = area.dim_in_pixel();
-    let bounds = (x0, y0, x0 + w as i32, y0 + h as i32);
-    let r = dot as i32 + 1;
-    let points: Vec<(i32, i32)> = labels.iter().map(|l| chart.backend_coord(&l.at)).collect();
-    let mut taken: Vec<PixelRect> = (points.iter())
-        .map(|&(x, y)| (x - r, y - r, x + r, y + r))
-        .chain(avoid.iter().copied())
-        .collect();
-    let (origin_x, origin_y) = panel.get_base_pixel();
-    let shift = |(x, y): (i32, i32)| (x - origin_x, y - origin_y);
-    let gap = r + theme.px(3.0) as i32;
-    for (label, &point) in labels.iter().zip(&points) {
-        let (tw, th) = panel.estimate_text_size(&label.text, &style)?;
-        let (rect, leader) = place(point, (tw as i32, th as i32), gap, bounds, &taken);
-        if let Some(end) = leader {
-            panel.draw(&PathElement::new(
-                vec![shift(point), shift(end)],
-                BLACK.mix(0.4),
-            ))?;
-        }
-        taken.push(rect);
-        let origin = shift((rect.0, rect.1));
-        panel.draw(&Text::new(label.text.clone(), origin, style.clone()))?;
-    }
-    Ok(())
-}
 
 /// Where a label of `size` goes: the first position, in rings moving away from `point` from
 /// `gap` on, that lies inside `bounds` and overlaps nothing `taken`; right of the point when

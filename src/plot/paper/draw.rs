@@ -128,14 +128,14 @@ where
 
 /// A text label for the point `at` (data coordinates).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Label {
+pub(in crate::plot) struct Label {
     pub at: (f64, f64),
     pub text: String,
 }
 
 /// Draw `labels` beside their points, inside the plotting area, clear of each other, of the
 /// points and of `avoid` (backend pixels); returns the boxes taken.
-pub(super) fn draw_labels<DB, X, Y>(
+pub(in crate::plot) fn draw_labels<DB, X, Y>(
     chart: &Chart<'_, DB, X, Y>,
     root: &Area<DB>,
     theme: &Theme,
@@ -171,7 +171,12 @@ where
     let mut boxes = Vec::new();
     for ((label, &point), (rect, leader)) in labels.iter().zip(&points).zip(placed) {
         if let Some(end) = leader {
-            root.draw(&PathElement::new(vec![at(point), at(end)], BLACK.mix(0.6)))?;
+            root.draw(&PathElement::new(
+                vec![at(point), at(end)],
+                BLACK
+                    .mix(0.7)
+                    .stroke_width(theme.pt(0.5).round().max(1.0) as u32),
+            ))?;
         }
         boxes.push(rect);
         // A translucent ground keeps the text legible over lines.

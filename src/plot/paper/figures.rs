@@ -586,7 +586,13 @@ impl Figure for Frontier {
             ),
         ];
         let legend_box = draw_legend(&chart, area, theme, &legend, Corner::UpperLeft)?;
-        draw_labels(&chart, area, theme, &labels, &[legend_box])?;
+        let r = theme.pt(2.5) as i32;
+        let mut avoid: Vec<_> = (self.points.iter())
+            .map(|p| chart.backend_coord(&(p.0, p.1)))
+            .map(|(x, y)| (x - r, y - r, x + r, y + r))
+            .collect();
+        avoid.push(legend_box);
+        draw_labels(&chart, area, theme, &labels, &avoid)?;
         Ok(())
     }
 }
