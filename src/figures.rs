@@ -41,32 +41,29 @@ impl Figure {
         Figure::Bootstrap,
     ];
 
-    /// Panels across and down: a figure of several panels is drawn larger by default, so
-    /// that each panel keeps the room of a single-column figure.
-    pub fn panels(self) -> (u32, u32) {
+    /// The figure's size when none is chosen, inches: a single-column panel (3.25 in wide)
+    /// each, with room for a side legend or colour bar, at most 6.75 in (two columns) wide.
+    pub fn default_inches(self) -> (f64, f64) {
         match self {
-            Figure::Contours | Figure::Isoflop => (1, 1),
-            Figure::Optimal => (2, 1),
-            Figure::Residuals => (2, 2),
-            Figure::Bootstrap => (3, 2),
+            Figure::Contours => (4.0, 3.0),
+            Figure::Isoflop => (5.0, 3.0),
+            Figure::Optimal => (6.5, 3.6),
+            Figure::Residuals => (6.5, 5.0),
+            Figure::Bootstrap => (6.75, 3.5),
         }
     }
 
-    /// The size of this figure under `opts`: `opts` when a size was chosen, else
-    /// [`PlotOptions::default`] per panel (3.25 x 2.5 inches each, at most 6.75 inches wide).
+    /// The size of this figure under `opts`: `opts` when a size was chosen (anything but
+    /// [`PlotOptions::default`]), else [`Self::default_inches`].
     pub fn options(self, opts: &PlotOptions) -> PlotOptions {
         let default = PlotOptions::default();
         if (opts.width, opts.height) != (default.width, default.height) {
             return opts.clone();
         }
-        let (across, down) = self.panels();
-        let width = (3.25 * f64::from(across)).min(6.75);
-        let height = 2.5 * f64::from(down) * width / (3.25 * f64::from(across));
-        // The allocation's legend and models need a taller panel.
-        let height = if self == Figure::Optimal { 3.6 } else { height };
+        let (width, height) = self.default_inches();
         PlotOptions {
             title: opts.title.clone(),
-            ..PlotOptions::inches(width, height.max(2.5))
+            ..PlotOptions::inches(width, height)
         }
     }
 

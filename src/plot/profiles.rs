@@ -35,8 +35,6 @@ use crate::error::Error;
 const SAMPLES: usize = 120;
 /// Legend text of the crosses.
 const MINIMUM: &str = "minimum of the parabola";
-/// Widest legend column, pixels at the reference size.
-const LEGEND_WIDTH: f64 = 240.0;
 
 /// Draw Approach 2 in two panels. Left: each profile's runs (loss, linear y, against
 /// parameters N, log x), its parabola over the sizes sampled and its minimum as a cross,
@@ -233,7 +231,7 @@ impl Figure for Profiles {
             text = text.max(area.estimate_text_size(&entry.text, &theme.small())?.0);
         }
         let (width, _) = area.dim_in_pixel();
-        let column = (text + theme.px(44.0)).min(theme.px(LEGEND_WIDTH).min(width / 4));
+        let column = (text + theme.px(50.0)).min(width / 3);
         let (left, rest) = area.split_horizontally((width - column) / 2);
         let (legend, right) = rest.split_horizontally(column);
         let top = self.draw_profiles(&left, theme)? - legend.get_base_pixel().1;
