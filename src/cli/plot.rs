@@ -136,7 +136,7 @@ pub struct PlotArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
-    /// Output image (.png or .svg); a folder for `all`.
+    /// Output image (.png, .svg or .pdf); a folder for `all`.
     #[arg(long, short, value_name = "PATH")]
     out: PathBuf,
     /// No progress bar.

@@ -2,6 +2,7 @@
 //! the SVGs, Figure 3 (left) has the nine budgets, the published lines of Figure 1 stay where
 //! the paper puts them whatever `--compute-range`, no text overlaps another text or a legend,
 //! and every text is at least 8 pt when the figure is printed 3.25 inches wide.
+//! Also: `plot isoflop` refuses where `isoflop` refuses, and `envelope --plot` draws Figure 2.
 
 use std::path::Path;
 
@@ -312,4 +313,98 @@ fn published_lines_do_not_move_with_the_compute_range() {
         mean(&a),
         mean(&b)
     );
+}
+
+#[test]
+fn plot_isoflop_refuses_where_isoflop_refuses() {
+    let dir = temp_dir();
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data/simulated_sweep.csv");
+    let budgets = ["--budgets", "3e17,3e22"];
+    let analysis = run(&[&["isoflop", data][..], &budgets[..]].concat());
+    let target = dir.path().join("slices.png");
+    let target_arg = target.display().to_string();
+    let figure = run(&[
+        &["plot", "isoflop", data, "--quiet", "--out", &target_arg][..],
+        &budgets[..],
+    ]
+    .concat());
+    assert!(!analysis.status.success() && !figure.status.success());
+    assert_eq!(analysis.status.code(), figure.status.code());
+    let said = |out: &std::process::Output| {
+        let text = stderr(out);
+        text.lines()
+            .find(|l| l.contains("IsoFLOP groups"))
+            .map(str::to_string)
+    };
+    assert!(said(&analysis).is_some(), "{}", stderr(&analysis));
+    assert_eq!(said(&analysis), said(&figure));
+    assert!(!target.exists());
+    // Where Approach 2 groups the runs, the slices are drawn at its budgets.
+    let out = run(&["plot", "isoflop", data, "--quiet", "--out", &target_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn envelope_plot_draws_the_ladder_as_the_papers_figure_2() {
+    let Some(curves) = shared_data("olmo_ladder2024/curves") else {
+        return;
+    };
+    let dir = temp_dir();
+    let out = dir.path().join("envelope.svg");
+    let mut args: Vec<String> = ["envelope"].iter().map(|s| s.to_string()).collect();
+    for size in ["190M", "370M", "760M", "1B", "3B"] {
+        for mult in ["0.5", "1", "2", "5", "10"] {
+            let file = curves.join(format!("{size}-{mult}xC.csv"));
+            args.push(file.display().to_string());
+        }
+    }
+    for flag in [
+        "--tokens-col",
+        "throughput/total_tokens",
+        "--loss-col",
+        "eval/c4_en-validation/CrossEntropyLoss",
+        "--run-params",
+        "190M=190354176",
+        "--run-params",
+        "370M=371262464",
+        "--run-params",
+        "760M=758220288",
+        "--run-params",
+        "1B=1279395840",
+        "--run-params",
+        "3B=3169537280",
+        "--bootstrap",
+        "20",
+    ] {
+        args.push(flag.to_string());
+    }
+    let with_plot = |path: &Path| {
+        let mut a = args.clone();
+        a.extend(["--plot".to_string(), path.display().to_string()]);
+        a
+    };
+    let args_plot = with_plot(&out);
+    let result = run(&args_plot.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(result.status.success(), "{}", stderr(&result));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    for text in [
+        "envelope",
+        "190M",
+        "3.2B",
+        "budgets fitted",
+        "Training loss",
+        "Tokens",
+    ] {
+        assert!(svg.contains(text), "{text}");
+    }
+    let (units, inches) = widths(&svg);
+    for (text, size) in font_sizes(&svg) {
+        let pt = size * inches * 72.0 / units;
+        assert!(pt >= MIN_PT - 1e-9, "'{text}' is {pt:.2} pt");
+    }
+    // A figure of unknown format is refused before any work, naming the flag.
+    let bad = with_plot(&dir.path().join("envelope.jpg"));
+    let result = run(&bad.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(result.status.code(), Some(2));
+    assert!(stderr(&result).contains("--plot"), "{}", stderr(&result));
 }

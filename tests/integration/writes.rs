@@ -368,15 +368,16 @@ fn fit_out_killed_while_writing_leaves_old_or_new() {
 #[test]
 fn plot_all_killed_while_writing_leaves_old_or_new_set() {
     let args = |width: &'static str| {
-        let small = ["--width", width, "--height", "300", "-q"];
+        // Small figures, in inches: quick to draw.
+        let small = ["--width", width, "--height", "1", "-q"];
         let mut a = vec!["plot", "all", "runs.csv", "--out", "figures"];
         a.extend_from_slice(&small);
         a
     };
     kill_while_writing(
         "plot all --out",
-        &args("420"),
-        &args("400"),
+        &args("1.4"),
+        &args("1.33"),
         "figures",
         kill_cases(),
     );

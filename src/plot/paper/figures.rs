@@ -150,6 +150,18 @@ fn budget_colour(i: usize, n: usize) -> plotters::style::RGBColor {
     viridis(0.9 * i as f64 / (n.max(2) - 1) as f64)
 }
 
+/// A count with the suffix of its size: `59B`, `1.6T`, `190M` (plotters measures plain
+/// digits and letters exactly, superscripts not).
+fn format_count(v: f64) -> String {
+    let (value, unit) = match v {
+        v if v >= 1e12 => (v / 1e12, "T"),
+        v if v >= 1e9 => (v / 1e9, "B"),
+        _ => (v / 1e6, "M"),
+    };
+    let digits = if value >= 10.0 { 0 } else { 1 };
+    format!("{value:.digits$}{unit}")
+}
+
 /// A budget as the figures write it: `6×10¹⁸`.
 fn budget_text(c: f64) -> String {
     format_power(c, 2)
@@ -559,7 +571,7 @@ impl Figure for Frontier {
             )))?;
             labels.push(Label {
                 at,
-                text: format!("{} at Gopher's", format_power(at.1, 2)),
+                text: format!("{} at Gopher's budget", format_count(at.1)),
             });
         }
         let (symbol, exponent) = if self.params {
@@ -585,7 +597,7 @@ impl Figure for Frontier {
                 "budgets fitted".to_string(),
             ),
         ];
-        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::UpperLeft)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
         let r = theme.pt(2.5) as i32;
         let mut avoid: Vec<_> = (self.points.iter())
             .map(|p| chart.backend_coord(&(p.0, p.1)))
@@ -698,7 +710,7 @@ impl Figure for Contours<'_> {
             )))?;
             labels.push(Label {
                 at,
-                text: format!("{} at Gopher's", format_power(at.1, 2)),
+                text: format!("{} at Gopher's budget", format_count(at.1)),
             });
         }
         let legend = vec![
