@@ -22,7 +22,7 @@ class Figure:
 
     Attributes:
         kind: the figure, e.g. ``"isoflop"``.
-        width, height: its size in pixels.
+        width, height: its size in pixels at 300 to the inch (the SVG states it in inches).
     """
 
     kind: str
@@ -50,8 +50,8 @@ class Figure:
         return self._png
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> str:
-        """Write the figure to ``path``, SVG or PNG by its extension (``.svg``, ``.png``),
-        atomically: the file is whole or untouched. Returns the path.
+        """Write the figure to ``path``, SVG, PNG or PDF by its extension (``.svg``, ``.png``,
+        ``.pdf``), atomically: the file is whole or untouched. Returns the path.
 
         Raises:
             OptionError: another extension (:attr:`ScalingLawsError.keyword` is ``"path"``).

@@ -507,7 +507,8 @@ class Fit:
                 ``"LOW:HIGH"``; ``None``: the decades of the data and the models.
             level: confidence level of bands.
             models: well-known models marked on the allocation figure (catalogue names).
-            width, height: size in pixels.
+            width, height: size in pixels at 300 to the inch (default: each figure its own
+                size, 3.25 x 2.5 inches per panel).
 
         Returns:
             A :class:`Figure` (``.svg``, ``.png``, ``.save(path)``).

@@ -193,10 +193,10 @@ fn optimal_vs_compute_renders_with_and_without_draws() {
             "Training compute C (FLOPs)",
             "Parameters N",
             "Tokens D",
-            "90% bootstrap interval",
-            "Kaplan et al. 2020 (a = 0.73)",
-            "Hoffmann et al. Approach 3 (b = 0.54)",
-            "chinchilla",
+            "90% interval (",
+            "Kaplan et al. 2020 (0.73)",
+            "Approach 3 (0.54)",
+            "Chinchilla 70B",
         ],
     );
     let svg = render_both("optimal", &opts, |p| {
