@@ -193,6 +193,9 @@ where
     Ok(boxes)
 }
 
+/// A label's box and the end of its leader line, if it has one.
+type Placed = (PixelRect, Option<(i32, i32)>);
+
 /// Labels placed in turn ([`place`]), in the order that keeps them nearest their points,
 /// over every order of up to [`MAX_ORDERED_LABELS`] labels (in the given order beyond).
 fn best_placement(
@@ -201,13 +204,13 @@ fn best_placement(
     gap: i32,
     bounds: PixelRect,
     avoid: &[PixelRect],
-) -> Vec<(PixelRect, Option<(i32, i32)>)> {
+) -> Vec<Placed> {
     let n = points.len();
     let mut orders: Vec<Vec<usize>> = vec![(0..n).collect()];
     if n <= MAX_ORDERED_LABELS {
         orders = permutations(n);
     }
-    let mut best: Option<(i64, Vec<(PixelRect, Option<(i32, i32)>)>)> = None;
+    let mut best: Option<(i64, Vec<Placed>)> = None;
     for order in orders {
         let mut taken = avoid.to_vec();
         let mut placed = vec![((0, 0, 0, 0), None); n];

@@ -1,4 +1,4 @@
-//! The six figures of [`super`], each a [`Figure`] drawn by [`render`].
+//! The six figures of [`super`], each drawn once as SVG at single-column width.
 
 use std::ops::Range;
 
@@ -523,9 +523,9 @@ impl Frontier {
 impl Figure for Frontier {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
         let axis = if self.params {
-            padded(1e7, 1e13)
+            padded(1e7, 1e12)
         } else {
-            padded(1e8, 1e14)
+            padded(1e8, 1e13)
         };
         let mut chart = build(area, theme, None, self.compute.coord(), axis.coord())?;
         let axes = Axes {
@@ -571,7 +571,7 @@ impl Figure for Frontier {
             )))?;
             labels.push(Label {
                 at,
-                text: format!("{} at Gopher's budget", format_count(at.1)),
+                text: format_count(at.1),
             });
         }
         let (symbol, exponent) = if self.params {
@@ -584,6 +584,7 @@ impl Figure for Frontier {
                 Key::Dot(budget_colour(4, 9)),
                 "IsoFLOP minima (ours)".to_string(),
             ),
+            (Key::Dot(BLACK), "ours at Gopher's budget".to_string()),
             (
                 Key::Dashed(BLACK, 1.2),
                 format!("ours: {symbol} = {}", format_exponent(self.ours.1)),
@@ -597,7 +598,7 @@ impl Figure for Frontier {
                 "budgets fitted".to_string(),
             ),
         ];
-        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::UpperLeft)?;
         let r = theme.pt(2.5) as i32;
         let mut avoid: Vec<_> = (self.points.iter())
             .map(|p| chart.backend_coord(&(p.0, p.1)))
@@ -710,13 +711,17 @@ impl Figure for Contours<'_> {
             )))?;
             labels.push(Label {
                 at,
-                text: format!("{} at Gopher's budget", format_count(at.1)),
+                text: format_count(at.1),
             });
         }
         let legend = vec![
             (
                 Key::Line(QUALITATIVE[0], 1.6),
                 "efficient frontier".to_string(),
+            ),
+            (
+                Key::Dot(QUALITATIVE[1]),
+                "N* at Gopher's budget".to_string(),
             ),
             (Key::Dashed(BLACK, 1.0), "IsoFLOP budgets".to_string()),
             (
