@@ -678,10 +678,11 @@ impl Figure for Contours<'_> {
                 stroke(theme, loss_colour(level), 1.0),
                 None,
             )?;
-            // The value at the contour's upper end in view, away from the frontier.
+            // The value at the right end of the contour's lower branch, away from the
+            // frontier and the runs.
             if let Some(&at) = (line.iter())
                 .filter(|p| clip.contains(**p))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
             {
                 labels.push(Label {
                     at,
@@ -729,7 +730,7 @@ impl Figure for Contours<'_> {
                 "iso-loss contour".to_string(),
             ),
         ];
-        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::UpperLeft)?;
         draw_labels(&chart, area, theme, &labels, &[legend_box])?;
         let _ = WHITE;
         Ok(())
