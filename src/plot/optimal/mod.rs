@@ -64,7 +64,7 @@ use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity, is_marked};
 /// let models = plan::catalogue::models();
 /// let opts = plot::PlotOptions::default();
 /// plot::optimal_vs_compute(&path, &law, 6.0, None, 0.95, (1e18, 1e26), &models, &opts)?;
-/// assert!(std::fs::read_to_string(&path).unwrap().contains("chinchilla"));
+/// assert!(std::fs::read_to_string(&path).unwrap().contains("Chinchilla 70B"));
 /// let err = plot::optimal_vs_compute(&path, &law, 6.0, None, 1.5, (1e18, 1e26), &[], &opts);
 /// assert!(err.unwrap_err().to_string().contains("--level"));
 /// # Ok::<(), scaling_laws::Error>(())
