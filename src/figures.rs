@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::approaches::isoflop::{IsoflopAnalysis, IsoflopConfig};
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::law::Law;
@@ -39,6 +40,32 @@ impl Figure {
         Figure::Residuals,
         Figure::Bootstrap,
     ];
+
+    /// The figure's size when none is chosen, inches: a single-column panel (3.25 in wide)
+    /// each, with room for a side legend or colour bar, at most 6.75 in (two columns) wide.
+    pub fn default_inches(self) -> (f64, f64) {
+        match self {
+            Figure::Contours => (4.0, 3.0),
+            Figure::Isoflop => (5.0, 3.0),
+            Figure::Optimal => (6.5, 3.6),
+            Figure::Residuals => (6.5, 5.0),
+            Figure::Bootstrap => (6.75, 3.5),
+        }
+    }
+
+    /// The size of this figure under `opts`: `opts` when a size was chosen (anything but
+    /// [`PlotOptions::default`]), else [`Self::default_inches`].
+    pub fn options(self, opts: &PlotOptions) -> PlotOptions {
+        let default = PlotOptions::default();
+        if (opts.width, opts.height) != (default.width, default.height) {
+            return opts.clone();
+        }
+        let (width, height) = self.default_inches();
+        PlotOptions {
+            title: opts.title.clone(),
+            ..PlotOptions::inches(width, height)
+        }
+    }
 
     /// File stem used in a folder of figures.
     pub fn stem(self) -> &'static str {
@@ -79,7 +106,8 @@ pub struct FigureInputs<'a> {
     pub flagged_rows: &'a [usize],
 }
 
-/// Draw one figure to `path` (`.png` or `.svg`), atomically.
+/// Draw one figure to `path` (`.png`, `.svg` or `.pdf`), atomically, at
+/// [`Figure::options`] of `opts`.
 ///
 /// # Errors
 ///
@@ -92,7 +120,7 @@ pub fn draw(
     opts: &PlotOptions,
 ) -> Result<(), Error> {
     let format = ImageFormat::from_path(path)?;
-    let image = render(figure, inputs, opts, format)?;
+    let image = render(figure, inputs, &figure.options(opts), format)?;
     write_atomically(path, |w| w.write_all(&image))
 }
 
@@ -156,6 +184,7 @@ pub fn render(
             inputs.level,
             inputs.compute_range,
             inputs.models,
+            compute_extent(inputs.data),
             opts,
             format,
         ),
@@ -177,16 +206,33 @@ pub fn render(
     }
 }
 
+/// Each figure of a folder is written in these formats: the SVG drawn, the PNG rasterised
+/// from it, the PDF converted from it.
+pub const EXTENSIONS: [&str; 3] = ["png", "svg", "pdf"];
+
+/// The least and largest compute of `data`, when it has a positive finite one.
+fn compute_extent(data: &Dataset) -> Option<(f64, f64)> {
+    let ok = data
+        .compute
+        .iter()
+        .copied()
+        .filter(|c| c.is_finite() && *c > 0.0);
+    let lo = ok.clone().fold(f64::INFINITY, f64::min);
+    let hi = ok.fold(0.0, f64::max);
+    (lo <= hi).then_some((lo, hi))
+}
+
 /// The files [`draw_all`] may write into its folder.
 pub fn file_names() -> Vec<String> {
     Figure::ALL
         .iter()
-        .flat_map(|f| ["png", "svg"].map(|ext| format!("{}.{ext}", f.stem())))
+        .flat_map(|f| EXTENSIONS.map(|ext| format!("{}.{ext}", f.stem())))
         .collect()
 }
 
 /// Draw every figure (the bootstrap one only with draws; the contours and the allocation
-/// only for a law with an allocation) into `dir` as PNG and SVG; returns the files written.
+/// only for a law with an allocation) into `dir` as PNG, SVG and PDF; returns the files
+/// written.
 ///
 /// The folder is replaced as a whole ([`crate::output::write_folder`]): a reader sees the old
 /// set of figures or the new one, never a mix. `extra` writes further files (named in
@@ -229,10 +275,12 @@ pub fn draw_all_with(
             if split && !inputs.law.family().has_allocation() {
                 continue;
             }
-            // Drawn once: the PNG is the SVG rasterised.
+            // Drawn once: the PNG is the SVG rasterised, the PDF the SVG converted.
+            let opts = &figure.options(opts);
             let svg = render(figure, inputs, opts, ImageFormat::Svg)?;
             let png = plot::rasterise(&svg, opts)?;
-            for (ext, image) in [("png", &png), ("svg", &svg)] {
+            let pdf = plot::convert(svg.clone(), opts, ImageFormat::Pdf)?;
+            for (ext, image) in [("png", &png), ("svg", &svg), ("pdf", &pdf)] {
                 let name = format!("{}.{ext}", figure.stem());
                 write_atomically(&staging.join(&name), |w| w.write_all(image))?;
                 written.push(name);
@@ -245,20 +293,19 @@ pub fn draw_all_with(
 }
 
 /// Models drawn as labelled points when none are named (catalogue names).
-pub const DEFAULT_MODELS: [&str; 7] = [
+pub const DEFAULT_MODELS: [&str; 6] = [
     "gpt-3",
     "gopher",
     "chinchilla",
+    "mt-nlg",
     "palm",
-    "llama-65b",
-    "llama-2-70b",
     "llama-3-70b",
 ];
 
 /// Half-width of an IsoFLOP slice in log10 C when none is given.
 pub const DEFAULT_TOLERANCE_DEX: f64 = 0.03;
 
-/// Compute range of the allocation figure when none is given, FLOPs.
+/// Compute range of the allocation figure when none is given and the data have none, FLOPs.
 pub const DEFAULT_COMPUTE_RANGE: (f64, f64) = (1e18, 1e26);
 
 /// How the figures of a fit are drawn: the settings of `scaling-laws plot`, with its defaults.
@@ -269,8 +316,9 @@ pub struct FigureSettings {
     pub budgets: Vec<f64>,
     /// Half-width of an IsoFLOP slice in log10 C.
     pub tolerance_dex: f64,
-    /// Compute range of the allocation figure, (low, high) FLOPs.
-    pub compute_range: (f64, f64),
+    /// Compute range of the allocation figure, (low, high) FLOPs; `None`: the decades that
+    /// hold the data's compute and the models marked.
+    pub compute_range: Option<(f64, f64)>,
     /// Confidence level of bands.
     pub level: f64,
     /// Models marked (catalogue names); `None`: [`DEFAULT_MODELS`].
@@ -304,7 +352,9 @@ impl FigureSettings {
     ///
     /// [`Error::InvalidOption`] naming `--compute-range`.
     pub fn check(&self) -> Result<(), Error> {
-        let (lo, hi) = self.compute_range;
+        let Some((lo, hi)) = self.compute_range else {
+            return Ok(());
+        };
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
             return Err(Error::invalid_option(
                 "--compute-range",
@@ -320,7 +370,7 @@ impl Default for FigureSettings {
         FigureSettings {
             budgets: Vec::new(),
             tolerance_dex: DEFAULT_TOLERANCE_DEX,
-            compute_range: DEFAULT_COMPUTE_RANGE,
+            compute_range: None,
             level: 0.95,
             models: None,
             plot: PlotOptions::default(),
@@ -344,6 +394,27 @@ impl FigureSettings {
             }
             None => plot::default_budgets(&data.compute),
         }
+    }
+
+    /// Approach 2 on `data` as these settings group it (their budgets, else the data's budget
+    /// column or clusters of its compute; their tolerance; no bootstrap): the one rule by which
+    /// `isoflop` refuses or warns, which the IsoFLOP slices follow.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::approaches::isoflop::isoflop`]: [`Error::NotIdentifiable`] when fewer than
+    /// two budgets have a minimum (the table is not an IsoFLOP sweep at these budgets).
+    pub fn isoflop_analysis(&self, data: &Dataset) -> Result<IsoflopAnalysis, Error> {
+        crate::approaches::isoflop::isoflop(
+            data,
+            &IsoflopConfig {
+                budgets: self.budgets.clone(),
+                tolerance_dex: self.tolerance_dex,
+                flops_per_param_token: data.flops_per_param_token,
+                n_resamples: 0,
+                ..IsoflopConfig::default()
+            },
+        )
     }
 
     /// The models marked: those named, or those of [`DEFAULT_MODELS`] in the catalogue.
@@ -371,8 +442,32 @@ impl FigureSettings {
         }
     }
 
-    fn check_range(&self) -> Result<(f64, f64), Error> {
-        let (lo, hi) = self.compute_range;
+    /// The compute range of the allocation figure for `data` and `models`: the one given, or
+    /// whole decades from the data's least compute to the largest of the data's and the
+    /// models' (`k·N·D`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--compute-range` for a range given that is not two
+    /// increasing positive numbers.
+    pub fn compute_range_for(
+        &self,
+        data: &Dataset,
+        models: &[KnownModel],
+    ) -> Result<(f64, f64), Error> {
+        let Some((lo, hi)) = self.compute_range else {
+            let k = data.flops_per_param_token;
+            let ok = |c: &f64| c.is_finite() && *c > 0.0;
+            let data_c = data.compute.iter().copied().filter(ok);
+            let lo = data_c.clone().fold(f64::INFINITY, f64::min);
+            let models_c = models.iter().filter_map(|m| Some(k * m.params * m.tokens?));
+            let hi = data_c.chain(models_c.filter(ok)).fold(0.0, f64::max);
+            if !(lo.is_finite() && hi >= lo) {
+                return Ok(DEFAULT_COMPUTE_RANGE);
+            }
+            let (l0, l1) = (lo.log10().floor(), hi.log10().ceil());
+            return Ok((10f64.powf(l0), 10f64.powf(l1.max(l0 + 1.0))));
+        };
         if lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo {
             Ok((lo, hi))
         } else {
@@ -400,7 +495,7 @@ impl FigureSettings {
     ) -> Result<T, Error> {
         let budgets = self.budgets_for(data);
         let models = self.known_models()?;
-        let compute_range = self.check_range()?;
+        let compute_range = self.compute_range_for(data, &models)?;
         let bands = match figure {
             None | Some(Figure::Isoflop | Figure::Residuals) => Some(PredictionBands::new(
                 data,
@@ -442,7 +537,7 @@ pub fn render_fit(
     format: ImageFormat,
 ) -> Result<Vec<u8>, Error> {
     settings.with_inputs(Some(figure), saved, data, |inputs| {
-        render(figure, inputs, &settings.plot, format)
+        render(figure, inputs, &figure.options(&settings.plot), format)
     })
 }
 
@@ -456,18 +551,15 @@ pub fn rasterise(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, Error> {
     plot::rasterise(svg, opts)
 }
 
-/// Write a figure drawn as SVG by [`render`] to `path` atomically, as SVG or rasterised to
-/// PNG by the extension (`.svg` or `.png`, any case).
+/// Write a figure drawn as SVG by [`render`] to `path` atomically, as SVG, rasterised to PNG
+/// or converted to PDF by the extension (`.svg`, `.png` or `.pdf`, any case).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--out` for another extension; as [`rasterise`];
 /// [`Error::Io`] when the file cannot be written.
 pub fn save_svg(svg: &[u8], path: &Path, opts: &PlotOptions) -> Result<(), Error> {
-    let image = match ImageFormat::from_path(path)? {
-        ImageFormat::Svg => std::borrow::Cow::Borrowed(svg),
-        ImageFormat::Png => std::borrow::Cow::Owned(rasterise(svg, opts)?),
-    };
+    let image = plot::convert(svg.to_vec(), opts, ImageFormat::from_path(path)?)?;
     write_atomically(path, |w| w.write_all(&image))
 }
 

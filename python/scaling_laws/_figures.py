@@ -22,7 +22,7 @@ class Figure:
 
     Attributes:
         kind: the figure, e.g. ``"isoflop"``.
-        width, height: its size in pixels.
+        width, height: its size in pixels at 300 to the inch (the SVG states it in inches).
     """
 
     kind: str
@@ -50,8 +50,8 @@ class Figure:
         return self._png
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> str:
-        """Write the figure to ``path``, SVG or PNG by its extension (``.svg``, ``.png``),
-        atomically: the file is whole or untouched. Returns the path.
+        """Write the figure to ``path``, SVG, PNG or PDF by its extension (``.svg``, ``.png``,
+        ``.pdf``), atomically: the file is whole or untouched. Returns the path.
 
         Raises:
             OptionError: another extension (:attr:`ScalingLawsError.keyword` is ``"path"``).
@@ -74,7 +74,7 @@ class Figure:
 def _args(
     budgets: Union[None, float, list],
     tolerance_dex: float,
-    compute_range: Union[str, tuple],
+    compute_range: Union[None, str, tuple],
     level: float,
     models: Union[None, str, list],
     width: int,
@@ -86,7 +86,7 @@ def _args(
         budget_list = [float(budgets)]
     else:
         budget_list = [float(b) for b in budgets]
-    if not isinstance(compute_range, str):
+    if compute_range is not None and not isinstance(compute_range, str):
         low, high = compute_range
         compute_range = f"{float(low)!r}:{float(high)!r}"
     if isinstance(models, str):
@@ -112,7 +112,7 @@ def render(
     kind: str,
     budgets: Union[None, float, list] = None,
     tolerance_dex: float = FIGURE_DEFAULTS["tolerance_dex"],
-    compute_range: Union[str, tuple] = FIGURE_DEFAULTS["compute_range"],
+    compute_range: Union[None, str, tuple] = FIGURE_DEFAULTS["compute_range"],
     level: float = FIGURE_DEFAULTS["level"],
     models: Union[None, str, list] = None,
     width: int = FIGURE_DEFAULTS["width"],

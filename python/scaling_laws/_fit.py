@@ -120,7 +120,7 @@ def _fit_args(
 def _figure_options(
     budgets: Union[None, float, Sequence[float]],
     tolerance_dex: float,
-    compute_range: Union[str, Sequence[float]],
+    compute_range: Union[None, str, Sequence[float]],
     level: float,
     models: Union[None, str, Sequence[str]],
     width: int,
@@ -129,7 +129,7 @@ def _figure_options(
     return {
         "budgets": None if budgets is None else list(np.atleast_1d(np.asarray(budgets, dtype=np.float64))),
         "tolerance_dex": tolerance_dex,
-        "compute_range": compute_range if isinstance(compute_range, str) else tuple(compute_range),
+        "compute_range": compute_range if compute_range is None or isinstance(compute_range, str) else tuple(compute_range),
         "level": level,
         "models": models if models is None or isinstance(models, str) else list(models),
         "width": width,
@@ -480,7 +480,7 @@ class Fit:
         resample: str = _DEFAULTS["resample"],
         budgets: Union[None, float, Sequence[float]] = None,
         tolerance_dex: float = _FIGURES["tolerance_dex"],
-        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        compute_range: Union[None, str, Sequence[float]] = _FIGURES["compute_range"],
         level: float = _FIGURES["level"],
         models: Union[None, str, Sequence[str]] = None,
         width: int = _FIGURES["width"],
@@ -504,10 +504,11 @@ class Fit:
                 two per decade across its compute).
             tolerance_dex: half-width of an IsoFLOP slice in log10 C.
             compute_range: compute range of the allocation figure, ``(low, high)`` or
-                ``"LOW:HIGH"``.
+                ``"LOW:HIGH"``; ``None``: the decades of the data and the models.
             level: confidence level of bands.
             models: well-known models marked on the allocation figure (catalogue names).
-            width, height: size in pixels.
+            width, height: size in pixels at 300 to the inch (default: each figure its own
+                size, 3.25 x 2.5 inches per panel).
 
         Returns:
             A :class:`Figure` (``.svg``, ``.png``, ``.save(path)``).
@@ -540,7 +541,7 @@ class Fit:
         resample: str = _DEFAULTS["resample"],
         budgets: Union[None, float, Sequence[float]] = None,
         tolerance_dex: float = _FIGURES["tolerance_dex"],
-        compute_range: Union[str, Sequence[float]] = _FIGURES["compute_range"],
+        compute_range: Union[None, str, Sequence[float]] = _FIGURES["compute_range"],
         level: float = _FIGURES["level"],
         models: Union[None, str, Sequence[str]] = None,
         width: int = _FIGURES["width"],

@@ -169,6 +169,7 @@ fn envelope_json(
             seed: args.resample.seed,
             level: args.resample.level,
         },
+        plot: None,
     };
     let analysis = run_long(py, None, None, |ticker| {
         scaling_laws::commands::envelope::envelope(&request, ticker)

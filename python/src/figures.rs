@@ -18,7 +18,7 @@ use crate::work::run_long;
 struct FigureArgs {
     budgets: Vec<f64>,
     tolerance_dex: f64,
-    compute_range: String,
+    compute_range: Option<String>,
     level: f64,
     models: Option<Vec<String>>,
     width: u32,
@@ -27,7 +27,9 @@ struct FigureArgs {
 
 impl FigureArgs {
     fn settings(&self) -> Result<FigureSettings, Error> {
-        let compute_range = scaling_laws::figures::parse_compute_range(&self.compute_range)?;
+        let compute_range = (self.compute_range.as_deref())
+            .map(scaling_laws::figures::parse_compute_range)
+            .transpose()?;
         Ok(FigureSettings {
             budgets: self.budgets.clone(),
             tolerance_dex: self.tolerance_dex,

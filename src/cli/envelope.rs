@@ -82,6 +82,9 @@ pub struct EnvelopeArgs {
     per_decade: usize,
     #[command(flatten)]
     resample: ResampleArgs,
+    /// Draw Approach 1 as the paper's Figure 2 (curves and envelope, N* and D* with the fits) to this .png, .svg or .pdf.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    plot: Option<std::path::PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
@@ -111,6 +114,7 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
             seed: args.resample.seed,
             level: args.resample.level,
         },
+        plot: args.plot.clone(),
     };
     let analysis = envelope(&request, &Reporter::new(true))?;
     let mut stdout = super::stdout::lock();

@@ -47,7 +47,7 @@ pub struct IsoflopArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
-    /// Also draw the IsoFLOP profiles and N* against compute to this image (.png or .svg).
+    /// Also draw the IsoFLOP profiles and N* against compute to this image (.png, .svg or .pdf).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     plot: Option<PathBuf>,
 }

@@ -51,14 +51,9 @@ pub struct FigureArgs {
         help_heading = "Figures"
     )]
     tolerance_dex: f64,
-    /// Compute range of the allocation figure, LOW:HIGH.
-    #[arg(
-        long,
-        value_name = "LOW:HIGH",
-        default_value = "1e18:1e26",
-        help_heading = "Figures"
-    )]
-    compute_range: String,
+    /// Compute range of the allocation figure, LOW:HIGH (default: the decades of the data and the models; chinchilla: the paper's 1e17:1e25).
+    #[arg(long, value_name = "LOW:HIGH", help_heading = "Figures")]
+    compute_range: Option<String>,
     /// Confidence level of bands (bootstrap bands and the prediction bands of a run's loss).
     #[arg(long, default_value_t = 0.95, help_heading = "Figures")]
     level: f64,
@@ -70,28 +65,50 @@ pub struct FigureArgs {
         help_heading = "Figures"
     )]
     models: Vec<String>,
-    /// Image width in pixels.
-    #[arg(long, default_value_t = 1000, help_heading = "Figures")]
-    width: u32,
-    /// Image height in pixels.
-    #[arg(long, default_value_t = 750, help_heading = "Figures")]
-    height: u32,
+    /// Figure width in inches, at 300 dpi (default: 3.25 per panel, single-column width).
+    #[arg(long, value_name = "INCHES", help_heading = "Figures")]
+    width: Option<f64>,
+    /// Figure height in inches (default: 2.5 per panel).
+    #[arg(long, value_name = "INCHES", help_heading = "Figures")]
+    height: Option<f64>,
 }
 
 impl FigureArgs {
+    /// The size of `--width` and `--height` in inches; the default for each left out.
+    fn size(&self) -> Result<PlotOptions, Error> {
+        let default = PlotOptions::default().size_in_inches();
+        let inches = [
+            self.width.unwrap_or(default.0),
+            self.height.unwrap_or(default.1),
+        ];
+        for (flag, side) in [("--width", inches[0]), ("--height", inches[1])] {
+            let (lo, hi) = (
+                f64::from(scaling_laws::plot::MIN_SIDE) / scaling_laws::plot::DPI,
+                f64::from(scaling_laws::plot::MAX_SIDE) / scaling_laws::plot::DPI,
+            );
+            if !(side.is_finite() && (lo..=hi).contains(&side)) {
+                return Err(Error::invalid_option(
+                    flag,
+                    format!("must be between {lo} and {hi:.2} inches, got {side}"),
+                ));
+            }
+        }
+        Ok(PlotOptions::inches(inches[0], inches[1]))
+    }
+
     /// The library's settings of these flags.
     fn settings(&self) -> Result<FigureSettings, Error> {
         Ok(FigureSettings {
             budgets: self.budgets.clone(),
             tolerance_dex: self.tolerance_dex,
-            compute_range: parse_compute_range(&self.compute_range)?,
+            compute_range: self
+                .compute_range
+                .as_deref()
+                .map(parse_compute_range)
+                .transpose()?,
             level: self.level,
             models: (!self.models.is_empty()).then(|| self.models.clone()),
-            plot: PlotOptions {
-                width: self.width,
-                height: self.height,
-                title: None,
-            },
+            plot: self.size()?,
         })
     }
 }
@@ -100,7 +117,7 @@ impl FigureArgs {
 const EXAMPLES: &str = "\
 Examples:
   scaling-laws plot contours data/simulated_sweep.csv --out contours.png
-  scaling-laws plot optimal --fit fit-boot.json --out optimal.svg --width 1200 --height 800
+  scaling-laws plot optimal --fit fit-boot.json --out optimal.pdf --width 6.75 --height 3
   scaling-laws plot all data/simulated_sweep.csv --out figures";
 
 /// Options of `scaling-laws plot`.
@@ -119,7 +136,7 @@ pub struct PlotArgs {
     /// Seed of the bootstrap.
     #[arg(long, default_value_t = DEFAULT_SEED, help_heading = "Uncertainty")]
     seed: u64,
-    /// Output image (.png or .svg); a folder for `all`.
+    /// Output image (.png, .svg or .pdf); a folder for `all`.
     #[arg(long, short, value_name = "PATH")]
     out: PathBuf,
     /// No progress bar.
@@ -267,9 +284,16 @@ fn write_summary(dir: &Path, report: &ChinchillaReport) -> Result<Vec<String>, E
         table3::text(table, w)?;
         writeln!(w)?;
         match &report.isoflop {
-            Ok(a) => isoflop::text(&report.data, a, w),
-            Err(e) => writeln!(w, "Approach 2 could not run: {e}"),
+            Ok(a) => isoflop::text(&report.isoflop_data, a, w)?,
+            Err(e) => writeln!(w, "Approach 2 could not run: {e}")?,
         }
+        writeln!(w)?;
+        scaling_laws::report::chinchilla::figures_text(
+            &saved.report.fitted,
+            report.data.flops_per_param_token,
+            report.isoflop.as_ref().map_err(String::as_str),
+            w,
+        )
     })?;
     write_atomically(&dir.join("summary.json"), |w| {
         optimal::json(saved, answers, w)

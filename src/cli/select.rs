@@ -77,7 +77,7 @@ pub struct SelectArgs {
     /// Output format on stdout (csv: one row per law and check, and per rolling-origin fold).
     #[arg(long, value_enum, default_value = "text", help_heading = "Output")]
     format: OutputFormat,
-    /// Draw the held-out error of each law against compute (.png or .svg).
+    /// Draw the held-out error of each law against compute (.png, .svg or .pdf).
     #[arg(long, value_name = "PATH", help_heading = "Output")]
     plot: Option<PathBuf>,
     /// No progress bar.

@@ -12,6 +12,8 @@ use crate::design::simulate::CHINCHILLA_ISOFLOP_BUDGETS;
 use crate::error::Error;
 use crate::figures::{FigureSettings, draw_all_with, file_names};
 use crate::output::Inputs;
+use crate::plot::paper::PaperFigure;
+use crate::plot::paper::figures::{ChinchillaInputs, chinchilla_figures};
 use crate::progress::Progress;
 use crate::saved::{Provenance, SavedFit};
 use crate::uncertainty::BootstrapConfig;
@@ -50,6 +52,8 @@ pub struct ChinchillaReport {
     pub table3: Table3,
     /// Approach 2 at the paper's nine budgets, or why it could not run.
     pub isoflop: Result<IsoflopAnalysis, String>,
+    /// The runs Approach 2 grouped: every published point.
+    pub isoflop_data: Dataset,
 }
 
 /// Fit the Chinchilla data, answer the summary's questions, and draw every figure into the
@@ -77,6 +81,7 @@ pub fn chinchilla(
     };
     let mut names = file_names();
     names.extend(summary_files.iter().map(|n| n.to_string()));
+    names.extend(paper_file_names());
     crate::output::check_output_folder(
         "--out",
         &request.out,
@@ -112,11 +117,15 @@ pub fn chinchilla(
     crate::finite::check_finite(&fit, "the fit")?;
     crate::finite::check_finite(&answers, "the answers")?;
     crate::finite::check_finite(&table3, "Table 3")?;
+    // Approach 2 groups the same points around the paper's nine budgets; the smallest has 4
+    // points in the digitised figure, so a budget needs 3 sizes, as a parabola does.
+    let isoflop_data = data.clone();
     let isoflop = crate::approaches::isoflop::isoflop(
-        &data,
+        &isoflop_data,
         &IsoflopConfig {
             budgets: CHINCHILLA_ISOFLOP_BUDGETS.to_vec(),
             n_resamples: ISOFLOP_RESAMPLES,
+            min_runs: ISOFLOP_MIN_RUNS,
             ..Default::default()
         },
     )
@@ -127,11 +136,85 @@ pub fn chinchilla(
         answers,
         table3,
         isoflop,
+        isoflop_data,
     };
-    let settings = &request.settings;
+    // The paper's axes (Figure 1: 1e17 to 1e25 FLOPs) unless a range is asked for.
+    let range = request
+        .settings
+        .compute_range
+        .unwrap_or(PAPER_COMPUTE_RANGE);
+    let paper = paper_figures(&report, range)?;
+    let mut extra: Vec<String> = summary_files.iter().map(|n| n.to_string()).collect();
+    extra.extend(paper_file_names());
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let mut settings = request.settings.clone();
+    if settings.budgets.is_empty() {
+        settings.budgets = CHINCHILLA_ISOFLOP_BUDGETS.to_vec();
+    }
+    let settings = &settings;
     settings.with_inputs(None, &report.fit, &report.data, |inputs| {
-        draw_all_with(&request.out, inputs, &settings.plot, summary_files, |dir| {
-            summary(dir, &report)
+        draw_all_with(&request.out, inputs, &settings.plot, &extra, |dir| {
+            let mut written = write_paper_figures(dir, &paper)?;
+            written.extend(summary(dir, &report)?);
+            Ok(written)
         })
     })
+}
+
+/// The compute axis of the paper's Figures 1 and 3, FLOPs.
+pub const PAPER_COMPUTE_RANGE: (f64, f64) = (1e17, 1e25);
+
+/// Budgets of Approach 2 need this many runs.
+const ISOFLOP_MIN_RUNS: usize = 3;
+
+/// Stems of the paper's figures, in order.
+pub const PAPER_FIGURES: [&str; 6] = [
+    "fig1_projections",
+    "fig3a_isoflop_curves",
+    "fig3b_params",
+    "fig3c_tokens",
+    "fig4a_isoloss",
+    "fig4b_isoflop_slices",
+];
+
+/// The files of the paper's figures: each stem as PNG, SVG and PDF.
+pub fn paper_file_names() -> Vec<String> {
+    PAPER_FIGURES
+        .iter()
+        .flat_map(|s| crate::figures::EXTENSIONS.map(|e| format!("{s}.{e}")))
+        .collect()
+}
+
+/// The paper's figures of `report`, as SVG.
+fn paper_figures(
+    report: &ChinchillaReport,
+    compute_range: (f64, f64),
+) -> Result<Vec<PaperFigure>, Error> {
+    let analysis = report.isoflop.as_ref().map_err(|e| {
+        Error::invalid_option(
+            "data",
+            format!("Approach 2 could not run, so Figure 3 cannot be drawn: {e}"),
+        )
+    })?;
+    let law = report.fit.report.fitted.to_law();
+    chinchilla_figures(&ChinchillaInputs {
+        law: &law,
+        data: &report.data,
+        isoflop: analysis,
+        isoflop_data: &report.isoflop_data,
+        compute_range,
+    })
+}
+
+/// Write each figure as SVG, PNG and PDF into `dir`; returns the names written.
+fn write_paper_figures(dir: &Path, figures: &[PaperFigure]) -> Result<Vec<String>, Error> {
+    let mut written = Vec::new();
+    for f in figures {
+        for ext in crate::figures::EXTENSIONS {
+            let name = format!("{}.{ext}", f.stem);
+            crate::figures::save_svg(&f.svg, &dir.join(&name), &f.size)?;
+            written.push(name);
+        }
+    }
+    Ok(written)
 }

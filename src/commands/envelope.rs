@@ -1,6 +1,8 @@
 //! `envelope`: Approach 1, the lower envelope of training curves: which model size reaches the
 //! lowest loss at each compute, and power laws of N* and D* in compute.
 
+use std::path::PathBuf;
+
 use crate::approaches::envelope::{EnvelopeAnalysis, EnvelopeConfig};
 use crate::data::curves::{Curve, CurveOptions, curves_from_columns, load_curves};
 use crate::data::table::Column;
@@ -57,23 +59,49 @@ pub struct EnvelopeRequest {
     pub curves: Curves,
     /// Budgets, bootstrap and level.
     pub config: EnvelopeConfig,
+    /// Draw the figure of Approach 1 (the paper's Figure 2) to this file (`.png`, `.svg` or
+    /// `.pdf`).
+    pub plot: Option<PathBuf>,
 }
 
 /// Run Approach 1 on the curves of `request`.
 ///
 /// # Errors
 ///
-/// As [`Curves::read`] and [`crate::approaches::envelope::analyse_with`]; [`Error::NotFinite`];
+/// [`Error::InvalidOption`] naming `--plot` for a figure of unknown format or one that would
+/// replace a curve file (before any work); as [`Curves::read`],
+/// [`crate::plot::envelope()`] and [`crate::approaches::envelope::analyse_with`]; [`Error::NotFinite`];
 /// [`Error::Stopped`].
 pub fn envelope(
     request: &EnvelopeRequest,
     progress: &dyn Progress,
 ) -> Result<EnvelopeAnalysis, Error> {
+    if let Some(path) = &request.plot {
+        crate::plot::ImageFormat::from_path(path).map_err(|_| {
+            Error::invalid_option(
+                "--plot",
+                format!(
+                    "cannot tell the image format of {}; name the file .png, .svg or .pdf",
+                    path.display()
+                ),
+            )
+        })?;
+        let mut inputs = crate::output::Inputs::new();
+        for source in &request.curves.sources {
+            if let CurveSource::File(file) = source {
+                inputs = inputs.with(file, "a curve file");
+            }
+        }
+        crate::output::check_output("--plot", path, &inputs)?;
+    }
     let curves = request.curves.read()?;
     progress.begin("bootstrap", request.config.n_resamples);
     let analysis = crate::approaches::envelope::analyse_with(&curves, &request.config, progress);
     progress.end();
     let analysis = analysis?;
     crate::finite::check_finite(&analysis, "the envelope analysis")?;
+    if let Some(path) = &request.plot {
+        crate::plot::envelope(path, &curves, &analysis, &crate::plot::envelope_options())?;
+    }
     Ok(analysis)
 }

@@ -25,6 +25,36 @@ pub struct PlotRequest {
     pub out: PathBuf,
 }
 
+/// `settings` for `figure` (`None`: all) under the rule of `isoflop`: the IsoFLOP slices are drawn at the
+/// budgets Approach 2 groups the runs into (when none are given), warn where it warns, and a
+/// single slices figure is refused where it refuses; `plot all` draws the others and says why.
+fn isoflop_rule(
+    figure: Option<Figure>,
+    settings: &FigureSettings,
+    data: &crate::data::Dataset,
+    progress: &dyn Progress,
+) -> Result<FigureSettings, Error> {
+    let mut settings = settings.clone();
+    if !matches!(figure, None | Some(Figure::Isoflop)) {
+        return Ok(settings);
+    }
+    match settings.isoflop_analysis(data) {
+        Ok(analysis) => {
+            for w in &analysis.warnings {
+                progress.note(&Note::Warning(format!("IsoFLOP slices: {}", w.line())));
+            }
+            if settings.budgets.is_empty() && data.budget.is_none() {
+                settings.budgets = analysis.profiles.iter().map(|p| p.budget).collect();
+            }
+        }
+        Err(e) if figure.is_some() => return Err(e),
+        Err(e) => progress.note(&Note::Warning(format!(
+            "IsoFLOP slices: the runs are not an IsoFLOP sweep at these budgets, so the slices may be empty: {e}"
+        ))),
+    }
+    Ok(settings)
+}
+
 /// Draw the figures of `request`; returns the files written.
 ///
 /// # Errors
@@ -51,7 +81,7 @@ pub fn plot(request: PlotRequest, progress: &dyn Progress) -> Result<Vec<PathBuf
         fit = super::bootstrap::bootstrap(&fit, &data, config, progress)?;
     }
     crate::finite::check_finite(&fit, "the fit")?;
-    let settings = &request.settings;
+    let settings = &isoflop_rule(request.figure, &request.settings, &data, progress)?;
     settings.with_inputs(request.figure, &fit, &data, |inputs| match request.figure {
         Some(figure) => {
             draw(figure, out, inputs, &settings.plot)?;

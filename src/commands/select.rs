@@ -33,7 +33,7 @@ pub fn select(request: &SelectRequest, progress: &dyn Progress) -> Result<Select
             Error::invalid_option(
                 "--plot",
                 format!(
-                    "cannot tell the image format of {}; name the file .png or .svg",
+                    "cannot tell the image format of {}; name the file .png, .svg or .pdf",
                     path.display()
                 ),
             )

@@ -65,7 +65,7 @@ fn quantities(law: &Law) -> Vec<(String, String, LawValue, Scale)> {
             ),
             named("α", "α (exponent of N)", natural(3), Scale::Linear),
             named("β", "β (exponent of D)", natural(4), Scale::Linear),
-            named("a = β/(α+β)", "a (N* ∝ C^a)", exponent, Scale::Linear),
+            named("a = β/(α+β)", "a (N* ∝ Cᵃ)", exponent, Scale::Linear),
         ];
     }
     let mut out: Vec<(String, String, LawValue, Scale)> = family
@@ -86,7 +86,7 @@ fn quantities(law: &Law) -> Vec<(String, String, LawValue, Scale)> {
         })
         .collect();
     if law.params_exponent().is_some() {
-        out.push(("a".into(), "a (N* ∝ C^a)".into(), exponent, Scale::Linear));
+        out.push(("a".into(), "a (N* ∝ Cᵃ)".into(), exponent, Scale::Linear));
     }
     out
 }

@@ -38,10 +38,10 @@ where
 {
     let mut builder = ChartBuilder::on(area);
     builder
-        .margin(theme.px(12.0))
-        .margin_right(theme.px(24.0))
-        .x_label_area_size(theme.px(52.0))
-        .y_label_area_size(theme.px(78.0));
+        .margin(theme.pt(5.0) as u32)
+        .margin_right(theme.pt(10.0) as u32)
+        .x_label_area_size(theme.pt(28.0) as u32)
+        .y_label_area_size(theme.pt(40.0) as u32);
     if let Some(text) = caption {
         builder.caption(text, theme.caption());
     }

@@ -25,7 +25,7 @@ use super::clip::Scale;
 use super::colour_bar::ColourBar;
 use super::legend::draw_legend;
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
-use super::style::{Theme, format_number, lighten, viridis};
+use super::style::{Theme, format_exponent, format_number, lighten, viridis};
 use super::{ImageFormat, PlotOptions, Run, usable_runs};
 use crate::answer::allocation::Allocator;
 use crate::data::Dataset;
@@ -92,12 +92,9 @@ pub(crate) fn isoloss_contours_image(
     let figure = Contours::new(allocator, runs);
     let title = opts.title_or(match law.chinchilla() {
         Some(law) => format!(
-            "Isoloss contours: L = {} + {}/N^{} + {}/D^{}",
-            format_number(law.irreducible),
-            format_number(law.param_coef),
-            format_number(law.alpha),
-            format_number(law.data_coef),
-            format_number(law.beta)
+            "Isoloss contours (α = {}, β = {})",
+            format_exponent(law.alpha),
+            format_exponent(law.beta)
         ),
         None => format!(
             "Isoloss contours: {} law, {}",

@@ -19,7 +19,7 @@ use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::{ClipBox, Scale};
 use super::legend::{LegendEntry, Mark, draw_side_legend};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
-use super::style::{Theme, format_log_tick, viridis};
+use super::style::{Theme, format_log_tick, runs, viridis};
 use super::{ImageFormat, PlotOptions, usable_runs};
 use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::data::Dataset;
@@ -28,8 +28,8 @@ use crate::law::Law;
 
 /// Samples along each curve.
 const SAMPLES: usize = 300;
-/// Room to the right of the chart for the legend, pixels at the reference size.
-const LEGEND_WIDTH: f64 = 230.0;
+/// Room in the legend column besides its text (marks and gaps), at the reference size.
+const LEGEND_MARKS: f64 = 50.0;
 
 /// Opacity of a prediction band.
 const BAND_ALPHA: f64 = 0.16;
@@ -187,7 +187,7 @@ pub(crate) fn isoflop_slices_with_bands_image(
     if let Some(bands) = bands {
         figure.add_bands(bands);
     }
-    let title = opts.title_or("IsoFLOP slices: final loss against model size".to_string());
+    let title = opts.title_or("IsoFLOP slices".to_string());
     render(format, opts, &title, &figure)
 }
 
@@ -303,7 +303,13 @@ fn curve_loss(allocator: &Allocator, budget: f64, n_params: f64) -> f64 {
 impl Figure for Slices {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
         let (width, _) = area.dim_in_pixel();
-        let legend_width = theme.px(LEGEND_WIDTH).min(width / 3);
+        // The legend column as wide as its longest text, up to half the figure.
+        let cross = BLACK.stroke_width(theme.px(2.5));
+        let mut text = 0;
+        for entry in self.legend_entries(cross) {
+            text = text.max(area.estimate_text_size(&entry.text, &theme.small())?.0);
+        }
+        let legend_width = (text + theme.px(LEGEND_MARKS)).min(width / 2);
         let (main, legend) = area.split_horizontally(width - legend_width);
         let (x, y) = (self.params_axis.coord(), self.loss_range.clone());
         let mut chart = build(&main, theme, None, x, y)?;
@@ -373,9 +379,9 @@ impl Slices {
         let budgets = self.slices.iter().map(|s| LegendEntry {
             mark: Mark::LineAndDot(s.colour),
             text: format!(
-                "C = {} FLOPs ({} runs)",
+                "{} FLOPs ({})",
                 format_log_tick(s.budget),
-                s.points.len()
+                runs(s.points.len())
             ),
         });
         let optimum = LegendEntry {

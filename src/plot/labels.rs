@@ -1,14 +1,6 @@
 //! Text labels beside points that keep clear of each other, of the points and of legends.
 
-use plotters::coord::Shift;
-use plotters::coord::ranged1d::Ranged;
-use plotters::element::{PathElement, Text};
-use plotters::prelude::{BLACK, DrawingArea, DrawingBackend};
-use plotters::style::Color;
-
-use super::chart::{Chart, PixelRect};
-use super::render::DrawResult;
-use super::style::Theme;
+use super::chart::PixelRect;
 
 /// A text label for a point of a chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,57 +10,12 @@ pub(super) struct PointLabel {
 }
 
 /// Rings of candidate positions tried around a point before a label gives up and overlaps.
-const LABEL_RINGS: i32 = 4;
-
-/// Draw `labels` beside their points (marked with dots of `dot` pixels), keeping clear of the
-/// rectangles in `avoid` (backend pixels). See [`place`] for where each label goes.
-pub(super) fn draw_point_labels<DB, X, Y>(
-    chart: &Chart<'_, DB, X, Y>,
-    panel: &DrawingArea<DB, Shift>,
-    theme: &Theme,
-    dot: u32,
-    labels: &[PointLabel],
-    avoid: &[PixelRect],
-) -> DrawResult
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
-    let style = theme.small();
-    let area = chart.plotting_area();
-    let (x0, y0) = area.get_base_pixel();
-    let (w, h) = area.dim_in_pixel();
-    let bounds = (x0, y0, x0 + w as i32, y0 + h as i32);
-    let r = dot as i32 + 1;
-    let points: Vec<(i32, i32)> = labels.iter().map(|l| chart.backend_coord(&l.at)).collect();
-    let mut taken: Vec<PixelRect> = (points.iter())
-        .map(|&(x, y)| (x - r, y - r, x + r, y + r))
-        .chain(avoid.iter().copied())
-        .collect();
-    let (origin_x, origin_y) = panel.get_base_pixel();
-    let shift = |(x, y): (i32, i32)| (x - origin_x, y - origin_y);
-    let gap = r + theme.px(3.0) as i32;
-    for (label, &point) in labels.iter().zip(&points) {
-        let (tw, th) = panel.estimate_text_size(&label.text, &style)?;
-        let (rect, leader) = place(point, (tw as i32, th as i32), gap, bounds, &taken);
-        if let Some(end) = leader {
-            panel.draw(&PathElement::new(
-                vec![shift(point), shift(end)],
-                BLACK.mix(0.4),
-            ))?;
-        }
-        taken.push(rect);
-        let origin = shift((rect.0, rect.1));
-        panel.draw(&Text::new(label.text.clone(), origin, style.clone()))?;
-    }
-    Ok(())
-}
+const LABEL_RINGS: i32 = 8;
 
 /// Where a label of `size` goes: the first position, in rings moving away from `point` from
 /// `gap` on, that lies inside `bounds` and overlaps nothing `taken`; right of the point when
 /// none is free. Beyond the first ring it comes with the end of a leader line from the point.
-fn place(
+pub(super) fn place(
     point: (i32, i32),
     size: (i32, i32),
     gap: i32,
@@ -110,7 +57,7 @@ fn inside(r: &PixelRect, bounds: &PixelRect) -> bool {
     r.0 >= bounds.0 && r.1 >= bounds.1 && r.2 <= bounds.2 && r.3 <= bounds.3
 }
 
-fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
+pub(super) fn overlaps(a: &PixelRect, b: &PixelRect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 

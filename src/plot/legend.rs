@@ -1,16 +1,14 @@
 //! Legends: plotters' own, inside a chart, and a hand-drawn one in a column beside a chart.
 
 use plotters::chart::SeriesLabelPosition;
-use plotters::coord::Shift;
 use plotters::coord::ranged1d::Ranged;
 use plotters::element::{Circle, Cross, PathElement, Rectangle};
-use plotters::prelude::{BLACK, DrawingArea, DrawingBackend, WHITE};
+use plotters::prelude::{BLACK, DrawingBackend, WHITE};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use super::chart::Chart;
-use super::chart::PixelRect;
-use super::render::{Area, DrawError, DrawResult};
+use super::render::{Area, DrawResult};
 use super::style::Theme;
 
 /// The legend of the series that have labels.
@@ -44,39 +42,6 @@ const LEGEND_MARK_WIDTH: f64 = 26.0;
 
 fn legend_mark_width(theme: &Theme) -> u32 {
     theme.px(LEGEND_MARK_WIDTH).max(LEGEND_MARK_WIDTH as u32)
-}
-
-/// Offset of an upper-left legend from the corner of the plotting area (fixed in plotters).
-const LEGEND_OFFSET: i32 = 5;
-/// Line height of legend text relative to the font height (plotters' multi-line text).
-const LEGEND_LINE_HEIGHT: f64 = 1.25;
-
-/// Where [`draw_legend`] puts an upper-left legend with `labels`, in backend pixels, so that
-/// other text can keep clear of it.
-pub(super) fn legend_box<DB, X, Y>(
-    chart: &Chart<'_, DB, X, Y>,
-    panel: &DrawingArea<DB, Shift>,
-    theme: &Theme,
-    labels: &[String],
-) -> Result<PixelRect, DrawError>
-where
-    DB: DrawingBackend,
-    X: Ranged<ValueType = f64>,
-    Y: Ranged<ValueType = f64>,
-{
-    let style = theme.small();
-    let (mut width, mut height) = (0, 0);
-    for label in labels {
-        let (w, h) = panel.estimate_text_size(label, &style)?;
-        width = width.max(w as i32);
-        height = height.max(h as i32);
-    }
-    let margin = theme.px(LEGEND_MARGIN) as i32;
-    let rows = (f64::from(height) * LEGEND_LINE_HEIGHT * labels.len() as f64).ceil() as i32;
-    let (x0, y0) = chart.plotting_area().get_base_pixel();
-    let (left, top) = (x0 + LEGEND_OFFSET, y0 + LEGEND_OFFSET);
-    let right = left + width + legend_mark_width(theme) as i32 + 2 * margin;
-    Ok((left, top, right, top + rows + 2 * margin))
 }
 
 /// How a legend entry drawn by [`draw_side_legend`] is marked.

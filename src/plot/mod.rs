@@ -8,6 +8,7 @@
 //! | [`isoflop_profiles`] | Approach 2: each budget's runs with the fitted parabola and its minimum, and `N*` against compute with the fitted power law (Figure 3 left and centre) |
 //! | [`optimal_vs_compute`] | `N*(C)` and `D*(C)` with bootstrap bands, published exponents and well-known models (Figure 1 and Table 2) |
 //! | [`residuals()`] | log-loss residuals against N, D and C, and predicted against observed loss; [`residuals_with_bands`] adds each run's prediction interval as a bar |
+//! | [`envelope()`] | Approach 1: training curves against compute with their lower envelope, and the envelope's `N*` and `D*` with the power laws and their projection (Figure 2) |
 //! | [`held_out_errors`] | held-out relative error against compute, one series per law (`select`) |
 //! | [`bootstrap_distributions`] | histograms of the bootstrap draws of A, B, E, alpha, beta and `a` |
 //! | [`training_curves_image`] | a curve law's training curves: observed and fitted loss per run, predicted trajectories with bands, the schedules beneath; or the relative residuals against step (`curve plot`) |
@@ -46,10 +47,12 @@ mod clip;
 mod colour_bar;
 mod contours;
 mod curve;
+mod envelope;
 mod isoflop;
 mod labels;
 mod legend;
 mod optimal;
+pub mod paper;
 mod profiles;
 mod render;
 mod residuals;
@@ -70,15 +73,17 @@ pub(crate) use contours::isoloss_contours_image;
 pub use curve::{
     CurveFigure, FittedCurve, PredictedCurve, TrainingCurves, ZOOM_FROM, training_curves_image,
 };
+pub use envelope::{envelope, envelope_options};
 pub(crate) use isoflop::isoflop_slices_with_bands_image;
 pub use isoflop::{default_budgets, isoflop_slices, isoflop_slices_with_bands};
 pub use optimal::optimal_vs_compute;
 pub(crate) use optimal::optimal_vs_compute_image;
 pub use profiles::isoflop_profiles;
-pub(crate) use render::rasterise;
+pub(crate) use render::{convert, rasterise};
 pub(crate) use residuals::residuals_with_bands_image;
 pub use residuals::{residuals, residuals_with_bands};
 pub use select::held_out_errors;
+pub use style::{DPI, MIN_TEXT_PT};
 
 use crate::data::Dataset;
 use crate::error::Error;
@@ -96,10 +101,13 @@ pub enum ImageFormat {
     Png,
     /// Scalable Vector Graphics (text is left to the viewer's `sans-serif` font).
     Svg,
+    /// Portable Document Format: the SVG converted by svg2pdf, vector lines and the text set
+    /// in the embedded DejaVu Sans (subset into the file).
+    Pdf,
 }
 
 impl ImageFormat {
-    /// The format of `path` from its extension, `.png` or `.svg` (any case).
+    /// The format of `path` from its extension, `.png`, `.svg` or `.pdf` (any case).
     ///
     /// # Errors
     ///
@@ -111,7 +119,8 @@ impl ImageFormat {
     /// use scaling_laws::plot::ImageFormat;
     /// use std::path::Path;
     /// assert_eq!(ImageFormat::from_path(Path::new("fit.SVG")).unwrap(), ImageFormat::Svg);
-    /// assert!(ImageFormat::from_path(Path::new("fit.pdf")).is_err());
+    /// assert_eq!(ImageFormat::from_path(Path::new("fit.pdf")).unwrap(), ImageFormat::Pdf);
+    /// assert!(ImageFormat::from_path(Path::new("fit.jpg")).is_err());
     /// ```
     pub fn from_path(path: &Path) -> Result<ImageFormat, Error> {
         let extension = path
@@ -121,10 +130,11 @@ impl ImageFormat {
         match extension.as_deref() {
             Some("png") => Ok(ImageFormat::Png),
             Some("svg") => Ok(ImageFormat::Svg),
+            Some("pdf") => Ok(ImageFormat::Pdf),
             _ => Err(Error::invalid_option(
                 "--out",
                 format!(
-                    "cannot tell the image format of {}; name the file .png or .svg",
+                    "cannot tell the image format of {}; name the file .png, .svg or .pdf",
                     path.display()
                 ),
             )),
@@ -132,12 +142,15 @@ impl ImageFormat {
     }
 }
 
-/// Size and title of a figure.
+/// Size and title of a figure. Sizes are in units of 1/[`DPI`] inch: PNG pixels, SVG user
+/// units (the SVG states its size in inches), PDF at the same physical size. The default,
+/// 975 x 750, is 3.25 x 2.5 inches: a single-column figure with text of at least
+/// [`MIN_TEXT_PT`] points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlotOptions {
-    /// Width in pixels (SVG: user units), at least [`MIN_SIDE`].
+    /// Width in units of 1/[`DPI`] inch (PNG pixels), at least [`MIN_SIDE`].
     pub width: u32,
-    /// Height in pixels, at least [`MIN_SIDE`].
+    /// Height in units of 1/[`DPI`] inch, at least [`MIN_SIDE`].
     pub height: u32,
     /// Title above the figure; `None` gives each figure its own descriptive title.
     pub title: Option<String>,
@@ -145,15 +158,35 @@ pub struct PlotOptions {
 
 impl Default for PlotOptions {
     fn default() -> Self {
-        PlotOptions {
-            width: 1000,
-            height: 750,
-            title: None,
-        }
+        PlotOptions::inches(3.25, 2.5)
     }
 }
 
 impl PlotOptions {
+    /// A figure of `width` x `height` inches at [`DPI`], with its own title.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use scaling_laws::plot::PlotOptions;
+    /// let opts = PlotOptions::inches(3.25, 2.5);
+    /// assert_eq!((opts.width, opts.height), (975, 750));
+    /// assert_eq!(opts.size_in_inches(), (3.25, 2.5));
+    /// ```
+    pub fn inches(width: f64, height: f64) -> PlotOptions {
+        let units = |inches: f64| (inches * DPI).round().clamp(0.0, f64::from(u32::MAX)) as u32;
+        PlotOptions {
+            width: units(width),
+            height: units(height),
+            title: None,
+        }
+    }
+
+    /// The printed size, inches.
+    pub fn size_in_inches(&self) -> (f64, f64) {
+        (f64::from(self.width) / DPI, f64::from(self.height) / DPI)
+    }
+
     /// Check the size.
     fn validate(&self) -> Result<(), Error> {
         for (flag, side) in [("--width", self.width), ("--height", self.height)] {

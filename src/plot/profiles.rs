@@ -35,8 +35,6 @@ use crate::error::Error;
 const SAMPLES: usize = 120;
 /// Legend text of the crosses.
 const MINIMUM: &str = "minimum of the parabola";
-/// Widest legend column, pixels at the reference size.
-const LEGEND_WIDTH: f64 = 240.0;
 
 /// Draw Approach 2 in two panels. Left: each profile's runs (loss, linear y, against
 /// parameters N, log x), its parabola over the sizes sampled and its minimum as a cross,
@@ -142,7 +140,7 @@ impl Curve {
             budget: profile.budget,
             flagged,
             colour: lighten(viridis(0.88 * place), if flagged { 0.55 } else { 0.0 }),
-            label: format!("C = {}{why}", format_log_tick(profile.budget)),
+            label: format!("{} FLOPs{why}", format_log_tick(profile.budget)),
             line: parabola(profile.coefficients, &points),
             points,
             minimum: (profile.n_params.zip(profile.loss))
@@ -200,7 +198,7 @@ impl Frontier {
         });
         let (used, all) = (points.len(), curves.len());
         let used = format!("N* of usable profiles ({used} of {all})");
-        let fit = format!("fit N* = G·C^a, a = {}", format_number(a));
+        let fit = format!("fit N* = G·Cᵃ, a = {}", format_number(a));
         let labels = [used, fit, interval.unwrap_or_default()];
         Frontier {
             points,
@@ -233,7 +231,7 @@ impl Figure for Profiles {
             text = text.max(area.estimate_text_size(&entry.text, &theme.small())?.0);
         }
         let (width, _) = area.dim_in_pixel();
-        let column = (text + theme.px(44.0)).min(theme.px(LEGEND_WIDTH).min(width / 4));
+        let column = (text + theme.px(50.0)).min(width / 3);
         let (left, rest) = area.split_horizontally((width - column) / 2);
         let (legend, right) = rest.split_horizontally(column);
         let top = self.draw_profiles(&left, theme)? - legend.get_base_pixel().1;

@@ -3,7 +3,8 @@
 //! Every figure is drawn once, with plotters' SVG backend, into a string. PNG is that SVG
 //! rasterised by resvg (anti-aliased lines and text), with the text set in the same embedded
 //! DejaVu Sans that plotters measures the labels with, loaded from memory: no system font is
-//! read. Files are written with [`crate::output::write_atomically`].
+//! read. PDF is the same SVG converted by svg2pdf, the text embedded. The SVG states its size
+//! in inches at [`super::DPI`] units per inch. Files are written with [`crate::output::write_atomically`].
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -69,10 +70,53 @@ pub(super) fn render(
     figure: &impl Figure,
 ) -> Result<Vec<u8>, Error> {
     let svg = render_svg(opts, title, figure)?;
+    convert(svg.into_bytes(), opts, format)
+}
+
+/// An SVG drawn by [`render`] as an image in `format`.
+pub(crate) fn convert(
+    svg: Vec<u8>,
+    opts: &PlotOptions,
+    format: ImageFormat,
+) -> Result<Vec<u8>, Error> {
     match format {
-        ImageFormat::Svg => Ok(svg.into_bytes()),
-        ImageFormat::Png => rasterise(svg.as_bytes(), opts),
+        ImageFormat::Svg => Ok(svg),
+        ImageFormat::Png => rasterise(&svg, opts),
+        ImageFormat::Pdf => to_pdf(&svg),
     }
+}
+
+/// Convert an SVG drawn by [`render`] to a one-page PDF of the same physical size, its text in
+/// the embedded DejaVu Sans.
+pub(crate) fn to_pdf(svg: &[u8]) -> Result<Vec<u8>, Error> {
+    let tree =
+        usvg::Tree::from_data(svg, &svg_options()).map_err(|e| failed("converted to PDF", e))?;
+    svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        svg2pdf::PageOptions::default(),
+    )
+    .map_err(|e| failed("converted to PDF", e))
+}
+
+/// How resvg and svg2pdf read our SVGs: DejaVu Sans from the binary for every family.
+fn svg_options() -> usvg::Options<'static> {
+    usvg::Options {
+        font_family: "DejaVu Sans".to_string(),
+        fontdb: font_database(),
+        ..usvg::Options::default()
+    }
+}
+
+/// State the SVG's size in inches (at [`super::DPI`]) and keep its drawing units in the `viewBox`.
+fn physical_size(svg: String, opts: &PlotOptions) -> String {
+    let (w, h) = opts.size_in_inches();
+    let plotters_size = format!("width=\"{}\" height=\"{}\"", opts.width, opts.height);
+    svg.replacen(
+        &plotters_size,
+        &format!("width=\"{w}in\" height=\"{h}in\""),
+        1,
+    )
 }
 
 /// Draw `figure` under `title` as SVG text.
@@ -80,14 +124,14 @@ fn render_svg(opts: &PlotOptions, title: &str, figure: &impl Figure) -> Result<S
     opts.validate()?;
     let fail = |e: DrawError| failed(&format!("\"{title}\""), e.0);
     register_fonts().map_err(fail)?;
-    let theme = Theme::for_size(opts.width, opts.height);
+    let theme = Theme::print();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
         page(&root, title, &theme, figure).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }
-    Ok(svg)
+    Ok(physical_size(svg, opts))
 }
 
 /// White page, title, then the figure.
@@ -110,12 +154,7 @@ pub(crate) fn rasterise(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, Error
 }
 
 fn rasterise_svg(svg: &[u8], opts: &PlotOptions) -> Result<Vec<u8>, String> {
-    let options = usvg::Options {
-        font_family: "DejaVu Sans".to_string(),
-        fontdb: font_database(),
-        ..usvg::Options::default()
-    };
-    let tree = usvg::Tree::from_data(svg, &options).map_err(|e| e.to_string())?;
+    let tree = usvg::Tree::from_data(svg, &svg_options()).map_err(|e| e.to_string())?;
     let mut pixmap = tiny_skia::Pixmap::new(opts.width, opts.height)
         .ok_or_else(|| format!("cannot make a {} x {} image", opts.width, opts.height))?;
     // The SVG is drawn at this size; scale anyway should its size ever differ.

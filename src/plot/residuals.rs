@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::law::Law;
 
 /// Description of the residual axis.
-const RESIDUAL_DESC: &str = "Residual ln L - ln L_fit";
+const RESIDUAL_DESC: &str = "Residual ln L − ln L̂";
 
 /// Draw the residuals of `law` on the runs of `data` in a 2 x 2 grid: against parameters N,
 /// tokens D and compute C, and predicted against observed loss.
@@ -255,7 +255,7 @@ impl Residuals {
         let mut chart = build(area, theme, Some(&caption), range.clone(), range.clone())?;
         let axes = Axes {
             x_desc: "Observed final loss L (nats/token)",
-            y_desc: "Predicted loss L_fit (nats/token)",
+            y_desc: "Predicted loss L̂ (nats/token)",
             x_scale: Scale::Linear,
             y_scale: Scale::Linear,
         };

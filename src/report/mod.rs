@@ -1,5 +1,6 @@
 //! Renderers: plain-text tables and JSON over the result structs. Nothing here computes.
 
+pub mod chinchilla;
 pub mod compare;
 pub mod curve;
 pub mod data_limit;

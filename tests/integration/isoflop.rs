@@ -237,11 +237,11 @@ fn plot_option_draws_the_profiles_as_png() {
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
 
     // A bad extension is refused before the analysis, naming the option.
-    let pdf = dir.path().join("profiles.pdf");
-    let out = run(&["isoflop", csv, "--plot", pdf.to_str().unwrap()]);
+    let jpg = dir.path().join("profiles.jpg");
+    let out = run(&["isoflop", csv, "--plot", jpg.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid --plot"), "{}", stderr(&out));
-    assert!(!pdf.exists());
+    assert!(!jpg.exists());
 }
 
 #[test]

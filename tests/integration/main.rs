@@ -28,6 +28,7 @@ mod loader;
 mod numbers;
 mod optimal;
 mod outliers;
+mod paper_figures;
 mod plan;
 mod plots;
 mod recovery;

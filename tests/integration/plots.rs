@@ -19,22 +19,21 @@ fn png_size(path: &Path) -> (u32, u32) {
 }
 
 fn check_folder(dir: &Path, with_bootstrap: bool) {
+    // Each figure at its own size in inches, 300 pixels to the inch.
     let stems = [
-        "isoloss_contours",
-        "isoflop_slices",
-        "optimal_vs_compute",
-        "residuals",
-        "bootstrap_distributions",
+        ("isoloss_contours", (1200, 900)),
+        ("isoflop_slices", (1500, 900)),
+        ("optimal_vs_compute", (1950, 1080)),
+        ("residuals", (1950, 1500)),
+        ("bootstrap_distributions", (2025, 1050)),
     ];
-    for stem in stems {
+    for (stem, size) in stems {
         if stem == "bootstrap_distributions" && !with_bootstrap {
             continue;
         }
-        assert_eq!(
-            png_size(&dir.join(format!("{stem}.png"))),
-            (1000, 750),
-            "{stem}"
-        );
+        assert_eq!(png_size(&dir.join(format!("{stem}.png"))), size, "{stem}");
+        let pdf = std::fs::read(dir.join(format!("{stem}.pdf"))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{stem}.pdf is not a PDF");
         let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
         assert!(
             svg.starts_with("<svg") || svg.contains("<svg"),
@@ -72,7 +71,7 @@ fn every_plot_kind_renders_from_the_shipped_example_data() {
         "--quiet",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).lines().count(), 10);
+    assert_eq!(stdout(&out).lines().count(), 15);
     check_folder(&out_dir, true);
     // The prediction bands of a run's loss: one per budget, all inside the data.
     let slices = std::fs::read_to_string(out_dir.join("isoflop_slices.svg")).unwrap();
@@ -112,11 +111,15 @@ fn every_plot_kind_renders_from_the_shipped_example_data() {
         "contours",
         data,
         "--out",
-        dir.path().join("x.pdf").to_str().unwrap(),
+        dir.path().join("x.jpg").to_str().unwrap(),
         "--quiet",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains(".png or .svg"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(".png, .svg or .pdf"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&[
         "plot",
         "bootstrap",
@@ -211,15 +214,16 @@ fn bad_figure_settings_name_their_flags_and_write_nothing() {
         "--quiet",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    // Only the models named are labelled (the default set also has palm, gopher, ...).
+    // Only the models named are labelled, by their display names (the default set also has
+    // PaLM, Gopher, ...).
     let svg = std::fs::read_to_string(&target).unwrap();
     let label = |name: &str| svg.contains(&format!("\n{name}\n</text>"));
     assert!(
-        label("gpt-3") && label("chinchilla"),
+        label("GPT-3 175B") && label("Chinchilla 70B"),
         "named models not labelled"
     );
     assert!(
-        !label("palm") && !label("gopher"),
+        !label("PaLM 540B") && !label("Gopher 280B"),
         "unnamed models labelled"
     );
 }

@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! N*(C) = G·(C/k)^a,   D*(C) = (C/k)^b / G,   a = beta/(alpha+beta),   b = 1 - a
-//! reference line with exponent e through the anchor (C0, v0):   v(C) = v0·(C/C0)^e,
-//!   C0 the geometric middle of the compute range, v0 this fit's N*(C0) or D*(C0)
+//! published projection:  N*(C) = G_p·C^a_p,  D*(C) = C / (6·N*(C))   (its own slope and intercept)
 //! band: percentile interval of N*(C) (or D*(C)) over the bootstrap draws, at each C
 //! ```
 //!
-//! Reference exponents a: Kaplan et al. 2020, 0.73; Hoffmann et al. 2022, Table 2: Approach 1
-//! 0.50, Approach 2 0.49, Approach 3 0.46. For D* the exponent is 1 - a.
+//! The published lines are the paper's projections as printed
+//! ([`crate::plot::paper::published::projections`]): Hoffmann et al. 2022, Approaches 1, 2 and
+//! 3 (a = 0.50, 0.49, 0.46, Table 2; intercepts from Tables 3 and A3) and Kaplan et al. 2020
+//! (a = 0.73 through 4.68B at 1e21 FLOPs); they do not move with the range or the fit. Models
+//! carry display names (`GPT-3 175B`); Megatron-Turing NLG is marked in orange.
 //!
 //! A law of another family draws its own allocation (closed-form or numeric,
 //! [`crate::answer::allocation`]); its line is labelled with `a` only when the family defines a
@@ -19,27 +21,24 @@ mod panel;
 
 use std::path::Path;
 
-use plotters::chart::SeriesLabelPosition;
 use plotters::coord::ranged1d::Ranged;
-use plotters::element::{Circle, PathElement, Polygon, Rectangle};
+use plotters::element::{Circle, PathElement, Polygon};
 use plotters::prelude::{BLACK, DashedLineSeries, DrawingBackend};
-use plotters::style::Color;
+use plotters::style::{Color, RGBColor};
 
 use super::axes::LogAxis;
-use super::chart::legend_line;
 use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
-use super::labels::draw_point_labels;
-use super::legend::{draw_legend, legend_box};
-use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
-use super::style::{QUALITATIVE, Theme};
+use super::paper::draw::{Corner, Key, Label, draw_labels, draw_legend, stroke};
+use super::render::{Area, DrawError, DrawResult, Figure, check_output, render, write_image};
+use super::style::{QUALITATIVE, Theme, lighten};
 use super::{ImageFormat, PlotOptions};
 use crate::answer::allocation::Allocator;
 use crate::error::Error;
 use crate::law::Law;
 use crate::plan::KnownModel;
 use crate::uncertainty::BootstrapDraws;
-use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity};
+use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity, is_marked};
 
 /// Draw two panels against compute C (log-log) over `compute_range`: `N*(C)` on the left and
 /// `D*(C)` on the right. Each shows this law's line; with `draws`, the percentile band at
@@ -65,7 +64,7 @@ use panel::{MODELS_LABEL, Panel, PanelInputs, Quantity};
 /// let models = plan::catalogue::models();
 /// let opts = plot::PlotOptions::default();
 /// plot::optimal_vs_compute(&path, &law, 6.0, None, 0.95, (1e18, 1e26), &models, &opts)?;
-/// assert!(std::fs::read_to_string(&path).unwrap().contains("chinchilla"));
+/// assert!(std::fs::read_to_string(&path).unwrap().contains("Chinchilla 70B"));
 /// let err = plot::optimal_vs_compute(&path, &law, 6.0, None, 1.5, (1e18, 1e26), &[], &opts);
 /// assert!(err.unwrap_err().to_string().contains("--level"));
 /// # Ok::<(), scaling_laws::Error>(())
@@ -84,11 +83,22 @@ pub fn optimal_vs_compute(
     let format = check_output(path, opts)?;
     write_image(
         path,
-        &optimal_vs_compute_image(law, k, draws, level, compute_range, models, opts, format)?,
+        &optimal_vs_compute_image(
+            law,
+            k,
+            draws,
+            level,
+            compute_range,
+            models,
+            None,
+            opts,
+            format,
+        )?,
     )
 }
 
-/// [`optimal_vs_compute`] drawn into memory: SVG text or PNG bytes, by `format`.
+/// [`optimal_vs_compute`] drawn into memory: SVG text or PNG bytes, by `format`; with
+/// `data_extent`, the data's compute shaded.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn optimal_vs_compute_image(
     law: &Law,
@@ -97,6 +107,7 @@ pub(crate) fn optimal_vs_compute_image(
     level: f64,
     compute_range: (f64, f64),
     models: &[KnownModel],
+    data_extent: Option<(f64, f64)>,
     opts: &PlotOptions,
     format: ImageFormat,
 ) -> Result<Vec<u8>, Error> {
@@ -120,6 +131,7 @@ pub(crate) fn optimal_vs_compute_image(
             Panel::new(Quantity::Tokens, &inputs),
         ],
         compute_axis,
+        data_extent,
     };
     let title = opts.title_or("Compute-optimal model size and training tokens".to_string());
     render(format, opts, &title, &figure)
@@ -166,6 +178,8 @@ fn draw_allocators(draws: &BootstrapDraws, k: f64) -> Result<Vec<Allocator>, Err
 struct Panels {
     panels: [Panel; 2],
     compute_axis: LogAxis,
+    /// The data's least and largest compute, shaded.
+    data_extent: Option<(f64, f64)>,
 }
 
 impl Figure for Panels {
@@ -176,6 +190,10 @@ impl Figure for Panels {
         Ok(())
     }
 }
+
+/// The colours of the published lines (Approaches 1, 2, 3, Kaplan et al.), as in the
+/// Chinchilla figures.
+const PUBLISHED_COLOURS: [usize; 4] = [0, 2, 1, 3];
 
 impl Panels {
     fn draw_panel<DB: DrawingBackend>(
@@ -194,58 +212,84 @@ impl Panels {
             y_scale: Scale::Log,
         };
         draw_mesh(&mut chart, theme, &axes)?;
-        draw_lines(&mut chart, panel, theme)?;
-        let dot = theme.px(4.5);
-        if !panel.models.is_empty() {
-            let models = panel
-                .models
-                .iter()
-                .map(|m| Circle::new(m.at, dot, BLACK.filled()));
-            chart
-                .draw_series(models)?
-                .label(MODELS_LABEL)
-                .legend(move |(x, y)| Circle::new((x + 10, y), dot, BLACK.filled()));
+        let mut legend = Vec::new();
+        if let Some((lo, hi)) = self.data_extent {
+            let (lo, hi) = (lo.max(self.compute_axis.lo), hi.min(self.compute_axis.hi));
+            if lo < hi {
+                let (y0, y1) = (panel.y_axis.lo, panel.y_axis.hi);
+                let shade = lighten(QUALITATIVE[5], 0.8);
+                chart.draw_series(std::iter::once(Polygon::new(
+                    vec![(lo, y0), (hi, y0), (hi, y1), (lo, y1)],
+                    shade.filled(),
+                )))?;
+                legend.push((Key::Shade(shade), "data's compute".to_string()));
+            }
         }
-        let legend = legend_box(&chart, area, theme, &panel.legend_labels())?;
-        draw_point_labels(&chart, area, theme, dot, &panel.models, &[legend])?;
-        draw_legend(&mut chart, theme, SeriesLabelPosition::UpperLeft)
+        legend.extend(draw_lines(&mut chart, panel, theme)?);
+        let dot = theme.pt(2.2) as u32;
+        for m in &panel.models {
+            let colour = if is_marked(&m.text) {
+                QUALITATIVE[4]
+            } else {
+                BLACK
+            };
+            chart.draw_series(std::iter::once(Circle::new(m.at, dot, colour.filled())))?;
+        }
+        if !panel.models.is_empty() {
+            legend.push((Key::Dot(BLACK), MODELS_LABEL.to_string()));
+        }
+        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
+        let labels: Vec<Label> = (panel.models.iter())
+            .map(|m| Label {
+                at: m.at,
+                text: m.text.clone(),
+            })
+            .collect();
+        draw_labels(&chart, area, theme, &labels, &[legend_box])?;
+        Ok(())
     }
 }
 
-/// The band, this fit's line and the reference lines, with legend entries.
-fn draw_lines<DB, X, Y>(chart: &mut Chart<'_, DB, X, Y>, panel: &Panel, theme: &Theme) -> DrawResult
+/// The band, this fit's line and the published lines; returns their legend entries.
+fn draw_lines<DB, X, Y>(
+    chart: &mut Chart<'_, DB, X, Y>,
+    panel: &Panel,
+    theme: &Theme,
+) -> Result<Vec<(Key, String)>, DrawError>
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    let colour = QUALITATIVE[0];
+    let mut legend = Vec::new();
+    let colour = BLACK;
     if let Some((label, band)) = &panel.band {
         let mut outline: Vec<(f64, f64)> = band.iter().map(|b| (b.0, b.2)).collect();
         outline.extend(band.iter().rev().map(|b| (b.0, b.1)));
-        let fill = colour.mix(0.22).filled();
-        chart
-            .draw_series(std::iter::once(Polygon::new(outline, fill)))?
-            .label(label.as_str())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill));
+        let fill = lighten(RGBColor(0, 0, 0), 0.8);
+        chart.draw_series(std::iter::once(Polygon::new(outline, fill.filled())))?;
+        legend.push((Key::Shade(fill), label.clone()));
     }
-    let line = colour.stroke_width(theme.px(3.0));
-    chart
-        .draw_series(std::iter::once(PathElement::new(panel.fit.1.clone(), line)))?
-        .label(panel.fit.0.as_str())
-        .legend(legend_line(line));
-    let (dash, gap) = (theme.px(8.0), theme.px(5.0));
-    for ((label, points), colour) in panel.references.iter().zip(&QUALITATIVE[1..]) {
-        let style = colour.stroke_width(theme.px(2.0));
-        chart
-            .draw_series(DashedLineSeries::new(
-                points.iter().copied(),
-                dash,
-                gap,
-                style,
-            ))?
-            .label(label.as_str())
-            .legend(legend_line(style));
+    chart.draw_series(std::iter::once(PathElement::new(
+        panel.fit.1.clone(),
+        stroke(theme, colour, 1.6),
+    )))?;
+    legend.push((Key::Line(colour, 1.6), panel.fit.0.clone()));
+    let symbol = match panel.quantity {
+        Quantity::Params => "a",
+        Quantity::Tokens => "b",
+    };
+    legend.push((Key::Heading, format!("published ({symbol}):")));
+    let (dash, gap) = (theme.pt(3.0) as u32, theme.pt(2.0) as u32);
+    for ((label, points), &c) in panel.references.iter().zip(&PUBLISHED_COLOURS) {
+        let style = stroke(theme, QUALITATIVE[c], 1.1);
+        chart.draw_series(DashedLineSeries::new(
+            points.iter().copied(),
+            dash,
+            gap,
+            style,
+        ))?;
+        legend.push((Key::Dashed(QUALITATIVE[c], 1.1), label.clone()));
     }
-    Ok(())
+    Ok(legend)
 }

@@ -4,19 +4,12 @@ use crate::answer::allocation::{Allocator, ComputeOptimal};
 use crate::plan::KnownModel;
 use crate::plot::axes::LogAxis;
 use crate::plot::labels::PointLabel;
-use crate::plot::style::format_number;
+use crate::plot::paper::published::projections;
+use crate::plot::style::{format_exponent, format_number};
 use crate::uncertainty::estimate;
 
 /// Compute values at which the lines and bands are evaluated.
 const SAMPLES: usize = 80;
-
-/// Published exponents a of `N* ∝ C^a`.
-const REFERENCES: [(&str, f64); 4] = [
-    ("Kaplan et al. 2020", 0.73),
-    ("Hoffmann et al. Approach 1", 0.50),
-    ("Hoffmann et al. Approach 2", 0.49),
-    ("Hoffmann et al. Approach 3", 0.46),
-];
 
 /// Which side of the allocation a panel shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,27 +87,29 @@ impl Panel {
         let label = match law.params_exponent() {
             Some(a) => {
                 let (exponent, symbol) = quantity.exponent(a);
-                format!("this fit ({symbol} = {})", format_number(exponent))
+                format!("ours ({symbol} = {})", format_exponent(exponent))
             }
-            None => format!("this fit ({} law)", law.family()),
+            None => format!("ours ({} law)", law.family()),
         };
         let fit = (label, fit_line);
         let band = inputs.resampled.map(|allocators| {
             let label = format!(
-                "{}% bootstrap interval ({} resamples)",
+                "{}% interval ({} draws)",
                 format_number(100.0 * inputs.level),
                 allocators.len()
             );
             (label, band(quantity, inputs, allocators, &grid))
         });
-        let anchor_c = (inputs.compute_axis.lo * inputs.compute_axis.hi).sqrt();
-        let anchor_v = value(anchor_c);
-        let references = REFERENCES
-            .iter()
-            .map(|&(who, a)| {
-                let (e, symbol) = quantity.exponent(a);
-                let line = grid.iter().map(|&c| (c, anchor_v * (c / anchor_c).powf(e)));
-                (format!("{who} ({symbol} = {e:.2})"), line.collect())
+        // Each published projection as published: its own slope and intercept.
+        let references = projections()
+            .into_iter()
+            .map(|p| {
+                let (e, _) = quantity.exponent(p.a);
+                let line = grid.iter().map(|&c| match quantity {
+                    Quantity::Params => (c, p.n_params(c)),
+                    Quantity::Tokens => (c, p.n_tokens(c)),
+                });
+                (format!("{} ({e:.2})", p.name), line.collect())
             })
             .collect();
         let models = model_points(quantity, inputs);
@@ -174,7 +169,7 @@ fn model_points(quantity: Quantity, inputs: &PanelInputs) -> Vec<PointLabel> {
             (positive(compute) && positive(value) && (axis.lo..=axis.hi).contains(&compute)).then(
                 || PointLabel {
                     at: (compute, value),
-                    text: m.name.clone(),
+                    text: display_name(m),
                 },
             )
         })
@@ -182,15 +177,50 @@ fn model_points(quantity: Quantity, inputs: &PanelInputs) -> Vec<PointLabel> {
 }
 
 /// Legend text of the known models.
-pub(super) const MODELS_LABEL: &str = "known models (C = k·N·D)";
+pub(super) const MODELS_LABEL: &str = "models (C = k·N·D)";
 
-impl Panel {
-    /// The legend's lines, in drawing order.
-    pub(super) fn legend_labels(&self) -> Vec<String> {
-        let band = self.band.iter().map(|b| b.0.clone());
-        let fit = std::iter::once(self.fit.0.clone());
-        let references = self.references.iter().map(|r| r.0.clone());
-        let models = (!self.models.is_empty()).then(|| MODELS_LABEL.to_string());
-        band.chain(fit).chain(references).chain(models).collect()
+/// Families of the catalogue as their papers name them.
+const FAMILY_NAMES: [(&str, &str); 9] = [
+    ("gpt-3", "GPT-3"),
+    ("gopher", "Gopher"),
+    ("chinchilla", "Chinchilla"),
+    ("mt-nlg", "MT-NLG"),
+    ("palm", "PaLM"),
+    ("llama-65b", "LLaMA"),
+    ("llama-2-", "Llama 2"),
+    ("llama-3-", "Llama 3"),
+    ("llama-3.1-", "Llama 3.1"),
+];
+
+/// A model as a figure names it: family and size, `GPT-3 175B`, `Llama 2 70B`; the
+/// catalogue name with its size for a family not listed.
+pub(crate) fn display_name(model: &KnownModel) -> String {
+    let billions = model.params / 1e9;
+    let size = if billions >= 10.0 {
+        format!("{billions:.0}B")
+    } else if billions >= 1.0 {
+        format!("{billions:.1}B")
+    } else {
+        format!("{:.0}M", model.params / 1e6)
+    };
+    match FAMILY_NAMES
+        .iter()
+        .find(|(prefix, _)| model.name.starts_with(prefix))
+    {
+        Some((_, family)) => format!("{family} {size}"),
+        None if model
+            .name
+            .to_ascii_lowercase()
+            .ends_with(&size.to_ascii_lowercase()) =>
+        {
+            model.name.clone()
+        }
+        None => format!("{} {size}", model.name),
     }
+}
+
+/// The model marked apart: Megatron-Turing NLG, the largest dense model of the paper's
+/// Figure 1.
+pub(super) fn is_marked(name: &str) -> bool {
+    name.starts_with("MT-NLG")
 }

@@ -10,11 +10,11 @@ use crate::plot::*;
 #[test]
 fn unknown_extension_is_an_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("figure.pdf");
+    let path = dir.path().join("figure.jpg");
     let law = crate::law::Law::from(ChinchillaLaw::HOFFMANN_2022);
     let err = residuals(&path, &law, dataset(), &PlotOptions::default()).unwrap_err();
     assert!(matches!(&err, Error::InvalidOption { flag, .. } if flag == "--out"));
-    assert!(err.to_string().contains("figure.pdf"), "{err}");
+    assert!(err.to_string().contains("figure.jpg"), "{err}");
     assert!(ImageFormat::from_path(Path::new("noextension")).is_err());
     assert_eq!(
         ImageFormat::from_path(Path::new("a.PNG")).unwrap(),

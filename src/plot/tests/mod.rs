@@ -144,7 +144,7 @@ fn isoloss_contours_render_to_png_and_svg() {
             "Parameters N",
             "Final loss L (nats/token)",
             "efficient frontier N*(C)",
-            "1e20",
+            "10²⁰",
         ],
     );
 }
@@ -163,8 +163,8 @@ fn isoflop_slices_render_to_png_and_svg() {
             "IsoFLOP slices",
             "Parameters N",
             "Final loss L (nats/token)",
-            "C = 6e18 FLOPs (12 runs)",
-            "C = 1e23 FLOPs (0 runs)",
+            "6×10¹⁸ FLOPs (12 runs)",
+            "10²³ FLOPs (0 runs)",
         ],
     );
 }
@@ -193,10 +193,10 @@ fn optimal_vs_compute_renders_with_and_without_draws() {
             "Training compute C (FLOPs)",
             "Parameters N",
             "Tokens D",
-            "90% bootstrap interval",
-            "Kaplan et al. 2020 (a = 0.73)",
-            "Hoffmann et al. Approach 3 (b = 0.54)",
-            "chinchilla",
+            "90% interval (",
+            "Kaplan et al. 2020 (0.73)",
+            "Approach 3 (0.54)",
+            "Chinchilla 70B",
         ],
     );
     let svg = render_both("optimal", &opts, |p| {

@@ -87,8 +87,8 @@ fn isoflop_profiles_render_to_png_and_svg() {
             "Parameters N",
             "Final loss L (nats/token)",
             "Training compute C (FLOPs)",
-            "C = 6e18",
-            "C = 3e21",
+            "6×10¹⁸ FLOPs",
+            "3×10²¹ FLOPs",
             "N* of usable profiles (9 of 9)",
             "95% interval of a: ",
         ],
@@ -106,11 +106,11 @@ fn flagged_profiles_are_labelled_and_left_out_of_the_right_panel() {
         &svg,
         &[
             "Flagged",
-            "C = 1e19: no minimum",
-            "C = 3e19: minimum off sizes",
-            "C = 1e21",
+            "10¹⁹ FLOPs: no minimum",
+            "3×10¹⁹ FLOPs: minimum off sizes",
+            "10²¹ FLOPs",
             "N* of usable profiles (2 of 4)",
-            "fit N* = G·C^a, a = 0.301",
+            "fit N* = G·Cᵃ, a = 0.301",
         ],
     );
     assert!(!svg.contains("interval of a"), "no bootstrap, no interval");
@@ -148,9 +148,9 @@ fn analyses_that_do_not_match_the_data_are_refused() {
         flag_of(isoflop_profiles(&path, &empty, data, &opts)),
         "analysis"
     );
-    let pdf = dir.path().join("profiles.pdf");
+    let jpg = dir.path().join("profiles.jpg");
     assert_eq!(
-        flag_of(isoflop_profiles(&pdf, analysis, data, &opts)),
+        flag_of(isoflop_profiles(&jpg, analysis, data, &opts)),
         "--out"
     );
     let unwritable = dir.path().join("missing").join("profiles.svg");
