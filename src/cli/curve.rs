@@ -16,7 +16,7 @@ use scaling_laws::curve::law::DEFAULT_LAMBDA;
 use scaling_laws::curve::schedule::Schedule;
 use scaling_laws::data::checkpoints::LogOptions;
 use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
-use scaling_laws::plot::{CurveFigure, PlotOptions};
+use scaling_laws::plot::CurveFigure;
 
 use super::common::Reporter;
 
@@ -259,12 +259,12 @@ struct CurvePlotArgs {
     /// The image, .svg or .png.
     #[arg(long, short, value_name = "PATH")]
     out: PathBuf,
-    /// Image width in pixels.
-    #[arg(long, default_value_t = 1000)]
-    width: u32,
-    /// Image height in pixels.
-    #[arg(long, default_value_t = 750)]
-    height: u32,
+    /// Figure width in inches, at 300 dpi [default: 3.25, single-column width].
+    #[arg(long, value_name = "INCHES")]
+    width: Option<f64>,
+    /// Figure height in inches [default: 2.5].
+    #[arg(long, value_name = "INCHES")]
+    height: Option<f64>,
     #[command(flatten)]
     columns: LogColumns,
 }
@@ -460,11 +460,7 @@ fn plot(args: CurvePlotArgs) -> anyhow::Result<()> {
             CurvePlotKind::Curves => CurveFigure::Curves,
             CurvePlotKind::Residuals => CurveFigure::Residuals,
         },
-        plot: PlotOptions {
-            width: args.width,
-            height: args.height,
-            title: None,
-        },
+        plot: super::plot::figure_size(args.width, args.height)?,
         out: args.out.clone(),
     };
     let path = curve_plot(&request)?;

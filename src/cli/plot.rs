@@ -73,27 +73,30 @@ pub struct FigureArgs {
     height: Option<f64>,
 }
 
+/// The size of `--width` and `--height` given in inches (`None`: the default's), checked
+/// against the library's smallest and largest sides.
+pub(super) fn figure_size(width: Option<f64>, height: Option<f64>) -> Result<PlotOptions, Error> {
+    let default = PlotOptions::default().size_in_inches();
+    let inches = [width.unwrap_or(default.0), height.unwrap_or(default.1)];
+    for (flag, side) in [("--width", inches[0]), ("--height", inches[1])] {
+        let (lo, hi) = (
+            f64::from(scaling_laws::plot::MIN_SIDE) / scaling_laws::plot::DPI,
+            f64::from(scaling_laws::plot::MAX_SIDE) / scaling_laws::plot::DPI,
+        );
+        if !(side.is_finite() && (lo..=hi).contains(&side)) {
+            return Err(Error::invalid_option(
+                flag,
+                format!("must be between {lo} and {hi:.2} inches, got {side}"),
+            ));
+        }
+    }
+    Ok(PlotOptions::inches(inches[0], inches[1]))
+}
+
 impl FigureArgs {
     /// The size of `--width` and `--height` in inches; the default for each left out.
     fn size(&self) -> Result<PlotOptions, Error> {
-        let default = PlotOptions::default().size_in_inches();
-        let inches = [
-            self.width.unwrap_or(default.0),
-            self.height.unwrap_or(default.1),
-        ];
-        for (flag, side) in [("--width", inches[0]), ("--height", inches[1])] {
-            let (lo, hi) = (
-                f64::from(scaling_laws::plot::MIN_SIDE) / scaling_laws::plot::DPI,
-                f64::from(scaling_laws::plot::MAX_SIDE) / scaling_laws::plot::DPI,
-            );
-            if !(side.is_finite() && (lo..=hi).contains(&side)) {
-                return Err(Error::invalid_option(
-                    flag,
-                    format!("must be between {lo} and {hi:.2} inches, got {side}"),
-                ));
-            }
-        }
-        Ok(PlotOptions::inches(inches[0], inches[1]))
+        figure_size(self.width, self.height)
     }
 
     /// The library's settings of these flags.

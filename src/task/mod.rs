@@ -236,19 +236,7 @@ pub fn fit_step1(runs: &[&TaskSeries]) -> Result<ChinchillaLaw, Error> {
     let n: Vec<f64> = points.iter().map(|p| p.0).collect();
     let d: Vec<f64> = points.iter().map(|p| p.1).collect();
     let l: Vec<f64> = points.iter().map(|p| p.2).collect();
-    let report = fit(
-        &Observations::new(&n, &d, &l),
-        &FitConfig::default(),
-        &|| {},
-    )?;
-    let v = |k: &str| report.fitted.natural(k).unwrap_or(f64::NAN);
-    Ok(ChinchillaLaw {
-        irreducible: v("E"),
-        param_coef: v("A"),
-        data_coef: v("B"),
-        alpha: v("alpha"),
-        beta: v("beta"),
-    })
+    chinchilla_fit(&n, &d, &l)
 }
 
 /// The baseline to beat: the Chinchilla form fitted to each run's final error rate
@@ -269,11 +257,12 @@ pub fn fit_direct(runs: &[&TaskSeries]) -> Result<ChinchillaLaw, Error> {
         d.push(s.tokens[k - 1]);
         e.push(1.0 - tail.iter().sum::<f64>() / tail.len() as f64);
     }
-    let report = fit(
-        &Observations::new(&n, &d, &e),
-        &FitConfig::default(),
-        &|| {},
-    )?;
+    chinchilla_fit(&n, &d, &e)
+}
+
+/// The Chinchilla form fitted by the default fit to `y` at `(n, d)`.
+fn chinchilla_fit(n: &[f64], d: &[f64], y: &[f64]) -> Result<ChinchillaLaw, Error> {
+    let report = fit(&Observations::new(n, d, y), &FitConfig::default(), &|| {})?;
     let v = |k: &str| report.fitted.natural(k).unwrap_or(f64::NAN);
     Ok(ChinchillaLaw {
         irreducible: v("E"),

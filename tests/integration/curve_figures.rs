@@ -87,9 +87,9 @@ fn curve_plot_draws_each_run_with_its_fitted_line_and_a_bootstrapped_prediction_
         "--kind",
         "residuals",
         "--width",
-        "800",
+        "4",
         "--height",
-        "600",
+        "3",
         "--out",
         png.to_str().unwrap(),
     ]);
@@ -97,7 +97,8 @@ fn curve_plot_draws_each_run_with_its_fitted_line_and_a_bootstrapped_prediction_
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
-    assert_eq!((be(16), be(20)), (800, 600));
+    // Inches at 300 dpi.
+    assert_eq!((be(16), be(20)), (1200, 900));
 }
 
 #[test]
