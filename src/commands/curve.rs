@@ -21,7 +21,7 @@ use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, deca
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
 use crate::curve::{CurveRun, Prepared, SUM_TOLERANCE};
-use crate::data::checkpoints::{LogOptions, RunLog, load_logs, names_run};
+use crate::data::checkpoints::{LogOptions, RunLog, load_logs, names_run, value_for_run};
 use crate::error::Error;
 use crate::finite::check_finite;
 use crate::fit::objective::ResidualLoss;
@@ -1238,17 +1238,12 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
     let mut out = Vec::new();
     for (name, schedule) in &runs {
         let size = if joint {
-            let n = params
-                .iter()
-                .filter(|(run, _)| names_run(run, name))
-                .max_by_key(|(run, _)| run.len())
-                .map(|(_, n)| *n)
-                .ok_or_else(|| {
-                    Error::invalid_option(
-                        "--params",
-                        format!("run {name} has no parameter count; give --params {name}=N"),
-                    )
-                })?;
+            let n = value_for_run(&params, name).ok_or_else(|| {
+                Error::invalid_option(
+                    "--params",
+                    format!("run {name} has no parameter count; give --params {name}=N"),
+                )
+            })?;
             Some((n, request.tokens_per_step))
         } else {
             None

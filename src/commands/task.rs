@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::checkpoints::names_run;
+use crate::data::checkpoints::value_for_run;
 use crate::data::metrics::{MetricLog, load_metric_log};
 use crate::error::Error;
 use crate::finite::check_finite;
@@ -304,18 +304,12 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
 }
 
 fn params_of(request: &TaskRequest, run: &str) -> Result<f64, Error> {
-    request
-        .params
-        .iter()
-        .filter(|(name, _)| names_run(name, run))
-        .max_by_key(|(name, _)| name.len())
-        .map(|(_, n)| *n)
-        .ok_or_else(|| {
-            Error::invalid_option(
-                "--params",
-                format!("run {run} has no parameter count; give --params RUN=N"),
-            )
-        })
+    value_for_run(&request.params, run).ok_or_else(|| {
+        Error::invalid_option(
+            "--params",
+            format!("run {run} has no parameter count; give --params RUN=N"),
+        )
+    })
 }
 
 /// One task's series over the logs, checked.

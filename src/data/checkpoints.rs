@@ -106,14 +106,20 @@ pub fn names_run(name: &str, run: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
 }
 
+/// The value of `run` among `(name, value)` pairs: that of the longest name that names it
+/// ([`names_run`]).
+pub fn value_for_run(values: &[(String, f64)], run: &str) -> Option<f64> {
+    values
+        .iter()
+        .filter(|(name, _)| names_run(name, run))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(_, v)| *v)
+}
+
 impl LogOptions {
     /// The parameter count given by hand for `run`: the longest matching name.
     pub fn params_of(&self, run: &str) -> Option<f64> {
-        self.params
-            .iter()
-            .filter(|(name, _)| names_run(name, run))
-            .max_by_key(|(name, _)| name.len())
-            .map(|(_, n)| *n)
+        value_for_run(&self.params, run)
     }
 }
 

@@ -13,6 +13,7 @@
 use rayon::prelude::*;
 use scaling_laws::answer::allocation::Allocator;
 use scaling_laws::commands::curve::load_runs;
+use scaling_laws::curve::bootstrap::quantile;
 use scaling_laws::curve::fit::{CurveFitOptions, fit_curves, predict};
 use scaling_laws::curve::law::{DEFAULT_LAMBDA, Joint, decayed_end};
 use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
@@ -161,9 +162,7 @@ fn n_star(law: &ChinchillaLaw, budget: f64) -> (f64, f64) {
 
 fn percentile(mut v: Vec<f64>, q: f64) -> f64 {
     v.sort_by(f64::total_cmp);
-    let pos = q * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    quantile(&v, q)
 }
 
 fn main() {
