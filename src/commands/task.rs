@@ -39,6 +39,9 @@ pub const FLOORS: [(&str, f64); 5] = [
     ("csqa", 0.2),
 ];
 
+/// Most bootstrap replicates: each refits both steps of every task.
+pub const MAX_TASK_DRAWS: usize = 20_000;
+
 /// A task's prediction is withheld when its interval is wider than this (either side).
 pub const MAX_HALF_WIDTH: f64 = 0.1;
 
@@ -192,6 +195,16 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
         return Err(Error::invalid_option(
             "--target",
             "give a target to predict, NAME=N,D (e.g. 7B=6.9e9,4e12)",
+        ));
+    }
+    if request.bootstrap > MAX_TASK_DRAWS {
+        return Err(Error::invalid_option(
+            "--bootstrap",
+            format!(
+                "{} replicates is more than {MAX_TASK_DRAWS} (each refits both steps of every \
+                 task); 100 to 1,000 give stable 95% intervals",
+                request.bootstrap
+            ),
         ));
     }
     if !(request.level > 0.0 && request.level < 1.0) {

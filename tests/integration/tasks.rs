@@ -239,6 +239,16 @@ fn accuracies_in_percent_are_refused_naming_the_file_column_and_row() {
         "--bootstrap",
         "0",
     ]);
+    let mut huge = args.clone();
+    let at = huge.len() - 1;
+    huge[at] = "1000000000";
+    let out = crate::common::run(&huge);
+    assert!(!out.status.success());
+    assert!(
+        crate::common::stderr(&out).contains("more than 20000"),
+        "{}",
+        crate::common::stderr(&out)
+    );
     let out = crate::common::run(&args);
     assert!(!out.status.success());
     let err = crate::common::stderr(&out);
