@@ -28,19 +28,46 @@ class TaskLaws:
         self.tasks: list = self.report["tasks"]
 
     def predictions(self, *, frame: FrameKind = "pandas") -> Any:
-        """One row per task and target: task, target, verdict, task_loss, accuracy, lower,
-        upper (None where withheld or without a bootstrap) and withheld (why, or None)."""
+        """One row per task and target (the targets, then the budgets): task, target, params,
+        tokens (a budget's compute-optimal N* and D*), budget (None for a target), verdict,
+        task_loss, accuracy, lower, upper (None where withheld or without a bootstrap) and
+        withheld (why, or None)."""
         rows = [(t, p) for t in self.tasks for p in t["predictions"]]
         interval = [p.get("interval") for _, p in rows]
         columns = {
             "task": [t["task"] for t, _ in rows],
             "target": [p["target"] for _, p in rows],
+            "params": [p.get("params") for _, p in rows],
+            "tokens": [p.get("tokens") for _, p in rows],
+            "budget": [p.get("budget") for _, p in rows],
             "verdict": [t["verdict"] for t, _ in rows],
-            "task_loss": [p["task_loss"] for _, p in rows],
+            "task_loss": [p.get("task_loss") for _, p in rows],
             "accuracy": [p.get("accuracy") for _, p in rows],
             "lower": [None if i is None else i[0] for i in interval],
             "upper": [None if i is None else i[1] for i in interval],
             "withheld": [p.get("withheld") for _, p in rows],
+        }
+        return make_frame(columns, frame)
+
+    def accuracy_goals(self, *, frame: FrameKind = "pandas") -> Any:
+        """One row per task and accuracy asked for (``target_accuracy``): task, accuracy,
+        task_loss (where step 2 reaches it), compute (the least FLOPs), params, tokens (N* and
+        D* there), lower, upper (the compute's interval; upper None when too many refits never
+        reach the accuracy), unreached (refits that never do) and withheld (why no number, or
+        None)."""
+        rows = [(t, g) for t in self.tasks for g in t.get("accuracy_goals", [])]
+        interval = [g.get("interval") for _, g in rows]
+        columns = {
+            "task": [t["task"] for t, _ in rows],
+            "accuracy": [g["accuracy"] for _, g in rows],
+            "task_loss": [g.get("task_loss") for _, g in rows],
+            "compute": [g.get("compute") for _, g in rows],
+            "params": [g.get("params") for _, g in rows],
+            "tokens": [g.get("tokens") for _, g in rows],
+            "lower": [None if i is None else i[0] for i in interval],
+            "upper": [None if i is None else i[1] for i in interval],
+            "unreached": [g.get("unreached", 0) for _, g in rows],
+            "withheld": [g.get("withheld") for _, g in rows],
         }
         return make_frame(columns, frame)
 
@@ -57,15 +84,26 @@ def _pairs(values: Union[None, Mapping[str, float]], what: str) -> list:
     return [(str(k), float(v)) for k, v in values.items()]
 
 
+def _numbers(values: Union[None, float, Sequence[float]]) -> list:
+    if values is None:
+        return []
+    if isinstance(values, (int, float)):
+        return [float(values)]
+    return [float(v) for v in values]
+
+
 def task(
     files: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]],
     *,
-    target: Mapping[str, Sequence[float]],
+    target: Optional[Mapping[str, Sequence[float]]] = None,
+    budget: Union[None, float, Sequence[float]] = None,
+    target_accuracy: Union[None, float, Sequence[float]] = None,
     params: Optional[Mapping[str, float]] = None,
     tasks: Optional[Sequence[str]] = None,
     average: Optional[Mapping[str, Mapping[str, float]]] = None,
     floor: Optional[Mapping[str, float]] = None,
     template: Optional[Sequence[Sequence[str]]] = None,
+    step2: str = "sigmoid",
     bootstrap: int = 100,
     level: float = 0.95,
 ) -> TaskLaws:
@@ -78,12 +116,20 @@ def task(
     Args:
         files: the ladder's evaluation logs, one run per file.
         target: the models to predict, ``{"7B": (N, D)}``.
+        budget: compute budgets (FLOPs) to predict at, each at the compute-optimal N*, D* of
+            the task's step 1 law (C = 6·N·D).
+        target_accuracy: accuracies (fractions) to reach: the least compute, N* and D* for
+            each, with intervals (:meth:`TaskLaws.accuracy_goals`). At least one of
+            ``target``, ``budget`` and ``target_accuracy`` is needed.
         params: each run's parameter count, by run name or its start before ``-``, ``_`` or
             ``.`` (``{"190M": 190354176}`` for ``190M-1xC``).
         tasks: task names or globs; every task found by default.
         average: tasks averaged from others, ``{"mmlu": {"mmlu_stem_test_rc_5shot": 0.215, ...}}``.
         floor: random-guess accuracies, ``{"task": 0.25}``.
-        template: column templates ``[(ACC, LOSS), ...]`` with ``{task}`` in each.
+        template: column templates ``[(ACC, LOSS), ...]`` with ``{task}`` in ACC, and in LOSS
+            unless one loss column serves every task (the language model's loss).
+        step2: ``"sigmoid"`` (the OLMo ladder's) or ``"exponential"`` (Gadre et al.'s
+            ``1 − ε + k·e^(−γL)``).
         bootstrap: replicates for the intervals (0: none).
         level: confidence level of the intervals.
 
@@ -95,11 +141,14 @@ def task(
             column, a task pattern matching nothing, a run without a parameter count.
     """
     paths = [os.fspath(files)] if isinstance(files, (str, os.PathLike)) else [os.fspath(f) for f in files]
-    if not isinstance(target, Mapping) or not target:
+    if target is not None and not isinstance(target, Mapping):
         raise OptionError("invalid --target: give {name: (N, D)}", {"kind": "InvalidOption", "flag": "--target"})
     args = {
         "params": _pairs(params, "params"),
-        "target": [(str(name), float(nd[0]), float(nd[1])) for name, nd in target.items()],
+        "target": [(str(name), float(nd[0]), float(nd[1])) for name, nd in (target or {}).items()],
+        "budget": _numbers(budget),
+        "target_accuracy": _numbers(target_accuracy),
+        "step2": str(step2),
         "task": [] if tasks is None else [str(t) for t in ([tasks] if isinstance(tasks, str) else tasks)],
         "average": [] if average is None else [(str(n), _pairs(parts, "average")) for n, parts in average.items()],
         "floor": _pairs(floor, "floor"),

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 use scaling_laws::commands::task::{TaskRequest, task_laws};
+use scaling_laws::task::Step2Form;
 
 use crate::errors::IntoPy;
 
@@ -16,6 +17,9 @@ struct TaskArgs {
     average: Vec<(String, Vec<(String, f64)>)>,
     floor: Vec<(String, f64)>,
     template: Vec<(String, String)>,
+    step2: String,
+    budget: Vec<f64>,
+    target_accuracy: Vec<f64>,
     bootstrap: usize,
     level: f64,
 }
@@ -31,7 +35,20 @@ fn task_laws_json(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResul
         averages: args.average,
         floors: args.floor,
         templates: args.template,
+        form: match args.step2.as_str() {
+            "sigmoid" => Step2Form::Sigmoid,
+            "exponential" => Step2Form::Exponential,
+            other => {
+                return Err(crate::errors::option_error(
+                    py,
+                    "--step2",
+                    format!("'{other}' is not a form of step 2; the forms: sigmoid, exponential"),
+                ));
+            }
+        },
         targets: args.target,
+        budgets: args.budget,
+        target_accuracies: args.target_accuracy,
         bootstrap: args.bootstrap,
         level: args.level,
     };

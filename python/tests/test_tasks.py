@@ -64,3 +64,38 @@ def test_percent_accuracies_and_unknown_tasks_are_refused_with_keywords(tmp_path
     assert "--" not in str(unknown.value).split("templates")[0]
     with pytest.raises(sl.OptionError, match="params="):
         sl.task(files, target={"3B": (3.2e9, 6.4e10)})
+
+
+def test_budgets_and_target_accuracies_match_the_command_line_and_the_truth(tmp_path, cli_json):
+    files = _ladder(tmp_path)
+    laws = sl.task(files, budget=1e20, target_accuracy=[0.8, 0.99], step2="sigmoid", params=PARAMS, bootstrap=20)
+    cli = cli_json(
+        "task", *files, "--params", "100M=1e8,200M=2e8,400M=4e8,800M=8e8",
+        "--budget", "1e20", "--target-accuracy", "0.8,0.99", "--bootstrap", "20", "--format", "json",
+    )
+    assert laws.report == cli
+    goals = laws.accuracy_goals(frame="dict")
+    assert goals["accuracy"] == [0.8, 0.99]
+    # 80%, past the largest run's 71%: the truth's task loss there is 1 + ln(0.7/0.55 − 1)/6
+    # (the sigmoid inverted); the compute the fit names reaches about that loss by the truth's
+    # law.
+    needed = 1.0 + math.log(0.7 / 0.55 - 1) / 6
+    assert goals["task_loss"][0] == pytest.approx(needed, abs=0.02)
+    n, d = goals["params"][0], goals["tokens"][0]
+    assert n * d * 6 == pytest.approx(goals["compute"][0], rel=1e-9)
+    assert 0.6 + 40.0 / n**0.3 + 300.0 / d**0.3 == pytest.approx(needed, abs=0.03)
+    assert goals["lower"][0] < goals["compute"][0] < goals["upper"][0]
+    # 99% lies above the sigmoid's ceiling of 95%: no number.
+    assert goals["compute"][1] is None and "cannot tell" in goals["withheld"][1]
+    rows = laws.predictions(frame="dict")
+    assert rows["budget"] == [1e20] and rows["params"][0] * rows["tokens"][0] * 6 == pytest.approx(1e20)
+
+
+def test_a_task_call_without_a_question_or_with_a_percent_goal_is_refused(tmp_path):
+    files = _ladder(tmp_path)
+    with pytest.raises(sl.OptionError, match="target_accuracy="):
+        sl.task(files, params=PARAMS)
+    with pytest.raises(sl.OptionError, match="fractions"):
+        sl.task(files, params=PARAMS, target_accuracy=60)
+    with pytest.raises(sl.OptionError, match="exponential"):
+        sl.task(files, params=PARAMS, budget=1e20, step2="logistic")

@@ -7,12 +7,21 @@ use clap::{Args, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::curve::parse_params;
 use scaling_laws::commands::task::{TaskRequest, task_laws};
+use scaling_laws::task::Step2Form;
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
 Examples:
   scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 1B=1.28e9,2.6e10 --task piqa_val_rc_5shot --bootstrap 10
   scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 7B=6.9e9,4e12 --task arc_easy_test_rc_5shot --task arc_challenge_test_rc_5shot --bootstrap 0 --format json";
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Step2Arg {
+    /// b + a/(1 + e^(−k(L − L0))), with the ideal point (0, 1) (Bhagia et al. 2024).
+    Sigmoid,
+    /// 1 − ε + k·e^(−γL) (Gadre et al. 2024).
+    Exponential,
+}
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
@@ -30,8 +39,21 @@ pub struct TaskArgs {
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
     /// The model to predict, NAME=N,D (parameters, tokens); repeat for more.
-    #[arg(long, value_name = "NAME=N,D", required = true)]
+    #[arg(long, value_name = "NAME=N,D")]
     target: Vec<String>,
+    /// Compute budgets (FLOPs) to predict at, each at the compute-optimal N*, D* of the
+    /// task's step 1 law (C = 6·N·D); comma-separated or repeated.
+    #[arg(long, value_name = "FLOPS", value_delimiter = ',')]
+    budget: Vec<f64>,
+    /// Accuracies (fractions) to reach: the least compute, N* and D* that reach each, with
+    /// intervals; comma-separated or repeated.
+    #[arg(long, value_name = "A", value_delimiter = ',')]
+    target_accuracy: Vec<f64>,
+    /// Step 2's form: the OLMo ladder's sigmoid of accuracy against task loss, or Gadre et
+    /// al.'s exponential (for average error against the language model's loss: give a loss
+    /// template without {task}).
+    #[arg(long, value_enum, default_value = "sigmoid")]
+    step2: Step2Arg,
     /// Each run's parameter count, [RUN=]N (RUN a run's name or its start before `-`, `_` or
     /// `.`: `190M=190354176` for 190M-1xC); repeat for more.
     #[arg(long, value_name = "[RUN=]N")]
@@ -47,9 +69,10 @@ pub struct TaskArgs {
     /// 1/3 for socialiqa; 0.2 for csqa; 0.25 otherwise].
     #[arg(long, value_name = "TASK=FLOOR")]
     floor: Vec<String>,
-    /// Column templates ACC,LOSS with {task} in each [default:
-    /// eval/downstream/{task}_len_norm,eval/downstream_bpb/{task}_bpb, then {task}/accuracy,
-    /// {task}/loss, then acc_{task},loss_{task}].
+    /// Column templates ACC,LOSS with {task} in ACC, and in LOSS unless one loss column
+    /// serves every task (e.g. eval/c4_en-validation/CrossEntropyLoss) [default:
+    /// eval/downstream/{task}_len_norm,eval/downstream_bpb/{task}_bpb, then _acc for _len_norm,
+    /// then {task}/accuracy,{task}/loss, then acc_{task},loss_{task}].
     #[arg(long, value_name = "ACC,LOSS")]
     template: Vec<String>,
     /// Bootstrap replicates (whole runs resampled within each size, both steps refitted).
@@ -130,10 +153,10 @@ fn request(args: &TaskArgs) -> Result<TaskRequest, Error> {
             let (acc, loss) = t.split_once(',').ok_or_else(|| {
                 Error::invalid_option("--template", format!("'{t}' is not ACC,LOSS"))
             })?;
-            if !acc.contains("{task}") || !loss.contains("{task}") {
+            if !acc.contains("{task}") {
                 return Err(Error::invalid_option(
                     "--template",
-                    format!("'{t}': put {{task}} in both column names"),
+                    format!("'{t}': put {{task}} in the accuracy column's name"),
                 ));
             }
             Ok((acc.to_string(), loss.to_string()))
@@ -146,7 +169,13 @@ fn request(args: &TaskArgs) -> Result<TaskRequest, Error> {
         averages,
         floors,
         templates,
+        form: match args.step2 {
+            Step2Arg::Sigmoid => Step2Form::Sigmoid,
+            Step2Arg::Exponential => Step2Form::Exponential,
+        },
         targets,
+        budgets: args.budget.clone(),
+        target_accuracies: args.target_accuracy.clone(),
         bootstrap: args.bootstrap,
         level: args.level,
     })

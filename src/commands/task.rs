@@ -5,20 +5,27 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::answer::allocation::Allocator;
 use crate::data::checkpoints::value_for_run;
 use crate::data::metrics::{MetricLog, load_metric_log};
 use crate::error::Error;
 use crate::finite::check_finite;
 use crate::law::ChinchillaLaw;
 use crate::task::{
-    ChainedFit, Sigmoid, TaskSeries, final_point, fit_chained, fit_direct, resample, trend_noise,
+    ChainedFit, Step2, Step2Form, TaskSeries, final_point, fit_chained, fit_direct, resample,
+    trend_noise,
 };
 
 /// Column templates tried in order when none is given: accuracy, task loss; `{task}` stands
-/// for the task's name.
-pub const TEMPLATES: [(&str, &str); 3] = [
+/// for the task's name (the OLMo ladder's length-normalised accuracy first, its plain accuracy
+/// for the tasks without one, as BoolQ).
+pub const TEMPLATES: [(&str, &str); 4] = [
     (
         "eval/downstream/{task}_len_norm",
+        "eval/downstream_bpb/{task}_bpb",
+    ),
+    (
+        "eval/downstream/{task}_acc",
         "eval/downstream_bpb/{task}_bpb",
     ),
     ("{task}/accuracy", "{task}/loss"),
@@ -42,6 +49,13 @@ pub const FLOORS: [(&str, f64); 5] = [
 /// Most bootstrap replicates: each refits both steps of every task.
 pub const MAX_TASK_DRAWS: usize = 20_000;
 
+/// The least compute for an accuracy is withheld when its interval reaches further than this
+/// factor from the estimate on either side.
+pub const MAX_COMPUTE_RATIO: f64 = 100.0;
+
+/// FLOPs per parameter per token of the compute-optimal questions (`C = 6·N·D`).
+pub const FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
+
 /// A task's prediction is withheld when its interval is wider than this (either side).
 pub const MAX_HALF_WIDTH: f64 = 0.1;
 
@@ -62,10 +76,19 @@ pub struct TaskRequest {
     pub averages: Vec<(String, Vec<(String, f64)>)>,
     /// Random-guess floors given by hand, `(task, floor)`.
     pub floors: Vec<(String, f64)>,
-    /// Column templates (accuracy, loss); empty: [`TEMPLATES`].
+    /// Column templates (accuracy, loss); empty: [`TEMPLATES`]. A loss template without
+    /// `{task}` names one loss column shared by every task (the language model's validation
+    /// loss, for Gadre et al.'s form).
     pub templates: Vec<(String, String)>,
+    /// The form of step 2.
+    pub form: Step2Form,
     /// Targets to predict: name, N, D.
     pub targets: Vec<(String, f64, f64)>,
+    /// Compute budgets (FLOPs) to predict at, each at the compute-optimal N and D of the
+    /// task's step 1 law.
+    pub budgets: Vec<f64>,
+    /// Accuracies whose least compute to find.
+    pub target_accuracies: Vec<f64>,
     /// Bootstrap replicates (runs resampled within sizes).
     pub bootstrap: usize,
     /// Confidence level of the intervals.
@@ -75,10 +98,21 @@ pub struct TaskRequest {
 /// One task's prediction at one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskPrediction {
-    /// The target's name.
+    /// The target's name (`C=1e22` for a budget).
     pub target: String,
-    /// Task loss predicted by step 1.
-    pub task_loss: f64,
+    /// Parameters N of the target (for a budget, the step 1 law's compute-optimal N*; `None`
+    /// when that law has no optimum).
+    pub params: Option<f64>,
+    /// Tokens D of the target (for a budget, D* = C / (6·N*)).
+    pub tokens: Option<f64>,
+    /// The budget, for a compute-optimal prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<f64>,
+    /// For a budget: the interval of N* over the refits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params_interval: Option<(f64, f64)>,
+    /// Task loss predicted by step 1 (`None` where there is no target to predict at).
+    pub task_loss: Option<f64>,
     /// Accuracy chained through both steps; `None` when withheld ("cannot tell").
     pub accuracy: Option<f64>,
     /// Its interval at the report's level, for an evaluation of the target (the refits'
@@ -90,6 +124,30 @@ pub struct TaskPrediction {
     /// The direct baseline's accuracy: the Chinchilla form on the error rate from N and D,
     /// without the task loss, beside the chained one (withheld with it).
     pub direct: Option<f64>,
+}
+
+/// The least compute at which one task reaches an accuracy, at the compute-optimal split of
+/// its step 1 law.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccuracyGoal {
+    /// The accuracy asked for.
+    pub accuracy: f64,
+    /// The task loss at which step 2 reaches it.
+    pub task_loss: Option<f64>,
+    /// The least compute (FLOPs), `None` when withheld.
+    pub compute: Option<f64>,
+    /// N* and D* at that compute.
+    pub params: Option<f64>,
+    /// D*.
+    pub tokens: Option<f64>,
+    /// The compute's interval over the refits, at the report's level; its upper end `None`
+    /// when too many refits never reach the accuracy (no budget is enough for them).
+    pub interval: Option<(f64, Option<f64>)>,
+    /// Refits that never reach the accuracy.
+    pub unreached: usize,
+    /// Why no number is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
 }
 
 /// One task's laws, noise, check and predictions.
@@ -106,7 +164,7 @@ pub struct TaskReport {
     /// Step 1: task loss from N and D.
     pub step1: ChinchillaLaw,
     /// Step 2: accuracy from task loss.
-    pub step2: Sigmoid,
+    pub step2: Step2,
     /// Checkpoint-to-checkpoint noise of the accuracy (median over runs of the spread of the
     /// last 10 evaluations about their trend).
     pub noise: f64,
@@ -119,8 +177,11 @@ pub struct TaskReport {
     pub direct_held_out_error: Option<f64>,
     /// Whether the task is predictable from this ladder, and if not why.
     pub verdict: String,
-    /// Predictions at the targets.
+    /// Predictions at the targets, then at the budgets.
     pub predictions: Vec<TaskPrediction>,
+    /// The least compute for each accuracy asked for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accuracy_goals: Vec<AccuracyGoal>,
 }
 
 /// `scaling-laws task`'s report.
@@ -130,6 +191,9 @@ pub struct TaskLawsReport {
     pub level: f64,
     /// Bootstrap replicates.
     pub bootstrap: usize,
+    /// The form of step 2.
+    #[serde(default)]
+    pub form: Step2Form,
     /// Per task.
     pub tasks: Vec<TaskReport>,
 }
@@ -191,10 +255,39 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
             "give the ladder's evaluation logs",
         ));
     }
-    if request.targets.is_empty() {
+    if request.targets.is_empty()
+        && request.budgets.is_empty()
+        && request.target_accuracies.is_empty()
+    {
         return Err(Error::invalid_option(
             "--target",
-            "give a target to predict, NAME=N,D (e.g. 7B=6.9e9,4e12)",
+            "give a question: a model to predict, --target NAME=N,D (e.g. 7B=6.9e9,4e12), a \
+             compute budget, --budget FLOPS, or an accuracy to reach, --target-accuracy A",
+        ));
+    }
+    if let Some(c) = request
+        .budgets
+        .iter()
+        .find(|c| !(c.is_finite() && **c > 0.0))
+    {
+        return Err(Error::invalid_option(
+            "--budget",
+            format!("{c} is not a positive number of FLOPs"),
+        ));
+    }
+    if let Some(a) = request
+        .target_accuracies
+        .iter()
+        .find(|a| !(**a > 0.0 && **a < 1.0))
+    {
+        let advice = if *a > 1.0 && *a < 100.0 {
+            " (give fractions: 0.6 for 60%)"
+        } else {
+            ""
+        };
+        return Err(Error::invalid_option(
+            "--target-accuracy",
+            format!("{a} is not an accuracy between 0 and 1{advice}"),
         ));
     }
     if request.bootstrap > MAX_TASK_DRAWS {
@@ -310,6 +403,7 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
     let report = TaskLawsReport {
         level: request.level,
         bootstrap: request.bootstrap,
+        form: request.form,
         tasks,
     };
     check_finite(&report, "the task laws")?;
@@ -432,7 +526,8 @@ fn task_report(
     let series = series_of(request, task, cols, logs)?;
     let refs: Vec<&TaskSeries> = series.iter().collect();
     let floor = floor_of(task, &request.floors);
-    let fit = fit_chained(&refs, floor, 1.0)?;
+    let form = request.form;
+    let fit = fit_chained(&refs, form, floor, 1.0)?;
     let mut noises: Vec<f64> = series
         .iter()
         .filter_map(|s| trend_noise(&s.accuracy))
@@ -470,7 +565,7 @@ fn task_report(
             .sum::<f64>()
             / held.len() as f64
     };
-    let held_out_error = fit_chained(&smaller, floor, 1.0)
+    let held_out_error = fit_chained(&smaller, form, floor, 1.0)
         .ok()
         .map(|f: ChainedFit| miss(&|n, d| f.predict(n, d).1));
     let direct_held_out_error = fit_direct(&smaller)
@@ -480,7 +575,7 @@ fn task_report(
     let at_chance = finals.iter().all(|&a| a <= floor + 2.0 * noise.max(0.005));
     let noisy = spread < MIN_SIGNAL_TO_NOISE * noise;
     let draws: Vec<ChainedFit> = (0..request.bootstrap as u64)
-        .filter_map(|seed| fit_chained(&resample(&refs, seed + 1), floor, 1.0).ok())
+        .filter_map(|seed| fit_chained(&resample(&refs, seed + 1), form, floor, 1.0).ok())
         .collect();
     let verdict = if at_chance {
         format!("not predictable: at or near its random-guess accuracy {floor:.3} on every run")
@@ -504,53 +599,108 @@ fn task_report(
         }
     };
     let refused = at_chance || noisy;
-    let predictions = request
+    let level = request.level;
+    let bounds = |mut v: Vec<f64>| -> (f64, f64) {
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| crate::curve::bootstrap::quantile(&v, p);
+        (q((1.0 - level) / 2.0), q((1.0 + level) / 2.0))
+    };
+    let z = statrs::distribution::ContinuousCDF::inverse_cdf(
+        &statrs::distribution::Normal::standard(),
+        0.5 + level / 2.0,
+    );
+    // One prediction: the chain's accuracy at `(n, d)`, each refit's at `at(draw)`.
+    let predict = |target: String,
+                   (n, d): (f64, f64),
+                   budget: Option<f64>,
+                   at: &dyn Fn(&ChainedFit) -> Option<(f64, f64)>| {
+        let (task_loss, accuracy) = fit.predict(n, d);
+        let points: Vec<(f64, f64)> = draws.iter().filter_map(at).collect();
+        let interval = (points.len() >= 2).then(|| {
+            let (lo, hi) = bounds(points.iter().map(|p| p.1).collect());
+            // The evaluation's own noise, added in quadrature to each side.
+            let widen = |side: f64| (side * side + (z * noise).powi(2)).sqrt();
+            (
+                accuracy - widen(accuracy - lo),
+                accuracy + widen(hi - accuracy),
+            )
+        });
+        let params_interval = budget
+            .filter(|_| points.len() >= 2)
+            .map(|_| bounds(points.iter().map(|p| p.0).collect()));
+        let too_wide = interval.is_some_and(|(lo, hi)| (hi - lo) / 2.0 > MAX_HALF_WIDTH);
+        let withheld = if refused {
+            Some(verdict.clone())
+        } else if too_wide {
+            Some(format!(
+                "cannot tell: the {:.0}% interval is wider than ±{:.0} points",
+                100.0 * level,
+                100.0 * MAX_HALF_WIDTH
+            ))
+        } else {
+            None
+        };
+        TaskPrediction {
+            target,
+            params: Some(n),
+            tokens: Some(d),
+            budget,
+            params_interval: params_interval.filter(|_| withheld.is_none()),
+            task_loss: Some(task_loss),
+            accuracy: withheld.is_none().then_some(accuracy),
+            interval: if withheld.is_none() { interval } else { None },
+            direct: direct
+                .filter(|_| withheld.is_none())
+                .map(|law| 1.0 - law.loss(n, d)),
+            withheld,
+        }
+    };
+    let mut predictions: Vec<TaskPrediction> = request
         .targets
         .iter()
         .map(|(name, n, d)| {
-            let (task_loss, accuracy) = fit.predict(*n, *d);
-            let interval = (draws.len() >= 2).then(|| {
-                let mut v: Vec<f64> = draws.iter().map(|f| f.predict(*n, *d).1).collect();
-                v.sort_by(f64::total_cmp);
-                let q = |p: f64| crate::curve::bootstrap::quantile(&v, p);
-                let z = statrs::distribution::ContinuousCDF::inverse_cdf(
-                    &statrs::distribution::Normal::standard(),
-                    0.5 + request.level / 2.0,
-                );
-                let (lo, hi) = (
-                    q((1.0 - request.level) / 2.0),
-                    q((1.0 + request.level) / 2.0),
-                );
-                // The evaluation's own noise, added in quadrature to each side.
-                let widen = |side: f64| (side * side + (z * noise).powi(2)).sqrt();
-                (
-                    accuracy - widen(accuracy - lo),
-                    accuracy + widen(hi - accuracy),
-                )
-            });
-            let too_wide = interval.is_some_and(|(lo, hi)| (hi - lo) / 2.0 > MAX_HALF_WIDTH);
-            let withheld = if refused {
-                Some(verdict.clone())
-            } else if too_wide {
-                Some(format!(
-                    "cannot tell: the {:.0}% interval is wider than ±{:.0} points",
-                    100.0 * request.level,
-                    100.0 * MAX_HALF_WIDTH
-                ))
-            } else {
-                None
-            };
-            TaskPrediction {
-                target: name.clone(),
-                task_loss,
-                accuracy: withheld.is_none().then_some(accuracy),
-                interval: if withheld.is_none() { interval } else { None },
-                direct: direct
-                    .filter(|_| withheld.is_none())
-                    .map(|law| 1.0 - law.loss(*n, *d)),
-                withheld,
-            }
+            predict(name.clone(), (*n, *d), None, &|f| {
+                Some((*n, f.predict(*n, *d).1))
+            })
         })
+        .collect();
+    let optimum = |law: &crate::law::ChinchillaLaw, c: f64| -> Option<(f64, f64)> {
+        let o = Allocator::new(*law, FLOPS_PER_PARAM_TOKEN)
+            .ok()?
+            .optimal_for_compute(c);
+        (o.n_params.is_finite() && o.n_tokens.is_finite() && o.n_params > 0.0)
+            .then_some((o.n_params, o.n_tokens))
+    };
+    for &c in &request.budgets {
+        let name = format!("C={c:.3e}");
+        let Some(nd) = optimum(&fit.step1, c) else {
+            predictions.push(TaskPrediction {
+                target: name,
+                params: None,
+                tokens: None,
+                budget: Some(c),
+                params_interval: None,
+                task_loss: None,
+                accuracy: None,
+                interval: None,
+                withheld: Some(
+                    "cannot tell: step 1's law has no compute-optimal split (an exponent or \
+                     coefficient is not positive)"
+                        .into(),
+                ),
+                direct: None,
+            });
+            continue;
+        };
+        predictions.push(predict(name, nd, Some(c), &|f| {
+            let (n, d) = optimum(&f.step1, c)?;
+            Some((n, f.predict(n, d).1))
+        }));
+    }
+    let accuracy_goals = request
+        .target_accuracies
+        .iter()
+        .map(|&a| accuracy_goal(&fit, &draws, a, level, refused.then_some(&verdict)))
         .collect();
     Ok(TaskReport {
         task: task.to_string(),
@@ -565,7 +715,120 @@ fn task_report(
         direct_held_out_error,
         verdict,
         predictions,
+        accuracy_goals,
     })
+}
+
+/// The least compute at which `fit` reaches `accuracy` (`Err` saying why none does): step 2
+/// inverted to a task loss, step 1's compute-optimal budget for that loss.
+fn compute_for_accuracy(fit: &ChainedFit, accuracy: f64) -> Result<(f64, f64, f64, f64), String> {
+    let loss = fit
+        .step2
+        .loss_for(accuracy)
+        .filter(|l| *l > 0.0)
+        .ok_or_else(|| {
+            format!(
+                "cannot tell: step 2 never reaches {:.1}% (its curve spans {:.1}% to {:.1}% at \
+                 zero loss)",
+                100.0 * accuracy,
+                100.0 * step2_floor(&fit.step2),
+                100.0 * fit.step2.ceiling().min(1.0)
+            )
+        })?;
+    let allocator = Allocator::new(fit.step1, FLOPS_PER_PARAM_TOKEN)
+        .map_err(|_| "cannot tell: step 1's law has no compute-optimal split".to_string())?;
+    let o = allocator.optimal_for_loss(loss).map_err(|_| {
+        format!(
+            "cannot tell: it needs a task loss of {loss:.4}, at or below step 1's irreducible \
+             {:.4}; no budget reaches it",
+            fit.step1.irreducible
+        )
+    })?;
+    Ok((loss, o.compute, o.n_params, o.n_tokens))
+}
+
+/// The accuracy step 2 falls to as the loss grows.
+fn step2_floor(step2: &Step2) -> f64 {
+    match step2 {
+        Step2::Sigmoid(s) => s.b + s.a,
+        Step2::Exponential(e) => 1.0 - e.epsilon,
+    }
+}
+
+fn accuracy_goal(
+    fit: &ChainedFit,
+    draws: &[ChainedFit],
+    accuracy: f64,
+    level: f64,
+    refused: Option<&String>,
+) -> AccuracyGoal {
+    let none = |why: String| AccuracyGoal {
+        accuracy,
+        task_loss: None,
+        compute: None,
+        params: None,
+        tokens: None,
+        interval: None,
+        unreached: 0,
+        withheld: Some(why),
+    };
+    if let Some(verdict) = refused {
+        return none(verdict.clone());
+    }
+    let (loss, compute, params, tokens) = match compute_for_accuracy(fit, accuracy) {
+        Ok(found) => found,
+        Err(why) => return none(why),
+    };
+    let mut interval = None;
+    let mut unreached = 0;
+    if draws.len() >= 2 {
+        // A refit that never reaches the accuracy needs more compute than any: +∞, so that
+        // the interval's upper end is open when more than its tail share of refits do.
+        let mut v: Vec<f64> = draws
+            .iter()
+            .map(|f| compute_for_accuracy(f, accuracy).map_or(f64::INFINITY, |r| r.1))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        unreached = v.iter().filter(|c| c.is_infinite()).count();
+        if 2 * unreached > v.len() {
+            return AccuracyGoal {
+                task_loss: Some(loss),
+                ..none(format!(
+                    "cannot tell: {unreached} of {} refits never reach {:.1}%",
+                    v.len(),
+                    100.0 * accuracy
+                ))
+            };
+        }
+        let q = |p: f64| crate::curve::bootstrap::quantile(&v, p);
+        let (lo, hi) = (q((1.0 - level) / 2.0), q((1.0 + level) / 2.0));
+        if compute / lo > MAX_COMPUTE_RATIO || hi.is_finite() && hi / compute > MAX_COMPUTE_RATIO {
+            return AccuracyGoal {
+                task_loss: Some(loss),
+                ..none(format!(
+                    "cannot tell: the {:.0}% interval of the compute runs from {lo:.2e} to {} \
+                     FLOPs, more than {MAX_COMPUTE_RATIO}× either side of the estimate",
+                    100.0 * level,
+                    if hi.is_finite() {
+                        format!("{hi:.2e}")
+                    } else {
+                        "no end".to_string()
+                    }
+                ))
+            };
+        }
+        interval = Some((lo, hi.is_finite().then_some(hi)));
+    }
+    AccuracyGoal {
+        accuracy,
+        task_loss: Some(loss),
+        compute: Some(compute),
+        params: Some(params),
+        tokens: Some(tokens),
+        interval,
+        unreached,
+        withheld: None,
+    }
 }
 
 #[cfg(test)]

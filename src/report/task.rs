@@ -3,9 +3,25 @@
 use std::io::{self, Write};
 
 use crate::commands::task::TaskLawsReport;
+use crate::task::Step2Form;
 
 fn points(e: Option<f64>) -> String {
     e.map_or("—".to_string(), |e| format!("{:.1}%", 100.0 * e))
+}
+
+fn loss(l: Option<f64>) -> String {
+    l.map_or("—".to_string(), |l| format!("{l:.4}"))
+}
+
+/// A count or compute in short scientific form (`6.888e9`).
+fn sci(v: f64) -> String {
+    format!("{v:.3e}")
+}
+
+fn range(i: Option<(f64, f64)>) -> String {
+    i.map_or(String::new(), |(lo, hi)| {
+        format!("[{}, {}]", sci(lo), sci(hi))
+    })
 }
 
 /// Per task: the check and its verdict (held out: the mean miss on the ladder's largest size
@@ -16,11 +32,17 @@ fn points(e: Option<f64>) -> String {
 ///
 /// Any error of the writer.
 pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
+    let (step2, cite) = match r.form {
+        Step2Form::Sigmoid => ("b + a/(1 + e^(−k(L − L0)))", "Bhagia et al. 2024"),
+        Step2Form::Exponential => (
+            "1 − ε + k·e^(−γL)",
+            "Bhagia et al. 2024; step 2 Gadre et al. 2024",
+        ),
+    };
     writeln!(
         w,
         "task accuracy chained from N and D: step 1 task loss = E + A/N^α + B/D^β (each run's final \
-         task loss), step 2 accuracy = b + a/(1 + e^(−k(L − L0))) (every evaluation after the first \
-         10%) (Bhagia et al. 2024)"
+         task loss), step 2 accuracy = {step2} (every evaluation after the first 10%) ({cite})"
     )?;
     writeln!(w)?;
     let width = r
@@ -68,10 +90,10 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
             match (p.accuracy, &p.withheld) {
                 (Some(a), _) => writeln!(
                     w,
-                    "  {:<width$} {:<10} {:>9.4} {:>8} {:>8.1}%{}",
+                    "  {:<width$} {:<10} {:>9} {:>8} {:>8.1}%{}",
                     t.task,
                     p.target,
-                    p.task_loss,
+                    loss(p.task_loss),
                     points(p.direct),
                     100.0 * a,
                     p.interval.map_or(String::new(), |(lo, hi)| format!(
@@ -82,15 +104,100 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
                 )?,
                 (None, why) => writeln!(
                     w,
-                    "  {:<width$} {:<10} {:>9.4} {:>8} {:>9}   {}",
+                    "  {:<width$} {:<10} {:>9} {:>8} {:>9}   {}",
                     t.task,
                     p.target,
-                    p.task_loss,
+                    loss(p.task_loss),
                     points(p.direct),
                     "—",
                     why.as_deref().unwrap_or("withheld")
                 )?,
             }
+        }
+    }
+    let budgets: Vec<_> = r
+        .tasks
+        .iter()
+        .flat_map(|t| t.predictions.iter().map(move |p| (t, p)))
+        .filter(|(_, p)| p.budget.is_some() && p.accuracy.is_some())
+        .collect();
+    if !budgets.is_empty() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "  at a budget: N* and D* minimise step 1's task loss at C = 6·N·D (N*'s interval \
+             over the refits)"
+        )?;
+        writeln!(
+            w,
+            "  {:<width$} {:<10} {:>10} {:<24} {:>10}",
+            "task", "budget", "N*", "", "D*"
+        )?;
+        for (t, p) in budgets {
+            writeln!(
+                w,
+                "  {:<width$} {:<10} {:>10} {:<24} {:>10}",
+                t.task,
+                p.target,
+                p.params.map_or("—".into(), sci),
+                range(p.params_interval),
+                p.tokens.map_or("—".into(), sci),
+            )?;
+        }
+    }
+    let goals = r.tasks.iter().flat_map(|t| &t.accuracy_goals);
+    if goals.clone().next().is_some() {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "  least compute to reach an accuracy (the expected accuracy, at step 1's \
+             compute-optimal N and D; the interval over the refits)"
+        )?;
+        writeln!(
+            w,
+            "  {:<width$} {:>8} {:>9} {:>10} {:<24} {:>10} {:>10}",
+            "task", "accuracy", "task loss", "FLOPs", "", "N*", "D*"
+        )?;
+        for t in &r.tasks {
+            for g in &t.accuracy_goals {
+                match (g.compute, &g.withheld) {
+                    (Some(c), _) => writeln!(
+                        w,
+                        "  {:<width$} {:>7.1}% {:>9} {:>10} {:<24} {:>10} {:>10}",
+                        t.task,
+                        100.0 * g.accuracy,
+                        loss(g.task_loss),
+                        sci(c),
+                        g.interval.map_or(String::new(), |(lo, hi)| format!(
+                            "[{}, {}]",
+                            sci(lo),
+                            hi.map_or("no end".into(), sci)
+                        )),
+                        g.params.map_or("—".into(), sci),
+                        g.tokens.map_or("—".into(), sci),
+                    )?,
+                    (None, why) => writeln!(
+                        w,
+                        "  {:<width$} {:>7.1}% {:>9} {:>10}   {}",
+                        t.task,
+                        100.0 * g.accuracy,
+                        loss(g.task_loss),
+                        "—",
+                        why.as_deref().unwrap_or("withheld")
+                    )?,
+                }
+            }
+        }
+        let open: Vec<String> = goals
+            .filter(|g| g.interval.is_some_and(|(_, hi)| hi.is_none()))
+            .map(|g| format!("{:.1}%", 100.0 * g.accuracy))
+            .collect();
+        if !open.is_empty() {
+            writeln!(
+                w,
+                "  no end: more refits than the interval's tail never reach {} at any budget",
+                open.join(" or ")
+            )?;
         }
     }
     Ok(())
