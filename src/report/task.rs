@@ -188,7 +188,10 @@ pub fn text(r: &TaskLawsReport, w: &mut dyn Write) -> io::Result<()> {
                 }
             }
         }
-        if goals.clone().any(|g| g.interval.is_some_and(|(_, hi)| hi.is_none())) {
+        if goals
+            .clone()
+            .any(|g| g.interval.is_some_and(|(_, hi)| hi.is_none()))
+        {
             writeln!(
                 w,
                 "  no end: more refits than the interval's upper tail never reach that accuracy \
