@@ -84,6 +84,16 @@ pub struct TaskArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Draw the laws to this file (.png, .svg or .pdf): per task step 1, step 2 and the
+    /// chain, with the targets and their intervals (at most 12 tasks).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<std::path::PathBuf>,
+    /// The figure's width in inches [default: 6.75].
+    #[arg(long, requires = "plot")]
+    width: Option<f64>,
+    /// The figure's height in inches [default: 2.2 per task].
+    #[arg(long, requires = "plot")]
+    height: Option<f64>,
 }
 
 fn pair<'a>(value: &'a str, flag: &str, shape: &str) -> Result<(&'a str, &'a str), Error> {
@@ -183,7 +193,26 @@ fn request(args: &TaskArgs) -> Result<TaskRequest, Error> {
 
 /// Run `scaling-laws task`.
 pub fn run(args: TaskArgs) -> anyhow::Result<()> {
-    let report = task_laws(&request(&args)?)?;
+    let request = request(&args)?;
+    // The figure's file type and size are checked before the fits, which take a while.
+    let size = |tasks: usize| {
+        let default = scaling_laws::plot::task_options(tasks).size_in_inches();
+        super::plot::figure_size(
+            Some(args.width.unwrap_or(default.0)),
+            Some(args.height.unwrap_or(default.1)),
+        )
+    };
+    if let Some(path) = &args.plot {
+        scaling_laws::plot::ImageFormat::from_path(path)
+            .map_err(|e| Error::invalid_option("--plot", e.to_string()))?;
+        size(1)?;
+    }
+    let report = task_laws(&request)?;
+    if let Some(path) = &args.plot {
+        let level = (report.bootstrap >= 2).then_some(report.level);
+        let opts = size(report.tasks.len())?;
+        scaling_laws::plot::task_figure(path, &report.panels, level, &opts)?;
+    }
     let mut stdout = super::stdout::lock();
     match args.format {
         Format::Text => scaling_laws::report::task::text(&report, &mut stdout),

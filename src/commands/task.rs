@@ -11,6 +11,7 @@ use crate::data::metrics::{MetricLog, load_metric_log};
 use crate::error::Error;
 use crate::finite::check_finite;
 use crate::law::ChinchillaLaw;
+use crate::plot::{TaskPanel, TaskRun, TaskTarget};
 use crate::task::{
     ChainedFit, Step2, Step2Form, TaskSeries, final_point, fit_chained, fit_direct, resample,
     trend_noise,
@@ -196,6 +197,9 @@ pub struct TaskLawsReport {
     pub form: Step2Form,
     /// Per task.
     pub tasks: Vec<TaskReport>,
+    /// What the figure draws, a row per task (not part of the report's JSON).
+    #[serde(skip)]
+    pub panels: Vec<TaskPanel>,
 }
 
 /// Whether glob `pattern` (`*` any run of characters, `?` one) matches `name`.
@@ -396,15 +400,18 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
         .iter()
         .map(|p| load_metric_log(p, &|c| wanted.iter().any(|w| w == c)))
         .collect::<Result<_, _>>()?;
-    let tasks = chosen
+    let (tasks, panels): (Vec<TaskReport>, Vec<TaskPanel>) = chosen
         .par_iter()
         .map(|(name, cols)| task_report(request, name, cols, &logs))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     let report = TaskLawsReport {
         level: request.level,
         bootstrap: request.bootstrap,
         form: request.form,
         tasks,
+        panels,
     };
     check_finite(&report, "the task laws")?;
     Ok(report)
@@ -522,7 +529,7 @@ fn task_report(
     task: &str,
     cols: &[(String, String, f64)],
     logs: &[MetricLog],
-) -> Result<TaskReport, Error> {
+) -> Result<(TaskReport, TaskPanel), Error> {
     let series = series_of(request, task, cols, logs)?;
     let refs: Vec<&TaskSeries> = series.iter().collect();
     let floor = floor_of(task, &request.floors);
@@ -702,7 +709,8 @@ fn task_report(
         .iter()
         .map(|&a| accuracy_goal(&fit, &draws, a, level, refused.then_some(&verdict)))
         .collect();
-    Ok(TaskReport {
+    let panel = panel_of(task, &verdict, floor, &series, &finals, &fit, &predictions);
+    let report = TaskReport {
         task: task.to_string(),
         columns: (cols[0].0.clone(), cols[0].1.clone()),
         floor,
@@ -716,7 +724,117 @@ fn task_report(
         verdict,
         predictions,
         accuracy_goals,
-    })
+    };
+    Ok((report, panel))
+}
+
+/// Points along a line.
+const PANEL_SAMPLES: usize = 60;
+
+/// `n` points from `lo` to `hi`, evenly on a log scale.
+fn log_samples(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    let (a, b) = (lo.ln(), hi.ln());
+    (0..n)
+        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp())
+        .collect()
+}
+
+/// What the figure draws for one task.
+fn panel_of(
+    task: &str,
+    verdict: &str,
+    floor: f64,
+    series: &[TaskSeries],
+    finals: &[f64],
+    fit: &ChainedFit,
+    predictions: &[TaskPrediction],
+) -> TaskPanel {
+    let k = FLOPS_PER_PARAM_TOKEN;
+    let runs: Vec<TaskRun> = series
+        .iter()
+        .zip(finals)
+        .map(|(s, &accuracy)| {
+            let (n, d, task_loss) = final_point(s);
+            let (x, y) = crate::task::step2_points(s);
+            TaskRun {
+                params: n,
+                compute: k * n * d,
+                task_loss,
+                accuracy,
+                evaluations: x.into_iter().zip(y).collect(),
+            }
+        })
+        .collect();
+    let targets: Vec<TaskTarget> = predictions
+        .iter()
+        .filter_map(|p| {
+            let (n, d, loss) = (p.params?, p.tokens?, p.task_loss?);
+            Some(TaskTarget {
+                name: p.target.clone(),
+                compute: k * n * d,
+                task_loss: loss,
+                accuracy: p.accuracy.map(|a| (a, p.interval)),
+            })
+        })
+        .collect();
+    let mut sizes: Vec<f64> = series.iter().map(|s| s.params).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.dedup();
+    let step1 = sizes
+        .iter()
+        .map(|&n| {
+            let of = series.iter().filter(|s| s.params == n);
+            let ds: Vec<f64> = of.map(|s| final_point(s).1).collect();
+            let lo = ds.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
+            let hi = ds.iter().copied().fold(0.0, f64::max) * 1.3;
+            let line = log_samples(lo, hi, PANEL_SAMPLES)
+                .into_iter()
+                .map(|d| (k * n * d, fit.step1.loss(n, d)))
+                .collect();
+            (n, line)
+        })
+        .collect();
+    let computes = runs
+        .iter()
+        .map(|r| r.compute)
+        .chain(targets.iter().map(|t| t.compute));
+    let lo = computes.clone().fold(f64::INFINITY, f64::min) / 1.5;
+    let hi = computes.fold(0.0, f64::max) * 1.5;
+    let frontier: Vec<(f64, f64)> = match Allocator::new(fit.step1, k) {
+        Ok(allocator) => log_samples(lo, hi, PANEL_SAMPLES)
+            .into_iter()
+            .map(|c| (c, allocator.optimal_loss(c)))
+            .filter(|p| p.1.is_finite())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let losses = runs
+        .iter()
+        .flat_map(|r| r.evaluations.iter().map(|e| e.0))
+        .chain(targets.iter().map(|t| t.task_loss));
+    let x_lo = losses.clone().fold(f64::INFINITY, f64::min) * 0.95;
+    let x_hi = losses.fold(0.0, f64::max) * 1.05;
+    let step2 = (0..=PANEL_SAMPLES)
+        .map(|i| {
+            let x = x_lo + (x_hi - x_lo) * i as f64 / PANEL_SAMPLES as f64;
+            (x, fit.step2.at(x))
+        })
+        .collect();
+    let chained = frontier
+        .iter()
+        .map(|&(c, l)| (c, fit.step2.at(l)))
+        .collect();
+    TaskPanel {
+        task: task.to_string(),
+        verdict: verdict.split(':').next().unwrap_or(verdict).to_string(),
+        floor,
+        runs,
+        step1,
+        frontier,
+        step2,
+        chained,
+        targets,
+    }
 }
 
 /// The least compute at which `fit` reaches `accuracy` (`Err` saying why none does): step 2

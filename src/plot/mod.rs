@@ -58,6 +58,7 @@ mod render;
 mod residuals;
 mod select;
 mod style;
+mod task;
 #[cfg(test)]
 mod tests;
 
@@ -84,6 +85,9 @@ pub(crate) use residuals::residuals_with_bands_image;
 pub use residuals::{residuals, residuals_with_bands};
 pub use select::held_out_errors;
 pub use style::{DPI, MIN_TEXT_PT};
+pub use task::{
+    MAX_TASK_ROWS, TaskPanel, TaskRun, TaskTarget, task_figure, task_image, task_options,
+};
 
 use crate::data::Dataset;
 use crate::error::Error;

@@ -444,3 +444,48 @@ fn gadre_s_exponential_form_of_step_2_is_recovered_from_a_ladder_drawn_from_it()
     let truth = exponential(true_task_loss(5e9, 1e11));
     assert!((acc - truth).abs() < 0.01, "{acc} against {truth}");
 }
+
+#[test]
+fn the_task_figure_draws_each_step_and_a_bad_file_type_is_refused() {
+    let sigmoid = |l: f64| 1.0 - 0.75 / (1.0 + (-6.0 * (l - 1.1)).exp());
+    let dir = crate::common::temp_dir();
+    let files = simulated_ladder(&dir, &sigmoid, 0.003);
+    let svg = dir.path().join("tasks.svg");
+    let svg_arg = svg.display().to_string();
+    let mut args = vec!["task"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend([
+        "--params",
+        "s1=1.5e8,s2=3e8,s3=6e8,s4=1.2e9",
+        "--target",
+        "big=5e9,1e11",
+        "--bootstrap",
+        "10",
+        "--plot",
+        &svg_arg,
+    ]);
+    let out = crate::common::run(&args);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let text = std::fs::read_to_string(&svg).unwrap();
+    for label in [
+        "quiz",
+        "step 2 (predictable)",
+        "chained",
+        "Task loss",
+        "targets (95% interval)",
+        "1.2B",
+    ] {
+        assert!(text.contains(label), "no '{label}' in the figure");
+    }
+    // Inches, as every figure: 6.75 wide, a row of 2.2 plus the title.
+    assert!(text.contains("width=\"6.75in\""), "{}", &text[..300]);
+
+    let bad = dir.path().join("tasks.txt").display().to_string();
+    let at = args.len() - 1;
+    args[at] = &bad;
+    let out = crate::common::run(&args);
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(err.contains("--plot") && err.contains(".txt"), "{err}");
+    assert!(!dir.path().join("tasks.txt").exists());
+}
