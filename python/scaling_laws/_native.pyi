@@ -233,3 +233,6 @@ def curve_plot_svg(
 
 def task_laws_json(paths: list[str], args: dict[str, Any]) -> str:
     """Benchmark accuracy chained from N and D (``scaling-laws task --format json``), as JSON."""
+
+def task_plot_svg(paths: list[str], args: dict[str, Any], width: int, height: int) -> str:
+    """The figure of ``scaling-laws task --plot`` as SVG (0 for the default size)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
+from ._figures import Figure
 from ._frames import FrameKind, make_frame
 from .errors import OptionError
 
@@ -23,9 +25,32 @@ class TaskLaws:
             ``predictions``, …).
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, paths: Optional[list] = None, args: Optional[dict] = None) -> None:
         self.report: dict = json.loads(text)
         self.tasks: list = self.report["tasks"]
+        self._paths = paths
+        self._args = args
+
+    def plot(self, *, width: Optional[int] = None, height: Optional[int] = None) -> Figure:
+        """The figure of ``scaling-laws task --plot``: a row per task (at most 12) with step 1
+        (task loss against compute: each size's law, the compute-optimal frontier, the
+        targets), step 2 (accuracy against task loss: the evaluations fitted, the fitted
+        curve, the random-guess floor, the targets' intervals) and the chain along the
+        frontier. The laws are fitted again for it, with the same seeds (the same numbers).
+
+        Args:
+            width, height: the size in pixels at 300 to the inch; by default 6.75 inches wide
+                and 2.2 inches a task.
+
+        Returns:
+            A :class:`Figure`, shown inline in Jupyter; ``.save("tasks.png")`` writes it.
+        """
+        if self._paths is None or self._args is None:
+            raise OptionError("this report was not made by task(); call task() to draw it", {"kind": "InvalidOption", "flag": "--plot"})
+        svg = _native.task_plot_svg(self._paths, self._args, int(width or 0), int(height or 0))
+        found = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+        w, h = (int(found.group(1)), int(found.group(2))) if found else (int(width or 0), int(height or 0))
+        return Figure("tasks", svg, w, h)
 
     def predictions(self, *, frame: FrameKind = "pandas") -> Any:
         """One row per task and target (the targets, then the budgets): task, target, params,
@@ -156,4 +181,4 @@ def task(
         "bootstrap": int(bootstrap),
         "level": float(level),
     }
-    return TaskLaws(_native.task_laws_json(paths, args))
+    return TaskLaws(_native.task_laws_json(paths, args), paths, args)

@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 use scaling_laws::commands::task::{TaskRequest, task_laws};
+use scaling_laws::plot::{ImageFormat, PlotOptions, task_image, task_options};
 use scaling_laws::task::Step2Form;
 
 use crate::errors::IntoPy;
@@ -24,11 +25,8 @@ struct TaskArgs {
     level: f64,
 }
 
-/// Fit and predict every requested task of the logs in `paths` (`scaling-laws task --format
-/// json`), with the GIL released.
-#[pyfunction]
-fn task_laws_json(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResult<String> {
-    let request = TaskRequest {
+fn request(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResult<TaskRequest> {
+    Ok(TaskRequest {
         paths,
         params: args.params,
         tasks: args.task,
@@ -51,14 +49,45 @@ fn task_laws_json(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResul
         target_accuracies: args.target_accuracy,
         bootstrap: args.bootstrap,
         level: args.level,
-    };
+    })
+}
+
+/// Fit and predict every requested task of the logs in `paths` (`scaling-laws task --format
+/// json`), with the GIL released.
+#[pyfunction]
+fn task_laws_json(py: Python<'_>, paths: Vec<String>, args: TaskArgs) -> PyResult<String> {
+    let request = request(py, paths, args)?;
     let report = py.detach(|| task_laws(&request)).py_err(py)?;
     serde_json::to_string(&report)
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
 
+/// The figure of `scaling-laws task --plot` as SVG, `width` × `height` units at 300 to the
+/// inch (0 for the default size); the fits are made again, with the same seeds.
+#[pyfunction]
+fn task_plot_svg(
+    py: Python<'_>,
+    paths: Vec<String>,
+    args: TaskArgs,
+    width: u32,
+    height: u32,
+) -> PyResult<String> {
+    let request = request(py, paths, args)?;
+    let report = py.detach(|| task_laws(&request)).py_err(py)?;
+    let default = task_options(report.tasks.len());
+    let opts = PlotOptions {
+        width: if width == 0 { default.width } else { width },
+        height: if height == 0 { default.height } else { height },
+        title: None,
+    };
+    let level = (report.bootstrap >= 2).then_some(report.level);
+    let svg = task_image(&report.panels, level, &opts, ImageFormat::Svg).py_err(py)?;
+    String::from_utf8(svg).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+}
+
 /// Add the task functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(task_laws_json, m)?)?;
+    m.add_function(wrap_pyfunction!(task_plot_svg, m)?)?;
     Ok(())
 }

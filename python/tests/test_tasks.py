@@ -99,3 +99,17 @@ def test_a_task_call_without_a_question_or_with_a_percent_goal_is_refused(tmp_pa
         sl.task(files, params=PARAMS, target_accuracy=60)
     with pytest.raises(sl.OptionError, match="exponential"):
         sl.task(files, params=PARAMS, budget=1e20, step2="logistic")
+
+
+def test_the_task_figure_is_the_command_lines(tmp_path, cli_json):
+    files = _ladder(tmp_path)
+    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=5)
+    figure = laws.plot()
+    out = tmp_path / "tasks.svg"
+    cli_json(
+        "task", *files, "--params", "100M=1e8,200M=2e8,400M=4e8,800M=8e8",
+        "--target", "3B=3.2e9,6.4e10", "--bootstrap", "5", "--format", "json", "--plot", str(out),
+    )
+    assert figure.svg == out.read_text()
+    assert (figure.width, figure.height) == (2025, 750)
+    assert "step 2 (predictable)" in figure.svg
