@@ -110,3 +110,30 @@ def test_training_curves_refit_predicts_the_held_out_schedules():
     assert float(found.group(1)) < 0.25 and float(found.group(2)) <= 0.23
     assert "weakly identified" in text
     assert "error of the final loss" in text
+
+
+def test_downstream_tasks_predictions_refusals_and_forms():
+    text = outputs("downstream_tasks.ipynb")
+    found = re.search(r"targets covered: (\d+) of (\d+) predictions given, (\d+) withheld", text)
+    assert found, text[:2000]
+    covered, given, withheld = map(int, found.groups())
+    # 12 of 16 when written: ARC-Easy and ARC-Challenge measure far above the ladder's line.
+    assert given == 16 and withheld == 2 and covered >= 11
+    # MMLU at the 7B-4T: the paper's chained prediction is 51.3%; ours within 3 points.
+    mmlu = re.search(r"^7B-4T mmlu: ours ([\d.]+)%", text, re.M)
+    assert mmlu and abs(float(mmlu.group(1)) - 51.27) < 3.0, text[:2000]
+    assert "7B-4T winogrande_val_rc_5shot: withheld (cannot tell)" in text
+    forms = dict(
+        (m.group(1), (float(m.group(2)), float(m.group(3)), float(m.group(4)), float(m.group(5))))
+        for m in re.finditer(
+            r"^(exponential|sigmoid): C4 loss [\d.]+, six-task average ([\d.]+)% \[([\d.]+), ([\d.]+)\], measured ([\d.]+)%",
+            text,
+            re.M,
+        )
+    )
+    assert set(forms) == {"exponential", "sigmoid"}, text[-2000:]
+    point, lo, hi, measured = forms["sigmoid"]
+    assert lo <= measured <= hi
+    assert forms["exponential"][0] > point
+    assert "cannot tell" in text
+    assert images("downstream_tasks.ipynb").count("image/svg+xml") == 1
