@@ -139,7 +139,8 @@ def task(
     cannot be trusted is withheld ("cannot tell").
 
     Args:
-        files: the ladder's evaluation logs, one run per file.
+        files: the ladder's evaluation logs, one run per file or many in a long table
+            with a run column (``run``, ``run_id``, ``run_name``).
         target: the models to predict, ``{"7B": (N, D)}``.
         budget: compute budgets (FLOPs) to predict at, each at the compute-optimal N*, D* of
             the task's step 1 law (C = 6·N·D).

@@ -33,9 +33,10 @@ enum Format {
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES, allow_negative_numbers = true)]
 pub struct TaskArgs {
-    /// Evaluation logs of the ladder's runs, one run per file (CSV, Parquet, NDJSON), each
-    /// with a tokens column and, per task, an accuracy and a task-loss column (W&B exports as
-    /// the OLMo ladder's, Bhagia et al. 2024, are read as they come).
+    /// Evaluation logs of the ladder's runs, one run per file (CSV, Parquet, NDJSON) or many
+    /// in a long table with a run column (run, run_id, run_name), with a tokens column and,
+    /// per task, an accuracy and a task-loss column (W&B exports as the OLMo ladder's, Bhagia
+    /// et al. 2024, are read as they come).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<String>,
     /// The model to predict, NAME=N,D (parameters, tokens); repeat for more.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::allocation::Allocator;
 use crate::data::checkpoints::value_for_run;
-use crate::data::metrics::{MetricLog, load_metric_log};
+use crate::data::metrics::{MetricLog, load_metric_log, load_metric_logs};
 use crate::error::Error;
 use crate::finite::check_finite;
 use crate::law::ChinchillaLaw;
@@ -398,8 +398,11 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
     let logs: Vec<MetricLog> = request
         .paths
         .iter()
-        .map(|p| load_metric_log(p, &|c| wanted.iter().any(|w| w == c)))
-        .collect::<Result<_, _>>()?;
+        .map(|p| load_metric_logs(p, &|c| wanted.iter().any(|w| w == c)))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let (tasks, panels): (Vec<TaskReport>, Vec<TaskPanel>) = chosen
         .par_iter()
         .map(|(name, cols)| task_report(request, name, cols, &logs))

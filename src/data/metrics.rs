@@ -1,6 +1,7 @@
-//! Evaluation logs with many metric columns (per task: accuracy and task loss), one run per
-//! file, for the task-accuracy laws: the columns chosen by the caller from the file's names,
-//! each read as numbers with empty cells kept as gaps.
+//! Evaluation logs with many metric columns (per task: accuracy and task loss), for the
+//! task-accuracy laws: one run per file (W&B exports), or a long table of many runs with a run
+//! column (`run`, `run_id`, `run_name`, `run_path`); the columns chosen by the caller from the
+//! file's names, each read as numbers with empty cells kept as gaps.
 
 use super::table::{Table, Values};
 use crate::error::{BadValues, Error};
@@ -37,6 +38,60 @@ impl MetricLog {
 pub fn load_metric_log(path: &str, wanted: &dyn Fn(&str) -> bool) -> Result<MetricLog, Error> {
     let (table, stem) = super::read_table_file(path)?;
     metric_log_of_table(&table, path, &stem, wanted)
+}
+
+/// Read `path` as [`load_metric_log`] does, one log per run: the file's rows split by its run
+/// column when it has one ([`super::checkpoints::RUN_NAMES`], in order of each run's first
+/// row), else the whole file as the run named by its stem.
+///
+/// # Errors
+///
+/// As [`load_metric_log`]; a run column with empty cells.
+pub fn load_metric_logs(
+    path: &str,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Vec<MetricLog>, Error> {
+    let (table, stem) = super::read_table_file(path)?;
+    let run_col = super::checkpoints::RUN_NAMES
+        .iter()
+        .find_map(|n| super::roles::find_column(&table, n))
+        .map(|i| table.columns[i].name.clone());
+    let Some(run_col) = run_col else {
+        return Ok(vec![metric_log_of_table(&table, path, &stem, wanted)?]);
+    };
+    let options = super::curves::CurveOptions {
+        run_col: Some(run_col.clone()),
+        ..super::curves::CurveOptions::default()
+    };
+    let names = super::curves::run_names(&table, &options, path, &stem)?;
+    let whole = metric_log_of_table(&table, path, &stem, &|c| c != run_col && wanted(c))?;
+    let mut order: Vec<&str> = Vec::new();
+    for n in &names {
+        if !order.contains(&n.as_str()) {
+            order.push(n);
+        }
+    }
+    Ok(order
+        .into_iter()
+        .map(|run| MetricLog {
+            run: run.to_string(),
+            path: format!("{path} (run {run})"),
+            names: whole.names.clone(),
+            columns: whole
+                .columns
+                .iter()
+                .map(|(name, values)| {
+                    let of_run = values
+                        .iter()
+                        .zip(&names)
+                        .filter(|(_, n)| *n == run)
+                        .map(|(v, _)| *v)
+                        .collect();
+                    (name.clone(), of_run)
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 fn metric_log_of_table(

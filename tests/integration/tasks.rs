@@ -489,3 +489,27 @@ fn the_task_figure_draws_each_step_and_a_bad_file_type_is_refused() {
     assert!(err.contains("--plot") && err.contains(".txt"), "{err}");
     assert!(!dir.path().join("tasks.txt").exists());
 }
+
+#[test]
+fn a_long_table_with_a_run_column_gives_the_report_of_one_file_per_run() {
+    let sigmoid = |l: f64| 1.0 - 0.75 / (1.0 + (-6.0 * (l - 1.1)).exp());
+    let dir = crate::common::temp_dir();
+    let files = simulated_ladder(&dir, &sigmoid, 0.003);
+    let mut long = String::from("run,tokens,acc_quiz,loss_quiz\n");
+    for f in &files {
+        let run = std::path::Path::new(f)
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        for line in std::fs::read_to_string(f).unwrap().lines().skip(1) {
+            long.push_str(&format!("{run},{line}\n"));
+        }
+    }
+    let long = crate::common::write_file(&dir, "ladder.csv", &long);
+    let extra = ["--target", "big=5e9,1e11", "--bootstrap", "5"];
+    let one_per_run = task_json(&files, &extra);
+    let together = task_json(&[long], &extra);
+    assert_eq!(together["tasks"][0]["runs"], 16);
+    assert_eq!(one_per_run["tasks"], together["tasks"]);
+}
