@@ -12,6 +12,7 @@ use scaling_laws::task::Step2Form;
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
 Examples:
+  scaling-laws task data/simulated_task_ladder.csv --params 150M=1.5e8,300M=3e8,600M=6e8,1.2B=1.2e9 --target 5B=5e9,1e11 --target-accuracy 0.95 --bootstrap 20
   scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 1B=1.28e9,2.6e10 --task piqa_val_rc_5shot --bootstrap 10
   scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 7B=6.9e9,4e12 --task arc_easy_test_rc_5shot --task arc_challenge_test_rc_5shot --bootstrap 0 --format json";
 

@@ -513,3 +513,59 @@ fn a_long_table_with_a_run_column_gives_the_report_of_one_file_per_run() {
     assert_eq!(together["tasks"][0]["runs"], 16);
     assert_eq!(one_per_run["tasks"], together["tasks"]);
 }
+
+/// `data/simulated_task_ladder.csv`: a long table of 16 runs (4 sizes × 1, 2, 5, 10 times 20
+/// tokens per parameter, 40 evaluations each) with two tasks: `quiz`, whose task loss follows
+/// `TRUE_STEP1` and whose accuracy follows `1 − 0.75·σ(6·(L − 1.1))` (noise 0.3 points), and
+/// `guess`, four-choice and at chance on every run (25% ± 1 point).
+fn simulated_task_ladder() -> String {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut gauss = move || {
+        let mut u = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (u1, u2) = (u().max(1e-300), u());
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    };
+    let mut text = String::from("run,tokens,acc_quiz,loss_quiz,acc_guess,loss_guess\n");
+    for (size, n) in [
+        ("150M", 1.5e8),
+        ("300M", 3e8),
+        ("600M", 6e8),
+        ("1.2B", 1.2e9),
+    ] {
+        for m in [1.0_f64, 2.0, 5.0, 10.0] {
+            let d_end = 20.0 * m * n;
+            for i in 1..=40 {
+                let d = (d_end * f64::from(i) / 40.0).round();
+                let loss = true_task_loss(n, d) * (1.0 + 0.001 * gauss());
+                let acc = 1.0 - 0.75 / (1.0 + (-6.0 * (loss - 1.1)).exp()) + 0.003 * gauss();
+                let guess_loss = 1.386 * (1.0 + 0.002 * gauss());
+                let guess = 0.25 + 0.01 * gauss();
+                text.push_str(&format!(
+                    "{size}-{m}x,{d},{acc:.5},{loss:.5},{guess:.5},{guess_loss:.5}\n"
+                ));
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn the_shipped_task_ladder_is_reproduced_byte_for_byte() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/simulated_task_ladder.csv");
+    let expected = simulated_task_ladder();
+    if std::env::var_os("UPDATE_SIMULATED_DATA").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        shipped == expected,
+        "data/simulated_task_ladder.csv differs from its generator (tests/integration/tasks.rs); \
+         UPDATE_SIMULATED_DATA=1 cargo test --locked --test integration shipped_task rewrites it"
+    );
+}
