@@ -33,7 +33,19 @@ pub(super) fn place(
             (rect, Some(end))
         }
         Some((_, rect)) => (rect, None),
-        None => (candidates(point, size, gap)[0], None),
+        // Nowhere free: right of the point (left near the right edge), kept inside the bounds.
+        None => {
+            let [right, left, ..] = candidates(point, size, gap);
+            let rect = if inside(&right, &bounds) { right } else { left };
+            let dx = (bounds.0 - rect.0).max(0) - (rect.2 - bounds.2).max(0);
+            let dy = (bounds.1 - rect.1).max(0) - (rect.3 - bounds.3).max(0);
+            let moved = (rect.0 + dx, rect.1 + dy, rect.2 + dx, rect.3 + dy);
+            let end = (
+                point.0.clamp(moved.0, moved.2),
+                point.1.clamp(moved.1, moved.3),
+            );
+            (moved, (dx != 0 || dy != 0).then_some(end))
+        }
     }
 }
 
@@ -77,6 +89,10 @@ mod tests {
             corner.2 <= 400,
             "a label at the right edge goes left: {corner:?}"
         );
+        // With nowhere free, a label in the lower right corner still stays inside, moved up
+        // with a leader to its point.
+        let (kept, leader) = place((398, 299), (40, 10), 6, bounds, &[(0, 0, 400, 300)]);
+        assert!(inside(&kept, &bounds) && leader.is_some(), "{kept:?}");
         let crowded: Vec<PixelRect> = vec![(0, 0, 400, 300)];
         let (fallback, leader) = place((100, 100), (40, 10), 6, bounds, &crowded);
         assert_eq!((fallback, leader), (first, None));

@@ -408,3 +408,42 @@ fn envelope_plot_draws_the_ladder_as_the_papers_figure_2() {
     assert_eq!(result.status.code(), Some(2));
     assert!(stderr(&result).contains("--plot"), "{}", stderr(&result));
 }
+
+#[test]
+fn the_generic_optimal_figure_keeps_its_labels_and_key_clear_of_each_other() {
+    let dir = crate::common::temp_dir();
+    let out = dir.path().join("optimal.svg");
+    let out_arg = out.display().to_string();
+    let done = crate::common::run(&[
+        "plot",
+        "optimal",
+        "data/simulated_sweep.csv",
+        "--bootstrap",
+        "200",
+        "--out",
+        &out_arg,
+    ]);
+    assert!(done.status.success(), "{}", crate::common::stderr(&done));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let (width, _) = widths(&svg);
+    let (boxes, _) = layout(&svg);
+    assert!(boxes.iter().any(|b| b.text.contains("Llama 3 70B")));
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(
+            a.rect.0 >= 0.0 && a.rect.2 <= width,
+            "'{}' {:?} runs off the figure",
+            a.text,
+            a.rect
+        );
+        for b in &boxes[i + 1..] {
+            assert!(
+                !overlap(&a.rect, &b.rect),
+                "'{}' {:?} overlaps '{}' {:?}",
+                a.text,
+                a.rect,
+                b.text,
+                b.rect
+            );
+        }
+    }
+}

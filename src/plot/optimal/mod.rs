@@ -29,8 +29,8 @@ use plotters::style::{Color, RGBColor};
 use super::axes::LogAxis;
 use super::chart::{Axes, Chart, build, draw_mesh};
 use super::clip::Scale;
-use super::paper::draw::{Corner, Key, Label, draw_labels, draw_legend, stroke};
-use super::render::{Area, DrawError, DrawResult, Figure, check_output, render, write_image};
+use super::paper::draw::{Key, Label, draw_key_rows, draw_labels, key_rows_height, stroke};
+use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{QUALITATIVE, Theme, lighten};
 use super::{ImageFormat, PlotOptions};
 use crate::answer::allocation::Allocator;
@@ -184,10 +184,40 @@ struct Panels {
 
 impl Figure for Panels {
     fn draw<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
-        for (panel, sub) in self.panels.iter().zip(area.split_evenly((1, 2))) {
+        // One key for both panels, in rows beneath them: the panels have no corner to spare.
+        let entries: Vec<(Key, String)> = self
+            .legend(&self.panels[0])
+            .into_iter()
+            .zip(self.legend(&self.panels[1]))
+            .map(|((key, a), (_, b))| (key, merge_labels(&a, &b)))
+            .collect();
+        let (width, height) = area.dim_in_pixel();
+        let strip = key_rows_height(area, theme, &entries, width as i32)?;
+        let (body, key) = area.split_vertically((height as i32 - strip).max(0));
+        for (panel, sub) in self.panels.iter().zip(body.split_evenly((1, 2))) {
             self.draw_panel(panel, &sub, theme)?;
         }
-        Ok(())
+        draw_key_rows(&key, theme, &entries)
+    }
+}
+
+/// Two panels' labels of one legend entry as one: equal ones once, `ours (a = 0.448)` and
+/// `ours (b = 0.552)` as `ours (a = 0.448; b = 0.552)`, `Approach 1 (0.50)` and `Approach 1
+/// (0.51)` as `Approach 1 (0.50; 0.51)`.
+fn merge_labels(a: &str, b: &str) -> String {
+    if a == b {
+        return a.to_string();
+    }
+    let (a_body, colon) = a.strip_suffix(':').map_or((a, ""), |t| (t, ":"));
+    let b_body = b.strip_suffix(':').unwrap_or(b);
+    match (a_body.split_once('('), b_body.split_once('(')) {
+        (Some((pa, ia)), Some((pb, ib))) if pa == pb => {
+            match (ia.strip_suffix(')'), ib.strip_suffix(')')) {
+                (Some(ia), Some(ib)) => format!("{pa}({ia}; {ib}){colon}"),
+                _ => format!("{a} / {b}"),
+            }
+        }
+        _ => format!("{a} / {b}"),
     }
 }
 
@@ -212,20 +242,14 @@ impl Panels {
             y_scale: Scale::Log,
         };
         draw_mesh(&mut chart, theme, &axes)?;
-        let mut legend = Vec::new();
-        if let Some((lo, hi)) = self.data_extent {
-            let (lo, hi) = (lo.max(self.compute_axis.lo), hi.min(self.compute_axis.hi));
-            if lo < hi {
-                let (y0, y1) = (panel.y_axis.lo, panel.y_axis.hi);
-                let shade = lighten(QUALITATIVE[5], 0.8);
-                chart.draw_series(std::iter::once(Polygon::new(
-                    vec![(lo, y0), (hi, y0), (hi, y1), (lo, y1)],
-                    shade.filled(),
-                )))?;
-                legend.push((Key::Shade(shade), "data's compute".to_string()));
-            }
+        if let Some((lo, hi)) = self.shaded() {
+            let (y0, y1) = (panel.y_axis.lo, panel.y_axis.hi);
+            chart.draw_series(std::iter::once(Polygon::new(
+                vec![(lo, y0), (hi, y0), (hi, y1), (lo, y1)],
+                data_shade().filled(),
+            )))?;
         }
-        legend.extend(draw_lines(&mut chart, panel, theme)?);
+        draw_lines(&mut chart, panel, theme)?;
         let dot = theme.pt(2.2) as u32;
         for m in &panel.models {
             let colour = if is_marked(&m.text) {
@@ -235,53 +259,76 @@ impl Panels {
             };
             chart.draw_series(std::iter::once(Circle::new(m.at, dot, colour.filled())))?;
         }
-        if !panel.models.is_empty() {
-            legend.push((Key::Dot(BLACK), MODELS_LABEL.to_string()));
-        }
-        let legend_box = draw_legend(&chart, area, theme, &legend, Corner::LowerRight)?;
         let labels: Vec<Label> = (panel.models.iter())
             .map(|m| Label {
                 at: m.at,
                 text: m.text.clone(),
             })
             .collect();
-        draw_labels(&chart, area, theme, &labels, &[legend_box])?;
+        draw_labels(&chart, area, theme, &labels, &[])?;
         Ok(())
+    }
+
+    /// The data's compute inside the axis, when there is any to shade.
+    fn shaded(&self) -> Option<(f64, f64)> {
+        let (lo, hi) = self.data_extent?;
+        let (lo, hi) = (lo.max(self.compute_axis.lo), hi.min(self.compute_axis.hi));
+        (lo < hi).then_some((lo, hi))
+    }
+
+    /// A panel's legend entries, in the order drawn.
+    fn legend(&self, panel: &Panel) -> Vec<(Key, String)> {
+        let mut legend = Vec::new();
+        if self.shaded().is_some() {
+            legend.push((Key::Shade(data_shade()), "data's compute".to_string()));
+        }
+        if let Some((label, _)) = &panel.band {
+            legend.push((Key::Shade(band_fill()), label.clone()));
+        }
+        legend.push((Key::Line(BLACK, 1.6), panel.fit.0.clone()));
+        let symbol = match panel.quantity {
+            Quantity::Params => "a",
+            Quantity::Tokens => "b",
+        };
+        legend.push((Key::Heading, format!("published ({symbol}):")));
+        for ((label, _), &c) in panel.references.iter().zip(&PUBLISHED_COLOURS) {
+            legend.push((Key::Dashed(QUALITATIVE[c], 1.1), label.clone()));
+        }
+        if !panel.models.is_empty() {
+            legend.push((Key::Dot(BLACK), MODELS_LABEL.to_string()));
+        }
+        legend
     }
 }
 
-/// The band, this fit's line and the published lines; returns their legend entries.
-fn draw_lines<DB, X, Y>(
-    chart: &mut Chart<'_, DB, X, Y>,
-    panel: &Panel,
-    theme: &Theme,
-) -> Result<Vec<(Key, String)>, DrawError>
+/// The shade of the data's compute.
+fn data_shade() -> RGBColor {
+    lighten(QUALITATIVE[5], 0.8)
+}
+
+/// The fill of the bootstrap band.
+fn band_fill() -> RGBColor {
+    lighten(RGBColor(0, 0, 0), 0.8)
+}
+
+/// The band, this fit's line and the published lines.
+fn draw_lines<DB, X, Y>(chart: &mut Chart<'_, DB, X, Y>, panel: &Panel, theme: &Theme) -> DrawResult
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    let mut legend = Vec::new();
-    let colour = BLACK;
-    if let Some((label, band)) = &panel.band {
+    if let Some((_, band)) = &panel.band {
         let mut outline: Vec<(f64, f64)> = band.iter().map(|b| (b.0, b.2)).collect();
         outline.extend(band.iter().rev().map(|b| (b.0, b.1)));
-        let fill = lighten(RGBColor(0, 0, 0), 0.8);
-        chart.draw_series(std::iter::once(Polygon::new(outline, fill.filled())))?;
-        legend.push((Key::Shade(fill), label.clone()));
+        chart.draw_series(std::iter::once(Polygon::new(outline, band_fill().filled())))?;
     }
     chart.draw_series(std::iter::once(PathElement::new(
         panel.fit.1.clone(),
-        stroke(theme, colour, 1.6),
+        stroke(theme, BLACK, 1.6),
     )))?;
-    legend.push((Key::Line(colour, 1.6), panel.fit.0.clone()));
-    let symbol = match panel.quantity {
-        Quantity::Params => "a",
-        Quantity::Tokens => "b",
-    };
-    legend.push((Key::Heading, format!("published ({symbol}):")));
     let (dash, gap) = (theme.pt(3.0) as u32, theme.pt(2.0) as u32);
-    for ((label, points), &c) in panel.references.iter().zip(&PUBLISHED_COLOURS) {
+    for ((_, points), &c) in panel.references.iter().zip(&PUBLISHED_COLOURS) {
         let style = stroke(theme, QUALITATIVE[c], 1.1);
         chart.draw_series(DashedLineSeries::new(
             points.iter().copied(),
@@ -289,7 +336,6 @@ where
             gap,
             style,
         ))?;
-        legend.push((Key::Dashed(QUALITATIVE[c], 1.1), label.clone()));
     }
-    Ok(legend)
+    Ok(())
 }

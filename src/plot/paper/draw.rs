@@ -35,9 +35,9 @@ pub(in crate::plot) enum Corner {
     LowerRight,
 }
 
-/// A boxed legend at `corner` of the plotting area of `chart`; returns its box in backend
-/// pixels.
-pub(in crate::plot) fn draw_legend<DB, X, Y>(
+/// The box (backend pixels) a legend of `entries` takes at `corner` of the plotting area of
+/// `chart`, without drawing it.
+pub(in crate::plot) fn legend_box<DB, X, Y>(
     chart: &Chart<'_, DB, X, Y>,
     root: &Area<DB>,
     theme: &Theme,
@@ -72,6 +72,146 @@ where
         Corner::UpperRight => (right, y0 + inset),
         Corner::LowerRight => (right, bottom),
     };
+    Ok((left, top, left + w, top + h))
+}
+
+/// One legend entry's mark, drawn at `(x, y)` (the middle of its left end) `mark` wide.
+fn draw_key<DB: DrawingBackend>(
+    root: &Area<DB>,
+    theme: &Theme,
+    key: Key,
+    (x, y): (i32, i32),
+    mark: i32,
+    row: i32,
+) -> Result<(), DrawError> {
+    let line = |c: RGBColor, w: f64| c.stroke_width(theme.pt(w) as u32);
+    match key {
+        Key::Line(c, w) => root.draw(&PathElement::new(vec![(x, y), (x + mark, y)], line(c, w)))?,
+        Key::Dashed(c, w) => {
+            let third = mark / 3;
+            for s in [0, 2 * third] {
+                root.draw(&PathElement::new(
+                    vec![(x + s, y), (x + s + third - 2, y)],
+                    line(c, w),
+                ))?;
+            }
+        }
+        Key::Dot(c) => root.draw(&Circle::new(
+            (x + mark / 2, y),
+            theme.pt(2.5) as u32,
+            c.filled(),
+        ))?,
+        Key::Shade(c) => root.draw(&Rectangle::new(
+            [(x, y - row / 3), (x + mark, y + row / 3)],
+            c.filled(),
+        ))?,
+        Key::Heading => {}
+    }
+    Ok(())
+}
+
+/// The height in pixels a [`draw_key_rows`] legend of `entries` takes across `width` pixels.
+pub(in crate::plot) fn key_rows_height<DB: DrawingBackend>(
+    root: &Area<DB>,
+    theme: &Theme,
+    entries: &[(Key, String)],
+    width: i32,
+) -> Result<i32, DrawError> {
+    Ok(
+        key_rows(root, theme, entries, width)?.len() as i32 * theme.pt(11.0) as i32
+            + theme.pt(4.0) as i32,
+    )
+}
+
+/// `entries` laid out in rows across `width`: per row, each entry with its width.
+fn key_rows<DB: DrawingBackend>(
+    root: &Area<DB>,
+    theme: &Theme,
+    entries: &[(Key, String)],
+    width: i32,
+) -> Result<Vec<Vec<(usize, i32)>>, DrawError> {
+    let style = theme.small();
+    let (pad, mark, space) = (
+        theme.pt(3.0) as i32,
+        theme.pt(14.0) as i32,
+        theme.pt(9.0) as i32,
+    );
+    let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
+    let mut used = 0;
+    for (i, (key, text)) in entries.iter().enumerate() {
+        let indent = if matches!(key, Key::Heading) {
+            0
+        } else {
+            mark + pad
+        };
+        let w = indent + root.estimate_text_size(text, &style)?.0 as i32;
+        let last = rows.last_mut().expect("a row");
+        if !last.is_empty() && used + space + w > width {
+            rows.push(vec![(i, w)]);
+            used = w;
+        } else {
+            used += if last.is_empty() { w } else { space + w };
+            last.push((i, w));
+        }
+    }
+    Ok(rows)
+}
+
+/// A legend in rows across the whole of `area` (outside any chart), each row centred: for a
+/// figure whose panels have no corner to spare.
+pub(in crate::plot) fn draw_key_rows<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    entries: &[(Key, String)],
+) -> Result<(), DrawError> {
+    let (width, _) = area.dim_in_pixel();
+    let width = width as i32;
+    let style = theme.small().pos(Pos::new(HPos::Left, VPos::Center));
+    let (pad, mark, space) = (
+        theme.pt(3.0) as i32,
+        theme.pt(14.0) as i32,
+        theme.pt(9.0) as i32,
+    );
+    let row = theme.pt(11.0) as i32;
+    for (r, entries_of_row) in key_rows(area, theme, entries, width)?.iter().enumerate() {
+        let total: i32 = entries_of_row.iter().map(|e| e.1).sum::<i32>()
+            + space * (entries_of_row.len() as i32 - 1).max(0);
+        let mut x = ((width - total) / 2).max(0);
+        let y = theme.pt(2.0) as i32 + row * r as i32 + row / 2;
+        for &(i, w) in entries_of_row {
+            let (key, text) = &entries[i];
+            draw_key(area, theme, *key, (x, y), mark, row)?;
+            let indent = if matches!(key, Key::Heading) {
+                0
+            } else {
+                mark + pad
+            };
+            area.draw(&Text::new(text.clone(), (x + indent, y), style.clone()))?;
+            x += w + space;
+        }
+    }
+    Ok(())
+}
+
+/// A boxed legend at `corner` of the plotting area of `chart`; returns its box in backend
+/// pixels.
+pub(in crate::plot) fn draw_legend<DB, X, Y>(
+    chart: &Chart<'_, DB, X, Y>,
+    root: &Area<DB>,
+    theme: &Theme,
+    entries: &[(Key, String)],
+    corner: Corner,
+) -> Result<PixelRect, DrawError>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let style = theme.small();
+    let (pad, mark) = (theme.pt(3.0) as i32, theme.pt(14.0) as i32);
+    let row = theme.pt(10.0) as i32;
+    let (left, top, right, bottom) = legend_box(chart, root, theme, entries, corner)?;
+    let (w, h) = (right - left, bottom - top);
     let (rx, ry) = root.get_base_pixel();
     let at = |(x, y): (i32, i32)| (x - rx, y - ry);
     root.draw(&Rectangle::new(
@@ -86,32 +226,7 @@ where
     for (i, (key, text)) in entries.iter().enumerate() {
         let y = top + pad + row * i as i32 + row / 2;
         let x = left + pad;
-        let line = |c: RGBColor, w: f64| c.stroke_width(theme.pt(w) as u32);
-        match *key {
-            Key::Line(c, w) => root.draw(&PathElement::new(
-                vec![at((x, y)), at((x + mark, y))],
-                line(c, w),
-            ))?,
-            Key::Dashed(c, w) => {
-                let third = mark / 3;
-                for s in [0, 2 * third] {
-                    root.draw(&PathElement::new(
-                        vec![at((x + s, y)), at((x + s + third - 2, y))],
-                        line(c, w),
-                    ))?;
-                }
-            }
-            Key::Dot(c) => root.draw(&Circle::new(
-                at((x + mark / 2, y)),
-                theme.pt(2.5) as u32,
-                c.filled(),
-            ))?,
-            Key::Shade(c) => root.draw(&Rectangle::new(
-                [at((x, y - row / 3)), at((x + mark, y + row / 3))],
-                c.filled(),
-            ))?,
-            Key::Heading => {}
-        }
+        draw_key(root, theme, *key, at((x, y)), mark, row)?;
         let indent = if matches!(key, Key::Heading) {
             0
         } else {

@@ -194,8 +194,8 @@ fn optimal_vs_compute_renders_with_and_without_draws() {
             "Parameters N",
             "Tokens D",
             "90% interval (",
-            "Kaplan et al. 2020 (0.73)",
-            "Approach 3 (0.54)",
+            "Kaplan et al. 2020 (0.73; 0.27)",
+            "Approach 3 (0.46; 0.54)",
             "Chinchilla 70B",
         ],
     );
