@@ -57,12 +57,7 @@ fn quantities(law: &Law) -> Vec<(String, String, LawValue, Scale)> {
         return vec![
             named("A", "A (coefficient of N)", natural(0), Scale::Log),
             named("B", "B (coefficient of D)", natural(1), Scale::Log),
-            named(
-                "E",
-                "E (irreducible loss, nats/token)",
-                natural(2),
-                Scale::Log,
-            ),
+            named("E", "E (irreducible loss)", natural(2), Scale::Log),
             named("α", "α (exponent of N)", natural(3), Scale::Linear),
             named("β", "β (exponent of D)", natural(4), Scale::Linear),
             named("a = β/(α+β)", "a (N* ∝ Cᵃ)", exponent, Scale::Linear),

@@ -68,13 +68,16 @@ where
         }
     };
     let (fx, fy) = (format(axes.x_scale, x_span), format(axes.y_scale, y_span));
+    // At most one tick label per 42 points of width, so that narrow panels do not crowd.
+    let (width, _) = chart.plotting_area().dim_in_pixel();
+    let x_labels = ((f64::from(width) / theme.pt(42.0)) as usize).clamp(3, 7);
     chart
         .configure_mesh()
         .x_desc(axes.x_desc)
         .y_desc(axes.y_desc)
         .x_label_formatter(&fx)
         .y_label_formatter(&fy)
-        .x_labels(7)
+        .x_labels(x_labels)
         .y_labels(7)
         .label_style(theme.tick())
         .axis_desc_style(theme.axis())

@@ -13,7 +13,6 @@
 
 use std::path::Path;
 
-use plotters::chart::SeriesLabelPosition;
 use plotters::coord::ranged1d::Ranged;
 use plotters::element::{Circle, EmptyElement, Polygon};
 use plotters::prelude::{BLACK, DrawingBackend};
@@ -23,7 +22,7 @@ use super::axes::{LogAxis, nice_ticks};
 use super::chart::{Axes, Chart, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::Scale;
 use super::colour_bar::ColourBar;
-use super::legend::draw_legend;
+use super::paper::draw::{Key, draw_key_rows, key_rows_height};
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, format_exponent, format_number, lighten, viridis};
 use super::{ImageFormat, PlotOptions, Run, usable_runs};
@@ -208,6 +207,27 @@ impl Figure for Contours {
 
 impl Contours {
     fn draw_main<DB: DrawingBackend>(&self, area: &Area<DB>, theme: &Theme) -> DrawResult {
+        // The key in a row beneath the chart: runs fill the chart's every corner.
+        let first = self.levels.first().copied().unwrap_or(self.colour_range.0);
+        let key = [
+            (
+                Key::Line(self.colour(first), 1.0),
+                "isoloss contours".to_string(),
+            ),
+            (
+                Key::Line(BLACK, 2.0),
+                "efficient frontier N*(C)".to_string(),
+            ),
+            (
+                Key::Dot(RGBColor(128, 128, 128)),
+                "runs (colour = final loss)".to_string(),
+            ),
+        ];
+        let (width, height) = area.dim_in_pixel();
+        let strip = key_rows_height(area, theme, &key, width as i32)?;
+        let (area, below) = area.split_vertically((height as i32 - strip).max(0));
+        draw_key_rows(&below, theme, &key)?;
+        let area = &area;
         let (x, y) = (self.compute_axis.coord(), self.params_axis.coord());
         let mut chart = build(area, theme, None, x, y)?;
         self.draw_regions(&mut chart)?;
@@ -221,15 +241,12 @@ impl Contours {
         self.draw_lines(&mut chart, theme)?;
         let size = theme.px(5.0);
         let outline = BLACK.stroke_width(1);
-        chart
-            .draw_series(self.runs.iter().map(|r| {
-                EmptyElement::at((r.compute, r.n_params))
-                    + Circle::new((0, 0), size, self.colour(r.loss).filled())
-                    + Circle::new((0, 0), size, outline)
-            }))?
-            .label("runs (colour = final loss)")
-            .legend(move |(x, y)| Circle::new((x + 10, y), size, BLACK.mix(0.5).filled()));
-        draw_legend(&mut chart, theme, SeriesLabelPosition::UpperLeft)
+        chart.draw_series(self.runs.iter().map(|r| {
+            EmptyElement::at((r.compute, r.n_params))
+                + Circle::new((0, 0), size, self.colour(r.loss).filled())
+                + Circle::new((0, 0), size, outline)
+        }))?;
+        Ok(())
     }
 
     /// The contour lines and the efficient frontier.
@@ -240,17 +257,15 @@ impl Contours {
         Y: Ranged<ValueType = f64>,
     {
         let clip = clip_box(chart, Scale::Log, Scale::Log);
-        for (i, &level) in self.levels.iter().enumerate() {
+        for &level in &self.levels {
             let style = self.colour(level).stroke_width(theme.px(1.5));
-            let label = (i == 0).then_some("isoloss contours");
-            draw_clipped_line(chart, &clip, &self.contour(level), style, label)?;
+            draw_clipped_line(chart, &clip, &self.contour(level), style, None)?;
         }
         let frontier: Vec<(f64, f64)> = (self.compute_axis.samples(SAMPLES).into_iter())
             .map(|c| (c, self.allocator.optimal_for_compute(c).n_params))
             .collect();
         let style = BLACK.stroke_width(theme.px(3.0));
-        let label = Some("efficient frontier N*(C)");
-        draw_clipped_line(chart, &clip, &frontier, style, label)
+        draw_clipped_line(chart, &clip, &frontier, style, None)
     }
 
     /// Filled regions between contours, lightened, from the largest region to the smallest.

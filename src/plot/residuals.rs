@@ -299,9 +299,6 @@ impl Residuals {
                     .is_some_and(|(lo, hi)| (lo..=hi).contains(&p.run.loss))
             })
             .count();
-        format!(
-            "predicted against observed, {level} intervals: {inside} of {} inside",
-            with.len()
-        )
+        format!("predicted: {inside} of {} in {level} intervals", with.len())
     }
 }

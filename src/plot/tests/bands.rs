@@ -185,11 +185,11 @@ fn residuals_carry_a_bar_per_run_and_count_the_runs_inside() {
     let svg = render_both("residuals", &opts, |p| {
         residuals_with_bands(p, &fitted.to_law(), dataset(), Some(sweep_bands()), &opts)
     });
-    let caption = "predicted against observed, 95% intervals: ";
+    let caption = "predicted: ";
     let at = svg.find(caption).expect("caption with the level") + caption.len();
     let rest = &svg[at..];
     let inside: usize = rest[..rest.find(' ').unwrap()].parse().unwrap();
-    assert!(rest.contains(" of 108 inside"), "{}", &rest[..40]);
+    assert!(rest.contains(" of 108 in 95% intervals"), "{}", &rest[..40]);
     assert!((97..=108).contains(&inside), "{inside} of 108 inside");
     let plain = render_both("residuals", &opts, |p| {
         residuals_with_bands(p, &fitted.to_law(), dataset(), None, &opts)
