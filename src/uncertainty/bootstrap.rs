@@ -4,9 +4,15 @@
 //!
 //! Each resample is refitted by L-BFGS from several starts and keeps the lowest objective:
 //! - the full-data optimum (a warm start: most resamples' optima lie near it);
-//! - the `grid_starts` best points of a screened pool, scored on the resample itself. The pool is
-//!   the `pool_size` grid points with the lowest full-data objective, so it covers the basins
-//!   the full fit found without scoring all 4500 grid points per resample.
+//! - up to `grid_starts` best points of a screened pool, scored on the resample itself, best
+//!   first. The pool is the `pool_size` grid points with the lowest full-data objective, so it
+//!   covers the basins the full fit found without scoring all 4500 grid points per resample.
+//!
+//! The runs go one after another and stop once `stop_when_reached` of them (by default 2: the
+//! warm start and the best grid start) reach the same lowest objective, as the fit's search
+//! does ([`crate::fit::multistart`]); a grid start that ends lower or elsewhere is followed by
+//! the next. Each resample's runs do not depend on any other's, so the draws are the same at
+//! any thread count.
 //!
 //! Randomness: replicate `i` draws from ChaCha8 seeded with `seed` on stream `i`, so every
 //! replicate is the same whatever the thread count and order of execution.
@@ -17,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Estimate, estimate};
 use crate::error::Error;
+use crate::fit::multistart::{STOP_RTOL, count_within};
 use crate::fit::solver::run_lbfgs;
 use crate::fit::{FittedLaw, Objective, Observations, StartSelection, select_starts};
 use crate::law::{Law, LawRef};
@@ -27,6 +34,11 @@ pub const DEFAULT_SEED: u64 = 2404_10102;
 /// A grid start counts as improving on the warm start when it lowers the objective by more
 /// than this fraction (below it, the two are the same optimum up to rounding).
 pub const IMPROVEMENT_RTOL: f64 = 1e-6;
+
+/// Runs of a resample that must reach its lowest objective before the rest of its starts are
+/// skipped: the warm start and one grid start agreeing. `benches/README.md` has how often the
+/// skipped starts would have found a lower value.
+pub const DEFAULT_STOP_WHEN_REACHED: usize = 2;
 
 /// How to bootstrap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -39,6 +51,11 @@ pub struct BootstrapConfig {
     pub grid_starts: usize,
     /// Size of the screened pool those starts are chosen from.
     pub pool_size: usize,
+    /// Stop a resample's runs once this many converged runs reach its lowest objective
+    /// (module docs); `None` runs the warm start and every grid start, as bootstraps saved
+    /// before the rule existed did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_when_reached: Option<usize>,
     /// What a replicate resamples. Saved fits written before schemes existed resampled runs,
     /// so a missing field reads as `runs`, not as today's default.
     #[serde(default = "scheme_of_older_files")]
@@ -56,6 +73,7 @@ impl Default for BootstrapConfig {
             seed: DEFAULT_SEED,
             grid_starts: 4,
             pool_size: 100,
+            stop_when_reached: Some(DEFAULT_STOP_WHEN_REACHED),
             scheme: super::resample::ResampleScheme::default(),
         }
     }
@@ -295,10 +313,19 @@ pub fn bootstrap(
                 &pool,
                 StartSelection::Best(config.grid_starts),
             ));
-            let runs: Vec<_> = starts
-                .iter()
-                .map(|s| run_lbfgs(&objective, &fit_config.params, s, &fit_config.solver))
-                .collect();
+            let enough = config.stop_when_reached.unwrap_or(usize::MAX);
+            let mut runs = Vec::with_capacity(starts.len());
+            for s in &starts {
+                runs.push(run_lbfgs(
+                    &objective,
+                    &fit_config.params,
+                    s,
+                    &fit_config.solver,
+                ));
+                if count_within(&runs, STOP_RTOL) >= enough {
+                    break;
+                }
+            }
             let best = runs
                 .iter()
                 .enumerate()
@@ -346,6 +373,10 @@ mod tests {
         let old = r#"{"n_resamples": 10, "seed": 1, "grid_starts": 4, "pool_size": 100}"#;
         let config: BootstrapConfig = serde_json::from_str(old).unwrap();
         assert_eq!(config.scheme, ResampleScheme::Runs);
+        assert_eq!(
+            config.stop_when_reached, None,
+            "older bootstraps ran every start"
+        );
         let new = serde_json::to_string(&BootstrapConfig::default()).unwrap();
         let back: BootstrapConfig = serde_json::from_str(&new).unwrap();
         assert_eq!(back.scheme, ResampleScheme::Weights);
