@@ -68,6 +68,16 @@ pub enum StartSelection {
     Best(usize),
 }
 
+impl StartSelection {
+    /// The starts chosen of `available`.
+    pub fn runs_of(self, available: usize) -> usize {
+        match self {
+            StartSelection::All => available,
+            StartSelection::Best(k) => k.min(available),
+        }
+    }
+}
+
 impl Default for StartSelection {
     fn default() -> Self {
         StartSelection::Best(DEFAULT_STARTS_RUN)
@@ -134,13 +144,11 @@ impl FitConfig {
         }
     }
 
-    /// Number of L-BFGS runs a fit with this configuration makes.
+    /// Number of L-BFGS runs a fit with this configuration makes at most (the chosen starts;
+    /// the default search may stop before the last, [`multistart`]).
     pub fn runs_planned(&self) -> usize {
-        let available = self.starts.points(&self.params).len();
-        match self.selection {
-            StartSelection::All => available,
-            StartSelection::Best(k) => k.min(available),
-        }
+        self.selection
+            .runs_of(self.starts.points(&self.params).len())
     }
 
     /// Whether a fit could have run with this configuration, as one read back from a fit file
@@ -482,22 +490,24 @@ fn fit_fixed_loss(
     progress: &dyn Progress,
 ) -> Result<FitReport, Error> {
     validate_config(obs, config)?;
-    let searched = if subsample::applies(obs, config) {
+    // Built once: each grid costs thousands of small allocations.
+    let grid = config.starts.points(&config.params);
+    let on_subsample = subsample::applies_to(obs, config, grid.len());
+    let searched = if on_subsample {
         config.subsample_rows.min(obs.len())
     } else {
         obs.len()
     };
     if let Some(note) = crate::resources::check_time(
         "--starts",
-        config.runs_planned() as f64,
+        config.selection.runs_of(grid.len()) as f64,
         searched as f64 * crate::resources::SECONDS_PER_START_RUN,
         "the fit's L-BFGS starts",
     )? {
         progress.note(&note);
     }
     let objective = Objective::for_law(obs, config.law, config.loss);
-    let grid = config.starts.points(&config.params);
-    let (runs, stage, stopped) = if subsample::applies(obs, config) {
+    let (runs, stage, stopped) = if on_subsample {
         let (runs, stage, stopped) = subsample::search(obs, config, &grid, progress)?;
         (runs, Some(stage), stopped)
     } else {

@@ -87,8 +87,13 @@ pub const MIN_STARTS: usize = 8;
 /// request never costs more than a larger one (`--starts 5` screened 4500 points on all
 /// 108,000 runs and took 5 times as long as the default 100 on the subsample).
 pub fn applies(obs: &Observations, config: &FitConfig) -> bool {
-    let available = config.starts.points(&config.params).len();
-    let planned = config.runs_planned();
+    applies_to(obs, config, config.starts.points(&config.params).len())
+}
+
+/// [`applies`] for a configuration whose starts are `available` points (counted once by the
+/// caller: each count builds the whole grid).
+pub(crate) fn applies_to(obs: &Observations, config: &FitConfig, available: usize) -> bool {
+    let planned = config.selection.runs_of(available);
     config.subsample_rows > 0
         && obs.len() > 2 * config.subsample_rows
         && (planned < available || planned > MIN_STARTS)

@@ -215,11 +215,12 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
     match d.stopped_early {
         Some(stop) => writeln!(
             w,
-            "  starts            {} available, {} chosen ({selection}), {} run, best first: stopped once {} reached the best; {} converged, {} reached the best (within 1e-6)",
+            "  starts            {} available, {} chosen ({selection}), {} run in batches, stopped once {} agreed on the best (within {:e}); {} converged, {} reached the best (within 1e-6)",
             d.starts_available,
             stop.chosen,
             d.starts_run,
             stop.when_reached,
+            crate::fit::multistart::STOP_RTOL,
             d.converged,
             d.reached_best
         )?,

@@ -7,6 +7,9 @@
 //! - up to `grid_starts` best points of a screened pool, scored on the resample itself, best
 //!   first. The pool is the `pool_size` grid points with the lowest full-data objective, so it
 //!   covers the basins the full fit found without scoring all 4500 grid points per resample.
+//!   When a replicate only reweights the runs (`weights`, `runs`, `params`, `budgets`), its
+//!   score at a pool point is the weighted sum of that point's per-run penalties on the full
+//!   data, computed once for all replicates.
 //!
 //! The runs go one after another and stop once `stop_when_reached` of them (by default 2: the
 //! warm start and the best grid start) reach the same lowest objective, as the fit's search
@@ -23,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Estimate, estimate};
 use crate::error::Error;
-use crate::fit::multistart::{STOP_RTOL, count_within};
+use crate::fit::multistart::{STOP_RTOL, count_within, ranked_starts};
 use crate::fit::solver::run_lbfgs;
 use crate::fit::{FittedLaw, Objective, Observations, StartSelection, select_starts};
 use crate::law::{Law, LawRef};
@@ -256,6 +259,38 @@ mod rows {
     }
 }
 
+/// Each pool point's penalty on every run of the full data: a replicate that only reweights
+/// the runs has, at a pool point, the objective `sum_i w_i · penalty_i`, so its pool is screened
+/// by one dot product per point instead of a pass of the law over the runs.
+struct PoolPenalties {
+    /// `penalty[k][i]`: the penalty of run `i` at pool point `k`, before its weight.
+    penalty: Vec<Vec<f64>>,
+}
+
+impl PoolPenalties {
+    fn new(full: &Objective, pool: &[Vec<f64>], loss: crate::fit::ResidualLoss) -> Self {
+        let penalty = pool
+            .iter()
+            .map(|t| full.residuals(t).iter().map(|&r| loss.value(r)).collect())
+            .collect();
+        PoolPenalties { penalty }
+    }
+
+    /// The `k` pool points with the lowest objective under run weights `w`, best first (ties
+    /// by pool order), as [`ranked_starts`] ranks them.
+    fn best(&self, pool: &[Vec<f64>], w: &[f64], k: usize) -> Vec<Vec<f64>> {
+        let score: Vec<f64> = self
+            .penalty
+            .iter()
+            .map(|p| p.iter().zip(w).map(|(p, w)| p * w).sum())
+            .collect();
+        let mut order: Vec<usize> = (0..pool.len()).collect();
+        order.sort_by(|&i, &j| score[i].total_cmp(&score[j]).then(i.cmp(&j)));
+        order.truncate(k);
+        order.into_iter().map(|i| pool[i].clone()).collect()
+    }
+}
+
 /// One resample refitted: parameters, objective, converged, improved by a grid start.
 type Refit = (Vec<f64>, f64, bool, bool);
 
@@ -299,6 +334,8 @@ pub fn bootstrap(
     let pool = select_starts(&full, &grid, StartSelection::Best(config.pool_size.max(1)));
     let warm = &fitted.theta;
     let resampler = super::resample::Resampler::new(obs, fitted, config.scheme)?;
+    let penalties = (resampler.run_weights(obs, config.seed, 0).is_some())
+        .then(|| PoolPenalties::new(&full, &pool, fit_config.loss));
     let results: Option<Vec<Refit>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
@@ -308,11 +345,14 @@ pub fn bootstrap(
             let sub = resampler.replicate(obs, config.seed, i);
             let objective = Objective::for_law(&sub, law, fit_config.loss);
             let mut starts = vec![warm.clone()];
-            starts.extend(select_starts(
-                &objective,
-                &pool,
-                StartSelection::Best(config.grid_starts),
-            ));
+            match (&penalties, resampler.run_weights(obs, config.seed, i)) {
+                (Some(p), Some(w)) => starts.extend(p.best(&pool, &w, config.grid_starts)),
+                _ => starts.extend(
+                    ranked_starts(&objective, &pool, StartSelection::Best(config.grid_starts))
+                        .into_iter()
+                        .map(|(_, start)| start),
+                ),
+            }
             let enough = config.stop_when_reached.unwrap_or(usize::MAX);
             let mut runs = Vec::with_capacity(starts.len());
             for s in &starts {

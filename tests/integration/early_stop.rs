@@ -1,4 +1,4 @@
-//! The default fit stops launching its chosen starts once 5 runs reach the best objective
+//! The default fit stops launching its chosen starts once 10 runs reach the best objective
 //! (`scaling_laws::fit::multistart`); it must end where running all 100 chosen starts ends, on
 //! the shipped sweeps and on every published dataset at hand.
 
@@ -108,7 +108,8 @@ fn the_report_says_how_many_starts_ran_and_why_the_search_stopped() {
         .find(|l| l.trim_start().starts_with("starts "))
         .expect("a starts line");
     assert!(
-        line.contains("4500 available, 100 chosen") && line.contains("stopped once 5 reached"),
+        line.contains("4500 available, 100 chosen")
+            && line.contains(" run in batches, stopped once 10 agreed on the best (within 1e-9)"),
         "{line}"
     );
     let given = std::process::Command::new(env!("CARGO_BIN_EXE_scaling-laws"))
