@@ -90,7 +90,8 @@ pub struct FitOptionsArgs {
     #[arg(long, help_heading = "Objective")]
     tie_exponents: bool,
     /// How many grid starts get a full L-BFGS run: the N with the lowest objective at the
-    /// start, or `all` [default: 100].
+    /// start, or `all` [default: up to 100, in batches, stopping once 10 runs reach
+    /// the same best objective].
     #[arg(long, value_name = "N|all", help_heading = "Search")]
     starts: Option<String>,
     /// Replace axes of the law's start grid, by solver-space name (chinchilla: log-space a, b,

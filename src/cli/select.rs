@@ -63,7 +63,8 @@ pub struct SelectArgs {
     #[arg(long, value_name = "DELTA|auto", help_heading = "Objective")]
     delta: Option<String>,
     /// How many grid starts of each law get a full L-BFGS run: the N best at the start, or
-    /// `all` [default: 100].
+    /// `all` [default: up to 100, in batches, stopping once 10 runs reach
+    /// the same best objective].
     #[arg(long, value_name = "N|all", help_heading = "Search")]
     starts: Option<String>,
     /// Iteration limit of each L-BFGS run.

@@ -261,6 +261,10 @@ pub struct FitDiagnostics {
     /// The subsample the starts were searched on, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsample: Option<super::subsample::SubsampleStage>,
+    /// When the search stopped launching its chosen starts early ([`super::multistart`]): how
+    /// many were chosen and the rule that stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<super::multistart::StoppedEarly>,
 }
 
 /// Count of runs per termination reason, in a fixed order.
@@ -319,6 +323,14 @@ impl FitDiagnostics {
                 i.median,
                 i.max
             ));
+        }
+        if let Some(stop) = &self.stopped_early {
+            at_most(
+                &run,
+                self.starts_run,
+                &field("stopped_early.chosen"),
+                stop.chosen,
+            )?;
         }
         if let Some(stage) = &self.subsample {
             let sub = |name: &str| field(&format!("subsample.{name}"));
@@ -401,6 +413,7 @@ impl FitDiagnostics {
             terminations: termination_counts(runs),
             warnings,
             subsample: None,
+            stopped_early: None,
         }
     }
 }

@@ -26,6 +26,8 @@ pub(crate) mod fastmath;
 pub mod frontier;
 #[cfg(test)]
 mod huber_scale_tests;
+mod lbfgs;
+pub mod multistart;
 pub mod objective;
 pub mod options;
 pub mod outliers;
@@ -34,7 +36,6 @@ pub mod solver;
 pub mod starts;
 pub mod subsample;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -42,6 +43,7 @@ use crate::fields;
 use crate::law::{ChinchillaLaw, Input, Law, LawRef, ParamValues, Row, natural_index};
 use crate::progress::Progress;
 pub use diagnostics::{FitDiagnostics, FitWarning};
+pub use multistart::{DEFAULT_STOP_WHEN_REACHED, StoppedEarly};
 pub use objective::{Objective, Observations, ResidualLoss};
 pub use params::ParamSpec;
 pub use solver::{LocalRun, SolverOptions, Termination};
@@ -50,8 +52,10 @@ pub use starts::{StartGrid, Starts};
 /// Relative distance from the best objective within which a run "reaches the best".
 pub const REACHED_BEST_RTOL: f64 = 1e-6;
 
-/// Grid starts given a full L-BFGS run by default, after screening the whole grid by objective
-/// value. On the Chinchilla data the best 10 of the 4500 already reach the exhaustive optimum.
+/// Grid starts chosen for a full L-BFGS run by default, after screening the whole grid by
+/// objective value. On the Chinchilla data the best 10 of the 4500 already reach the exhaustive
+/// optimum; by default the search stops launching them, best first, once
+/// [`DEFAULT_STOP_WHEN_REACHED`] runs reach the same best objective ([`multistart`]).
 pub const DEFAULT_STARTS_RUN: usize = 100;
 
 /// Which starting points get a full L-BFGS run.
@@ -62,6 +66,16 @@ pub enum StartSelection {
     All,
     /// The `k` starts with the lowest objective value at the start (ties by grid order).
     Best(usize),
+}
+
+impl StartSelection {
+    /// The starts chosen of `available`.
+    pub fn runs_of(self, available: usize) -> usize {
+        match self {
+            StartSelection::All => available,
+            StartSelection::Best(k) => k.min(available),
+        }
+    }
 }
 
 impl Default for StartSelection {
@@ -84,6 +98,12 @@ pub struct FitConfig {
     pub starts: Starts,
     /// Which starts are run.
     pub selection: StartSelection,
+    /// With [`StartSelection::Best`], stop launching the chosen starts (best first, in batches)
+    /// once this many converged runs reach the best objective ([`multistart`]); `None` runs
+    /// every chosen start, as fits saved before the rule existed did. The default fit stops at
+    /// [`DEFAULT_STOP_WHEN_REACHED`]; a fit given `--starts N` runs all N.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_when_reached: Option<usize>,
     /// Stopping rule of each run.
     pub solver: SolverOptions,
     /// With more than twice this many runs, the starts are searched on a random subsample of
@@ -117,19 +137,18 @@ impl FitConfig {
             params: ParamSpec::free_for(law),
             starts: Starts::for_law(law),
             selection: StartSelection::default(),
+            stop_when_reached: Some(DEFAULT_STOP_WHEN_REACHED),
             solver: SolverOptions::default(),
             subsample_rows: subsample::DEFAULT_SUBSAMPLE_ROWS,
             huber_scale: None,
         }
     }
 
-    /// Number of L-BFGS runs a fit with this configuration makes.
+    /// Number of L-BFGS runs a fit with this configuration makes at most (the chosen starts;
+    /// the default search may stop before the last, [`multistart`]).
     pub fn runs_planned(&self) -> usize {
-        let available = self.starts.points(&self.params).len();
-        match self.selection {
-            StartSelection::All => available,
-            StartSelection::Best(k) => k.min(available),
-        }
+        self.selection
+            .runs_of(self.starts.points(&self.params).len())
     }
 
     /// Whether a fit could have run with this configuration, as one read back from a fit file
@@ -175,6 +194,12 @@ impl FitConfig {
             return Err(format!(
                 "{} is 0; at least one start must be run",
                 field("selection.count")
+            ));
+        }
+        if self.stop_when_reached == Some(0) {
+            return Err(format!(
+                "{} is 0; at least one run must reach the best",
+                field("stop_when_reached")
             ));
         }
         self.solver.check_consistent(&field("solver"))?;
@@ -465,27 +490,29 @@ fn fit_fixed_loss(
     progress: &dyn Progress,
 ) -> Result<FitReport, Error> {
     validate_config(obs, config)?;
-    let searched = if subsample::applies(obs, config) {
+    // Built once: each grid costs thousands of small allocations.
+    let grid = config.starts.points(&config.params);
+    let on_subsample = subsample::applies_to(obs, config, grid.len());
+    let searched = if on_subsample {
         config.subsample_rows.min(obs.len())
     } else {
         obs.len()
     };
     if let Some(note) = crate::resources::check_time(
         "--starts",
-        config.runs_planned() as f64,
+        config.selection.runs_of(grid.len()) as f64,
         searched as f64 * crate::resources::SECONDS_PER_START_RUN,
         "the fit's L-BFGS starts",
     )? {
         progress.note(&note);
     }
     let objective = Objective::for_law(obs, config.law, config.loss);
-    let grid = config.starts.points(&config.params);
-    let (runs, stage) = if subsample::applies(obs, config) {
-        let (runs, stage) = subsample::search(obs, config, &grid, progress)?;
-        (runs, Some(stage))
+    let (runs, stage, stopped) = if on_subsample {
+        let (runs, stage, stopped) = subsample::search(obs, config, &grid, progress)?;
+        (runs, Some(stage), stopped)
     } else {
-        let chosen = select_starts(&objective, &grid, config.selection);
-        (run_starts(&objective, config, &chosen, progress)?, None)
+        let (runs, stopped) = multistart::search(&objective, config, &grid, progress)?;
+        (runs, None, stopped)
     };
     let best = best_run(&runs).ok_or_else(|| no_convergence(&runs))?;
     let theta = runs[best].theta.clone();
@@ -506,6 +533,7 @@ fn fit_fixed_loss(
     };
     let mut diagnostics = FitDiagnostics::assess(&runs, best, grid.len(), obs.len(), config);
     diagnostics.subsample = stage;
+    diagnostics.stopped_early = stopped;
     Ok(FitReport {
         fitted,
         diagnostics,
@@ -619,46 +647,15 @@ fn check_fixed_e(obs: &Observations, params: &ParamSpec) -> Result<(), Error> {
     Ok(())
 }
 
-/// One L-BFGS run from each of `starts`, in parallel, in the order of `starts`; once
-/// `progress` is stopped, the runs not yet started are skipped and the result is
-/// [`Error::Stopped`].
-fn run_starts(
-    objective: &Objective,
-    config: &FitConfig,
-    starts: &[Vec<f64>],
-    progress: &dyn Progress,
-) -> Result<Vec<LocalRun>, Error> {
-    let runs: Option<Vec<LocalRun>> = starts
-        .par_iter()
-        .map(|start| {
-            if progress.stopped() {
-                return None;
-            }
-            let run = solver::run_lbfgs(objective, &config.params, start, &config.solver);
-            progress.done();
-            Some(run)
-        })
-        .collect();
-    runs.ok_or(Error::Stopped { what: "the fit" })
-}
-
 /// The starts to run: all, or the `k` with the lowest objective (stable in grid order).
 pub fn select_starts(
     objective: &Objective,
     grid: &[Vec<f64>],
     selection: StartSelection,
 ) -> Vec<Vec<f64>> {
-    match selection {
-        StartSelection::Best(k) if k < grid.len() => {
-            let scores: Vec<f64> = grid.par_iter().map(|t| objective.value(t)).collect();
-            let mut order: Vec<usize> = (0..grid.len()).collect();
-            order.sort_by(|&i, &j| scores[i].total_cmp(&scores[j]).then(i.cmp(&j)));
-            order.truncate(k);
-            order.sort_unstable();
-            order.into_iter().map(|i| grid[i].clone()).collect()
-        }
-        _ => grid.to_vec(),
-    }
+    let mut ranked = multistart::ranked_starts(objective, grid, selection);
+    ranked.sort_unstable_by_key(|(i, _)| *i);
+    ranked.into_iter().map(|(_, start)| start).collect()
 }
 
 /// Index of the run with the lowest finite objective among converged runs; ties to the earliest.

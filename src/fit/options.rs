@@ -301,6 +301,11 @@ impl FitOptions {
             params,
             starts,
             selection: self.starts.unwrap_or_default(),
+            // `--starts N` runs all N; the default search stops once the best is reproduced.
+            stop_when_reached: self
+                .starts
+                .is_none()
+                .then_some(super::DEFAULT_STOP_WHEN_REACHED),
             solver: SolverOptions {
                 max_iters: self.max_iters,
                 ..SolverOptions::default()

@@ -1,5 +1,5 @@
-//! One local optimisation: argmin's L-BFGS with a stopping rule that does not depend on the
-//! objective's scale.
+//! One local optimisation: L-BFGS (argmin's executor and line search, [`super::lbfgs`]) with a stopping
+//! rule that does not depend on the objective's scale.
 //!
 //! argmin's L-BFGS stops when `‖g‖₂ < tol_grad` or `|f_k - f_{k-1}| < tol_cost`: both absolute,
 //! so multiplying the objective by a constant (a mean instead of a sum, another loss unit) moves
@@ -23,16 +23,14 @@ use argmin::core::{
     CostFunction, Executor, Gradient, IterState, KV, Problem, Solver, State, TerminationReason,
     TerminationStatus,
 };
-use argmin::solver::linesearch::MoreThuenteLineSearch;
-use argmin::solver::quasinewton::LBFGS;
 use serde::{Deserialize, Serialize};
 
+use super::lbfgs::Lbfgs;
 use super::objective::Objective;
 use super::params::ParamSpec;
 
 type Vector = Vec<f64>;
 type LbfgsState = IterState<Vector, Vector, (), (), (), f64>;
-type Lbfgs = LBFGS<MoreThuenteLineSearch<Vector, Vector, f64>, Vector, Vector, f64>;
 
 /// A run whose objective fell below this fraction of its starting value has fitted the data
 /// exactly (up to rounding); the relative gradient test cannot apply as the objective nears 0.
@@ -338,10 +336,7 @@ pub struct Minimum {
 pub fn minimise(problem: &dyn Smooth, z0: &[f64], opts: &SolverOptions) -> Minimum {
     let z0 = z0.to_vec();
     let start_value = problem.value(&z0);
-    let inner = LBFGS::new(MoreThuenteLineSearch::new(), opts.memory)
-        .with_tolerance_grad(0.0)
-        .and_then(|s| s.with_tolerance_cost(0.0))
-        .expect("zero tolerances are valid");
+    let inner = Lbfgs::new(opts.memory);
     let solver = RelativeStopLbfgs {
         inner,
         opts: *opts,

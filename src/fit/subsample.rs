@@ -32,8 +32,9 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::multistart::StoppedEarly;
 use super::solver::{LocalRun, run_lbfgs};
-use super::{FitConfig, Objective, Observations, run_starts, select_starts};
+use super::{FitConfig, Objective, Observations};
 use crate::error::Error;
 
 /// Runs in the subsample by default. A fit uses a subsample only when it has more than twice
@@ -86,8 +87,13 @@ pub const MIN_STARTS: usize = 8;
 /// request never costs more than a larger one (`--starts 5` screened 4500 points on all
 /// 108,000 runs and took 5 times as long as the default 100 on the subsample).
 pub fn applies(obs: &Observations, config: &FitConfig) -> bool {
-    let available = config.starts.points(&config.params).len();
-    let planned = config.runs_planned();
+    applies_to(obs, config, config.starts.points(&config.params).len())
+}
+
+/// [`applies`] for a configuration whose starts are `available` points (counted once by the
+/// caller: each count builds the whole grid).
+pub(crate) fn applies_to(obs: &Observations, config: &FitConfig, available: usize) -> bool {
+    let planned = config.selection.runs_of(available);
     config.subsample_rows > 0
         && obs.len() > 2 * config.subsample_rows
         && (planned < available || planned > MIN_STARTS)
@@ -111,11 +117,10 @@ pub fn search(
     config: &FitConfig,
     grid: &[Vec<f64>],
     progress: &dyn crate::progress::Progress,
-) -> Result<(Vec<LocalRun>, SubsampleStage), Error> {
+) -> Result<(Vec<LocalRun>, SubsampleStage, Option<StoppedEarly>), Error> {
     let sub = draw(obs, config.subsample_rows);
     let sub_objective = Objective::for_law(&sub, config.law, config.loss);
-    let chosen = select_starts(&sub_objective, grid, config.selection);
-    let first = run_starts(&sub_objective, config, &chosen, progress)?;
+    let (first, stopped) = super::multistart::search(&sub_objective, config, grid, progress)?;
     crate::progress::check(progress, "the fit")?;
     let (group_of, leaders) = group_by_optimum(&first);
     let full = Objective::for_law(obs, config.law, config.loss);
@@ -152,7 +157,7 @@ pub fn search(
         refined: refined.iter().filter(|r| r.is_some()).count(),
         margin,
     };
-    Ok((runs, stage))
+    Ok((runs, stage, stopped))
 }
 
 /// Step 4 of the module docs. `at_end[g]` is the full-data objective at group `g`'s point;
@@ -307,6 +312,7 @@ mod tests {
         let obs = sweep(6000);
         let base = FitConfig {
             selection: StartSelection::Best(20),
+            stop_when_reached: None,
             ..FitConfig::default()
         };
         let sampled = FitConfig {

@@ -212,11 +212,24 @@ pub fn fit_text(saved: &SavedFit, w: &mut dyn Write) -> io::Result<()> {
         (_, StartSelection::All) => "every start".to_string(),
         (_, StartSelection::Best(_)) => "those with the lowest objective".to_string(),
     };
-    writeln!(
-        w,
-        "  starts            {} available, {} run ({selection}), {} converged, {} reached the best (within 1e-6)",
-        d.starts_available, d.starts_run, d.converged, d.reached_best
-    )?;
+    match d.stopped_early {
+        Some(stop) => writeln!(
+            w,
+            "  starts            {} available, {} chosen ({selection}), {} run in batches, stopped once {} agreed on the best (within {:e}); {} converged, {} reached the best (within 1e-6)",
+            d.starts_available,
+            stop.chosen,
+            d.starts_run,
+            stop.when_reached,
+            crate::fit::multistart::STOP_RTOL,
+            d.converged,
+            d.reached_best
+        )?,
+        None => writeln!(
+            w,
+            "  starts            {} available, {} run ({selection}), {} converged, {} reached the best (within 1e-6)",
+            d.starts_available, d.starts_run, d.converged, d.reached_best
+        )?,
+    }
     if let Some(stage) = &d.subsample {
         writeln!(
             w,

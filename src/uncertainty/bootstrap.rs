@@ -4,9 +4,18 @@
 //!
 //! Each resample is refitted by L-BFGS from several starts and keeps the lowest objective:
 //! - the full-data optimum (a warm start: most resamples' optima lie near it);
-//! - the `grid_starts` best points of a screened pool, scored on the resample itself. The pool is
-//!   the `pool_size` grid points with the lowest full-data objective, so it covers the basins
-//!   the full fit found without scoring all 4500 grid points per resample.
+//! - up to `grid_starts` best points of a screened pool, scored on the resample itself, best
+//!   first. The pool is the `pool_size` grid points with the lowest full-data objective, so it
+//!   covers the basins the full fit found without scoring all 4500 grid points per resample.
+//!   When a replicate only reweights the runs (`weights`, `runs`, `params`, `budgets`), its
+//!   score at a pool point is the weighted sum of that point's per-run penalties on the full
+//!   data, computed once for all replicates.
+//!
+//! The runs go one after another and stop once `stop_when_reached` of them (by default 2: the
+//! warm start and the best grid start) reach the same lowest objective, as the fit's search
+//! does ([`crate::fit::multistart`]); a grid start that ends lower or elsewhere is followed by
+//! the next. Each resample's runs do not depend on any other's, so the draws are the same at
+//! any thread count.
 //!
 //! Randomness: replicate `i` draws from ChaCha8 seeded with `seed` on stream `i`, so every
 //! replicate is the same whatever the thread count and order of execution.
@@ -17,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Estimate, estimate};
 use crate::error::Error;
+use crate::fit::multistart::{STOP_RTOL, count_within, ranked_starts};
 use crate::fit::solver::run_lbfgs;
 use crate::fit::{FittedLaw, Objective, Observations, StartSelection, select_starts};
 use crate::law::{Law, LawRef};
@@ -27,6 +37,11 @@ pub const DEFAULT_SEED: u64 = 2404_10102;
 /// A grid start counts as improving on the warm start when it lowers the objective by more
 /// than this fraction (below it, the two are the same optimum up to rounding).
 pub const IMPROVEMENT_RTOL: f64 = 1e-6;
+
+/// Runs of a resample that must reach its lowest objective before the rest of its starts are
+/// skipped: the warm start and one grid start agreeing. `benches/README.md` has how often the
+/// skipped starts would have found a lower value.
+pub const DEFAULT_STOP_WHEN_REACHED: usize = 2;
 
 /// How to bootstrap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -39,6 +54,11 @@ pub struct BootstrapConfig {
     pub grid_starts: usize,
     /// Size of the screened pool those starts are chosen from.
     pub pool_size: usize,
+    /// Stop a resample's runs once this many converged runs reach its lowest objective
+    /// (module docs); `None` runs the warm start and every grid start, as bootstraps saved
+    /// before the rule existed did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_when_reached: Option<usize>,
     /// What a replicate resamples. Saved fits written before schemes existed resampled runs,
     /// so a missing field reads as `runs`, not as today's default.
     #[serde(default = "scheme_of_older_files")]
@@ -56,6 +76,7 @@ impl Default for BootstrapConfig {
             seed: DEFAULT_SEED,
             grid_starts: 4,
             pool_size: 100,
+            stop_when_reached: Some(DEFAULT_STOP_WHEN_REACHED),
             scheme: super::resample::ResampleScheme::default(),
         }
     }
@@ -238,6 +259,38 @@ mod rows {
     }
 }
 
+/// Each pool point's penalty on every run of the full data: a replicate that only reweights
+/// the runs has, at a pool point, the objective `sum_i w_i · penalty_i`, so its pool is screened
+/// by one dot product per point instead of a pass of the law over the runs.
+struct PoolPenalties {
+    /// `penalty[k][i]`: the penalty of run `i` at pool point `k`, before its weight.
+    penalty: Vec<Vec<f64>>,
+}
+
+impl PoolPenalties {
+    fn new(full: &Objective, pool: &[Vec<f64>], loss: crate::fit::ResidualLoss) -> Self {
+        let penalty = pool
+            .iter()
+            .map(|t| full.residuals(t).iter().map(|&r| loss.value(r)).collect())
+            .collect();
+        PoolPenalties { penalty }
+    }
+
+    /// The `k` pool points with the lowest objective under run weights `w`, best first (ties
+    /// by pool order), as [`ranked_starts`] ranks them.
+    fn best(&self, pool: &[Vec<f64>], w: &[f64], k: usize) -> Vec<Vec<f64>> {
+        let score: Vec<f64> = self
+            .penalty
+            .iter()
+            .map(|p| p.iter().zip(w).map(|(p, w)| p * w).sum())
+            .collect();
+        let mut order: Vec<usize> = (0..pool.len()).collect();
+        order.sort_by(|&i, &j| score[i].total_cmp(&score[j]).then(i.cmp(&j)));
+        order.truncate(k);
+        order.into_iter().map(|i| pool[i].clone()).collect()
+    }
+}
+
 /// One resample refitted: parameters, objective, converged, improved by a grid start.
 type Refit = (Vec<f64>, f64, bool, bool);
 
@@ -281,6 +334,8 @@ pub fn bootstrap(
     let pool = select_starts(&full, &grid, StartSelection::Best(config.pool_size.max(1)));
     let warm = &fitted.theta;
     let resampler = super::resample::Resampler::new(obs, fitted, config.scheme)?;
+    let penalties = (resampler.run_weights(obs, config.seed, 0).is_some())
+        .then(|| PoolPenalties::new(&full, &pool, fit_config.loss));
     let results: Option<Vec<Refit>> = (0..config.n_resamples)
         .into_par_iter()
         .map(|i| {
@@ -290,15 +345,27 @@ pub fn bootstrap(
             let sub = resampler.replicate(obs, config.seed, i);
             let objective = Objective::for_law(&sub, law, fit_config.loss);
             let mut starts = vec![warm.clone()];
-            starts.extend(select_starts(
-                &objective,
-                &pool,
-                StartSelection::Best(config.grid_starts),
-            ));
-            let runs: Vec<_> = starts
-                .iter()
-                .map(|s| run_lbfgs(&objective, &fit_config.params, s, &fit_config.solver))
-                .collect();
+            match (&penalties, resampler.run_weights(obs, config.seed, i)) {
+                (Some(p), Some(w)) => starts.extend(p.best(&pool, &w, config.grid_starts)),
+                _ => starts.extend(
+                    ranked_starts(&objective, &pool, StartSelection::Best(config.grid_starts))
+                        .into_iter()
+                        .map(|(_, start)| start),
+                ),
+            }
+            let enough = config.stop_when_reached.unwrap_or(usize::MAX);
+            let mut runs = Vec::with_capacity(starts.len());
+            for s in &starts {
+                runs.push(run_lbfgs(
+                    &objective,
+                    &fit_config.params,
+                    s,
+                    &fit_config.solver,
+                ));
+                if count_within(&runs, STOP_RTOL) >= enough {
+                    break;
+                }
+            }
             let best = runs
                 .iter()
                 .enumerate()
@@ -346,6 +413,10 @@ mod tests {
         let old = r#"{"n_resamples": 10, "seed": 1, "grid_starts": 4, "pool_size": 100}"#;
         let config: BootstrapConfig = serde_json::from_str(old).unwrap();
         assert_eq!(config.scheme, ResampleScheme::Runs);
+        assert_eq!(
+            config.stop_when_reached, None,
+            "older bootstraps ran every start"
+        );
         let new = serde_json::to_string(&BootstrapConfig::default()).unwrap();
         let back: BootstrapConfig = serde_json::from_str(&new).unwrap();
         assert_eq!(back.scheme, ResampleScheme::Weights);

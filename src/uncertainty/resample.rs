@@ -208,6 +208,41 @@ impl Resampler {
         self.clusters.len()
     }
 
+    /// The weight of every run of `obs` in replicate `index` (0 for a run left out), for the
+    /// schemes that only reweight the runs (`weights`, `runs`, `params`, `budgets`); `None` for
+    /// those that change the losses. The replicate's objective at any point is the sum over the
+    /// runs of these weights times each run's penalty there.
+    pub fn run_weights(&self, obs: &Observations, seed: u64, index: usize) -> Option<Vec<f64>> {
+        let n = obs.len();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(index as u64);
+        let counted = |rows: &[usize]| {
+            let mut w = vec![0.0; n];
+            for &i in rows {
+                w[i] += 1.0;
+            }
+            w.iter().zip(obs.weights()).map(|(c, w)| c * w).collect()
+        };
+        match self.scheme {
+            ResampleScheme::Runs => Some(counted(&resample_rows(seed, index, n))),
+            ResampleScheme::Weights => Some(
+                obs.weights()
+                    .iter()
+                    .map(|w| w * rng.sample::<f64, _>(rand_distr::Exp1))
+                    .collect(),
+            ),
+            ResampleScheme::Params | ResampleScheme::Budgets => {
+                let k = self.clusters.len();
+                let mut rows = Vec::with_capacity(n + n / 2);
+                for _ in 0..k {
+                    rows.extend_from_slice(&self.clusters[rng.random_range(0..k)]);
+                }
+                Some(counted(&rows))
+            }
+            ResampleScheme::Residuals | ResampleScheme::Wild => None,
+        }
+    }
+
     /// Replicate `index` of `obs` under seed `seed` (ChaCha8, stream `index`).
     pub fn replicate(&self, obs: &Observations, seed: u64, index: usize) -> Observations {
         let n = obs.len();

@@ -10,6 +10,7 @@ mod curves;
 mod data_limits;
 mod decisions;
 mod doc_blocks;
+mod early_stop;
 mod envelope;
 mod families;
 mod fetch;

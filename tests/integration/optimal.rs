@@ -133,6 +133,7 @@ fn every_resample_reaches_its_own_optimum() {
         let sub = obs.select(&resample_rows(config.seed, i, obs.len()));
         let full_search = FitConfig {
             selection: StartSelection::Best(300),
+            stop_when_reached: None,
             ..FitConfig::default()
         };
         let best = fit::fit(&sub, &full_search, &|| {})
@@ -166,6 +167,7 @@ fn every_weighted_resample_reaches_its_own_optimum() {
         assert_eq!(sub.len(), obs.len(), "every run is kept");
         let full_search = FitConfig {
             selection: StartSelection::Best(300),
+            stop_when_reached: None,
             ..FitConfig::default()
         };
         let best = fit::fit(&sub, &full_search, &|| {})
