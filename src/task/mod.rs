@@ -144,13 +144,14 @@ impl Step2 {
         }
     }
 
-    /// The loss at which the accuracy reaches `accuracy`; `None` outside the fitted curve's
-    /// range.
+    /// The positive loss at which the accuracy reaches `accuracy`; `None` outside the fitted
+    /// curve's range between zero loss ([`Step2::ceiling`]) and an infinite one.
     pub fn loss_for(&self, accuracy: f64) -> Option<f64> {
         match self {
             Step2::Sigmoid(s) => s.loss_for(accuracy),
             Step2::Exponential(e) => e.loss_for(accuracy),
         }
+        .filter(|x| *x > 0.0)
     }
 
     /// The highest accuracy the curve approaches (at loss 0).
