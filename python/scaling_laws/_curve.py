@@ -8,6 +8,7 @@ import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
+from ._arguments import numbers_list
 from ._files import write_text_atomically
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
 from ._figures import FIGURE_DEFAULTS, Figure
@@ -143,7 +144,7 @@ class CurveFit:
         Raises:
             OptionError: a fit of another law, or a budget that is not a positive number.
         """
-        values = [float(budgets)] if isinstance(budgets, (int, float)) else [float(b) for b in budgets]
+        values = numbers_list(budgets, "budgets")
         rows = json.loads(_native.curve_optimal(self._json, values))
         columns = {key: [r[key] for r in rows] for key in ("compute", "n_params", "n_tokens", "loss")}
         if rows and all("n_interval" in r for r in rows):
@@ -375,7 +376,7 @@ def curve_fit(
         "tokens_col": tokens_col,
         "params": _params(params),
         "tokens_per_step": None if tokens_per_step is None else float(tokens_per_step),
-        "budget": [] if budget is None else ([float(budget)] if isinstance(budget, (int, float)) else [float(b) for b in budget]),
+        "budget": [] if budget is None else numbers_list(budget, "budget"),
     }
     with progress_callback(progress, "curve fit") as callback:
         text = _native.curve_fit_runs(paths, frames, args, callback)

@@ -6,19 +6,33 @@ import os
 import tempfile
 from typing import Union
 
+from .errors import OutputError
+
 
 def write_text_atomically(path: Union[str, "os.PathLike[str]"], text: str) -> str:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then renamed, so
     that a failure leaves the old file (or none) and no partial one; returns the path."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".scaling-laws-", suffix=".tmp")
+    temporary = None
     try:
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if os.path.isdir(path):
+            raise IsADirectoryError(21, "is a folder; give a file name")
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".scaling-laws-", suffix=".tmp")
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             f.write(text)
         os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
+        temporary = None
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        shown = repr(path) if len(repr(path)) <= 80 else repr(path)[:77] + "..."
+        raise OutputError(
+            f"cannot write {shown}: {reason[:1].lower() + reason[1:]}",
+            {"kind": "Io", "is_bad_input": True, "path": str(path)[:200], "flag": "path"},
+        ) from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
-        raise
     return path

@@ -73,3 +73,14 @@ def progress_callback(progress: ProgressArg, desc: str) -> Iterator[Optional[Pro
         yield update
     finally:
         bar.close()
+
+
+def announce(estimates: list) -> None:
+    """Issue the library's estimates of a long computation's time as warnings while it runs
+    (called by the binding's worker loop)."""
+    import warnings
+
+    from .errors import ScalingLawsWarning
+
+    for text in estimates:
+        warnings.warn(ScalingLawsWarning(text, "note"), stacklevel=3)
