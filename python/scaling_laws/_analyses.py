@@ -223,6 +223,18 @@ def _resample(bootstrap: int, seed: int, level: float) -> dict:
     return {"bootstrap": int(bootstrap), "seed": int(seed), "level": float(level)}
 
 
+def _budgets_at(at: Union[float, Sequence[float]]) -> list:
+    """``at=`` of :func:`compare`: positive budgets in FLOPs, or an OptionError naming ``at``."""
+    values = _floats(at, "at")
+    bad = [v for v in values if not (np.isfinite(v) and v > 0)]
+    if not values or bad:
+        raise OptionError(
+            f"invalid at: expected budgets in FLOPs, positive numbers, got {values[:5]!r}",
+            {"kind": "InvalidOption", "flag": "at"},
+        )
+    return values
+
+
 def _floats(values: Union[None, float, Sequence[float]], keyword: str = "budgets") -> list:
     if values is None:
         return []
@@ -715,7 +727,7 @@ def compare(
     args = {
         "fit": _fit_args(law, frontier, loss, delta, fix, tie_exponents, starts, grid, start,
                          max_iters, subsample_rows, None),
-        "at": _floats(at, "at"),
+        "at": _budgets_at(at),
         "tolerance_factor": float(tolerance_factor),
         "isoflop_budgets": _floats(isoflop_budgets, "isoflop_budgets"),
         "tolerance_dex": float(tolerance_dex),

@@ -259,8 +259,17 @@ class CurveFit:
         return self._json
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`."""
-        write_text_atomically(path, json.dumps(self.report, indent=2, ensure_ascii=False) + "\n")
+        """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`.
+
+        Raises:
+            OutputError: the path is a file the fit was fitted from (as ``curve fit --out``
+                refuses to replace its input), or cannot be written.
+        """
+        write_text_atomically(
+            path,
+            json.dumps(self.report, indent=2, ensure_ascii=False) + "\n",
+            inputs=getattr(self, "_source_paths", ()),
+        )
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "CurveFit":
@@ -381,6 +390,8 @@ def curve_fit(
     with progress_callback(progress, "curve fit") as callback:
         text = _native.curve_fit_runs(paths, frames, args, callback)
     fit = CurveFit(text)
+    # The files it was fitted from, which save() must not replace.
+    fit._source_paths = [os.path.abspath(p) for p in paths]
     # How the logs were read, for CurveFit.plot on the same logs.
     fit._inputs = {key: args[key] for key in ("schedule", "step_col", "loss_col", "lr_col", "run_col")}
     return fit

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Union
+from typing import Sequence, Union
 
 from .errors import OutputError
 
 
-def write_text_atomically(path: Union[str, "os.PathLike[str]"], text: str) -> str:
+def write_text_atomically(
+    path: Union[str, "os.PathLike[str]"], text: str, inputs: Sequence[str] = ()
+) -> str:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then renamed, so
-    that a failure leaves the old file (or none) and no partial one; returns the path."""
+    that a failure leaves the old file (or none) and no partial one; returns the path.
+    `inputs`: files the text was made from, which ``path`` must not be (an OutputError)."""
     path = os.fspath(path)
     temporary = None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    for source in inputs:
+        if _same_file(path, source):
+            raise OutputError(
+                f"will not write {path}: it is the data this was fitted from, which it would "
+                "replace; give another path",
+                {"kind": "Destination", "is_bad_input": True, "path": str(path)[:200], "flag": "path"},
+            )
     try:
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
         if os.path.isdir(path):
             raise IsADirectoryError(21, "is a folder; give a file name")
         folder = os.path.dirname(os.path.abspath(path))
@@ -36,3 +46,14 @@ def write_text_atomically(path: Union[str, "os.PathLike[str]"], text: str) -> st
         if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
     return path
+
+
+def _same_file(path: str, other: str) -> bool:
+    """Whether `path` names the file `other` (the same inode, or the same absolute path)."""
+    try:
+        return os.path.samefile(path, other)
+    except (OSError, ValueError):
+        try:
+            return os.path.abspath(path) == os.path.abspath(other)
+        except ValueError:
+            return False

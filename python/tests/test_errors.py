@@ -166,13 +166,83 @@ def test_values_the_library_could_not_use_are_refused_naming_the_keyword(tmp_pat
         files.append(path)
     sizes = {"run0": 1e8, "run1": 3e8, "run2": 1e9}
     refused(lambda: sl.envelope(files, run_params=sizes, bootstrap=10, flops_per_param_token=0.0),
-            "flops_per_param_token", "positive")
+            "flops_per_param_token", "from 0.001 to 1000")
+    # Extreme k: were a NaN exponent (isoflop), budgets 'too small for a sweep' (simulate,
+    # design) or 'fewer than two model sizes' (envelope).
+    for call in (
+        lambda: sl.isoflop(SWEEP_CSV, bootstrap=10, flops_per_param_token=1e308),
+        lambda: sl.simulate(flops_per_param_token=5e-324),
+        lambda: sl.design(budgets=[1e20, 1e21], flops_per_param_token=1e-320),
+        lambda: sl.envelope(files, run_params=sizes, bootstrap=10, flops_per_param_token=1.7e308),
+    ):
+        refused(call, "flops_per_param_token", "6 for a dense transformer")
     # Was silent about run_col: runs named by the loss column have no parameter counts.
     refused(lambda: sl.envelope(files, run_params=sizes, bootstrap=10, run_col="loss"),
             "run_params", "runs named by column 'loss' of run_col=")
     # Was a 309-digit integer that pushed the option's name out of the capped message.
     with pytest.raises(sl.InputError, match=r"× 1e308 \(flops_scale=\)"):
         sl.load(SWEEP_CSV, flops_scale=1e308)
+
+
+def test_a_curve_fit_is_not_saved_over_the_data_it_was_fitted_from(tmp_path):
+    data = tmp_path / "curves.csv"
+    data.write_bytes(CURVES_CSV.read_bytes())
+    fitted = sl.curve_fit(data, law="annealing")
+    for path in (data, tmp_path / "." / "curves.csv"):
+        # Was written over the data.
+        refused(lambda: fitted.save(path), "path", "the data this was fitted from", kind=sl.OutputError)
+    assert data.read_bytes() == CURVES_CSV.read_bytes()
+    fitted.save(tmp_path / "fit.json")
+    assert sl.CurveFit.load(tmp_path / "fit.json").report == fitted.report
+
+
+def test_keywords_whose_errors_the_library_gives_another_name_are_named():
+    pd = pytest.importorskip("pandas")
+    # A frame as a column of a mapping: was AttributeError "'DataFrame' object has no attribute 'dtype'".
+    refused(lambda: sl.load({"run0": pd.read_csv(SWEEP_CSV)}), "data", "column 'run0' is a DataFrame")
+    # Budgets as a numpy array of infinities: was "only 0-dimensional arrays can be converted".
+    error = refused(lambda: sl.design(budgets=np.full(3, np.inf)), "budget", "positive")
+    assert "0-dimensional" not in str(error)
+    # A mapping given as law= is the truth: was named truth.
+    refused(lambda: sl.simulate(law={"alpha": -1}), "law", "alpha = -1 is out of range")
+    # A budget of compare's at=: was named budget.
+    refused(lambda: sl.compare(SWEEP_CSV, starts=3, bootstrap=0, progress=False, at=np.int64(-1)),
+            "at", "positive numbers")
+    # A progress callable that cannot take (done, total): was the callable's own TypeError.
+    refused(lambda: sl.fit(SWEEP_CSV, starts=3, progress=lambda: None), "progress", "f(done, total)")
+
+
+def test_a_long_isoflop_bootstrap_announces_its_estimate_and_stops_on_it():
+    """Was silent for minutes (no estimate; the issue's 'ignores Ctrl-C'): the estimate is
+    issued while the work runs, so a filter that turns it into an error stops the work."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sl.ScalingLawsWarning)
+        with pytest.raises(sl.ScalingLawsWarning, match=r"--bootstrap|bootstrap=.*the IsoFLOP bootstrap will take about"):
+            sl.isoflop(SWEEP_CSV, bootstrap=10**7)
+
+
+def test_requests_beyond_an_address_space_limit_are_refused_up_front():
+    """Under ``ulimit -v`` the memory a request needs is compared with the limit, not only with
+    the machine's free memory: these aborted the interpreter (a failed allocation) under a
+    4 GB limit."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, scaling_laws as sl\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))\n"
+        "for call in (lambda: sl.curve_simulate(every=1), lambda: sl.simulate(sizes_per_budget=10**7)):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except sl.OptionError as e:\n"
+        "        print(e.keyword, '|', e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2, done.stdout
+    assert lines[0].startswith("every |") and "give a larger every=" in lines[0], lines[0]
+    assert lines[1].startswith("sizes_per_budget |") and "memory available" in lines[1], lines[1]
 
 
 def test_a_panic_of_the_library_becomes_a_scaling_laws_error():

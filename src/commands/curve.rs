@@ -1243,6 +1243,30 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
                 ),
             )
         })?;
+    // The law's prediction of a run holds a row of the run's steps per checkpoint: about 12
+    // bytes per checkpoint and step (every step of three 24,000-step runs, --every 1, took
+    // 6.8 GB at most), counted as 16 for the allocator's slack.
+    let largest = runs
+        .iter()
+        .map(|(_, s)| {
+            let steps = s.steps as f64;
+            (steps / request.every as f64).floor() * steps
+        })
+        .fold(0.0, f64::max);
+    crate::resources::require_memory("--every", largest, 16.0, "the predicted curves").map_err(
+        |_| {
+            Error::invalid_option(
+                "--every",
+                format!(
+                    "{}: a checkpoint every {} steps needs about {:.1} GB for the predicted \
+                     curves, more than the memory available; give a larger --every",
+                    request.every,
+                    request.every,
+                    largest * 16.0 / 1e9
+                ),
+            )
+        },
+    )?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(request.seed);
     let mut out = Vec::new();
     for (name, schedule) in &runs {
