@@ -549,6 +549,9 @@ def worker(work_dir: str, answer_fd: int) -> None:
     exec(SETUP, namespace)
     import scaling_laws as sl
 
+    # Relative paths the calls write land in the scratch folder, not in the checkout.
+    os.chdir(namespace["OUT"])
+
     inputs = Path(work_dir) / "inputs"
     pristine = Path(work_dir) / "pristine"
     if not pristine.exists():
