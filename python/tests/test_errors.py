@@ -245,6 +245,13 @@ def test_requests_beyond_an_address_space_limit_are_refused_up_front():
     assert lines[1].startswith("sizes_per_budget |") and "memory available" in lines[1], lines[1]
 
 
+def test_suggest_names_a_level_or_a_target_budget_it_cannot_use(sweep_fit):
+    # Were a NotFiniteError at interval_now.log_sd (level 1e-300: an interval of no width), and
+    # '0 usable bootstrap draws ... bootstrap with more resamples' for a budget of 5e-324 FLOPs.
+    refused(lambda: sweep_fit.suggest(1e23, 3, level=1e-300), "level", "[0.01, 1)")
+    refused(lambda: sweep_fit.suggest(5e-324, 3), "target_budget", "nearer the fitted runs")
+
+
 def test_a_panic_of_the_library_becomes_a_scaling_laws_error():
     class PanicException(BaseException):
         """Stands for pyo3's PanicException, which the guard recognises by its name."""
