@@ -22,7 +22,8 @@ refuses) is ``skipped``. Failures, by class:
   hang         the call ran longer than ``--timeout`` seconds
   other error  an exception that is not a ScalingLawsError (TypeError, OverflowError, ...)
   unnamed      a ScalingLawsError whose message names none of the keywords given bad values
-  input lost   a file the call read (a sweep, a fit file, curves) was changed or removed
+  input lost   a file the call read (a sweep, a fit file, curves) was changed or removed, or
+               /dev/null was replaced by a file (put back when the worker runs as root)
   files left   a temporary or partial file was left beside an output
 
 Prints a table (cases, passed, each class) per target and in total, then each failing case
@@ -518,6 +519,27 @@ def _digest(folder: Path) -> dict:
     return out
 
 
+def _device_replaced() -> bool:
+    """Whether /dev/null (a path the cases write to) is no longer the null device; it is put
+    back when this process may (a call that renamed a file over it, as root, replaced the
+    device for every process on the machine)."""
+    import stat
+
+    try:
+        if stat.S_ISCHR(os.stat("/dev/null").st_mode):
+            return False
+    except OSError:
+        pass
+    try:
+        if os.path.lexists("/dev/null"):
+            os.remove("/dev/null")
+        os.mknod("/dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod("/dev/null", 0o666)
+    except OSError:
+        pass
+    return True
+
+
 def _names_a_keyword(error: BaseException, case: dict, namespace: dict) -> bool:
     """Whether the error names one of the arguments the case gave a bad value (or a
     singular of its name: ``budget`` for ``budgets``), or quotes a bad text value."""
@@ -617,6 +639,8 @@ def worker(work_dir: str, answer_fd: int) -> None:
             value = namespace[name]
             read.update(Path(v).name for v in (value if isinstance(value, list) else [value]))
         lost = [n for n in changed if n in read]
+        if _device_replaced():
+            lost.append("/dev/null")
         if lost:
             result["lost"] = lost
         # Files the call did not read may be replaced when it names them as outputs; the

@@ -26,6 +26,7 @@ def write_text_atomically(
                 "replace; give another path",
                 {"kind": "Destination", "is_bad_input": True, "path": str(path)[:200], "flag": "path"},
             )
+    _refuse_special(path)
     try:
         if os.path.isdir(path):
             raise IsADirectoryError(21, "is a folder; give a file name")
@@ -57,3 +58,27 @@ def _same_file(path: str, other: str) -> bool:
             return os.path.abspath(path) == os.path.abspath(other)
         except ValueError:
             return False
+
+
+def _refuse_special(path: str) -> None:
+    """An OutputError when `path` is a device, a pipe or a socket (``/dev/null``): renaming a
+    file over it would replace the device itself, as the library refuses to."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    kinds = [
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    for test, kind in kinds:
+        if test(mode):
+            raise OutputError(
+                f"will not write {path}: it is {kind}, which a file written in its place would "
+                "replace; give the path of a file",
+                {"kind": "Destination", "is_bad_input": True, "path": str(path)[:200], "flag": "path"},
+            )

@@ -140,6 +140,24 @@ def test_files_that_cannot_be_written_raise_output_errors_naming_the_path(tmp_pa
     assert [p for p in os.listdir(tmp_path) if p.startswith(".scaling-laws-")] == []
 
 
+def test_special_files_are_never_replaced_by_a_saved_file(tmp_path):
+    """Runs.save and CurveFit.save renamed their temporary file over the path given: over a
+    named pipe (or, as root, over /dev/null: the fuzz driver found the null device replaced by
+    a regular file) the special file itself was replaced."""
+    import stat
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    runs = sl.design(budgets=[1e20, 1e21])
+    refused(lambda: runs.save(pipe), "path", "is a named pipe", kind=sl.OutputError)
+    curves = sl.curve_fit(CURVES_CSV, law="annealing")
+    refused(lambda: curves.save(pipe), "path", "is a named pipe", kind=sl.OutputError)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    if os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        refused(lambda: runs.save("/dev/null"), "path", "is a character device", kind=sl.OutputError)
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
 def test_a_filter_that_leaves_no_runs_names_the_keywords_that_set_it():
     with pytest.raises(sl.InputError, match=r"no runs left after filtering .*max_loss=2"):
         sl.load(SWEEP_CSV, max_loss=2)
