@@ -19,6 +19,12 @@ pub const MESSAGE_CHARS: usize = 600;
 /// How many column names an error message lists before summarising the rest.
 pub const NAMES_SHOWN: usize = 30;
 
+/// The smallest FLOPs per parameter and token the library takes (`--flops-per-param-token`).
+pub const MIN_FLOPS_PER_PARAM_TOKEN: f64 = 1e-3;
+
+/// The largest FLOPs per parameter and token the library takes (`--flops-per-param-token`).
+pub const MAX_FLOPS_PER_PARAM_TOKEN: f64 = 1e3;
+
 /// Errors from loading data, validating it, fitting and saving results.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -259,7 +265,28 @@ impl Error {
         }
     }
 
-    /// `Ok(())` when `value` is a finite positive number, else an [`Error::InvalidOption`] naming
+    /// `Ok(())` when `value`, the FLOPs per parameter and token k of C = k·N·D, lies in
+    /// [`MIN_FLOPS_PER_PARAM_TOKEN`, `MAX_FLOPS_PER_PARAM_TOKEN`], else an
+    /// [`Error::InvalidOption`] naming `--flops-per-param-token` (beyond them derived
+    /// tokens or model sizes leave the range of a double, or every run lands at one compute).
+    pub fn require_flops_per_param_token(value: f64) -> Result<(), Error> {
+        if value.is_finite()
+            && (MIN_FLOPS_PER_PARAM_TOKEN..=MAX_FLOPS_PER_PARAM_TOKEN).contains(&value)
+        {
+            Ok(())
+        } else {
+            Err(Error::invalid_option(
+                "--flops-per-param-token",
+                format!(
+                    "must be a number of FLOPs per parameter and token from \
+                     {MIN_FLOPS_PER_PARAM_TOKEN} to {MAX_FLOPS_PER_PARAM_TOKEN} (6 for a dense \
+                     transformer: 2 forward, 4 backward), got {value}"
+                ),
+            ))
+        }
+    }
+
+    /// `Ok(())` when `value` is finite and positive, else an [`Error::InvalidOption`] naming
     /// `flag`.
     pub fn require_positive(flag: &str, value: f64) -> Result<(), Error> {
         if value.is_finite() && value > 0.0 {

@@ -24,13 +24,40 @@ pub const BYTES_PER_PAIR_RESAMPLE: f64 = 100.0;
 /// set's slot shared out), rounded up.
 pub const BYTES_PER_GRID_POINT: f64 = 32.0;
 
-/// Bytes the system can give this process now: `MemAvailable` on Linux, else
-/// [`FALLBACK_MEMORY_BYTES`].
+/// Bytes the system can give this process now: `MemAvailable` on Linux (less when the process
+/// runs under an address-space limit, `ulimit -v`: the limit less the address space in use),
+/// else [`FALLBACK_MEMORY_BYTES`].
 pub fn available_memory() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
+    let system = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| mem_available(&text))
-        .unwrap_or(FALLBACK_MEMORY_BYTES)
+        .unwrap_or(FALLBACK_MEMORY_BYTES);
+    match address_space_left() {
+        Some(left) => system.min(left),
+        None => system,
+    }
+}
+
+/// The address space this process may still map under its limit (`ulimit -v`, as
+/// `/proc/self/limits` and `/proc/self/status` give them), or None without a limit.
+fn address_space_left() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let limit: u64 = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let used_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmSize:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(limit.saturating_sub(used_kb.saturating_mul(1024)))
 }
 
 /// `MemAvailable: 123456 kB` in bytes.
@@ -84,6 +111,16 @@ pub const SECONDS_PER_START_RUN: f64 = 2e-5;
 /// CPU seconds of one bootstrap replicate, per run: 4,000 replicates of the 240 Chinchilla runs
 /// take about 11 CPU seconds (`benches/README.md`), 1.2e-5 s per replicate and run.
 pub const SECONDS_PER_RESAMPLE_RUN: f64 = 1.2e-5;
+
+/// CPU seconds of one IsoFLOP bootstrap resample (Approach 2's pair of power laws), per run:
+/// 200,000 resamples of the 108 simulated runs took 2.6 s on the 2 threads of the 2-core
+/// machine of `benches/README.md` (with another job running), 2.4e-7 s per resample and run.
+pub const SECONDS_PER_PAIR_RESAMPLE_RUN: f64 = 2.5e-7;
+
+/// CPU seconds of one simulated run, drawn and handed over as a row of columns: 9 million
+/// runs took 5.7 s (6.3e-7 s each) on one thread; doubled, since the drawing runs on one
+/// thread and [`check_time`] divides by the pool's.
+pub const SECONDS_PER_SIMULATED_RUN: f64 = 1.3e-6;
 
 /// Estimated wall time beyond which a long computation is announced with its estimate.
 pub const NOTE_SECONDS: f64 = 60.0;

@@ -9,11 +9,14 @@ import os
 import warnings
 from typing import Any, Mapping, Optional, Sequence, Union
 
+import numpy as np
+
 from . import _native
 from ._data import DataLike, load
 from ._fit import _fit_args
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame
 from ._progress import ProgressArg, progress_callback
+from ._arguments import number_array, numbers_list
 from .errors import OptionError, ScalingLawsWarning
 
 __all__ = [
@@ -130,17 +133,17 @@ class _PowerLaws(Analysis):
         self.failed_resamples = d["failed_resamples"]
         self.config = d["config"]
 
-    def optimal_params(self, compute: Any) -> Any:
+    def optimal_params(self, compute: Union[float, Sequence[float], "np.ndarray"]) -> Any:
         """N* = k·C^a at compute ``C`` (a number or a numpy array), from the fitted line."""
         import numpy as np
 
-        return self.params_coefficient * np.asarray(compute, dtype=float) ** self.a
+        return self.params_coefficient * number_array(compute, "compute") ** self.a
 
-    def optimal_tokens(self, compute: Any) -> Any:
+    def optimal_tokens(self, compute: Union[float, Sequence[float], "np.ndarray"]) -> Any:
         """D* = k·C^b at compute ``C`` (a number or a numpy array), from the fitted line."""
         import numpy as np
 
-        return self.tokens_coefficient * np.asarray(compute, dtype=float) ** self.b
+        return self.tokens_coefficient * number_array(compute, "compute") ** self.b
 
 
 class Isoflop(_PowerLaws):
@@ -220,12 +223,22 @@ def _resample(bootstrap: int, seed: int, level: float) -> dict:
     return {"bootstrap": int(bootstrap), "seed": int(seed), "level": float(level)}
 
 
-def _floats(values: Union[None, float, Sequence[float]]) -> list:
+def _budgets_at(at: Union[float, Sequence[float]]) -> list:
+    """``at=`` of :func:`compare`: positive budgets in FLOPs, or an OptionError naming ``at``."""
+    values = _floats(at, "at")
+    bad = [v for v in values if not (np.isfinite(v) and v > 0)]
+    if not values or bad:
+        raise OptionError(
+            f"invalid at: expected budgets in FLOPs, positive numbers, got {values[:5]!r}",
+            {"kind": "InvalidOption", "flag": "at"},
+        )
+    return values
+
+
+def _floats(values: Union[None, float, Sequence[float]], keyword: str = "budgets") -> list:
     if values is None:
         return []
-    if isinstance(values, (int, float)):
-        return [float(values)]
-    return [float(v) for v in values]
+    return numbers_list(values, keyword)
 
 
 def isoflop(
@@ -278,7 +291,7 @@ def isoflop(
     _check_frame(frame)
     dataset = load(data, **load_options)
     args = {
-        "budgets": _floats(budgets),
+        "budgets": _floats(budgets, "budgets"),
         "tolerance_dex": float(tolerance_dex),
         "min_runs": int(min_runs),
         "resample": _resample(bootstrap, seed, level),
@@ -714,9 +727,9 @@ def compare(
     args = {
         "fit": _fit_args(law, frontier, loss, delta, fix, tie_exponents, starts, grid, start,
                          max_iters, subsample_rows, None),
-        "at": _floats(at),
+        "at": _budgets_at(at),
         "tolerance_factor": float(tolerance_factor),
-        "isoflop_budgets": _floats(isoflop_budgets),
+        "isoflop_budgets": _floats(isoflop_budgets, "isoflop_budgets"),
         "tolerance_dex": float(tolerance_dex),
         "curve_sources": [] if curves is None else _curve_sources(curves, "--curves"),
         "curves": _curve_options(

@@ -8,6 +8,7 @@ import os
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
+from ._arguments import numbers_list
 from ._files import write_text_atomically
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
 from ._figures import FIGURE_DEFAULTS, Figure
@@ -143,7 +144,7 @@ class CurveFit:
         Raises:
             OptionError: a fit of another law, or a budget that is not a positive number.
         """
-        values = [float(budgets)] if isinstance(budgets, (int, float)) else [float(b) for b in budgets]
+        values = numbers_list(budgets, "budgets")
         rows = json.loads(_native.curve_optimal(self._json, values))
         columns = {key: [r[key] for r in rows] for key in ("compute", "n_params", "n_tokens", "loss")}
         if rows and all("n_interval" in r for r in rows):
@@ -258,8 +259,17 @@ class CurveFit:
         return self._json
 
     def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`."""
-        write_text_atomically(path, json.dumps(self.report, indent=2, ensure_ascii=False) + "\n")
+        """Save the fit as ``curve fit --out`` does, for the command line or :meth:`load`.
+
+        Raises:
+            OutputError: the path is a file the fit was fitted from (as ``curve fit --out``
+                refuses to replace its input), or cannot be written.
+        """
+        write_text_atomically(
+            path,
+            json.dumps(self.report, indent=2, ensure_ascii=False) + "\n",
+            inputs=getattr(self, "_source_paths", ()),
+        )
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "CurveFit":
@@ -375,11 +385,13 @@ def curve_fit(
         "tokens_col": tokens_col,
         "params": _params(params),
         "tokens_per_step": None if tokens_per_step is None else float(tokens_per_step),
-        "budget": [] if budget is None else ([float(budget)] if isinstance(budget, (int, float)) else [float(b) for b in budget]),
+        "budget": [] if budget is None else numbers_list(budget, "budget"),
     }
     with progress_callback(progress, "curve fit") as callback:
         text = _native.curve_fit_runs(paths, frames, args, callback)
     fit = CurveFit(text)
+    # The files it was fitted from, which save() must not replace.
+    fit._source_paths = [os.path.abspath(p) for p in paths]
     # How the logs were read, for CurveFit.plot on the same logs.
     fit._inputs = {key: args[key] for key in ("schedule", "step_col", "loss_col", "lr_col", "run_col")}
     return fit

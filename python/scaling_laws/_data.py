@@ -173,6 +173,34 @@ def _options(
     }
 
 
+def _filtered(read: Any, where: Any, max_loss: Any, drop_highest_loss: Any) -> Any:
+    """`read()`, with an error that no runs are left after filtering naming the keywords that
+    set the filter."""
+    from .errors import InputError
+
+    try:
+        return read()
+    except InputError as error:
+        if "no runs left after filtering" not in str(error):
+            raise
+        given = [
+            f"{name}={value!r}"
+            for name, value, unset in (
+                ("where", where, None), ("max_loss", max_loss, None), ("drop_highest_loss", drop_highest_loss, 0)
+            )
+            if value is not unset and value != unset
+        ]
+        if not given:
+            raise
+        shown = ", ".join(given)
+        shown = shown if len(shown) <= 200 else shown[:197] + "..."
+        raise type(error)(
+            f"{error} (the filter of {shown})",
+            {"kind": error.kind, "is_bad_input": error.is_bad_input, "path": error.path,
+             "flag": error.cli_flag, "column": error.column},
+        ) from None
+
+
 def load(
     data: DataLike = None,
     *,
@@ -263,7 +291,8 @@ def load(
     arrays = {name: values for name, values in (("N", N), ("D", D), ("C", C), ("L", L), ("U", U)) if values is not None}
     if arrays and data is not None:
         raise OptionError(
-            "invalid data: give the runs one way, as data or as N, D, C, L arrays, not both",
+            "invalid data: give the runs one way, as data or as N, D, C, L, U arrays, not both "
+            f"(got data and {', '.join(f'{name}=' for name in arrays)})",
             {"kind": "InvalidOption", "flag": "data"},
         )
     if isinstance(data, Dataset):
@@ -276,15 +305,15 @@ def load(
             )
         native = data._native
     elif data is None and arrays:
-        native = _native.load_columns(mapping_columns(arrays), "arrays", options)
+        native = _filtered(lambda: _native.load_columns(mapping_columns(arrays), "arrays", options), where, max_loss, drop_highest_loss)
     elif isinstance(data, (str, os.PathLike)):
-        native = _native.load_path(os.fspath(data), options)
+        native = _filtered(lambda: _native.load_path(os.fspath(data), options), where, max_loss, drop_highest_loss)
     elif is_pandas_frame(data):
-        native = _native.load_columns(frame_columns(data), "pandas DataFrame", options)
+        native = _filtered(lambda: _native.load_columns(frame_columns(data), "pandas DataFrame", options), where, max_loss, drop_highest_loss)
     elif is_polars_frame(data):
-        native = _native.load_columns(frame_columns(data), "polars DataFrame", options)
+        native = _filtered(lambda: _native.load_columns(frame_columns(data), "polars DataFrame", options), where, max_loss, drop_highest_loss)
     elif isinstance(data, Mapping):
-        native = _native.load_columns(mapping_columns(data), "arrays", options)
+        native = _filtered(lambda: _native.load_columns(mapping_columns(data), "arrays", options), where, max_loss, drop_highest_loss)
     elif data is None:
         raise OptionError(
             "invalid data: give the runs: a path, a pandas or polars DataFrame, a mapping of "
@@ -292,9 +321,13 @@ def load(
             {"kind": "InvalidOption", "flag": "data"},
         )
     else:
-        raise TypeError(
-            f"load() cannot read a {type(data).__name__}; give a path, a pandas or polars "
-            "DataFrame, a mapping of column names to arrays, or N=, D= (or C=) and L= arrays"
+        from .errors import ArgumentTypeError
+
+        raise ArgumentTypeError(
+            f"invalid data: cannot read {type(data).__name__!r} objects; give a path, a pandas or "
+            "polars DataFrame, a mapping of column names to arrays, or N=, D= (or C=) and L= "
+            "arrays",
+            {"kind": "InvalidOption", "flag": "data"},
         )
     if isinstance(data, Dataset):
         return data

@@ -12,6 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from . import _native
+from ._arguments import numbers_list
 from ._files import write_text_atomically
 from ._frames import FrameKind, make_frame
 from .errors import ScalingLawsWarning
@@ -155,7 +156,7 @@ def design(
     if isinstance(budgets, str):
         budget_range = budgets
     elif budgets is not None:
-        budget_list = [float(b) for b in (budgets if isinstance(budgets, Sequence) else [budgets])]
+        budget_list = numbers_list(budgets, "budgets")
     args = {
         "budget": budget_list,
         "budgets": budget_range,

@@ -6,6 +6,7 @@ import os
 from typing import Any, Optional, Union
 
 from . import _native
+from ._arguments import number_pair, numbers_list
 from .errors import OptionError
 
 __all__ = ["Figure"]
@@ -82,12 +83,10 @@ def _args(
 ) -> dict:
     if budgets is None:
         budget_list: list = []
-    elif isinstance(budgets, (int, float)):
-        budget_list = [float(budgets)]
     else:
-        budget_list = [float(b) for b in budgets]
+        budget_list = numbers_list(budgets, "budgets")
     if compute_range is not None and not isinstance(compute_range, str):
-        low, high = compute_range
+        low, high = number_pair(compute_range, "compute_range")
         compute_range = f"{float(low)!r}:{float(high)!r}"
     if isinstance(models, str):
         models = [m.strip() for m in models.split(",")]

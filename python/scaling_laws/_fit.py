@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _native
+from ._arguments import number_array
 from ._data import DataLike, Dataset, load
 from ._figures import FIGURE_DEFAULTS as _FIGURES
 from ._figures import Figure
@@ -27,6 +28,9 @@ from .errors import OptionError, ScalingLawsWarning
 __all__ = ["Fit", "Bootstrap", "Holdout", "fit", "holdout"]
 
 _DEFAULTS = _native.FIT_DEFAULTS
+
+Numbers = Union[None, float, Sequence[float], np.ndarray]
+"""A number or an array of numbers."""
 
 Assignments = Union[None, str, Mapping[str, float], Sequence[Union[str, Mapping[str, float]]]]
 """``NAME=VALUE`` assignments: a string ``"E=1.8,alpha=0.34"``, a mapping ``{"E": 1.8}``, or
@@ -237,7 +241,7 @@ class Fit:
         """What the law reads: ``["N", "D"]``, ``["N", "D", "U"]`` or ``["C"]``."""
         return list(self._native.inputs())
 
-    def predict(self, N: Any = None, D: Any = None, *, U: Any = None, C: Any = None) -> Any:
+    def predict(self, N: Numbers = None, D: Numbers = None, *, U: Numbers = None, C: Numbers = None) -> Any:
         """The predicted loss for the law's inputs (see :attr:`inputs`): scalars or arrays,
         broadcast together (``C`` defaults to k·N·D). Returns a float for scalar inputs and
         a numpy array otherwise.
@@ -249,8 +253,16 @@ class Fit:
             1.93
         """
         given = {k: v for k, v in (("n", N), ("d", D), ("u", U), ("c", C)) if v is not None}
-        arrays = [np.asarray(v, dtype=np.float64) for v in given.values()]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        arrays = [number_array(v, k.upper()) for k, v in given.items()]
+        try:
+            shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        except ValueError:
+            shapes = ", ".join(f"{k.upper()} {a.shape}" for k, a in zip(given, arrays))
+            raise OptionError(
+                f"invalid {next(iter(given)).upper()}: the shapes of the arrays given do not "
+                f"broadcast together ({shapes})",
+                {"kind": "InvalidOption", "flag": next(iter(given)).upper()},
+            ) from None
         flat = {
             k: np.ascontiguousarray(np.broadcast_to(a, shape).ravel())
             for k, a in zip(given, arrays)
@@ -288,9 +300,15 @@ class Fit:
             A :class:`Bootstrap`. Ctrl-C stops it within about a second
             (``KeyboardInterrupt``).
         """
+        n = _integer(n, "bootstrap")
+        if n >= 2**63:
+            raise OptionError(
+                f"invalid --bootstrap: expected a whole number from 2 to 2^63 - 1, got {n}",
+                {"kind": "InvalidOption", "flag": "--bootstrap"},
+            )
         with progress_callback(progress, "bootstrap") as callback:
             native, notes = self._native.bootstrap(
-                _integer(n, "bootstrap"), _integer(seed, "seed"), str(resample), threads, callback
+                n, _integer(seed, "seed"), str(resample), threads, callback
             )
         _notes(notes, 2)
         return Bootstrap(Fit(native, self._source), float(level))
@@ -875,7 +893,16 @@ def _holdout(
     rows = None
     if len(values) == 2 and values[0] == "where":
         rows = _matching_rows(data, load_args, values[1])
-    native, notes = _native.holdout_runs(dataset._native, args, values, float(level), rows)
+    try:
+        native, notes = _native.holdout_runs(dataset._native, args, values, float(level), rows)
+    except OptionError as error:
+        # The count or condition is k's when k is given: name it.
+        if k is None or error.cli_flag != "--holdout" or not ("hold out" in str(error) or "K " in str(error)):
+            raise
+        raise OptionError(
+            str(error).replace("invalid holdout rule:", "invalid k:", 1),
+            {"kind": error.kind, "flag": "k"},
+        ) from None
     result = Holdout(Fit(native))
     _notes(notes, stacklevel + 1)
     _warn_all(result.fit._fit_warnings, stacklevel + 1)

@@ -77,6 +77,12 @@ def frame_columns(frame: Any) -> list:
 
 
 def _array_column(name: str, values: Any) -> NativeColumn:
+    if is_pandas_frame(values) or is_polars_frame(values) or isinstance(values, Mapping):
+        raise OptionError(
+            f"invalid data: column '{name}' is a {type(values).__name__}; give one value per run "
+            "(a 1-d array or sequence) for each column",
+            {"kind": "InvalidOption", "flag": "data"},
+        )
     if _module_of(values) == "pandas":
         return _pandas_column(name, values)
     if _module_of(values) == "polars":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Callable, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Optional, Union
 
 __all__ = ["ProgressArg", "ProgressCallback", "progress_callback", "is_interactive"]
 
@@ -38,6 +38,26 @@ def is_interactive() -> bool:
         return False
 
 
+def _check_callback(progress: Callable[..., Any]) -> None:
+    """An OptionError naming ``progress`` when the callable cannot be called as f(done, total)."""
+    import inspect
+
+    try:
+        signature = inspect.signature(progress)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(0, None)
+    except TypeError:
+        from .errors import OptionError
+
+        raise OptionError(
+            f"invalid progress: expected True, False, None or a function f(done, total), got "
+            f"{getattr(progress, '__name__', type(progress).__name__)}{signature}",
+            {"kind": "InvalidOption", "flag": "progress"},
+        ) from None
+
+
 @contextlib.contextmanager
 def progress_callback(progress: ProgressArg, desc: str) -> Iterator[Optional[ProgressCallback]]:
     """The callback to hand to the native module for ``progress`` (see the module docs), as a
@@ -46,6 +66,7 @@ def progress_callback(progress: ProgressArg, desc: str) -> Iterator[Optional[Pro
         yield None
         return
     if callable(progress) and not isinstance(progress, bool):
+        _check_callback(progress)
         yield progress
         return
     if progress is None and not is_interactive():
@@ -55,9 +76,12 @@ def progress_callback(progress: ProgressArg, desc: str) -> Iterator[Optional[Pro
         from tqdm.auto import tqdm
     except ImportError:
         if progress is True:
-            raise ImportError(
-                "progress=True draws a tqdm bar; install tqdm (pip install tqdm), "
-                "or pass a callable f(done, total)"
+            from .errors import OptionError
+
+            raise OptionError(
+                "invalid progress: True draws a tqdm bar; install tqdm (pip install tqdm), "
+                "or pass a callable f(done, total)",
+                {"kind": "InvalidOption", "flag": "progress"},
             ) from None
         yield None
         return
@@ -73,3 +97,14 @@ def progress_callback(progress: ProgressArg, desc: str) -> Iterator[Optional[Pro
         yield update
     finally:
         bar.close()
+
+
+def announce(estimates: list) -> None:
+    """Issue the library's estimates of a long computation's time as warnings while it runs
+    (called by the binding's worker loop)."""
+    import warnings
+
+    from .errors import ScalingLawsWarning
+
+    for text in estimates:
+        warnings.warn(ScalingLawsWarning(text, "note"), stacklevel=3)

@@ -100,4 +100,14 @@ def simulate(
         "span": float(span),
         "flops_per_param_token": float(flops_per_param_token),
     }
-    return make_frame(_native.simulate_runs(args), frame)
+    try:
+        columns = _native.simulate_runs(args)
+    except OptionError as error:
+        # A mapping given as law= is the truth: name the keyword it came from.
+        if not (isinstance(law, Mapping) and error.cli_flag == "--truth"):
+            raise
+        raise OptionError(
+            str(error).replace("invalid truth:", "invalid law:", 1),
+            {"kind": error.kind, "flag": "law"},
+        ) from None
+    return make_frame(columns, frame)

@@ -267,13 +267,46 @@ def _chain(error: BaseException) -> list:
     return out
 
 
+# pyo3 names the argument it failed to convert in a note of the exception (Python 3.11's
+# ``__notes__``): "while processing 'seed'".
+_NOTE = re.compile(r"while processing '([A-Za-z_][A-Za-z_0-9]*)'")
+
+
 def _keyword_of(chain: list) -> Optional[str]:
-    found = [k for e in chain for k in _FIELD.findall(str(e))]
-    return found[-1] if found else None
+    """The innermost field named (a field of a struct of arguments is the keyword), else the
+    argument a note names."""
+    fields = [k for e in chain for k in _FIELD.findall(str(e))]
+    if fields:
+        return fields[-1]
+    noted = [k for e in chain for n in getattr(e, "__notes__", None) or [] for k in _NOTE.findall(str(n))]
+    return noted[-1] if noted else None
 
 
-def _as_scaling_laws_error(error: BaseException) -> Optional[ScalingLawsError]:
-    """The exception a public call raises in place of `error`, or None to let it pass."""
+# What the binding's conversions say, in the words of what the argument accepts.
+_REASONS = [
+    (re.compile(r"can't convert negative int to unsigned|negative"), "expected a whole number 0 or more"),
+    (re.compile(r"too (big|large) to convert|out of range integral|int too large"),
+     "expected a smaller whole number (at most 2^64 - 1, or the argument's own limit)"),
+    (re.compile(r"cannot be interpreted as an integer"), "expected a whole number"),
+    (re.compile(r"to 'PyString'|instance of 'str'|to `str`"), "expected a string"),
+    (re.compile(r"real number|to float|instance of 'float'"), "expected a number"),
+    (re.compile(r"not iterable|to `Vec`|instance of 'Sequence'"), "expected a list"),
+    (re.compile(r"instance of 'PyDict'|instance of 'dict'|to 'PyDict'"), "expected a mapping"),
+]
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_scaling_laws_error(
+    error: BaseException,
+    arguments: Optional[Mapping[str, Any]] = None,
+    function: Optional[Callable[..., Any]] = None,
+) -> Optional[ScalingLawsError]:
+    """The exception a public call raises in place of `error`, or None to let it pass.
+    `arguments`: the call's arguments by keyword, to show the value a message is about."""
     if isinstance(error, ScalingLawsError):
         return None
     if type(error).__name__ == "PanicException":
@@ -282,19 +315,42 @@ def _as_scaling_laws_error(error: BaseException) -> Optional[ScalingLawsError]:
             {"kind": "Internal", "is_bad_input": False},
         )
     if isinstance(error, (TypeError, OverflowError, ValueError)):
+        chain = _chain(error)
+        innermost = chain[-1]
         cls = (
-            ArgumentTypeError
+            ArgumentOverflowError
+            if isinstance(innermost, OverflowError) or isinstance(error, OverflowError)
+            else ArgumentTypeError
             if isinstance(error, TypeError)
-            else ArgumentOverflowError
-            if isinstance(error, OverflowError)
             else OptionError
         )
-        chain = _chain(error)
         keyword = _keyword_of(chain)
         text = str(error)
         if keyword is None:
             return cls(text, {"kind": "InvalidOption", "flag": None})
-        reason = str(chain[-1]).rsplit(": ", 1)[-1]
+        reason = str(innermost).rsplit(": ", 1)[-1]
+        if function is not None and "unexpected keyword argument" in text:
+            import difflib
+            import inspect
+
+            try:
+                known = [p for p in inspect.signature(function).parameters if p not in ("self", "cls")]
+            except (TypeError, ValueError):
+                known = []
+            close = difflib.get_close_matches(keyword, known, n=1)
+            reason = f"{function.__name__}() takes no keyword {keyword!r}" + (
+                f"; did you mean {close[0]}=?" if close else ""
+            )
+            return cls(
+                f"invalid {keyword}: {reason}",
+                {"kind": "InvalidOption", "flag": "--" + keyword.replace("_", "-")},
+            )
+        for pattern, words in _REASONS:
+            if pattern.search(reason):
+                reason = words
+                if arguments is not None and keyword in arguments:
+                    reason += f", got {_shown(arguments[keyword])}"
+                break
         return cls(
             f"invalid {keyword}: {reason}",
             {"kind": "InvalidOption", "flag": "--" + keyword.replace("_", "-")},
@@ -302,41 +358,91 @@ def _as_scaling_laws_error(error: BaseException) -> Optional[ScalingLawsError]:
     return None
 
 
-def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+def guarded(
+    function: Callable[..., Any],
+    namespace: Optional[Mapping[str, Any]] = None,
+    extra: Optional[Callable[..., Any]] = None,
+) -> Callable[..., Any]:
     """`function` raising only :class:`ScalingLawsError` subclasses for bad arguments and
-    internal errors: a wrong type or value caught by the binding becomes an
+    internal errors: an argument of a type its annotation does not take raises an
+    :class:`ArgumentTypeError` naming the keyword and what it accepts (checked before the call;
+    `namespace` resolves the annotations' names, `extra` is the function a ``**options``
+    parameter passes its keywords to); a wrong value caught by the binding becomes an
     :class:`OptionError` naming the keyword, an internal panic a :class:`ScalingLawsError`.
     Interrupts and other exceptions pass unchanged."""
+    from ._arguments import checker
+
+    state: dict = {}
+
+    def check(args: tuple, kwargs: dict) -> tuple:
+        if "run" not in state:
+            state["run"] = checker(function, dict(namespace or {}), extra)
+        run = state["run"]
+        return (args, kwargs) if run is None else run(args, kwargs)
 
     @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:  # noqa: D401 - the guarded function
         try:
+            args, kwargs = check(args, kwargs)
             return function(*args, **kwargs)
         except BaseException as error:  # noqa: BLE001 - translated or re-raised as is
-            replacement = _as_scaling_laws_error(error)
+            replacement = _as_scaling_laws_error(error, _arguments_of(function, args, kwargs), function)
             if replacement is None:
                 raise
             raise replacement from error
 
+    call.__scaling_laws_guarded__ = True  # type: ignore[attr-defined]
     return call
+
+
+def _arguments_of(function: Callable[..., Any], args: tuple, kwargs: dict) -> dict:
+    """The call's arguments by keyword (those of ``**options`` among them), or {}."""
+    import inspect
+
+    try:
+        bound = inspect.signature(function).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return dict(kwargs)
+    out = {}
+    for name, value in bound.arguments.items():
+        if inspect.signature(function).parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        else:
+            out[name] = value
+    return out
 
 
 def guard_public_api(namespace: Mapping[str, Any], names: Any) -> dict:
     """The public functions of `names` guarded, and the public methods of its classes
     guarded in place (see :func:`guarded`)."""
     out = {}
+    classes = {n: v for n, v in namespace.items() if isinstance(v, type)}
+    load = namespace.get("load")
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        extra = None
+        code = getattr(function, "__code__", None)
+        if code is not None and "load_options" in code.co_varnames:
+            extra = load
+        return guarded(function, classes, extra)
+
     for name in names:
         value = namespace[name]
         if isinstance(value, type) and not issubclass(value, BaseException):
-            for attr, member in list(vars(value).items()):
-                if attr.startswith("_"):
+            # Its own methods and those it inherits from the package's base classes.
+            members = {}
+            for base in reversed(value.__mro__[:-1]):
+                if base.__module__.startswith("scaling_laws"):
+                    members.update(vars(base))
+            for attr, member in members.items():
+                if attr.startswith("_") or getattr(member, "__scaling_laws_guarded__", False):
                     continue
                 if isinstance(member, staticmethod):
-                    setattr(value, attr, staticmethod(guarded(member.__func__)))
+                    setattr(value, attr, staticmethod(wrap(member.__func__)))
                 elif isinstance(member, classmethod):
-                    setattr(value, attr, classmethod(guarded(member.__func__)))
+                    setattr(value, attr, classmethod(wrap(member.__func__)))
                 elif callable(member):
-                    setattr(value, attr, guarded(member))
+                    setattr(value, attr, wrap(member))
         elif callable(value) and not isinstance(value, type):
-            out[name] = guarded(value)
+            out[name] = wrap(value)
     return out

@@ -62,6 +62,32 @@ impl Ticker {
     pub fn take_notes(&self) -> Vec<Note> {
         std::mem::take(&mut *self.notes.lock().unwrap_or_else(PoisonError::into_inner))
     }
+
+    /// The estimates of a long computation's time reported so far (and forgets them): these are
+    /// announced while the work runs, not after it (see [`announce`]).
+    fn take_estimates(&self) -> Vec<String> {
+        let mut notes = self.notes.lock().unwrap_or_else(PoisonError::into_inner);
+        let (estimates, rest): (Vec<Note>, Vec<Note>) = notes.drain(..).partition(is_time_estimate);
+        *notes = rest;
+        estimates.iter().map(|n| n.text().to_string()).collect()
+    }
+}
+
+/// Whether `note` is the library's estimate of a long computation's time
+/// (`scaling_laws::resources::check_time`: "--bootstrap 1.0e7: the refits will take about 1.8
+/// hours on 2 threads").
+fn is_time_estimate(note: &Note) -> bool {
+    matches!(note, Note::Info(text) if text.contains(" will take about "))
+}
+
+/// Issue the estimates of a long computation's time as `ScalingLawsWarning`s now, while it
+/// runs (the other notes are returned with the result): a user learns at once that the call
+/// will take hours, and can interrupt it.
+fn announce(py: Python<'_>, estimates: Vec<String>) -> PyResult<()> {
+    py.import("scaling_laws._progress")?
+        .getattr("announce")?
+        .call1((estimates,))
+        .map(drop)
 }
 
 /// The unwinding payload of a cancelled tick.
@@ -177,6 +203,10 @@ fn watch<T>(
         if interrupted.is_none() {
             let checked = Python::attach(|py| {
                 py.check_signals()?;
+                let estimates = ticker.take_estimates();
+                if !estimates.is_empty() {
+                    announce(py, estimates)?;
+                }
                 let (done, total) = (ticker.done(), ticker.total());
                 match progress {
                     Some(callback) if reported != Some((done, total)) => {

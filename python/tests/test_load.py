@@ -163,7 +163,7 @@ def test_bad_arguments_are_refused_in_words():
         sl.load({"N": [1.0]}, L=[1.0])
     with pytest.raises(sl.OptionError, match=r"column 'N' has shape \(2, 2\)"):
         sl.load(N=[[1, 2], [3, 4]], D=[1, 2], L=[1, 2])
-    with pytest.raises(TypeError, match="cannot read a int"):
+    with pytest.raises(TypeError, match="cannot read 'int' objects"):
         sl.load(3)
     with pytest.raises(sl.OptionError, match="give the runs"):
         sl.load()

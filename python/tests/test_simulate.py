@@ -66,7 +66,10 @@ def test_bad_designs_name_the_flag():
     assert caught.value.flag == "span=" and caught.value.cli_flag == "--span" and "must lie between 1 and" in str(caught.value)
     with pytest.raises(sl.OptionError, match="invalid budgets: give at least one budget"):
         sl.simulate(budgets=[])
-    with pytest.raises(sl.OptionError, match="invalid truth"):
+    # A mapping given as law= is the truth, and its errors name law=, the keyword it came from.
+    with pytest.raises(sl.OptionError, match="invalid law: unknown parameter 'gamma'"):
         sl.simulate(law={"gamma": 1.7})
+    with pytest.raises(sl.OptionError, match="invalid truth: unknown parameter 'gamma'"):
+        sl.simulate(truth={"gamma": 1.7})
     with pytest.raises(sl.OptionError, match="frame"):
         sl.simulate(frame="excel")

@@ -173,7 +173,13 @@ impl QuestionOptions {
         let mut assess = Vec::new();
         let mut assess_names = Vec::new();
         for name in &self.assess_model {
-            let model = crate::plan::find_model(name)?;
+            // The catalogue's error names --model, the flag of plan; here the model is --assess-model's.
+            let model = crate::plan::find_model(name).map_err(|e| match e {
+                Error::InvalidOption { message, .. } => {
+                    Error::invalid_option("--assess-model", message)
+                }
+                other => other,
+            })?;
             let tokens = model.tokens.ok_or_else(|| {
                 Error::invalid_option(
                     "--assess-model",

@@ -258,6 +258,8 @@ pub fn analyse_with(
             ),
         ));
     }
+    // C = k·N·D: a k of 0 (or not a number) puts every checkpoint at the same compute.
+    Error::require_flops_per_param_token(config.flops_per_param_token)?;
     crate::approaches::isoflop::require_pair_draws(config.n_resamples)?;
     if !(config.level > 0.0 && config.level < 1.0) {
         return Err(Error::invalid_option(

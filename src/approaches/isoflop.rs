@@ -493,6 +493,14 @@ pub fn isoflop_with(
 ) -> Result<IsoflopAnalysis, Error> {
     check_min_runs(config.min_runs)?;
     require_pair_draws(config.n_resamples)?;
+    if let Some(note) = crate::resources::check_time(
+        "--bootstrap",
+        config.n_resamples as f64 * data.len() as f64,
+        crate::resources::SECONDS_PER_PAIR_RESAMPLE_RUN,
+        "the IsoFLOP bootstrap",
+    )? {
+        progress.note(&note);
+    }
     if config.tolerance_dex.is_nan() || config.tolerance_dex <= 0.0 {
         return Err(Error::invalid_option("--tolerance-dex", "must be positive"));
     }

@@ -229,6 +229,9 @@ const KIND: &str = "scaling-laws curve fit";
 /// Most bootstrap replicates of a curve fit: each one is a refit.
 pub const MAX_CURVE_DRAWS: usize = 20_000;
 
+/// The largest sd of the log-normal noise `curve simulate --noise` draws.
+pub const MAX_CURVE_NOISE: f64 = 10.0;
+
 /// Parse `--schedule` values: `SPEC` for every run, `RUN=SPEC` for one.
 ///
 /// # Errors
@@ -1225,15 +1228,45 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
     if request.every == 0 {
         return Err(Error::invalid_option("--every", "0 steps; give 1 or more"));
     }
+    // Each loss is multiplied by exp(N(0, sd)): an sd beyond 10 is no noise model (and beyond
+    // about 100 the factor overflows to infinity).
     let noise = Normal::new(0.0, request.noise)
         .ok()
-        .filter(|_| request.noise.is_finite() && request.noise >= 0.0)
+        .filter(|_| request.noise.is_finite() && (0.0..=MAX_CURVE_NOISE).contains(&request.noise))
         .ok_or_else(|| {
             Error::invalid_option(
                 "--noise",
-                format!("{} is not an sd 0 or more", request.noise),
+                format!(
+                    "{} is not an sd from 0 to {MAX_CURVE_NOISE} (each loss is multiplied by \
+                     exp(N(0, sd)))",
+                    request.noise
+                ),
             )
         })?;
+    // The law's prediction of a run holds a row of the run's steps per checkpoint: about 12
+    // bytes per checkpoint and step (every step of three 24,000-step runs, --every 1, took
+    // 6.8 GB at most), counted as 16 for the allocator's slack.
+    let largest = runs
+        .iter()
+        .map(|(_, s)| {
+            let steps = s.steps as f64;
+            (steps / request.every as f64).floor() * steps
+        })
+        .fold(0.0, f64::max);
+    crate::resources::require_memory("--every", largest, 16.0, "the predicted curves").map_err(
+        |_| {
+            Error::invalid_option(
+                "--every",
+                format!(
+                    "{}: a checkpoint every {} steps needs about {:.1} GB for the predicted \
+                     curves, more than the memory available; give a larger --every",
+                    request.every,
+                    request.every,
+                    largest * 16.0 / 1e9
+                ),
+            )
+        },
+    )?;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(request.seed);
     let mut out = Vec::new();
     for (name, schedule) in &runs {

@@ -95,6 +95,17 @@ pub fn simulate(request: SimulateRequest, progress: &dyn Progress) -> Result<Sim
         }
         crate::output::check_output("--out", path, &crate::output::Inputs::new())?;
     }
+    let count = design.budgets.len() as f64
+        * design.sizes_per_budget as f64
+        * request.epochs.len().max(1) as f64;
+    if let Some(note) = crate::resources::check_time(
+        "--sizes-per-budget",
+        count,
+        crate::resources::SECONDS_PER_SIMULATED_RUN,
+        "drawing the runs",
+    )? {
+        progress.note(&note);
+    }
     let runs = if request.epochs.is_empty() {
         draw(&design)?
     } else {

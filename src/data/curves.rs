@@ -110,9 +110,14 @@ fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Erro
         .max_by_key(|(prefix, _)| prefix.len())
         .map(|(_, n)| *n)
         .ok_or_else(|| {
+            // Runs named by a column given with --run-col may be named by the wrong column.
+            let named_by = match &options.run_col {
+                Some(col) => format!(" (runs named by column '{col}' of --run-col)"),
+                None => String::new(),
+            };
             Error::invalid_option(
                 "--run-params",
-                format!("no parameter count for run '{run}' in {path}; give --params-col or --run-params PREFIX=N (e.g. --run-params 190M=190354176)"),
+                format!("no parameter count for run '{run}'{named_by} in {path}; give --params-col or --run-params PREFIX=N (e.g. --run-params 190M=190354176)"),
             )
         })
 }

@@ -98,13 +98,18 @@ pub fn complete(
         Some(mut c) if cx.flops_scale != 1.0 => {
             let raw = c.values.clone();
             c.values.iter_mut().for_each(|x| *x *= cx.flops_scale);
-            let formula = format!("column '{}' × {} (--flops-scale)", c.column, cx.flops_scale);
+            let formula = format!(
+                "column '{}' × {} (--flops-scale)",
+                c.column,
+                show(cx.flops_scale)
+            );
             check(&c.values, "compute C", &formula, cx, |i| {
                 format!("'{}' = {}", c.column, show(raw[i]))
             })?;
             notes.push(format!(
                 "compute C = column '{}' × {} (--flops-scale)",
-                c.column, cx.flops_scale
+                c.column,
+                show(cx.flops_scale)
             ));
             Some(c)
         }

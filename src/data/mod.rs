@@ -328,7 +328,7 @@ pub fn load_bytes(
 
 /// The option values every source needs checked before reading.
 pub(crate) fn check_numbers(options: &LoadOptions) -> Result<(), Error> {
-    Error::require_positive("--flops-per-param-token", options.flops_per_param_token)?;
+    Error::require_flops_per_param_token(options.flops_per_param_token)?;
     Error::require_positive("--flops-scale", options.flops_scale)
 }
 

@@ -291,7 +291,7 @@ fn validate(design: &SimulationDesign) -> Result<(), Error> {
             ),
         ));
     }
-    positive("--flops-per-param-token", design.flops_per_param_token)?;
+    Error::require_flops_per_param_token(design.flops_per_param_token)?;
     if !(design.noise_sd.is_finite() && (0.0..=MAX_NOISE_SD).contains(&design.noise_sd)) {
         return Err(Error::invalid_option(
             "--noise",

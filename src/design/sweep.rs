@@ -358,7 +358,7 @@ fn validate(config: &DesignConfig) -> Result<(), Error> {
         ));
     }
     Error::require_positive("--tokens-per-param", config.tokens_per_param)?;
-    Error::require_positive("--flops-per-param-token", config.flops_per_param_token)?;
+    Error::require_flops_per_param_token(config.flops_per_param_token)?;
     Ok(())
 }
 

@@ -208,10 +208,11 @@ fn check_config(c: &SuggestConfig) -> Result<(), Error> {
             ),
         ));
     }
-    if !(c.level > 0.0 && c.level < 1.0) {
+    // Below 0.01 the interval has no width left to narrow (its sd is 0/0).
+    if !(c.level >= 0.01 && c.level < 1.0) {
         return Err(Error::invalid_option(
             "--level",
-            format!("must lie in (0, 1), got {}", c.level),
+            format!("must lie in [0.01, 1), got {}", c.level),
         ));
     }
     if !c.compute_limit.is_finite() {
@@ -268,6 +269,17 @@ fn draws_of(
         .map(|law| (delta::log_quantity_of(law.clone(), c), law))
         .filter(|(q, _)| q.is_finite())
         .collect();
+    if kept.is_empty() && !draws.laws().is_empty() {
+        // Not one draw has a value there: the budget, not the draws, is at fault.
+        return Err(Error::invalid_option(
+            "--target-budget",
+            format!(
+                "no bootstrap draw has a finite value at {} FLOPs; give a budget nearer the \
+                 fitted runs",
+                compact(c.target_budget)
+            ),
+        ));
+    }
     if kept.len() < 20 {
         return Err(Error::invalid_option(
             "--bootstrap",
@@ -316,6 +328,17 @@ pub fn suggest(
         Target::Params => point.n_params,
         Target::Loss => point.loss,
     };
+    if !(value.is_finite() && value > 0.0) {
+        return Err(Error::invalid_option(
+            "--target-budget",
+            format!(
+                "{} FLOPs gives no finite answer to improve (the fitted law's value there is \
+                 {}); give a budget nearer the fitted runs",
+                compact(c.target_budget),
+                compact(value)
+            ),
+        ));
+    }
     let kept = draws_of(draws, fitted, &c)?;
     let log_q: Vec<f64> = kept.iter().map(|d| d.0).collect();
     let (lower, upper) = interval_now(value, &log_q, c.level);
