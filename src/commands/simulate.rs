@@ -95,6 +95,8 @@ pub fn simulate(request: SimulateRequest, progress: &dyn Progress) -> Result<Sim
         }
         crate::output::check_output("--out", path, &crate::output::Inputs::new())?;
     }
+    // Options and memory first: a request that cannot fit is refused for that, not for time.
+    crate::design::simulate::validate(&design)?;
     let count = design.budgets.len() as f64
         * design.sizes_per_budget as f64
         * request.epochs.len().max(1) as f64;

@@ -259,7 +259,12 @@ pub const MAX_SPAN: f64 = 1e6;
 /// columns (40), the table the writer builds (40) and its text (about 100), rounded up.
 pub const BYTES_PER_RUN: f64 = 256.0;
 
-fn validate(design: &SimulationDesign) -> Result<(), Error> {
+/// Check a design's every option, its memory included, before any run is drawn.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming the option at fault.
+pub fn validate(design: &SimulationDesign) -> Result<(), Error> {
     let positive = Error::require_positive;
     for &b in &design.budgets {
         positive("--budgets", b)?;
