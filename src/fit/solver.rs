@@ -1,4 +1,4 @@
-//! One local optimisation: L-BFGS (argmin's executor and line search, [`super::lbfgs`]) with a stopping
+//! One local optimisation: L-BFGS (argmin's executor and line search, `fit::lbfgs`) with a stopping
 //! rule that does not depend on the objective's scale.
 //!
 //! argmin's L-BFGS stops when `‖g‖₂ < tol_grad` or `|f_k - f_{k-1}| < tol_cost`: both absolute,

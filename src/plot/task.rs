@@ -32,7 +32,7 @@ pub const MAX_TASK_ROWS: usize = 12;
 /// Height of a task's row, inches.
 const ROW_INCHES: f64 = 2.2;
 
-/// The figure's size for `tasks` rows: 6.75 inches wide, [`ROW_INCHES`] a row (plus the title).
+/// The figure's size for `tasks` rows: 6.75 inches wide, 2.2 inches a row (plus the title).
 pub fn task_options(tasks: usize) -> PlotOptions {
     PlotOptions::inches(
         6.75,

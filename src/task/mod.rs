@@ -232,7 +232,7 @@ fn linear_part(x: &[f64], y: &[f64], x0: f64, k: f64) -> (f64, f64, f64) {
 /// Fit step 2 to `(loss, accuracy)` points, with the ideal point `(0, ceiling)` added. The
 /// starts: the paper's `(floor − 1, 0.9, 3, ceiling)`, and the best four of a grid of
 /// midpoints (quantiles of the losses and beyond the largest) and steepnesses (1 to 30), each
-/// with its least-squares height and base ([`linear_part`]); the best end kept. Starting near
+/// with its least-squares height and base (`linear_part`); the best end kept. Starting near
 /// the data matters: from a start far from it the first line search can fling the midpoint to
 /// infinity, where the sigmoid is flat and its gradient vanishes.
 ///
