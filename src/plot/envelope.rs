@@ -128,7 +128,7 @@ pub(crate) fn envelope_image(
 }
 
 /// A parameter count as a ladder names it: `190M`, `1.3B`.
-fn size_text(n: f64) -> String {
+pub(super) fn size_text(n: f64) -> String {
     let (value, unit) = if n >= 1e9 {
         (n / 1e9, "B")
     } else {

@@ -22,6 +22,7 @@ use super::axes::{LogAxis, linear_range};
 use super::chart::{Axes, build, clip_box, draw_clipped_line, draw_mesh};
 use super::clip::ClipBox;
 use super::clip::Scale::{Linear, Log};
+use super::envelope::size_text;
 use super::render::{Area, DrawResult, Figure, check_output, render, write_image};
 use super::style::{Theme, viridis};
 use super::{ImageFormat, PlotOptions};
@@ -150,17 +151,6 @@ struct TaskFigure<'a> {
 fn size_colour(sizes: &[f64], n: f64) -> RGBColor {
     let i = sizes.iter().position(|&s| s == n).unwrap_or(0);
     viridis(0.9 * i as f64 / (sizes.len().max(2) - 1) as f64)
-}
-
-fn size_text(n: f64) -> String {
-    let (value, unit) = if n >= 1e9 {
-        (n / 1e9, "B")
-    } else {
-        (n / 1e6, "M")
-    };
-    let digits = if value >= 10.0 { 0 } else { 1 };
-    let text = format!("{value:.digits$}");
-    format!("{}{unit}", text.trim_end_matches(".0"))
 }
 
 impl Figure for TaskFigure<'_> {

@@ -261,6 +261,21 @@ fn accuracies_in_percent_are_refused_naming_the_file_column_and_row() {
     );
 }
 
+/// Standard normal draws (Box–Muller over a xorshift generator seeded with `seed`).
+fn gaussians(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        let mut u = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (u1, u2) = (u().max(1e-300), u());
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
 /// Step 1's truth: a task loss of N and D.
 const TRUE_STEP1: (f64, f64, f64, f64, f64) = (0.55, 60.0, 0.30, 300.0, 0.32);
 
@@ -277,17 +292,7 @@ fn simulated_ladder(
     accuracy: &dyn Fn(f64) -> f64,
     noise: f64,
 ) -> Vec<String> {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut gauss = move || {
-        let mut u = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let (u1, u2) = (u().max(1e-300), u());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    };
+    let mut gauss = gaussians(0x2545_F491_4F6C_DD1D);
     let mut files = Vec::new();
     for (size, n) in [("s1", 1.5e8), ("s2", 3e8), ("s3", 6e8), ("s4", 1.2e9)] {
         for m in [1.0, 2.0, 5.0, 10.0] {
@@ -519,17 +524,7 @@ fn a_long_table_with_a_run_column_gives_the_report_of_one_file_per_run() {
 /// `TRUE_STEP1` and whose accuracy follows `1 − 0.75·σ(6·(L − 1.1))` (noise 0.3 points), and
 /// `guess`, four-choice and at chance on every run (25% ± 1 point).
 fn simulated_task_ladder() -> String {
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut gauss = move || {
-        let mut u = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let (u1, u2) = (u().max(1e-300), u());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    };
+    let mut gauss = gaussians(0x9E37_79B9_7F4A_7C15);
     let mut text = String::from("run,tokens,acc_quiz,loss_quiz,acc_guess,loss_guess\n");
     for (size, n) in [
         ("150M", 1.5e8),
