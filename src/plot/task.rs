@@ -242,6 +242,15 @@ fn draw_key<DB: DrawingBackend>(
     })
 }
 
+/// The targets' accuracies and the ends of their intervals, for an accuracy axis.
+fn target_accuracies(panel: &TaskPanel) -> impl Iterator<Item = f64> + '_ {
+    (panel.targets.iter().filter_map(|t| t.accuracy)).flat_map(|(a, i)| {
+        [Some(a), i.map(|i| i.0), i.map(|i| i.1)]
+            .into_iter()
+            .flatten()
+    })
+}
+
 /// The compute axis: the runs' and the targets' compute, padded.
 fn compute_axis(panel: &TaskPanel) -> LogAxis {
     let values =
@@ -310,17 +319,10 @@ fn draw_step2<DB: DrawingBackend>(
         .map(|p| p.0)
         .chain(panel.targets.iter().map(|t| t.task_loss));
     let loss = linear_range(xs, 0.05).unwrap_or(0.5..1.5);
-    let ys = all.map(|p| p.1).chain([panel.floor]).chain(
-        panel
-            .targets
-            .iter()
-            .filter_map(|t| t.accuracy)
-            .flat_map(|(a, i)| {
-                [Some(a), i.map(|i| i.0), i.map(|i| i.1)]
-                    .into_iter()
-                    .flatten()
-            }),
-    );
+    let ys = all
+        .map(|p| p.1)
+        .chain([panel.floor])
+        .chain(target_accuracies(panel));
     let accuracy = linear_range(ys, 0.06).unwrap_or(0.0..1.0);
     let caption = format!("step 2 ({})", panel.verdict);
     let mut chart = build(area, theme, Some(&caption), loss.clone(), accuracy)?;
@@ -356,17 +358,7 @@ fn draw_chained<DB: DrawingBackend>(
     sizes: &[f64],
 ) -> DrawResult {
     let compute = compute_axis(panel);
-    let ys = (panel.runs.iter().map(|r| r.accuracy)).chain(
-        panel
-            .targets
-            .iter()
-            .filter_map(|t| t.accuracy)
-            .flat_map(|(a, i)| {
-                [Some(a), i.map(|i| i.0), i.map(|i| i.1)]
-                    .into_iter()
-                    .flatten()
-            }),
-    );
+    let ys = (panel.runs.iter().map(|r| r.accuracy)).chain(target_accuracies(panel));
     let accuracy = linear_range(ys, 0.08).unwrap_or(0.0..1.0);
     let mut chart = build(area, theme, Some("chained"), compute.coord(), accuracy)?;
     let axes = Axes {

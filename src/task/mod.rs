@@ -556,6 +556,22 @@ pub fn resample<'a>(runs: &[&'a TaskSeries], seed: u64) -> Vec<&'a TaskSeries> {
 mod tests {
     use super::*;
 
+    /// The gradient of `problem` at `z` matches central differences of its value.
+    fn assert_gradient(problem: &dyn Smooth, z: &[f64]) {
+        let (_, g) = problem.value_and_gradient(z);
+        for j in 0..z.len() {
+            let (mut up, mut down) = (z.to_vec(), z.to_vec());
+            up[j] += 1e-6;
+            down[j] -= 1e-6;
+            let numeric = (problem.value(&up) - problem.value(&down)) / 2e-6;
+            assert!(
+                (numeric - g[j]).abs() < 1e-5 * (1.0 + g[j].abs()),
+                "d/dz{j}: {numeric} vs {}",
+                g[j]
+            );
+        }
+    }
+
     #[test]
     fn the_sigmoid_fit_recovers_a_known_curve_and_its_gradient_is_right() {
         let truth = Sigmoid {
@@ -573,18 +589,7 @@ mod tests {
         // Central differences of the objective.
         let problem = SigmoidSquares { x: &x, y: &y };
         let z = [0.3, 0.1, 1.2, 1.5];
-        let (_, g) = problem.value_and_gradient(&z);
-        for j in 0..4 {
-            let (mut up, mut down) = (z, z);
-            up[j] += 1e-6;
-            down[j] -= 1e-6;
-            let numeric = (problem.value(&up) - problem.value(&down)) / 2e-6;
-            assert!(
-                (numeric - g[j]).abs() < 1e-5 * (1.0 + g[j].abs()),
-                "d/dz{j}: {numeric} vs {}",
-                g[j]
-            );
-        }
+        assert_gradient(&problem, &z);
     }
 
     #[test]
@@ -602,17 +607,7 @@ mod tests {
         }
         let problem = ExponentialSquares { x: &x, y: &y };
         let z = [0.4, 0.7, 0.1];
-        let (_, g) = problem.value_and_gradient(&z);
-        for j in 0..3 {
-            let (mut up, mut down) = (z, z);
-            up[j] += 1e-6;
-            down[j] -= 1e-6;
-            let numeric = (problem.value(&up) - problem.value(&down)) / 2e-6;
-            assert!(
-                (numeric - g[j]).abs() < 1e-5 * (1.0 + g[j].abs()),
-                "d/dz{j}"
-            );
-        }
+        assert_gradient(&problem, &z);
         // The loss for an accuracy is the inverse of the accuracy at a loss, inside the range;
         // outside it there is none.
         let sigmoid = Sigmoid {

@@ -54,11 +54,7 @@ where
     let row = theme.pt(10.0) as i32;
     let mut width = 0;
     for (key, text) in entries {
-        let indent = if matches!(key, Key::Heading) {
-            0
-        } else {
-            mark + pad
-        };
+        let indent = text_indent(*key, mark, pad);
         width = width.max(root.estimate_text_size(text, &style)?.0 as i32 + indent);
     }
     let (w, h) = (width + 2 * pad, row * entries.len() as i32 + 2 * pad);
@@ -73,6 +69,15 @@ where
         Corner::LowerRight => (right, bottom),
     };
     Ok((left, top, left + w, top + h))
+}
+
+/// Where an entry's text starts after its mark: flush left for a heading.
+fn text_indent(key: Key, mark: i32, pad: i32) -> i32 {
+    if matches!(key, Key::Heading) {
+        0
+    } else {
+        mark + pad
+    }
 }
 
 /// One legend entry's mark, drawn at `(x, y)` (the middle of its left end) `mark` wide.
@@ -139,11 +144,7 @@ fn key_rows<DB: DrawingBackend>(
     let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
     let mut used = 0;
     for (i, (key, text)) in entries.iter().enumerate() {
-        let indent = if matches!(key, Key::Heading) {
-            0
-        } else {
-            mark + pad
-        };
+        let indent = text_indent(*key, mark, pad);
         let w = indent + root.estimate_text_size(text, &style)?.0 as i32;
         let last = rows.last_mut().expect("a row");
         if !last.is_empty() && used + space + w > width {
@@ -181,11 +182,7 @@ pub(in crate::plot) fn draw_key_rows<DB: DrawingBackend>(
         for &(i, w) in entries_of_row {
             let (key, text) = &entries[i];
             draw_key(area, theme, *key, (x, y), mark, row)?;
-            let indent = if matches!(key, Key::Heading) {
-                0
-            } else {
-                mark + pad
-            };
+            let indent = text_indent(*key, mark, pad);
             area.draw(&Text::new(text.clone(), (x + indent, y), style.clone()))?;
             x += w + space;
         }
@@ -227,11 +224,7 @@ where
         let y = top + pad + row * i as i32 + row / 2;
         let x = left + pad;
         draw_key(root, theme, *key, at((x, y)), mark, row)?;
-        let indent = if matches!(key, Key::Heading) {
-            0
-        } else {
-            mark + pad
-        };
+        let indent = text_indent(*key, mark, pad);
         root.draw(&Text::new(
             text.clone(),
             at((x + indent, y)),
