@@ -205,8 +205,10 @@ pub fn run(args: TaskArgs) -> anyhow::Result<()> {
         )
     };
     if let Some(path) = &args.plot {
-        scaling_laws::plot::ImageFormat::from_path(path)
-            .map_err(|e| Error::invalid_option("--plot", e.to_string()))?;
+        scaling_laws::plot::ImageFormat::from_path(path).map_err(|e| match e {
+            Error::InvalidOption { message, .. } => Error::invalid_option("--plot", message),
+            e => e,
+        })?;
         size(1)?;
     }
     let report = task_laws(&request)?;

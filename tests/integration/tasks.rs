@@ -491,7 +491,10 @@ fn the_task_figure_draws_each_step_and_a_bad_file_type_is_refused() {
     let out = crate::common::run(&args);
     assert!(!out.status.success());
     let err = crate::common::stderr(&out);
-    assert!(err.contains("--plot") && err.contains(".txt"), "{err}");
+    assert!(
+        err.contains("invalid --plot: cannot tell") && err.contains(".txt"),
+        "{err}"
+    );
     assert!(!dir.path().join("tasks.txt").exists());
 }
 
