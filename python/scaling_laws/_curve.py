@@ -100,12 +100,13 @@ class CurveFit:
             every: predict every this many steps (and at the last); 1/100 of the horizon by
                 default.
             params, tokens_per_step: the model's parameter count and tokens per step, for a
-                fit of the joint law across sizes (which gives no band).
+                fit of the joint law across sizes.
             frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
 
         Returns:
             Columns step, lr, loss, and with a bootstrapped fit lower, upper (the band) and
-            past_data (``ln(S1 / S1_max)``: how far past the fitted runs, 0 inside).
+            past_data (how far past the fitted runs, 0 inside: ``ln(S1 / S1_max)``; for the
+            joint law the larger of ``ln(N / N_max)`` and ``ln(D_eta / D_eta_max)``).
         """
         size = _size(params, tokens_per_step)
         p = json.loads(_native.curve_predict(self._json, str(schedule), every, None, size))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -151,6 +152,9 @@ def test_a_joint_fit_of_a_sweep_answers_budgets_as_the_command_line(cli_json):
     )
     runs = pd.read_csv(SWEEP_CSV)
     assert curve["loss"].iloc[-1] < runs[runs.run == "800M-40x"]["loss"].iloc[-1]
+    # The bootstrapped fit gives the trajectory a band, twice the largest size past the data.
+    assert (curve["lower"] < curve["loss"]).all() and (curve["loss"] < curve["upper"]).all()
+    assert curve["past_data"].iloc[-1] == pytest.approx(math.log(2.0), rel=1e-9)
 
 
 def test_joint_law_sizes_given_by_keyword_and_its_refusals_name_keywords():

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::allocation::Allocator;
 use crate::curve::bootstrap::{
-    CurveDraws, HeldOutError, bootstrap_curves, extrapolation_slope, held_out_error,
-    prediction_band, quantile, s1_max,
+    CurveDraws, HeldOutError, Reach, bootstrap_curves, held_out_error, past_data, prediction_band,
+    quantile, reach,
 };
 use crate::curve::fit::{CurveFitOptions, fit_curves, predict, schedule_run};
 use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end, end_law};
@@ -215,11 +215,11 @@ pub struct CurveUncertainty {
     /// The law's error on left-out runs (or a lone run's left-out tail): what the bootstrap
     /// of the fitted runs does not see. `None` when no left-out refit converged.
     pub held_out: Option<HeldOutError>,
-    /// How fast that error grows with `ln(S1 / S1_max)` past the data. `None` when the
-    /// truncated refit did not converge.
-    pub growth: Option<f64>,
-    /// The largest summed learning rate `S1` at a fitted checkpoint.
-    pub s1_max: f64,
+    /// How far the fitted data reach along each quantity the law extrapolates in (the summed
+    /// learning rate; for the joint law N and the tokens at the peak rate), and how fast the
+    /// law's error grows past them ([`crate::curve::bootstrap::reach`]).
+    #[serde(default)]
+    pub reach: Vec<Reach>,
     /// The bootstrap replicates.
     pub draws: CurveDraws,
 }
@@ -711,7 +711,14 @@ fn uncertainty(
     )?;
     progress.begin("leaving runs out", 0);
     let held_out = held_out_error(law, runs, theta, options, request.level);
-    let growth = extrapolation_slope(law, runs, theta, options, request.level);
+    let reach = reach(
+        law,
+        runs,
+        theta,
+        options,
+        request.level,
+        held_out.map_or(0.0, |h| h.quantile),
+    );
     progress.end();
     let params = law
         .params()
@@ -731,8 +738,7 @@ fn uncertainty(
         level: request.level,
         params,
         held_out,
-        growth,
-        s1_max: s1_max(runs),
+        reach,
         draws,
     })
 }
@@ -773,10 +779,19 @@ impl CurveUncertainty {
                 ));
             }
         }
-        if !(self.s1_max.is_finite() && self.s1_max > 0.0) {
+        let axes: Vec<&str> = self.reach.iter().map(|r| r.axis.as_str()).collect();
+        let expected = law.reach_axes();
+        if axes != expected {
             return Err(format!(
-                "uncertainty.s1_max: {} is not positive",
-                self.s1_max
+                "uncertainty.reach: {} where the {} law extrapolates in {} (a file of an \
+                 older version: refit with `curve fit --bootstrap`)",
+                if axes.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    axes.join(", ")
+                },
+                law.name(),
+                expected.join(", ")
             ));
         }
         let bad_scale = |v: f64| !(v.is_finite() && v >= 0.0);
@@ -788,21 +803,22 @@ impl CurveUncertainty {
                 h.quantile, h.mean
             ));
         }
-        if let Some(g) = self.growth
-            && bad_scale(g)
-        {
-            return Err(format!("uncertainty.growth: {g} is not 0 or more"));
+        for (k, r) in self.reach.iter().enumerate() {
+            if !(r.max.is_finite() && r.max > 0.0) {
+                return Err(format!(
+                    "uncertainty.reach[{k}].max: {} is not positive",
+                    r.max
+                ));
+            }
+            if let Some(g) = r.growth
+                && bad_scale(g)
+            {
+                return Err(format!(
+                    "uncertainty.reach[{k}].growth: {g} is not 0 or more"
+                ));
+            }
         }
         Ok(())
-    }
-
-    /// How far each of `steps` lies past the fitted data, `ln(S1 / S1_max)` (0 inside), for
-    /// a run with summed rates `s1` (one per step).
-    fn past_data(&self, s1: &[f64], steps: &[usize]) -> Vec<f64> {
-        steps
-            .iter()
-            .map(|&t| (s1[t] / self.s1_max).ln().max(0.0))
-            .collect()
     }
 }
 
@@ -939,8 +955,9 @@ pub struct CurvePrediction {
     /// The band's upper end at each step (empty without a band).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub upper: Vec<f64>,
-    /// How far each step lies past the fitted data, `ln(S1 / S1_max)` (0 inside); empty
-    /// without a bootstrapped fit.
+    /// How far each step lies past the fitted data, in the quantity the law reaches furthest
+    /// in: `ln(S1 / S1_max)`, for the joint law the larger of `ln(N / N_max)` and
+    /// `ln(D_η / D_η,max)` (0 inside); empty without a bootstrapped fit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub past_data: Vec<f64>,
     /// When the target loss is reached, if one was given.
@@ -1001,7 +1018,12 @@ pub fn predict_with(
     }
     let size = request.size.filter(|_| law.needs_size());
     let run = schedule_run("predicted", lrs.clone(), steps.clone(), size, SUM_TOLERANCE)?;
-    let loss = predict(law, &saved.theta(), &run);
+    let Trajectory {
+        loss,
+        lower,
+        upper,
+        past,
+    } = trajectory(saved, law, &run);
     if let Some(i) = loss.iter().position(|l| !(l.is_finite() && *l > 0.0)) {
         return Err(Error::invalid_option(
             "--schedule",
@@ -1010,23 +1032,6 @@ pub fn predict_with(
                 loss[i], steps[i]
             ),
         ));
-    }
-    let (mut lower, mut upper, mut past_data) = (Vec::new(), Vec::new(), Vec::new());
-    // The joint law's bands would need its distance past the data in N and tokens, not in
-    // one run's summed rate: it predicts without one.
-    if let Some(u) = saved.uncertainty.as_ref().filter(|_| !law.needs_size()) {
-        use rayon::prelude::*;
-        let curves: Vec<Vec<f64>> = u
-            .draws
-            .theta
-            .par_iter()
-            .map(|t| predict(law, t, &run))
-            .collect();
-        past_data = u.past_data(&run.s1, &steps);
-        if let (Some(held), Some(growth)) = (u.held_out, u.growth) {
-            (lower, upper) =
-                prediction_band(&loss, &curves, &past_data, held.quantile, growth, u.level);
-        }
     }
     let first_at =
         |values: &[f64], target: f64| values.iter().position(|&v| v <= target).map(|i| steps[i]);
@@ -1046,11 +1051,59 @@ pub fn predict_with(
         loss,
         lower,
         upper,
-        past_data,
+        past_data: past,
         target,
     };
     check_finite(&prediction, "the predicted curve")?;
     Ok(prediction)
+}
+
+/// A fit's predicted loss at each checkpoint of a run, with its band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// The predicted loss.
+    pub loss: Vec<f64>,
+    /// The band's lower end (empty without a band: no bootstrap, or its error past the data
+    /// could not be measured).
+    pub lower: Vec<f64>,
+    /// The band's upper end.
+    pub upper: Vec<f64>,
+    /// How far each checkpoint lies past the fitted data, along the quantity it lies furthest
+    /// in (empty without a bootstrap).
+    pub past: Vec<f64>,
+}
+
+/// The trajectory `curve predict` gives at the checkpoints of `run` (its schedule, and for the
+/// joint law its size): the law's prediction and, for a bootstrapped fit, the band of its
+/// replicates widened by the law's error on data left out and by its growth past the data
+/// ([`prediction_band`]).
+pub fn trajectory(saved: &CurveFitReport, law: &dyn CurveLaw, run: &Prepared) -> Trajectory {
+    use rayon::prelude::*;
+    let loss = predict(law, &saved.theta(), run);
+    let (mut lower, mut upper, mut past) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(u) = &saved.uncertainty {
+        let curves: Vec<Vec<f64>> = u
+            .draws
+            .theta
+            .par_iter()
+            .map(|t| predict(law, t, run))
+            .collect();
+        let along = past_data(law, &u.reach, run);
+        past = (0..run.len())
+            .map(|i| along.iter().map(|d| d[i]).fold(0.0, f64::max))
+            .collect();
+        let growth: Option<Vec<f64>> = u.reach.iter().map(|r| r.growth).collect();
+        if let (Some(held), Some(growth)) = (u.held_out, growth) {
+            (lower, upper) =
+                prediction_band(&loss, &curves, &along, held.quantile, &growth, u.level);
+        }
+    }
+    Trajectory {
+        loss,
+        lower,
+        upper,
+        past,
+    }
 }
 
 /// Runs to draw from a known curve law.

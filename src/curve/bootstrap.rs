@@ -136,10 +136,16 @@ pub fn bootstrap_curves(
             "--bootstrap",
             format!(
                 "only {} of {draws} replicates of the {} law converged: the runs do not \
-                 determine it well enough for an interval; fit a simpler law (--law annealing \
-                 or blind) or give runs that cover more of the schedule",
+                 determine it well enough for an interval; {}",
                 theta.len(),
-                law.name()
+                law.name(),
+                if law.needs_size() {
+                    "give runs of more model sizes (the parameters the fit names as weakly \
+                     identified are those the sizes leave free)"
+                } else {
+                    "fit a simpler law (--law annealing or blind) or give runs that cover more \
+                     of the schedule"
+                }
             ),
         ));
     }
@@ -247,56 +253,141 @@ pub fn held_out_error(
     })
 }
 
-/// The largest summed learning rate `S1` at a checkpoint of `runs`: where the fitted data end.
-pub fn s1_max(runs: &[Prepared]) -> f64 {
-    runs.iter()
-        .flat_map(|r| r.s1_at_checkpoints())
-        .fold(0.0, f64::max)
-}
-
-/// Share of the fitted runs' largest summed rate `S1` that [`extrapolation_slope`] fits to.
+/// Share of a quantity's largest fitted value at which [`reach`] cuts the runs to see how the
+/// law's error grows past its data.
 pub const TRUNCATE_AT: f64 = 1.0 / 3.0;
 
-/// How fast the law's error grows past the data: every run cut at [`TRUNCATE_AT`] of the
-/// largest summed rate `S1` seen, the law refitted (from `theta`) to what is left, and the
-/// `level` quantile of `|ln(loss / predicted)| / ln(S1 / S1_cut)` over the checkpoints past the
-/// cut. The error at a checkpoint a distance `d = ln(S1 / S1_max)` past the data is about
-/// `slope · d`. `None` when the refit does not converge or nothing lies past the cut.
-pub fn extrapolation_slope(
+/// Distinct values of a quantity the cut runs must still hold for [`reach`] to refit: a law
+/// of N with an exponent and a coefficient beside E needs three sizes.
+pub const MIN_KEPT_VALUES: usize = 3;
+
+/// One quantity along which a law extrapolates ([`CurveLaw::reach`]): its largest value at a
+/// fitted checkpoint, and how fast the law's error grows past it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reach {
+    /// What it is, e.g. `summed learning rate S1`.
+    pub axis: String,
+    /// Its largest value at a fitted checkpoint.
+    pub max: f64,
+    /// The law's error per unit of `ln(value / edge)` past the data's edge, measured by
+    /// [`reach`]; `None` when that could not be measured (the cut runs too few, or their refit
+    /// did not converge).
+    pub growth: Option<f64>,
+}
+
+impl Reach {
+    /// How far `value` lies past the fitted data, `ln(value / max)`, 0 inside.
+    pub fn past(&self, value: f64) -> f64 {
+        (value / self.max).ln().max(0.0)
+    }
+}
+
+/// How far the law reaches past its data, along each quantity of [`CurveLaw::reach`]: every
+/// run cut where the quantity passes [`TRUNCATE_AT`] of its largest value (a quantity fixed
+/// within each run, such as a ladder's sizes, or one with fewer than [`MIN_KEPT_VALUES`]
+/// distinct values below that: just below its largest value), the law refitted (from `theta`) to what is left,
+/// and over the checkpoints past the cut the `level` quantile of the growth each one needs
+/// for the band of [`prediction_band`] to reach it: `√(max(0, e² − held²)) / ln(value /
+/// edge)`, `e = |ln(loss / predicted)|`, `held` the error on data left out (which the band
+/// holds already) and `edge` the largest value kept. The error at a prediction a distance
+/// `d = ln(value / max)` past the fitted data is then about `√(held² + (growth · d)²)`.
+pub fn reach(
     law: &dyn CurveLaw,
     runs: &[Prepared],
     theta: &[f64],
     options: &CurveFitOptions,
     level: f64,
+    held: f64,
+) -> Vec<Reach> {
+    let per_run: Vec<Vec<Vec<f64>>> = runs.iter().map(|r| law.reach(r)).collect();
+    law.reach_axes()
+        .iter()
+        .enumerate()
+        .map(|(k, axis)| {
+            let values: Vec<&[f64]> = per_run.iter().map(|v| v[k].as_slice()).collect();
+            let distinct = distinct(values.iter().flat_map(|v| v.iter().copied()).collect());
+            let max = distinct.last().copied().unwrap_or(f64::NAN);
+            let third = distinct.partition_point(|&v| v <= TRUNCATE_AT * max);
+            // A quantity fixed within each run (a model's size) is cut below its largest value:
+            // the largest size left out, as a larger model would be.
+            let across_runs = values.iter().all(|v| v.first() == v.last());
+            let cut = if !across_runs && third >= MIN_KEPT_VALUES {
+                Some(TRUNCATE_AT * max)
+            } else {
+                (distinct.len() > MIN_KEPT_VALUES).then(|| distinct[distinct.len() - 2])
+            };
+            Reach {
+                axis: (*axis).to_string(),
+                max,
+                growth: cut.and_then(|cut| {
+                    growth_past(law, runs, &values, cut, theta, options, (level, held))
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `values` sorted, each once (values within 1e-9 of each other, relatively, counted once);
+/// non-finite values left out.
+fn distinct(mut values: Vec<f64>) -> Vec<f64> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    values.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs());
+    values
+}
+
+/// The growth of the law's error past `cut` along a quantity with `values` at each run's
+/// checkpoints (see [`reach`]).
+fn growth_past(
+    law: &dyn CurveLaw,
+    runs: &[Prepared],
+    values: &[&[f64]],
+    cut: f64,
+    theta: &[f64],
+    options: &CurveFitOptions,
+    (level, held): (f64, f64),
 ) -> Option<f64> {
-    let cut = TRUNCATE_AT * s1_max(runs);
+    let mut kept_values: Vec<f64> = Vec::new();
     let kept: Vec<Prepared> = runs
         .iter()
-        .filter_map(|r| {
-            let n = r.s1_at_checkpoints().take_while(|&s| s <= cut).count();
+        .zip(values)
+        .filter_map(|(r, v)| {
+            let n = v.iter().take_while(|&&x| x <= cut).count();
+            kept_values.extend_from_slice(&v[..n]);
             (n > 0).then(|| piece(r, 0, n))
         })
         .collect();
     if kept.iter().map(Prepared::len).sum::<usize>() <= theta.len() {
         return None;
     }
+    let edge = *distinct(kept_values).last()?;
     let (fitted, objective, converged) = refine(law, &kept, theta, options);
     if !(converged && objective.is_finite()) {
         return None;
     }
     let mut ratios = Vec::new();
-    for run in runs {
+    for (run, v) in runs.iter().zip(values) {
         let pred = super::fit::predict(law, &fitted, run);
-        for ((s1, p), y) in run.s1_at_checkpoints().zip(&pred).zip(&run.log_loss) {
-            let d = (s1 / cut).ln();
+        for ((x, p), y) in v.iter().zip(&pred).zip(&run.log_loss) {
+            let (d, e) = ((x / edge).ln(), y - p.ln());
             if d > 0.05 {
-                ratios.push((y - p.ln()).abs() / d);
+                ratios.push((e * e - held * held).max(0.0).sqrt() / d);
             }
         }
     }
     ratios.retain(|r| r.is_finite());
     ratios.sort_by(f64::total_cmp);
     (!ratios.is_empty()).then(|| quantile(&ratios, level))
+}
+
+/// How far each checkpoint of `run` lies past the fitted data along each of `reach` (0
+/// inside), in the order of `reach`.
+pub fn past_data(law: &dyn CurveLaw, reach: &[Reach], run: &Prepared) -> Vec<Vec<f64>> {
+    law.reach(run)
+        .into_iter()
+        .zip(reach)
+        .map(|(values, r)| values.iter().map(|&v| r.past(v)).collect())
+        .collect()
 }
 
 /// A prediction band: the bootstrap's `(lo, hi)` around `point` widened by the held-out error
@@ -311,20 +402,26 @@ pub fn widen(point: f64, lo: f64, hi: f64, model: f64) -> (f64, f64) {
 }
 
 /// The band around predicted `point` losses: the `level` band of the bootstrap's predicted
-/// `curves` (one per replicate) widened by the model error `√(held² + (growth·past)²)`, where
-/// `past` is each point's distance `ln(S1 / S1_max)` past the fitted data (0 inside).
+/// `curves` (one per replicate) widened by the model error `√(held² + Σ_k (growth_k·past_k)²)`,
+/// where `past[k]` holds each point's distance past the fitted data along the k-th quantity
+/// of the law's reach (0 inside) and `growth[k]` its growth.
 pub fn prediction_band(
     point: &[f64],
     curves: &[Vec<f64>],
-    past: &[f64],
+    past: &[Vec<f64>],
     held: f64,
-    growth: f64,
+    growth: &[f64],
     level: f64,
 ) -> (Vec<f64>, Vec<f64>) {
     let (lo, hi) = quantile_band(curves, level);
     (0..point.len())
         .map(|i| {
-            let model = (held * held + (growth * past[i]).powi(2)).sqrt();
+            let far: f64 = past
+                .iter()
+                .zip(growth)
+                .map(|(d, g)| (g * d[i]).powi(2))
+                .sum();
+            let model = (held * held + far).sqrt();
             widen(point[i], lo[i], hi[i], model)
         })
         .unzip()

@@ -67,26 +67,20 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
         });
         writeln!(w, "  {:<10} {:>14}{interval}", p.name, number(p.value))?;
     }
-    if let Some(u) = &r.uncertainty
-        && r.sweep.is_some()
-    {
-        if let Some(h) = &u.held_out {
-            writeln!(
-                w,
-                "  error on runs left out (each in turn): {:.3}% mean, {:.3}% at the {:.0}% \
-                 quantile",
-                100.0 * h.mean,
-                100.0 * h.quantile,
-                100.0 * u.level
-            )?;
-        }
-    } else if let Some(u) = &r.uncertainty {
-        match (&u.held_out, u.growth) {
-            (Some(h), Some(g)) => writeln!(
+    if let Some(u) = &r.uncertainty {
+        let growths: Option<Vec<String>> = u
+            .reach
+            .iter()
+            .map(|x| {
+                x.growth
+                    .map(|g| format!("{:.3}% per e-fold of {}", 100.0 * g, x.axis))
+            })
+            .collect();
+        match (&u.held_out, growths) {
+            (Some(h), Some(growths)) => writeln!(
                 w,
                 "  error on data left out ({}): {:.3}% mean, {:.3}% at the {:.0}% quantile; it \
-                 grows by {:.3}% per e-fold of summed learning rate past the fitted runs: \
-                 `curve predict` widens its band by both",
+                 grows by {} past the fitted runs: `curve predict` widens its band by both",
                 match h.left_out {
                     crate::curve::bootstrap::HeldOutKind::Runs => "each run in turn",
                     crate::curve::bootstrap::HeldOutKind::Tail => "the run's last 30%",
@@ -94,13 +88,28 @@ pub fn fit_text(r: &CurveFitReport, w: &mut dyn Write) -> io::Result<()> {
                 100.0 * h.mean,
                 100.0 * h.quantile,
                 100.0 * u.level,
-                100.0 * g
+                growths.join(", ")
             )?,
-            _ => writeln!(
+            (None, _) => writeln!(
                 w,
                 "  warning: the law refitted without part of the data did not converge: its \
                  error on unseen schedules cannot be told, and `curve predict` gives no band"
             )?,
+            (Some(_), None) => {
+                let unknown: Vec<&str> = u
+                    .reach
+                    .iter()
+                    .filter(|x| x.growth.is_none())
+                    .map(|x| x.axis.as_str())
+                    .collect();
+                writeln!(
+                    w,
+                    "  warning: how the law's error grows past the data in {} cannot be told \
+                     (the runs below a third of its largest value are too few, or their refit \
+                     did not converge), and `curve predict` gives no band",
+                    unknown.join(" and ")
+                )?
+            }
         }
     }
     if !r.weak_params.is_empty() || !r.weak_pairs.is_empty() {

@@ -14,7 +14,7 @@
 use scaling_laws::curve::Prepared;
 use scaling_laws::curve::SUM_TOLERANCE;
 use scaling_laws::curve::bootstrap::{
-    bootstrap_curves, extrapolation_slope, held_out_error, prediction_band, quantile_band, s1_max,
+    Reach, bootstrap_curves, held_out_error, past_data, prediction_band, quantile_band, reach,
 };
 use scaling_laws::curve::fit::{CurveFitOptions, fit_curves, predict};
 use scaling_laws::curve::law::{Annealing, CurveLaw, DEFAULT_LAMBDA, MultiPower};
@@ -25,8 +25,8 @@ struct Banded {
     theta: Vec<f64>,
     draws: Vec<Vec<f64>>,
     held: f64,
-    growth: f64,
-    s1_max: f64,
+    reach: Vec<Reach>,
+    growth: Vec<f64>,
 }
 
 fn banded(law: &dyn CurveLaw, runs: &[Prepared], draws: usize) -> Option<Banded> {
@@ -34,13 +34,17 @@ fn banded(law: &dyn CurveLaw, runs: &[Prepared], draws: usize) -> Option<Banded>
     let fit = fit_curves(law, runs, &options).ok()?;
     let boot = bootstrap_curves(law, runs, &fit.theta, &options, draws, 1, &|| {}).ok()?;
     let held = held_out_error(law, runs, &fit.theta, &options, 0.95)?.quantile;
-    let growth = extrapolation_slope(law, runs, &fit.theta, &options, 0.95)?;
+    let reach = reach(law, runs, &fit.theta, &options, 0.95, held);
+    let growth = reach
+        .iter()
+        .map(|r| r.growth)
+        .collect::<Option<Vec<f64>>>()?;
     Some(Banded {
         theta: fit.theta,
         draws: boot.theta,
         held,
+        reach,
         growth,
-        s1_max: s1_max(runs),
     })
 }
 
@@ -54,12 +58,9 @@ impl Banded {
     ) -> (Vec<f64>, (Vec<f64>, Vec<f64>), (Vec<f64>, Vec<f64>)) {
         let point = predict(law, &self.theta, run);
         let curves: Vec<Vec<f64>> = self.draws.iter().map(|t| predict(law, t, run)).collect();
-        let past: Vec<f64> = run
-            .s1_at_checkpoints()
-            .map(|s| (s / self.s1_max).ln().max(0.0))
-            .collect();
+        let past = past_data(law, &self.reach, run);
         let raw = quantile_band(&curves, 0.95);
-        let band = prediction_band(&point, &curves, &past, self.held, self.growth, 0.95);
+        let band = prediction_band(&point, &curves, &past, self.held, &self.growth, 0.95);
         (point, raw, band)
     }
 }

@@ -119,6 +119,20 @@ impl CurveLaw for Joint {
         true
     }
 
+    /// The model's size N, and the tokens at the peak rate `D_η` along the run: a larger
+    /// model, or a longer run, lies past the sweep.
+    fn reach_axes(&self) -> &'static [&'static str] {
+        &["parameters N", "tokens at the peak rate D_η"]
+    }
+
+    fn reach(&self, run: &Prepared) -> Vec<Vec<f64>> {
+        let n = run.run.size.map_or(f64::NAN, |s| s.params);
+        let d_eta = self
+            .along(run)
+            .map_or_else(|| vec![f64::NAN; run.len()], |(d, _)| d);
+        vec![vec![n; run.len()], d_eta]
+    }
+
     fn predict(
         &self,
         theta: &[f64],

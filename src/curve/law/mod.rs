@@ -66,7 +66,23 @@ pub trait CurveLaw: Sync + Send + std::fmt::Debug {
     fn rate_scale(&self) -> Option<(usize, usize)> {
         None
     }
+
+    /// The quantities along which the law extrapolates: a prediction lies past the data where
+    /// one of them exceeds the fitted runs' largest. By default the summed learning rate `S1`,
+    /// the only thing a law of one model's run grows in.
+    fn reach_axes(&self) -> &'static [&'static str] {
+        &[SUMMED_RATE]
+    }
+
+    /// The value of each of [`CurveLaw::reach_axes`] at every checkpoint of `run`: positive,
+    /// and never falling along a run.
+    fn reach(&self, run: &Prepared) -> Vec<Vec<f64>> {
+        vec![run.s1_at_checkpoints().collect()]
+    }
 }
+
+/// The name of the summed learning rate `S1` as a direction of [`CurveLaw::reach`].
+pub const SUMMED_RATE: &str = "summed learning rate S1";
 
 /// The multi-power law's published parameters for three model sizes (Luo et al. 2025,
 /// `src/config.py` of their code), `[L0, A, α, B, C, β, γ]`, fitted with Huber δ = 1e-3 on
