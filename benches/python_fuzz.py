@@ -133,7 +133,7 @@ PLAN = sl.plan(params=1e9, tokens=2e10)
 BOOT = FIT.bootstrap(20, progress=False)
 HOLD = FIT.holdout("largest-compute", 3)
 DESIGN = sl.design(budgets=[1e20, 1e21])
-TASK = sl.task(LADDER, target=TARGET, params=PARAMS, bootstrap=0)
+TASK = sl.task(LADDER, target=TARGET, run_params=PARAMS, bootstrap=0)
 FIGURE = FIT.plot("residuals")
 FRAME = pd.read_csv(SWEEP) if pd is not None else None
 PL_FRAME = pl.read_csv(SWEEP) if pl is not None else None
@@ -406,7 +406,7 @@ TARGETS = {
                                     "schedule": ("schedule", None), "lam": ("float", None),
                                     "delta": ("float", None), "bootstrap": ("count", None),
                                     "seed": ("int", None), "level": ("level", None),
-                                    **CURVE_COLUMNS, "params": ("mapping", None),
+                                    **CURVE_COLUMNS, "run_params": ("mapping", None),
                                     "tokens_per_step": ("float", None),
                                     "params_col": ("col", None), "tokens_col": ("col", None),
                                     "budget": ("floats", None),
@@ -414,7 +414,7 @@ TARGETS = {
     "curve_simulate": T("sl.curve_simulate", {"schedules": ("schedule", None),
                                               "truth": ("floats", None), "every": ("count", "1000"),
                                               "noise": ("float", None), "seed": ("int", None),
-                                              "law": ("str", None), "params": ("mapping", None),
+                                              "law": ("str", None), "run_params": ("mapping", None),
                                               "tokens_per_step": ("float", None),
                                               "frame": ("frame", None)}, 1.5),
     "CurveFit.predict": T("CFIT.predict", {"schedule": ("schedule", "BASE"),
@@ -436,7 +436,7 @@ TARGETS = {
     "CurveFit.save": T("CFIT.save", {"path": ("path_out", "OUT + '/c.json'")}, 0.5, ("path",)),
     "CurveFit.load": T("sl.CurveFit.load", {"path": ("path_in", "CFIT_JSON")}, 0.7, ("path",)),
     "task": T("sl.task", {"files": ("data", "LADDER"), "target": ("mapping", "TARGET"),
-                          "params": ("mapping", "PARAMS"), "tasks": ("str", None),
+                          "run_params": ("mapping", "PARAMS"), "tasks": ("str", None),
                           "average": ("mapping", None), "floor": ("mapping", None),
                           "template": ("str", None), "bootstrap": ("count", "0"),
                           "level": ("level", None)}, 1.5, ("files",)),

@@ -316,7 +316,7 @@ def curve_fit(
     loss_col: Optional[str] = None,
     lr_col: Optional[str] = None,
     run_col: Optional[str] = None,
-    params: Union[None, float, Mapping[str, float]] = None,
+    run_params: Union[None, float, Mapping[str, float]] = None,
     tokens_per_step: Optional[float] = None,
     params_col: Optional[str] = None,
     tokens_col: Optional[str] = None,
@@ -344,7 +344,7 @@ def curve_fit(
         level: confidence level of the intervals.
         step_col, loss_col, lr_col, run_col: the columns, found by name by default
             (``lr_col="none"``: read no learning rate; ``run_col="none"``: one run per source).
-        params: for the joint law, the parameter count of every run, or a mapping of run
+        run_params: for the joint law, the parameter count of every run, or a mapping of run
             names (or their start before ``-``, ``_`` or ``.``: ``{"190M": 190354176}`` for
             ``190M-1xC``) to counts; by default from a column (``params``, ``n_params``, …).
         tokens_per_step: for the joint law, the tokens per step of runs without a column
@@ -384,7 +384,7 @@ def curve_fit(
         "run_col": run_col,
         "params_col": params_col,
         "tokens_col": tokens_col,
-        "params": _params(params),
+        "params": _params(run_params),
         "tokens_per_step": None if tokens_per_step is None else float(tokens_per_step),
         "budget": [] if budget is None else numbers_list(budget, "budget"),
     }
@@ -406,7 +406,7 @@ def curve_simulate(
     noise: float = _DEFAULTS["noise"],
     seed: int = _DEFAULTS["simulate_seed"],
     law: str = "multi-power",
-    params: Union[None, float, Mapping[str, float]] = None,
+    run_params: Union[None, float, Mapping[str, float]] = None,
     tokens_per_step: Optional[float] = None,
     frame: FrameKind = "pandas",
 ) -> Any:
@@ -421,7 +421,7 @@ def curve_simulate(
             law (by default the published 400M fit of Luo et al. 2025), or ``[E, A, alpha, B,
             beta, C]`` of the joint law (by default its fit to the OLMo ladder).
         law: ``"multi-power"`` (one model size) or ``"joint"`` (a sweep of sizes).
-        params: for the joint law with ``schedules``, each run's parameter count, a mapping
+        run_params: for the joint law with ``schedules``, each run's parameter count, a mapping
             of run names (or their start before ``-``, ``_`` or ``.``) to counts.
         tokens_per_step: for the joint law, tokens per step of every run (65,536 by
             default).
@@ -444,7 +444,7 @@ def curve_simulate(
         float(noise),
         int(seed),
         str(law),
-        _params(params),
+        _params(run_params),
         None if tokens_per_step is None else float(tokens_per_step),
     )
     return make_frame(columns, frame)

@@ -123,7 +123,7 @@ def task(
     target: Optional[Mapping[str, Sequence[float]]] = None,
     budget: Union[None, float, Sequence[float]] = None,
     target_accuracy: Union[None, float, Sequence[float]] = None,
-    params: Optional[Mapping[str, float]] = None,
+    run_params: Optional[Mapping[str, float]] = None,
     tasks: Optional[Sequence[str]] = None,
     average: Optional[Mapping[str, Mapping[str, float]]] = None,
     floor: Optional[Mapping[str, float]] = None,
@@ -147,8 +147,8 @@ def task(
         target_accuracy: accuracies (fractions) to reach: the least compute, N* and D* for
             each, with intervals (:meth:`TaskLaws.accuracy_goals`). At least one of
             ``target``, ``budget`` and ``target_accuracy`` is needed.
-        params: each run's parameter count, by run name or its start before ``-``, ``_`` or
-            ``.`` (``{"190M": 190354176}`` for ``190M-1xC``).
+        run_params: each run's parameter count, by run name or its start before ``-``, ``_``
+            or ``.`` (``{"190M": 190354176}`` for ``190M-1xC``; the longest name wins).
         tasks: task names or globs; every task found by default.
         average: tasks averaged from others, ``{"mmlu": {"mmlu_stem_test_rc_5shot": 0.215, ...}}``.
         floor: random-guess accuracies, ``{"task": 0.25}``.
@@ -170,7 +170,7 @@ def task(
     if target is not None and not isinstance(target, Mapping):
         raise OptionError("invalid --target: give {name: (N, D)}", {"kind": "InvalidOption", "flag": "--target"})
     args = {
-        "params": _pairs(params, "params"),
+        "params": _pairs(run_params, "run-params"),
         "target": [(str(name), float(nd[0]), float(nd[1])) for name, nd in (target or {}).items()],
         "budget": _numbers(budget),
         "target_accuracy": _numbers(target_accuracy),

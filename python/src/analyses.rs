@@ -19,7 +19,8 @@ use scaling_laws::commands::compare::CompareRequest;
 use scaling_laws::commands::envelope::{CurveSource, Curves, EnvelopeRequest};
 use scaling_laws::commands::isoflop::IsoflopRequest;
 use scaling_laws::commands::select::SelectRequest;
-use scaling_laws::data::curves::{CurveOptions, parse_run_params};
+use scaling_laws::data::checkpoints::parse_run_params;
+use scaling_laws::data::curves::CurveOptions;
 use scaling_laws::data::table::Column;
 use scaling_laws::fit::options::LossKind;
 
@@ -129,7 +130,7 @@ fn curves(sources: Vec<CurveSource>, args: CurveArgs) -> Result<Curves, Error> {
             loss_col: args.loss_col,
             params_col: args.params_col,
             run_col: args.run_col,
-            run_params: parse_run_params(&args.run_params)?,
+            run_params: parse_run_params(&args.run_params, "--run-params")?,
             flops_col: args.flops_col,
             flops_scale: args.flops_scale,
         },

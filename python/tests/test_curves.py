@@ -159,16 +159,16 @@ def test_a_joint_fit_of_a_sweep_answers_budgets_as_the_command_line(cli_json):
 
 def test_joint_law_sizes_given_by_keyword_and_its_refusals_name_keywords():
     runs = pd.read_csv(SWEEP_CSV).drop(columns=["params"])
-    with pytest.raises(sl.InputError, match="params="):
+    with pytest.raises(sl.InputError, match="run_params="):
         sl.curve_fit(runs, law="joint")
     sizes = {"50M": 5e7, "100M": 1e8, "200M": 2e8, "400M": 4e8, "800M": 8e8}
-    fit = sl.curve_fit(runs, law="joint", params=sizes)
+    fit = sl.curve_fit(runs, law="joint", run_params=sizes)
     assert fit.params["alpha"] == pytest.approx(0.193, rel=0.05)
     with pytest.raises(sl.OptionError, match='law="joint"') as refused:
         sl.curve_fit(sl.curve_simulate(every=1000), law="annealing", budget=1e21)
     assert "--" not in str(refused.value)
     with pytest.raises(sl.OptionError, match="no run is named '9Z'"):
-        sl.curve_fit(runs, law="joint", params={"9Z": 1e9})
+        sl.curve_fit(runs, law="joint", run_params={"9Z": 1e9})
     annealing = sl.curve_fit(sl.curve_simulate(every=1000), law="annealing")
     with pytest.raises(sl.OptionError, match="invalid budget: the annealing law"):
         annealing.optimal(1e21)

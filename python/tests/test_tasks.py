@@ -39,7 +39,7 @@ PARAMS = {"100M": 1e8, "200M": 2e8, "400M": 4e8, "800M": 8e8}
 
 def test_the_task_report_is_the_command_lines(tmp_path, cli_json):
     files = _ladder(tmp_path)
-    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=10)
+    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, run_params=PARAMS, bootstrap=10)
     cli = cli_json(
         "task", *files, "--params", "100M=1e8,200M=2e8,400M=4e8,800M=8e8",
         "--target", "3B=3.2e9,6.4e10", "--bootstrap", "10", "--format", "json",
@@ -56,11 +56,11 @@ def test_the_task_report_is_the_command_lines(tmp_path, cli_json):
 def test_percent_accuracies_and_unknown_tasks_are_refused_with_keywords(tmp_path):
     files = _ladder(tmp_path, percent_row=("200M-10x", 5))
     with pytest.raises(sl.OptionError, match="percentages") as refused:
-        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=0)
+        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, run_params=PARAMS, bootstrap=0)
     assert "200M-10x.csv" in str(refused.value) and "row 5" in str(refused.value)
     files = _ladder(tmp_path / ".." / tmp_path.name)
     with pytest.raises(sl.OptionError, match="'arc_\\*' matches no task") as unknown:
-        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, tasks=["arc_*"])
+        sl.task(files, target={"3B": (3.2e9, 6.4e10)}, run_params=PARAMS, tasks=["arc_*"])
     assert "--" not in str(unknown.value).split("templates")[0]
     with pytest.raises(sl.OptionError, match="params="):
         sl.task(files, target={"3B": (3.2e9, 6.4e10)})
@@ -68,7 +68,7 @@ def test_percent_accuracies_and_unknown_tasks_are_refused_with_keywords(tmp_path
 
 def test_budgets_and_target_accuracies_match_the_command_line_and_the_truth(tmp_path, cli_json):
     files = _ladder(tmp_path)
-    laws = sl.task(files, budget=1e20, target_accuracy=[0.8, 0.99], step2="sigmoid", params=PARAMS, bootstrap=20)
+    laws = sl.task(files, budget=1e20, target_accuracy=[0.8, 0.99], step2="sigmoid", run_params=PARAMS, bootstrap=20)
     cli = cli_json(
         "task", *files, "--params", "100M=1e8,200M=2e8,400M=4e8,800M=8e8",
         "--budget", "1e20", "--target-accuracy", "0.8,0.99", "--bootstrap", "20", "--format", "json",
@@ -94,16 +94,16 @@ def test_budgets_and_target_accuracies_match_the_command_line_and_the_truth(tmp_
 def test_a_task_call_without_a_question_or_with_a_percent_goal_is_refused(tmp_path):
     files = _ladder(tmp_path)
     with pytest.raises(sl.OptionError, match="target_accuracy="):
-        sl.task(files, params=PARAMS)
+        sl.task(files, run_params=PARAMS)
     with pytest.raises(sl.OptionError, match="fractions"):
-        sl.task(files, params=PARAMS, target_accuracy=60)
+        sl.task(files, run_params=PARAMS, target_accuracy=60)
     with pytest.raises(sl.OptionError, match="exponential"):
-        sl.task(files, params=PARAMS, budget=1e20, step2="logistic")
+        sl.task(files, run_params=PARAMS, budget=1e20, step2="logistic")
 
 
 def test_the_task_figure_is_the_command_lines(tmp_path, cli_json):
     files = _ladder(tmp_path)
-    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, params=PARAMS, bootstrap=5)
+    laws = sl.task(files, target={"3B": (3.2e9, 6.4e10)}, run_params=PARAMS, bootstrap=5)
     figure = laws.plot()
     out = tmp_path / "tasks.svg"
     cli_json(

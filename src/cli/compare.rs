@@ -5,7 +5,8 @@ use clap::Args;
 use scaling_laws::check::compare::{CompareConfig, DEFAULT_N_PARAMS_FACTOR};
 use scaling_laws::commands::compare::{CompareRequest, compare};
 use scaling_laws::commands::envelope::{CurveSource, Curves};
-use scaling_laws::data::curves::{CurveOptions, parse_run_params};
+use scaling_laws::data::checkpoints::parse_run_params;
+use scaling_laws::data::curves::CurveOptions;
 
 use super::common::{DataArgs, OutputFormat, Reporter, ResampleArgs};
 use super::fit::FitOptionsArgs;
@@ -79,8 +80,8 @@ pub struct CompareArgs {
         help_heading = "Approach 1"
     )]
     curve_loss_col: String,
-    /// N for curve runs whose name starts with PREFIX (PREFIX=N); repeatable.
-    #[arg(long, value_name = "PREFIX=N", help_heading = "Approach 1")]
+    /// Each curve run's parameter count, [RUN=]N, as `envelope --run-params` takes it.
+    #[arg(long, value_name = "[RUN=]N", help_heading = "Approach 1")]
     curve_run_params: Vec<String>,
     /// Run column of long-format curve files (several runs in one file).
     #[arg(long, value_name = "NAME", help_heading = "Approach 1")]
@@ -111,7 +112,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
                 loss_col: args.curve_loss_col.clone(),
                 params_col: args.curve_params_col.clone(),
                 run_col: args.curve_run_col.clone(),
-                run_params: parse_run_params(&args.curve_run_params)?,
+                run_params: parse_run_params(&args.curve_run_params, "--curve-run-params")?,
                 flops_col: None,
                 flops_scale: 1.0,
             },

@@ -8,13 +8,13 @@ use clap::{Args, Subcommand, ValueEnum};
 use scaling_laws::Error;
 use scaling_laws::commands::curve::{
     CurveFitRequest, CurvePredictRequest, CurveSimulateRequest, curve_fit, curve_predict,
-    curve_simulate, parse_named_schedules, parse_params, parse_schedules,
+    curve_simulate, parse_named_schedules, parse_schedules,
 };
 use scaling_laws::commands::curve_plot::{CurvePlotRequest, curve_plot};
 use scaling_laws::commands::curve_schedule::{CurveScheduleRequest, curve_schedule};
 use scaling_laws::curve::law::DEFAULT_LAMBDA;
 use scaling_laws::curve::schedule::Schedule;
-use scaling_laws::data::checkpoints::LogOptions;
+use scaling_laws::data::checkpoints::{LogOptions, parse_run_params};
 use scaling_laws::fit::objective::DEFAULT_HUBER_DELTA;
 use scaling_laws::plot::CurveFigure;
 
@@ -150,11 +150,17 @@ struct LogColumns {
     /// throughput/total_tokens, …]; `none` to read none.
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     tokens_col: Option<String>,
-    /// The model's parameter count for the joint law, [RUN=]N: RUN is a run's name or its
-    /// start before `-`, `_` or `.` (`--params 190M=190354176` for 190M-1xC, 190M-2xC, …);
-    /// repeat for more. Without RUN, every run.
-    #[arg(long, value_name = "[RUN=]N", help_heading = "Columns")]
-    params: Vec<String>,
+    /// Each run's parameter count for the joint law, [RUN=]N: RUN is a run's name or its
+    /// start before `-`, `_` or `.` (`--run-params 190M=190354176` for 190M-1xC, 190M-2xC,
+    /// …; the longest name wins); repeat or separate by commas for more. Without RUN, every
+    /// run.
+    #[arg(
+        long,
+        value_name = "[RUN=]N",
+        help_heading = "Columns",
+        alias = "params"
+    )]
+    run_params: Vec<String>,
     /// Tokens per step, for runs without a tokens column.
     #[arg(long, value_name = "TOKENS", help_heading = "Columns")]
     tokens_per_step: Option<f64>,
@@ -169,7 +175,7 @@ impl LogColumns {
             run_col: self.run_col.clone(),
             params_col: self.params_col.clone(),
             tokens_col: self.tokens_col.clone(),
-            params: parse_params(&self.params)?,
+            params: parse_run_params(&self.run_params, "--run-params")?,
             tokens_per_step: self.tokens_per_step,
         })
     }
@@ -281,7 +287,7 @@ struct CurveSimulateArgs {
     #[arg(long, value_name = "NAME=SPEC")]
     schedule: Vec<String>,
     /// The law drawn from: multi-power (one model size) or joint (a sweep of sizes: each run
-    /// needs --params; by default a ladder of five sizes from 50M to 800M at 10, 20 and 40
+    /// needs --run-params; by default a ladder of five sizes from 50M to 800M at 10, 20 and 40
     /// tokens per parameter).
     #[arg(long, default_value = "multi-power")]
     law: String,
@@ -292,8 +298,8 @@ struct CurveSimulateArgs {
     truth: Vec<f64>,
     /// For the joint law: each run's parameter count, RUN=N (RUN a run's name or its start
     /// before `-`, `_` or `.`).
-    #[arg(long, value_name = "RUN=N")]
-    params: Vec<String>,
+    #[arg(long, value_name = "RUN=N", alias = "params")]
+    run_params: Vec<String>,
     /// For the joint law: tokens per step of every run.
     #[arg(long, value_name = "TOKENS", default_value_t = scaling_laws::commands::curve::JOINT_TOKENS_PER_STEP)]
     tokens_per_step: f64,
@@ -397,7 +403,7 @@ fn schedule(args: CurveScheduleArgs) -> anyhow::Result<()> {
 fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {
     let mut request = CurveSimulateRequest {
         law: args.law.clone(),
-        params: parse_params(&args.params)?,
+        params: parse_run_params(&args.run_params, "--run-params")?,
         tokens_per_step: args.tokens_per_step,
         truth: (!args.truth.is_empty()).then(|| args.truth.clone()),
         every: args.every,

@@ -4,7 +4,8 @@ use anyhow::Context;
 use clap::Args;
 use scaling_laws::approaches::envelope::EnvelopeConfig;
 use scaling_laws::commands::envelope::{CurveSource, Curves, EnvelopeRequest, envelope};
-use scaling_laws::data::curves::{CurveOptions, parse_run_params};
+use scaling_laws::data::checkpoints::parse_run_params;
+use scaling_laws::data::curves::CurveOptions;
 
 use super::common::{OutputFormat, Reporter, ResampleArgs};
 
@@ -44,8 +45,10 @@ pub struct EnvelopeArgs {
     /// Column naming the run (a long table with several runs).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     run_col: Option<String>,
-    /// N for runs whose name starts with PREFIX, e.g. 190M=190354176; repeatable (longest prefix wins).
-    #[arg(long, value_name = "PREFIX=N", help_heading = "Columns")]
+    /// Each run's parameter count, [RUN=]N: RUN is a run's name or its start before `-`, `_`
+    /// or `.` (`190M=190354176` for 190M-1xC, 190M-2xC, …; the longest name wins); repeat or
+    /// separate by commas for more. Without RUN, every run.
+    #[arg(long, value_name = "[RUN=]N", help_heading = "Columns")]
     run_params: Vec<String>,
     /// Column of compute used so far, read per row instead of k·N·tokens.
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
@@ -100,7 +103,7 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
                 loss_col: args.loss_col.clone(),
                 params_col: args.params_col.clone(),
                 run_col: args.run_col.clone(),
-                run_params: parse_run_params(&args.run_params)?,
+                run_params: parse_run_params(&args.run_params, "--run-params")?,
                 flops_col: args.flops_col.clone(),
                 flops_scale: args.flops_scale,
             },

@@ -5,16 +5,16 @@ use std::io::Write as _;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use scaling_laws::Error;
-use scaling_laws::commands::curve::parse_params;
 use scaling_laws::commands::task::{TaskRequest, task_laws};
+use scaling_laws::data::checkpoints::parse_run_params;
 use scaling_laws::task::Step2Form;
 
 /// Shown after `--help`; `tests/integration/help.rs` runs every one.
 const EXAMPLES: &str = "\
 Examples:
-  scaling-laws task data/simulated_task_ladder.csv --params 150M=1.5e8,300M=3e8,600M=6e8,1.2B=1.2e9 --target 5B=5e9,1e11 --target-accuracy 0.95 --bootstrap 20
-  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 1B=1.28e9,2.6e10 --task piqa_val_rc_5shot --bootstrap 10
-  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --params 190M=190354176,370M=371262464,760M=758220288 --target 7B=6.9e9,4e12 --task arc_easy_test_rc_5shot --task arc_challenge_test_rc_5shot --bootstrap 0 --format json";
+  scaling-laws task data/simulated_task_ladder.csv --run-params 150M=1.5e8,300M=3e8,600M=6e8,1.2B=1.2e9 --target 5B=5e9,1e11 --target-accuracy 0.95 --bootstrap 20
+  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --run-params 190M=190354176,370M=371262464,760M=758220288 --target 1B=1.28e9,2.6e10 --task piqa_val_rc_5shot --bootstrap 10
+  scaling-laws task olmo_ladder/190M-1xC.csv olmo_ladder/190M-5xC.csv olmo_ladder/370M-1xC.csv olmo_ladder/370M-5xC.csv olmo_ladder/760M-1xC.csv olmo_ladder/760M-5xC.csv --run-params 190M=190354176,370M=371262464,760M=758220288 --target 7B=6.9e9,4e12 --task arc_easy_test_rc_5shot --task arc_challenge_test_rc_5shot --bootstrap 0 --format json";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Step2Arg {
@@ -57,9 +57,10 @@ pub struct TaskArgs {
     #[arg(long, value_enum, default_value = "sigmoid")]
     step2: Step2Arg,
     /// Each run's parameter count, [RUN=]N (RUN a run's name or its start before `-`, `_` or
-    /// `.`: `190M=190354176` for 190M-1xC); repeat for more.
-    #[arg(long, value_name = "[RUN=]N")]
-    params: Vec<String>,
+    /// `.`: `190M=190354176` for 190M-1xC; the longest name wins); repeat or separate by
+    /// commas for more.
+    #[arg(long, value_name = "[RUN=]N", alias = "params")]
+    run_params: Vec<String>,
     /// Tasks by name or glob (`*`, `?`) [default: every task found]; repeat for more.
     #[arg(long, value_name = "PATTERN")]
     task: Vec<String>,
@@ -176,7 +177,7 @@ fn request(args: &TaskArgs) -> Result<TaskRequest, Error> {
         .collect::<Result<_, Error>>()?;
     Ok(TaskRequest {
         paths: args.files.clone(),
-        params: parse_params(&args.params)?,
+        params: parse_run_params(&args.run_params, "--run-params")?,
         tasks: args.task.clone(),
         averages,
         floors,

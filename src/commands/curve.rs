@@ -265,28 +265,6 @@ pub fn parse_named_schedules(
         .collect()
 }
 
-/// Parameter counts given by hand, `[RUN=]N` each (see [`LogOptions::params`]).
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `--params` for a count that is not a positive number.
-pub fn parse_params(values: &[String]) -> Result<Vec<(String, f64)>, Error> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(|item| {
-            let (run, n) = item.rsplit_once('=').unwrap_or(("", item));
-            let n: f64 = n.trim().parse().ok().filter(|n: &f64| n.is_finite() && *n > 0.0).ok_or_else(|| {
-                Error::invalid_option(
-                    "--params",
-                    format!("'{item}' is not [RUN=]N with N a positive number of parameters, e.g. 190M=190354176"),
-                )
-            })?;
-            Ok((run.trim().to_string(), n))
-        })
-        .collect()
-}
-
 /// The learning rate at every step of `log`'s run, and where it came from.
 fn learning_rates(log: &RunLog, schedule: Option<&Schedule>) -> Result<(Vec<f64>, String), Error> {
     let last_step = log.steps.last().copied().unwrap_or(0);
@@ -390,7 +368,7 @@ pub fn load_runs(
     for (name, _) in &log.params {
         if !logs.iter().any(|l| names_run(name, &l.run)) {
             return Err(Error::InvalidOption {
-                flag: "--params".into(),
+                flag: "--run-params".into(),
                 message: format!(
                     "no run is named '{name}' or starts with '{name}-', '{name}_' or '{name}.'; \
                      the runs: {}",
@@ -1326,8 +1304,8 @@ pub fn curve_simulate(request: &CurveSimulateRequest) -> Result<Vec<SimulatedChe
         let size = if joint {
             let n = value_for_run(&params, name).ok_or_else(|| {
                 Error::invalid_option(
-                    "--params",
-                    format!("run {name} has no parameter count; give --params {name}=N"),
+                    "--run-params",
+                    format!("run {name} has no parameter count; give --run-params {name}=N"),
                 )
             })?;
             Some((n, request.tokens_per_step))

@@ -423,8 +423,8 @@ pub fn task_laws(request: &TaskRequest) -> Result<TaskLawsReport, Error> {
 fn params_of(request: &TaskRequest, run: &str) -> Result<f64, Error> {
     value_for_run(&request.params, run).ok_or_else(|| {
         Error::invalid_option(
-            "--params",
-            format!("run {run} has no parameter count; give --params RUN=N"),
+            "--run-params",
+            format!("run {run} has no parameter count; give --run-params RUN=N"),
         )
     })
 }

@@ -392,7 +392,7 @@ pub fn fit_curves(
             run: run.run.name.clone(),
             message: format!(
                 "has no model size or tokens per step, which the {} law needs: give a \
-                 parameter-count column or --params, and a tokens-per-step column or \
+                 parameter-count column or --run-params, and a tokens-per-step column or \
                  --tokens-per-step",
                 law.name()
             ),

@@ -1,7 +1,7 @@
 //! Training curves: loss against tokens seen, one curve per run, for Approach 1.
 //!
 //! Two layouts are read: one file per run (the run is named after the file, its N given by a
-//! column or by `run_params`, matched on the longest prefix of the file name), or one long
+//! column or by `run_params`, matched on the run's name or its start before `-`, `_` or `.`), or one long
 //! table with a run column; the same tables may come as columns in memory
 //! ([`curves_from_columns`], a data frame handed over by another program). Rows whose tokens or loss cell is empty are skipped (W&B exports
 //! leave cells empty at steps without an evaluation); a non-numeric or non-positive value is an
@@ -44,7 +44,8 @@ pub struct CurveOptions {
     pub params_col: Option<String>,
     /// Column naming the run, for a long table.
     pub run_col: Option<String>,
-    /// N by run-name prefix, e.g. ("190M", 190354176).
+    /// N by run name or its start before `-`, `_` or `.`, e.g. ("190M", 190354176)
+    /// ([`super::checkpoints::value_for_run`]).
     pub run_params: Vec<(String, f64)>,
     /// Column of compute used so far, if the files have one (otherwise k·N·tokens).
     #[serde(default)]
@@ -103,12 +104,7 @@ fn cell(values: &Values, row: usize, path: &str, col: &str) -> Result<Option<f64
 }
 
 fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Error> {
-    options
-        .run_params
-        .iter()
-        .filter(|(prefix, _)| run.starts_with(prefix.as_str()))
-        .max_by_key(|(prefix, _)| prefix.len())
-        .map(|(_, n)| *n)
+    super::checkpoints::value_for_run(&options.run_params, run)
         .ok_or_else(|| {
             // Runs named by a column given with --run-col may be named by the wrong column.
             let named_by = match &options.run_col {
@@ -117,7 +113,7 @@ fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Erro
             };
             Error::invalid_option(
                 "--run-params",
-                format!("no parameter count for run '{run}'{named_by} in {path}; give --params-col or --run-params PREFIX=N (e.g. --run-params 190M=190354176)"),
+                format!("no parameter count for run '{run}'{named_by} in {path}; give --params-col or --run-params RUN=N (RUN the run's name or its start before `-`, `_` or `.`, e.g. --run-params 190M=190354176)"),
             )
         })
 }
@@ -161,33 +157,6 @@ pub(super) fn run_names(
         })));
     }
     Ok(names)
-}
-
-/// Parse `PREFIX=N` items (`--run-params`): N for the runs whose name starts with PREFIX.
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `--run-params` for an item that is not `PREFIX=N` with N a
-/// positive number.
-pub fn parse_run_params(items: &[String]) -> Result<Vec<(String, f64)>, Error> {
-    items
-        .iter()
-        .map(|item| {
-            let (prefix, n) = item.split_once('=').ok_or_else(|| {
-                Error::invalid_option("--run-params", format!("'{item}' is not PREFIX=N"))
-            })?;
-            let n: f64 = n.trim().parse().map_err(|_| {
-                Error::invalid_option("--run-params", format!("'{n}' in '{item}' is not a number"))
-            })?;
-            if !(n.is_finite() && n > 0.0) {
-                return Err(Error::invalid_option(
-                    "--run-params",
-                    format!("N must be positive in '{item}'"),
-                ));
-            }
-            Ok((prefix.trim().to_string(), n))
-        })
-        .collect()
 }
 
 /// Read the curves in one file.

@@ -140,7 +140,7 @@ fn a_run_without_a_size_cannot_be_fitted_by_the_joint_law_and_says_what_to_give(
     let err = fit_curves(&JOINT, &prepared(&runs), &CurveFitOptions::default()).unwrap_err();
     let text = err.to_string();
     assert!(text.contains(&runs[3].name), "{text}");
-    assert!(text.contains("--params"), "{text}");
+    assert!(text.contains("--run-params"), "{text}");
     assert!(text.contains("--tokens-per-step"), "{text}");
 }
 
@@ -278,7 +278,7 @@ fn curve_fit_joint_answers_budgets_and_refuses_what_it_cannot_use() {
         &csv,
         "--law",
         "joint",
-        "--params",
+        "--run-params",
         sizes,
         "--budget",
         "1e20,1e21",
@@ -320,11 +320,11 @@ fn curve_fit_joint_answers_budgets_and_refuses_what_it_cannot_use() {
     let out = run(&["curve", "fit", &csv, "--law", "joint", "-q"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("50M-10x") && stderr(&out).contains("--params"),
+        stderr(&out).contains("50M-10x") && stderr(&out).contains("--run-params"),
         "{}",
         stderr(&out)
     );
-    // A size given for no run.
+    // A size given for no run (`--params`, the flag's older name, still reads sizes).
     let out = run(&[
         "curve", "fit", &csv, "--law", "joint", "--params", "9Z=1e9", "-q",
     ]);
@@ -369,7 +369,7 @@ fn a_saved_joint_fit_predicts_a_larger_model_given_its_size_with_a_band_around_t
         &csv,
         "--law",
         "joint",
-        "--params",
+        "--run-params",
         "50M=5e7,100M=1e8,200M=2e8,400M=4e8,800M=8e8",
         "--bootstrap",
         "40",

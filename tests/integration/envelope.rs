@@ -97,7 +97,7 @@ fn olmo_ladder_curves_load_with_documented_options() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("--run-params PREFIX=N"),
+        stderr(&out).contains("--run-params RUN=N"),
         "{}",
         stderr(&out)
     );

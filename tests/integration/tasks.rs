@@ -146,7 +146,7 @@ fn the_task_command_chains_withholds_and_refuses_with_the_task_and_column_named(
     let mut args: Vec<&str> = vec!["task"];
     args.extend(files.iter().map(String::as_str));
     args.extend([
-        "--params",
+        "--run-params",
         params,
         "--target",
         "7B-4T=6887575552,3945065873408",
@@ -232,7 +232,7 @@ fn accuracies_in_percent_are_refused_naming_the_file_column_and_row() {
     let mut args = vec!["task"];
     args.extend(files.iter().map(String::as_str));
     args.extend([
-        "--params",
+        "--run-params",
         "a=1e8,b=2e8,c=4e8",
         "--target",
         "big=1e9,2e10",
@@ -322,7 +322,7 @@ fn task_json(files: &[String], extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["task"];
     args.extend(files.iter().map(String::as_str));
     args.extend([
-        "--params",
+        "--run-params",
         "s1=1.5e8,s2=3e8,s3=6e8,s4=1.2e9",
         "--format",
         "json",
@@ -460,7 +460,7 @@ fn the_task_figure_draws_each_step_and_a_bad_file_type_is_refused() {
     let mut args = vec!["task"];
     args.extend(files.iter().map(String::as_str));
     args.extend([
-        "--params",
+        "--run-params",
         "s1=1.5e8,s2=3e8,s3=6e8,s4=1.2e9",
         "--target",
         "big=5e9,1e11",
