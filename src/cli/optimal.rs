@@ -88,7 +88,8 @@ pub struct OptimalArgs {
     inference: super::inference::InferenceArgs,
     #[command(flatten)]
     data_limit: super::data_limit::DataLimitArgs,
-    /// A fit saved by `scaling-laws fit --out` (instead of a data file).
+    /// A fit saved by `scaling-laws fit --out`, or a joint curve fit saved by `scaling-laws
+    /// curve fit --law joint --out` (its law at the runs' ends), instead of a data file.
     #[arg(long, value_name = "FIT.json", help_heading = "Input")]
     fit: Option<PathBuf>,
     #[command(flatten)]

@@ -1,0 +1,382 @@
+//! A joint curve fit (`curve fit --law joint`) as a law of N and D: the law at the ends of runs
+//! of the sweep's schedule shape, with each bootstrap replicate's own law of the ends as a
+//! draw, so that `optimal --fit` and `curve fit --budget` answer from it with the machinery of
+//! a fit of `fit --out` ([`crate::answer::optimal`]).
+//!
+//! At the end of a run whose mean rate relative to its peak is κ and whose rate has fallen by
+//! `U_end` of its peak, the joint law `E + A·N^−α + B·D_η^−β − C·U` is the Chinchilla law
+//! `E' + A·N^−α + B'·D^−β` with `E' = E − C·U_end` and `B' = B·κ^−β`
+//! ([`crate::curve::law::end_law`]); κ and `U_end` are the medians over the fitted runs, and
+//! every replicate's law of the ends is taken at the same κ and `U_end`.
+
+use std::path::Path;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::curve::{CurveFitReport, SweepOptimal};
+use crate::answer::optimal::{DEFAULT_LEVEL, Questions, answer};
+use crate::curve::law::{DEFAULT_LAMBDA, Spread, end_law, runs_differ};
+use crate::data::{Format, SourceInfo, UsedColumns};
+use crate::error::Error;
+use crate::finite::check_finite;
+use crate::fit::diagnostics::{FitDiagnostics, IterationStats};
+use crate::fit::solver::Termination;
+use crate::fit::{FitConfig, FitReport, FittedLaw};
+use crate::law::{ChinchillaLaw, Law, LawRef};
+use crate::saved::{Provenance, SavedFit};
+use crate::uncertainty::resample::ResampleScheme;
+use crate::uncertainty::{BootstrapConfig, BootstrapDraws};
+
+/// `k` in `C = k·N·D` of a curve fit's answers.
+pub const FLOPS_PER_PARAM_TOKEN: f64 = 6.0;
+
+/// Where a law of N and D made from a joint curve fit came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepOrigin {
+    /// The curve fit file (or how a fit in memory is named).
+    pub file: String,
+    /// The curve law (`joint`).
+    pub law: String,
+    /// The runs the joint law was fitted to.
+    pub runs: usize,
+    /// κ, the schedule's mean rate relative to its peak at the runs' ends: lowest, median (the
+    /// value used), highest.
+    pub kappa: Spread,
+    /// `U_end`, how far the rate had come down at the runs' ends (with its delay): lowest,
+    /// median (the value used), highest.
+    pub annealed: Spread,
+    /// The curve fit's bootstrap replicates whose law of the ends are the draws (0 without
+    /// `curve fit --bootstrap`).
+    pub replicates: usize,
+    /// Replicates of the curve fit whose refit did not converge (not among its draws).
+    pub failed: usize,
+    /// Replicates left out because their `E − C·U_end` is 0 or less (no loss at the ends).
+    pub left_out: usize,
+    /// Said when the runs differ by more than 5% in κ or `U_end`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl SweepOrigin {
+    /// One line on where the law came from, for reports.
+    pub fn describe(&self) -> String {
+        format!(
+            "the joint curve fit {} of {} runs, at the end of runs of the sweep's schedule shape \
+             trained to their end: E' = E − C·U_end and B' = B·κ^−β with κ = {:.4} (the mean \
+             rate relative to the peak) and U_end = {:.4} (the rate's fall from its peak)",
+            self.file, self.runs, self.kappa.1, self.annealed.1
+        )
+    }
+}
+
+/// A joint curve fit as a fit of N and D: the law of the runs' ends with its draws, and where
+/// it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepFit {
+    /// The law of N and D, with the replicates' laws as its bootstrap draws.
+    pub fit: SavedFit,
+    /// Where it came from.
+    pub origin: SweepOrigin,
+}
+
+/// The `kind` of a JSON text, read without building the rest.
+#[derive(Deserialize)]
+struct Kind {
+    kind: Option<serde_json::Value>,
+}
+
+/// Whether `text` is a curve fit saved by `curve fit --out` (by its `kind` field).
+pub fn is_curve_fit(text: &str) -> bool {
+    serde_json::from_str::<Kind>(text)
+        .ok()
+        .and_then(|k| k.kind)
+        .is_some_and(|k| k.as_str() == Some(crate::curve::FIT_KIND))
+}
+
+/// Read the file at `path` when it is a curve fit (`None` when it is not, to be read as a fit
+/// of `fit --out`), as a fit of N and D.
+///
+/// # Errors
+///
+/// As [`crate::saved::read_fit_text`] and [`SweepFit::from_json`].
+pub fn read(path: &Path) -> Result<Option<SweepFit>, Error> {
+    let shown = path.display().to_string();
+    let text = crate::saved::read_fit_text(
+        path,
+        &shown,
+        "scaling-laws fit --out` or `scaling-laws curve fit --law joint --out",
+    )?;
+    if !is_curve_fit(&text) {
+        return Ok(None);
+    }
+    SweepFit::from_json(&text, &shown).map(Some)
+}
+
+impl SweepFit {
+    /// The fit of N and D of the curve fit saved as `text`, checked as `curve predict` checks a
+    /// curve fit file ([`CurveFitReport::from_json`]); `shown` names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::FitFile`] naming `shown` and the field that is wrong; as [`SweepFit::of`].
+    pub fn from_json(text: &str, shown: &str) -> Result<SweepFit, Error> {
+        let (report, _) = CurveFitReport::from_json(text, shown)?;
+        Self::of(&report, shown, crate::fetch::sha256_hex(text.as_bytes()))
+    }
+
+    /// The fit of N and D of `report`, a curve fit named `shown` (its file's SHA-256 `sha256`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidOption`] naming `--fit` for a fit of a law of one run (no N), or a law
+    /// whose `E − C·U_end` at the runs' ends is not positive; [`Error::FitFile`] for a joint
+    /// fit without its law of the ends.
+    pub fn of(report: &CurveFitReport, shown: &str, sha256: String) -> Result<SweepFit, Error> {
+        let bad = |message: String| Error::FitFile {
+            path: shown.to_string(),
+            message,
+        };
+        let across_sizes =
+            crate::curve::law::curve_law(&report.law, DEFAULT_LAMBDA).is_ok_and(|l| l.needs_size());
+        if across_sizes && report.sweep.is_none() {
+            return Err(bad(format!(
+                "sweep: missing; a fit of the {} law across sizes keeps its law at the runs' \
+                 ends there; refit with `scaling-laws curve fit LOGS --law {} --out FILE`",
+                report.law, report.law
+            )));
+        }
+        let Some(sweep) = &report.sweep else {
+            return Err(Error::invalid_option(
+                "--fit",
+                format!(
+                    "{shown} is a curve fit of the {} law, a law of one run's schedule with no \
+                     model size N, so it has no law of N and D to answer from; fit runs of \
+                     several sizes with `scaling-laws curve fit LOGS --law joint --out FILE`",
+                    report.law
+                ),
+            ));
+        };
+        let (kappa, annealed) = (sweep.kappa, sweep.annealed);
+        let ordered = |(lo, mid, hi): Spread| lo <= mid && mid <= hi;
+        if !(ordered(kappa) && kappa.0 > 0.0) {
+            return Err(bad(format!(
+                "sweep.kappa: {kappa:?} is not a lowest, median and highest mean rate relative to \
+                 the peak, all positive; refit with this version"
+            )));
+        }
+        if !ordered(annealed) {
+            return Err(bad(format!(
+                "sweep.annealed: {annealed:?} is not a lowest, median and highest fall of the \
+                 rate; refit with this version"
+            )));
+        }
+        let point = end_law(&report.theta(), kappa.1, annealed.1);
+        if !(point.irreducible > 0.0) {
+            return Err(Error::invalid_option(
+                "--fit",
+                format!(
+                    "{shown}: at the runs' ends E − C·U_end is {:.4}, not a positive loss, so \
+                     the joint law gives no law of N and D there; refit with more runs that \
+                     decay to their end",
+                    point.irreducible
+                ),
+            ));
+        }
+        let replicates: Vec<&Vec<f64>> = report
+            .uncertainty
+            .iter()
+            .flat_map(|u| &u.draws.theta)
+            .collect();
+        let ends: Vec<ChinchillaLaw> = replicates
+            .iter()
+            .map(|t| end_law(t, kappa.1, annealed.1))
+            .filter(|l| l.irreducible > 0.0)
+            .collect();
+        let left_out = replicates.len() - ends.len();
+        let runs = report.runs.len();
+        let fitted = fitted_law(point, report.objective, runs);
+        let draws = (ends.len() >= 2).then(|| draws_of(&ends, report));
+        let mut fit = SavedFit::new(
+            FitReport {
+                diagnostics: diagnostics(report, &fitted.theta),
+                fitted,
+            },
+            provenance(shown, sha256, runs),
+        );
+        fit.bootstrap = draws;
+        let origin = SweepOrigin {
+            file: shown.to_string(),
+            law: report.law.clone(),
+            runs,
+            kappa,
+            annealed,
+            replicates: ends.len(),
+            failed: report.uncertainty.as_ref().map_or(0, |u| u.draws.failed),
+            left_out,
+            note: runs_differ(kappa, annealed).then(|| {
+                "the runs differ by more than 5% in κ or U_end at their ends (a short run's \
+                 decay has less time to take effect); the law of N and D uses the median"
+                    .to_string()
+            }),
+        };
+        check_finite(&fit, "the law of N and D of the curve fit")?;
+        Ok(SweepFit { fit, origin })
+    }
+
+    /// The confidence level of the curve fit's intervals (0.95 without a bootstrap).
+    pub fn level(report: &CurveFitReport) -> f64 {
+        report
+            .uncertainty
+            .as_ref()
+            .map_or(DEFAULT_LEVEL, |u| u.level)
+    }
+}
+
+/// The fitted Chinchilla law `law` of a curve fit with `objective` over `runs` runs. Its
+/// residuals are not those of a table of runs: none are kept.
+fn fitted_law(law: ChinchillaLaw, objective: f64, runs: usize) -> FittedLaw {
+    let law = Law::from(law);
+    FittedLaw {
+        family: LawRef::chinchilla(),
+        law: law.natural_values(),
+        params_exponent: law.params_exponent(),
+        tokens_exponent: law.tokens_exponent(),
+        theta: law.into_theta(),
+        objective,
+        n_runs: runs,
+        residual_sd: 0.0,
+        residuals: Vec::new(),
+        config: FitConfig::default(),
+    }
+}
+
+/// The replicates' laws of the ends as bootstrap draws (all converged: those that did not are
+/// not among a curve fit's replicates).
+fn draws_of(ends: &[ChinchillaLaw], report: &CurveFitReport) -> BootstrapDraws {
+    let rows: Vec<f64> = ends
+        .iter()
+        .flat_map(|l| Law::from(*l).into_theta())
+        .collect();
+    let n = ends.len();
+    let width = rows.len() / n;
+    let seed = report.uncertainty.as_ref().map_or(0, |u| u.draws.seed);
+    BootstrapDraws {
+        config: BootstrapConfig {
+            n_resamples: n,
+            seed,
+            grid_starts: 0,
+            pool_size: 0,
+            stop_when_reached: None,
+            scheme: ResampleScheme::Runs,
+        },
+        family: LawRef::chinchilla(),
+        theta: Array2::from_shape_vec((n, width), rows).expect("one row of each law"),
+        objective: vec![0.0; n],
+        converged: vec![true; n],
+        improved_by_grid: 0,
+    }
+}
+
+/// The curve fit's search, as far as a fit of N and D reports it.
+fn diagnostics(report: &CurveFitReport, theta: &[f64]) -> FitDiagnostics {
+    let (screened, converged) = report.starts;
+    FitDiagnostics {
+        starts_available: screened,
+        starts_run: screened,
+        converged,
+        reached_best: usize::from(report.converged),
+        best_start: theta.to_vec(),
+        best_iterations: 0,
+        best_termination: Termination::Gradient,
+        iterations: IterationStats {
+            min: 0,
+            median: 0,
+            max: 0,
+        },
+        terminations: Vec::new(),
+        warnings: Vec::new(),
+        subsample: None,
+        stopped_early: None,
+    }
+}
+
+/// The provenance of a law of N and D read from the curve fit `shown`: its file, and its runs
+/// as the rows used.
+fn provenance(shown: &str, sha256: String, runs: usize) -> Provenance {
+    Provenance {
+        source: SourceInfo {
+            path: shown.to_string(),
+            format: Format::Ndjson,
+            sha256,
+            rows_in_file: runs,
+        },
+        columns: UsedColumns {
+            params: Some("params".into()),
+            tokens: None,
+            flops: None,
+            loss: "loss".into(),
+            budget: None,
+            unique_tokens: None,
+        },
+        flops_per_param_token: FLOPS_PER_PARAM_TOKEN,
+        flops_scale: 1.0,
+        filter: Default::default(),
+        rows_used: runs,
+        rows: (1..=runs).collect(),
+        notes: vec![format!(
+            "the law at the runs' ends of the joint curve fit {shown}, for runs of its \
+             schedule shape trained to their end"
+        )],
+        command: None,
+        warnings: Vec::new(),
+        source_from_fit: None,
+    }
+}
+
+/// N* and D* at each of `budgets` (FLOPs, `C = 6·N·D`) from a joint-law fit's law at its runs'
+/// ends, with percentile intervals at the fit's level from its bootstrap replicates (each
+/// replicate's law of the ends at the same median schedule shape): the answers of `optimal
+/// --fit` on the same fit.
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--budget` for a fit of another law or a budget that is not
+/// a positive number; as [`SweepFit::of`] and [`crate::answer::optimal::answer`].
+pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<SweepOptimal>, Error> {
+    if report.sweep.is_none() {
+        return Err(super::curve::not_a_sweep_law(&report.law));
+    }
+    super::curve::check_budgets(budgets)?;
+    let sweep = SweepFit::of(report, "the fit", String::new())?;
+    let questions = Questions {
+        budgets: budgets.to_vec(),
+        params: Vec::new(),
+        target_losses: Vec::new(),
+        assess: Vec::new(),
+        assess_names: Vec::new(),
+        level: SweepFit::level(report),
+        flops_per_param_token: FLOPS_PER_PARAM_TOKEN,
+    };
+    let answers = answer(
+        &sweep.fit.report.fitted,
+        sweep.fit.bootstrap.as_ref(),
+        &questions,
+    )?;
+    let interval =
+        |e: &Option<crate::uncertainty::Estimate>| e.as_ref().and_then(|e| e.lower.zip(e.upper));
+    let optimal: Vec<SweepOptimal> = answers
+        .budgets
+        .iter()
+        .map(|o| SweepOptimal {
+            compute: o.compute.value,
+            n_params: o.n_params.as_ref().map_or(f64::NAN, |e| e.value),
+            n_tokens: o.n_tokens.as_ref().map_or(f64::NAN, |e| e.value),
+            loss: o.loss.value,
+            n_interval: interval(&o.n_params),
+            d_interval: interval(&o.n_tokens),
+        })
+        .collect();
+    check_finite(&optimal, "N* and D* of the joint law")?;
+    Ok(optimal)
+}
