@@ -172,7 +172,7 @@ impl SweepFit {
             )));
         }
         let point = end_law(&report.theta(), kappa.1, annealed.1);
-        if !(point.irreducible > 0.0) {
+        if !(point.irreducible.is_finite() && point.irreducible > 0.0) {
             return Err(Error::invalid_option(
                 "--fit",
                 format!(
