@@ -13,7 +13,8 @@ use scaling_laws::answer::optimal::QuestionOptions;
 use scaling_laws::check::holdout::HoldoutRule;
 use scaling_laws::commands::fit::FitRequest;
 use scaling_laws::commands::optimal::OptimalRequest;
-use scaling_laws::commands::sweep_law::{self, SweepFit, SweepOrigin};
+use scaling_laws::commands::sweep_file;
+use scaling_laws::commands::sweep_law::{SweepFit, SweepOrigin};
 use scaling_laws::commands::{DataSource, FitSource};
 use scaling_laws::data::Dataset;
 use scaling_laws::fit::StartSelection;
@@ -273,7 +274,7 @@ impl NativeFit {
     /// replicates' laws as draws.
     #[staticmethod]
     fn from_curve_fit(py: Python<'_>, text: &str, shown: &str) -> PyResult<Self> {
-        let sweep = SweepFit::from_json(text, shown).py_err(py)?;
+        let sweep = sweep_file::from_json(text, shown).py_err(py)?;
         Ok(NativeFit {
             saved: sweep.fit,
             data: None,
@@ -288,7 +289,7 @@ impl NativeFit {
     #[staticmethod]
     fn load(py: Python<'_>, path: &str) -> PyResult<Self> {
         let file = std::path::Path::new(path);
-        if let Some(sweep) = sweep_law::read(file).py_err(py)? {
+        if let Some(sweep) = sweep_file::read(file).py_err(py)? {
             return Ok(NativeFit {
                 saved: sweep.fit,
                 data: None,

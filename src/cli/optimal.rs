@@ -149,11 +149,17 @@ impl OptimalArgs {
 pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(args.quiet);
     let report = optimal(args.request()?, &reporter)?;
-    // Text and JSON list the fit's warnings in the report; a CSV of answers has no place for
-    // them.
+    // Text and JSON list the fit's warnings (and where a curve fit's law came from) in the
+    // report; a CSV of answers has no place for them.
     if matches!(args.format, OutputFormat::Csv) {
         for w in &report.fit.report.diagnostics.warnings {
             super::note!("warning: {}", w.line());
+        }
+        if let Some(origin) = &report.sweep {
+            super::note!("answers from {}", origin.describe());
+            if let Some(note) = &origin.note {
+                super::note!("note: {note}");
+            }
         }
     }
     let mut stdout = super::stdout::lock();

@@ -28,7 +28,7 @@ use crate::law::ChinchillaLaw;
 use crate::output::{Inputs, check_output};
 use crate::progress::Progress;
 
-pub use super::sweep_law::sweep_optimal;
+use super::sweep_law::{JointEnds, optimal_at};
 
 /// Largest relative difference between a schedule and a logged learning rate that is taken
 /// as agreement (logs round the rate).
@@ -599,7 +599,7 @@ fn sweep_end(
 }
 
 /// `--budget` asked of a law that is not across sizes.
-pub(crate) fn not_a_sweep_law(law: &str) -> Error {
+fn not_a_sweep_law(law: &str) -> Error {
     Error::invalid_option(
         "--budget",
         format!(
@@ -610,7 +610,7 @@ pub(crate) fn not_a_sweep_law(law: &str) -> Error {
 }
 
 /// Budgets that are positive numbers of FLOPs, or an error naming `--budget`.
-pub(crate) fn check_budgets(budgets: &[f64]) -> Result<(), Error> {
+fn check_budgets(budgets: &[f64]) -> Result<(), Error> {
     match budgets.iter().find(|c| !(c.is_finite() && **c > 0.0)) {
         Some(c) => Err(Error::invalid_option(
             "--budget",
@@ -618,6 +618,40 @@ pub(crate) fn check_budgets(budgets: &[f64]) -> Result<(), Error> {
         )),
         None => Ok(()),
     }
+}
+
+/// N* and D* at each of `budgets` (FLOPs, `C = 6·N·D`) from a joint-law fit's law at its runs'
+/// ends, with percentile intervals at the fit's level from its bootstrap replicates (each
+/// replicate's law of the ends at the same median schedule shape): the answers of `optimal
+/// --fit` on the same fit ([`super::sweep_law`]).
+///
+/// # Errors
+///
+/// [`Error::InvalidOption`] naming `--budget` for a fit of another law or a budget that is not
+/// a positive number; as [`optimal_at`].
+pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<SweepOptimal>, Error> {
+    if report.sweep.is_none() {
+        return Err(not_a_sweep_law(&report.law));
+    }
+    check_budgets(budgets)?;
+    let level = report.uncertainty.as_ref().map_or(0.95, |u| u.level);
+    let interval = |e: &crate::uncertainty::Estimate| e.lower.zip(e.upper);
+    let optimal: Vec<SweepOptimal> = optimal_at(&report.joint_ends(), budgets, level)?
+        .iter()
+        .filter_map(|o| {
+            let (n, d) = (o.n_params.as_ref()?, o.n_tokens.as_ref()?);
+            Some(SweepOptimal {
+                compute: o.compute.value,
+                n_params: n.value,
+                n_tokens: d.value,
+                loss: o.loss.value,
+                n_interval: interval(n),
+                d_interval: interval(d),
+            })
+        })
+        .collect();
+    check_finite(&optimal, "N* and D* of the joint law")?;
+    Ok(optimal)
 }
 
 /// The lowest rate after the peak over the runs, up to each one's last checkpoint.
@@ -824,6 +858,22 @@ impl CurveFitReport {
             }
         }
         Ok((report, law))
+    }
+
+    /// What its law of N and D is made from ([`super::sweep_law`]).
+    pub fn joint_ends(&self) -> JointEnds<'_> {
+        JointEnds {
+            law: &self.law,
+            theta: self.theta(),
+            ends: self.sweep.as_ref().map(|s| (s.kappa, s.annealed)),
+            replicates: self.uncertainty.as_ref().map_or(&[], |u| &u.draws.theta),
+            failed: self.uncertainty.as_ref().map_or(0, |u| u.draws.failed),
+            seed: self.uncertainty.as_ref().map_or(0, |u| u.draws.seed),
+            objective: self.objective,
+            starts: self.starts,
+            converged: self.converged,
+            runs: self.runs.len(),
+        }
     }
 
     /// The fitted parameters in the law's order.

@@ -28,8 +28,8 @@
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
 //!   (`scaling-laws optimal`).
-//! - [`sweep_law`]: a joint curve fit as a law of N and D, which `optimal` answers from
-//!   (`scaling-laws optimal --fit CURVE.json`, `curve fit --budget`).
+//! - [`sweep_law`], [`sweep_file`]: a joint curve fit (its file) as a law of N and D, which
+//!   `optimal` answers from (`scaling-laws optimal --fit CURVE.json`, `curve fit --budget`).
 
 pub mod bootstrap;
 pub mod chinchilla;
@@ -47,6 +47,7 @@ pub mod plot;
 pub mod select;
 pub mod simulate;
 pub mod suggest;
+pub mod sweep_file;
 pub mod sweep_law;
 pub mod task;
 
@@ -209,15 +210,15 @@ impl Resolved {
 
 impl FitSource {
     /// This source, with a saved fit that is a joint curve fit (`curve fit --law joint
-    /// --out`) read as its law of N and D ([`sweep_law`]); for the commands that answer from
+    /// --out`) read as its law of N and D ([`sweep_file`]); for the commands that answer from
     /// such a law (`optimal`).
     ///
     /// # Errors
     ///
-    /// As [`sweep_law::read`].
+    /// As [`sweep_file::read`].
     pub fn reading_curve_fits(self) -> Result<FitSource, Error> {
         match self {
-            FitSource::Saved(path) => Ok(match sweep_law::read(&path)? {
+            FitSource::Saved(path) => Ok(match sweep_file::read(&path)? {
                 Some(sweep) => FitSource::Sweep(Box::new(sweep)),
                 None => FitSource::Saved(path),
             }),

@@ -9,13 +9,10 @@
 //! ([`crate::curve::law::end_law`]); κ and `U_end` are the medians over the fitted runs, and
 //! every replicate's law of the ends is taken at the same κ and `U_end`.
 
-use std::path::Path;
-
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use super::curve::{CurveFitReport, SweepOptimal};
-use crate::answer::optimal::{DEFAULT_LEVEL, Questions, answer};
+use crate::answer::optimal::{OptimalEstimate, Questions, answer};
 use crate::curve::law::{DEFAULT_LAMBDA, Spread, end_law, runs_differ};
 use crate::data::{Format, SourceInfo, UsedColumns};
 use crate::error::Error;
@@ -80,84 +77,64 @@ pub struct SweepFit {
     pub origin: SweepOrigin,
 }
 
-/// The `kind` of a JSON text, read without building the rest.
-#[derive(Deserialize)]
-struct Kind {
-    kind: Option<serde_json::Value>,
-}
-
-/// Whether `text` is a curve fit saved by `curve fit --out` (by its `kind` field).
-pub fn is_curve_fit(text: &str) -> bool {
-    serde_json::from_str::<Kind>(text)
-        .ok()
-        .and_then(|k| k.kind)
-        .is_some_and(|k| k.as_str() == Some(crate::curve::FIT_KIND))
-}
-
-/// Read the file at `path` when it is a curve fit (`None` when it is not, to be read as a fit
-/// of `fit --out`), as a fit of N and D.
-///
-/// # Errors
-///
-/// As [`crate::saved::read_fit_text`] and [`SweepFit::from_json`].
-pub fn read(path: &Path) -> Result<Option<SweepFit>, Error> {
-    let shown = path.display().to_string();
-    let text = crate::saved::read_fit_text(
-        path,
-        &shown,
-        "scaling-laws fit --out` or `scaling-laws curve fit --law joint --out",
-    )?;
-    if !is_curve_fit(&text) {
-        return Ok(None);
-    }
-    SweepFit::from_json(&text, &shown).map(Some)
+/// What a law of N and D is made from, of a curve fit (`curve fit --out`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JointEnds<'a> {
+    /// The curve law's name.
+    pub law: &'a str,
+    /// Its parameters, in the law's order.
+    pub theta: Vec<f64>,
+    /// κ and `U_end` at the runs' ends (lowest, median, highest), for a law across sizes.
+    pub ends: Option<(Spread, Spread)>,
+    /// The bootstrap replicates' parameters.
+    pub replicates: &'a [Vec<f64>],
+    /// Replicates whose refit did not converge.
+    pub failed: usize,
+    /// The seed of the replicates.
+    pub seed: u64,
+    /// The objective at the fit.
+    pub objective: f64,
+    /// Starts screened, and of those carried on how many converged.
+    pub starts: (usize, usize),
+    /// Whether the best start converged.
+    pub converged: bool,
+    /// The runs fitted.
+    pub runs: usize,
 }
 
 impl SweepFit {
-    /// The fit of N and D of the curve fit saved as `text`, checked as `curve predict` checks a
-    /// curve fit file ([`CurveFitReport::from_json`]); `shown` names it in messages.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::FitFile`] naming `shown` and the field that is wrong; as [`SweepFit::of`].
-    pub fn from_json(text: &str, shown: &str) -> Result<SweepFit, Error> {
-        let (report, _) = CurveFitReport::from_json(text, shown)?;
-        Self::of(&report, shown, crate::fetch::sha256_hex(text.as_bytes()))
-    }
-
-    /// The fit of N and D of `report`, a curve fit named `shown` (its file's SHA-256 `sha256`).
+    /// The fit of N and D of the curve fit `fit`, named `shown` (its file's SHA-256 `sha256`).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidOption`] naming `--fit` for a fit of a law of one run (no N), or a law
     /// whose `E − C·U_end` at the runs' ends is not positive; [`Error::FitFile`] for a joint
     /// fit without its law of the ends.
-    pub fn of(report: &CurveFitReport, shown: &str, sha256: String) -> Result<SweepFit, Error> {
+    pub fn of(fit: &JointEnds<'_>, shown: &str, sha256: String) -> Result<SweepFit, Error> {
         let bad = |message: String| Error::FitFile {
             path: shown.to_string(),
             message,
         };
         let across_sizes =
-            crate::curve::law::curve_law(&report.law, DEFAULT_LAMBDA).is_ok_and(|l| l.needs_size());
-        if across_sizes && report.sweep.is_none() {
+            crate::curve::law::curve_law(fit.law, DEFAULT_LAMBDA).is_ok_and(|l| l.needs_size());
+        if across_sizes && fit.ends.is_none() {
             return Err(bad(format!(
                 "sweep: missing; a fit of the {} law across sizes keeps its law at the runs' \
                  ends there; refit with `scaling-laws curve fit LOGS --law {} --out FILE`",
-                report.law, report.law
+                fit.law, fit.law
             )));
         }
-        let Some(sweep) = &report.sweep else {
+        let Some((kappa, annealed)) = fit.ends else {
             return Err(Error::invalid_option(
                 "--fit",
                 format!(
                     "{shown} is a curve fit of the {} law, a law of one run's schedule with no \
                      model size N, so it has no law of N and D to answer from; fit runs of \
                      several sizes with `scaling-laws curve fit LOGS --law joint --out FILE`",
-                    report.law
+                    fit.law
                 ),
             ));
         };
-        let (kappa, annealed) = (sweep.kappa, sweep.annealed);
         let ordered = |(lo, mid, hi): Spread| lo <= mid && mid <= hi;
         if !(ordered(kappa) && kappa.0 > 0.0) {
             return Err(bad(format!(
@@ -171,7 +148,7 @@ impl SweepFit {
                  rate; refit with this version"
             )));
         }
-        let point = end_law(&report.theta(), kappa.1, annealed.1);
+        let point = end_law(&fit.theta, kappa.1, annealed.1);
         if !(point.irreducible.is_finite() && point.irreducible > 0.0) {
             return Err(Error::invalid_option(
                 "--fit",
@@ -183,36 +160,32 @@ impl SweepFit {
                 ),
             ));
         }
-        let replicates: Vec<&Vec<f64>> = report
-            .uncertainty
-            .iter()
-            .flat_map(|u| &u.draws.theta)
-            .collect();
-        let ends: Vec<ChinchillaLaw> = replicates
+        let ends: Vec<ChinchillaLaw> = fit
+            .replicates
             .iter()
             .map(|t| end_law(t, kappa.1, annealed.1))
             .filter(|l| l.irreducible > 0.0)
             .collect();
-        let left_out = replicates.len() - ends.len();
-        let runs = report.runs.len();
-        let fitted = fitted_law(point, report.objective, runs);
-        let draws = (ends.len() >= 2).then(|| draws_of(&ends, report));
-        let mut fit = SavedFit::new(
+        let left_out = fit.replicates.len() - ends.len();
+        let runs = fit.runs;
+        let fitted = fitted_law(point, fit.objective, runs);
+        let draws = (ends.len() >= 2).then(|| draws_of(&ends, fit.seed));
+        let mut saved = SavedFit::new(
             FitReport {
-                diagnostics: diagnostics(report, &fitted.theta),
+                diagnostics: diagnostics(fit, &fitted.theta),
                 fitted,
             },
             provenance(shown, sha256, runs),
         );
-        fit.bootstrap = draws;
+        saved.bootstrap = draws;
         let origin = SweepOrigin {
             file: shown.to_string(),
-            law: report.law.clone(),
+            law: fit.law.to_string(),
             runs,
             kappa,
             annealed,
             replicates: ends.len(),
-            failed: report.uncertainty.as_ref().map_or(0, |u| u.draws.failed),
+            failed: fit.failed,
             left_out,
             note: runs_differ(kappa, annealed).then(|| {
                 "the runs differ by more than 5% in κ or U_end at their ends (a short run's \
@@ -220,16 +193,8 @@ impl SweepFit {
                     .to_string()
             }),
         };
-        check_finite(&fit, "the law of N and D of the curve fit")?;
-        Ok(SweepFit { fit, origin })
-    }
-
-    /// The confidence level of the curve fit's intervals (0.95 without a bootstrap).
-    pub fn level(report: &CurveFitReport) -> f64 {
-        report
-            .uncertainty
-            .as_ref()
-            .map_or(DEFAULT_LEVEL, |u| u.level)
+        check_finite(&saved, "the law of N and D of the curve fit")?;
+        Ok(SweepFit { fit: saved, origin })
     }
 }
 
@@ -253,14 +218,13 @@ fn fitted_law(law: ChinchillaLaw, objective: f64, runs: usize) -> FittedLaw {
 
 /// The replicates' laws of the ends as bootstrap draws (all converged: those that did not are
 /// not among a curve fit's replicates).
-fn draws_of(ends: &[ChinchillaLaw], report: &CurveFitReport) -> BootstrapDraws {
+fn draws_of(ends: &[ChinchillaLaw], seed: u64) -> BootstrapDraws {
     let rows: Vec<f64> = ends
         .iter()
         .flat_map(|l| Law::from(*l).into_theta())
         .collect();
     let n = ends.len();
     let width = rows.len() / n;
-    let seed = report.uncertainty.as_ref().map_or(0, |u| u.draws.seed);
     BootstrapDraws {
         config: BootstrapConfig {
             n_resamples: n,
@@ -279,13 +243,13 @@ fn draws_of(ends: &[ChinchillaLaw], report: &CurveFitReport) -> BootstrapDraws {
 }
 
 /// The curve fit's search, as far as a fit of N and D reports it.
-fn diagnostics(report: &CurveFitReport, theta: &[f64]) -> FitDiagnostics {
-    let (screened, converged) = report.starts;
+fn diagnostics(fit: &JointEnds<'_>, theta: &[f64]) -> FitDiagnostics {
+    let (screened, converged) = fit.starts;
     FitDiagnostics {
         starts_available: screened,
         starts_run: screened,
         converged,
-        reached_best: usize::from(report.converged),
+        reached_best: usize::from(fit.converged),
         best_start: theta.to_vec(),
         best_iterations: 0,
         best_termination: Termination::Gradient,
@@ -334,28 +298,26 @@ fn provenance(shown: &str, sha256: String, runs: usize) -> Provenance {
     }
 }
 
-/// N* and D* at each of `budgets` (FLOPs, `C = 6·N·D`) from a joint-law fit's law at its runs'
-/// ends, with percentile intervals at the fit's level from its bootstrap replicates (each
-/// replicate's law of the ends at the same median schedule shape): the answers of `optimal
-/// --fit` on the same fit.
+/// N*, D* and L* at each of `budgets` (FLOPs, `C = 6·N·D`) from the law of N and D of the
+/// joint curve fit `fit`, with percentile intervals at `level` from its replicates' laws of the
+/// ends: the answers of `optimal --fit` on the same fit, for `curve fit --budget`.
 ///
 /// # Errors
 ///
-/// [`Error::InvalidOption`] naming `--budget` for a fit of another law or a budget that is not
-/// a positive number; as [`SweepFit::of`] and [`crate::answer::optimal::answer`].
-pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<SweepOptimal>, Error> {
-    if report.sweep.is_none() {
-        return Err(super::curve::not_a_sweep_law(&report.law));
-    }
-    super::curve::check_budgets(budgets)?;
-    let sweep = SweepFit::of(report, "the fit", String::new())?;
+/// As [`SweepFit::of`] and [`crate::answer::optimal::answer`].
+pub fn optimal_at(
+    fit: &JointEnds<'_>,
+    budgets: &[f64],
+    level: f64,
+) -> Result<Vec<OptimalEstimate>, Error> {
+    let sweep = SweepFit::of(fit, "the fit", String::new())?;
     let questions = Questions {
         budgets: budgets.to_vec(),
         params: Vec::new(),
         target_losses: Vec::new(),
         assess: Vec::new(),
         assess_names: Vec::new(),
-        level: SweepFit::level(report),
+        level,
         flops_per_param_token: FLOPS_PER_PARAM_TOKEN,
     };
     let answers = answer(
@@ -363,20 +325,5 @@ pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<Swe
         sweep.fit.bootstrap.as_ref(),
         &questions,
     )?;
-    let interval =
-        |e: &Option<crate::uncertainty::Estimate>| e.as_ref().and_then(|e| e.lower.zip(e.upper));
-    let optimal: Vec<SweepOptimal> = answers
-        .budgets
-        .iter()
-        .map(|o| SweepOptimal {
-            compute: o.compute.value,
-            n_params: o.n_params.as_ref().map_or(f64::NAN, |e| e.value),
-            n_tokens: o.n_tokens.as_ref().map_or(f64::NAN, |e| e.value),
-            loss: o.loss.value,
-            n_interval: interval(&o.n_params),
-            d_interval: interval(&o.n_tokens),
-        })
-        .collect();
-    check_finite(&optimal, "N* and D* of the joint law")?;
-    Ok(optimal)
+    Ok(answers.budgets)
 }

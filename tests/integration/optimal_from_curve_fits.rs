@@ -117,6 +117,17 @@ fn optimal_from_a_joint_curve_fit_gives_the_curve_fits_n_star_and_intervals_hold
         "{}",
         stderr(&out)
     );
+    // A CSV of answers has no place for it: it goes to standard error.
+    let out = run(&[
+        "optimal", "--fit", &saved, "--budget", "1e21", "--format", "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("question,input,quantity"));
+    let e = stderr(&out);
+    assert!(
+        e.contains("answers from the joint curve fit") && e.contains("more than 5%"),
+        "{e}"
+    );
 }
 
 #[test]
