@@ -226,7 +226,7 @@ pub struct CurveUncertainty {
 }
 
 /// The `kind` of a curve fit file.
-pub(crate) const KIND: &str = crate::curve::FIT_KIND;
+const KIND: &str = crate::curve::FIT_KIND;
 
 /// Most bootstrap replicates of a curve fit: each one is a refit.
 pub const MAX_CURVE_DRAWS: usize = 20_000;

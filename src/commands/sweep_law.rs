@@ -327,3 +327,77 @@ pub fn optimal_at(
     )?;
     Ok(answers.budgets)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The simulated sweep's joint law (E, A, α, B, β, C).
+    const THETA: [f64; 6] = [2.04, 31.8, 0.193, 129.0, 0.229, 0.151];
+
+    fn joint<'a>(replicates: &'a [Vec<f64>], ends: Option<(Spread, Spread)>) -> JointEnds<'a> {
+        JointEnds {
+            law: "joint",
+            theta: THETA.to_vec(),
+            ends,
+            replicates,
+            failed: 1,
+            seed: 7,
+            objective: 0.5,
+            starts: (12, 10),
+            converged: true,
+            runs: 15,
+        }
+    }
+
+    #[test]
+    fn the_end_law_is_the_joint_law_at_the_median_kappa_and_fall_and_replicates_without_a_floor_are_left_out()
+     {
+        let mut floorless = THETA.to_vec();
+        floorless[5] = 40.0;
+        let replicates = vec![THETA.to_vec(), THETA.map(|v| v * 1.01).to_vec(), floorless];
+        let ends = ((0.54, 0.55, 0.56), (0.80, 0.90, 0.90));
+        let sweep =
+            SweepFit::of(&joint(&replicates, Some(ends)), "j.json", "0".repeat(64)).unwrap();
+        let law = sweep.fit.report.fitted.to_law();
+        let expected = ChinchillaLaw {
+            irreducible: 2.04 - 0.151 * 0.90,
+            param_coef: 31.8,
+            data_coef: 129.0 * 0.55_f64.powf(-0.229),
+            alpha: 0.193,
+            beta: 0.229,
+        };
+        for (n, d) in [(1e8, 1e10), (1e9, 2e10), (1e10, 1e12)] {
+            let (got, want) = (law.loss(n, d), expected.loss(n, d));
+            assert!((got - want).abs() < 1e-12 * want, "{got} against {want}");
+        }
+        let draws = sweep.fit.bootstrap.as_ref().unwrap();
+        assert_eq!((draws.len(), draws.failed()), (2, 0));
+        let o = &sweep.origin;
+        assert_eq!((o.replicates, o.failed, o.left_out, o.runs), (2, 1, 1, 15));
+        // The runs differ by 12.5% in the fall of their rate.
+        assert!(o.note.as_deref().unwrap().contains("more than 5%"));
+        assert_eq!(sweep.fit.provenance.flops_per_param_token, 6.0);
+    }
+
+    #[test]
+    fn a_law_of_one_run_has_no_law_of_n_and_d_and_a_joint_fit_without_its_ends_is_malformed() {
+        let one_run = JointEnds {
+            law: "annealing",
+            ..joint(&[], None)
+        };
+        let e = SweepFit::of(&one_run, "a.json", String::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--fit") && e.contains("annealing law"), "{e}");
+        let e = SweepFit::of(&joint(&[], None), "j.json", String::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("j.json") && e.contains("sweep: missing"), "{e}");
+        let unordered = Some(((0.6, 0.55, 0.56), (0.8, 0.9, 0.9)));
+        let e = SweepFit::of(&joint(&[], unordered), "j.json", String::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sweep.kappa"), "{e}");
+    }
+}
