@@ -12,6 +12,7 @@ from ._arguments import numbers_list
 from ._files import write_text_atomically
 from ._frames import FrameKind, frame_columns, is_pandas_frame, is_polars_frame, make_frame, mapping_columns
 from ._figures import FIGURE_DEFAULTS, Figure
+from ._fit import Fit
 from ._progress import ProgressArg, progress_callback
 from .errors import OptionError
 
@@ -154,6 +155,19 @@ class CurveFit:
             columns["d_lower"] = [r["d_interval"][0] for r in rows]
             columns["d_upper"] = [r["d_interval"][1] for r in rows]
         return make_frame(columns, frame)
+
+    def end_fit(self) -> Fit:
+        """For a fit of the joint law across sizes, its law at the runs' ends as a
+        :class:`Fit` of N and D (for runs of the sweep's schedule shape trained to their end),
+        with each bootstrap replicate's law of the ends as a draw: its :meth:`Fit.optimal`
+        answers as ``scaling-laws optimal --fit`` on this fit's file (budgets, sizes, target
+        losses, hardware budgets, shapes, inference tokens and unique tokens; the report's
+        ``sweep`` says where the law came from).
+
+        Raises:
+            OptionError: a fit of another law (no model size N).
+        """
+        return Fit(_native.NativeFit.from_curve_fit(self._json, "the curve fit"))
 
     def best_schedule(
         self,

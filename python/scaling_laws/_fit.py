@@ -630,7 +630,14 @@ class Fit:
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Fit":
         """Read a fit file written by ``scaling-laws fit --out`` (or saved from
         :meth:`to_json`). Later bootstraps reload its runs from the data file its provenance
-        names, checking that the file is unchanged."""
+        names, checking that the file is unchanged.
+
+        A joint curve fit (``scaling-laws curve fit --law joint --out``) is read as
+        ``scaling-laws optimal --fit`` reads it: its law at the runs' ends, for runs of the
+        sweep's schedule shape trained to their end, with its bootstrap replicates' laws as
+        the draws (as :meth:`CurveFit.end_fit`); :meth:`optimal` answers from it (the report's
+        ``sweep`` says where the law came from), and what needs the runs as a table (a new
+        bootstrap, ``assess``) is refused."""
         return cls(_native.NativeFit.load(os.fspath(path)))
 
     def text(self) -> str:

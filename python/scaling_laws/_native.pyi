@@ -47,6 +47,10 @@ class NativeFit:
     def from_json(text: str, shown: str, path: Optional[str] = None) -> "NativeFit":
         """Read a fit file's text; ``shown`` names it in messages, ``path`` lets its runs be
         reloaded."""
+    @staticmethod
+    def from_curve_fit(text: str, shown: str) -> "NativeFit":
+        """The law of N and D at the runs' ends of a joint curve fit's text, with its
+        replicates' laws as draws; ``shown`` names it in messages."""
     def to_json(self) -> str:
         """The command line's fit JSON (``fit --format json``, ``--out``)."""
     def text(self) -> str:

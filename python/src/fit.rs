@@ -13,6 +13,8 @@ use scaling_laws::answer::optimal::QuestionOptions;
 use scaling_laws::check::holdout::HoldoutRule;
 use scaling_laws::commands::fit::FitRequest;
 use scaling_laws::commands::optimal::OptimalRequest;
+use scaling_laws::commands::sweep_file;
+use scaling_laws::commands::sweep_law::{SweepFit, SweepOrigin};
 use scaling_laws::commands::{DataSource, FitSource};
 use scaling_laws::data::Dataset;
 use scaling_laws::fit::StartSelection;
@@ -187,11 +189,20 @@ pub struct NativeFit {
     data: Option<Dataset>,
     /// The fit file it was read from, whose provenance can reload the runs.
     path: Option<String>,
+    /// Where the law came from when it is a joint curve fit's law of N and D (then there are
+    /// no runs as a table).
+    sweep: Option<SweepOrigin>,
 }
 
 impl NativeFit {
     /// The fit as the source of a library command: in memory, with its runs or its file.
     pub(crate) fn source(&self) -> FitSource {
+        if let Some(origin) = &self.sweep {
+            return FitSource::Sweep(Box::new(SweepFit {
+                fit: self.saved.clone(),
+                origin: origin.clone(),
+            }));
+        }
         FitSource::Fitted {
             fit: Box::new(self.saved.clone()),
             data: self.data.clone(),
@@ -203,6 +214,17 @@ impl NativeFit {
     pub(crate) fn runs(&self) -> Result<std::borrow::Cow<'_, Dataset>, Error> {
         if let Some(d) = &self.data {
             return Ok(std::borrow::Cow::Borrowed(d));
+        }
+        if let Some(origin) = &self.sweep {
+            return Err(Error::invalid_option(
+                "bootstrap",
+                format!(
+                    "{} is a joint curve fit, which has no table of runs (N, D, loss) to \
+                     resample or refit; its intervals come from its own replicates: refit with \
+                     sl.curve_fit(..., law=\"joint\", bootstrap=N)",
+                    origin.file
+                ),
+            ));
         }
         match &self.path {
             Some(path) => Ok(std::borrow::Cow::Owned(
@@ -243,18 +265,44 @@ impl NativeFit {
             saved,
             data: None,
             path,
+            sweep: None,
+        })
+    }
+
+    /// The law of N and D of a joint curve fit (the text of `curve fit --law joint --out`;
+    /// `shown` names it), as `optimal --fit` reads it: its law at the runs' ends, with its
+    /// replicates' laws as draws.
+    #[staticmethod]
+    fn from_curve_fit(py: Python<'_>, text: &str, shown: &str) -> PyResult<Self> {
+        let sweep = sweep_file::from_json(text, shown).py_err(py)?;
+        Ok(NativeFit {
+            saved: sweep.fit,
+            data: None,
+            path: None,
+            sweep: Some(sweep.origin),
         })
     }
 
     /// Read a fit file as the command line's `--fit` reads it (a regular file of bounded size,
-    /// validated field by field); later calls reload its runs from its provenance.
+    /// validated field by field); later calls reload its runs from its provenance. A joint
+    /// curve fit is read as `optimal --fit` reads it, as its law of N and D.
     #[staticmethod]
     fn load(py: Python<'_>, path: &str) -> PyResult<Self> {
-        let saved = SavedFit::load(std::path::Path::new(path)).py_err(py)?;
+        let file = std::path::Path::new(path);
+        if let Some(sweep) = sweep_file::read(file).py_err(py)? {
+            return Ok(NativeFit {
+                saved: sweep.fit,
+                data: None,
+                path: None,
+                sweep: Some(sweep.origin),
+            });
+        }
+        let saved = SavedFit::load(file).py_err(py)?;
         Ok(NativeFit {
             saved,
             data: None,
             path: Some(path.to_string()),
+            sweep: None,
         })
     }
 
@@ -429,6 +477,7 @@ impl NativeFit {
                 saved,
                 data: Some(data.into_owned()),
                 path: self.path.clone(),
+                sweep: None,
             },
             notes,
         ))
@@ -654,6 +703,7 @@ fn fit_with(
         saved: fitted.fit,
         data: Some(fitted.data),
         path: None,
+        sweep: None,
     })
 }
 

@@ -157,6 +157,42 @@ def test_a_joint_fit_of_a_sweep_answers_budgets_as_the_command_line(cli_json):
     assert curve["past_data"].iloc[-1] == pytest.approx(math.log(2.0), rel=1e-9)
 
 
+def test_optimal_from_a_joint_curve_fit_is_the_command_lines_optimal_fit(cli, cli_json, tmp_path):
+    saved = tmp_path / "joint.json"
+    cli("curve", "fit", SWEEP_CSV, "--law", "joint", "--bootstrap", "20", "--seed", "5",
+        "--out", saved, "-q")
+    questions = ["--budget", "1e20", "--budget", "1e21", "--params", "1e9", "--target-loss", "3.0",
+                 "--gpu", "h100", "--gpus", "64", "--days", "10", "--unique-tokens", "5e10"]
+    ours = sl.Fit.load(saved).optimal(
+        budgets=[1e20, 1e21], params=1e9, target_loss=3.0, gpu="h100", gpus=64, days=10,
+        unique_tokens=5e10, frame="json",
+    )
+    theirs = cli_json("optimal", "--fit", saved, *questions, "--format", "json", "-q")
+    assert ours == theirs
+    assert ours["sweep"]["runs"] == 15 and ours["sweep"]["replicates"] == 20
+    budgets = ours["answers"]["budgets"]
+    # The truth's N* at 1e20 and 1e21 FLOPs (docs/curves.md) lies inside the intervals.
+    for answer, truth in zip(budgets, [4.70e8, 1.64e9]):
+        assert answer["n_params"]["lower"] < truth < answer["n_params"]["upper"]
+    # The same N* and intervals as the curve fit's own answer, and from the CurveFit in memory.
+    curve = sl.CurveFit.load(saved)
+    table = curve.optimal([1e20, 1e21])
+    for answer, row in zip(budgets, table.itertuples()):
+        assert answer["n_params"]["value"] == row.n_params
+        assert (answer["n_params"]["lower"], answer["n_params"]["upper"]) == (row.n_lower, row.n_upper)
+    in_memory = curve.end_fit().optimal(budgets=[1e20, 1e21], frame="json")
+    assert in_memory["answers"]["budgets"] == theirs["answers"]["budgets"][:2]
+    # What needs the runs as a table is refused, naming the keyword and what to do.
+    with pytest.raises(sl.OptionError, match="bootstrap") as refused:
+        curve.end_fit().optimal(budgets=1e21, bootstrap=50)
+    assert 'law="joint"' in str(refused.value) and "bootstrap=" in str(refused.value)
+    with pytest.raises(sl.OptionError, match="invalid assess: .*table of \\(N, D, loss\\)"):
+        sl.Fit.load(saved).optimal(budgets=1e21, assess=(1e9, 2e10))
+    annealing = sl.curve_fit(sl.curve_simulate(every=1000), law="annealing")
+    with pytest.raises(sl.OptionError, match="annealing law.*no model size N"):
+        annealing.end_fit()
+
+
 def test_joint_law_sizes_given_by_keyword_and_its_refusals_name_keywords():
     runs = pd.read_csv(SWEEP_CSV).drop(columns=["params"])
     with pytest.raises(sl.InputError, match="run_params="):

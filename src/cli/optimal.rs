@@ -88,7 +88,8 @@ pub struct OptimalArgs {
     inference: super::inference::InferenceArgs,
     #[command(flatten)]
     data_limit: super::data_limit::DataLimitArgs,
-    /// A fit saved by `scaling-laws fit --out` (instead of a data file).
+    /// A fit saved by `scaling-laws fit --out`, or a joint curve fit saved by `scaling-laws
+    /// curve fit --law joint --out` (its law at the runs' ends), instead of a data file.
     #[arg(long, value_name = "FIT.json", help_heading = "Input")]
     fit: Option<PathBuf>,
     #[command(flatten)]
@@ -148,11 +149,17 @@ impl OptimalArgs {
 pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     let reporter = Reporter::new(args.quiet);
     let report = optimal(args.request()?, &reporter)?;
-    // Text and JSON list the fit's warnings in the report; a CSV of answers has no place for
-    // them.
+    // Text and JSON list the fit's warnings (and where a curve fit's law came from) in the
+    // report; a CSV of answers has no place for them.
     if matches!(args.format, OutputFormat::Csv) {
         for w in &report.fit.report.diagnostics.warnings {
             super::note!("warning: {}", w.line());
+        }
+        if let Some(origin) = &report.sweep {
+            super::note!("answers from {}", origin.describe());
+            if let Some(note) = &origin.note {
+                super::note!("note: {note}");
+            }
         }
     }
     let mut stdout = super::stdout::lock();

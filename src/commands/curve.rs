@@ -11,13 +11,12 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::allocation::Allocator;
 use crate::curve::bootstrap::{
     CurveDraws, HeldOutError, Reach, bootstrap_curves, held_out_error, past_data, prediction_band,
     quantile, reach,
 };
 use crate::curve::fit::{CurveFitOptions, fit_curves, predict, schedule_run};
-use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end, end_law};
+use crate::curve::law::{CurveLaw, DEFAULT_LAMBDA, Joint, Spread, curve_law, decayed_end};
 use crate::curve::metrics::CurveScores;
 use crate::curve::schedule::{Schedule, interpolate};
 use crate::curve::{CurveRun, Prepared, SUM_TOLERANCE};
@@ -28,6 +27,8 @@ use crate::fit::objective::ResidualLoss;
 use crate::law::ChinchillaLaw;
 use crate::output::{Inputs, check_output};
 use crate::progress::Progress;
+
+use super::sweep_law::{JointEnds, optimal_at};
 
 /// Largest relative difference between a schedule and a logged learning rate that is taken
 /// as agreement (logs round the rate).
@@ -224,7 +225,8 @@ pub struct CurveUncertainty {
     pub draws: CurveDraws,
 }
 
-const KIND: &str = "scaling-laws curve fit";
+/// The `kind` of a curve fit file.
+const KIND: &str = crate::curve::FIT_KIND;
 
 /// Most bootstrap replicates of a curve fit: each one is a refit.
 pub const MAX_CURVE_DRAWS: usize = 20_000;
@@ -597,61 +599,33 @@ fn check_budgets(budgets: &[f64]) -> Result<(), Error> {
 }
 
 /// N* and D* at each of `budgets` (FLOPs, `C = 6·N·D`) from a joint-law fit's law at its runs'
-/// ends, with percentile intervals at the fit's level from its bootstrap draws (each draw's law
-/// of the ends at the same median schedule shape). E does not enter the split, so a draw
-/// whose `E − C·U_end` is 0 or less keeps its N* and D*.
+/// ends, with percentile intervals at the fit's level from its bootstrap replicates (each
+/// replicate's law of the ends at the same median schedule shape): the answers of `optimal
+/// --fit` on the same fit ([`super::sweep_law`]).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidOption`] naming `--budget` for a fit of another law or a budget that is not
-/// a positive number; naming `fit` when the law at the ends has no compute-optimal split.
+/// a positive number; as [`optimal_at`].
 pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<SweepOptimal>, Error> {
-    let Some(sweep) = &report.sweep else {
+    if report.sweep.is_none() {
         return Err(not_a_sweep_law(&report.law));
-    };
+    }
     check_budgets(budgets)?;
-    let allocator = |law: ChinchillaLaw| {
-        Allocator::new(
-            ChinchillaLaw {
-                irreducible: 1.0,
-                ..law
-            },
-            6.0,
-        )
-    };
-    let (kappa, annealed) = (sweep.kappa.1, sweep.annealed.1);
-    let point = allocator(sweep.law)?;
-    let draws: Vec<Allocator> = report
-        .uncertainty
-        .iter()
-        .flat_map(|u| &u.draws.theta)
-        .filter_map(|t| allocator(end_law(t, kappa, annealed)).ok())
-        .collect();
     let level = report.uncertainty.as_ref().map_or(0.95, |u| u.level);
-    let interval = |values: Vec<f64>| -> Option<(f64, f64)> {
-        let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-        if v.len() < 2 {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        Some((
-            quantile(&v, (1.0 - level) / 2.0),
-            quantile(&v, (1.0 + level) / 2.0),
-        ))
-    };
-    let optimal: Vec<SweepOptimal> = budgets
+    let interval = |e: &crate::uncertainty::Estimate| e.lower.zip(e.upper);
+    let optimal: Vec<SweepOptimal> = optimal_at(&report.joint_ends(), budgets, level)?
         .iter()
-        .map(|&c| {
-            let o = point.optimal_for_compute(c);
-            let at: Vec<_> = draws.iter().map(|a| a.optimal_for_compute(c)).collect();
-            SweepOptimal {
-                compute: c,
-                n_params: o.n_params,
-                n_tokens: o.n_tokens,
-                loss: sweep.law.loss(o.n_params, o.n_tokens),
-                n_interval: interval(at.iter().map(|o| o.n_params).collect()),
-                d_interval: interval(at.iter().map(|o| o.n_tokens).collect()),
-            }
+        .filter_map(|o| {
+            let (n, d) = (o.n_params.as_ref()?, o.n_tokens.as_ref()?);
+            Some(SweepOptimal {
+                compute: o.compute.value,
+                n_params: n.value,
+                n_tokens: d.value,
+                loss: o.loss.value,
+                n_interval: interval(n),
+                d_interval: interval(d),
+            })
         })
         .collect();
     check_finite(&optimal, "N* and D* of the joint law")?;
@@ -830,8 +804,12 @@ impl CurveFitReport {
             path: shown.to_string(),
             message,
         };
-        let report: CurveFitReport = serde_json::from_str(text)
-            .map_err(|e| bad(format!("not a curve fit saved by `curve fit --out` ({e})")))?;
+        let report: CurveFitReport = serde_json::from_str(text).map_err(|e| {
+            let at = crate::saved::json_path_of_error(text, &e);
+            bad(format!(
+                "not a curve fit saved by `curve fit --out`: malformed at {at} ({e})"
+            ))
+        })?;
         if report.kind != KIND {
             return Err(bad(format!("its kind is '{}', not '{KIND}'", report.kind)));
         }
@@ -874,6 +852,22 @@ impl CurveFitReport {
             }
         }
         Ok((report, law))
+    }
+
+    /// What its law of N and D is made from ([`super::sweep_law`]).
+    pub fn joint_ends(&self) -> JointEnds<'_> {
+        JointEnds {
+            law: &self.law,
+            theta: self.theta(),
+            ends: self.sweep.as_ref().map(|s| (s.kappa, s.annealed)),
+            replicates: self.uncertainty.as_ref().map_or(&[], |u| &u.draws.theta),
+            failed: self.uncertainty.as_ref().map_or(0, |u| u.draws.failed),
+            seed: self.uncertainty.as_ref().map_or(0, |u| u.draws.seed),
+            objective: self.objective,
+            starts: self.starts,
+            converged: self.converged,
+            runs: self.runs.len(),
+        }
     }
 
     /// The fitted parameters in the law's order.

@@ -28,6 +28,8 @@
 //! - [`optimal`]: the allocation questions, with budgets in hardware units, the plans and
 //!   shapes of the answers, inference-aware sizes and unique-token limits
 //!   (`scaling-laws optimal`).
+//! - [`sweep_law`], [`sweep_file`]: a joint curve fit (its file) as a law of N and D, which
+//!   `optimal` answers from (`scaling-laws optimal --fit CURVE.json`, `curve fit --budget`).
 
 pub mod bootstrap;
 pub mod chinchilla;
@@ -45,6 +47,8 @@ pub mod plot;
 pub mod select;
 pub mod simulate;
 pub mod suggest;
+pub mod sweep_file;
+pub mod sweep_law;
 pub mod task;
 
 use std::borrow::Cow;
@@ -135,6 +139,10 @@ pub enum FitSource {
     },
     /// A fit file saved by `fit --out` (its runs reloaded from its provenance when needed).
     Saved(PathBuf),
+    /// The law of N and D of a joint curve fit (`curve fit --law joint --out`): the law at
+    /// the ends of runs of the sweep's schedule shape, with its replicates' laws as draws. It
+    /// has no table of runs.
+    Sweep(Box<sweep_law::SweepFit>),
     /// A fit in memory, with its runs when at hand, and the file it was read from.
     Fitted {
         /// The fit.
@@ -155,6 +163,8 @@ pub struct Resolved {
     pub data: Option<Dataset>,
     /// The fit file it was read from.
     pub path: Option<PathBuf>,
+    /// Where the law came from when it is a joint curve fit's law of N and D.
+    pub sweep: Option<sweep_law::SweepOrigin>,
 }
 
 impl Resolved {
@@ -167,6 +177,17 @@ impl Resolved {
     pub fn runs(&self) -> Result<Cow<'_, Dataset>, Error> {
         if let Some(d) = &self.data {
             return Ok(Cow::Borrowed(d));
+        }
+        if let Some(origin) = &self.sweep {
+            return Err(Error::invalid_option(
+                "--fit",
+                format!(
+                    "{} is a joint curve fit: its law of N and D has no table of runs (N, D, \
+                     loss) to refit or to check against; give the table of runs' final losses \
+                     instead, or answer from the curve fit's own bootstrap",
+                    origin.file
+                ),
+            ));
         }
         match &self.path {
             Some(path) => Ok(Cow::Owned(self.fit.reload_data(path)?)),
@@ -188,6 +209,23 @@ impl Resolved {
 }
 
 impl FitSource {
+    /// This source, with a saved fit that is a joint curve fit (`curve fit --law joint
+    /// --out`) read as its law of N and D ([`sweep_file`]); for the commands that answer from
+    /// such a law (`optimal`).
+    ///
+    /// # Errors
+    ///
+    /// As [`sweep_file::read`].
+    pub fn reading_curve_fits(self) -> Result<FitSource, Error> {
+        match self {
+            FitSource::Saved(path) => Ok(match sweep_file::read(&path)? {
+                Some(sweep) => FitSource::Sweep(Box::new(sweep)),
+                None => FitSource::Saved(path),
+            }),
+            other => Ok(other),
+        }
+    }
+
     /// The fit: fitted now, read from its file, or as given. An output `out` that would
     /// replace an input (the data, a fit file or the data behind it) is refused before any
     /// fitting.
@@ -220,17 +258,26 @@ impl FitSource {
                     fit: fitted.fit,
                     data: Some(fitted.data),
                     path: None,
+                    sweep: None,
                 }
             }
             FitSource::Saved(path) => Resolved {
                 fit: SavedFit::load(&path)?,
                 data: None,
                 path: Some(path),
+                sweep: None,
+            },
+            FitSource::Sweep(sweep) => Resolved {
+                fit: sweep.fit,
+                data: None,
+                path: None,
+                sweep: Some(sweep.origin),
             },
             FitSource::Fitted { fit, data, path } => Resolved {
                 fit: *fit,
                 data,
                 path,
+                sweep: None,
             },
         };
         if let Some(destination) = destination {

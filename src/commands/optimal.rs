@@ -20,12 +20,14 @@ use crate::progress::{Note, Progress};
 use crate::saved::SavedFit;
 use crate::uncertainty::{BootstrapConfig, PredictiveModel};
 
+use super::sweep_law::SweepOrigin;
 use super::{FitSource, Resolved};
 
 /// The questions of `optimal` and what to answer them with.
 #[derive(Debug, Clone)]
 pub struct OptimalRequest {
-    /// The fit: data to fit now, a saved fit, or a fit in memory.
+    /// The fit: data to fit now, a saved fit (of `fit --out`, or a joint curve fit of `curve
+    /// fit --law joint --out`, answered from its law of N and D), or a fit in memory.
     pub source: FitSource,
     /// Budgets, sizes, target losses, models to assess, and the level of intervals.
     pub questions: QuestionOptions,
@@ -63,6 +65,8 @@ pub struct OptimalReport {
     pub inference: Option<InferenceAnswers>,
     /// Allocations under the unique-token limit, when one was given and a budget is answered.
     pub data_limit: Option<DataLimit>,
+    /// Where the law came from when the fit is a joint curve fit's law of N and D.
+    pub sweep: Option<SweepOrigin>,
 }
 
 /// Answer `request`: resolve the fit (fitting or reading it), bootstrap it when asked, answer
@@ -88,14 +92,25 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
         options.budget.len() - 1
     });
     let out = request.out.as_deref();
+    let source = request.source.reading_curve_fits()?;
+    if let FitSource::Sweep(sweep) = &source {
+        refuse_for_sweep(&sweep.origin, &request.bootstrap, out, &options)?;
+    }
     // The fit's warnings are part of the report (`fit.report.diagnostics.warnings`), listed
     // there once.
-    let mut resolved = request.source.resolve(out, progress)?;
+    let mut resolved = source.resolve(out, progress)?;
     let questions = options.questions(resolved.fit.provenance.flops_per_param_token)?;
     // The runs are needed for the bootstrap and for prediction intervals (assessed models),
     // and for the extrapolation check when at hand.
     let needs_data = request.bootstrap.is_some() || !questions.assess.is_empty();
-    with_runs(&mut resolved, needs_data, progress)?;
+    if resolved.sweep.is_some() {
+        progress.note(&Note::Info(
+            "no extrapolation check: a joint curve fit keeps no table of its runs' N and D".into(),
+        ));
+    } else {
+        with_runs(&mut resolved, needs_data, progress)?;
+    }
+    let sweep = resolved.sweep.take();
     let (mut fit, data) = (resolved.fit, resolved.data);
     if let (Some(config), Some(data)) = (&request.bootstrap, &data) {
         fit = super::bootstrap::bootstrap(&fit, data, config, progress)?;
@@ -142,7 +157,56 @@ pub fn optimal(request: OptimalRequest, progress: &dyn Progress) -> Result<Optim
         decisions,
         inference,
         data_limit,
+        sweep,
     })
+}
+
+/// Refuse what a joint curve fit's law of N and D cannot answer: a new bootstrap and assessed
+/// models need the runs as a table of (N, D, loss), and `--out` saves a fit of such a table.
+fn refuse_for_sweep(
+    origin: &SweepOrigin,
+    bootstrap: &Option<BootstrapConfig>,
+    out: Option<&std::path::Path>,
+    questions: &QuestionOptions,
+) -> Result<(), Error> {
+    let file = &origin.file;
+    if bootstrap.is_some() {
+        return Err(Error::invalid_option(
+            "--bootstrap",
+            format!(
+                "{file} is a joint curve fit, which has no table of runs to resample here; its \
+                 intervals come from its own replicates: refit with `scaling-laws curve fit \
+                 LOGS --law joint --bootstrap N --out {file}` and drop --bootstrap"
+            ),
+        ));
+    }
+    if !questions.assess.is_empty() || !questions.assess_model.is_empty() {
+        let flag = if questions.assess.is_empty() {
+            "--assess-model"
+        } else {
+            "--assess"
+        };
+        return Err(Error::invalid_option(
+            flag,
+            format!(
+                "{file} is a joint curve fit: a model's prediction interval needs the runs as a \
+                 table of (N, D, loss), which it does not keep; predict a model's loss along its \
+                 run with `scaling-laws curve predict --fit {file} --params N \
+                 --tokens-per-step T --schedule SPEC`, or ask --budget, --params or --target-loss"
+            ),
+        ));
+    }
+    if let Some(out) = out {
+        return Err(Error::invalid_option(
+            "--out",
+            format!(
+                "{} would save a fit of a table of runs, and {file} is a joint curve fit, already \
+                 saved; drop --out and answer from {file}",
+                out.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Reload the runs of a fit read from its file: an error when they are `needed`, else a note

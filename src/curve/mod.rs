@@ -8,6 +8,10 @@
 //! [`law::CurveLaw`]; [`fit`] fits one to a set of runs by the same Huber-on-log objective and
 //! L-BFGS as the laws of N and D; [`metrics`] scores predictions as the papers do.
 
+/// The `kind` of a curve fit file (`scaling-laws curve fit --out`), which tells it from other
+/// JSON files.
+pub const FIT_KIND: &str = "scaling-laws curve fit";
+
 pub mod bootstrap;
 pub mod fit;
 pub mod law;

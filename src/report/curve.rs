@@ -198,9 +198,7 @@ fn sweep_text(s: &SweepEnd, level: Option<f64>, w: &mut dyn Write) -> io::Result
         spread(s.kappa),
         spread(s.annealed)
     )?;
-    if (s.kappa.2 - s.kappa.0) > 0.05 * s.kappa.1
-        || (s.annealed.2 - s.annealed.0) > 0.05 * s.annealed.1
-    {
+    if crate::curve::law::runs_differ(s.kappa, s.annealed) {
         writeln!(
             w,
             "  note: the runs differ by more than 5% in these at their ends (a short run's \

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::Format;
 use crate::answer::optimal::{Answers, OptimalEstimate};
 use crate::commands::optimal::OptimalReport;
+use crate::commands::sweep_law::SweepOrigin;
 use crate::saved::SavedFit;
 use crate::uncertainty::Estimate;
 
@@ -43,13 +44,52 @@ pub fn with_interval(e: &Estimate) -> String {
     }
 }
 
-fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
+fn header(
+    saved: &SavedFit,
+    sweep: Option<&SweepOrigin>,
+    answers: &Answers,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let p = &saved.provenance;
-    writeln!(
-        w,
-        "Compute-optimal allocation, C = {}·N·D, from the fit to {} ({} runs)",
-        answers.flops_per_param_token, p.source.path, p.rows_used
-    )?;
+    match sweep {
+        Some(origin) => {
+            writeln!(
+                w,
+                "Compute-optimal allocation, C = {}·N·D, from the joint curve fit {} ({} runs)",
+                answers.flops_per_param_token, origin.file, origin.runs
+            )?;
+            writeln!(
+                w,
+                "law of N and D: the joint law at the end of runs of the sweep's schedule shape \
+                 trained to their end, E' = E − C·U_end and B' = B·κ^−β with κ = {:.4} and U_end \
+                 = {:.4} (the runs' medians)",
+                origin.kappa.1, origin.annealed.1
+            )?;
+            let failed = match (origin.failed, origin.left_out) {
+                (0, 0) => String::new(),
+                (f, 0) => format!(" ({f} did not converge)"),
+                (f, l) => {
+                    format!(" ({f} did not converge; {l} left out, their E − C·U_end not positive)")
+                }
+            };
+            if origin.replicates > 0 {
+                writeln!(
+                    w,
+                    "draws: each of the curve fit's {} bootstrap replicates at the same κ and \
+                     U_end{failed}",
+                    origin.replicates
+                )?;
+            }
+            if let Some(note) = &origin.note {
+                writeln!(w, "note: {note}")?;
+            }
+        }
+        None => writeln!(
+            w,
+            "Compute-optimal allocation, C = {}·N·D, from the fit to {} ({} runs)",
+            answers.flops_per_param_token, p.source.path, p.rows_used
+        )?,
+    }
     let family = saved.report.fitted.family;
     if !family.is_chinchilla() {
         writeln!(w, "law: {family}, {}", family.formula())?;
@@ -75,6 +115,11 @@ fn header(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<
                 )?;
             }
         }
+        None if sweep.is_some() => writeln!(
+            w,
+            "intervals: none (refit with `curve fit --law joint --bootstrap 200 --out FILE` for \
+             confidence intervals)"
+        )?,
         None => writeln!(
             w,
             "intervals: none (add --bootstrap 4000 for confidence intervals)"
@@ -120,13 +165,18 @@ fn optimal_row(
 ///
 /// Any error of the writer.
 pub fn text(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
-    body(saved, answers, w)?;
+    body(saved, None, answers, w)?;
     warnings_text(&answers.warnings, w)
 }
 
 /// The answers without their warnings.
-fn body(saved: &SavedFit, answers: &Answers, w: &mut dyn Write) -> io::Result<()> {
-    header(saved, answers, w)?;
+fn body(
+    saved: &SavedFit,
+    sweep: Option<&SweepOrigin>,
+    answers: &Answers,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    header(saved, sweep, answers, w)?;
     writeln!(w)?;
     writeln!(
         w,
@@ -466,8 +516,15 @@ struct ReportJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     inference: Option<&'a crate::answer::inference::InferenceAnswers>,
     law: &'a crate::law::ParamValues,
-    rows_used: usize,
-    source: &'a crate::data::SourceInfo,
+    /// The runs of the fit to a table of runs (a joint curve fit's are in `sweep`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows_used: Option<usize>,
+    /// The table of runs fitted (a joint curve fit's file is in `sweep`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a crate::data::SourceInfo>,
+    /// Where the law came from when it is a joint curve fit's law of N and D.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sweep: Option<&'a SweepOrigin>,
 }
 
 /// Write the report of `optimal` in `format`: the answers, then the plans of the decisions, the
@@ -480,7 +537,7 @@ pub fn render(report: &OptimalReport, format: Format, w: &mut dyn Write) -> io::
     let (fit, answers) = (&report.fit, &report.answers);
     match format {
         Format::Text => {
-            body(fit, answers, w)?;
+            body(fit, report.sweep.as_ref(), answers, w)?;
             // The fit's warnings are listed here, once, beside the answers' (the command does
             // not also print them on standard error).
             let of_fit = &fit.report.diagnostics.warnings;
@@ -515,8 +572,9 @@ pub fn render(report: &OptimalReport, format: Format, w: &mut dyn Write) -> io::
                 fit_warnings: &fit.report.diagnostics.warnings,
                 inference: report.inference.as_ref(),
                 law: &fit.report.fitted.law,
-                rows_used: fit.provenance.rows_used,
-                source: &fit.provenance.source,
+                rows_used: report.sweep.is_none().then_some(fit.provenance.rows_used),
+                source: report.sweep.is_none().then_some(&fit.provenance.source),
+                sweep: report.sweep.as_ref(),
             })?;
             super::json(&value, w)
         }

@@ -337,8 +337,7 @@ impl SavedFit {
         };
         check_header(text).map_err(bad)?;
         let mut saved: SavedFit = serde_json::from_str(text).map_err(|e| {
-            let at = json_path::path_at(text, json_path::offset_of(text, e.line(), e.column()));
-            let at = if at.is_empty() { "the file".into() } else { at };
+            let at = json_path_of_error(text, &e);
             bad(format!("malformed at {at} ({e}); refit with this version"))
         })?;
         if let Err(Error::NotFinite { path, value, .. }) =
@@ -355,11 +354,19 @@ impl SavedFit {
     }
 }
 
-/// The `format` and `format_version` of a fit file, read without building the rest.
+/// Where in `text` the JSON error `e` arose, as a JSON path (`the file` when at its top).
+pub fn json_path_of_error(text: &str, e: &serde_json::Error) -> String {
+    let at = json_path::path_at(text, json_path::offset_of(text, e.line(), e.column()));
+    if at.is_empty() { "the file".into() } else { at }
+}
+
+/// The `format` and `format_version` of a fit file (and the `kind` of a curve fit), read
+/// without building the rest.
 #[derive(Deserialize)]
 struct Header {
     format: Option<serde_json::Value>,
     format_version: Option<serde_json::Value>,
+    kind: Option<serde_json::Value>,
 }
 
 /// The text is JSON of the fit-file format, of the version this tool reads.
@@ -369,9 +376,18 @@ fn check_header(text: &str) -> Result<(), String> {
         Err(e) if e.is_data() => Header {
             format: None,
             format_version: None,
+            kind: None,
         },
         Err(e) => return Err(format!("not JSON ({e})")),
     };
+    if header.kind.as_ref().and_then(|k| k.as_str()) == Some(crate::curve::FIT_KIND) {
+        return Err(
+            "it is a curve fit (of `scaling-laws curve fit --out`), not a fit of a table of runs \
+             (make one with `scaling-laws fit --out FILE`); `scaling-laws optimal --fit` answers \
+             from a joint curve fit's law of N and D"
+                .into(),
+        );
+    }
     if header.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
         return Err(
             "not a scaling-laws fit file (make one with `scaling-laws fit --out FILE`)".into(),

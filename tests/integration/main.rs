@@ -28,6 +28,7 @@ mod limits;
 mod loader;
 mod numbers;
 mod optimal;
+mod optimal_from_curve_fits;
 mod outliers;
 mod paper_figures;
 mod plan;

@@ -245,6 +245,13 @@ pub fn decayed_end(joint: &Joint, theta: &[f64], runs: &[Prepared]) -> Option<De
     })
 }
 
+/// Whether runs differ by more than 5% in `kappa` or `annealed` at their ends (lowest to highest
+/// against the median): then their law of N and D, taken at the median, fits some of them less
+/// well.
+pub fn runs_differ(kappa: Spread, annealed: Spread) -> bool {
+    (kappa.2 - kappa.0) > 0.05 * kappa.1 || (annealed.2 - annealed.0) > 0.05 * annealed.1
+}
+
 /// The Chinchilla law of the joint law `theta` at the end of runs whose mean relative rate is
 /// `kappa` and whose rate has fallen by `annealed` of its peak: `E − C·annealed`, `A`, `α`,
 /// `B·κ^−β`, `β`.

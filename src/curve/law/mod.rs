@@ -19,7 +19,7 @@ mod multipower;
 
 pub use annealing::Annealing;
 pub use blind::Blind;
-pub use joint::{DecayedEnd, Joint, Spread, decayed_end, end_law};
+pub use joint::{DecayedEnd, Joint, Spread, decayed_end, end_law, runs_differ};
 pub use multipower::MultiPower;
 
 use super::Prepared;
