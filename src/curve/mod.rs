@@ -10,6 +10,7 @@
 
 pub mod bootstrap;
 pub mod fit;
+pub mod free;
 pub mod law;
 pub mod metrics;
 mod prepared;
