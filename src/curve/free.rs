@@ -21,7 +21,7 @@
 //! It starts from a given schedule sampled at the knots (each weight at least
 //! [`START_WEIGHT`]: a zero weight is a saddle), and ends no higher than that start. Knots
 //! within [`SNAP`] of the range from the peak or the floor are then set to it when that does
-//! not raise the loss: the optimum of a law that only sees the summed rate is the constant
+//! not raise the loss (beyond its [`ROUNDING`]): the optimum of a law that only sees the summed rate is the constant
 //! peak, exactly.
 
 use super::law::CurveLaw;
@@ -38,6 +38,10 @@ pub const START_WEIGHT: f64 = 1e-8;
 /// Knots this close to the peak or the floor, as a fraction of the range between, are moved
 /// onto it when that does not raise the loss.
 pub const SNAP: f64 = 1e-4;
+
+/// The rounding error of the loss summed over the steps, relative: a snap that raises the
+/// loss by no more is taken.
+pub const ROUNDING: f64 = 1e-11;
 
 /// L-BFGS iterations at most.
 pub const MAX_ITERS: u64 = 2000;
@@ -223,8 +227,8 @@ pub fn free_schedule(
     drops.push(1.0 - taken);
     let options = SolverOptions {
         max_iters: MAX_ITERS,
-        grad_rtol: 1e-12,
-        cost_rtol: 1e-15,
+        grad_rtol: 1e-10,
+        cost_rtol: 1e-13,
         memory: 20,
         ..SolverOptions::default()
     };
@@ -259,7 +263,7 @@ pub fn free_schedule(
             })
             .collect();
         let snapped_loss = problem.loss(&snapped, None);
-        if snapped_loss <= loss {
+        if snapped_loss <= loss + ROUNDING * loss.abs() {
             (knots, loss) = (snapped, snapped_loss);
         }
     }

@@ -61,44 +61,64 @@ pub(super) fn annealing(theta: &[f64], lambda: f64, lrs: &[f64], grad: Option<&m
 
 /// The multi-power law at the last step of `lrs`.
 pub(super) fn multi_power(theta: &[f64], lrs: &[f64], grad: Option<&mut [f64]>) -> f64 {
-    let (mut loss, d_s) = power(theta, lrs);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { multi_power_avx2(theta, lrs, grad) };
+    }
+    multi_power_any(theta, lrs, grad)
+}
+
+/// [`multi_power_any`] compiled for 4-wide vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn multi_power_avx2(theta: &[f64], lrs: &[f64], grad: Option<&mut [f64]>) -> f64 {
+    multi_power_any(theta, lrs, grad)
+}
+
+/// The multi-power law in three passes: the rate-area after each step (a running sum), then
+/// `G_k` and `G'_k·η_k^−γ` of every step independently (the powers, in vector code), then the
+/// gradient's running sums.
+#[inline(always)]
+fn multi_power_any(theta: &[f64], lrs: &[f64], grad: Option<&mut [f64]>) -> f64 {
+    let (loss, d_s) = power(theta, lrs);
     let (b, c, beta, gamma) = (theta[3], theta[4], theta[5], theta[6]);
-    let t = lrs.len() - 1;
-    let total: f64 = lrs.iter().sum();
-    let Some(g) = grad else {
-        let mut before = 0.0;
-        let mut drop = 0.0;
-        for k in 1..=t {
-            before += lrs[k - 1];
-            let delta = lrs[k] - lrs[k - 1];
-            if delta != 0.0 {
-                let x = fastmath::exp(-gamma * fastmath::ln(lrs[k])) * (total - before);
-                drop += delta * (1.0 - fastmath::exp(-beta * fastmath::ln(1.0 + c * x)));
-            }
-        }
-        return loss + b * drop;
-    };
-    // Forward: G_k, and the running sum of Δ_k·G'_k·η_k^−γ, which step j's rate adds to every
-    // x_k with k ≤ j.
-    g.fill(d_s);
-    let (mut before, mut drop, mut running) = (0.0, 0.0, 0.0);
-    for k in 1..=t {
-        before += lrs[k - 1];
-        let delta = lrs[k] - lrs[k - 1];
+    let n = lrs.len();
+    // after[k] = S − S(k−1), the area from step k to the end.
+    let mut after = vec![0.0; n];
+    let mut acc = 0.0;
+    for k in (0..n).rev() {
+        acc += lrs[k];
+        after[k] = acc;
+    }
+    let mut g_of = vec![0.0; n];
+    let mut slope = vec![0.0; n];
+    for k in 1..n {
         let q = fastmath::exp(-gamma * fastmath::ln(lrs[k]));
-        let x = q * (total - before);
+        let x = q * after[k];
         let u = 1.0 + c * x;
         let p = fastmath::exp(-beta * fastmath::ln(u));
-        let g_k = 1.0 - p;
-        let dg = beta * c * p / u;
-        drop += delta * g_k;
-        running += delta * dg * q;
-        // Step k: G_k − γ·Δ_k·G'_k·x_k/η_k + the running sum; step k − 1: −G_k.
-        g[k] += b * (g_k - gamma * delta * dg * x / lrs[k] + running);
-        g[k - 1] -= b * g_k;
+        g_of[k] = 1.0 - p;
+        // G'_k·η_k^−γ = β·C·p/u·q.
+        slope[k] = beta * c * p / u * q;
     }
-    loss += b * drop;
-    loss
+    let mut drop = 0.0;
+    for k in 1..n {
+        drop += (lrs[k] - lrs[k - 1]) * g_of[k];
+    }
+    if let Some(g) = grad {
+        g.fill(d_s);
+        let mut running = 0.0;
+        for k in 1..n {
+            let delta = lrs[k] - lrs[k - 1];
+            running += delta * slope[k];
+            // Step k: G_k − γ·Δ_k·G'_k·x_k/η_k (x_k/η_k·G'_k = slope·after/η) + the running sum;
+            // step k − 1: −G_k.
+            g[k] += b * (g_of[k] - gamma * delta * slope[k] * after[k] / lrs[k] + running);
+            g[k - 1] -= b * g_of[k];
+        }
+    }
+    loss + b * drop
 }
 
 #[cfg(test)]
