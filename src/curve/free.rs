@@ -81,10 +81,11 @@ pub fn rates_of(head: &[f64], knots: &[(usize, f64)]) -> Vec<f64> {
     out.push(knots[0].1);
     for pair in knots.windows(2) {
         let ((a, va), (b, vb)) = (pair[0], pair[1]);
-        for j in a + 1..=b {
+        for j in a + 1..b {
             let t = (j - a) as f64 / (b - a) as f64;
             out.push(va + (vb - va) * t);
         }
+        out.push(vb);
     }
     out
 }
