@@ -723,3 +723,68 @@ fn the_free_schedule_a_fitted_law_picks_ends_no_worse_than_the_grid_s_best_under
         );
     }
 }
+
+#[test]
+fn the_free_schedule_of_a_joint_fit_and_a_free_out_over_the_fit_are_refused_by_flag() {
+    let dir = crate::common::temp_dir();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = "cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000";
+    let sweep = root.join("data/simulated_sweep_curves.csv");
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "fit",
+            sweep.to_str().unwrap(),
+            "--law",
+            "joint",
+            "--out",
+            "joint.json",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "schedule",
+            "--fit",
+            "joint.json",
+            "--schedule",
+            base,
+            "--free",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("invalid --fit: the schedule search takes a law of one model size")
+            && err.contains("--law annealing or multi-power"),
+        "{err}"
+    );
+    let before = std::fs::read(dir.path().join("joint.json")).unwrap();
+    let out = curve_cli(
+        dir.path(),
+        &[
+            "curve",
+            "schedule",
+            "--fit",
+            "joint.json",
+            "--schedule",
+            base,
+            "--free-out",
+            "joint.json",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = crate::common::stderr(&out);
+    assert!(
+        err.contains("invalid --free-out: joint.json is the fit file (--fit); writing it would replace the input"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("joint.json")).unwrap(),
+        before
+    );
+}
