@@ -25,8 +25,7 @@ const EXAMPLES: &str = "\
 Examples:
   scaling-laws curve fit data/simulated_curves.csv --law annealing --bootstrap 50 --out band.json
   scaling-laws curve predict --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=30000 --target-loss 2.75
-  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000
-  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000 --free --free-out free.csv
+  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000 --free-out free.csv
   scaling-laws curve simulate --every 500 --out curves.csv";
 
 /// `scaling-laws curve`.
