@@ -174,17 +174,30 @@ class CurveFit:
         schedule: str,
         *,
         families: Sequence[str] = ("cosine", "wsd"),
+        free: bool = False,
         frame: FrameKind = "pandas",
     ) -> Any:
         """The best schedule of each family at the warmup, peak and horizon of ``schedule``
         (as ``curve schedule``).
 
+        Args:
+            schedule: the schedule whose warmup, peak rate and horizon every candidate keeps.
+            families: the families to search.
+            free: also the best free schedule (``--free``): after the warmup, any
+                non-increasing rate between the grid's lowest final rate and the peak;
+                :meth:`free_schedule` gives its rate at every step.
+            frame: ``"pandas"``, ``"polars"`` or ``"dict"``.
+
         Returns:
             One row per schedule (``given``, ``baseline``: cosine to 10% of the peak, then each
-            family's best) with columns role, schedule, final_loss, gain (the baseline's final
-            loss minus this one's) and, with a bootstrapped fit, gain_lower, gain_upper.
+            family's best, then ``free`` with ``free=True``) with columns role, schedule,
+            final_loss, gain (the baseline's final loss minus this one's) and, with a
+            bootstrapped fit, gain_lower, gain_upper.
         """
-        r = json.loads(_native.curve_best_schedule(self._json, str(schedule), [str(f) for f in families]))
+        text, _ = _native.curve_best_schedule(
+            self._json, str(schedule), [str(f) for f in families], bool(free)
+        )
+        r = json.loads(text)
         rows = r["schedules"]
         columns = {
             "role": [s["role"] for s in rows],
@@ -196,6 +209,33 @@ class CurveFit:
             columns["gain_lower"] = [s["gain_interval"][0] for s in rows]
             columns["gain_upper"] = [s["gain_interval"][1] for s in rows]
         return make_frame(columns, frame)
+
+    def free_schedule(
+        self,
+        schedule: str,
+        *,
+        families: Sequence[str] = ("cosine", "wsd"),
+        frame: FrameKind = "pandas",
+    ) -> Any:
+        """The best free schedule's learning rate at every step (as ``curve schedule --free
+        --free-out FILE`` writes it): the warmup of ``schedule``, then the non-increasing rate
+        that the law predicts to end lowest, started from the best schedule of ``families``.
+
+        Returns:
+            Columns step (0 to the horizon - 1) and lr.
+
+        Example:
+            >>> import scaling_laws as sl
+            >>> fit = sl.curve_fit(sl.curve_simulate(frame="dict"), law="blind")
+            >>> rates = fit.free_schedule("cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000")
+            >>> float(rates["lr"].iloc[-1])  # the summed rate alone: the peak to the end
+            0.0003
+        """
+        _, lrs = _native.curve_best_schedule(
+            self._json, str(schedule), [str(f) for f in families], True
+        )
+        lrs = list(lrs or [])
+        return make_frame({"step": list(range(len(lrs))), "lr": lrs}, frame)
 
     def plot(
         self,

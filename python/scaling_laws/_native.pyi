@@ -211,8 +211,11 @@ def curve_predict(
 def curve_optimal(text: str, budgets: list[float]) -> str:
     """N* and D* at budgets from a joint-law fit (``curve fit --budget``), as JSON."""
 
-def curve_best_schedule(text: str, schedule: str, families: list[str]) -> str:
-    """The best schedule of each family (``curve schedule``), as JSON."""
+def curve_best_schedule(
+    text: str, schedule: str, families: list[str], free: bool = False
+) -> tuple[str, Optional[list[float]]]:
+    """The best schedule of each family (``curve schedule``), as JSON, and with ``free`` the
+    free schedule's rate at every step (``--free-out``)."""
 
 def curve_simulate_runs(
     schedules: list[str],

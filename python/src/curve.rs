@@ -174,24 +174,30 @@ fn curve_optimal(py: Python<'_>, text: &str, budgets: Vec<f64>) -> PyResult<Stri
     serde_json::to_string(&optimal).map_err(json_error)
 }
 
-/// The best schedule of each family for a fit, as JSON (`curve schedule --format json`).
+/// The best schedule of each family for a fit, as JSON (`curve schedule --format json`), and
+/// with `free` the free schedule's rate at every step (what `--free-out` writes).
 #[pyfunction]
+#[pyo3(signature = (text, schedule, families, free=false))]
 fn curve_best_schedule(
     py: Python<'_>,
     text: &str,
     schedule: &str,
     families: Vec<String>,
-) -> PyResult<String> {
+    free: bool,
+) -> PyResult<(String, Option<Vec<f64>>)> {
     let (saved, law) = load(py, text, "the fit")?;
     let request = CurveScheduleRequest {
         fit: String::new(),
         base: Schedule::parse(schedule, "--schedule").py_err(py)?,
         families,
+        free,
+        free_out: None,
     };
     let report = py
         .detach(|| schedule_with(&saved, law.as_ref(), &request))
         .py_err(py)?;
-    serde_json::to_string(&report).map_err(json_error)
+    let lrs = report.free.as_ref().map(|f| f.lrs.clone());
+    Ok((serde_json::to_string(&report).map_err(json_error)?, lrs))
 }
 
 /// The keyword arguments of `CurveFit.plot`, named as the flags of `curve plot`.

@@ -217,3 +217,27 @@ def test_simulated_sweeps_are_the_command_lines(cli):
     assert len(text) - 1 == len(ours["loss"])
     first = text[1].split(",")
     assert first[0] == ours["run"][0] and float(first[4]) == ours["params"][0]
+
+
+def test_the_free_schedule_and_its_rates_are_the_command_lines(banded, cli, cli_json, tmp_path):
+    path = tmp_path / "fit.json"
+    banded.save(path)
+    out = tmp_path / "free.csv"
+    cli_report = cli_json(
+        "curve", "schedule", "--fit", path, "--schedule", BASE, "--free", "--free-out", out,
+        "--format", "json",
+    )
+    table = banded.best_schedule(BASE, free=True, frame="dict")
+    assert list(table["role"]) == ["given", "baseline", "cosine", "wsd", "free"]
+    assert list(table["final_loss"]) == [s["final_loss"] for s in cli_report["schedules"]]
+    assert list(table["gain_upper"]) == [s["gain_interval"][1] for s in cli_report["schedules"]]
+    # The free schedule ends below the best WSD of the grid under the fitted law.
+    assert table["gain"][4] > table["gain"][3] + 0.01
+    rates = banded.free_schedule(BASE)
+    written = pd.read_csv(out)
+    assert list(rates.columns) == ["step", "lr"] and len(rates) == 24000
+    assert rates["step"].tolist() == written["step"].tolist()
+    assert rates["lr"].tolist() == written["lr"].tolist()
+    after = rates["lr"].iloc[2000:]
+    assert (after.diff().dropna() <= 0).all() and after.iloc[0] == 3e-4
+    assert after.iloc[-1] == pytest.approx(cli_report["free"]["lowest_lr"], rel=1e-12)

@@ -25,7 +25,7 @@ const EXAMPLES: &str = "\
 Examples:
   scaling-laws curve fit data/simulated_curves.csv --law annealing --bootstrap 50 --out band.json
   scaling-laws curve predict --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=30000 --target-loss 2.75
-  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000
+  scaling-laws curve schedule --fit band.json --schedule cosine:warmup=2000,peak=3e-4,final=3e-5,steps=24000 --free-out free.csv
   scaling-laws curve simulate --every 500 --out curves.csv";
 
 /// `scaling-laws curve`.
@@ -229,6 +229,13 @@ struct CurveScheduleArgs {
     /// Families to search.
     #[arg(long, value_delimiter = ',', default_value = "cosine,wsd")]
     family: Vec<String>,
+    /// Also find the best free schedule: after the warmup, any non-increasing rate between
+    /// the grid's lowest final rate and the peak, started from the best of the grid.
+    #[arg(long)]
+    free: bool,
+    /// Write the free schedule's rate at every step as CSV (step,lr); implies --free.
+    #[arg(long, value_name = "FILE")]
+    free_out: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "text")]
     format: CurveFormat,
@@ -387,6 +394,8 @@ fn schedule(args: CurveScheduleArgs) -> anyhow::Result<()> {
         fit: args.fit.clone(),
         base: Schedule::parse(&args.schedule, "--schedule")?,
         families: args.family.clone(),
+        free: args.free,
+        free_out: args.free_out.clone(),
     };
     let report = curve_schedule(&request)?;
     let mut stdout = super::stdout::lock();
@@ -397,7 +406,15 @@ fn schedule(args: CurveScheduleArgs) -> anyhow::Result<()> {
             .and_then(|()| writeln!(stdout)),
     }
     .context("cannot write the report to standard output")?;
-    stdout.finish()
+    stdout.finish()?;
+    if let Some(out) = &args.free_out {
+        super::note!(
+            "wrote the free schedule's rate at each of its {} steps to {}",
+            request.base.steps,
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 fn simulate(args: CurveSimulateArgs) -> anyhow::Result<()> {

@@ -14,6 +14,7 @@ pub const FIT_KIND: &str = "scaling-laws curve fit";
 
 pub mod bootstrap;
 pub mod fit;
+pub mod free;
 pub mod law;
 pub mod metrics;
 mod prepared;

@@ -113,6 +113,25 @@ pub fn final_losses(
         .collect()
 }
 
+/// The law's loss at the last step of a run trained with `lrs` (one rate per step), for each
+/// parameter vector of `thetas`, the loss-drop sum grouped as for [`final_losses`].
+///
+/// # Errors
+///
+/// As [`last_step_run`].
+pub fn rates_final_losses(
+    law: &dyn CurveLaw,
+    thetas: &[&[f64]],
+    lrs: &[f64],
+) -> Result<Vec<f64>, Error> {
+    let last = lrs.len() - 1;
+    let run = schedule_run("free", lrs.to_vec(), vec![last], None, SUM_TOLERANCE)?;
+    Ok(thetas
+        .par_iter()
+        .map(|t| predict(law, t, &run)[0])
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::commands::curve::{CurveFitReport, CurvePrediction, SweepEnd, TargetReach};
-use crate::commands::curve_schedule::CurveScheduleReport;
+use crate::commands::curve_schedule::{CurveScheduleReport, FreeReport, ScheduleScore};
 use crate::curve::law::Spread;
 use crate::curve::schedule::short_e;
 
@@ -277,6 +277,66 @@ pub fn reach_text(t: &TargetReach, level: Option<f64>) -> String {
     text
 }
 
+/// Whether `row`'s gain over the baseline is more than the law can tell: its interval above 0
+/// and its gain above the law's error on left-out runs.
+fn verdict(row: &ScheduleScore, name: &str, held_out: Option<f64>, baseline: f64) -> String {
+    match (row.gain_interval, held_out) {
+        (Some((lo, _)), Some(e)) if lo > 0.0 && row.gain > e * baseline => format!(
+            "the {name} ends {:.4} lower than the baseline, beyond the law's error on left-out \
+             runs ({:.4})",
+            row.gain,
+            e * baseline
+        ),
+        (Some(_), Some(e)) => format!(
+            "cannot tell: the {name}'s gain ({:+.4}) is within the bootstrap's spread or the \
+             law's error on left-out runs ({:.4})",
+            row.gain,
+            e * baseline
+        ),
+        _ => format!(
+            "the {name} ends {:+.4} against the baseline; fit with --bootstrap to know whether \
+             that is more than the law's error",
+            row.gain
+        ),
+    }
+}
+
+/// The free schedule in words: where it leaves the peak, its rates along the way, and how it
+/// compares with the grid.
+fn free_text(f: &FreeReport, steps: usize, w: &mut dyn Write) -> io::Result<()> {
+    let last = f.rates.last().map_or(f64::NAN, |r| r.lr);
+    let floor = if last <= f.lowest_lr {
+        " (the lowest allowed)"
+    } else {
+        ""
+    };
+    match (f.decay_step, f.decay_fraction) {
+        (Some(step), Some(fraction)) => writeln!(
+            w,
+            "  free schedule: the peak until step {step} ({:.0}% of {steps} steps), then down to \
+             {}{floor} at the last step",
+            100.0 * fraction,
+            short_e(last)
+        )?,
+        _ => writeln!(w, "  free schedule: the peak to the last step")?,
+    }
+    let rates: Vec<String> = f
+        .rates
+        .iter()
+        .map(|r| format!("{} at {:.0}%", short_e(r.lr), 100.0 * r.fraction))
+        .collect();
+    writeln!(w, "    rate {}", rates.join(", "))?;
+    let interval = f.gain_over_grid_interval.map_or(String::new(), |(lo, hi)| {
+        format!(" (interval {lo:+.4} to {hi:+.4})")
+    });
+    writeln!(
+        w,
+        "    it ends {:.4}{interval} below the best grid schedule; the closest grid WSD, {}, ends \
+         {:.4} above it",
+        f.gain_over_grid, f.closest_wsd, f.gain_over_closest_wsd
+    )
+}
+
 /// The schedule search as text: each schedule's predicted final loss and gain over the
 /// baseline, with its interval and a verdict.
 ///
@@ -333,31 +393,22 @@ pub fn schedule_text(r: &CurveScheduleReport, w: &mut dyn Write) -> io::Result<(
     let best = r
         .schedules
         .iter()
-        .filter(|s| s.role != "given" && s.role != "baseline")
+        .filter(|s| !matches!(s.role.as_str(), "given" | "baseline" | "free"))
         .max_by(|a, b| a.gain.total_cmp(&b.gain));
     if let Some(best) = best {
-        let verdict = match (best.gain_interval, r.held_out_error) {
-            (Some((lo, _)), Some(e)) if lo > 0.0 && best.gain > e * baseline => format!(
-                "the best {} schedule ends {:.4} lower than the baseline, beyond the law's \
-                 error on left-out runs ({:.4})",
-                best.role,
-                best.gain,
-                e * baseline
-            ),
-            (Some(_), Some(e)) => format!(
-                "cannot tell: the best {} schedule's gain ({:+.4}) is within the bootstrap's \
-                 spread or the law's error on left-out runs ({:.4})",
-                best.role,
-                best.gain,
-                e * baseline
-            ),
-            _ => format!(
-                "the best {} schedule ends {:+.4} against the baseline; fit with --bootstrap to \
-                 know whether that is more than the law's error",
-                best.role, best.gain
-            ),
-        };
-        writeln!(w, "  {verdict}")?;
+        let name = format!("best {} schedule", best.role);
+        writeln!(w, "  {}", verdict(best, &name, r.held_out_error, baseline))?;
+    }
+    if let (Some(row), Some(free)) = (
+        r.schedules.iter().find(|s| s.role == "free"),
+        r.free.as_ref(),
+    ) {
+        writeln!(
+            w,
+            "  {}",
+            verdict(row, "free schedule", r.held_out_error, baseline)
+        )?;
+        free_text(free, r.steps, w)?;
     }
     Ok(())
 }

@@ -102,6 +102,15 @@ impl CurveLaw for Annealing {
         }
     }
 
+    fn last_loss_by_rates(
+        &self,
+        theta: &[f64],
+        lrs: &[f64],
+        grad: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(super::rates::annealing(theta, self.lambda, lrs, grad))
+    }
+
     fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         [0.1, 0.5, 2.0]
             .iter()

@@ -57,6 +57,15 @@ impl CurveLaw for Blind {
         }
     }
 
+    fn last_loss_by_rates(
+        &self,
+        theta: &[f64],
+        lrs: &[f64],
+        grad: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(super::rates::blind(theta, lrs, grad))
+    }
+
     fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         vec![base.to_vec()]
     }

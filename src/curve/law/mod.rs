@@ -16,6 +16,7 @@ mod annealing;
 mod blind;
 mod joint;
 mod multipower;
+mod rates;
 
 pub use annealing::Annealing;
 pub use blind::Blind;
@@ -78,6 +79,20 @@ pub trait CurveLaw: Sync + Send + std::fmt::Debug {
     /// and never falling along a run.
     fn reach(&self, run: &Prepared) -> Vec<Vec<f64>> {
         vec![run.s1_at_checkpoints().collect()]
+    }
+
+    /// The loss at the last step of a run trained with the learning rates `lrs` (one per step,
+    /// at least two), every step summed exactly (as [`Prepared`] with ε = 0), and with `grad`
+    /// (as long as `lrs`) its derivative by each step's rate; `None` for a law that does not
+    /// give it (one across model sizes). What the free schedule optimiser
+    /// ([`crate::curve::free`]) minimises.
+    fn last_loss_by_rates(
+        &self,
+        _theta: &[f64],
+        _lrs: &[f64],
+        _grad: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        None
     }
 }
 

@@ -81,6 +81,15 @@ impl CurveLaw for MultiPower {
         Some((4, 6))
     }
 
+    fn last_loss_by_rates(
+        &self,
+        theta: &[f64],
+        lrs: &[f64],
+        grad: Option<&mut [f64]>,
+    ) -> Option<f64> {
+        Some(super::rates::multi_power(theta, lrs, grad))
+    }
+
     fn starts(&self, base: [f64; 3], _runs: &[&Prepared]) -> Vec<Vec<f64>> {
         let mut out = Vec::new();
         for b in [100.0, 500.0, 2000.0] {
