@@ -11,6 +11,7 @@
 
 use super::curves::{CurveOptions, column, run_names};
 use super::roles::find_column;
+pub use super::run_sizes::{names_run, parse_run_params, value_for_run};
 use super::table::{self, Table, Values};
 use crate::error::{BadValues, Error};
 
@@ -94,59 +95,6 @@ pub struct LogOptions {
     pub params: Vec<(String, f64)>,
     /// Tokens per step given by hand, for every run without a column.
     pub tokens_per_step: Option<f64>,
-}
-
-/// Whether `name` names `run`: the whole name, a prefix of it that ends where the name goes
-/// on with `-`, `_` or `.`, or empty (every run).
-pub fn names_run(name: &str, run: &str) -> bool {
-    name.is_empty()
-        || run == name
-        || run
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
-}
-
-/// The value of `run` among `(name, value)` pairs: that of the longest name that names it
-/// ([`names_run`]).
-pub fn value_for_run(values: &[(String, f64)], run: &str) -> Option<f64> {
-    values
-        .iter()
-        .filter(|(name, _)| names_run(name, run))
-        .max_by_key(|(name, _)| name.len())
-        .map(|(_, v)| *v)
-}
-
-/// Parse parameter counts given by hand, `[RUN=]N` items (comma-separated, or one per value):
-/// N for the run named RUN or whose name starts with RUN followed by `-`, `_` or `.`
-/// ([`names_run`]; the longest name wins, [`value_for_run`]), or for every run without RUN.
-/// Every command that reads runs' sizes by hand (`--run-params`) reads them here.
-///
-/// # Errors
-///
-/// [`Error::InvalidOption`] naming `flag` for an item whose N is not a positive number.
-pub fn parse_run_params(values: &[String], flag: &str) -> Result<Vec<(String, f64)>, Error> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(|item| {
-            let (run, n) = item.rsplit_once('=').unwrap_or(("", item));
-            let n: f64 = n
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n: &f64| n.is_finite() && *n > 0.0)
-                .ok_or_else(|| {
-                    Error::invalid_option(
-                        flag,
-                        format!(
-                            "'{item}' is not [RUN=]N with N a positive number of parameters, \
-                             e.g. 190M=190354176"
-                        ),
-                    )
-                })?;
-            Ok((run.trim().to_string(), n))
-        })
-        .collect()
 }
 
 impl LogOptions {

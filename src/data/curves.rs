@@ -45,7 +45,7 @@ pub struct CurveOptions {
     /// Column naming the run, for a long table.
     pub run_col: Option<String>,
     /// N by run name or its start before `-`, `_` or `.`, e.g. ("190M", 190354176)
-    /// ([`super::checkpoints::value_for_run`]).
+    /// ([`super::run_sizes::value_for_run`]).
     pub run_params: Vec<(String, f64)>,
     /// Column of compute used so far, if the files have one (otherwise k·N·tokens).
     #[serde(default)]
@@ -104,7 +104,7 @@ fn cell(values: &Values, row: usize, path: &str, col: &str) -> Result<Option<f64
 }
 
 fn params_for(run: &str, options: &CurveOptions, path: &str) -> Result<f64, Error> {
-    super::checkpoints::value_for_run(&options.run_params, run)
+    super::run_sizes::value_for_run(&options.run_params, run)
         .ok_or_else(|| {
             // Runs named by a column given with --run-col may be named by the wrong column.
             let named_by = match &options.run_col {

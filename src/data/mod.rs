@@ -25,6 +25,7 @@ pub mod derive;
 pub mod filter;
 pub mod metrics;
 pub mod roles;
+pub mod run_sizes;
 pub mod table;
 mod unique_tokens;
 
