@@ -55,6 +55,25 @@ const HIGH_LEVERAGE: f64 = 2.0;
 /// share of the threshold get a deleted residual.
 const NEAR_ZERO: f64 = 0.1;
 const NEAR_THRESHOLD: f64 = 0.5;
+/// Most runs given a deleted residual (each one a refit of the law on every other run). A
+/// sweep of n runs has about 0.08·n runs within [`NEAR_ZERO`] sds by chance, so without a cap
+/// the check costs O(n²): a million runs took more than twenty minutes. The candidates kept
+/// are those of highest leverage (the runs that can pull the fit through themselves), then
+/// the farthest out; sweeps of up to a few hundred runs, where the warning's false alarms and
+/// power were measured, rarely have this many candidates. Past [`DELETED_WORK`] runs the cap
+/// falls in proportion (each refit costs in proportion to the runs, and one run among many
+/// moves the fit less), to no fewer than [`MIN_DELETED_RESIDUALS`].
+pub const MAX_DELETED_RESIDUALS: usize = 32;
+/// Runs up to which [`MAX_DELETED_RESIDUALS`] refits are made.
+pub const DELETED_WORK: usize = 10_000;
+/// Fewest refits made however many runs there are: the highest-leverage runs.
+pub const MIN_DELETED_RESIDUALS: usize = 4;
+
+/// How many runs of a sweep of `n` get a deleted residual at most.
+pub fn deleted_residual_cap(n: usize) -> usize {
+    (MAX_DELETED_RESIDUALS * DELETED_WORK / n.max(1))
+        .clamp(MIN_DELETED_RESIDUALS, MAX_DELETED_RESIDUALS)
+}
 
 /// The scatter of the residuals about the law, with the threshold beyond which a run is
 /// outlying (module docs).
@@ -115,20 +134,34 @@ pub fn studentised(obs: &Observations, fitted: &FittedLaw) -> (ResidualScale, Ve
     let leverage = leverage(obs, &fitted.theta, spec);
     let n = obs.len();
     let high = HIGH_LEVERAGE * p as f64 / n as f64;
-    let z = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let z = centred[i] / s;
-            let candidate = leverage[i].is_none_or(|h| h > high)
-                || z.abs() < NEAR_ZERO
-                || z.abs() > NEAR_THRESHOLD * scale.threshold;
-            if candidate {
-                deleted(obs, fitted, i).unwrap_or(z)
-            } else {
-                z
-            }
+    let mut z: Vec<f64> = centred.iter().map(|r| r / s).collect();
+    let mut candidates: Vec<usize> = (0..n)
+        .filter(|&i| {
+            leverage[i].is_none_or(|h| h > high)
+                || z[i].abs() < NEAR_ZERO
+                || z[i].abs() > NEAR_THRESHOLD * scale.threshold
         })
         .collect();
+    let cap = deleted_residual_cap(n);
+    if candidates.len() > cap {
+        // Highest leverage first (a singular information matrix counts as the highest), then
+        // the farthest from the law.
+        let key = |i: usize| (leverage[i].unwrap_or(f64::INFINITY), z[i].abs());
+        candidates.sort_by(|&a, &b| {
+            let (ka, kb) = (key(a), key(b));
+            kb.0.total_cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+        });
+        candidates.truncate(cap);
+    }
+    let deleted: Vec<(usize, Option<f64>)> = candidates
+        .into_par_iter()
+        .map(|i| (i, deleted(obs, fitted, i)))
+        .collect();
+    for (i, d) in deleted {
+        if let Some(d) = d {
+            z[i] = d;
+        }
+    }
     (scale, z)
 }
 
@@ -222,6 +255,17 @@ fn quadratic_form_inverse(m: &[Vec<f64>], g: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deleted_residuals_are_capped_by_the_work_they_cost() {
+        assert_eq!(deleted_residual_cap(20), MAX_DELETED_RESIDUALS);
+        assert_eq!(deleted_residual_cap(DELETED_WORK), MAX_DELETED_RESIDUALS);
+        assert_eq!(
+            deleted_residual_cap(4 * DELETED_WORK),
+            MAX_DELETED_RESIDUALS / 4
+        );
+        assert_eq!(deleted_residual_cap(1_000_000), MIN_DELETED_RESIDUALS);
+    }
 
     #[test]
     fn quadratic_form_of_a_known_matrix() {
