@@ -614,7 +614,16 @@ pub fn sweep_optimal(report: &CurveFitReport, budgets: &[f64]) -> Result<Vec<Swe
     check_budgets(budgets)?;
     let level = report.uncertainty.as_ref().map_or(0.95, |u| u.level);
     let interval = |e: &crate::uncertainty::Estimate| e.lower.zip(e.upper);
-    let optimal: Vec<SweepOptimal> = optimal_at(&report.joint_ends(), budgets, level)?
+    // `curve fit --budget` asks it of the fit just made: a refusal names `--budget`, not the
+    // `--fit` of `optimal`.
+    let answers = optimal_at(&report.joint_ends(), budgets, level).map_err(|e| match e {
+        Error::InvalidOption { flag, message } if flag == "--fit" => Error::InvalidOption {
+            flag: "--budget".into(),
+            message: message.replacen("the fit: ", "", 1),
+        },
+        other => other,
+    })?;
+    let optimal: Vec<SweepOptimal> = answers
         .iter()
         .filter_map(|o| {
             let (n, d) = (o.n_params.as_ref()?, o.n_tokens.as_ref()?);
