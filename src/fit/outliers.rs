@@ -56,7 +56,7 @@ const HIGH_LEVERAGE: f64 = 2.0;
 const NEAR_ZERO: f64 = 0.1;
 const NEAR_THRESHOLD: f64 = 0.5;
 /// Most runs given a deleted residual (each one a refit of the law on every other run). A
-/// sweep of n runs has about 0.08·n runs within [`NEAR_ZERO`] sds by chance, so without a cap
+/// sweep of n runs has about 0.08·n runs within 0.1 sds of the law by chance, so without a cap
 /// the check costs O(n²): a million runs took more than twenty minutes. The candidates kept
 /// are those of highest leverage (the runs that can pull the fit through themselves), then
 /// the farthest out; sweeps of up to a few hundred runs, where the warning's false alarms and
