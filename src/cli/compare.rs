@@ -141,5 +141,6 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         OutputFormat::Json => scaling_laws::report::json(&comparison, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    stdout.finish()?;
     Ok(())
 }

@@ -356,6 +356,7 @@ fn fit(args: CurveFitArgs) -> anyhow::Result<()> {
             .and_then(|()| writeln!(stdout)),
     }
     .context("cannot write the report to standard output")?;
+    stdout.finish()?;
     if let Some(out) = &args.out {
         super::note!("saved the curve fit to {}", out.display());
     }

@@ -104,6 +104,7 @@ pub fn run(args: DesignArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => scaling_laws::report::design::csv(&result, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    stdout.finish()?;
     if let Some(out) = &args.out {
         super::note!("wrote the runs to {}", out.display());
     }

@@ -127,5 +127,6 @@ pub fn run(args: EnvelopeArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => scaling_laws::report::envelope::csv(&analysis, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    stdout.finish()?;
     Ok(())
 }

@@ -221,6 +221,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         }
     }
     .context("cannot write the report to standard output")?;
+    stdout.finish()?;
     if let Some(out) = &args.out {
         super::note!("saved the fit to {}", out.display());
     }

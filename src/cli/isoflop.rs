@@ -76,6 +76,7 @@ pub fn run(args: IsoflopArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => scaling_laws::report::isoflop::csv(analysis, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    stdout.finish()?;
     if let Some(path) = &args.plot {
         super::note!("wrote {}", path.display());
     }

@@ -164,6 +164,7 @@ pub fn run(args: OptimalArgs) -> anyhow::Result<()> {
     }
     let mut stdout = super::stdout::lock();
     render(&report, args.format.into(), &mut stdout).context("cannot write to standard output")?;
+    stdout.finish()?;
     if let Some(out) = &args.out {
         super::note!(
             "saved the fit{} to {}",

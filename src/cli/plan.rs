@@ -111,5 +111,6 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     let report = plan(request, &Reporter::new(true))?;
     let mut stdout = super::stdout::lock();
     render(&report, args.format.into(), &mut stdout).context("cannot write to standard output")?;
+    stdout.finish()?;
     Ok(())
 }

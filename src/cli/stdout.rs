@@ -18,12 +18,22 @@ struct Tagged {
     closed: bool,
 }
 
-/// Standard output, locked, with write errors tagged as coming from it.
-pub struct Stdout(std::io::StdoutLock<'static>);
+/// Standard output, locked and buffered, with write errors tagged as coming from it.
+///
+/// The buffer is a whole block, not a line: the standard library's line buffering made one
+/// system call per line, a tenth of the time of a fit of 10^6 runs written as JSON (one
+/// residual per line). [`Stdout::finish`] writes what is left and reports a failure.
+pub struct Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+/// Bytes standard output gathers before writing them.
+const BUFFER: usize = 64 * 1024;
 
 /// Lock standard output for a command's results.
 pub fn lock() -> Stdout {
-    Stdout(std::io::stdout().lock())
+    Stdout(std::io::BufWriter::with_capacity(
+        BUFFER,
+        std::io::stdout().lock(),
+    ))
 }
 
 fn tag(e: std::io::Error) -> std::io::Error {

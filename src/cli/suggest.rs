@@ -112,6 +112,7 @@ pub fn run(args: SuggestArgs) -> anyhow::Result<()> {
         OutputFormat::Csv => scaling_laws::report::suggest::csv(&result, &mut stdout),
     }
     .context("cannot write to standard output")?;
+    stdout.finish()?;
     if let Some(out) = &args.out {
         super::note!("wrote the runs to {}", out.display());
     }
