@@ -1,6 +1,7 @@
 //! Inputs shared by the benchmarks.
 
 pub mod multipower;
+pub mod olmo;
 pub mod sweeps;
 
 use scaling_laws::data::{self, Dataset, LoadOptions, RowFilter};

@@ -20,26 +20,13 @@ use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
 use scaling_laws::data::checkpoints::LogOptions;
 use scaling_laws::fit::{FitConfig, Observations, fit};
 use scaling_laws::law::ChinchillaLaw;
+use scaling_laws_bench::olmo::{CURVE_MULTIPLES, SIZES, curve_files};
 
-const SIZES: [(&str, f64); 5] = [
-    ("190M", 190_354_176.0),
-    ("370M", 371_262_464.0),
-    ("760M", 758_220_288.0),
-    ("1B", 1_279_395_840.0),
-    ("3B", 3_169_537_280.0),
-];
-const MULTIPLES: [&str; 5] = ["0.5xC", "1xC-rerun", "2xC", "5xC", "10xC"];
 const BUDGETS: [f64; 3] = [1e21, 1e22, 1.65e23];
 const LOSS: &str = "eval/c4_en-validation/CrossEntropyLoss";
 
 fn load() -> Vec<CurveRun> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/olmo_ladder2024/curves");
-    let paths: Vec<String> = SIZES
-        .iter()
-        .flat_map(|(s, _)| MULTIPLES.iter().map(move |m| format!("{s}-{m}.csv")))
-        .map(|f| dir.join(f).display().to_string())
-        .collect();
+    let paths = curve_files(&SIZES, &CURVE_MULTIPLES);
     let options = LogOptions {
         loss_col: Some(LOSS.into()),
         params: SIZES.iter().map(|(s, n)| (s.to_string(), *n)).collect(),

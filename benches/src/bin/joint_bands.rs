@@ -19,6 +19,7 @@ use scaling_laws::commands::curve::{
 use scaling_laws::curve::law::{DEFAULT_LAMBDA, curve_law};
 use scaling_laws::curve::{CurveRun, Prepared, SUM_TOLERANCE};
 use scaling_laws::data::checkpoints::LogOptions;
+use scaling_laws_bench::olmo::{self, CURVE_MULTIPLES, SIZES, curve_files};
 
 fn flag(name: &str, default: usize) -> usize {
     std::env::args()
@@ -160,24 +161,6 @@ fn simulated(draws: usize, bootstrap: usize) {
     ));
 }
 
-const OLMO_SIZES: [(&str, f64); 5] = [
-    ("190M", 190_354_176.0),
-    ("370M", 371_262_464.0),
-    ("760M", 758_220_288.0),
-    ("1B", 1_279_395_840.0),
-    ("3B", 3_169_537_280.0),
-];
-const OLMO_MULTIPLES: [&str; 5] = ["0.5xC", "1xC-rerun", "2xC", "5xC", "10xC"];
-
-/// The OLMo ladder's runs of `sizes` and `multiples`, as file paths.
-fn olmo_files(dir: &std::path::Path, sizes: &[(&str, f64)], multiples: &[&str]) -> Vec<String> {
-    sizes
-        .iter()
-        .flat_map(|(s, _)| multiples.iter().map(move |m| format!("{s}-{m}.csv")))
-        .map(|f| dir.join(f).display().to_string())
-        .collect()
-}
-
 /// The joint law fitted to the OLMo ladder's runs `train` (sizes and multiples), then each
 /// run of `test` predicted with its band.
 fn olmo_case(
@@ -186,9 +169,7 @@ fn olmo_case(
     test: (&[(&str, f64)], &[&str]),
     bootstrap: usize,
 ) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/olmo_ladder2024/curves");
-    if !dir.exists() {
+    if !olmo::dir().exists() {
         eprintln!("the OLMo ladder needs ../shared/data: skipped");
         return;
     }
@@ -199,7 +180,7 @@ fn olmo_case(
     };
     let report = match curve_fit(
         &CurveFitRequest {
-            paths: olmo_files(&dir, train.0, train.1),
+            paths: curve_files(train.0, train.1),
             log: log(train.0),
             law: "joint".into(),
             bootstrap,
@@ -215,7 +196,7 @@ fn olmo_case(
     };
     let law = curve_law("joint", DEFAULT_LAMBDA).unwrap();
     let mut tally = Tally::default();
-    for (run, _) in load_runs(&olmo_files(&dir, test.0, test.1), &[], &log(test.0), &[]).unwrap() {
+    for (run, _) in load_runs(&curve_files(test.0, test.1), &[], &log(test.0), &[]).unwrap() {
         let run = run.past_warmup();
         let t = trajectory(
             &report,
@@ -243,14 +224,14 @@ fn olmo_case(
 fn olmo(bootstrap: usize) {
     olmo_case(
         "OLMo ladder, 3B predicted from 190M–1B",
-        (&OLMO_SIZES[..4], &OLMO_MULTIPLES),
-        (&OLMO_SIZES[4..], &OLMO_MULTIPLES),
+        (&SIZES[..4], &CURVE_MULTIPLES),
+        (&SIZES[4..], &CURVE_MULTIPLES),
         bootstrap,
     );
     olmo_case(
         "OLMo ladder, each size's 10xC run predicted from its 0.5xC–5xC runs",
-        (&OLMO_SIZES, &OLMO_MULTIPLES[..4]),
-        (&OLMO_SIZES, &OLMO_MULTIPLES[4..]),
+        (&SIZES, &CURVE_MULTIPLES[..4]),
+        (&SIZES, &CURVE_MULTIPLES[4..]),
         bootstrap,
     );
 }

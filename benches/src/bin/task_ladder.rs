@@ -15,14 +15,8 @@
 use scaling_laws::commands::task::{TaskRequest, task_laws};
 use scaling_laws::data::metrics::load_metric_log;
 use scaling_laws::task::Step2Form;
+use scaling_laws_bench::olmo::SIZES;
 
-const SIZES: [(&str, f64); 5] = [
-    ("190M", 190_354_176.0),
-    ("370M", 371_262_464.0),
-    ("760M", 758_220_288.0),
-    ("1B", 1_279_395_840.0),
-    ("3B", 3_169_537_280.0),
-];
 const MULTIPLES: [&str; 4] = ["1xC", "2xC", "5xC", "10xC"];
 const TARGETS: [(&str, &str, f64, f64); 2] = [
     (
@@ -58,8 +52,7 @@ const TASKS: [&str; 9] = [
 ];
 
 fn data(relative: &str) -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/olmo_ladder2024")
+    scaling_laws_bench::olmo::dir()
         .join(relative)
         .display()
         .to_string()
